@@ -290,3 +290,62 @@ class LocationFlag(Vocabulary):
     KEY_AREA = "key_area", "重点区域"
     URBAN_PLANNING_AREA = "urban_planning_area", "城市规划区"
     COAL_BAN_ZONE = "coal_ban_zone", "禁煤区"
+
+
+# --- added by the policy engine (grading/); values are stable codes like the ones above ---
+
+
+class Measure(Vocabulary):
+    """What a production line must do (DOMAIN.md §4.3 Schedule), ordered from mildest to strictest."""
+
+    NONE = "none", "无措施"
+    MAX_LOAD = "max_load", "最大允许生产负荷"
+    EXTEND_COKING = "extend_coking", "延长出焦时间"
+    CURTAIL = "curtail", "限产"
+    STOP = "stop", "停产"
+
+    @property
+    def rank(self) -> int:
+        return list(type(self)).index(self)
+
+
+class Basis(Vocabulary):
+    """What a curtailment percentage is measured against (000:129 以高炉生产能力计)."""
+
+    CAPACITY = "capacity", "生产能力"
+    BLAST_FURNACE_CAPACITY = "blast_furnace_capacity", "高炉生产能力"
+    ELECTRICITY = "electricity", "用电量"
+    EMISSIONS = "emissions", "污染物排放量"
+    COKING_TIME_HOURS = "coking_time_hours", "出焦时间（小时）"
+    PRODUCTION_LOAD = "production_load", "生产负荷"
+    EMERGENCY_LIST = "emergency_list", "应急减排清单措施"
+    NOT_STATED = "not_stated", "来源未规定"
+
+
+class ApprovalKind(Vocabulary):
+    """Approvals and filings the sources name (000:131, 000:133, 000:135, 000:143, 001:101, 002:582)."""
+
+    CITY_GOVERNMENT_APPROVAL = "city_government_approval", "市政府批准"
+    PROVINCIAL_AIR_OFFICE_FILING = "provincial_air_office_filing", "报省大气办备案"
+    CITY_GOVERNMENT_FILING = "city_government_filing", "报市政府备案"
+    CITY_STAGGERING_FILING = "city_staggering_filing", "报市工信委、环保局备案"
+    EPB_FILING = "epb_filing", "报环保局备案"
+
+
+class VehiclePurpose(Vocabulary):
+    """Why a truck moves during an alert; the exception categories of 000:139, 001:103, 004:394."""
+
+    BULK_MATERIALS = "bulk_materials", "大宗物料运输"
+    SAFE_PRODUCTION = "safe_production", "保障安全生产运行"
+    LIVELIHOOD_GOODS = "livelihood_goods", "运输保障民生物资"
+    SPECIAL_DEMAND = "special_demand", "特殊需求产品"
+    PORT_SERVICE = "port_service", "外贸货物、进出境旅客集疏港"
+    OTHER = "other", "其他"
+
+
+class RetrofitProgress(Vocabulary):
+    """Progress of the ultra-low retrofit, for the Shijiazhuang tiers (004:389)."""
+
+    NONE = "none", "仅达到现行排放标准"
+    PARTIAL = "partial", "部分完成超低排放改造"
+    COMPLETE = "complete", "完成超低排放"

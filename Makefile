@@ -1,0 +1,60 @@
+# Lantian Registry — two commands on a fresh Debian machine: `make run` and `make test`.
+SHELL := /bin/bash
+VENV ?= .venv
+PY := $(VENV)/bin/python
+FLASK := FLASK_APP=wsgi $(VENV)/bin/flask
+PYTEST := $(VENV)/bin/pytest
+HOST ?= 127.0.0.1
+PORT ?= 5000
+# The suites that touch the database run twice: SQLite file, then a throwaway PostgreSQL.
+DB_SUITES ?= $(wildcard tests/integration tests/api tests/web)
+
+.PHONY: run test install system-deps translations migrate seed bench clean
+
+$(VENV)/.installed: requirements.txt
+	test -x $(PY) || python3 -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements.txt
+	touch $@
+
+install: $(VENV)/.installed translations
+
+translations: $(VENV)/.installed
+	@$(VENV)/bin/pybabel compile -q -d registry/translations 2>/dev/null || true
+
+# PostgreSQL, Chromium and CJK fonts from Debian packages, only when missing.
+system-deps:
+	@missing=""; \
+	ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing="$$missing postgresql"; \
+	command -v chromium >/dev/null 2>&1 || missing="$$missing chromium"; \
+	fc-list 2>/dev/null | grep -qi "Noto Sans CJK" || missing="$$missing fonts-noto-cjk"; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing system packages:$$missing"; \
+	  if [ "$$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo"; fi; \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing >/dev/null; \
+	fi
+
+migrate: install
+	$(FLASK) db upgrade
+
+seed: migrate
+	$(FLASK) seed
+
+run: seed
+	@echo "Lantian Registry at http://$(HOST):$(PORT)/  (Ctrl-C to stop)"
+	$(FLASK) run --host $(HOST) --port $(PORT)
+
+test: install system-deps
+	@echo "=== test suite on SQLite (file database) ==="
+	$(PYTEST) -q -p no:cacheprovider
+	@echo "=== database suites on PostgreSQL (throwaway cluster) ==="
+	@pgdir=$$(mktemp -d)/pg; \
+	url=$$(scripts/pg_throwaway.sh start $$pgdir) || exit 1; \
+	trap "scripts/pg_throwaway.sh stop $$pgdir" EXIT; \
+	TEST_DATABASE_URL=$$url $(PYTEST) -q -p no:cacheprovider $(DB_SUITES)
+
+bench: install
+	$(PY) bench/evaluate.py
+
+clean:
+	rm -rf $(VENV) instance .pytest_cache

@@ -1,0 +1,46 @@
+"""Errors the engine raises: a bad pack (PackError) or a bad evaluate document (ContractError).
+
+A ContractError carries every field error at once (path, code, bad value, allowed values) and renders
+them in Chinese (default) or English with grading.messages, never as a traceback.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Optional
+
+
+class PackError(ValueError):
+    """A policy pack failed to load; the message names the file and the key."""
+
+    def __init__(self, file: str, key: str, problem: str):
+        self.file, self.key, self.problem = file, key, problem
+        super().__init__(f"{file}: {key}: {problem}")
+
+
+@dataclass(frozen=True)
+class FieldError:
+    """One problem in an evaluate document."""
+
+    path: str  # e.g. enterprise.lines[0].fuel
+    code: str  # a key of grading.messages.FIELD_MESSAGES
+    value: Any = None
+    allowed: tuple = ()
+    detail: str = ""
+
+
+class ContractError(ValueError):
+    """Invalid evaluate input: a list of field errors, rendered by as_dict(lang)."""
+
+    code = "invalid_input"
+
+    def __init__(self, errors: list[FieldError]):
+        self.errors = list(errors)
+        super().__init__("; ".join(f"{e.path}: {e.code}" for e in self.errors))
+
+    def as_dict(self, lang: str = "zh") -> dict:
+        from grading.messages import field_message, summary_message
+
+        out: dict[str, list[str]] = {}
+        for e in self.errors:
+            out.setdefault(e.path or "$", []).append(field_message(e, lang))
+        return {"code": self.code, "message": summary_message(len(self.errors), lang), "errors": out}

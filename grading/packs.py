@@ -1,0 +1,326 @@
+"""Load and validate policy packs (政策包): one YAML file per jurisdiction and season.
+
+Loading refuses, naming file and key: unknown keys, duplicate keys, missing citations (`source`
+file:line + `rule` id) on any number, date, list or switch, bad dates, overlapping windows, and
+percentages outside 0-100. Values marked `local_setting: true` are not from the sources and must
+say `why` instead of a source (e.g. the heating season, R-T-05).
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, Optional
+
+import yaml
+
+from grading.decisions import Window
+from grading.errors import PackError
+from grading.vocab import AlertLevel
+
+PACK_DIR = Path(__file__).parent / "packs"
+
+SOURCE_RE = re.compile(r"^\d{3}:\d+([–-]\d+)?( / annex \d+)?$")
+RULE_RE = re.compile(r"^(R-[A-Z]+-\d+|X-\d{2}|F-\d{2}b?|D-\d{2})$")
+MONTH_DAY_RE = re.compile(r"^(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$")
+
+CITE = {"source", "rule", "note", "value", "options", "why", "local_setting"}
+MATCH = {"sectors", "sub_types", "kinds", "fuels"}
+FREE = object()  # a mapping whose keys are data (e.g. ratios per level)
+
+# Allowed keys per path; list items are `[]`, any mapping key is `*`.
+SPEC: dict[str, Any] = {
+    "": {"id", "title", "title_en", "jurisdiction", "province", "source_file", "period", "alert_levels",
+         "heating_season", "settings", "sector_measures", "alert_measures", "emergency_exemptions",
+         "livelihood_projects", "livelihood", "triggers", "emergency", "transport", "thresholds", "exemptions",
+         "replacement_windows", "emergency_list", "eligibility", "benchmark", "staggering_list",
+         "emergency_grading", "tiers", "voc_health_check"},
+    "period": CITE | {"start", "end"},
+    "alert_levels": CITE,
+    "heating_season": CITE | {"start_month_day", "end_month_day"},
+    "settings": FREE,
+    "settings.*": CITE,
+    "settings.*.value": FREE,
+    "sector_measures[]": CITE | MATCH | {"id", "measure", "percentage_min", "percentage_max", "basis", "basis_setting",
+                                         "verification", "setting", "excluded", "approval_exception", "flag",
+                                         "flag_when", "coking_time_hours", "condition_note"},
+    "sector_measures[].verification": CITE | {"method"},
+    "sector_measures[].excluded[]": CITE | MATCH | {"requires_compliant", "requires_enclosed", "requires_no_firing"},
+    "sector_measures[].approval_exception": CITE | {"approval"},
+    "sector_measures[].flag": CITE | {"code", "message", "default"},
+    "sector_measures[].flag_when[]": CITE | MATCH | {"code", "message", "default", "default_setting"},
+    "alert_measures[]": CITE | MATCH | {"id", "levels", "levels_setting", "measure"},
+    "emergency_exemptions[]": CITE | MATCH | {"id", "min_status", "max_percent_of_limit", "force", "open_list"},
+    "livelihood_projects": CITE | {"id", "sub_types", "requires_approvals"},
+    "livelihood": CITE | MATCH | {"open_list_sectors", "tasks", "outcome", "filing_deadline", "filed_with"},
+    "triggers[]": CITE | {"id", "predicate", "consequence", "effective_from", "heating_season_only", "threshold",
+                          "stop_days", "stack_height_m", "kinds"},
+    "emergency": {"ratios", "resplit_so2_nox", "baseline_days"},
+    "emergency.ratios": CITE | {"ratio_pollutants_setting"},
+    "emergency.ratios.value": FREE,
+    "emergency.ratios.value.*": FREE,
+    "emergency.resplit_so2_nox": CITE,
+    "emergency.baseline_days": CITE,
+    "emergency.baseline_days.value": FREE,
+    "transport": {"key_vehicle_user", "heating_season_min_standard", "alert_ban", "vehicle_restriction_reporting", "rail_share"},
+    "transport.key_vehicle_user": CITE | {"designated", "sectors", "min_heavy_diesel_vehicles"},
+    "transport.heating_season_min_standard": CITE,
+    "transport.alert_ban": CITE | {"levels", "levels_setting", "vehicles", "exceptions", "exception_min_standard",
+                                   "exception_standard_setting", "force"},
+    "transport.vehicle_restriction_reporting": CITE | {"days", "setting"},
+    "transport.rail_share": CITE,
+    "thresholds[]": CITE | MATCH | {"id", "status", "pm", "so2", "nox", "reference_o2", "max_percent_of_limit", "effective_from"},
+    "exemptions[]": CITE | {"id", "measure_ids", "min_status", "deadline", "deadline_rule", "windows", "window_rule",
+                            "window_setting", "effect", "percentage_min", "percentage_max", "force", "residual",
+                            "also_rule", "also_source"},
+    "exemptions[].windows[]": {"start", "end"},
+    "exemptions[].residual": CITE | {"obligation"},
+    "replacement_windows": FREE,
+    "replacement_windows.*": CITE | {"windows"},
+    "replacement_windows.*.windows[]": {"start", "end"},
+    "emergency_list": CITE | {"id", "special_limit_sectors", "special_limit_sectors_source", "ultra_low_sectors", "conflict"},
+    "emergency_list.conflict": CITE,
+    "eligibility": {"requires", "outcome", "gate_without_outcome", "restricted_category"},
+    "eligibility.requires": CITE,
+    "eligibility.outcome": CITE,
+    "eligibility.gate_without_outcome": CITE,
+    "eligibility.restricted_category": CITE | {"default"},
+    "benchmark": {"foundry", "building_materials"},
+    "benchmark.foundry": CITE | {"id", "sectors", "pm_max", "so2_max", "cupola_requires_cems", "force"},
+    "benchmark.building_materials": CITE | {"id", "sectors", "sub_types_listed", "open_list_sectors", "fuels",
+                                            "open_list_fuels", "requires_compliant", "force"},
+    "staggering_list": {"filing", "change_control"},
+    "staggering_list.filing": CITE | {"approval", "deadline"},
+    "staggering_list.change_control": CITE,
+    "emergency_grading": {"industries", "dynamic", "grade_a", "grade_b", "grade_c", "other_key_industries", "non_key",
+                          "fraud_downgrade", "ultra_low_incentive", "utilisation_raise"},
+    "emergency_grading.*": CITE | {"measure", "force", "basis", "trigger", "sectors", "utilisation_above"},
+    "tiers": {"sectors", "none", "middle", "low", "adjustable"},
+    "tiers.sectors": CITE,
+    "tiers.*": CITE | {"percentage_min", "percentage_max", "requires"},
+    "tiers.*.requires": FREE,
+    "voc_health_check": {"deadlines"},
+    "voc_health_check.deadlines": CITE,
+    "voc_health_check.deadlines.value": FREE,
+}
+
+DATE_KEYS = {"start", "end", "deadline", "effective_from", "filing_deadline"}
+PERCENT_KEYS = {"percentage_min", "percentage_max", "max_percent_of_limit", "threshold"}
+REQUIRED_TOP = {"id", "title", "jurisdiction", "source_file", "period", "alert_levels", "heating_season"}
+
+
+class _UniqueKeyLoader(yaml.SafeLoader):
+    """SafeLoader that refuses duplicate mapping keys (YAML would silently keep the last)."""
+
+
+def _construct_mapping(loader, node, deep=False):
+    seen: dict = {}
+    for key_node, _ in node.value:
+        key = loader.construct_object(key_node, deep=deep)
+        if key in seen:
+            raise PackError(loader.name, str(key), f"duplicate key (line {key_node.start_mark.line + 1})")
+        seen[key] = True
+    return yaml.SafeLoader.construct_mapping(loader, node, deep)
+
+
+_UniqueKeyLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
+
+
+@dataclass(frozen=True)
+class Pack:
+    """A validated policy pack. Rules read its sections; the code never branches on its id."""
+
+    id: str
+    title: str
+    title_en: str
+    jurisdiction: str
+    province: str
+    source_file: str
+    period_start: date
+    period_end: date  # exclusive
+    alert_levels: tuple[AlertLevel, ...]
+    data: dict = field(repr=False, compare=False, hash=False)
+
+    def section(self, name: str, default: Any = None) -> Any:
+        return self.data.get(name, default)
+
+    def setting(self, name: str) -> Any:
+        node = self.data.get("settings", {}).get(name)
+        return None if node is None else node.get("value")
+
+    def setting_reason(self, name: str) -> tuple[str, str, str]:
+        """(rule, source, note) citing a pack setting; local settings cite 'local setting'."""
+        node = self.data["settings"][name]
+        src = node.get("source", "local setting")
+        return node["rule"], src, f"pack setting {name}={node.get('value')!r}: {node.get('why', '')}"
+
+    def heating_season_window(self, on: date) -> Window:
+        """The heating-season window containing or nearest after `on` (local setting, R-T-05)."""
+        hs = self.data["heating_season"]
+        sm, sd = (int(x) for x in hs["start_month_day"].split("-"))
+        em, ed = (int(x) for x in hs["end_month_day"].split("-"))
+        start_year = on.year if (on.month, on.day) >= (sm, sd) else on.year - 1
+        start = date(start_year, sm, sd)
+        end = date(start_year + (1 if (em, ed) <= (sm, sd) else 0), em, ed)
+        if on >= end:  # after this season's end: next season
+            start, end = date(start_year + 1, sm, sd), date(end.year + 1, em, ed)
+        return Window(start, end)
+
+    def in_heating_season(self, on: date) -> bool:
+        return self.heating_season_window(on).contains(on)
+
+    def summary(self) -> dict:
+        return {
+            "id": self.id, "title": self.title, "title_en": self.title_en, "jurisdiction": self.jurisdiction,
+            "province": self.province, "source": self.source_file,
+            "period": {"start": self.period_start.isoformat(), "end": self.period_end.isoformat()},
+            "alert_levels": [lv.value for lv in self.alert_levels],
+            "heating_season": {"start_month_day": self.data["heating_season"]["start_month_day"],
+                               "end_month_day": self.data["heating_season"]["end_month_day"],
+                               "local_setting": True, "why": self.data["heating_season"]["why"]},
+        }
+
+
+def _norm(path: str) -> str:
+    return re.sub(r"\[\d+\]", "[]", path)
+
+
+def _spec_for(path: str) -> Any:
+    p = _norm(path)
+    if p in SPEC:
+        return SPEC[p]
+    parts = p.split(".")
+    for i in range(len(parts) - 1, -1, -1):  # try replacing components by *
+        cand = ".".join(parts[:i] + ["*"] + parts[i + 1:])
+        if cand in SPEC:
+            return SPEC[cand]
+    return None
+
+
+def _is_cited(node: dict) -> bool:
+    return ("source" in node and "rule" in node) or (node.get("local_setting") is True and "why" in node and "rule" in node)
+
+
+def _check_citation_format(file: str, path: str, node: dict) -> None:
+    if "source" in node:
+        if not isinstance(node["source"], str) or not SOURCE_RE.match(node["source"]):
+            raise PackError(file, f"{path}.source", f"bad citation {node['source']!r} (want NNN:line)")
+    if "rule" in node:
+        for r in str(node["rule"]).split(","):
+            if not RULE_RE.match(r.strip()):
+                raise PackError(file, f"{path}.rule", f"bad rule id {node['rule']!r}")
+    if node.get("local_setting") is True and "why" not in node:
+        raise PackError(file, path, "local_setting without `why`")
+
+
+def _walk(file: str, node: Any, path: str, cited: bool, free: bool) -> None:
+    if isinstance(node, dict):
+        spec = None if free else _spec_for(path)
+        if spec is not None and spec is not FREE:
+            for k in node:
+                if k not in spec:
+                    raise PackError(file, f"{path}.{k}".lstrip("."), "unknown key")
+        _check_citation_format(file, path, node)
+        here_cited = cited or _is_cited(node)
+        for k, v in node.items():
+            sub = f"{path}.{k}".lstrip(".")
+            if k in DATE_KEYS and not isinstance(v, date) and v is not None:
+                raise PackError(file, sub, f"bad date {v!r} (want YYYY-MM-DD)")
+            if k in PERCENT_KEYS and v is not None and not (isinstance(v, (int, float)) and 0 <= v <= 100):
+                raise PackError(file, sub, f"percentage {v!r} outside 0-100")
+            if k in {"start_month_day", "end_month_day"} and not MONTH_DAY_RE.match(str(v)):
+                raise PackError(file, sub, f"bad month-day {v!r} (want MM-DD)")
+            _walk(file, v, sub, here_cited, free or spec is FREE)
+        return
+    if isinstance(node, list):
+        if not cited and not all(isinstance(v, dict) for v in node):  # a list of records: each record cites
+            raise PackError(file, path, "missing citation (source file:line and rule id) for a list")
+        for i, v in enumerate(node):
+            _walk(file, v, f"{path}[{i}]", cited, free)
+        return
+    if isinstance(node, (bool, int, float, date)) and not cited:
+        raise PackError(file, path, "missing citation (source file:line and rule id)")
+
+
+def _check_windows(file: str, key: str, windows: list, period: tuple[date, date]) -> None:
+    ws = sorted((w["start"], w["end"]) for w in windows)
+    for s, e in ws:
+        if not s < e:
+            raise PackError(file, key, f"window {s}..{e} is empty or reversed")
+        if s < period[0] or e > period[1]:
+            raise PackError(file, key, f"window {s}..{e} outside the pack period {period[0]}..{period[1]}")
+    for (s1, e1), (s2, e2) in zip(ws, ws[1:]):
+        if s2 < e1:
+            raise PackError(file, key, f"overlapping windows {s1}..{e1} and {s2}..{e2}")
+
+
+def _check_percent_values(file: str, path: str, node: Any) -> None:
+    for lvl, ratios in (node or {}).items():
+        for pol, v in (ratios or {}).items():
+            if not isinstance(v, (int, float)) or not 0 <= v <= 100:
+                raise PackError(file, f"{path}.{lvl}.{pol}", f"percentage {v!r} outside 0-100")
+
+
+def parse_pack(text: str, file: str = "<pack>") -> Pack:
+    """Validate pack YAML text and build a Pack; raises PackError naming file and key."""
+    loader = _UniqueKeyLoader(text)
+    loader.name = file
+    try:
+        data = loader.get_single_data()
+    except yaml.YAMLError as exc:
+        raise PackError(file, "<yaml>", str(exc)) from None
+    finally:
+        loader.dispose()
+    if not isinstance(data, dict):
+        raise PackError(file, "<root>", "a pack is a mapping")
+    for k in sorted(REQUIRED_TOP - set(data)):
+        raise PackError(file, k, "required key missing")
+    _walk(file, data, "", False, False)
+    period = (data["period"]["start"], data["period"]["end"])
+    if not period[0] < period[1]:
+        raise PackError(file, "period", "start must be before end")
+    for i, ex in enumerate(data.get("exemptions", [])):
+        if "windows" in ex:
+            _check_windows(file, f"exemptions[{i}].windows", ex["windows"], period)
+        if "deadline" in ex and not ex["deadline"] < period[1]:
+            raise PackError(file, f"exemptions[{i}].deadline", "deadline after the pack period")
+    for name, rw in (data.get("replacement_windows") or {}).items():
+        _check_windows(file, f"replacement_windows.{name}.windows", rw["windows"], period)
+    _check_percent_values(file, "emergency.ratios.value", data.get("emergency", {}).get("ratios", {}).get("value"))
+    levels = data["alert_levels"]["value"]
+    try:
+        alert_levels = tuple(AlertLevel(x) for x in levels)
+    except ValueError as exc:
+        raise PackError(file, "alert_levels.value", str(exc)) from None
+    settings = data.get("settings", {})
+    for name, node in settings.items():
+        if "options" in node and isinstance(node.get("value"), str) and node["value"] not in node["options"]:
+            raise PackError(file, f"settings.{name}.value", f"{node['value']!r} not among options {node['options']}")
+    for i, m in enumerate(data.get("sector_measures", [])):
+        for key in ("setting", "basis_setting"):
+            if key in m and m[key] not in settings:
+                raise PackError(file, f"sector_measures[{i}].{key}", f"unknown setting {m[key]!r}")
+    return Pack(
+        id=data["id"], title=data["title"], title_en=data.get("title_en", data["title"]),
+        jurisdiction=data["jurisdiction"], province=data.get("province", ""), source_file=data["source_file"],
+        period_start=period[0], period_end=period[1], alert_levels=alert_levels, data=data,
+    )
+
+
+def load_pack_file(path: Path) -> Pack:
+    pack = parse_pack(Path(path).read_text(encoding="utf-8"), Path(path).name)
+    if pack.id != Path(path).stem:
+        raise PackError(Path(path).name, "id", f"id {pack.id!r} must equal the file name")
+    return pack
+
+
+@lru_cache(maxsize=None)
+def load_packs(directory: str = str(PACK_DIR)) -> dict[str, Pack]:
+    """All packs of a directory, keyed by id (cached: packs are data shipped with the code)."""
+    return {p.stem: load_pack_file(p) for p in sorted(Path(directory).glob("*.yaml"))}
+
+
+def get_pack(pack_id: str) -> Optional[Pack]:
+    return load_packs().get(pack_id)

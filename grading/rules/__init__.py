@@ -1,0 +1,1 @@
+"""Rule functions, one module per concern; each reads its numbers only from the pack."""

@@ -1,0 +1,174 @@
+"""Lantian Registry: the application factory."""
+from __future__ import annotations
+
+import logging
+import os
+import uuid
+
+from flask import Flask, g, jsonify, render_template, request, session
+from werkzeug.exceptions import HTTPException
+
+from config import CONFIGS, INSTANCE_DIR
+from registry.core.errors import DomainError
+from registry.extensions import api, babel, csrf, db, limiter, login_manager, migrate
+
+log = logging.getLogger("registry")
+
+
+def create_app(config: str | type | object | None = None) -> Flask:
+    app = Flask(
+        __name__,
+        template_folder=os.path.join(os.path.dirname(os.path.dirname(__file__)), "templates"),
+        static_folder="static",
+        instance_path=str(INSTANCE_DIR),
+    )
+    if config is None:
+        config = os.environ.get("LANTIAN_CONFIG", "default")
+    if isinstance(config, str):
+        config = CONFIGS[config]
+    app.config.from_object(config() if isinstance(config, type) and config.__name__ == "Production" else config)
+    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite:///"):
+        os.makedirs(app.instance_path, exist_ok=True)
+
+    db.init_app(app)
+    migrate.init_app(app, db, render_as_batch=True, directory=os.path.join(os.path.dirname(os.path.dirname(__file__)), "migrations"))
+    csrf.init_app(app)
+    babel.init_app(app, locale_selector=_select_locale)
+    limiter.init_app(app)
+    login_manager.init_app(app)
+    api.init_app(app)
+
+    _import_models()
+    _register_auth(app)
+    _register_blueprints(app)
+    _register_errors(app)
+    _register_cli(app)
+    _register_request_hooks(app)
+    return app
+
+
+def _import_models() -> None:
+    """Every model must be known to the metadata before migrations or create_all run."""
+    from registry.accounts import models as _a  # noqa: F401
+    from registry.core import models as _c  # noqa: F401
+    from registry.enterprises import models as _e  # noqa: F401
+
+
+def _select_locale() -> str:
+    supported = ("zh", "en")
+    lang = request.args.get("lang")
+    if lang in supported:
+        session["lang"] = lang
+        return lang
+    if session.get("lang") in supported:
+        return session["lang"]
+    if request.path.startswith("/api/"):
+        return request.accept_languages.best_match(supported) or "zh"
+    return "zh"
+
+
+def _register_auth(app: Flask) -> None:
+    from registry.accounts import auth_loader
+
+    login_manager.user_loader(auth_loader.load_user)
+    login_manager.request_loader(auth_loader.load_user_from_request)
+    login_manager.unauthorized_handler(auth_loader.unauthorized)
+    login_manager.login_view = "accounts.login"
+
+
+def _register_blueprints(app: Flask) -> None:
+    from registry.accounts import api as accounts_api
+    from registry.accounts import views as accounts_views
+    from registry.core import views as core_views
+    from registry.enterprises import api as enterprises_api
+    from registry.enterprises import views as enterprises_views
+    from registry.policy import api as policy_api
+
+    app.register_blueprint(core_views.bp)
+    app.register_blueprint(accounts_views.bp)
+    app.register_blueprint(enterprises_views.bp)
+    for blp in (accounts_api.blp, enterprises_api.blp, policy_api.blp):
+        api.register_blueprint(blp)
+        csrf.exempt(blp)  # token clients carry no CSRF token; session writes are guarded in api_auth
+
+
+def _register_cli(app: Flask) -> None:
+    from registry.accounts import cli as accounts_cli
+    from registry.core import cli as core_cli
+    from registry.enterprises import cli as enterprises_cli
+    from registry.policy import cli as policy_cli
+
+    for mod in (core_cli, accounts_cli, enterprises_cli, policy_cli):
+        mod.register(app)
+
+
+def _register_request_hooks(app: Flask) -> None:
+    @app.before_request
+    def _request_id():
+        g.request_id = request.headers.get("X-Request-ID") or uuid.uuid4().hex[:12]
+        session.permanent = True
+
+    @app.after_request
+    def _headers(response):
+        response.headers.setdefault("X-Request-ID", g.get("request_id", ""))
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("X-Frame-Options", "DENY")
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        return response
+
+    @app.context_processor
+    def _globals():
+        from flask_babel import get_locale
+
+        return {"current_locale": str(get_locale() or "zh"), "request_id": g.get("request_id", "")}
+
+
+def _wants_json() -> bool:
+    return request.path.startswith("/api/")
+
+
+def _register_errors(app: Flask) -> None:
+    from flask_babel import gettext as _
+
+    @app.errorhandler(DomainError)
+    def _domain_error(err: DomainError):
+        db.session.rollback()
+        if _wants_json():
+            return jsonify(err.as_dict()), err.status
+        return render_template("error.html", status=err.status, message=err.message, errors=err.errors), err.status
+
+    @app.errorhandler(HTTPException)
+    def _http_error(err: HTTPException):
+        messages = {
+            400: _("The request could not be understood."),
+            401: _("Please log in."),
+            403: _("You do not have permission to do this."),
+            404: _("Not found."),
+            405: _("This method is not allowed here."),
+            409: _("The record was changed by someone else. Reload and try again."),
+            413: _("The upload or request body is too large."),
+            422: _("Some fields are invalid."),
+            429: _("Too many attempts. Please wait a minute and try again."),
+        }
+        message = messages.get(err.code or 500, err.description or "")
+        if _wants_json():
+            body = {"code": (err.name or "error").lower().replace(" ", "_"), "message": message, "errors": {}}
+            data = getattr(err, "data", None)  # flask-smorest/webargs validation errors
+            if data and isinstance(data.get("messages"), dict):
+                from registry.core.validation import flatten_marshmallow
+
+                body["code"] = "invalid_input"
+                body["errors"] = flatten_marshmallow(data["messages"])
+                body["message"] = messages[422]
+                return jsonify(body), 422
+            return jsonify(body), err.code
+        return render_template("error.html", status=err.code, message=message, errors={}), err.code
+
+    @app.errorhandler(Exception)
+    def _server_error(err: Exception):
+        db.session.rollback()
+        log.exception("unhandled error, request %s", g.get("request_id"))
+        message = _("An internal error occurred. Quote request id %(rid)s to the administrator.", rid=g.get("request_id", "-"))
+        if _wants_json():
+            return jsonify({"code": "server_error", "message": message, "errors": {}}), 500
+        return render_template("error.html", status=500, message=message, errors={}), 500

@@ -1,0 +1,1 @@
+"""Accounts: users, roles, scopes, API tokens, login."""

@@ -1,0 +1,96 @@
+"""Users with a role and a region scope, and their API tokens (stored only as hashes)."""
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+
+from flask_login import UserMixin
+from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Integer, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from registry.core.timeutil import utcnow
+from registry.core.types import UTCDateTime
+from registry.extensions import db
+
+
+class Role(str, enum.Enum):
+    ENTERPRISE = "enterprise"
+    COUNTY = "county"
+    CITY = "city"
+    PROVINCE = "province"
+    ADMIN = "admin"
+
+    @property
+    def is_official(self) -> bool:
+        return self in (Role.COUNTY, Role.CITY, Role.PROVINCE)
+
+
+ROLE_LABELS = {
+    Role.ENTERPRISE: "企业用户",
+    Role.COUNTY: "县（区）级管理员",
+    Role.CITY: "市级管理员",
+    Role.PROVINCE: "省级管理员",
+    Role.ADMIN: "系统管理员",
+}
+
+# The region level an official's scope must have.
+ROLE_REGION_LEVEL = {Role.COUNTY: "county", Role.CITY: "city", Role.PROVINCE: "province"}
+
+
+class User(UserMixin, db.Model):
+    __tablename__ = "user_account"
+    __table_args__ = (
+        CheckConstraint(
+            "role IN ('enterprise', 'county', 'city', 'province', 'admin')", name="role"
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    username: Mapped[str] = mapped_column(String(64), unique=True)
+    email: Mapped[str | None] = mapped_column(String(254))
+    full_name: Mapped[str] = mapped_column(String(80), default="")
+    password_hash: Mapped[str] = mapped_column(String(200))
+    role: Mapped[str] = mapped_column(String(20))
+    region_code: Mapped[str | None] = mapped_column(ForeignKey("region.code"), index=True)
+    enterprise_id: Mapped[int | None] = mapped_column(
+        ForeignKey("enterprise.id", use_alter=True), index=True
+    )
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    tokens: Mapped[list["ApiToken"]] = relationship(back_populates="user")
+
+    @property
+    def role_enum(self) -> Role:
+        return Role(self.role)
+
+    @property
+    def is_official(self) -> bool:
+        return self.role_enum.is_official
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role == Role.ADMIN.value
+
+    @property
+    def is_active(self) -> bool:  # flask-login: deactivated accounts cannot log in
+        return bool(self.active)
+
+
+class ApiToken(db.Model):
+    """An API token; only its SHA-256 is stored, the secret is shown once at creation."""
+
+    __tablename__ = "api_token"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"), index=True)
+    name: Mapped[str] = mapped_column(String(80))
+    prefix: Mapped[str] = mapped_column(String(12))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    user: Mapped[User] = relationship(back_populates="tokens")

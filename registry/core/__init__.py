@@ -1,0 +1,1 @@
+"""Shared plumbing only: audit log, regions, errors, pagination, time."""

@@ -1,0 +1,56 @@
+"""Regions (GB/T 2260) and the audit log: the two tables every domain leans on."""
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, Integer, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from registry.core.timeutil import utcnow
+from registry.core.types import UTCDateTime
+from registry.extensions import db
+
+REGION_LEVELS = ("province", "city", "county")
+
+
+class Region(db.Model):
+    """An administrative division; `code` is the 6-digit GB/T 2260 code."""
+
+    __tablename__ = "region"
+    __table_args__ = (CheckConstraint("level IN ('province', 'city', 'county')", name="level"),)
+
+    code: Mapped[str] = mapped_column(String(6), primary_key=True)
+    name: Mapped[str] = mapped_column(String(80))
+    level: Mapped[str] = mapped_column(String(10))
+    parent_code: Mapped[str | None] = mapped_column(ForeignKey("region.code"), index=True)
+
+    @property
+    def scope_prefix(self) -> str:
+        """Codes below this region start with this prefix (province 2, city 4, county 6 digits)."""
+        return {"province": self.code[:2], "city": self.code[:4]}.get(self.level, self.code)
+
+
+class AuditEntry(db.Model):
+    """Who changed what, when, with the before/after values. Rows are only ever added."""
+
+    __tablename__ = "audit_entry"
+    __table_args__ = (
+        Index("ix_audit_entry_object", "object_type", "object_id"),
+        Index("ix_audit_entry_root", "root_type", "root_id"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"), index=True)
+    action: Mapped[str] = mapped_column(String(60))
+    object_type: Mapped[str] = mapped_column(String(40))
+    object_id: Mapped[int | None] = mapped_column(Integer)
+    # The aggregate the change belongs to (a line's enterprise), so one history shows it all.
+    root_type: Mapped[str] = mapped_column(String(40), default="")
+    root_id: Mapped[int | None] = mapped_column(Integer)
+    region_code: Mapped[str | None] = mapped_column(String(6))
+    summary: Mapped[str] = mapped_column(Text, default="")
+    before: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    after: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    request_id: Mapped[str | None] = mapped_column(String(40))

@@ -1,0 +1,71 @@
+"""Regions: loading the bundled GB/T 2260 table and answering scope questions."""
+from __future__ import annotations
+
+import csv
+from functools import lru_cache
+from pathlib import Path
+
+from sqlalchemy import func, select
+
+from registry.core.models import Region
+from registry.extensions import db
+
+DATA = Path(__file__).resolve().parent / "data" / "regions.csv"
+
+
+def read_table() -> list[dict[str, str]]:
+    with open(DATA, encoding="utf-8") as f:
+        lines = [ln for ln in f if not ln.startswith("#")]
+    return list(csv.DictReader(lines))
+
+
+def load_regions() -> int:
+    """Insert the national table once; idempotent, so `make run` can call it on every start."""
+    if db.session.scalar(select(func.count()).select_from(Region)):
+        return 0
+    rows = read_table()
+    db.session.execute(
+        Region.__table__.insert(),
+        [{**r, "parent_code": r["parent_code"] or None} for r in rows],
+    )
+    db.session.flush()
+    return len(rows)
+
+
+def get_region(code: str | None) -> Region | None:
+    return db.session.get(Region, code) if code else None
+
+
+def region_path(code: str) -> list[Region]:
+    """Province → city → county for breadcrumbs and exports."""
+    out: list[Region] = []
+    region = get_region(code)
+    while region is not None:
+        out.append(region)
+        region = get_region(region.parent_code)
+    return list(reversed(out))
+
+
+def region_label(code: str | None) -> str:
+    if not code:
+        return ""
+    names = [r.name for r in region_path(code) if r.name not in ("市辖区", "省直辖县级行政区划")]
+    return " ".join(names)
+
+
+def counties_under(code: str) -> list[Region]:
+    region = get_region(code)
+    if region is None:
+        return []
+    return list(
+        db.session.scalars(
+            select(Region)
+            .where(Region.level == "county", Region.code.startswith(region.scope_prefix))
+            .order_by(Region.code)
+        )
+    )
+
+
+@lru_cache(maxsize=1)
+def county_codes() -> frozenset[str]:
+    return frozenset(r["code"] for r in read_table() if r["level"] == "county")

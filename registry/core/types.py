@@ -1,0 +1,35 @@
+"""Column types shared by all domains."""
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+from sqlalchemy import DateTime, String
+from sqlalchemy.types import TypeDecorator
+
+
+class UTCDateTime(TypeDecorator):
+    """Stores aware UTC datetimes; SQLite drops tzinfo, so it is put back on the way out."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect):
+        if value is not None and value.tzinfo is None:
+            value = value.replace(tzinfo=timezone.utc)
+        return value
+
+    def process_result_value(self, value: datetime | None, dialect):
+        if value is not None and value.tzinfo is None:
+            value = value.replace(tzinfo=timezone.utc)
+        return value
+
+
+def enum_column(vocabulary, length: int = 40):
+    """A plain string column for a vocabulary; the CHECK constraint is added per table."""
+    return String(length)
+
+
+def in_vocabulary(column: str, vocabulary) -> str:
+    """SQL text for a CHECK constraint that keeps a column inside a controlled vocabulary."""
+    codes = ", ".join(f"'{c}'" for c in vocabulary.codes())
+    return f"{column} IN ({codes})"

@@ -1,0 +1,143 @@
+"""Input validation shared by pages, API and import: one schema layer, messages in the user's language.
+
+Operations load their input through marshmallow schemas; a failure becomes ValidationFailed
+with `{field: [message]}`. marshmallow's own English messages are looked up in our catalog
+(their text is the msgid), our own are gettext'd at call time, so the locale is the caller's.
+"""
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from marshmallow import Schema, ValidationError, fields
+from stdnum.cn import uscc as stdnum_uscc
+
+from registry.core.errors import ValidationFailed
+
+# marshmallow's built-in messages, listed so that extraction puts them in the catalog.
+BUILTIN_MESSAGES = (
+    _l("Missing data for required field."),
+    _l("Not a valid number."),
+    _l("Not a valid integer."),
+    _l("Not a valid date."),
+    _l("Not a valid datetime."),
+    _l("Not a valid boolean."),
+    _l("Not a valid string."),
+    _l("Field may not be null."),
+    _l("Unknown field."),
+    _l("Invalid input type."),
+    _l("Not a valid email address."),
+    _l("Invalid value."),
+    _l("Shorter than minimum length {min}."),
+    _l("Longer than maximum length {max}."),
+    _l("Special numeric values (nan or infinity) are not permitted."),
+)
+
+
+def translate(message: Any) -> str:
+    return _(str(message)) if isinstance(message, str) else str(message)
+
+
+def flatten_marshmallow(messages: Mapping | list, prefix: str = "") -> dict[str, list[str]]:
+    """{'lines': {0: {'capacity': ['…']}}} → {'lines[0].capacity': ['…']}."""
+    out: dict[str, list[str]] = {}
+    if isinstance(messages, list):
+        out.setdefault(prefix or "_schema", []).extend(translate(m) for m in messages)
+        return out
+    for key, value in messages.items():
+        if key in ("json", "form", "query") and not prefix:  # webargs location wrapper
+            out.update(flatten_marshmallow(value, ""))
+            continue
+        if isinstance(key, int):
+            path = f"{prefix}[{key}]"
+        else:
+            path = f"{prefix}.{key}" if prefix else str(key)
+        if isinstance(value, Mapping):
+            out.update(flatten_marshmallow(value, path))
+        elif isinstance(value, list) and value and all(isinstance(v, str) or not isinstance(v, Mapping) for v in value):
+            out.setdefault(path, []).extend(translate(m) for m in value)
+        else:
+            out.update(flatten_marshmallow(value, path))
+    return out
+
+
+def load(schema: Schema, data: Mapping[str, Any], *, partial: bool = False) -> dict[str, Any]:
+    """Load or raise ValidationFailed naming every bad field (nothing is saved)."""
+    try:
+        return schema.load(dict(data), partial=partial)
+    except ValidationError as err:
+        raise ValidationFailed(_("Some fields are invalid."), flatten_marshmallow(err.messages)) from err
+
+
+class InVocabulary:
+    """Validator: the value must be a code of a controlled vocabulary; the message lists them."""
+
+    def __init__(self, vocabulary, *, allow_none: bool = False):
+        self.vocabulary = vocabulary
+        self.allow_none = allow_none
+
+    def __call__(self, value: Any) -> Any:
+        if value is None and self.allow_none:
+            return value
+        codes = self.vocabulary.codes() if hasattr(self.vocabulary, "codes") else list(self.vocabulary)
+        if value not in codes:
+            raise ValidationError(
+                _("Unknown value “%(value)s”. Allowed: %(allowed)s", value=value, allowed=", ".join(codes))
+            )
+        return value
+
+
+class NonNegative:
+    def __call__(self, value: Any) -> Any:
+        if value is not None and value < 0:
+            raise ValidationError(_("Must be zero or more."))
+        return value
+
+
+class Percentage:
+    def __call__(self, value: Any) -> Any:
+        if value is not None and not (0 <= value <= 100):
+            raise ValidationError(_("Must be a percentage between 0 and 100."))
+        return value
+
+
+class Required:
+    """Non-blank text (marshmallow's required only checks presence)."""
+
+    def __call__(self, value: Any) -> Any:
+        if value is None or (isinstance(value, str) and not value.strip()):
+            raise ValidationError(_("This field is required."))
+        return value
+
+
+def check_uscc(value: str) -> str:
+    """统一社会信用代码 with its GB 32100 check character, via python-stdnum."""
+    try:
+        return stdnum_uscc.validate(value)
+    except Exception as err:  # stdnum raises InvalidChecksum/InvalidFormat/InvalidLength
+        raise ValidationError(
+            _("Not a valid unified social credit code (统一社会信用代码): %(reason)s", reason=_uscc_reason(err))
+        ) from err
+
+
+def _uscc_reason(err: Exception) -> str:
+    name = type(err).__name__
+    return {
+        "InvalidChecksum": _("the check character does not match"),
+        "InvalidLength": _("it must be 18 characters"),
+        "InvalidFormat": _("it contains characters that are not allowed"),
+        "InvalidComponent": _("the registration authority or region part is invalid"),
+    }.get(name, _("invalid"))
+
+
+class USCCField(fields.String):
+    def _deserialize(self, value, attr, data, **kwargs):
+        text = super()._deserialize(value, attr, data, **kwargs)
+        return check_uscc(text.strip().upper())
+
+
+class TrimmedString(fields.String):
+    def _deserialize(self, value, attr, data, **kwargs):
+        return super()._deserialize(value, attr, data, **kwargs).strip()

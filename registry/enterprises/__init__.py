@@ -1,0 +1,1 @@
+"""Enterprises, production lines, equipment, permits and the registration review."""

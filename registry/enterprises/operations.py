@@ -1,0 +1,332 @@
+"""Enterprise registration use cases: register, edit lines/permits, submit, return, approve.
+
+Pages, API and import all call these, so the permission check, validation, optimistic lock
+and audit entry cannot be skipped by choosing another door. Operations flush; callers commit.
+"""
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from flask_babel import gettext as _
+from sqlalchemy import select
+
+from registry.core import audit
+from registry.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from registry.core.regions import get_region
+from registry.core.timeutil import utcnow
+from registry.core.validation import load
+from registry.enterprises import auth
+from registry.enterprises.models import (
+    Enterprise,
+    Equipment,
+    LineEmission,
+    Permit,
+    ProductionLine,
+    RegistrationStatus,
+)
+from registry.enterprises.schemas import EnterpriseInput, LineInput, PermitInput, ReviewInput, VersionInput
+from registry.extensions import db
+
+INVALID = "Some fields are invalid."
+
+
+def _invalid(field: str, message: str) -> ValidationFailed:
+    return ValidationFailed(_(INVALID), {field: [message]})
+
+
+def snapshot(obj, exclude: tuple[str, ...] = ()) -> dict[str, Any]:
+    """Column values as JSON-friendly data, for the audit log's before/after."""
+    out: dict[str, Any] = {}
+    for col in obj.__table__.columns:
+        if col.key in exclude or col.key in ("created_at", "updated_at"):
+            continue
+        value = getattr(obj, col.key)
+        if isinstance(value, Decimal):
+            value = float(value)
+        elif isinstance(value, date):
+            value = value.isoformat()
+        out[col.key] = value
+    return out
+
+
+def _check_version(obj, expected: int | None) -> None:
+    if expected is not None and int(expected) != obj.version:
+        raise Conflict(_("The record was changed by someone else. Reload and try again."))
+
+
+def _check_region(code: str) -> None:
+    region = get_region(code)
+    if region is None:
+        raise _invalid("region_code", _("Unknown region code %(code)s.", code=code))
+    if region.level != "county":
+        raise _invalid("region_code", _("Choose a county-level region (县/区/县级市)."))
+
+
+def _check_uscc_unique(uscc: str, exclude_id: int | None = None) -> None:
+    other = db.session.scalar(select(Enterprise).where(Enterprise.uscc == uscc))
+    if other is not None and other.id != exclude_id:
+        raise _invalid("uscc", _("An enterprise with this unified social credit code is already registered."))
+
+
+# ---- reading ----
+
+def get_enterprise(actor, enterprise_id: int) -> Enterprise:
+    """The enterprise if the actor may see it; 404 otherwise, so existence does not leak."""
+    enterprise = db.session.get(Enterprise, enterprise_id)
+    if enterprise is None or not auth.can_view_enterprise(actor, enterprise):
+        raise NotFound(_("Not found."))
+    return enterprise
+
+
+def _editable_enterprise(actor, enterprise_id: int) -> Enterprise:
+    enterprise = get_enterprise(actor, enterprise_id)
+    if not auth.can_edit_enterprise(actor, enterprise):
+        if auth.is_member(actor, enterprise):
+            raise Conflict(_("This registration cannot be edited while it is %(status)s.", status=_status_label(enterprise.status)))
+        raise Forbidden(_("You do not have permission to do this."))
+    return enterprise
+
+
+def _status_label(status: str) -> str:
+    return {
+        "draft": _("draft"),
+        "submitted": _("submitted"),
+        "returned": _("returned"),
+        "approved": _("approved"),
+    }.get(status, status)
+
+
+# ---- enterprise ----
+
+def register_enterprise(actor, data: dict[str, Any]) -> Enterprise:
+    if not auth.can_create_enterprise(actor):
+        raise Forbidden(_("Only an enterprise account without an enterprise can register one."))
+    values = load(EnterpriseInput(), data)
+    _check_region(values["region_code"])
+    _check_uscc_unique(values["uscc"])
+    enterprise = Enterprise(**values, created_by_id=actor.id, status=RegistrationStatus.DRAFT.value)
+    db.session.add(enterprise)
+    db.session.flush()
+    actor.enterprise_id = enterprise.id
+    audit.record(actor, "enterprise.register", enterprise, after=snapshot(enterprise))
+    return enterprise
+
+
+def update_enterprise(actor, enterprise_id: int, data: dict[str, Any], *, expected_version: int | None) -> Enterprise:
+    enterprise = _editable_enterprise(actor, enterprise_id)
+    _check_version(enterprise, expected_version)
+    values = load(EnterpriseInput(), data)
+    _check_region(values["region_code"])
+    _check_uscc_unique(values["uscc"], exclude_id=enterprise.id)
+    before = snapshot(enterprise)
+    for key, value in values.items():
+        setattr(enterprise, key, value)
+    db.session.flush()
+    b, a = audit.changed_fields(before, snapshot(enterprise))
+    if a:
+        audit.record(actor, "enterprise.update", enterprise, before=b, after=a)
+    return enterprise
+
+
+def submit_registration(actor, enterprise_id: int, data: dict[str, Any]) -> Enterprise:
+    enterprise = get_enterprise(actor, enterprise_id)
+    if not auth.can_submit_registration(actor, enterprise):
+        if auth.is_member(actor, enterprise):
+            raise Conflict(_("This registration cannot be submitted while it is %(status)s.", status=_status_label(enterprise.status)))
+        raise Forbidden(_("You do not have permission to do this."))
+    _check_version(enterprise, load(VersionInput(), data)["version"])
+    problems: dict[str, list[str]] = {}
+    if not enterprise.lines:
+        problems["lines"] = [_("Register at least one production line before submitting.")]
+    if not enterprise.contact_person or not enterprise.contact_phone:
+        problems["contact_person"] = [_("A contact person and phone are required before submitting.")]
+    if problems:
+        raise ValidationFailed(_("The registration is not complete."), problems)
+    before = enterprise.status
+    enterprise.status = RegistrationStatus.SUBMITTED.value
+    enterprise.submitted_at = utcnow()
+    db.session.flush()
+    audit.record(actor, "enterprise.submit", enterprise, before={"status": before}, after={"status": enterprise.status})
+    return enterprise
+
+
+def return_registration(actor, enterprise_id: int, data: dict[str, Any]) -> Enterprise:
+    """An official sends a registration back; the reason is required and shown to the enterprise."""
+    enterprise = _reviewable(actor, enterprise_id)
+    values = load(ReviewInput(), data)
+    _check_version(enterprise, values["version"])
+    if not values["reason"]:
+        raise _invalid("reason", _("Give the enterprise a reason for returning it."))
+    enterprise.status = RegistrationStatus.RETURNED.value
+    enterprise.return_reason = values["reason"]
+    db.session.flush()
+    audit.record(
+        actor, "enterprise.return", enterprise, summary=values["reason"],
+        before={"status": "submitted"}, after={"status": "returned", "reason": values["reason"]},
+    )
+    return enterprise
+
+
+def approve_registration(actor, enterprise_id: int, data: dict[str, Any]) -> Enterprise:
+    enterprise = _reviewable(actor, enterprise_id)
+    values = load(ReviewInput(), data)
+    _check_version(enterprise, values["version"])
+    enterprise.status = RegistrationStatus.APPROVED.value
+    enterprise.approved_at = utcnow()
+    enterprise.return_reason = ""
+    db.session.flush()
+    audit.record(
+        actor, "enterprise.approve", enterprise, summary=values["reason"],
+        before={"status": "submitted"}, after={"status": "approved"},
+    )
+    return enterprise
+
+
+def reopen_registration(actor, enterprise_id: int, data: dict[str, Any]) -> Enterprise:
+    enterprise = get_enterprise(actor, enterprise_id)
+    if not auth.can_reopen_registration(actor, enterprise):
+        if auth.is_member(actor, enterprise):
+            raise Conflict(_("Only an approved registration can be reopened for amendment."))
+        raise Forbidden(_("You do not have permission to do this."))
+    _check_version(enterprise, load(VersionInput(), data)["version"])
+    enterprise.status = RegistrationStatus.DRAFT.value
+    db.session.flush()
+    audit.record(actor, "enterprise.reopen", enterprise, before={"status": "approved"}, after={"status": "draft"})
+    return enterprise
+
+
+def _reviewable(actor, enterprise_id: int) -> Enterprise:
+    enterprise = get_enterprise(actor, enterprise_id)
+    if not auth.can_review_registration(actor, enterprise):
+        if auth.is_official_in_scope(actor, enterprise):
+            raise Conflict(_("Only a submitted registration can be reviewed; it is %(status)s.", status=_status_label(enterprise.status)))
+        raise Forbidden(_("You do not have permission to do this."))
+    return enterprise
+
+
+# ---- production lines ----
+
+def _apply_line(line: ProductionLine, values: dict[str, Any]) -> None:
+    emissions = values.pop("emissions", [])
+    equipment = values.pop("equipment", [])
+    seen = [e["pollutant"] for e in emissions]
+    duplicates = {p for p in seen if seen.count(p) > 1}
+    if duplicates:
+        raise _invalid("emissions", _("Each pollutant may appear once: %(p)s", p=", ".join(sorted(duplicates))))
+    for key, value in values.items():
+        setattr(line, key, value)
+    line.emissions = [LineEmission(**e) for e in emissions]
+    line.equipment = [Equipment(**e) for e in equipment]
+
+
+def _line_snapshot(line: ProductionLine) -> dict[str, Any]:
+    data = snapshot(line)
+    data["emissions"] = [snapshot(e, exclude=("id", "line_id")) for e in line.emissions]
+    data["equipment"] = [snapshot(e, exclude=("id", "line_id")) for e in line.equipment]
+    return data
+
+
+def _check_line_code(enterprise: Enterprise, code: str, exclude_id: int | None = None) -> None:
+    if any(l.code == code and l.id != exclude_id for l in enterprise.lines):
+        raise _invalid("code", _("Another line of this enterprise already uses this number."))
+
+
+def add_line(actor, enterprise_id: int, data: dict[str, Any]) -> ProductionLine:
+    enterprise = _editable_enterprise(actor, enterprise_id)
+    values = load(LineInput(), data)
+    _check_line_code(enterprise, values["code"])
+    line = ProductionLine(enterprise=enterprise)
+    _apply_line(line, values)
+    db.session.add(line)
+    db.session.flush()
+    audit.record(actor, "line.add", line, region_code=enterprise.region_code, root=enterprise, after=_line_snapshot(line))
+    return line
+
+
+def get_line(actor, line_id: int) -> ProductionLine:
+    line = db.session.get(ProductionLine, line_id)
+    if line is None or not auth.can_view_enterprise(actor, line.enterprise):
+        raise NotFound(_("Not found."))
+    return line
+
+
+def update_line(actor, line_id: int, data: dict[str, Any], *, expected_version: int | None) -> ProductionLine:
+    line = get_line(actor, line_id)
+    _editable_enterprise(actor, line.enterprise_id)
+    _check_version(line, expected_version)
+    values = load(LineInput(), data)
+    _check_line_code(line.enterprise, values["code"], exclude_id=line.id)
+    before = _line_snapshot(line)
+    _apply_line(line, values)
+    db.session.flush()
+    b, a = audit.changed_fields(before, _line_snapshot(line))
+    if a:
+        audit.record(actor, "line.update", line, region_code=line.enterprise.region_code, root=line.enterprise, before=b, after=a)
+    return line
+
+
+def delete_line(actor, line_id: int) -> None:
+    line = get_line(actor, line_id)
+    enterprise = _editable_enterprise(actor, line.enterprise_id)
+    audit.record(actor, "line.delete", line, region_code=enterprise.region_code, root=enterprise, before=_line_snapshot(line))
+    enterprise.lines.remove(line)
+    db.session.flush()
+
+
+# ---- permits ----
+
+def _check_permit_number(number: str, exclude_id: int | None = None) -> None:
+    other = db.session.scalar(select(Permit).where(Permit.number == number))
+    if other is not None and other.id != exclude_id:
+        raise _invalid("number", _("A permit with this number is already registered."))
+
+
+def _check_permit_dates(values: dict[str, Any]) -> None:
+    if values.get("issued_on") and values.get("valid_until") and values["valid_until"] < values["issued_on"]:
+        raise _invalid("valid_until", _("The end of validity is before the issue date."))
+
+
+def add_permit(actor, enterprise_id: int, data: dict[str, Any]) -> Permit:
+    enterprise = _editable_enterprise(actor, enterprise_id)
+    values = load(PermitInput(), data)
+    _check_permit_number(values["number"])
+    _check_permit_dates(values)
+    permit = Permit(enterprise=enterprise, **values)
+    db.session.add(permit)
+    db.session.flush()
+    audit.record(actor, "permit.add", permit, region_code=enterprise.region_code, root=enterprise, after=snapshot(permit))
+    return permit
+
+
+def get_permit(actor, permit_id: int) -> Permit:
+    permit = db.session.get(Permit, permit_id)
+    if permit is None or not auth.can_view_enterprise(actor, permit.enterprise):
+        raise NotFound(_("Not found."))
+    return permit
+
+
+def update_permit(actor, permit_id: int, data: dict[str, Any], *, expected_version: int | None) -> Permit:
+    permit = get_permit(actor, permit_id)
+    _editable_enterprise(actor, permit.enterprise_id)
+    _check_version(permit, expected_version)
+    values = load(PermitInput(), data)
+    _check_permit_number(values["number"], exclude_id=permit.id)
+    _check_permit_dates(values)
+    before = snapshot(permit)
+    for key, value in values.items():
+        setattr(permit, key, value)
+    db.session.flush()
+    b, a = audit.changed_fields(before, snapshot(permit))
+    if a:
+        audit.record(actor, "permit.update", permit, region_code=permit.enterprise.region_code, root=permit.enterprise, before=b, after=a)
+    return permit
+
+
+def delete_permit(actor, permit_id: int) -> None:
+    permit = get_permit(actor, permit_id)
+    enterprise = _editable_enterprise(actor, permit.enterprise_id)
+    audit.record(actor, "permit.delete", permit, region_code=enterprise.region_code, root=enterprise, before=snapshot(permit))
+    enterprise.permits.remove(permit)
+    db.session.flush()

@@ -1,0 +1,246 @@
+"""Enterprise, line and permit schemas: the one validation used by pages, API and Excel import."""
+from __future__ import annotations
+
+from marshmallow import EXCLUDE, Schema, fields, validate
+
+from grading.vocab import (
+    EmissionStatus,
+    Fuel,
+    LineKind,
+    LivelihoodTask,
+    PermitKind,
+    PermitStatus,
+    Pollutant,
+    ProductLevel,
+    ScatteredClass,
+    Sector,
+    SubType,
+    TechnologyLevel,
+    TransportStructure,
+)
+from registry.core.validation import InVocabulary, NonNegative, Percentage, Required, TrimmedString, USCCField
+from registry.enterprises.models import CAPACITY_UNITS
+
+
+def _text(max_len: int, required: bool = False, **kw):
+    validators = [validate.Length(max=max_len)]
+    if required:
+        validators.insert(0, Required())
+        return TrimmedString(required=True, validate=validators, **kw)
+    return TrimmedString(load_default="", validate=validators, **kw)
+
+
+def _decimal(*validators, **kw):
+    return fields.Decimal(load_default=None, allow_none=True, places=3, as_string=False, validate=list(validators), **kw)
+
+
+def _vocab(vocab, required=True, default=None):
+    if required:
+        return fields.String(required=True, validate=InVocabulary(vocab))
+    return fields.String(load_default=default, allow_none=default is None, validate=InVocabulary(vocab, allow_none=True))
+
+
+class EnterpriseInput(Schema):
+    class Meta:
+        unknown = EXCLUDE
+
+    uscc = USCCField(required=True, metadata={"description": "统一社会信用代码 (GB 32100)"})
+    name = _text(200, required=True)
+    region_code = fields.String(required=True, validate=Required(), metadata={"description": "county-level GB/T 2260 code"})
+    township = _text(80)
+    address = _text(300)
+    sector = _vocab(Sector)
+    sub_type = _vocab(SubType, required=False, default=SubType.NONE.value)
+    in_built_up_area = fields.Boolean(load_default=False)
+    in_main_urban_area = fields.Boolean(load_default=False)
+    in_key_area = fields.Boolean(load_default=False)
+    in_urban_planning_area = fields.Boolean(load_default=False)
+    in_coal_ban_zone = fields.Boolean(load_default=False)
+    cluster_name = _text(120)
+    restricted_category = fields.Boolean(load_default=False)
+    conforms_to_industrial_policy = fields.Boolean(load_default=True)
+    scattered_class = _vocab(ScatteredClass, required=False, default=ScatteredClass.NONE.value)
+    relocation_deadline = fields.Date(load_default=None, allow_none=True)
+    coal_project_without_replacement = fields.Boolean(load_default=False)
+    stably_compliant = fields.Boolean(load_default=True)
+    meets_permit_requirements = fields.Boolean(load_default=True)
+    autumn_winter_tasks_done = fields.Boolean(load_default=True)
+    cems_data_valid = fields.Boolean(load_default=True)
+    fugitive_control_done_on = fields.Date(load_default=None, allow_none=True)
+    voc_remediation_done_on = fields.Date(load_default=None, allow_none=True)
+    furnace_list_done_on = fields.Date(load_default=None, allow_none=True)
+    technology_level = _vocab(TechnologyLevel, required=False)
+    transport_structure = _vocab(TransportStructure, required=False)
+    product_level = _vocab(ProductLevel, required=False)
+    capacity_utilisation_2018 = _decimal(NonNegative(), validate.Range(max=1000))
+    livelihood_task = _vocab(LivelihoodTask, required=False)
+    livelihood_task_volume = _text(120)
+    livelihood_max_load = _decimal(Percentage())
+    livelihood_filed_on = fields.Date(load_default=None, allow_none=True)
+    livelihood_filed_with = _text(120)
+    key_vehicle_user = fields.Boolean(load_default=False)
+    key_vehicle_basis = _text(200)
+    heavy_diesel_vehicles = fields.Integer(load_default=None, allow_none=True, validate=NonNegative())
+    fleet_china3 = fields.Integer(load_default=None, allow_none=True, validate=NonNegative())
+    fleet_china4 = fields.Integer(load_default=None, allow_none=True, validate=NonNegative())
+    fleet_china5 = fields.Integer(load_default=None, allow_none=True, validate=NonNegative())
+    fleet_china6 = fields.Integer(load_default=None, allow_none=True, validate=NonNegative())
+    has_railway_siding = fields.Boolean(load_default=False)
+    rail_share = _decimal(Percentage())
+    bulk_freight_mt = _decimal(NonNegative())
+    gate_video_retention_months = fields.Integer(load_default=None, allow_none=True, validate=NonNegative())
+    daily_truck_log = fields.Boolean(load_default=False)
+    key_pollutant_unit = fields.Boolean(load_default=False)
+    separate_metering = fields.Boolean(load_default=False)
+    has_dcs = fields.Boolean(load_default=False)
+    legal_representative = _text(60)
+    contact_person = _text(60)
+    contact_phone = _text(30)
+    contact_email = fields.Email(load_default="", validate=validate.Length(max=254))
+    resident_inspector = _text(60)
+
+
+class EmissionInput(Schema):
+    class Meta:
+        unknown = EXCLUDE
+
+    pollutant = _vocab(Pollutant)
+    status = _vocab(EmissionStatus)
+    reached_on = fields.Date(load_default=None, allow_none=True)
+    concentration = _decimal(NonNegative())
+    limit_value = _decimal(NonNegative())
+
+
+class EquipmentInput(Schema):
+    class Meta:
+        unknown = EXCLUDE
+
+    name = _text(120, required=True)
+    kind = _vocab(LineKind)
+    fuel = _vocab(Fuel)
+    model = _text(80)
+    capacity = _decimal(NonNegative())
+    capacity_unit = fields.String(load_default="t/a", validate=InVocabulary(list(CAPACITY_UNITS)))
+    quantity = fields.Integer(load_default=1, validate=validate.Range(min=1, error="≥ 1"))
+
+
+class LineInput(Schema):
+    class Meta:
+        unknown = EXCLUDE
+
+    code = _text(40, required=True)
+    name = _text(120, required=True)
+    sector = _vocab(Sector)
+    sub_type = _vocab(SubType, required=False, default=SubType.NONE.value)
+    kind = _vocab(LineKind)
+    fuel = _vocab(Fuel)
+    capacity = _decimal(NonNegative())
+    capacity_unit = fields.String(load_default="t/a", validate=InVocabulary(list(CAPACITY_UNITS)))
+    boiler_tph = _decimal(NonNegative())
+    coke_oven_height_m = _decimal(NonNegative())
+    stack_height_m = _decimal(NonNegative())
+    has_cems = fields.Boolean(load_default=False)
+    cems_transmission_rate = _decimal(Percentage())
+    has_bypass_flue = fields.Boolean(load_default=False)
+    enclosed = fields.Boolean(load_default=False)
+    has_firing_process = fields.Boolean(load_default=True)
+    on_furnace_list = fields.Boolean(load_default=True)
+    furnace_found_on = fields.Date(load_default=None, allow_none=True)
+    interruptible = fields.Boolean(load_default=True)
+    safety_measures = _text(4000)
+    electricity_meter = _text(80)
+    reference_o2 = _decimal(Percentage())
+    daily_emission_so2_kg = _decimal(NonNegative())
+    daily_emission_nox_kg = _decimal(NonNegative())
+    daily_emission_pm_kg = _decimal(NonNegative())
+    daily_emission_vocs_kg = _decimal(NonNegative())
+    emissions = fields.List(fields.Nested(EmissionInput), load_default=list)
+    equipment = fields.List(fields.Nested(EquipmentInput), load_default=list)
+
+
+class PermitInput(Schema):
+    class Meta:
+        unknown = EXCLUDE
+
+    number = _text(40, required=True)
+    kind = _vocab(PermitKind, required=False, default=PermitKind.FULL.value)
+    status = _vocab(PermitStatus, required=False, default=PermitStatus.ISSUED.value)
+    industry = _text(120)
+    issued_on = fields.Date(load_default=None, allow_none=True)
+    valid_until = fields.Date(load_default=None, allow_none=True)
+    conditions = _text(4000)
+    staggering_in_permit = fields.Boolean(load_default=False)
+    discharging_per_permit = fields.Boolean(load_default=True)
+    execution_reports_published = fields.Boolean(load_default=False)
+
+
+class ReviewInput(Schema):
+    reason = TrimmedString(load_default="", validate=validate.Length(max=2000))
+    version = fields.Integer(required=True)
+
+
+class VersionInput(Schema):
+    version = fields.Integer(required=True)
+
+
+# ---- output ----
+
+class EmissionOut(EmissionInput):
+    id = fields.Integer()
+
+
+class EquipmentOut(EquipmentInput):
+    id = fields.Integer()
+
+
+class LineOut(LineInput):
+    id = fields.Integer()
+    version = fields.Integer()
+    enterprise_id = fields.Integer()
+    emissions = fields.List(fields.Nested(EmissionOut))
+    equipment = fields.List(fields.Nested(EquipmentOut))
+
+
+class PermitOut(PermitInput):
+    id = fields.Integer()
+    version = fields.Integer()
+    enterprise_id = fields.Integer()
+
+
+class EnterpriseSummaryOut(Schema):
+    id = fields.Integer()
+    version = fields.Integer()
+    uscc = fields.String()
+    name = fields.String()
+    region_code = fields.String()
+    sector = fields.String()
+    status = fields.String()
+    submitted_at = fields.DateTime(allow_none=True)
+    approved_at = fields.DateTime(allow_none=True)
+    updated_at = fields.DateTime()
+
+
+class EnterpriseOut(EnterpriseInput):
+    id = fields.Integer()
+    version = fields.Integer()
+    uscc = fields.String()
+    status = fields.String()
+    return_reason = fields.String()
+    submitted_at = fields.DateTime(allow_none=True)
+    approved_at = fields.DateTime(allow_none=True)
+    created_at = fields.DateTime()
+    updated_at = fields.DateTime()
+    lines = fields.List(fields.Nested(LineOut))
+    permits = fields.List(fields.Nested(PermitOut))
+
+
+class AuditEntryOut(Schema):
+    id = fields.Integer()
+    at = fields.DateTime()
+    user_id = fields.Integer(allow_none=True)
+    action = fields.String()
+    object_type = fields.String()
+    object_id = fields.Integer(allow_none=True)
+    summary = fields.String()
+    before = fields.Dict(allow_none=True)
+    after = fields.Dict(allow_none=True)

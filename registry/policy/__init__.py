@@ -1,0 +1,1 @@
+"""The policy engine's doors: the evaluate endpoint, the packs list and `flask evaluate`."""

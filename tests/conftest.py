@@ -1,0 +1,142 @@
+"""Shared fixtures: a real database (SQLite file, or PostgreSQL when TEST_DATABASE_URL is set),
+migrated with Alembic exactly as production is, and helpers that build data through operations."""
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+
+import pytest
+
+DB_URL = os.environ.get("TEST_DATABASE_URL", "")
+
+
+def pytest_report_header(config):
+    return f"database: {'PostgreSQL ' + DB_URL.split('@')[-1] if DB_URL else 'SQLite file'}"
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory) -> str:
+    if DB_URL:
+        return DB_URL
+    return f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite3'}"
+
+
+@pytest.fixture(scope="session")
+def app(database_url):
+    """One app per test session on a freshly migrated database with the region table loaded."""
+    from flask_migrate import downgrade, upgrade
+
+    from config import Testing
+    from registry import create_app
+    from registry.extensions import db
+
+    class Config(Testing):
+        SQLALCHEMY_DATABASE_URI = database_url
+
+    app = create_app(Config)
+    with app.app_context():
+        if DB_URL:  # a reused PostgreSQL database: start from nothing
+            db.drop_all()
+            with db.engine.begin() as conn:
+                conn.exec_driver_sql("DROP TABLE IF EXISTS alembic_version")
+        upgrade()
+        from registry.core.regions import load_regions
+
+        load_regions()
+        db.session.commit()
+    yield app
+    with app.app_context():
+        db.session.remove()
+        db.engine.dispose()
+
+
+from tests.support import ANCI, PASSWORD, enterprise_payload, line_payload, permit_payload  # noqa: E402
+
+KEEP_TABLES = {"region", "alembic_version"}
+
+
+def _clean(app) -> None:
+    from registry.extensions import db
+
+    with app.app_context():
+        db.session.remove()
+        tables = [t for t in reversed(db.metadata.sorted_tables) if t.name not in KEEP_TABLES]
+        with db.engine.begin() as conn:
+            if conn.dialect.name == "postgresql":
+                conn.exec_driver_sql(
+                    "TRUNCATE " + ", ".join(f'"{t.name}"' for t in tables) + " RESTART IDENTITY CASCADE"
+                )
+            else:
+                conn.exec_driver_sql("PRAGMA foreign_keys=OFF")
+                for t in tables:
+                    conn.execute(t.delete())
+                conn.exec_driver_sql("PRAGMA foreign_keys=ON")
+
+
+@pytest.fixture()
+def db_app(app) -> Iterator:
+    """The app inside an app context, with every table emptied afterwards (regions kept)."""
+    ctx = app.test_request_context()
+    ctx.push()
+    try:
+        yield app
+    finally:
+        from registry.extensions import db
+
+        db.session.rollback()
+        ctx.pop()
+        _clean(app)
+
+
+@pytest.fixture()
+def client(db_app):
+    return db_app.test_client()
+
+
+@pytest.fixture()
+def make_user(db_app):
+    from registry.accounts.auth import SYSTEM
+    from registry.accounts.operations import create_user
+    from registry.extensions import db
+
+    counter = {"n": 0}
+
+    def _make(role: str = "enterprise", region_code: str | None = None, username: str | None = None):
+        counter["n"] += 1
+        user = create_user(
+            SYSTEM,
+            {
+                "username": username or f"{role}{counter['n']}",
+                "password": PASSWORD,
+                "role": role,
+                "region_code": region_code,
+            },
+        )
+        db.session.commit()
+        return user
+
+    return _make
+
+
+@pytest.fixture()
+def make_enterprise(db_app, make_user):
+    """An enterprise registered by a fresh enterprise user, optionally with a line and submitted."""
+    from registry.enterprises import operations as ops
+    from registry.extensions import db
+
+    counter = {"n": 0}
+
+    def _make(region_code: str = ANCI, *, submitted: bool = False, approved_by=None, owner=None, **over):
+        counter["n"] += 1
+        owner = owner or make_user("enterprise")
+        ent = ops.register_enterprise(owner, enterprise_payload(counter["n"], region_code, **over))
+        ops.add_line(owner, ent.id, line_payload())
+        ops.add_permit(owner, ent.id, permit_payload(f"P-{region_code}-{counter['n']}"))
+        if submitted or approved_by:
+            ops.submit_registration(owner, ent.id, {"version": ent.version})
+        if approved_by:
+            ops.approve_registration(approved_by, ent.id, {"version": ent.version})
+        db.session.commit()
+        return ent, owner
+
+    return _make
