@@ -1,0 +1,197 @@
+"""The per-enterprise evaluation: compose the rule modules into line decisions and a summary.
+
+`decide_line` and `enterprise_part` are THE implementation; the batch path (grading/batch.py) calls
+the very same functions once per distinct fact profile. Neither reads the clock, a DB or a global.
+"""
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import Iterable, Optional
+
+from grading.decisions import (AppliedDecision, EnterpriseDecision, EnterpriseSummary, Flag, Grades, LineDecision,
+                               Reason)
+from grading.facts import EnterpriseFacts, LineFacts, OfficialDecision, Query
+from grading.packs import Pack
+from grading.rules import eligibility, emergency, exemptions, grade, heating, livelihood, thresholds, tiers, transport, triggers
+from grading.rules.base import NO_MEASURE, Aggregates, Context, Proposal, flag, line_sector, reason, strictness
+from grading.vocab import EmissionStatus, Measure
+
+
+# ------------------------------------------------------------------ profiles (what a decision depends on)
+
+def line_profile(line: LineFacts) -> LineFacts:
+    """The line without identity fields (id, name, capacity) - rules never read those."""
+    return replace(line, line_id="", name="", capacity=None, capacity_unit="")
+
+
+def line_retrofit_done(pack: Pack, enterprise_sector, line: LineFacts) -> bool:
+    """X-12 (002:575): the retrofit applicable to the line's sector is complete (pack setting R-JY-12)."""
+    node = pack.section("emergency_list")
+    if not node:
+        return False
+    sector = (line.sector or enterprise_sector).value
+    if pack.setting("emergency_list_retrofit") == "both":
+        return line.emission_status == EmissionStatus.ULTRA_LOW
+    if sector in node["ultra_low_sectors"]:
+        return line.emission_status == EmissionStatus.ULTRA_LOW
+    if sector in node["special_limit_sectors"]:
+        return line.emission_status.rank >= EmissionStatus.SPECIAL_LIMITS.rank
+    return False
+
+
+def aggregates(pack: Pack, ent: EnterpriseFacts) -> Aggregates:
+    return Aggregates(any_line_non_compliant=any(l.emission_status == EmissionStatus.NON_COMPLIANT for l in ent.lines))
+
+
+def enterprise_profile(ent: EnterpriseFacts) -> EnterpriseFacts:
+    return replace(ent, lines=(), enterprise_id="", name="")
+
+
+def decisions_for(decisions: Iterable[OfficialDecision], line_id: Optional[str]) -> tuple[OfficialDecision, ...]:
+    """Official decisions concerning one line (or, with None, the whole enterprise), line ids blanked."""
+    return tuple(replace(d, line=None) for d in decisions if d.line is None or d.line == line_id)
+
+
+# ------------------------------------------------------------------ one line
+
+def _merge(chosen: Proposal, others: list[Proposal]) -> tuple:
+    reasons, flags, applied, residual = [], {}, [], []
+    for p in [chosen] + [o for o in others if o is not chosen]:
+        for r in p.reasons:
+            if r not in reasons:
+                reasons.append(r)
+        for f in p.flags:
+            flags.setdefault(f.code, f)
+        for a in p.applied:
+            if a not in applied:
+                applied.append(a)
+        for r in p.residual:
+            if r not in residual:
+                residual.append(r)
+    resolved = {a.flag for a in applied}
+    return tuple(reasons), tuple(f for c, f in flags.items() if c not in resolved), tuple(applied), tuple(residual)
+
+
+def decide_line(ctx: Context, line: LineFacts) -> LineDecision:
+    """All rules for one line on ctx.on at ctx.alert_level; the strictest proposal wins, all reasons kept."""
+    props: list[Proposal] = list(triggers.trigger_proposals(ctx, line))
+    gate = eligibility.excluded_line_measure(ctx, line)
+    if gate is not None:
+        props.append(gate)
+    restricted = eligibility.restricted_category_measure(ctx, line)
+    if restricted is not None and gate is None:
+        props.append(restricted)
+    if gate is None or gate.measure == Measure.NONE:
+        heat = heating.sector_measure(ctx, line)
+        if heat is not None:
+            entry = heating.matching_entry(ctx, line)
+            heat = livelihood.livelihood_measure(ctx, line, heat)
+            heat = exemptions.heating_exemption(ctx, line, entry["id"] if entry else None, heat)
+            heat = tiers.benchmark_exemption(ctx, line, heat)
+            if (ctx.pack.setting("emergency_exemption_scope") == "emergency_and_heating_season"
+                    and exemptions.emergency_exemption(ctx, line) is not None):
+                heat = exemptions.apply_force(ctx, exemptions.emergency_exemption(ctx, line), "emergency_exemption",
+                                              "000:143 exemption (pack scope includes the heating season).",
+                                              Proposal(Measure.NONE, reasons=heat.reasons), heat)
+            props.append(heat)
+        for p in (tiers.tier_measure(ctx, line), exemptions.livelihood_project(ctx, line)):
+            if p is not None:
+                props.append(p)
+    if ctx.alert:
+        alert = emergency.alert_overlay(ctx, line) or grade.emergency_measure(ctx, line)
+        alert = exemptions.relieve_emergency(ctx, line, alert or NO_MEASURE)
+        if alert is not NO_MEASURE:
+            props.append(alert)
+    flags_only = thresholds.status_check_flags(ctx.pack, line_sector(ctx, line), line)
+    if not props:
+        props = [NO_MEASURE]
+    chosen = max(props, key=strictness)  # max keeps the first of equals
+    reasons, flags, applied, residual = _merge(chosen, props)
+    return LineDecision(
+        line_id=line.line_id, measure=chosen.measure, percentage_min=chosen.percentage_min,
+        percentage_max=chosen.percentage_max, basis=chosen.basis, coking_time_hours=chosen.coking_time_hours,
+        windows=chosen.windows, reasons=reasons, flags=flags + flags_only, applied_decisions=applied,
+        residual_obligations=residual,
+    )
+
+
+# ------------------------------------------------------------------ enterprise-level part and summary
+
+def enterprise_part(pack: Pack, query: Query, ent: EnterpriseFacts, agg: Aggregates,
+                    all_lines_retrofit_done: bool) -> EnterpriseSummary:
+    """Everything in the summary that does not depend on individual line decisions."""
+    ctx = Context(pack, query.on, query.alert_level, ent, agg, decisions_for(query.official_decisions, None))
+    g, g_reasons = grade.enterprise_grade(ent)
+    tier = ent.staggering_tier.value if ent.staggering_tier else None
+    flags: list[Flag] = []
+    if pack.section("tiers") and eligibility.is_eligible(ctx) and tier is None:
+        tier = tiers.staggering_tier(ctx)[0]
+    elif pack.section("tiers") and eligibility.failed_conditions(ctx):
+        tier = "stop"
+    grades = Grades(emergency=g.value if g else None, emergency_by_industry=grade.grades_by_industry(ent),
+                    staggering_tier=tier, benchmark=ent.benchmark_enterprise,
+                    voc_class=ent.voc_class.value if ent.voc_class else None, eligible=eligibility.is_eligible(ctx))
+    restr, tflags = transport.transport_restrictions(pack, ent, ctx.in_heating_season, query.alert_level)
+    flags += tflags
+    flags += triggers.staggering_list_flags(ctx)
+    rs_reasons, rs_flags = emergency.check_resplit(pack, query.alert_level, dict(query.emergency_resplit))
+    flags += rs_flags
+    baseline, b_reasons = emergency.annual_baseline(pack, ent.baseline_class, dict(ent.normal_daily_emissions))
+    em_list, applied = None, []
+    node = pack.section("emergency_list")
+    extra_reasons: list[Reason] = []
+    if node:
+        if all_lines_retrofit_done:
+            rule, src, note = pack.setting_reason("emergency_list_retrofit")
+            fl = flag("emergency_list_inclusion", node,
+                      "Special-limit/ultra-low retrofits done: in principle (原则上) not on the emergency reduction list "
+                      "(002:575), but 002:595-609 require taking part in emergency control; an official decides.",
+                      ("off_list_in_principle", "include"), "off_list_in_principle")
+            d = ctx.decision(fl.code)
+            em_list = d.choice if d else "off_list_in_principle"
+            extra_reasons += [reason(node), Reason("X-12", node["source"]), Reason(rule, src, note),
+                              reason(node["conflict"], "residual obligation: take part in emergency control")]
+            if d:
+                applied.append(AppliedDecision(d.flag, d.choice, d.by, d.reason, node["rule"], node["source"]))
+            else:
+                flags.append(fl)
+        else:
+            em_list = "include"
+    if g_reasons:
+        extra_reasons += list(g_reasons)
+    return EnterpriseSummary(
+        strictest_line=None, strictest_measure=Measure.NONE, grades=grades, transport=restr,
+        emergency_ratios=emergency.reduction_ratios(pack, query.alert_level),
+        emergency_reasons=emergency.ratio_reasons(pack, query.alert_level) + rs_reasons + b_reasons + tuple(extra_reasons),
+        emergency_baseline=baseline, emergency_list=em_list, flags=tuple(flags), applied_decisions=tuple(applied),
+    )
+
+
+def summarise(part: EnterpriseSummary, lines: tuple[LineDecision, ...]) -> EnterpriseSummary:
+    """Add the line-dependent items: strictest line, residual obligations (union)."""
+    strictest = None
+    best = None
+    residual: list[Reason] = []
+    for ld in lines:
+        key = strictness(Proposal(ld.measure, ld.percentage_min, ld.percentage_max))
+        if best is None or key > best:
+            best, strictest = key, ld
+        for r in ld.residual_obligations:
+            if r not in residual:
+                residual.append(r)
+    return replace(part, strictest_line=strictest.line_id if strictest else None,
+                   strictest_measure=strictest.measure if strictest else Measure.NONE, residual_obligations=tuple(residual))
+
+
+def evaluate_enterprise(pack: Pack, query: Query, ent: EnterpriseFacts) -> EnterpriseDecision:
+    """Per-enterprise path: every line through decide_line, then the summary."""
+    prof = enterprise_profile(ent)
+    agg = aggregates(pack, ent)
+    done = bool(ent.lines) and all(line_retrofit_done(pack, ent.sector, l) for l in ent.lines)
+    lines = tuple(
+        replace(decide_line(Context(pack, query.on, query.alert_level, prof, agg,
+                                    decisions_for(query.official_decisions, l.line_id)), line_profile(l)),
+                line_id=l.line_id)
+        for l in ent.lines
+    )
+    return EnterpriseDecision(ent.enterprise_id, lines, summarise(enterprise_part(pack, query, prof, agg, done), lines))

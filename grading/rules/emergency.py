@@ -1,0 +1,77 @@
+"""Alert-day rules (重污染天气应急): sector overlays at alert levels, reduction ratios per level (§2.11),
+the SO₂/NOx re-split (R-A-01) and the annualised baseline 330/120/365 days (R-A-02, 002:582).
+"""
+from __future__ import annotations
+
+from typing import Optional
+
+from grading.decisions import Flag, Reason
+from grading.facts import LineFacts
+from grading.rules.base import Context, Proposal, flag, matches, reason
+from grading.vocab import AlertLevel, Measure, Pollutant
+
+
+def alert_levels_of(ctx: Context, node: dict) -> list[str]:
+    return ctx.pack.setting(node["levels_setting"]) if "levels_setting" in node else node["levels"]
+
+
+def alert_overlay(ctx: Context, line: LineFacts) -> Optional[Proposal]:
+    """E.g. R-LF-02: electric/gas foundries stop at yellow+; R-LF-03: grinding stations stop during alerts."""
+    if not ctx.alert:
+        return None
+    for node in ctx.pack.section("alert_measures", []):
+        if matches(node, ctx, line) and ctx.alert_level.value in alert_levels_of(ctx, node):
+            why = [reason(node, f"{ctx.alert_level.value} alert")]
+            if "levels_setting" in node:
+                rule, src, note = ctx.pack.setting_reason(node["levels_setting"])
+                why.append(Reason(rule, src, note))
+            return Proposal(Measure(node["measure"]), reasons=tuple(why))
+    return None
+
+
+def reduction_ratios(pack, level: AlertLevel) -> tuple[tuple[str, float], ...]:
+    node = (pack.section("emergency") or {}).get("ratios")
+    if not node or level == AlertLevel.NONE:
+        return ()
+    return tuple(sorted((k, float(v)) for k, v in (node["value"].get(level.value) or {}).items()))
+
+
+def ratio_reasons(pack, level: AlertLevel) -> tuple[Reason, ...]:
+    node = (pack.section("emergency") or {}).get("ratios")
+    if not node or level == AlertLevel.NONE:
+        return ()
+    out = [reason(node, "reduction ratios (≥) of society-wide emissions (全社会排放总量)")]
+    if "ratio_pollutants_setting" in node:
+        rule, src, note = pack.setting_reason(node["ratio_pollutants_setting"])
+        out.append(Reason(rule, src, note))
+    mapping = pack.setting("response_level_mapping")
+    if mapping:
+        rule, src, note = pack.setting_reason("response_level_mapping")
+        out.append(Reason(rule, src, f"{level.value} = response level {mapping.get(level.value)}; {note}"))
+    return tuple(out)
+
+
+def check_resplit(pack, level: AlertLevel, resplit: dict) -> tuple[tuple[Reason, ...], tuple[Flag, ...]]:
+    """R-A-01 (000:149): SO₂/NOx may be re-split if so2 + nox ≥ 2 × the level's ratio (pack reading)."""
+    node = (pack.section("emergency") or {}).get("resplit_so2_nox")
+    if not resplit:
+        return (), ()
+    ratios = dict(reduction_ratios(pack, level))
+    if not node:
+        return (), (Flag("resplit_not_allowed", "R-A-01", "000:149", "This pack has no SO₂/NOx re-split rule.", ("reject",), "reject"),)
+    need = ratios.get("so2", 0) + ratios.get("nox", 0)
+    got = resplit.get(Pollutant.SO2, 0) + resplit.get(Pollutant.NOX, 0)
+    if got + 1e-9 >= need:
+        return (reason(node, f"re-split accepted: SO₂ {resplit.get(Pollutant.SO2)} % + NOx {resplit.get(Pollutant.NOX)} % ≥ {need} %"),), ()
+    return (reason(node, f"re-split rejected: sum {got} % < {need} %"),), (
+        flag("resplit_below_requirement", node, f"SO₂ + NOx re-split sums to {got} %, below {need} %.", ("reject",), "reject"),)
+
+
+def annual_baseline(pack, baseline_class: Optional[str], daily: dict) -> tuple[tuple[tuple[str, float], ...], tuple[Reason, ...]]:
+    """R-A-02: annual base = normal daily emission × 330 (industrial) / 120 (heating boilers, residential coal) / 365."""
+    node = (pack.section("emergency") or {}).get("baseline_days")
+    if not node or not daily or not baseline_class:
+        return (), ()
+    days = node["value"][baseline_class]
+    return (tuple(sorted((p.value, round(v * days, 6)) for p, v in daily.items())),
+            (reason(node, f"{baseline_class}: daily × {days} days"),))

@@ -1,0 +1,95 @@
+"""Emergency performance grade A/B/C (应急绩效分级, 003:51) and what each grade does at an alert.
+
+Short-board principle: an industry's grade is its worst indicator's; a multi-industry enterprise takes
+the worst industry grade; fraud in the ultra-low evaluation lowers it to C (R-G-09, 003:17). Only this
+system's grade is read here: the Shijiazhuang VOC class (R-G-13) and staggering tiers live elsewhere.
+"""
+from __future__ import annotations
+
+from typing import Optional
+
+from grading.decisions import Reason
+from grading.facts import EnterpriseFacts, IndustryGrade, LineFacts
+from grading.rules.base import Context, Proposal, applied, flag, line_sector, reason
+from grading.rules.eligibility import failed_conditions
+from grading.vocab import Basis, EmergencyGrade, Measure
+
+_ORDER = [EmergencyGrade.A, EmergencyGrade.B, EmergencyGrade.C]
+
+
+def worst(grades) -> Optional[EmergencyGrade]:
+    gs = [g for g in grades if g is not None]
+    return max(gs, key=_ORDER.index) if gs else None
+
+
+def industry_grade(g: IndustryGrade) -> Optional[EmergencyGrade]:
+    """Short-board principle (短板原则): the worst indicator decides; else the stated grade."""
+    if g.indicators:
+        return worst([v for _, v in g.indicators] + ([g.grade] if g.grade else []))
+    return g.grade
+
+
+def grades_by_industry(ent: EnterpriseFacts) -> tuple[tuple[str, str], ...]:
+    return tuple((g.industry.value, industry_grade(g).value) for g in ent.emergency_grades if industry_grade(g))
+
+
+def enterprise_grade(ent: EnterpriseFacts) -> tuple[Optional[EmergencyGrade], tuple[Reason, ...]]:
+    """The enterprise's emergency grade: worst industry grade; C on fraud (R-G-09 / F-16)."""
+    node = None
+    g = worst(industry_grade(x) for x in ent.emergency_grades)
+    if ent.ultra_low_evaluation_fraud:
+        return EmergencyGrade.C, (Reason("R-G-09", "003:17", "fraud in the ultra-low evaluation: grade lowered to C"),
+                                  Reason("F-16", "003:17"))
+    return g, ()
+
+
+def emergency_measure(ctx: Context, line: LineFacts) -> Optional[Proposal]:
+    """Alert-day measure from the grade (003:51); None when the pack has no grading or no alert."""
+    spec = ctx.pack.section("emergency_grading")
+    if not spec or not ctx.alert or failed_conditions(ctx):
+        return None
+    sector = line_sector(ctx, line)
+    if sector.value not in spec["industries"]["value"]:
+        node = spec["other_key_industries"]
+        return Proposal(Measure.CURTAIL, basis=Basis.EMERGENCY_LIST, reasons=(reason(node),),
+                        flags=(flag("other_key_industry_measures", node,
+                                    "Not one of the 15 graded industries: the province's unified measures or own grading "
+                                    "apply (R-G-06); non-key industries get local measures (R-G-07).",
+                                    ("provincial_unified_measures", "provincial_grading", "local_measures"), None),))
+    grade, why = enterprise_grade(ctx.enterprise)
+    extra = []
+    util = spec.get("utilisation_raise")
+    if (util and sector.value in util["sectors"] and ctx.enterprise.capacity_utilisation_2018 is not None
+            and ctx.enterprise.capacity_utilisation_2018 > util["utilisation_above"]):
+        extra.append(flag("utilisation_raise", util,
+                          f"2018 capacity utilisation {ctx.enterprise.capacity_utilisation_2018} % > "
+                          f"{util['utilisation_above']} %: the curtailment ratio may be raised (可适当提高); increment not given.",
+                          ("raise", "keep"), None))
+    if grade is None:
+        node = spec["dynamic"]
+        return Proposal(Measure.CURTAIL, basis=Basis.EMERGENCY_LIST, reasons=why + (reason(node, "no grade on record"),),
+                        flags=tuple(extra) + (flag("grade_missing", node, "Graded industry but no A/B/C grade on record.",
+                                                   ("A", "B", "C"), None),))
+    if grade == EmergencyGrade.A:
+        node = spec["grade_a"]
+        fl = flag("grade_a_no_reduction", node,
+                  "A grade: in principle (原则上) may take no reduction measures; an official may decide otherwise.",
+                  ("no_reduction", "emergency_list_measures"), "no_reduction")
+        d = ctx.decision(fl.code)
+        if d and d.choice == "emergency_list_measures":
+            return Proposal(Measure.CURTAIL, basis=Basis.EMERGENCY_LIST, reasons=why + (reason(node),),
+                            applied=(applied(d, node),), flags=tuple(extra))
+        p = Proposal(Measure.NONE, reasons=why + (reason(node), Reason("X-16", "003:51")), flags=tuple(extra))
+        return p.plus(applied=(applied(d, node),)) if d else p.plus(flags=(fl,))
+    if grade == EmergencyGrade.B:
+        node = spec["grade_b"]
+        return Proposal(Measure.CURTAIL, basis=Basis.EMERGENCY_LIST, reasons=why + (reason(node),),
+                        flags=tuple(extra) + (flag("grade_b_reduction_size", node,
+                                                   "B grade: appropriately reduced measures (适当减少); no figure in the "
+                                                   "sources, an official enters it.", ("enter_reduced_measures",), None),))
+    node = spec["grade_c"]
+    return Proposal(Measure.CURTAIL, basis=Basis.EMERGENCY_LIST, reasons=why + (reason(node),),
+                    flags=tuple(extra) + (flag("grade_c_measures_undefined", node,
+                                               "C grade: measures not defined in the sources; default = the full "
+                                               "emergency-list measures of the one-plant-one-policy.",
+                                               ("full_emergency_list",), "full_emergency_list"),))

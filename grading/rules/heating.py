@@ -1,0 +1,103 @@
+"""Heating-season sector measures (采暖季错峰/限停产) of the sector-rule packs (000 R-LF-*, 002 R-JY-*, 001 R-S-08).
+
+The first pack entry whose sectors/sub_types/kinds/fuels match the line applies; its exclusions
+(fuel, furnace, grinding station, pressed refractories…) and flagged open lists (等) are pack data.
+"""
+from __future__ import annotations
+
+from typing import Optional
+
+from grading.facts import LineFacts
+from grading.rules.base import Context, Proposal, applied, flag, matches, reason, stably_compliant
+from grading.vocab import Basis, Measure
+
+
+def matching_entry(ctx: Context, line: LineFacts) -> Optional[dict]:
+    for entry in ctx.pack.section("sector_measures", []):
+        if matches(entry, ctx, line):
+            return entry
+    return None
+
+
+def _excluded_by(entry: dict, ctx: Context, line: LineFacts) -> Optional[dict]:
+    for ex in entry.get("excluded", []):
+        if not matches(ex, ctx, line):
+            continue
+        if ex.get("requires_compliant") and (line.emission_status.value == "non_compliant" or not stably_compliant(ctx)):
+            continue
+        if ex.get("requires_enclosed") and not line.enclosed:
+            continue
+        if ex.get("requires_no_firing") and line.firing_process:
+            continue
+        return ex
+    return None
+
+
+def _entry_proposal(ctx: Context, entry: dict) -> Proposal:
+    basis = Basis(entry["basis"]) if entry.get("basis") else None
+    p = Proposal(Measure(entry["measure"]), entry.get("percentage_min"), entry.get("percentage_max"), basis,
+                 coking_time_hours=entry.get("coking_time_hours"), windows=(ctx.pack.heating_season_window(ctx.on),),
+                 reasons=(reason(entry, entry.get("condition_note", "")),
+                          reason({"rule": "R-T-05", "source": "local setting"}, "heating season dates are a pack local setting")))
+    if "verification" in entry:  # R-V-01: checked against actual electricity use
+        p = p.plus(reasons=(reason(entry["verification"], "verified by " + entry["verification"]["method"]),))
+    if "setting" in entry:
+        rule, src, note = ctx.pack.setting_reason(entry["setting"])
+        p = p.plus(reasons=(reason({"rule": rule, "source": src}, note),))
+        if ctx.pack.setting(entry["setting"]) == "city_allocation":
+            p = p.plus(flags=(flag("steel_allocation_from_filed_plan", entry,
+                                   "The city allocates the 50 % across the listed lines/equipment; use the filed plan's figure.",
+                                   ("filed_plan_figure",), None),))
+    if entry.get("basis") == "not_stated":
+        p = p.plus(flags=(flag("curtailment_basis_not_stated", entry,
+                               "The source does not say what the percentage is measured against (capacity, output, "
+                               "electricity…); an official fixes it.", ("capacity", "output", "electricity", "time"), None),))
+    if "flag" in entry:
+        f = entry["flag"]
+        fl = flag(f["code"], f, f["message"], f["options"], f.get("default"))
+        d = ctx.decision(fl.code)
+        if d and d.choice.startswith("covered"):
+            return Proposal(Measure.STOP, windows=p.windows, reasons=p.reasons, applied=(applied(d, f),))
+        p = p.plus(applied=(applied(d, f),)) if d else p.plus(flags=(fl,))
+    return p
+
+
+def sector_measure(ctx: Context, line: LineFacts) -> Optional[Proposal]:
+    """The heating-season measure for a line, or None outside the heating season / when no entry matches."""
+    if not ctx.in_heating_season:
+        return None
+    entry = matching_entry(ctx, line)
+    if entry is None:
+        return None
+    ex = _excluded_by(entry, ctx, line)
+    if ex is not None:
+        return Proposal(Measure.NONE, reasons=(reason(ex, "excluded from the heating-season measure of " + entry["id"]),))
+    p = _entry_proposal(ctx, entry)
+    for fw in entry.get("flag_when", []):
+        if matches(fw, ctx, line):
+            default = ctx.pack.setting(fw["default_setting"]) if "default_setting" in fw else fw.get("default")
+            default = {"pressed_only": "covered_stop", "all_refractories": "clean_energy_excluded"}.get(default, default)
+            fl = flag(fw["code"], fw, fw["message"], fw["options"], default)
+            d = ctx.decision(fl.code)
+            choice = d.choice if d else default
+            if choice == "clean_energy_excluded":
+                p = Proposal(Measure.NONE, reasons=(reason(fw, "excluded as clean energy"),))
+            p = p.plus(applied=(applied(d, fw),)) if d else p.plus(flags=(fl,))
+    approval = entry.get("approval_exception")
+    if approval and p.measure != Measure.NONE:
+        ok = [a for a in ctx.enterprise.approvals if a.kind.value == approval["approval"]]
+        if ok:  # X-05 / X-06: special case approved by the city government (报市政府批准)
+            p = Proposal(Measure.NONE, reasons=p.reasons + (reason(approval, "city-government approval on record"),),
+                         flags=p.flags)
+            p = p.plus(flags=applicant_flags(ctx))
+    return p
+
+
+def applicant_flags(ctx: Context) -> tuple:
+    """§5 item 22: the sources name no applicant for city-government approvals and filings."""
+    if ctx.pack.setting("approval_applicant") != "not_named":
+        return ()
+    rule, src, note = ctx.pack.setting_reason("approval_applicant")
+    return (flag("approval_applicant_not_named", {"rule": rule, "source": "000:131"},
+                 "The sources do not name who applies for this approval/filing (D-02, D-04, D-05); record the applicant.",
+                 ("record_applicant",), None),)
