@@ -61,6 +61,8 @@ class Testing(Default):
     SQLALCHEMY_DATABASE_URI = os.environ.get("TEST_DATABASE_URL", "sqlite://")
     LOGIN_RATE_LIMIT = "1000 per minute"
     WTF_CSRF_ENABLED = True
+    # Cheap argon2 so that a test building many accounts stays fast; production keeps the defaults.
+    ARGON2_PARAMS = {"time_cost": 1, "memory_cost": 1024, "parallelism": 1}
 
 
 class Production(Default):

@@ -23,8 +23,7 @@ from registry.core.timeutil import utcnow
 from registry.core.validation import load
 from registry.extensions import db
 
-# A hash to verify against when the username is unknown, so timing does not reveal accounts.
-_DUMMY_HASH = hash_password("not-a-real-password-0")
+_DUMMY_PASSWORD = "not-a-real-password-0"
 
 
 def _user_snapshot(user: User) -> dict[str, Any]:
@@ -77,11 +76,12 @@ def sign_up(data: dict[str, Any]) -> User:
     return user
 
 
-def create_user(actor, data: dict[str, Any]) -> User:
+def create_user(actor, data: dict[str, Any], *, password_hash: str | None = None) -> User:
+    """An account made by an administrator; `password_hash` lets bulk loaders hash once."""
     if not auth.can_manage_accounts(actor):
         raise Forbidden(_("Only administrators manage accounts."))
     values = load(UserInput(), data)
-    if not values.get("password"):
+    if not values.get("password") and not password_hash:
         raise ValidationFailed(_("Some fields are invalid."), {"password": [_("This field is required.")]})
     _ensure_unique_username(values["username"])
     _check_region_for_role(values["role"], values.get("region_code"))
@@ -89,7 +89,7 @@ def create_user(actor, data: dict[str, Any]) -> User:
         username=values["username"],
         email=values.get("email"),
         full_name=values.get("full_name", ""),
-        password_hash=hash_password(values["password"]),
+        password_hash=password_hash or hash_password(values["password"]),
         role=values["role"],
         region_code=values.get("region_code") if values["role"] in ("county", "city", "province") else None,
         active=values.get("active", True),
@@ -130,7 +130,8 @@ def authenticate(username: str, password: str) -> User | None:
     """The user for these credentials, or None; the same work is done either way."""
     user = db.session.scalar(select(User).where(User.username == (username or "").strip()))
     if user is None:
-        verify_password(_DUMMY_HASH, password or "")
+        # Same work as a real check, so timing does not reveal which usernames exist.
+        verify_password(hash_password(_DUMMY_PASSWORD), password or "")
         return None
     if not verify_password(user.password_hash, password or "") or not user.active:
         audit.record(user, "user.login_failed", user)

@@ -5,25 +5,35 @@ import hashlib
 import secrets
 
 from argon2 import PasswordHasher
+from flask import current_app, has_app_context
 from argon2.exceptions import InvalidHashError, VerificationError
 
-_hasher = PasswordHasher()
 TOKEN_PREFIX = "lt_"
+_hashers: dict[tuple, PasswordHasher] = {}
+
+
+def _hasher() -> PasswordHasher:
+    """argon2 with the library's defaults; tests configure cheaper parameters (ARGON2_PARAMS)."""
+    params = current_app.config.get("ARGON2_PARAMS", {}) if has_app_context() else {}
+    key = tuple(sorted(params.items()))
+    if key not in _hashers:
+        _hashers[key] = PasswordHasher(**params)
+    return _hashers[key]
 
 
 def hash_password(password: str) -> str:
-    return _hasher.hash(password)
+    return _hasher().hash(password)
 
 
 def verify_password(password_hash: str, password: str) -> bool:
     try:
-        return _hasher.verify(password_hash, password)
+        return _hasher().verify(password_hash, password)
     except (VerificationError, InvalidHashError):
         return False
 
 
 def needs_rehash(password_hash: str) -> bool:
-    return _hasher.check_needs_rehash(password_hash)
+    return _hasher().check_needs_rehash(password_hash)
 
 
 def new_token() -> str:

@@ -5,7 +5,7 @@ from flask_babel import gettext as _
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from registry.accounts.models import Role
-from registry.core.validation import InVocabulary, Required, TrimmedString
+from registry.core.validation import InVocabulary, OptionalEmail, Required, TrimmedString
 
 USERNAME = validate.Regexp(r"^[A-Za-z0-9_.@-]{3,64}$")
 
@@ -33,7 +33,7 @@ class _Password(fields.String):
 class SignUpInput(Schema):
     username = _Username(required=True)
     password = _Password(required=True, load_only=True)
-    email = fields.Email(load_default=None, allow_none=True)
+    email = OptionalEmail(load_default=None, allow_none=True)
     full_name = TrimmedString(load_default="", validate=validate.Length(max=80))
 
 
@@ -42,7 +42,7 @@ class UserInput(Schema):
 
     username = _Username(required=True)
     password = _Password(load_only=True)
-    email = fields.Email(load_default=None, allow_none=True)
+    email = OptionalEmail(load_default=None, allow_none=True)
     full_name = TrimmedString(load_default="", validate=validate.Length(max=80))
     role = fields.String(required=True, validate=InVocabulary([r.value for r in Role]))
     region_code = fields.String(load_default=None, allow_none=True)

@@ -11,7 +11,7 @@ from typing import Any
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from marshmallow import Schema, ValidationError, fields
+from marshmallow import Schema, ValidationError, fields, validate
 from stdnum.cn import uscc as stdnum_uscc
 
 from registry.core.errors import ValidationFailed
@@ -141,3 +141,18 @@ class USCCField(fields.String):
 class TrimmedString(fields.String):
     def _deserialize(self, value, attr, data, **kwargs):
         return super()._deserialize(value, attr, data, **kwargs).strip()
+
+
+class OptionalEmail(fields.String):
+    """An e-mail address or nothing: forms submit an empty string for an untouched field."""
+
+    _check = validate.Email()
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        text = (super()._deserialize(value, attr, data, **kwargs) or "").strip()
+        if text:
+            try:
+                self._check(text)
+            except ValidationError as err:
+                raise ValidationError(_("Not a valid email address.")) from err
+        return text

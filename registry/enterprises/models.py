@@ -100,7 +100,7 @@ class Enterprise(db.Model):
             "livelihood_task IS NULL OR " + in_vocabulary("livelihood_task", LivelihoodTask),
             name="livelihood_task",
         ),
-        _pct("capacity_utilisation_2018"),
+        _nonneg("capacity_utilisation_2018"),  # may exceed 100 % (003:51: >120 %)
         _pct("rail_share"),
         _pct("livelihood_max_load"),
         _nonneg("heavy_diesel_vehicles"),

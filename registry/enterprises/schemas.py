@@ -18,7 +18,15 @@ from grading.vocab import (
     TechnologyLevel,
     TransportStructure,
 )
-from registry.core.validation import InVocabulary, NonNegative, Percentage, Required, TrimmedString, USCCField
+from registry.core.validation import (
+    InVocabulary,
+    NonNegative,
+    OptionalEmail,
+    Percentage,
+    Required,
+    TrimmedString,
+    USCCField,
+)
 from registry.enterprises.models import CAPACITY_UNITS
 
 
@@ -96,7 +104,7 @@ class EnterpriseInput(Schema):
     legal_representative = _text(60)
     contact_person = _text(60)
     contact_phone = _text(30)
-    contact_email = fields.Email(load_default="", validate=validate.Length(max=254))
+    contact_email = OptionalEmail(load_default="", validate=validate.Length(max=254))
     resident_inspector = _text(60)
 
 

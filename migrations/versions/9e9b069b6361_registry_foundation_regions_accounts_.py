@@ -1,17 +1,18 @@
 """registry foundation: regions, accounts, enterprises, lines, permits, audit
 
-Revision ID: 3f69e6219e89
+Revision ID: 9e9b069b6361
 Revises: 
-Create Date: 2026-11-27 04:57:29.372144
+Create Date: 2026-11-27 05:00:56.579263
 
 """
 from alembic import op
 import sqlalchemy as sa
 import registry.core.types
+import registry.core.types
 
 
 # revision identifiers, used by Alembic.
-revision = '3f69e6219e89'
+revision = '9e9b069b6361'
 down_revision = None
 branch_labels = None
 depends_on = None
@@ -165,7 +166,7 @@ def upgrade():
     sa.CheckConstraint("technology_level IS NULL OR technology_level IN ('advanced', 'ordinary')", name=op.f('ck_enterprise_technology_level')),
     sa.CheckConstraint("transport_structure IS NULL OR transport_structure IN ('rational', 'basically_rational', 'other')", name=op.f('ck_enterprise_transport_structure')),
     sa.CheckConstraint('bulk_freight_mt IS NULL OR bulk_freight_mt >= 0', name=op.f('ck_enterprise_bulk_freight_mt_nonneg')),
-    sa.CheckConstraint('capacity_utilisation_2018 IS NULL OR (capacity_utilisation_2018 >= 0 AND capacity_utilisation_2018 <= 100)', name=op.f('ck_enterprise_capacity_utilisation_2018_pct')),
+    sa.CheckConstraint('capacity_utilisation_2018 IS NULL OR capacity_utilisation_2018 >= 0', name=op.f('ck_enterprise_capacity_utilisation_2018_nonneg')),
     sa.CheckConstraint('gate_video_retention_months IS NULL OR gate_video_retention_months >= 0', name=op.f('ck_enterprise_gate_video_retention_months_nonneg')),
     sa.CheckConstraint('heavy_diesel_vehicles IS NULL OR heavy_diesel_vehicles >= 0', name=op.f('ck_enterprise_heavy_diesel_vehicles_nonneg')),
     sa.CheckConstraint('livelihood_max_load IS NULL OR (livelihood_max_load >= 0 AND livelihood_max_load <= 100)', name=op.f('ck_enterprise_livelihood_max_load_pct')),
