@@ -88,7 +88,7 @@ def _date_errors(doc: dict) -> list[FieldError]:
         elif isinstance(node, list):
             for i, v in enumerate(node):
                 walk(v, parts + [i])
-        elif isinstance(node, str) and parts and str(parts[-1]) in {"date", "on", "status_reached_on", "found_unlisted_on", "livelihood_filed_on"}:
+        elif isinstance(node, str) and parts and str(parts[-1]) in {"date", "status_reached_on", "found_unlisted_on", "livelihood_filed_on"}:
             try:
                 date.fromisoformat(node)
             except ValueError:

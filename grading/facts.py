@@ -231,7 +231,7 @@ def enterprise_from_dict(d: dict) -> EnterpriseFacts:
             for v in d.get("vehicles", [])
         ),
         approvals=tuple(
-            Approval(ApprovalKind(a["kind"]), _date(a.get("on")), a.get("line"), a.get("by", ""))
+            Approval(ApprovalKind(a["kind"]), _date(a.get("date")), a.get("line"), a.get("by", ""))
             for a in d.get("approvals", [])
         ),
         normal_daily_emissions=_pairs(d.get("normal_daily_emissions"), Pollutant),
@@ -241,6 +241,6 @@ def enterprise_from_dict(d: dict) -> EnterpriseFacts:
 def decisions_from_list(items: list) -> tuple[OfficialDecision, ...]:
     return tuple(
         OfficialDecision(flag=x["flag"], choice=x["choice"], by=x["by"], reason=x.get("reason", ""),
-                         line=x.get("line"), on=_date(x.get("on")))
+                         line=x.get("line"), on=_date(x.get("date")))
         for x in items or []
     )

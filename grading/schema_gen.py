@@ -83,7 +83,7 @@ ENTERPRISE = {
         "relocation_overdue": _bool(), "staggering_list_filed": _bool(True), "staggering_list_changed_without_filing": _bool(),
         "approvals": {"type": "array", "items": {
             "type": "object", "additionalProperties": False, "required": ["kind"],
-            "properties": {"kind": _enum(v.ApprovalKind), "on": _nullable_date(), "line": {"type": ["string", "null"]},
+            "properties": {"kind": _enum(v.ApprovalKind), "date": _nullable_date(), "line": {"type": ["string", "null"]},
                            "by": {"type": "string"}}}},
         "normal_daily_emissions": _pollutant_map(),
         "baseline_class": {"enum": ["industrial", "heating_boiler", "residential_coal", "mobile", "dust", None]},
@@ -104,7 +104,7 @@ INPUT = {
         "official_decisions": {"type": "array", "items": {
             "type": "object", "additionalProperties": False, "required": ["flag", "choice", "by"],
             "properties": {"flag": {"type": "string"}, "line": {"type": ["string", "null"]}, "choice": {"type": "string"},
-                           "by": {"type": "string", "minLength": 1}, "reason": {"type": "string"}, "on": _nullable_date()}}},
+                           "by": {"type": "string", "minLength": 1}, "reason": {"type": "string"}, "date": _nullable_date()}}},
         "emergency_resplit": _pollutant_map(),
     },
 }

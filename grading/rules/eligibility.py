@@ -48,20 +48,20 @@ def excluded_line_measure(ctx: Context, line: LineFacts) -> Optional[Proposal]:
     failed = failed_conditions(ctx)
     if failed:
         outcome = gate["outcome"]
-        why = reason(outcome, "fails: " + ", ".join(failed))
-        f14 = {"rule": "F-14", "source": outcome["source"]}
+        why = reason(gate["requires"], "fails: " + ", ".join(failed))
+        f14 = {"rule": "F-14", "source": outcome["source"], "note": outcome.get("note", "")}
         if outcome["value"] == "stop_or_strictest":  # R-E-01: official chooses per line
             fl = flag("excluded_stop_or_strictest", outcome,
                       "Not graded (R-E-01): shutdown or strictest-level curtailment, per production line; an official chooses.",
                       ("stop", "strictest_curtailment"), "stop")
             d = ctx.decision(fl.code)
             if d and d.choice == "strictest_curtailment":
-                return Proposal(Measure.CURTAIL, basis=Basis.EMERGENCY_LIST, reasons=(why, reason(f14)),
+                return Proposal(Measure.CURTAIL, basis=Basis.EMERGENCY_LIST, reasons=(why, reason(outcome, outcome.get("note", "")), reason(f14)),
                                 applied=(applied(d, outcome),))
             if d:
-                return Proposal(Measure.STOP, reasons=(why, reason(f14)), applied=(applied(d, outcome),))
-            return Proposal(Measure.STOP, reasons=(why, reason(f14)), flags=(fl,))
-        return Proposal(Measure.STOP, reasons=(why, reason(f14)))
+                return Proposal(Measure.STOP, reasons=(why, reason(outcome, outcome.get("note", "")), reason(f14)), applied=(applied(d, outcome),))
+            return Proposal(Measure.STOP, reasons=(why, reason(outcome, outcome.get("note", "")), reason(f14)), flags=(fl,))
+        return Proposal(Measure.STOP, reasons=(why, reason(outcome, outcome.get("note", "")), reason(f14)))
     missing = failed_without_outcome(ctx)
     if missing:  # R-E-02: not eligible for a tier, but 004 names no outcome (T-34)
         node = gate["gate_without_outcome"]
