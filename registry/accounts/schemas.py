@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from flask_babel import gettext as _
-from marshmallow import Schema, ValidationError, fields, validate, validates_schema
+from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate, validates_schema
 
 from registry.accounts.models import Role
 from registry.core.validation import InVocabulary, OptionalEmail, Required, TrimmedString
@@ -31,6 +31,9 @@ class _Password(fields.String):
 
 
 class SignUpInput(Schema):
+    class Meta:
+        unknown = EXCLUDE  # forms post csrf_token and buttons; extra keys are ignored
+
     username = _Username(required=True)
     password = _Password(required=True, load_only=True)
     email = OptionalEmail(load_default=None, allow_none=True)
@@ -39,6 +42,9 @@ class SignUpInput(Schema):
 
 class UserInput(Schema):
     """What an administrator sets when creating or changing an account."""
+
+    class Meta:
+        unknown = EXCLUDE
 
     username = _Username(required=True)
     password = _Password(load_only=True)
@@ -55,11 +61,17 @@ class UserInput(Schema):
 
 
 class PasswordChangeInput(Schema):
+    class Meta:
+        unknown = EXCLUDE  # forms post csrf_token and buttons; extra keys are ignored
+
     current_password = fields.String(required=True, validate=Required(), load_only=True)
     new_password = _Password(required=True, load_only=True)
 
 
 class TokenInput(Schema):
+    class Meta:
+        unknown = EXCLUDE  # forms post csrf_token and buttons; extra keys are ignored
+
     name = TrimmedString(required=True, validate=[Required(), validate.Length(max=80)])
     expires_in_days = fields.Integer(load_default=90, validate=validate.Range(min=1, max=3650))
 

@@ -183,11 +183,17 @@ class PermitInput(Schema):
 
 
 class ReviewInput(Schema):
+    class Meta:
+        unknown = EXCLUDE
+
     reason = TrimmedString(load_default="", validate=validate.Length(max=2000))
     version = fields.Integer(required=True)
 
 
 class VersionInput(Schema):
+    class Meta:
+        unknown = EXCLUDE
+
     version = fields.Integer(required=True)
 
 
