@@ -22,6 +22,9 @@ def create_app(config: str | type | object | None = None) -> Flask:
         static_folder="static",
         instance_path=str(INSTANCE_DIR),
     )
+    from registry.core.api_support import DecimalJSONProvider
+
+    app.json = DecimalJSONProvider(app)  # Decimal → JSON number, as the OpenAPI schemas say
     if config is None:
         config = os.environ.get("LANTIAN_CONFIG", "default")
     if isinstance(config, str):
@@ -79,6 +82,7 @@ def _register_auth(app: Flask) -> None:
 def _register_blueprints(app: Flask) -> None:
     from registry.accounts import api as accounts_api
     from registry.accounts import views as accounts_views
+    from registry.core import api as core_api
     from registry.core import views as core_views
     from registry.enterprises import api as enterprises_api
     from registry.enterprises import views as enterprises_views
@@ -87,7 +91,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(core_views.bp)
     app.register_blueprint(accounts_views.bp)
     app.register_blueprint(enterprises_views.bp)
-    for blp in (accounts_api.blp, enterprises_api.blp, policy_api.blp):
+    for blp in (accounts_api.blp, enterprises_api.blp, policy_api.blp, core_api.blp):
         api.register_blueprint(blp)
         csrf.exempt(blp)  # token clients carry no CSRF token; session writes are guarded in api_auth
 

@@ -1,6 +1,110 @@
-"""Account API (filled in by the API work)."""
+"""Account API: who am I, my API tokens, and user administration (administrators only).
+
+Thin resources: parse → one operation → commit → dump. Bodies are validated by the
+operations themselves (their schemas are only documented here, never parsed twice).
+"""
 from __future__ import annotations
 
+from flask.views import MethodView
 from flask_smorest import Blueprint
+from marshmallow import Schema, fields
+
+from registry.accounts import operations as ops
+from registry.accounts.schemas import TokenCreatedOut, TokenInput, TokenOut, UserInput, UserOut
+from registry.core.api_auth import actor, guard, login_required
+from registry.core.api_support import body, errors, json_body
+from registry.extensions import db
 
 blp = Blueprint("accounts_api", __name__, url_prefix="/api/v1", description="Accounts and API tokens")
+guard(blp)
+
+
+class TokenListOut(Schema):
+    items = fields.List(fields.Nested(TokenOut))
+
+
+class UserListOut(Schema):
+    items = fields.List(fields.Nested(UserOut))
+
+
+@blp.route("/me")
+class Me(MethodView):
+    @login_required
+    @blp.response(200, UserOut)
+    @errors(blp, 401)
+    def get(self):
+        """The account behind this token or session."""
+        return actor()
+
+
+@blp.route("/tokens")
+class Tokens(MethodView):
+    @login_required
+    @blp.response(200, TokenListOut)
+    @errors(blp, 401)
+    def get(self):
+        """Your API tokens (never their secrets)."""
+        return {"items": ops.list_tokens(actor())}
+
+    @login_required
+    @body(TokenInput)
+    @blp.response(201, TokenCreatedOut)
+    @errors(blp, 401, 400)
+    def post(self):
+        """Create an API token; the secret (`token`) is in this response only, never again."""
+        token, secret = ops.create_token(actor(), json_body())
+        db.session.commit()
+        out = TokenCreatedOut().dump(token)
+        out["token"] = secret
+        return out
+
+
+@blp.route("/tokens/<int:token_id>")
+class TokenItem(MethodView):
+    @login_required
+    @blp.response(204)
+    @errors(blp, 401, 404, 400)
+    def delete(self, token_id: int):
+        """Revoke one of your tokens; it stops working at once."""
+        ops.revoke_token(actor(), token_id)
+        db.session.commit()
+
+
+@blp.route("/users")
+class Users(MethodView):
+    @login_required
+    @blp.response(200, UserListOut)
+    @errors(blp, 401, 403)
+    def get(self):
+        """All accounts (administrators only)."""
+        return {"items": ops.list_users(actor())}
+
+    @login_required
+    @body(UserInput)
+    @blp.response(201, UserOut)
+    @errors(blp, 401, 403, 400)
+    def post(self):
+        """Create an account: officials need a region of their level (administrators only)."""
+        user = ops.create_user(actor(), json_body())
+        db.session.commit()
+        return user
+
+
+@blp.route("/users/<int:user_id>")
+class UserItem(MethodView):
+    @login_required
+    @blp.response(200, UserOut)
+    @errors(blp, 401, 404)
+    def get(self, user_id: int):
+        """One account: your own, or any for an administrator."""
+        return ops.get_user(actor(), user_id)
+
+    @login_required
+    @body(UserInput)
+    @blp.response(200, UserOut)
+    @errors(blp, 401, 403, 404, 400)
+    def put(self, user_id: int):
+        """Replace an account's settings; omit `password` to keep it (administrators only)."""
+        user = ops.update_user(actor(), user_id, json_body())
+        db.session.commit()
+        return user
