@@ -126,6 +126,11 @@ def _construct_mapping(loader, node, deep=False):
 
 
 _UniqueKeyLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
+# Dates stay strings while loading, so a bad date is reported with its key instead of a YAML traceback.
+_UniqueKeyLoader.yaml_implicit_resolvers = {
+    k: [(tag, rx) for tag, rx in v if tag != "tag:yaml.org,2002:timestamp"]
+    for k, v in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
 
 
 @dataclass(frozen=True)
@@ -224,10 +229,13 @@ def _walk(file: str, node: Any, path: str, cited: bool, free: bool) -> None:
                     raise PackError(file, f"{path}.{k}".lstrip("."), "unknown key")
         _check_citation_format(file, path, node)
         here_cited = cited or _is_cited(node)
-        for k, v in node.items():
+        for k, v in list(node.items()):
             sub = f"{path}.{k}".lstrip(".")
-            if k in DATE_KEYS and not isinstance(v, date) and v is not None:
-                raise PackError(file, sub, f"bad date {v!r} (want YYYY-MM-DD)")
+            if k in DATE_KEYS and v is not None:
+                try:
+                    v = node[k] = date.fromisoformat(str(v))
+                except ValueError:
+                    raise PackError(file, sub, f"bad date {v!r} (want YYYY-MM-DD)") from None
             if k in PERCENT_KEYS and v is not None and not (isinstance(v, (int, float)) and 0 <= v <= 100):
                 raise PackError(file, sub, f"percentage {v!r} outside 0-100")
             if k in {"start_month_day", "end_month_day"} and not MONTH_DAY_RE.match(str(v)):
