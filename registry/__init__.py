@@ -47,6 +47,9 @@ def create_app(config: str | type | object | None = None) -> Flask:
     _register_errors(app)
     _register_cli(app)
     _register_request_hooks(app)
+    from registry.core import templating
+
+    templating.register(app)
     return app
 
 

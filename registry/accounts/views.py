@@ -1,6 +1,214 @@
-"""Account pages: log in/out, sign up, API tokens, user administration (filled in by the pages work)."""
+"""Account pages: log in/out, sign up, own account and API tokens, user administration.
+
+Each handler parses its form, calls one operation, commits, then flashes and redirects; a
+ValidationFailed re-renders the form (422) with every message beside its field.
+"""
 from __future__ import annotations
 
-from flask import Blueprint
+from urllib.parse import urlsplit
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required, login_user, logout_user
+
+from registry.accounts import auth
+from registry.accounts import operations as ops
+from registry.accounts.forms import ROLES, ActionForm, LoginForm, PasswordChangeForm, SignUpForm, TokenForm, UserForm
+from registry.accounts.schemas import TokenOut, UserOut
+from registry.core.errors import ValidationFailed
+from registry.core.forms import apply_errors
+from registry.core.templating import role_label
+from registry.extensions import db, limiter
 
 bp = Blueprint("accounts", __name__)
+
+
+def safe_next(target: str | None) -> str | None:
+    """Only a path on this site: no scheme, no host, no '//' or backslash tricks."""
+    if not target:
+        return None
+    target = target.strip()
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//") or "\\" in target:
+        return None
+    if target.rstrip("?").rstrip("/") in ("/login", "/logout"):
+        return None
+    return target
+
+
+def _invalid(template: str, form, err: ValidationFailed, **context):
+    leftovers = apply_errors(form, err.errors)
+    return render_template(template, form=form, message=err.message, leftovers=leftovers, **context), 422
+
+
+# ---- log in / out / sign up ----
+
+@bp.route("/login", methods=["GET", "POST"])
+@limiter.limit(lambda: current_app.config["LOGIN_RATE_LIMIT"], methods=["POST"])
+def login():
+    form = LoginForm()
+    if request.method == "GET":
+        form.next.data = request.args.get("next", "")
+        return render_template("accounts/login.html", form=form)
+    username = (form.username.data or "").strip()
+    if not username or not form.password.data:
+        if not username:
+            form.username.errors = [_("This field is required.")]
+        if not form.password.data:
+            form.password.errors = [_("This field is required.")]
+        return render_template("accounts/login.html", form=form), 422
+    user = ops.authenticate(username, form.password.data)
+    db.session.commit()  # the audit entry of a failed attempt is kept too
+    if user is None:
+        return render_template(
+            "accounts/login.html", form=form, message=_("Wrong username or password, or the account is disabled.")
+        ), 422
+    login_user(user)
+    flash(_("Welcome, %(name)s.", name=user.full_name or user.username), "success")
+    return redirect(safe_next(form.next.data) or url_for("core.home"))
+
+
+@bp.post("/logout")
+@login_required
+def logout():
+    logout_user()
+    flash(_("You have logged out."), "success")
+    return redirect(url_for("accounts.login"))
+
+
+@bp.route("/signup", methods=["GET", "POST"])
+def signup():
+    if current_user.is_authenticated:
+        return redirect(url_for("core.home"))
+    form = SignUpForm()
+    if request.method == "POST":
+        try:
+            user = ops.sign_up(form.payload())
+        except ValidationFailed as err:
+            return _invalid("accounts/signup.html", form, err)
+        db.session.commit()
+        login_user(user)
+        flash(_("Your account is ready. Register your enterprise next."), "success")
+        return redirect(url_for("enterprises.index"))
+    return render_template("accounts/signup.html", form=form)
+
+
+# ---- own account ----
+
+def _account_page(form: PasswordChangeForm, status: int = 200, **context):
+    return render_template(
+        "accounts/account.html", form=form, user=UserOut().dump(current_user), **context
+    ), status
+
+
+@bp.get("/account")
+@login_required
+def account():
+    return _account_page(PasswordChangeForm())
+
+
+@bp.post("/account/password")
+@login_required
+def change_password():
+    form = PasswordChangeForm()
+    try:
+        ops.change_password(current_user, form.payload())
+    except ValidationFailed as err:
+        leftovers = apply_errors(form, err.errors)
+        return _account_page(form, 422, message=err.message, leftovers=leftovers)
+    db.session.commit()
+    flash(_("Your password has been changed."), "success")
+    return redirect(url_for("accounts.account"))
+
+
+# ---- API tokens ----
+
+def _tokens_page(form: TokenForm, status: int = 200, **context):
+    tokens = TokenOut(many=True).dump(ops.list_tokens(current_user))
+    return render_template(
+        "accounts/tokens.html", form=form, tokens=tokens, action_form=ActionForm(), **context
+    ), status
+
+
+@bp.get("/account/tokens")
+@login_required
+def tokens():
+    return _tokens_page(TokenForm())
+
+
+@bp.post("/account/tokens")
+@login_required
+def create_token():
+    form = TokenForm()
+    try:
+        token, secret = ops.create_token(current_user, form.payload())
+    except ValidationFailed as err:
+        leftovers = apply_errors(form, err.errors)
+        return _tokens_page(form, 422, message=err.message, leftovers=leftovers)
+    db.session.commit()
+    # The secret is shown in this response only; it is never stored or put in a cookie.
+    return _tokens_page(TokenForm(formdata=None), created={"name": token.name, "secret": secret})
+
+
+@bp.post("/account/tokens/<int:token_id>/revoke")
+@login_required
+def revoke_token(token_id: int):
+    token = ops.revoke_token(current_user, token_id)
+    db.session.commit()
+    flash(_("Token “%(name)s” has been revoked.", name=token.name), "success")
+    return redirect(url_for("accounts.tokens"))
+
+
+# ---- user administration ----
+
+def _require_admin() -> None:
+    if not auth.can_manage_accounts(current_user):
+        abort(403)
+
+
+def _user_form(**kwargs) -> UserForm:
+    form = UserForm(**kwargs)
+    form.role.choices = [(r, role_label(r)) for r in ROLES]
+    return form
+
+
+@bp.get("/admin/users")
+@login_required
+def users():
+    rows = UserOut(many=True).dump(ops.list_users(current_user))
+    return render_template("accounts/users.html", users=rows)
+
+
+@bp.route("/admin/users/new", methods=["GET", "POST"])
+@login_required
+def new_user():
+    if request.method == "GET":
+        _require_admin()
+        return render_template("accounts/user_form.html", form=_user_form(), user=None)
+    form = _user_form()
+    try:
+        user = ops.create_user(current_user, form.payload())
+    except ValidationFailed as err:
+        return _invalid("accounts/user_form.html", form, err, user=None)
+    db.session.commit()
+    flash(_("Account “%(name)s” has been created.", name=user.username), "success")
+    return redirect(url_for("accounts.users"))
+
+
+@bp.route("/admin/users/<int:user_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit_user(user_id: int):
+    _require_admin()
+    if request.method == "GET":
+        user = ops.get_user(current_user, user_id)
+        data = UserOut().dump(user)
+        form = _user_form(data=data)
+        return render_template("accounts/user_form.html", form=form, user=data)
+    form = _user_form()
+    try:
+        user = ops.update_user(current_user, user_id, form.payload())
+    except ValidationFailed as err:
+        return _invalid("accounts/user_form.html", form, err, user=UserOut().dump(ops.get_user(current_user, user_id)))
+    db.session.commit()
+    flash(_("Account “%(name)s” has been saved.", name=user.username), "success")
+    return redirect(url_for("accounts.users"))

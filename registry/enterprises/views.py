@@ -1,6 +1,546 @@
-"""Enterprise pages (filled in by the pages work)."""
+"""Enterprise pages: the scoped list, registration, lines, permits, review and history.
+
+Handlers are thin: parse the form → call ONE operation → commit → flash + redirect. A
+ValidationFailed re-renders the form (422) with each message beside its field and nothing
+saved; a Conflict (stale version or a state that forbids the change) re-renders it (409)
+with the user's input kept. Templates receive dumped dicts, never lazy-loading ORM objects.
+"""
 from __future__ import annotations
 
-from flask import Blueprint
+from datetime import date
+from decimal import Decimal
+from functools import lru_cache
+
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from sqlalchemy import select
+
+from registry.accounts.models import User
+from registry.accounts.scopes import scope_prefix
+from registry.core.errors import Conflict, DomainError, Forbidden, ValidationFailed
+from registry.core.forms import apply_errors, version_of
+from registry.core.regions import counties_under, get_region, read_table, region_label
+from registry.core.templating import registration_status_label, vocab_choices, vocab_label
+from registry.enterprises import auth, queries
+from registry.enterprises import operations as ops
+from registry.enterprises.forms import (
+    ENTERPRISE_GROUPS,
+    FIELD_LABELS,
+    LINE_GROUPS,
+    PERMIT_GROUPS,
+    EnterpriseForm,
+    FilterForm,
+    LineForm,
+    PermitForm,
+    ReviewForm,
+    VersionForm,
+    all_specs,
+)
+from registry.enterprises.models import Enterprise
+from registry.enterprises.schemas import AuditEntryOut, EnterpriseInput, EnterpriseOut, LineOut, PermitOut
+from registry.extensions import db
 
 bp = Blueprint("enterprises", __name__, url_prefix="/enterprises")
+
+
+# ---- helpers ----
+
+def _form_value(value):
+    """Stored values as an input shows them: 200.000 → '200', dates as ISO."""
+    if isinstance(value, Decimal):
+        return format(value.normalize(), "f")
+    if isinstance(value, date):
+        return value.isoformat()
+    return value
+
+
+def _form_data(dumped: dict) -> dict:
+    out = {}
+    for key, value in dumped.items():
+        if isinstance(value, list):
+            out[key] = [_form_data(v) if isinstance(v, dict) else v for v in value]
+        else:
+            out[key] = _form_value(value)
+    return out
+
+
+@lru_cache(maxsize=1)
+def _all_county_groups() -> tuple[tuple[str, tuple[tuple[str, str], ...]], ...]:
+    """Every county, grouped by 'province city', from the bundled GB/T 2260 table (static data)."""
+    rows = read_table()
+    names = {r["code"]: r for r in rows}
+    groups: dict[str, list[tuple[str, str]]] = {}
+    for r in rows:
+        if r["level"] != "county":
+            continue
+        parent = names.get(r["parent_code"] or "")
+        grand = names.get(parent["parent_code"]) if parent and parent.get("parent_code") else None
+        label = " ".join(n["name"] for n in (grand, parent) if n and n["name"] not in ("市辖区", "省直辖县级行政区划"))
+        groups.setdefault(label or "—", []).append((r["code"], f'{r["name"]} ({r["code"]})'))
+    return tuple((k, tuple(v)) for k, v in groups.items())
+
+
+def _region_choices(current: str | None = None) -> dict | list:
+    groups = {label: list(items) for label, items in _all_county_groups()}
+    return {"": [("", "—")], **groups}
+
+
+def _enterprise_or_state_error(enterprise: Enterprise, allowed: bool) -> None:
+    """For GET pages of a change: 409 to the member when the state forbids it, 403 to others."""
+    if allowed:
+        return
+    if auth.is_member(current_user, enterprise):
+        raise Conflict(
+            _("This registration cannot be changed while it is %(status)s.",
+              status=registration_status_label(enterprise.status))
+        )
+    raise Forbidden(_("You do not have permission to do this."))
+
+
+def _permissions(enterprise: Enterprise) -> dict[str, bool]:
+    return {
+        "edit": auth.can_edit_enterprise(current_user, enterprise),
+        "submit": auth.can_submit_registration(current_user, enterprise),
+        "reopen": auth.can_reopen_registration(current_user, enterprise),
+        "review": auth.can_review_registration(current_user, enterprise),
+        "member": auth.is_member(current_user, enterprise),
+    }
+
+
+def _summary(enterprise: Enterprise) -> dict:
+    return {
+        "id": enterprise.id,
+        "name": enterprise.name,
+        "status": enterprise.status,
+        "version": enterprise.version,
+    }
+
+
+def _fresh(enterprise_id: int) -> Enterprise:
+    db.session.rollback()  # nothing of a refused change is kept
+    return ops.get_enterprise(current_user, enterprise_id)
+
+
+# ---- list ----
+
+def _filter_region_choices() -> list[tuple[str, str]]:
+    prefix = scope_prefix(current_user)
+    if prefix in (None, "-") or not current_user.region_code:
+        return []
+    region = get_region(current_user.region_code)
+    if region is None or region.level == "county":
+        return []
+    return [("", _("All"))] + [(c.code, c.name) for c in counties_under(region.code)]
+
+
+@bp.get("/")
+@login_required
+def index():
+    form = FilterForm(request.args)
+    form.status.choices = [("", _("All"))] + [
+        (s, registration_status_label(s)) for s in ("draft", "submitted", "returned", "approved")
+    ]
+    form.sector.choices = [("", _("All"))] + vocab_choices("Sector")
+    form.region_code.choices = _filter_region_choices()
+    try:
+        page_number = max(1, int(request.args.get("page", 1)))
+    except ValueError:
+        page_number = 1
+    filters = queries.EnterpriseFilters(
+        q=(form.q.data or "").strip(),
+        status=form.status.data or "",
+        sector=form.sector.data or "",
+        region_code=form.region_code.data or "",
+        page=page_number,
+        per_page=current_app.config.get("PAGE_SIZE", 25),
+    )
+    page = queries.list_enterprises(current_user, filters)
+    rows = []
+    for item in page.items:
+        row = EnterpriseOut(only=("id", "name", "uscc", "region_code", "sector", "status", "submitted_at", "updated_at")).dump(item)
+        row["region_label"] = region_label(item.region_code)
+        rows.append(row)
+    own = None
+    if current_user.role == "enterprise" and current_user.enterprise_id:
+        own = current_user.enterprise_id
+    args = {k: v for k, v in request.args.items() if k != "page" and v}
+    return render_template(
+        "enterprises/index.html",
+        form=form,
+        rows=rows,
+        page=page.meta(),
+        args=args,
+        can_register=auth.can_create_enterprise(current_user),
+        own_enterprise_id=own,
+        is_enterprise_user=current_user.role == "enterprise",
+    )
+
+
+# ---- register / edit ----
+
+def _new_enterprise_defaults() -> dict:
+    defaults = {}
+    for name, field in EnterpriseInput().fields.items():
+        default = field.load_default
+        if isinstance(default, bool):
+            defaults[name] = default
+    return defaults
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@login_required
+def new():
+    if request.method == "GET":
+        if not auth.can_create_enterprise(current_user):
+            raise Forbidden(_("Only an enterprise account without an enterprise can register one."))
+        form = EnterpriseForm(data=_new_enterprise_defaults(), region_choices=_region_choices())
+        return render_template("enterprises/form.html", form=form, enterprise=None)
+    form = EnterpriseForm(region_choices=_region_choices())
+    try:
+        enterprise = ops.register_enterprise(current_user, form.payload())
+    except ValidationFailed as err:
+        db.session.rollback()
+        leftovers = apply_errors(form, err.errors)
+        return render_template("enterprises/form.html", form=form, enterprise=None, message=err.message, leftovers=leftovers), 422
+    db.session.commit()
+    flash(_("The enterprise has been registered as a draft. Add its production lines and permits, then submit."), "success")
+    return redirect(url_for("enterprises.detail", enterprise_id=enterprise.id))
+
+
+@bp.route("/<int:enterprise_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit(enterprise_id: int):
+    if request.method == "GET":
+        enterprise = ops.get_enterprise(current_user, enterprise_id)
+        _enterprise_or_state_error(enterprise, auth.can_edit_enterprise(current_user, enterprise))
+        form = EnterpriseForm(data=_form_data(EnterpriseOut().dump(enterprise)), region_choices=_region_choices())
+        return render_template("enterprises/form.html", form=form, enterprise=_summary(enterprise))
+    form = EnterpriseForm(region_choices=_region_choices())
+    try:
+        enterprise = ops.update_enterprise(
+            current_user, enterprise_id, form.payload(), expected_version=version_of(form.version.data)
+        )
+    except (ValidationFailed, Conflict) as err:
+        enterprise = _fresh(enterprise_id)
+        leftovers = apply_errors(form, err.errors)
+        return render_template(
+            "enterprises/form.html", form=form, enterprise=_summary(enterprise), message=err.message,
+            leftovers=leftovers, conflict=isinstance(err, Conflict),
+        ), err.status
+    db.session.commit()
+    flash(_("The enterprise has been saved."), "success")
+    return redirect(url_for("enterprises.detail", enterprise_id=enterprise.id))
+
+
+# ---- detail and workflow ----
+
+def _detail_page(enterprise: Enterprise, status: int = 200, **context):
+    data = EnterpriseOut().dump(enterprise)
+    data["region_label"] = region_label(enterprise.region_code)
+    review_form = context.pop("review_form", None) or ReviewForm(formdata=None, data={"version": enterprise.version})
+    return render_template(
+        "enterprises/detail.html",
+        e=data,
+        groups=ENTERPRISE_GROUPS,
+        line_groups=LINE_GROUPS,
+        permit_specs=all_specs(PERMIT_GROUPS),
+        can=_permissions(enterprise),
+        action_form=VersionForm(formdata=None, data={"version": enterprise.version}),
+        review_form=review_form,
+        **context,
+    ), status
+
+
+@bp.get("/<int:enterprise_id>")
+@login_required
+def detail(enterprise_id: int):
+    return _detail_page(ops.get_enterprise(current_user, enterprise_id))
+
+
+def _workflow(enterprise_id: int, operation, done_message: str, *, with_reason: bool = False):
+    form = ReviewForm() if with_reason else VersionForm()
+    data = {"version": version_of(form.version.data)}
+    if with_reason:
+        data["reason"] = form.reason.data or ""
+    if data["version"] is None:
+        data.pop("version")
+    try:
+        enterprise = operation(current_user, enterprise_id, data)
+    except (ValidationFailed, Conflict) as err:
+        enterprise = _fresh(enterprise_id)
+        review_form = None
+        leftovers = list(err.errors.items())
+        if with_reason:
+            review_form = ReviewForm(data={"version": enterprise.version})
+            review_form.reason.data = data.get("reason", "")
+            leftovers = [(k, v) for k, v in leftovers if k != "reason"]
+            review_form.reason.errors = err.errors.get("reason", [])
+        return _detail_page(
+            enterprise, err.status, message=err.message,
+            action_errors=[(str(FIELD_LABELS.get(k, k)), m) for k, msgs in leftovers for m in msgs if k != "version"],
+            review_form=review_form,
+        )
+    db.session.commit()
+    flash(done_message, "success")
+    return redirect(url_for("enterprises.detail", enterprise_id=enterprise.id))
+
+
+@bp.post("/<int:enterprise_id>/submit")
+@login_required
+def submit(enterprise_id: int):
+    return _workflow(enterprise_id, ops.submit_registration, _("The registration has been submitted for review."))
+
+
+@bp.post("/<int:enterprise_id>/reopen")
+@login_required
+def reopen(enterprise_id: int):
+    return _workflow(enterprise_id, ops.reopen_registration, _("The registration is open for amendment again. Submit it when done."))
+
+
+@bp.post("/<int:enterprise_id>/approve")
+@login_required
+def approve(enterprise_id: int):
+    return _workflow(enterprise_id, ops.approve_registration, _("The registration has been approved."), with_reason=True)
+
+
+@bp.post("/<int:enterprise_id>/return")
+@login_required
+def return_(enterprise_id: int):
+    return _workflow(enterprise_id, ops.return_registration, _("The registration has been returned to the enterprise."), with_reason=True)
+
+
+# ---- production lines ----
+
+def _line_page(form: LineForm, enterprise: Enterprise, line: dict | None, status: int = 200, **context):
+    return render_template("enterprises/line_form.html", form=form, enterprise=_summary(enterprise), line=line, **context), status
+
+
+def _line_post(form: LineForm, enterprise_id: int, line_id: int | None):
+    """Shared by add and edit: an 'add a row' click re-renders; otherwise one operation runs."""
+    for list_name in ("emissions", "equipment"):
+        if f"add_{list_name}" in request.form:
+            enterprise = ops.get_enterprise(current_user, enterprise_id)
+            _enterprise_or_state_error(enterprise, auth.can_edit_enterprise(current_user, enterprise))
+            form.add_row(list_name)
+            line = {"id": line_id} if line_id else None
+            return _line_page(form, enterprise, line)
+    payload, rows = form.payload()
+    try:
+        if line_id is None:
+            line = ops.add_line(current_user, enterprise_id, payload)
+        else:
+            line = ops.update_line(current_user, line_id, payload, expected_version=version_of(form.version.data))
+    except (ValidationFailed, Conflict) as err:
+        enterprise = _fresh(enterprise_id)
+        leftovers = apply_errors(form, err.errors, rows)
+        return _line_page(
+            form, enterprise, {"id": line_id} if line_id else None, err.status,
+            message=err.message, leftovers=leftovers, conflict=isinstance(err, Conflict),
+        )
+    db.session.commit()
+    flash(_("Production line “%(name)s” has been saved.", name=line.name), "success")
+    return redirect(url_for("enterprises.detail", enterprise_id=enterprise_id, _anchor="lines"))
+
+
+@bp.route("/<int:enterprise_id>/lines/new", methods=["GET", "POST"])
+@login_required
+def new_line(enterprise_id: int):
+    if request.method == "GET":
+        enterprise = ops.get_enterprise(current_user, enterprise_id)
+        _enterprise_or_state_error(enterprise, auth.can_edit_enterprise(current_user, enterprise))
+        form = LineForm(formdata=None, data={"sector": enterprise.sector, "capacity_unit": "t/a", "has_firing_process": True,
+                                              "on_furnace_list": True, "interruptible": True})
+        return _line_page(form, enterprise, None)
+    return _line_post(LineForm(), enterprise_id, None)
+
+
+@bp.route("/lines/<int:line_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit_line(line_id: int):
+    line = ops.get_line(current_user, line_id)
+    enterprise_id = line.enterprise_id
+    if request.method == "GET":
+        enterprise = line.enterprise
+        _enterprise_or_state_error(enterprise, auth.can_edit_enterprise(current_user, enterprise))
+        data = _form_data(LineOut().dump(line))
+        if not data.get("emissions"):
+            data["emissions"] = [{}]
+        if not data.get("equipment"):
+            data["equipment"] = [{}]
+        form = LineForm(formdata=None, data=data)
+        return _line_page(form, enterprise, {"id": line.id, "name": line.name})
+    return _line_post(LineForm(), enterprise_id, line_id)
+
+
+@bp.post("/lines/<int:line_id>/delete")
+@login_required
+def delete_line(line_id: int):
+    line = ops.get_line(current_user, line_id)
+    enterprise_id, name = line.enterprise_id, line.name
+    ops.delete_line(current_user, line_id)
+    db.session.commit()
+    flash(_("Production line “%(name)s” has been deleted.", name=name), "success")
+    return redirect(url_for("enterprises.detail", enterprise_id=enterprise_id, _anchor="lines"))
+
+
+# ---- permits ----
+
+def _permit_page(form: PermitForm, enterprise: Enterprise, permit: dict | None, status: int = 200, **context):
+    return render_template("enterprises/permit_form.html", form=form, enterprise=_summary(enterprise), permit=permit, **context), status
+
+
+@bp.route("/<int:enterprise_id>/permits/new", methods=["GET", "POST"])
+@login_required
+def new_permit(enterprise_id: int):
+    if request.method == "GET":
+        enterprise = ops.get_enterprise(current_user, enterprise_id)
+        _enterprise_or_state_error(enterprise, auth.can_edit_enterprise(current_user, enterprise))
+        form = PermitForm(formdata=None, data={"kind": "full", "status": "issued", "discharging_per_permit": True})
+        return _permit_page(form, enterprise, None)
+    form = PermitForm()
+    try:
+        ops.add_permit(current_user, enterprise_id, form.payload())
+    except (ValidationFailed, Conflict) as err:
+        enterprise = _fresh(enterprise_id)
+        leftovers = apply_errors(form, err.errors)
+        return _permit_page(form, enterprise, None, err.status, message=err.message, leftovers=leftovers)
+    db.session.commit()
+    flash(_("The permit has been saved."), "success")
+    return redirect(url_for("enterprises.detail", enterprise_id=enterprise_id, _anchor="permits"))
+
+
+@bp.route("/permits/<int:permit_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit_permit(permit_id: int):
+    permit = ops.get_permit(current_user, permit_id)
+    enterprise_id = permit.enterprise_id
+    if request.method == "GET":
+        _enterprise_or_state_error(permit.enterprise, auth.can_edit_enterprise(current_user, permit.enterprise))
+        form = PermitForm(formdata=None, data=_form_data(PermitOut().dump(permit)))
+        return _permit_page(form, permit.enterprise, {"id": permit.id, "number": permit.number})
+    form = PermitForm()
+    try:
+        ops.update_permit(current_user, permit_id, form.payload(), expected_version=version_of(form.version.data))
+    except (ValidationFailed, Conflict) as err:
+        enterprise = _fresh(enterprise_id)
+        leftovers = apply_errors(form, err.errors)
+        return _permit_page(
+            form, enterprise, {"id": permit_id}, err.status, message=err.message, leftovers=leftovers,
+            conflict=isinstance(err, Conflict),
+        )
+    db.session.commit()
+    flash(_("The permit has been saved."), "success")
+    return redirect(url_for("enterprises.detail", enterprise_id=enterprise_id, _anchor="permits"))
+
+
+@bp.post("/permits/<int:permit_id>/delete")
+@login_required
+def delete_permit(permit_id: int):
+    permit = ops.get_permit(current_user, permit_id)
+    enterprise_id, number = permit.enterprise_id, permit.number
+    ops.delete_permit(current_user, permit_id)
+    db.session.commit()
+    flash(_("Permit %(number)s has been deleted.", number=number), "success")
+    return redirect(url_for("enterprises.detail", enterprise_id=enterprise_id, _anchor="permits"))
+
+
+# ---- history ----
+
+ACTION_LABELS = {
+    "enterprise.register": lambda: _("Registered"),
+    "enterprise.update": lambda: _("Enterprise edited"),
+    "enterprise.submit": lambda: _("Submitted for review"),
+    "enterprise.return": lambda: _("Returned to the enterprise"),
+    "enterprise.approve": lambda: _("Approved"),
+    "enterprise.reopen": lambda: _("Reopened for amendment"),
+    "line.add": lambda: _("Production line added"),
+    "line.update": lambda: _("Production line edited"),
+    "line.delete": lambda: _("Production line deleted"),
+    "permit.add": lambda: _("Permit added"),
+    "permit.update": lambda: _("Permit edited"),
+    "permit.delete": lambda: _("Permit deleted"),
+}
+
+_VOCAB_BY_FIELD = {
+    object_type: {s.name: s.vocabulary for s in all_specs(groups) if s.vocabulary}
+    for object_type, groups in (("enterprise", ENTERPRISE_GROUPS), ("production_line", LINE_GROUPS), ("permit", PERMIT_GROUPS))
+}
+_HIDDEN_IN_DIFF = {"id", "version", "enterprise_id", "created_by_id", "submitted_at", "approved_at", "line_id"}
+
+
+def _show(object_type: str, key: str, value) -> str:
+    from registry.core.templating import local_datetime, number, yes_no
+
+    if value is None or value == "":
+        return "—"
+    if object_type == "enterprise" and key == "status":
+        return registration_status_label(value)
+    if isinstance(value, bool):
+        return yes_no(value)
+    if isinstance(value, list):
+        return "; ".join(_show_item(v) for v in value) or "—"
+    if key == "region_code":
+        return f"{region_label(value)} ({value})"
+    vocabulary = _VOCAB_BY_FIELD.get(object_type, {}).get(key)
+    if vocabulary:
+        return vocab_label(value, vocabulary)
+    if isinstance(value, float):
+        return number(value)
+    if key.endswith("_at"):
+        return local_datetime(value)
+    return str(value)
+
+
+def _show_item(item) -> str:
+    if not isinstance(item, dict):
+        return str(item)
+    if "pollutant" in item:
+        text = f'{vocab_label(item["pollutant"], "Pollutant")}: {vocab_label(item.get("status"), "EmissionStatus")}'
+        return text + (f' ({item["reached_on"]})' if item.get("reached_on") else "")
+    parts = [str(item.get("name", ""))]
+    if item.get("kind"):
+        parts.append(vocab_label(item["kind"], "LineKind"))
+    if item.get("capacity") is not None:
+        parts.append(f'{_show("", "capacity", item["capacity"])} {item.get("capacity_unit", "")}')
+    return " · ".join(p for p in parts if p)
+
+
+def _diff_rows(entry: dict) -> list[dict]:
+    before, after = entry.get("before") or {}, entry.get("after") or {}
+    object_type = entry.get("object_type", "")
+    rows = []
+    for key in list(dict.fromkeys([*before.keys(), *after.keys()])):
+        if key in _HIDDEN_IN_DIFF:
+            continue
+        if key == "reason":
+            continue  # shown as the entry's summary
+        rows.append({
+            "field": str(FIELD_LABELS.get(key, key)),
+            "before": _show(object_type, key, before.get(key)) if key in before else None,
+            "after": _show(object_type, key, after.get(key)) if key in after else None,
+        })
+    return rows
+
+
+@bp.get("/<int:enterprise_id>/history")
+@login_required
+def history(enterprise_id: int):
+    enterprise = ops.get_enterprise(current_user, enterprise_id)
+    entries = AuditEntryOut(many=True).dump(queries.enterprise_history(enterprise))
+    user_ids = {e["user_id"] for e in entries if e.get("user_id")}
+    people = {}
+    if user_ids:
+        for uid, username, full_name, role in db.session.execute(
+            select(User.id, User.username, User.full_name, User.role).where(User.id.in_(user_ids))
+        ):
+            people[uid] = {"username": username, "full_name": full_name, "role": role}
+    for entry in entries:
+        label = ACTION_LABELS.get(entry["action"])
+        entry["action_label"] = label() if label else entry["action"]
+        entry["who"] = people.get(entry.get("user_id"))
+        entry["diff"] = _diff_rows(entry)
+    return render_template("enterprises/history.html", enterprise=_summary(enterprise), entries=entries)
+
+
+__all__ = ["bp", "DomainError"]

@@ -1,0 +1,86 @@
+"""Form plumbing shared by every domain: put an operation's field errors beside the right inputs.
+
+Operations validate (one validation for pages, API and import) and report errors by path —
+`capacity`, `emissions[0].status`. Pages only need to show each message next to its field,
+so this module walks a WTForms form along such a path.
+"""
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+
+from wtforms import Field, Form
+from wtforms.fields import FieldList, FormField
+
+_SEGMENT = re.compile(r"([^.\[\]]+)|\[(\d+)\]")
+
+
+def split_path(path: str) -> list[str | int]:
+    return [int(idx) if idx else name for name, idx in _SEGMENT.findall(path)]
+
+
+def _add(field: Field, messages: list[str]) -> None:
+    field.errors = list(field.errors or []) + list(messages)
+
+
+def apply_errors(
+    form: Form,
+    errors: Mapping[str, list[str]],
+    row_maps: Mapping[str, list[int]] | None = None,
+) -> list[str]:
+    """Attach messages to the fields they name; return those that fit no field (shown on top).
+
+    `row_maps[list_name][i]` is the form row that became item i of the submitted list, since
+    blank rows are dropped before the operation sees the data.
+    """
+    leftovers: list[str] = []
+    row_maps = row_maps or {}
+    for path, messages in errors.items():
+        target = _find(form, split_path(path), row_maps)
+        if target is None:
+            leftovers.extend(messages)
+        else:
+            _add(target, messages)
+    return leftovers
+
+
+def _find(form: Form, segments: list[str | int], row_maps: Mapping[str, list[int]]) -> Field | None:
+    current: Form | Field = form
+    list_name = ""
+    for seg in segments:
+        if isinstance(seg, int):
+            if not isinstance(current, FieldList):
+                return None
+            rows = row_maps.get(list_name)
+            index = rows[seg] if rows is not None and seg < len(rows) else seg
+            if index >= len(current.entries):
+                return current
+            current = current.entries[index]
+            continue
+        if isinstance(current, FormField):
+            current = current.form
+        if not isinstance(current, Form) or seg not in current._fields:
+            return current if isinstance(current, Field) else None
+        list_name = seg
+        current = current._fields[seg]
+    if isinstance(current, Form):
+        return None
+    return current
+
+
+def blank_to_none(value):
+    """Empty inputs mean 'not given' to the schemas (None), not an empty string."""
+    if value is None:
+        return None
+    if isinstance(value, str):
+        value = value.strip()
+        return value or None
+    return value
+
+
+def version_of(form_value) -> int | None:
+    """The hidden optimistic-lock version; missing or garbled means 'do not check'."""
+    try:
+        return int(form_value)
+    except (TypeError, ValueError):
+        return None

@@ -1,0 +1,141 @@
+"""Jinja filters that turn stored codes into what a reader understands, in the reader's language.
+
+Vocabulary codes are shown as the sources' Chinese term (`label_zh`) in the zh locale and as a
+humanised English code in en; no template hard-codes either, so a new vocabulary member
+shows up correctly everywhere at once.
+"""
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+from functools import lru_cache
+from zoneinfo import ZoneInfo
+
+from flask import Flask
+from flask_babel import get_locale
+from flask_babel import gettext as _
+
+import grading.vocab as vocab_module
+
+# Officials read times in China Standard Time; the database keeps UTC.
+DISPLAY_TZ = ZoneInfo("Asia/Shanghai")
+
+
+def is_zh() -> bool:
+    return str(get_locale() or "zh").startswith("zh")
+
+
+def humanise(code: str) -> str:
+    """'steel_blast_furnace' → 'Steel blast furnace'; codes that are acronyms stay as they are."""
+    text = str(code).replace("_", " ").strip()
+    if not text:
+        return ""
+    if text.isupper() or len(text) <= 4 and text.lower() in ("so2", "nox", "pm", "vocs"):
+        return {"so2": "SO₂", "nox": "NOx", "pm": "PM", "vocs": "VOCs"}.get(text.lower(), text)
+    return text[0].upper() + text[1:]
+
+
+@lru_cache(maxsize=None)
+def _vocabulary(name: str):
+    return getattr(vocab_module, name)
+
+
+def vocab_label(code, vocabulary: str) -> str:
+    """The label of `code` in the named grading.vocab vocabulary; unknown codes are shown as is."""
+    if code is None or code == "":
+        return ""
+    try:
+        member = _vocabulary(vocabulary)(str(code))
+    except (AttributeError, ValueError):
+        return str(code)
+    return member.label_zh if is_zh() else humanise(member.value)
+
+
+def vocab_choices(vocabulary: str, *, blank: bool = False) -> list[tuple[str, str]]:
+    """(code, label) pairs for a select, in the current language; `blank` adds a '—' option."""
+    members = list(_vocabulary(vocabulary))
+    out = [(m.value, m.label_zh if is_zh() else humanise(m.value)) for m in members]
+    return ([("", "—")] + out) if blank else out
+
+
+def registration_status_label(status: str | None) -> str:
+    return {
+        "draft": _("Draft"),
+        "submitted": _("Submitted for review"),
+        "returned": _("Returned"),
+        "approved": _("Approved"),
+    }.get(status or "", status or "")
+
+
+def role_label(role: str | None) -> str:
+    return {
+        "enterprise": _("Enterprise user"),
+        "county": _("County official"),
+        "city": _("City official"),
+        "province": _("Province official"),
+        "admin": _("Administrator"),
+    }.get(role or "", role or "")
+
+
+def capacity_unit_label(unit: str | None) -> str:
+    from registry.enterprises.models import CAPACITY_UNITS
+
+    if not unit:
+        return ""
+    return CAPACITY_UNITS.get(unit, unit) if is_zh() else unit
+
+
+def region_name(code: str | None) -> str:
+    from registry.core.regions import region_label
+
+    if not code:
+        return ""
+    label = region_label(code)
+    return f"{label} ({code})" if label else code
+
+
+def local_datetime(value) -> str:
+    if value is None or value == "":
+        return ""
+    if isinstance(value, str):
+        try:
+            value = datetime.fromisoformat(value)
+        except ValueError:
+            return value
+    if isinstance(value, datetime):
+        if value.tzinfo is not None:
+            value = value.astimezone(DISPLAY_TZ)
+        return value.strftime("%Y-%m-%d %H:%M")
+    if isinstance(value, date):
+        return value.isoformat()
+    return str(value)
+
+
+def yes_no(value) -> str:
+    if value is None or value == "":
+        return "—"
+    return _("Yes") if value else _("No")
+
+
+def number(value) -> str:
+    """Decimals without trailing zeros: 200.000 → 200, 95.50 → 95.5."""
+    if value is None or value == "":
+        return ""
+    if isinstance(value, (Decimal, float)):
+        text = format(Decimal(str(value)).normalize(), "f")
+        return text
+    return str(value)
+
+
+def register(app: Flask) -> None:
+    app.jinja_env.filters.update(
+        vocab=vocab_label,
+        status_label=registration_status_label,
+        role_label=role_label,
+        unit_label=capacity_unit_label,
+        region=region_name,
+        dt=local_datetime,
+        yesno=yes_no,
+        num=number,
+    )
+    app.jinja_env.globals.update(vocab_choices=vocab_choices)
