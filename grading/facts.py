@@ -167,6 +167,11 @@ def _pairs(d: Optional[dict], key_type) -> tuple:
     return tuple(sorted((key_type(k), float(v)) for k, v in d.items()))
 
 
+def _f(v: Any) -> Optional[float]:
+    """Numbers are floats whatever the input type, so JSON 40 and a DataFrame's 40.0 decide alike."""
+    return None if v is None else float(v)
+
+
 def _opt(enum, v):
     return None if v is None else enum(v)
 
@@ -179,21 +184,21 @@ def line_from_dict(d: dict) -> LineFacts:
         name=d.get("name", ""),
         sector=_opt(Sector, d.get("sector")),
         sub_type=SubType(d.get("sub_type", "none")),
-        capacity=d.get("capacity"),
+        capacity=_f(d.get("capacity")),
         capacity_unit=d.get("capacity_unit", ""),
         emission_status=EmissionStatus(d.get("emission_status", "compliant")),
         status_reached_on=_date(d.get("status_reached_on")),
         concentrations=_pairs(d.get("concentrations"), Pollutant),
         percent_of_limit=_pairs(d.get("percent_of_limit"), Pollutant),
-        stack_height_m=d.get("stack_height_m"),
+        stack_height_m=_f(d.get("stack_height_m")),
         has_cems=bool(d.get("has_cems", False)),
-        cems_transmission_rate=d.get("cems_transmission_rate"),
+        cems_transmission_rate=_f(d.get("cems_transmission_rate")),
         on_furnace_list=d.get("on_furnace_list"),
         found_unlisted_on=_date(d.get("found_unlisted_on")),
         firing_process=bool(d.get("firing_process", True)),
         enclosed=bool(d.get("enclosed", False)),
         livelihood_task=_opt(LivelihoodTask, d.get("livelihood_task")),
-        livelihood_max_load=d.get("livelihood_max_load"),
+        livelihood_max_load=_f(d.get("livelihood_max_load")),
         livelihood_filed_on=_date(d.get("livelihood_filed_on")),
     )
 
@@ -219,7 +224,7 @@ def enterprise_from_dict(d: dict) -> EnterpriseFacts:
         if f.name in special or f.name not in d:
             continue
         v = d[f.name]
-        simple[f.name] = _opt(enums[f.name], v) if f.name in enums else v
+        simple[f.name] = _opt(enums[f.name], v) if f.name in enums else (_f(v) if f.name == "capacity_utilisation_2018" else v)
     return EnterpriseFacts(
         **simple,
         lines=tuple(line_from_dict(x) for x in d.get("lines", [])),
