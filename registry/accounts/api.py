@@ -54,9 +54,7 @@ class Tokens(MethodView):
         """Create an API token; the secret (`token`) is in this response only, never again."""
         token, secret = ops.create_token(actor(), json_body())
         db.session.commit()
-        out = TokenCreatedOut().dump(token)
-        out["token"] = secret
-        return out
+        return {**{name: getattr(token, name) for name in TokenOut().fields}, "token": secret}
 
 
 @blp.route("/tokens/<int:token_id>")

@@ -217,6 +217,12 @@ def _apply_line(line: ProductionLine, values: dict[str, Any]) -> None:
         raise _invalid("emissions", _("Each pollutant may appear once: %(p)s", p=", ".join(sorted(duplicates))))
     for key, value in values.items():
         setattr(line, key, value)
+    if line.id is not None and (line.emissions or line.equipment):
+        # The unit of work inserts before it deletes: drop the old rows first, or re-sending an
+        # unchanged pollutant would break the (line_id, pollutant) unique constraint.
+        line.emissions = []
+        line.equipment = []
+        db.session.flush()
     line.emissions = [LineEmission(**e) for e in emissions]
     line.equipment = [Equipment(**e) for e in equipment]
 

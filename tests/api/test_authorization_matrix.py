@@ -1,0 +1,118 @@
+"""The authorization matrix: every route of the app, every actor, the status each must get.
+
+(a) Every (method, rule) of app.url_map must be listed in tests/authz/api.py (JSON API) or
+    tests/authz/pages.py (pages); a new route nobody thought about fails here.
+(b) Each (route, actor) pair is its own test: a fresh world (tests/api/world.py, built through
+    operations), the actor signed in (API: a Bearer token from create_token; pages: a session
+    and its CSRF token), one request, one expected status (tests/authz/spec.py).
+"""
+from __future__ import annotations
+
+import importlib
+import re
+
+import pytest
+
+from tests.authz.spec import ACTORS, Route
+
+API_MODULE = "tests.authz.api"
+PAGES_MODULE = "tests.authz.pages"
+IGNORED_METHODS = {"HEAD", "OPTIONS"}
+IGNORED_ENDPOINTS = {"static"}
+
+
+def _routes(module_name: str) -> list[Route]:
+    try:
+        module = importlib.import_module(module_name)
+    except ModuleNotFoundError as err:
+        if err.name == module_name:  # not written yet: counts as empty, so its routes show as uncovered
+            return []
+        raise
+    return list(module.ROUTES)
+
+
+API_ROUTES = _routes(API_MODULE)
+PAGE_ROUTES = _routes(PAGES_MODULE)
+
+
+def _shape(path: str) -> str:
+    """/api/v1/lines/<int:line_id> and /api/v1/lines/{line_id}?x=1 both become /api/v1/lines/{}."""
+    path = path.split("?", 1)[0]
+    return re.sub(r"\{[^}]*\}", "{}", re.sub(r"<[^>]*>", "{}", path))
+
+
+def _app_rules(app) -> set[tuple[str, str]]:
+    out = set()
+    for rule in app.url_map.iter_rules():
+        if rule.endpoint in IGNORED_ENDPOINTS:
+            continue
+        for method in sorted((rule.methods or set()) - IGNORED_METHODS):
+            out.add((method, _shape(rule.rule)))
+    return out
+
+
+def _listed() -> set[tuple[str, str]]:
+    return {(r.method, _shape(r.path)) for r in API_ROUTES + PAGE_ROUTES}
+
+
+def test_every_route_of_the_app_is_in_the_matrix(app):
+    missing = sorted(_app_rules(app) - _listed())
+    assert not missing, (
+        f"{len(missing)} route(s) are in neither {API_MODULE} nor {PAGES_MODULE}"
+        f"{' (which does not exist yet)' if not PAGE_ROUTES else ''}:\n"
+        + "\n".join(f"  {m} {p}" for m, p in missing)
+    )
+
+
+def test_every_matrix_route_exists_in_the_app(app):
+    stale = sorted(_listed() - _app_rules(app))
+    assert not stale, "listed but not routed (typo or removed route):\n" + "\n".join(f"  {m} {p}" for m, p in stale)
+
+
+def test_every_route_names_every_actor():
+    incomplete = {f"{r.method} {r.path}": r.missing_actors() for r in API_ROUTES + PAGE_ROUTES if r.missing_actors()}
+    assert not incomplete, incomplete
+
+
+def _cases():
+    for kind, routes in (("api", API_ROUTES), ("page", PAGE_ROUTES)):
+        for route in routes:
+            for actor in ACTORS:
+                if actor not in route.expect:
+                    continue  # reported by test_every_route_names_every_actor
+                status = route.expect[actor]
+                state = "" if route.state == "submitted" else f" ({route.state})"
+                yield pytest.param(kind, route, actor, id=f"{route.method} {route.path}{state} [{actor}] -> {status}")
+
+
+@pytest.mark.parametrize(("kind", "route", "actor"), list(_cases()))
+def test_route_answers_actor(kind, route, actor, api_client):
+    from tests.api.world import bearer_headers, build_world, session_login
+
+    world = build_world(route.state, actor)
+    path = world.fill(route.path)
+    data = world.fill_data(route.data)
+    headers: dict[str, str] = {}
+    kwargs: dict = {}
+    if kind == "api":
+        if world.actor is not None:
+            headers.update(bearer_headers(world.actor))
+        if route.method in ("POST", "PUT", "PATCH") or data:
+            kwargs["json"] = data
+    else:
+        csrf_token = session_login(api_client, world.actor)
+        if route.method != "GET":
+            kwargs["data"] = {**data, "csrf_token": csrf_token}
+        elif data:
+            kwargs["query_string"] = data
+
+    response = api_client.open(path, method=route.method, headers=headers, **kwargs)
+
+    expected = route.expect[actor]
+    body = response.get_data(as_text=True)[:600]
+    assert response.status_code == expected, f"{route.method} {path} as {actor}: {response.status_code}, wanted {expected}\n{body}"
+    if kind == "api" and path.startswith("/api/") and expected >= 400:
+        envelope = response.get_json(silent=True) or {}
+        assert {"code", "message", "errors"} <= set(envelope), f"not the error envelope: {body}"
+    if kind == "page" and actor == "anonymous" and expected == 302:
+        assert "/login" in response.headers.get("Location", ""), response.headers.get("Location")
