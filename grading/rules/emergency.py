@@ -74,4 +74,4 @@ def annual_baseline(pack, baseline_class: Optional[str], daily: dict) -> tuple[t
         return (), ()
     days = node["value"][baseline_class]
     return (tuple(sorted((p.value, round(v * days, 6)) for p, v in daily.items())),
-            (reason(node, f"{baseline_class}: daily × {days} days"),))
+            (reason(node, f"{baseline_class}: daily × {days} days (one-plant-one-policy baseline, R-JY-13)"),))

@@ -57,6 +57,9 @@ def emergency_measure(ctx: Context, line: LineFacts) -> Optional[Proposal]:
                                     "apply (R-G-06); non-key industries get local measures (R-G-07).",
                                     ("provincial_unified_measures", "provincial_grading", "local_measures"), None),))
     grade, why = enterprise_grade(ctx.enterprise)
+    why = why + (reason(spec["industries"], f"{sector.value} is one of the 15 graded industries"),)
+    if line.emission_status.value == "ultra_low":  # R-G-10 / X-17, 003:17
+        why = why + (reason(spec["ultra_low_incentive"], "ultra-low: differentiated emergency measures once evaluation confirms it"),)
     extra = []
     util = spec.get("utilisation_raise")
     if (util and sector.value in util["sectors"] and ctx.enterprise.capacity_utilisation_2018 is not None
