@@ -89,12 +89,15 @@ def _register_blueprints(app: Flask) -> None:
     from registry.core import views as core_views
     from registry.enterprises import api as enterprises_api
     from registry.enterprises import views as enterprises_views
+    from registry.exchange import api as exchange_api
+    from registry.exchange import views as exchange_views
     from registry.policy import api as policy_api
 
     app.register_blueprint(core_views.bp)
     app.register_blueprint(accounts_views.bp)
     app.register_blueprint(enterprises_views.bp)
-    for blp in (accounts_api.blp, enterprises_api.blp, policy_api.blp, core_api.blp):
+    app.register_blueprint(exchange_views.bp)
+    for blp in (accounts_api.blp, enterprises_api.blp, exchange_api.blp, policy_api.blp, core_api.blp):
         api.register_blueprint(blp)
         csrf.exempt(blp)  # token clients carry no CSRF token; session writes are guarded in api_auth
 
@@ -103,9 +106,10 @@ def _register_cli(app: Flask) -> None:
     from registry.accounts import cli as accounts_cli
     from registry.core import cli as core_cli
     from registry.enterprises import cli as enterprises_cli
+    from registry.exchange import cli as exchange_cli
     from registry.policy import cli as policy_cli
 
-    for mod in (core_cli, accounts_cli, enterprises_cli, policy_cli):
+    for mod in (core_cli, accounts_cli, enterprises_cli, exchange_cli, policy_cli):
         mod.register(app)
 
 

@@ -1,0 +1,109 @@
+"""Exchange pages: template download, upload with a dry run and a report page, the annotated workbook, exports.
+
+Thin handlers over exchange.operations. An upload is kept (per user, for a day) between the
+dry run and the real import, so "Import now" re-checks exactly the file that was shown; the
+real import commits once, all rows or none.
+"""
+from __future__ import annotations
+
+import io
+
+from flask import Blueprint, render_template, request, send_file
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from registry.core import dictionary as dd
+from registry.exchange import operations as ops
+from registry.exchange.reader import limit
+from registry.extensions import db
+
+bp = Blueprint("exchange", __name__, url_prefix="/exchange")
+
+
+@bp.before_request
+def _allow_large_uploads():
+    request.max_content_length = limit("EXCHANGE_MAX_BYTES") + 1024 * 1024
+
+
+def _actor():
+    return current_user._get_current_object()
+
+
+def _send(download: ops.Download):
+    return send_file(io.BytesIO(download.data), mimetype=download.mimetype, as_attachment=True,
+                     download_name=download.filename)
+
+
+def _index(status: int = 200, **context):
+    kinds = [(s.key, s.title("zh") if context.get("zh", True) else s.title("en")) for s in dd.SHEETS]
+    return render_template("exchange/index.html", kinds=kinds, max_mib=limit("EXCHANGE_MAX_BYTES") // 1048576,
+                           max_rows=limit("EXCHANGE_MAX_ROWS"), **context), status
+
+
+@bp.get("/")
+@login_required
+def index():
+    return _index()
+
+
+@bp.get("/template")
+@login_required
+def template():
+    return _send(ops.template(_actor(), request.args.get("lang") or _current_lang()))
+
+
+def _current_lang() -> str:
+    from registry.core.templating import is_zh
+
+    return "zh" if is_zh() else "en"
+
+
+@bp.get("/export/<kind>")
+@login_required
+def export(kind: str):
+    return _send(ops.export(_actor(), kind, request.args.get("format", "xlsx"), request.args.get("lang") or _current_lang()))
+
+
+@bp.post("/import")
+@login_required
+def upload():
+    upload = request.files.get("file")
+    if upload is None or not upload.filename:
+        return _index(422, message=_("Choose a file to upload."))
+    data = upload.read()
+    dry_run = bool(request.form.get("dry_run"))
+    outcome = ops.import_workbook(_actor(), data, upload.filename, dry_run=dry_run)
+    return _finish(outcome, data, upload.filename)
+
+
+@bp.post("/import/<token>")
+@login_required
+def confirm(token: str):
+    data, filename = ops.load_upload(_actor(), token)
+    outcome = ops.import_workbook(_actor(), data, filename, dry_run=False)
+    return _finish(outcome, data, filename, token=token)
+
+
+def _finish(outcome: ops.ImportOutcome, data: bytes, filename: str, token: str | None = None):
+    report = outcome.report
+    if report.written:
+        db.session.commit()
+    else:
+        db.session.rollback()
+    if outcome.book is not None and (report.dry_run or not report.ok):
+        token = token or ops.store_upload(_actor(), data, filename)
+    elif token and report.written:
+        ops.forget_upload(_actor(), token)
+        token = None
+    status = 200 if report.ok else 422
+    return render_template("exchange/report.html", report=report.as_dict(), token=token,
+                           can_confirm=report.ok and report.dry_run and token is not None), status
+
+
+@bp.get("/import/<token>/report.xlsx")
+@login_required
+def annotated(token: str):
+    data, filename = ops.load_upload(_actor(), token)
+    outcome = ops.import_workbook(_actor(), data, filename, dry_run=True)
+    db.session.rollback()
+    return _send(ops.report_workbook(outcome))

@@ -1,0 +1,248 @@
+"""Writing sheets with XlsxWriter (template, export, annotated report) and CSV, all headed from the data dictionary.
+
+Cells get real Excel types — numbers as numbers, dates as dates with a yyyy-mm-dd format —
+vocabularies as their 中文 term (or code in English) with a drop-down list, yes/no as 是/否,
+and every text cell starting with = + - @ neutralised (neutralise.py). XlsxWriter's own
+string-to-formula conversion is switched off as a second guard. Large sheets are written in
+constant-memory mode, row by row.
+"""
+from __future__ import annotations
+
+import io
+from datetime import date
+from typing import Any, BinaryIO
+
+import numpy as np
+import pandas as pd
+import xlsxwriter
+from flask_babel import gettext as _
+
+from registry.core import dictionary as dd
+from registry.core.dictionary import BOOLEAN_WORDS, Field, FieldType
+from registry.exchange.neutralise import neutralise, neutralise_series
+from registry.exchange.report import ImportReport
+
+WORKBOOK_OPTIONS = {
+    "strings_to_formulas": False,
+    "strings_to_numbers": False,
+    "strings_to_urls": False,
+    "default_date_format": "yyyy-mm-dd",
+    "nan_inf_to_errors": False,
+}
+LISTS_SHEET = "_lists"
+VALIDATION_ROWS = 1_048_575
+
+
+def display_column(f: Field, values: pd.Series, lang: str) -> list[Any]:
+    """Canonical values → what a cell holds (None for blank)."""
+    if f.type is FieldType.DATE:
+        ts = pd.to_datetime(values, errors="coerce")
+        return [None if v is pd.NaT or v != v else v.date() for v in ts.tolist()]
+    if f.type in (FieldType.DECIMAL, FieldType.INTEGER):
+        arr = pd.to_numeric(values, errors="coerce").astype(float).to_numpy()
+        return [None if v != v else (int(v) if v.is_integer() and abs(v) < 2 ** 53 else v) for v in arr.tolist()]
+    if f.type is FieldType.BOOLEAN:
+        yes, no = BOOLEAN_WORDS[lang]
+        return values.map({True: yes, False: no}).astype(object).where(values.notna(), None).tolist()
+    if f.type is FieldType.VOCABULARY:
+        table = dict(f.vocabulary.choices()) if lang == "zh" else {c: c for c in f.vocabulary.codes()}
+        mapped = values.map(table)
+        mapped = mapped.where(mapped.notna(), values)
+        return mapped.astype(object).where(values.notna() & values.ne(""), None).tolist()
+    text = values.fillna("").astype(str)
+    text = neutralise_series(text)
+    return text.where(text.ne(""), None).tolist()
+
+
+def display_rows(spec: dd.Sheet, frame: pd.DataFrame, lang: str) -> list[list[Any]]:
+    columns = [display_column(f, frame[f.key], lang) if f.key in frame.columns else [None] * len(frame) for f in spec.fields]
+    return [list(r) for r in zip(*columns)] if columns else []
+
+
+class _Styles:
+    def __init__(self, wb: xlsxwriter.Workbook):
+        self.header = wb.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1, "text_wrap": True, "valign": "top"})
+        self.required = wb.add_format({"bold": True, "bg_color": "#FCE4D6", "border": 1, "text_wrap": True, "valign": "top",
+                                       "font_color": "#C00000"})
+        self.example = wb.add_format({"italic": True, "font_color": "#7F7F7F"})
+        self.example_date = wb.add_format({"italic": True, "font_color": "#7F7F7F", "num_format": "yyyy-mm-dd"})
+        self.error = wb.add_format({"bg_color": "#FFC7CE", "font_color": "#9C0006"})
+        self.warning = wb.add_format({"bg_color": "#FFEB9C", "font_color": "#9C5700"})
+        self.wrap = wb.add_format({"text_wrap": True, "valign": "top"})
+        self.bold = wb.add_format({"bold": True})
+
+
+def _lists_sheet(wb: xlsxwriter.Workbook, lang: str) -> dict[tuple[str, str], str]:
+    """A hidden sheet with one column per vocabulary; drop-downs point at it (Excel limits inline lists to 255 chars)."""
+    ws = wb.add_worksheet(LISTS_SHEET)
+    refs: dict[tuple[str, str], str] = {}
+    col = 0
+    for s in dd.SHEETS:
+        for f in s.fields:
+            if f.type is FieldType.BOOLEAN:
+                items = list(BOOLEAN_WORDS[lang])
+            elif f.vocabulary is not None:
+                items = f.vocabulary_labels(lang)
+            else:
+                continue
+            ws.write_string(0, col, f"{s.key}.{f.key}")
+            for i, item in enumerate(items, start=1):
+                ws.write_string(i, col, item)
+            letter = xlsxwriter.utility.xl_col_to_name(col)
+            refs[(s.key, f.key)] = f"={LISTS_SHEET}!${letter}$2:${letter}${len(items) + 1}"
+            col += 1
+    ws.hide()
+    return refs
+
+
+def _header(ws, styles: _Styles, spec: dd.Sheet, lang: str, refs: dict, *, comments: bool = True, validation: bool = True) -> None:
+    for col, f in enumerate(spec.fields):
+        ws.write_string(0, col, f.header(lang), styles.required if f.required else styles.header)
+        if comments:
+            ws.write_comment(0, col, dd.header_note(f, lang), {"x_scale": 2.2, "y_scale": 2.5})
+        ws.set_column(col, col, max(10, min(28, len(f.header(lang)) * (2 if lang == "zh" else 1) + 2)))
+        if validation and (spec.key, f.key) in refs:
+            ws.data_validation(1, col, VALIDATION_ROWS, col, {
+                "validate": "list", "source": refs[(spec.key, f.key)], "ignore_blank": True,
+                "error_title": _("Not an allowed value") if lang == "en" else "不是允许的取值",
+                "error_message": (dd.header_note(f, lang))[:255], "error_type": "warning",
+            })
+        elif validation and f.type is FieldType.DATE:
+            ws.data_validation(1, col, VALIDATION_ROWS, col, {
+                "validate": "date", "criteria": ">=", "value": date(1900, 1, 1), "ignore_blank": True,
+                "error_message": "YYYY-MM-DD", "error_type": "warning"})
+    ws.freeze_panes(1, 1 if len(spec.keys) == 1 else len(spec.keys))
+    ws.set_row(0, 36)
+
+
+def _instructions(wb: xlsxwriter.Workbook, styles: _Styles, lang: str, sheets: list[dd.Sheet]) -> None:
+    ws = wb.add_worksheet("说明" if lang == "zh" else "Instructions")
+    ws.set_column(0, 0, 18)
+    ws.set_column(1, 1, 110)
+    zh = lang == "zh"
+    lines = [
+        ("蓝天登记 — 数据导入模板" if zh else "Lantian Registry — import template", ""),
+        ("", "每张表的第一行是表头，请勿修改；红色表头为必填列。把鼠标移到表头上可查看说明、单位和可选值。" if zh else
+         "Row 1 of each sheet is the header: keep it. Red headers are required. Hover over a header for its meaning, unit and allowed values."),
+        ("", "第二行灰色斜体为示例，导入时自动跳过，可删除。" if zh else "The grey italic row 2 is an example; it is skipped on import and may be deleted."),
+        ("", "导入前会检查所有行，有任何错误则一行也不写入，并给出带标注的问题清单。" if zh else
+         "Every row is checked before anything is written; with any error nothing is imported and an annotated report is returned."),
+        ("", "表中未出现的列在更新时保留系统中的原值；空单元格表示默认值（见表头说明）。" if zh else
+         "A column left out keeps the stored value on update; a blank cell means the default (see the header note)."),
+    ]
+    for s in sheets:
+        lines.append((s.title(lang), s.note_zh if zh else s.note_en))
+    for row, (a, b) in enumerate(lines):
+        ws.write_string(row, 0, a, styles.bold)
+        ws.write_string(row, 1, b, styles.wrap)
+
+
+def write_xlsx(out: BinaryIO, frames: dict[str, pd.DataFrame], lang: str = "zh", *, template: bool = False) -> None:
+    """Sheets in dictionary order; `frames` maps sheet key → canonical values (empty for a template)."""
+    wb = xlsxwriter.Workbook(out, {**WORKBOOK_OPTIONS, "constant_memory": not template, "in_memory": False})
+    styles = _Styles(wb)
+    sheets = [s for s in dd.SHEETS if s.key in frames]
+    if template:
+        _instructions(wb, styles, lang, sheets)
+    worksheets = {s.key: wb.add_worksheet(s.title(lang)) for s in sheets}
+    refs = _lists_sheet(wb, lang)
+    for s in sheets:
+        ws = worksheets[s.key]
+        _header(ws, styles, s, lang, refs)
+        start = 1
+        if template:
+            example = pd.DataFrame([s.example_row()])
+            example = _canonical_example(s, example)
+            for col, value in enumerate(display_rows(s, example, lang)[0]):
+                if value is not None:
+                    ws.write(1, col, value, styles.example_date if isinstance(value, date) else styles.example)
+            start = 2
+        for i, row in enumerate(display_rows(s, frames[s.key], lang)):
+            ws.write_row(start + i, 0, row)
+    wb.close()
+
+
+def _canonical_example(spec: dd.Sheet, example: pd.DataFrame) -> pd.DataFrame:
+    for f in spec.fields:
+        if f.type is FieldType.DATE:
+            example[f.key] = pd.to_datetime(example[f.key])
+    return example
+
+
+def write_csv(frame: pd.DataFrame, spec: dd.Sheet, lang: str = "zh", encoding: str = "utf-8-sig") -> bytes:
+    """One sheet as CSV (UTF-8 with a BOM so Excel opens it correctly; GBK on request), same headers."""
+    data = {}
+    for f in spec.fields:
+        values = display_column(f, frame[f.key], lang) if f.key in frame.columns else [None] * len(frame)
+        if f.type is FieldType.DATE:
+            values = [v.isoformat() if v is not None else None for v in values]
+        data[f.header(lang)] = values
+    buf = io.StringIO()
+    pd.DataFrame(data, columns=[f.header(lang) for f in spec.fields]).to_csv(buf, index=False)
+    return buf.getvalue().encode(encoding, errors="strict")
+
+
+# ---- the annotated report ----
+
+def write_report(out: BinaryIO, report: ImportReport, book) -> None:
+    """The uploaded sheets again, problem cells highlighted and commented, plus a list of all problems."""
+    wb = xlsxwriter.Workbook(out, {**WORKBOOK_OPTIONS, "constant_memory": True, "in_memory": False})
+    styles = _Styles(wb)
+    zh = True
+    summary = wb.add_worksheet("问题清单" if zh else "Problems")
+    heads = ["工作表", "行", "列", "值", "问题", "级别"]
+    for col, h in enumerate(heads):
+        summary.write_string(0, col, h, styles.header)
+    summary.set_column(0, 2, 14)
+    summary.set_column(3, 3, 24)
+    summary.set_column(4, 4, 70)
+    problems = report.sorted_problems()
+    for i, p in enumerate(problems, start=1):
+        value = p.value if not (isinstance(p.value, float) and p.value != p.value) else None
+        if isinstance(value, str):
+            value = neutralise(value)
+        summary.write_row(i, 0, [p.title, p.row, p.column, _cell(value), p.reason,
+                                 "错误" if p.severity == "error" else "提示"])
+    by_cell: dict[tuple[str, int, int], list] = {}
+    for p in problems:
+        by_cell.setdefault((p.sheet, p.row, p.position if p.position is not None and p.position >= 0 else 0), []).append(p)
+    for key, raw in book.sheets.items():
+        ws = wb.add_worksheet(raw.title[:31])
+        for col, h in enumerate(raw.original_headers):
+            cell = by_cell.get((key, 1, col))
+            ws.write_string(0, col, neutralise(h), _fmt(styles, cell) or styles.header)
+            if cell:
+                ws.write_comment(0, col, "\n".join(p.reason for p in cell))
+        values = raw.original.to_numpy(dtype=object)
+        rows = raw.original.index.tolist()
+        marked_rows = {r for (s, r, _c) in by_cell if s == key}
+        for i, (excel_row, row) in enumerate(zip(rows, values)):
+            cells = [_cell(v, text=True) for v in row]
+            ws.write_row(excel_row - 1, 0, cells)
+            if excel_row in marked_rows:
+                for col in range(max(len(cells), 1)):
+                    cell = by_cell.get((key, excel_row, col))
+                    if cell:
+                        ws.write(excel_row - 1, col, cells[col] if col < len(cells) else None, _fmt(styles, cell))
+                        ws.write_comment(excel_row - 1, col, "\n".join(p.reason for p in cell), {"x_scale": 2, "y_scale": 1.5})
+    wb.close()
+
+
+def _fmt(styles: _Styles, cell):
+    if not cell:
+        return None
+    return styles.error if any(p.severity == "error" for p in cell) else styles.warning
+
+
+def _cell(value: Any, text: bool = False) -> Any:
+    if value is None or value is pd.NaT:
+        return None
+    if isinstance(value, float) and value != value:
+        return None
+    if isinstance(value, np.generic):
+        value = value.item()
+    if isinstance(value, pd.Timestamp):
+        return value.to_pydatetime()
+    if isinstance(value, str):
+        return neutralise(value) if text else value
+    return value
