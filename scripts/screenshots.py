@@ -1,0 +1,171 @@
+"""Screenshots for the README: the demo city served from a throwaway database, shot in Chromium.
+
+    .venv/bin/python scripts/screenshots.py [--out docs/screenshots] [--lang zh|en]
+
+Builds a fresh SQLite database (migrations, regions, registry.demo), serves the app on a free
+local port and saves login, enterprise-list, enterprise-detail, line-form and review at
+1280×800. Nothing outside the temporary directory and the output folder is touched.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import tempfile
+import threading
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+VIEWPORT = {"width": 1280, "height": 800}
+MAX_BYTES = 300 * 1024
+
+
+def build_app(db_path: Path):
+    from config import Default
+    from registry import create_app
+
+    class Shots(Default):
+        SQLALCHEMY_DATABASE_URI = f"sqlite:///{db_path}"
+        SECRET_KEY = "screenshots-only"
+        LOGIN_RATE_LIMIT = "1000 per minute"
+        ARGON2_PARAMS = {"time_cost": 1, "memory_cost": 1024, "parallelism": 1}
+
+    return create_app(Shots)
+
+
+def seed(app) -> dict:
+    """The demo city, and the accounts/records each screenshot needs."""
+    from flask_migrate import upgrade
+    from sqlalchemy import select
+
+    from registry.accounts.models import User
+    from registry.core.regions import load_regions
+    from registry.demo import build_demo
+    from registry.enterprises.models import Enterprise
+    from registry.extensions import db
+
+    with app.app_context():
+        upgrade(directory=str(ROOT / "migrations"))
+        load_regions()
+        build_demo(per_city=20)
+        db.session.commit()
+        waiting = db.session.scalar(
+            select(Enterprise).join(User, User.enterprise_id == Enterprise.id).where(User.username == "qiye")
+        )
+        returned = [
+            e for e in db.session.scalars(
+                select(Enterprise).where(Enterprise.status == "returned").order_by(Enterprise.id)
+            )
+            if e.lines and any(l.emissions and l.equipment for l in e.lines)
+        ]
+        if not returned:
+            returned = list(db.session.scalars(select(Enterprise).where(Enterprise.status.in_(("returned", "draft"))).order_by(Enterprise.id)))
+        fixme = returned[0]
+        owner = db.session.scalar(select(User).where(User.enterprise_id == fixme.id))
+        line = next((l for l in fixme.lines if l.emissions and l.equipment), fixme.lines[0])
+        return {
+            "waiting_id": waiting.id,
+            "returned_id": fixme.id,
+            "returned_owner": owner.username,
+            "line_id": line.id,
+        }
+
+
+def serve(app):
+    from werkzeug.serving import make_server
+
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server, f"http://127.0.0.1:{server.server_port}"
+
+
+def shoot(base: str, ids: dict, out: Path, lang: str) -> list[Path]:
+    from playwright.sync_api import sync_playwright
+
+    from registry.demo import DEMO_PASSWORD
+
+    out.mkdir(parents=True, exist_ok=True)
+    saved: list[Path] = []
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+
+        def session(username: str | None):
+            context = browser.new_context(viewport=VIEWPORT, base_url=base, color_scheme="light",
+                                          locale="zh-CN" if lang == "zh" else "en-GB")
+            page = context.new_page()
+            page.goto(f"/lang/{lang}")
+            if username:
+                page.goto("/login")
+                page.fill("input[name=username]", username)
+                page.fill("input[name=password]", DEMO_PASSWORD)
+                page.click("form[action='/login'] button[type=submit]")
+                page.wait_for_load_state()
+            return page
+
+        def save(page, name: str) -> None:
+            path = out / f"{name}.png"
+            page.screenshot(path=str(path))
+            saved.append(path)
+
+        page = session(None)
+        page.goto("/login")
+        save(page, "login")
+
+        page = session("langfang")
+        page.goto("/enterprises/")
+        save(page, "enterprise-list")
+
+        page = session(ids["returned_owner"])
+        page.goto(f"/enterprises/{ids['returned_id']}")
+        save(page, "enterprise-detail")
+        page.goto(f"/enterprises/lines/{ids['line_id']}/edit")
+        page.locator("#emissions").scroll_into_view_if_needed()
+        page.evaluate("document.querySelector('#emissions').scrollIntoView({block: 'start'}); window.scrollBy(0, -90)")
+        save(page, "line-form")
+
+        page = session("anci")
+        page.goto(f"/enterprises/{ids['waiting_id']}")
+        page.fill("textarea[name=reason]", "请补充 2 号烧结机的在线监测联网证明。")
+        save(page, "review")
+        browser.close()
+    return saved
+
+
+def shrink(path: Path) -> None:
+    """Keep README images small: palette PNG when Pillow is available and the file is large."""
+    if path.stat().st_size <= MAX_BYTES:
+        return
+    try:
+        from PIL import Image
+    except ImportError:
+        return
+    with Image.open(path) as img:
+        img.convert("RGB").quantize(colors=256, method=Image.Quantize.MEDIANCUT).save(path, optimize=True)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--out", default=str(ROOT / "docs" / "screenshots"))
+    parser.add_argument("--lang", default="zh", choices=("zh", "en"))
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory(prefix="lantian-shots-") as tmp:
+        app = build_app(Path(tmp) / "demo.sqlite3")
+        ids = seed(app)
+        server, base = serve(app)
+        try:
+            paths = shoot(base, ids, Path(args.out), args.lang)
+        finally:
+            server.shutdown()
+    for path in paths:
+        shrink(path)
+        print(f"{path.relative_to(ROOT) if path.is_relative_to(ROOT) else path}  {path.stat().st_size // 1024} KB")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
