@@ -57,6 +57,12 @@ enterprise_st = st.fixed_dictionaries({
     "approvals": st.lists(st.fixed_dictionaries({"kind": st.sampled_from(["city_government_approval", "provincial_air_office_filing"])}), max_size=2),
     "fugitive_controls_done": st.booleans(), "coal_project_without_replacement": st.booleans(),
     "location_flags": st.sampled_from([[], ["key_area"]]), "staggering_list_filed": opt(st.booleans()),
+    "sub_type": st.sampled_from(["none", "pharma_api", "major_livelihood_project", "cement_products"]),
+    "voc_class": opt(st.sampled_from(["A", "B", "C"])), "staggering_tier": opt(st.sampled_from(["none", "middle", "low", "stop"])),
+    "benchmark_enterprise": opt(st.booleans()), "scattered_class": st.sampled_from(["none", "rectify"]),
+    "relocation_overdue": st.booleans(), "voc_remediation_done": st.booleans(), "conforms_to_industrial_policy": st.booleans(),
+    "staggering_list_changed_without_filing": st.booleans(), "baseline_class": st.sampled_from(["industrial", "mobile"]),
+    "normal_daily_emissions": st.fixed_dictionaries({"so2": st.sampled_from([1, 2.5])}),
 })
 
 
@@ -66,6 +72,7 @@ def documents(draw):
     levels = ["none", "blue", "yellow", "orange", "red"] if pack.startswith("langfang") else ["none", "yellow", "orange", "red"]
     day, level = draw(st.sampled_from(PACK_DATES[pack])), draw(st.sampled_from(levels))
     ents = draw(st.lists(enterprise_st, min_size=1, max_size=4))
+    ents = ents + ents[: draw(st.integers(0, len(ents)))]  # identical facts under other ids share profiles
     docs = []
     for n, e in enumerate(ents):
         e = dict(e, enterprise_id=f"E{n}", lines=[dict(l, line_id=f"L{i}") for i, l in enumerate(e["lines"])])
