@@ -265,7 +265,7 @@ def _check_holder(sheet: CleanSheet, context: pd.DataFrame, log: ProblemLog) -> 
     missing = ~known & usccs.ne("")
     log.add(sheet.raw, missing[missing].index, "uscc",
             _("No enterprise with this USCC on the Enterprises sheet or in the registry within your scope."))
-    locked = known & ~usccs.map(context["allowed"]).fillna(False).astype(bool)
+    locked = known & ~usccs.map(context["allowed"]).astype("boolean").fillna(False).astype(bool)
     log.add(sheet.raw, locked[locked].index, "uscc",
             _("You may not change this enterprise's records (enterprise accounts: only their own, while draft or returned)."))
     return known & ~locked

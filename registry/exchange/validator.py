@@ -25,6 +25,15 @@ from registry.exchange.neutralise import restore_series
 from registry.exchange.reader import RawBook, RawSheet
 from registry.exchange.report import Problem
 
+def current_lang() -> str:
+    from flask_babel import get_locale
+
+    try:
+        return "en" if str(get_locale() or "zh").startswith("en") else "zh"
+    except Exception:  # outside any app context
+        return "zh"
+
+
 SHEET_ORDER = {s.key: i for i, s in enumerate(dd.SHEETS)}
 EXCEL_EPOCH = datetime(1899, 12, 30)
 
@@ -277,7 +286,7 @@ def _convert_vocabulary(f: Field, s: pd.Series) -> tuple[pd.Series, Check]:
         return lookup.get(value) or lookup.get(value.lower()) or lookup.get(dd.normalise_header(value))
 
     out = _per_unique(text, code_of)
-    allowed = f.allowed_text("zh")
+    allowed = f.allowed_text(current_lang())
     return out, {_("Not an allowed value. Allowed: %(allowed)s", allowed=allowed): out.isna()}
 
 
