@@ -139,3 +139,5 @@ def register(app: Flask) -> None:
         num=number,
     )
     app.jinja_env.globals.update(vocab_choices=vocab_choices)
+    # Lets base.html link a domain's pages only when that domain's blueprint is registered.
+    app.jinja_env.globals["url_rules"] = app.view_functions
