@@ -10,7 +10,7 @@ from __future__ import annotations
 from flask import url_for
 from flask.views import MethodView
 from flask_smorest import Blueprint
-from marshmallow import Schema, fields, validate
+from marshmallow import Schema, fields
 
 from grading.vocab import Sector
 from registry.core.api_auth import actor, guard, login_required
@@ -39,13 +39,26 @@ guard(blp)
 VERSION_HEADERS = {"ETag": {"description": "The record's version, for If-Match on the next edit.", "schema": {"type": "string"}}}
 
 
+def _blank_or(validator):
+    """An empty filter means "any"; anything else must pass `validator`."""
+
+    def check(value):
+        return value if value == "" else validator(value)
+
+    return check
+
+
 class EnterpriseQuery(Schema):
     q = fields.String(load_default="", metadata={"description": "Text in the name, USCC or address."})
-    status = fields.String(load_default="", validate=InVocabulary([s.value for s in RegistrationStatus] + [""]))
-    sector = fields.String(load_default="", validate=InVocabulary(Sector.codes() + [""]))
+    status = fields.String(
+        load_default="",
+        validate=_blank_or(InVocabulary([s.value for s in RegistrationStatus])),
+        metadata={"description": "draft | submitted | returned | approved"},
+    )
+    sector = fields.String(load_default="", validate=_blank_or(InVocabulary(Sector)), metadata={"description": "A Sector code (GET /api/v1/vocabularies)."})
     region_code = fields.String(load_default="", metadata={"description": "A region code: its whole subtree."})
-    page = fields.Integer(load_default=1, validate=validate.Range(min=1))
-    per_page = fields.Integer(load_default=25, validate=validate.Range(min=1, max=200))
+    page = fields.Integer(load_default=1, metadata={"description": "1-based; values below 1 mean 1."})
+    per_page = fields.Integer(load_default=25, metadata={"description": "1–200 (clamped)."})
 
 
 class EnterprisePageOut(Schema):
