@@ -25,14 +25,18 @@ def is_zh() -> bool:
     return str(get_locale() or "zh").startswith("zh")
 
 
+ACRONYMS = {"so2": "SO₂", "nox": "NOx", "pm": "PM", "vocs": "VOCs", "voc_process": "VOC process"}
+
+
 def humanise(code: str) -> str:
-    """'steel_blast_furnace' → 'Steel blast furnace'; codes that are acronyms stay as they are."""
-    text = str(code).replace("_", " ").strip()
-    if not text:
-        return ""
-    if text.isupper() or len(text) <= 4 and text.lower() in ("so2", "nox", "pm", "vocs"):
-        return {"so2": "SO₂", "nox": "NOx", "pm": "PM", "vocs": "VOCs"}.get(text.lower(), text)
-    return text[0].upper() + text[1:]
+    """'steel_blast_furnace' → 'Steel blast furnace'; pollutant codes keep their usual spelling."""
+    code = str(code).strip()
+    if code.lower() in ACRONYMS:
+        return ACRONYMS[code.lower()]
+    if code.isupper():  # grades A/B/C
+        return code
+    text = code.replace("_", " ")
+    return text[:1].upper() + text[1:]
 
 
 @lru_cache(maxsize=None)

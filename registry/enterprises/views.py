@@ -18,7 +18,7 @@ from sqlalchemy import select
 
 from registry.accounts.models import User
 from registry.accounts.scopes import scope_prefix
-from registry.core.errors import Conflict, DomainError, Forbidden, ValidationFailed
+from registry.core.errors import Conflict, Forbidden, ValidationFailed
 from registry.core.forms import apply_errors, version_of
 from registry.core.regions import counties_under, get_region, read_table, region_label
 from registry.core.templating import registration_status_label, vocab_choices, vocab_label
@@ -81,9 +81,9 @@ def _all_county_groups() -> tuple[tuple[str, tuple[tuple[str, str], ...]], ...]:
     return tuple((k, tuple(v)) for k, v in groups.items())
 
 
-def _region_choices(current: str | None = None) -> dict | list:
-    groups = {label: list(items) for label, items in _all_county_groups()}
-    return {"": [("", "—")], **groups}
+def _region_choices() -> dict[str, list[tuple[str, str]]]:
+    """Counties grouped by province and city (<optgroup>), after an empty 'choose' option."""
+    return {"": [("", "—")], **{label: list(items) for label, items in _all_county_groups()}}
 
 
 def _enterprise_or_state_error(enterprise: Enterprise, allowed: bool) -> None:
@@ -542,5 +542,3 @@ def history(enterprise_id: int):
         entry["diff"] = _diff_rows(entry)
     return render_template("enterprises/history.html", enterprise=_summary(enterprise), entries=entries)
 
-
-__all__ = ["bp", "DomainError"]

@@ -198,3 +198,47 @@ def test_english_switch_shows_english_vocabulary(client, make_enterprise):
     html = _page(client, f"/enterprises/{ent.id}")
     assert "Blast furnace" in html
     assert valid_uscc(1, ANCI) in html
+
+
+def test_a_pollutant_listed_twice_is_reported_on_the_emission_rows(client, make_enterprise):
+    ent, owner = make_enterprise(ANCI)
+    login(client, owner.username)
+    html = _page(client, f"/enterprises/{ent.id}/lines/new")
+    resp = client.post(f"/enterprises/{ent.id}/lines/new", data={
+        "csrf_token": csrf_from(html), "code": "L3", "name": "3号窑", "sector": "steel", "kind": "lime_kiln",
+        "fuel": "coal", "capacity_unit": "t/a",
+        "emissions-0-pollutant": "so2", "emissions-0-status": "compliant",
+        "emissions-1-pollutant": "", "emissions-1-status": "",
+        "emissions-2-pollutant": "so2", "emissions-2-status": "ultra_low"})
+    assert resp.status_code == 422
+    assert _errors_for(resp.get_data(as_text=True), "emissions")
+
+
+def test_blank_rows_are_skipped_and_errors_land_on_the_row_that_was_typed(client, make_enterprise):
+    """Row 2 of the form is item 1 of the submitted list once the blank row 1 is dropped."""
+    ent, owner = make_enterprise(ANCI)
+    login(client, owner.username)
+    html = _page(client, f"/enterprises/{ent.id}/lines/new")
+    resp = client.post(f"/enterprises/{ent.id}/lines/new", data={
+        "csrf_token": csrf_from(html), "code": "L4", "name": "4号炉", "sector": "foundry", "kind": "cupola",
+        "fuel": "coke", "capacity_unit": "t/a",
+        "equipment-0-name": "1#冲天炉", "equipment-0-kind": "cupola", "equipment-0-fuel": "coke",
+        "equipment-1-name": "", "equipment-1-kind": "",
+        "equipment-2-name": "3#冲天炉", "equipment-2-kind": "cupola", "equipment-2-fuel": "coke", "equipment-2-capacity": "-1"})
+    assert resp.status_code == 422
+    body = resp.get_data(as_text=True)
+    assert _errors_for(body, "equipment-2-capacity")
+    assert not _errors_for(body, "equipment-1-capacity")
+
+
+def test_vocabulary_filter_shows_chinese_or_humanised_english(db_app):
+    import flask_babel
+
+    from registry.core.templating import vocab_label
+
+    with flask_babel.force_locale("zh"):
+        assert vocab_label("blast_furnace", "LineKind") == "高炉"
+    with flask_babel.force_locale("en"):
+        assert vocab_label("blast_furnace", "LineKind") == "Blast furnace"
+        assert vocab_label("so2", "Pollutant") == "SO₂"
+    assert vocab_label("no_such_code", "LineKind") == "no_such_code"
