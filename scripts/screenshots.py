@@ -84,7 +84,7 @@ def serve(app):
     return server, f"http://127.0.0.1:{server.server_port}"
 
 
-def shoot(base: str, ids: dict, out: Path, lang: str) -> list[Path]:
+def shoot(base: str, ids: dict, out: Path, lang: str, extra: bool = False) -> list[Path]:
     from playwright.sync_api import sync_playwright
 
     from registry.demo import DEMO_PASSWORD
@@ -132,6 +132,22 @@ def shoot(base: str, ids: dict, out: Path, lang: str) -> list[Path]:
         page.goto(f"/enterprises/{ids['waiting_id']}")
         page.fill("textarea[name=reason]", "请补充 2 号烧结机的在线监测联网证明。")
         save(page, "review")
+
+        if extra:  # more pages, for reviewing the look (not used by the README)
+            page = session(ids["returned_owner"])
+            page.goto(f"/enterprises/{ids['returned_id']}/history")
+            save(page, "history")
+            page.goto(f"/enterprises/{ids['returned_id']}/edit")
+            save(page, "enterprise-form")
+            page.fill("input[name=uscc]", "91131002MA0000000X")
+            page.fill("input[name=capacity_utilisation_2018]", "-3")
+            page.click("form.record-form button.btn-primary")
+            save(page, "enterprise-form-errors")
+            page = session("admin")
+            page.goto("/admin/users")
+            save(page, "users")
+            page.goto("/account/tokens")
+            save(page, "tokens")
         browser.close()
     return saved
 
@@ -152,13 +168,14 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", default=str(ROOT / "docs" / "screenshots"))
     parser.add_argument("--lang", default="zh", choices=("zh", "en"))
+    parser.add_argument("--extra", action="store_true", help="also shoot history, forms with errors, users, tokens")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="lantian-shots-") as tmp:
         app = build_app(Path(tmp) / "demo.sqlite3")
         ids = seed(app)
         server, base = serve(app)
         try:
-            paths = shoot(base, ids, Path(args.out), args.lang)
+            paths = shoot(base, ids, Path(args.out), args.lang, args.extra)
         finally:
             server.shutdown()
     for path in paths:

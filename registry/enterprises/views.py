@@ -515,11 +515,11 @@ def _diff_rows(entry: dict) -> list[dict]:
             continue
         if key == "reason":
             continue  # shown as the entry's summary
-        rows.append({
-            "field": str(FIELD_LABELS.get(key, key)),
-            "before": _show(object_type, key, before.get(key)) if key in before else None,
-            "after": _show(object_type, key, after.get(key)) if key in after else None,
-        })
+        shown_before = _show(object_type, key, before.get(key)) if key in before else None
+        shown_after = _show(object_type, key, after.get(key)) if key in after else None
+        if shown_before in (None, "—") and shown_after in (None, "—"):
+            continue  # an empty field of a new or deleted record says nothing
+        rows.append({"field": str(FIELD_LABELS.get(key, key)), "before": shown_before, "after": shown_after})
     return rows
 
 
