@@ -112,17 +112,23 @@ def province_frame(n_enterprises: int = 60_000, n_lines: int = 300_000, seed: in
     L["line.capacity"] = np.round(rng.lognormal(0, 1, n_lines), 2)
     L["line.capacity_unit"] = "万吨/年"
     L["line.emission_status"] = _pick(rng, ["non_compliant", "compliant", "special_limits", "ultra_low"], n_lines, [0.03, 0.5, 0.32, 0.15])
-    L["line.status_reached_on"] = _pick(rng, [None, "2018-09-30", "2018-10-31", "2018-11-20"], n_lines, [0.4, 0.3, 0.2, 0.1])
+    improved = L["line.emission_status"].isin(["special_limits", "ultra_low"]).to_numpy()
+    L["line.status_reached_on"] = np.where(improved, _pick(rng, ["2018-09-30", "2018-10-31", "2018-11-20"], n_lines, [0.5, 0.3, 0.2]), None)
     L["line.concentrations"] = [json.dumps(CONCENTRATIONS[k], sort_keys=True) if s == "foundry" else "{}"
                                 for s, k in zip(L["sector"].to_numpy(), rng.integers(0, len(CONCENTRATIONS), n_lines))]
     L["line.percent_of_limit"] = "{}"
-    L["line.stack_height_m"] = _pick(rng, [None, 30.0, 60.0], n_lines, [0.6, 0.3, 0.1])
-    L["line.has_cems"] = rng.random(n_lines) < 0.7
-    L["line.cems_transmission_rate"] = _pick(rng, [None, 85.0, 95.0, 99.0], n_lines, [0.3, 0.05, 0.35, 0.3])
-    L["line.on_furnace_list"] = _pick(rng, [None, True, False], n_lines, [0.5, 0.48, 0.02])
+    # monitoring and furnace facts are recorded for combustion units only (stacks, kilns, furnaces, boilers)
+    kinds_arr = L["line.kind"].to_numpy()
+    combustion = np.isin(kinds_arr, ["blast_furnace", "sinter_machine", "coke_oven", "cement_kiln", "brick_kiln", "ceramic_kiln",
+                                     "glass_furnace", "cupola", "electric_furnace", "gas_furnace", "boiler", "generating_unit",
+                                     "carbon_baking_kiln", "refractory_kiln", "other_kiln", "melting_casting"])
+    L["line.stack_height_m"] = np.where(combustion, _pick(rng, [30.0, 60.0], n_lines, [0.75, 0.25]), None)
+    L["line.has_cems"] = combustion & (rng.random(n_lines) < 0.8)
+    L["line.cems_transmission_rate"] = np.where(L["line.has_cems"], _pick(rng, [85.0, 95.0, 99.0], n_lines, [0.05, 0.45, 0.5]), None)
+    L["line.on_furnace_list"] = np.where(combustion, rng.random(n_lines) < 0.98, None)
     L["line.found_unlisted_on"] = None
-    L["line.firing_process"] = rng.random(n_lines) < 0.9
-    L["line.enclosed"] = rng.random(n_lines) < 0.6
+    L["line.firing_process"] = ~((L["sector"] == "refractory").to_numpy() & (kinds_arr == "press_forming"))
+    L["line.enclosed"] = (L["sector"] == "brick_tile").to_numpy() & (rng.random(n_lines) < 0.6)
     task = (L["sector"] == "cement") & (rng.random(n_lines) < 0.1)
     L["line.livelihood_task"] = np.where(task, "residential_heating", None)
     L["line.livelihood_max_load"] = np.where(task, 60.0, None)

@@ -24,6 +24,7 @@ from grading.facts import (IDENTITY_FIELDS, EnterpriseFacts, LineFacts, Official
                            enterprise_from_dict, line_from_dict)
 from grading.packs import Pack, load_packs
 from grading.rules.base import Aggregates, Context, Proposal, strictness
+from grading.rules.tiers import candidate_tiers
 from grading.vocab import AlertLevel, EmissionStatus, LineKind, Measure, Pollutant, Sector
 
 ENTERPRISE_COLUMNS = [f.name for f in fields(EnterpriseFacts) if f.name != "lines"]
@@ -81,17 +82,17 @@ def _row_dict(row: dict, cols: list[str], prefix: str = "") -> dict:
 
 
 def _enterprise(row: dict, cols: list[str] = ENTERPRISE_COLUMNS) -> EnterpriseFacts:
-    d = _row_dict(row, [c for c in cols if c in ENTERPRISE_COLUMNS])
-    d.setdefault("enterprise_id", "")
-    d["lines"] = []
-    ent = enterprise_from_dict(d)
-    return replace(ent, enterprise_id="", name="")
+    """Enterprise facts of a representative row, identity blanked (as engine.enterprise_profile does)."""
+    d = _row_dict(row, [c for c in cols if c in ENTERPRISE_COLUMNS and c not in IDENTITY_FIELDS])
+    d["enterprise_id"] = ""
+    return enterprise_from_dict(d)
 
 
 def _line(row: dict, cols: list[str] = LINE_COLUMNS) -> LineFacts:
-    d = _row_dict(row, cols, "line.")
+    """Line facts of a representative row, identity blanked (as engine.line_profile does)."""
+    d = _row_dict(row, [c for c in cols if c[5:] not in IDENTITY_FIELDS], "line.")
     d["line_id"] = ""
-    return replace(line_from_dict(d), name="", capacity=None, capacity_unit="")
+    return line_from_dict(d)
 
 
 def _check(pack_id: str, on: date, level: AlertLevel) -> Pack:
@@ -133,7 +134,7 @@ def line_profile_columns(pack: Pack) -> tuple[list[str], list[str]]:
     ent = {"sector", "sub_type"}
     line = {"kind", "fuel", "sector", "sub_type", "emission_status"}
     if pack.section("eligibility"):
-        ent |= set(_GATE)
+        ent |= set(_GATE) - ({"restricted_category"} if "restricted_category" not in pack.section("eligibility") else set())
     for t in pack.section("triggers", []):
         ent |= set(_TRIGGER_FACTS.get(t["predicate"], []))
         line |= set(_TRIGGER_LINE_FACTS.get(t["predicate"], []))
@@ -157,17 +158,19 @@ def line_profile_columns(pack: Pack) -> tuple[list[str], list[str]]:
     if pack.section("thresholds"):
         line.add("concentrations")
     if pack.section("tiers"):
-        ent |= set(_GATE) | {"staggering_tier", "ultra_low_retrofit", "technology_level", "transport_structure", "product_level"}
+        ent |= set(_GATE[:-1]) | {"staggering_tier", "ultra_low_retrofit", "technology_level", "transport_structure", "product_level"}
     if pack.section("emergency_grading"):
-        ent |= set(_GATE) | {"emergency_grades", "ultra_low_evaluation_fraud", "capacity_utilisation_2018"}
+        ent |= set(_GATE[:-1]) | {"emergency_grades", "ultra_low_evaluation_fraud", "capacity_utilisation_2018"}
     return ([c for c in ENTERPRISE_COLUMNS if c in ent], [c for c in LINE_COLUMNS if c[5:] in line])
 
 
 def summary_profile_columns(pack: Pack) -> list[str]:
     """Enterprise columns that engine.enterprise_part can read under this pack."""
     cols = {"sector", "emergency_grades", "ultra_low_evaluation_fraud", "staggering_tier", "benchmark_enterprise", "voc_class"}
-    if pack.section("eligibility") or pack.section("tiers"):
-        cols |= set(_GATE) | {"ultra_low_retrofit", "technology_level", "transport_structure", "product_level"}
+    if pack.section("eligibility"):
+        cols |= set(_GATE[:-1])
+    if pack.section("tiers"):
+        cols |= {"ultra_low_retrofit", "technology_level", "transport_structure", "product_level"}
     if pack.section("transport"):
         cols |= {"key_vehicle_user", "heavy_diesel_vehicles", "vehicles"}
     if pack.section("staggering_list"):
@@ -177,10 +180,76 @@ def summary_profile_columns(pack: Pack) -> list[str]:
     return [c for c in ENTERPRISE_COLUMNS if c in cols]
 
 
-def group_codes(df: pd.DataFrame, cols: list[str], extra: Iterable[np.ndarray] = ()) -> np.ndarray:
-    """Dense integer code per row for the combination of `cols` (+ extra arrays); NaN/None count as a value."""
+def _relevance_masks(pack: Pack, df: pd.DataFrame) -> dict[str, np.ndarray]:
+    """Per-row masks of facts that matter only for some sectors, declared from the pack's own data.
+
+    A fact outside its mask cannot change a decision (e.g. 入棚入仓 matters only where an exclusion requires it,
+    002:602), so it is blanked for grouping; the rules themselves still read the real value of the representative.
+    """
+    eff = df["line.sector"].where(df["line.sector"].notna(), df["sector"]).to_numpy()
+    measures = pack.section("sector_measures", [])
+
+    def sectors_where(pred) -> set:
+        return {sec for m in measures if pred(m) for sec in m.get("sectors", [])}
+
+    masks: dict[str, np.ndarray] = {}
+    masks["line.enclosed"] = np.isin(eff, list(sectors_where(lambda m: any(x.get("requires_enclosed") for x in m.get("excluded", [])))))
+    masks["line.firing_process"] = np.isin(eff, list(sectors_where(lambda m: any(x.get("requires_no_firing") for x in m.get("excluded", [])))))
+    exempted = {i for x in pack.section("exemptions", []) for i in x["measure_ids"]}
+    masks["line.status_reached_on"] = np.isin(eff, list(sectors_where(lambda m: m["id"] in exempted)))
+    conc = np.zeros(len(df), dtype=bool)
+    bench = (pack.section("benchmark") or {}).get("foundry")
+    if bench:
+        conc |= np.isin(eff, bench["sectors"])
+    ths = [t for t in pack.section("thresholds", []) if t["status"] == "ultra_low"]
+    if ths:
+        ul = (df["line.emission_status"] == "ultra_low").to_numpy()
+        if any("sectors" not in t for t in ths):
+            conc |= ul
+        else:
+            conc |= ul & np.isin(eff, [sec for t in ths for sec in t["sectors"]])
+    masks["line.concentrations"] = conc
+    tiers = pack.section("tiers")
+    if tiers:
+        in_tiers = np.isin(eff, tiers["sectors"]["value"])
+        for c in ("ultra_low_retrofit", "technology_level", "transport_structure", "product_level", "staggering_tier"):
+            masks[c] = in_tiers
+    return masks
+
+
+def _derived_keys(pack: Pack, df: pd.DataFrame, ecols: list[str]) -> tuple[set[str], list[np.ndarray]]:
+    """Columns replaced in the grouping key by what the rule makes of them.
+
+    The four tier attributes of 004:389 only reach a decision through tiers.candidate_tiers (the rule itself,
+    evaluated once per distinct combination), so lines group by its result, not by the raw attributes.
+    """
+    spec = pack.section("tiers")
+    cols = ["ultra_low_retrofit", "technology_level", "transport_structure", "product_level"]
+    if not spec or not all(c in ecols for c in cols):
+        return set(), []
+    codes = group_codes(df, cols)
+    first = _first_rows(codes)
+    results = []
+    for i in first:
+        d = {c: _clean(df[c].iat[i]) for c in cols}
+        ent = enterprise_from_dict({"enterprise_id": "", "sector": "other", **{k: v for k, v in d.items() if v is not None}})
+        results.append(repr(candidate_tiers(spec, ent)))
+    return set(cols), [np.asarray(results, dtype=object)[codes]]
+
+
+def group_codes(df: pd.DataFrame, cols: list[str], extra: Iterable[np.ndarray] = (),
+                masks: Optional[dict[str, np.ndarray]] = None) -> np.ndarray:
+    """Dense integer code per row for the combination of `cols` (+ extra arrays); NaN/None count as a value.
+    Where masks[col] is False the column's value is ignored."""
     key = np.zeros(len(df), dtype=np.int64)
-    arrays = [pd.factorize(df[c], use_na_sentinel=True) for c in cols] + [pd.factorize(a) for a in extra]
+    masks = masks or {}
+
+    def codes(c):
+        cs, uniq = pd.factorize(df[c], use_na_sentinel=True)
+        if c in masks:
+            cs = np.where(masks[c], cs, -1)
+        return cs, uniq
+    arrays = [codes(c) for c in cols] + [pd.factorize(a) for a in extra]
     for codes, uniq in arrays:
         key = key * (len(uniq) + 1) + (codes + 1)
         key = pd.factorize(key)[0].astype(np.int64)
@@ -204,7 +273,8 @@ def evaluate_frame(df: pd.DataFrame, pack_id: str, on: date, alert_level: AlertL
     pack = _check(pack_id, on, level)
     resplit = tuple(sorted((Pollutant(k), float(v)) for k, v in (emergency_resplit or {}).items()))
     query = Query(pack.id, on, level, (), resplit)
-    df = df.reset_index(drop=True)
+    if not df.index.equals(pd.RangeIndex(len(df))):
+        df = df.reset_index(drop=True)
     n = len(df)
     ecode = pd.factorize(df["enterprise_id"])[0]
     n_ent = int(ecode.max()) + 1 if n else 0
@@ -224,7 +294,8 @@ def evaluate_frame(df: pd.DataFrame, pack_id: str, on: date, alert_level: AlertL
     # one decide_line per distinct line profile
     ecols, lcols = line_profile_columns(pack)
     pcols = ecols + lcols + DECISION_COLUMNS
-    pcodes = group_codes(df, pcols, [any_nc[ecode]])
+    gcols, derived = _derived_keys(pack, df, ecols)
+    pcodes = group_codes(df, [c for c in pcols if c not in gcols], [any_nc[ecode]] + derived, _relevance_masks(pack, df))
     pfirst = _first_rows(pcodes)
     reps = df.iloc[pfirst][pcols].to_dict("records")
     ent_cache: dict = {}
@@ -263,14 +334,12 @@ def evaluate_frame(df: pd.DataFrame, pack_id: str, on: date, alert_level: AlertL
     residual = np.empty(n_ent, dtype=object)
     residual[:] = [()] * n_ent
     has_res = np.array([bool(d.residual_obligations) for d in decisions], dtype=bool)[pcodes]
-    if has_res.any():
-        for e in np.unique(ecode[has_res]):
-            seen: list = []
-            for i in np.flatnonzero(ecode == e):
-                for r in decisions[pcodes[i]].residual_obligations:
-                    if r not in seen:
-                        seen.append(r)
-            residual[e] = tuple(seen)
+    rows = np.flatnonzero(has_res)
+    rows = rows[np.argsort(ecode[rows], kind="stable")]  # by enterprise, lines in their order
+    for e, i in zip(ecode[rows], rows):  # union in line order, as engine.summarise does
+        for r in decisions[pcodes[i]].residual_obligations:
+            if r not in residual[e]:
+                residual[e] = residual[e] + (r,)
     enterprises = pd.DataFrame({
         "enterprise_id": df["enterprise_id"].to_numpy()[first_of_ent],
         "strictest_line": df["line.line_id"].to_numpy()[best],

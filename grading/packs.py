@@ -163,15 +163,7 @@ class Pack:
 
     def heating_season_window(self, on: date) -> Window:
         """The heating-season window containing or nearest after `on` (local setting, R-T-05)."""
-        hs = self.data["heating_season"]
-        sm, sd = (int(x) for x in hs["start_month_day"].split("-"))
-        em, ed = (int(x) for x in hs["end_month_day"].split("-"))
-        start_year = on.year if (on.month, on.day) >= (sm, sd) else on.year - 1
-        start = date(start_year, sm, sd)
-        end = date(start_year + (1 if (em, ed) <= (sm, sd) else 0), em, ed)
-        if on >= end:  # after this season's end: next season
-            start, end = date(start_year + 1, sm, sd), date(end.year + 1, em, ed)
-        return Window(start, end)
+        return _season_window(self.data["heating_season"]["start_month_day"], self.data["heating_season"]["end_month_day"], on)
 
     def in_heating_season(self, on: date) -> bool:
         return self.heating_season_window(on).contains(on)
@@ -186,6 +178,18 @@ class Pack:
                                "end_month_day": self.data["heating_season"]["end_month_day"],
                                "local_setting": True, "why": self.data["heating_season"]["why"]},
         }
+
+
+@lru_cache(maxsize=4096)
+def _season_window(start_md: str, end_md: str, on: date) -> Window:
+    sm, sd = (int(x) for x in start_md.split("-"))
+    em, ed = (int(x) for x in end_md.split("-"))
+    start_year = on.year if (on.month, on.day) >= (sm, sd) else on.year - 1
+    start = date(start_year, sm, sd)
+    end = date(start_year + (1 if (em, ed) <= (sm, sd) else 0), em, ed)
+    if on >= end:  # after this season's end: next season
+        start, end = date(start_year + 1, sm, sd), date(end.year + 1, em, ed)
+    return Window(start, end)
 
 
 def _norm(path: str) -> str:

@@ -73,6 +73,13 @@ def documents(draw):
     day, level = draw(st.sampled_from(PACK_DATES[pack])), draw(st.sampled_from(levels))
     ents = draw(st.lists(enterprise_st, min_size=1, max_size=4))
     ents = ents + ents[: draw(st.integers(0, len(ents)))]  # identical facts under other ids share profiles
+    for e in ents[: draw(st.integers(0, len(ents)))]:  # copies differing only in facts the batch path may mask
+        lines = [dict(l, enclosed=draw(st.booleans()), firing_process=draw(st.booleans()),
+                      status_reached_on=draw(st.sampled_from(["2018-09-30", "2018-11-20"])),
+                      concentrations={"pm": draw(st.sampled_from([5, 25])), "so2": 50})
+                 for l in e["lines"]]
+        ents.append(dict(e, lines=lines, ultra_low_retrofit=draw(st.sampled_from(["none", "complete"])),
+                         product_level=draw(st.sampled_from(["high", "low"]))))
     docs = []
     for n, e in enumerate(ents):
         e = dict(e, enterprise_id=f"E{n}", lines=[dict(l, line_id=f"L{i}") for i, l in enumerate(e["lines"])])
