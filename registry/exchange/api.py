@@ -7,7 +7,7 @@ uploaded workbook annotated instead.
 """
 from __future__ import annotations
 
-from flask import request, send_file
+from flask import jsonify, make_response, request, send_file
 from flask.views import MethodView
 from flask_babel import gettext as _
 from flask_smorest import Blueprint
@@ -111,7 +111,8 @@ class Imports(MethodView):
             for p in report["problems"]:
                 if p["severity"] == "error":
                     listed.setdefault(f"{p['sheet']}!{p['column']}{'' if not p['row'] else ' row ' + str(p['row'])}", []).append(p["reason"])
-            return {"code": "invalid_rows", "message": report["message"], "errors": listed, "report": report}, 422
+            body = {"code": "invalid_rows", "message": report["message"], "errors": listed, "report": report}
+            return make_response(jsonify(body), 422)  # the error envelope, not the 200 schema
         return report
 
 
