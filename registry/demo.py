@@ -181,7 +181,7 @@ def _enterprise(rng: random.Random, city: City, county: tuple[str, str], sector:
         "name": f"{city.name}市{short}{stem}{SECTOR_NAMES.get(sector, '')}有限公司",
         "region_code": code,
         "township": rng.choice(["经济开发区", "工业园区", "城关镇", "北关街道", "新区"]),
-        "address": f"{short}区工业园{rng.randint(1, 99)}号",
+        "address": f"{city.name}市{short}{rng.choice(['工业园区', '经济开发区', '产业园'])}{rng.randint(1, 99)}号",
         "sector": sector,
         "sub_type": sub_type,
         "in_built_up_area": rng.random() < 0.15,
