@@ -197,7 +197,10 @@ def _field(spec: Spec):
         return StringField(spec.label, render_kw={"inputmode": "decimal", "class": "num"}, **kw)
     if spec.kind == "int":
         return StringField(spec.label, render_kw={"inputmode": "numeric", "class": "num"}, **kw)
-    if spec.kind in ("vocab", "vocab_opt", "region", "unit"):
+    if spec.kind == "region":  # ~3,000 counties: app.js adds a filter box above the list
+        return SelectField(spec.label, choices=[], validate_choice=False,
+                           render_kw={"data-filterable": "1", "data-filter-placeholder": _l("Search")}, **kw)
+    if spec.kind in ("vocab", "vocab_opt", "unit"):
         return SelectField(spec.label, choices=[], validate_choice=False, **kw)
     return StringField(spec.label, **kw)
 

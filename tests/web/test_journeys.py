@@ -224,3 +224,14 @@ def test_official_of_another_county_gets_not_found(new_page, make_account):
     insider = new_page()
     log_in(insider, "anci.officer")
     assert insider.goto(f"/enterprises/{eid}").status == 200
+
+
+def test_county_list_filters_by_name_or_code(new_page):
+    """About 3,000 counties: typing part of a name or the code picks the county."""
+    page = new_page()
+    sign_up(page, "filter.user")
+    page.goto("/enterprises/new")
+    page.fill("input.select-filter", "安次")
+    assert page.input_value("select[name=region_code]") == ANCI
+    page.fill("input.select-filter", GUANGYANG)
+    assert page.input_value("select[name=region_code]") == GUANGYANG
