@@ -25,6 +25,7 @@ from grading.facts import (IDENTITY_FIELDS, EnterpriseFacts, LineFacts, Official
 from grading.packs import Pack, load_packs
 from grading.rules.base import Aggregates, Context, Proposal, strictness
 from grading.rules.tiers import candidate_tiers
+from grading.rules.transport import key_vehicle_user
 from grading.vocab import AlertLevel, EmissionStatus, LineKind, Measure, Pollutant, Sector
 
 ENTERPRISE_COLUMNS = [f.name for f in fields(EnterpriseFacts) if f.name != "lines"]
@@ -217,24 +218,36 @@ def _relevance_masks(pack: Pack, df: pd.DataFrame) -> dict[str, np.ndarray]:
     return masks
 
 
-def _derived_keys(pack: Pack, df: pd.DataFrame, ecols: list[str]) -> tuple[set[str], list[np.ndarray]]:
-    """Columns replaced in the grouping key by what the rule makes of them.
-
-    The four tier attributes of 004:389 only reach a decision through tiers.candidate_tiers (the rule itself,
-    evaluated once per distinct combination), so lines group by its result, not by the raw attributes.
-    """
-    spec = pack.section("tiers")
-    cols = ["ultra_low_retrofit", "technology_level", "transport_structure", "product_level"]
-    if not spec or not all(c in ecols for c in cols):
-        return set(), []
+def _derive(df: pd.DataFrame, cols: list[str], rule) -> np.ndarray:
+    """rule(enterprise facts built from `cols`) evaluated once per distinct combination, broadcast to rows."""
     codes = group_codes(df, cols)
     first = _first_rows(codes)
-    results = []
-    for i in first:
-        d = {c: _clean(df[c].iat[i]) for c in cols}
-        ent = enterprise_from_dict({"enterprise_id": "", "sector": "other", **{k: v for k, v in d.items() if v is not None}})
-        results.append(repr(candidate_tiers(spec, ent)))
-    return set(cols), [np.asarray(results, dtype=object)[codes]]
+    ecols = cols if "sector" in cols else cols + ["sector"]
+    results = [repr(rule(_enterprise({"sector": "other", **{c: df[c].iat[i] for c in cols}}, ecols))) for i in first]
+    return np.asarray(results, dtype=object)[codes]
+
+
+_TIER_ATTRS = ["ultra_low_retrofit", "technology_level", "transport_structure", "product_level"]
+_FLEET = ["sector", "key_vehicle_user", "heavy_diesel_vehicles", "vehicles"]
+
+
+def _derived_keys(pack: Pack, df: pd.DataFrame, cols: list[str]) -> tuple[set[str], list[np.ndarray]]:
+    """Columns replaced in a grouping key by what the rule itself makes of them.
+
+    The tier attributes of 004:389 reach decisions only through tiers.candidate_tiers; the fleet size reaches
+    the summary only through transport.key_vehicle_user (plus the vehicle list). Grouping by the rule's result
+    keeps one implementation while letting, e.g., 3 and 7 heavy diesel vehicles share a profile.
+    """
+    replaced: set[str] = set()
+    keys: list[np.ndarray] = []
+    spec = pack.section("tiers")
+    if spec and all(c in cols for c in _TIER_ATTRS):
+        replaced |= set(_TIER_ATTRS)
+        keys.append(_derive(df, _TIER_ATTRS, lambda ent: candidate_tiers(spec, ent)))
+    if all(c in cols for c in _FLEET):
+        replaced.add("heavy_diesel_vehicles")
+        keys.append(_derive(df, _FLEET, lambda ent: key_vehicle_user(pack, ent)))
+    return replaced, keys
 
 
 def group_codes(df: pd.DataFrame, cols: list[str], extra: Iterable[np.ndarray] = (),
@@ -321,7 +334,8 @@ def evaluate_frame(df: pd.DataFrame, pack_id: str, on: date, alert_level: AlertL
     first_of_ent = _first_rows(ecode)
     E = df.iloc[first_of_ent]
     scols = summary_profile_columns(pack) + ["decisions.enterprise"]
-    scodes = group_codes(E, scols, [any_nc, retro])
+    sgcols, sderived = _derived_keys(pack, E, scols)
+    scodes = group_codes(E, [c for c in scols if c not in sgcols], [any_nc, retro] + sderived)
     sfirst = _first_rows(scodes)
     parts = []
     for j, row in zip(sfirst, E.iloc[sfirst][scols].to_dict("records")):

@@ -219,12 +219,11 @@ def enterprise_from_dict(d: dict) -> EnterpriseFacts:
         "transport_structure": TransportStructure, "product_level": ProductLevel,
         "staggering_tier": StaggeringTier, "voc_class": VocClass, "scattered_class": ScatteredClass,
     }
-    special = {"lines", "emergency_grades", "location_flags", "vehicles", "approvals", "normal_daily_emissions"}
-    for f in fields(EnterpriseFacts):
-        if f.name in special or f.name not in d:
+    for name in _SIMPLE_ENTERPRISE_FIELDS:
+        if name not in d:
             continue
-        v = d[f.name]
-        simple[f.name] = _opt(enums[f.name], v) if f.name in enums else (_f(v) if f.name == "capacity_utilisation_2018" else v)
+        v = d[name]
+        simple[name] = _opt(enums[name], v) if name in enums else (_f(v) if name == "capacity_utilisation_2018" else v)
     return EnterpriseFacts(
         **simple,
         lines=tuple(line_from_dict(x) for x in d.get("lines", [])),
@@ -241,6 +240,11 @@ def enterprise_from_dict(d: dict) -> EnterpriseFacts:
         ),
         normal_daily_emissions=_pairs(d.get("normal_daily_emissions"), Pollutant),
     )
+
+
+_SIMPLE_ENTERPRISE_FIELDS = tuple(
+    f.name for f in fields(EnterpriseFacts)
+    if f.name not in {"lines", "emergency_grades", "location_flags", "vehicles", "approvals", "normal_daily_emissions"})
 
 
 def decisions_from_list(items: list) -> tuple[OfficialDecision, ...]:
