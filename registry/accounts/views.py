@@ -23,6 +23,11 @@ from registry.extensions import db, limiter
 bp = Blueprint("accounts", __name__)
 
 
+def _me():
+    """The signed-in user itself, not Flask-Login's proxy: operations record it in the audit log."""
+    return current_user._get_current_object()
+
+
 def safe_next(target: str | None) -> str | None:
     """Only a path on this site: no scheme, no host, no '//' or backslash tricks."""
     if not target:
@@ -37,6 +42,7 @@ def safe_next(target: str | None) -> str | None:
 
 
 def _invalid(template: str, form, err: ValidationFailed, **context):
+    db.session.rollback()  # nothing of a refused change is kept
     leftovers = apply_errors(form, err.errors)
     return render_template(template, form=form, message=err.message, leftovers=leftovers, **context), 422
 
@@ -112,8 +118,9 @@ def account():
 def change_password():
     form = PasswordChangeForm()
     try:
-        ops.change_password(current_user, form.payload())
+        ops.change_password(_me(), form.payload())
     except ValidationFailed as err:
+        db.session.rollback()
         leftovers = apply_errors(form, err.errors)
         return _account_page(form, 422, message=err.message, leftovers=leftovers)
     db.session.commit()
@@ -124,7 +131,7 @@ def change_password():
 # ---- API tokens ----
 
 def _tokens_page(form: TokenForm, status: int = 200, **context):
-    tokens = TokenOut(many=True).dump(ops.list_tokens(current_user))
+    tokens = TokenOut(many=True).dump(ops.list_tokens(_me()))
     return render_template(
         "accounts/tokens.html", form=form, tokens=tokens, action_form=ActionForm(), **context
     ), status
@@ -141,8 +148,9 @@ def tokens():
 def create_token():
     form = TokenForm()
     try:
-        token, secret = ops.create_token(current_user, form.payload())
+        token, secret = ops.create_token(_me(), form.payload())
     except ValidationFailed as err:
+        db.session.rollback()
         leftovers = apply_errors(form, err.errors)
         return _tokens_page(form, 422, message=err.message, leftovers=leftovers)
     db.session.commit()
@@ -153,7 +161,7 @@ def create_token():
 @bp.post("/account/tokens/<int:token_id>/revoke")
 @login_required
 def revoke_token(token_id: int):
-    token = ops.revoke_token(current_user, token_id)
+    token = ops.revoke_token(_me(), token_id)
     db.session.commit()
     flash(_("Token “%(name)s” has been revoked.", name=token.name), "success")
     return redirect(url_for("accounts.tokens"))
@@ -162,7 +170,7 @@ def revoke_token(token_id: int):
 # ---- user administration ----
 
 def _require_admin() -> None:
-    if not auth.can_manage_accounts(current_user):
+    if not auth.can_manage_accounts(_me()):
         abort(403)
 
 
@@ -175,7 +183,7 @@ def _user_form(**kwargs) -> UserForm:
 @bp.get("/admin/users")
 @login_required
 def users():
-    rows = UserOut(many=True).dump(ops.list_users(current_user))
+    rows = UserOut(many=True).dump(ops.list_users(_me()))
     return render_template("accounts/users.html", users=rows)
 
 
@@ -187,7 +195,7 @@ def new_user():
         return render_template("accounts/user_form.html", form=_user_form(), user=None)
     form = _user_form()
     try:
-        user = ops.create_user(current_user, form.payload())
+        user = ops.create_user(_me(), form.payload())
     except ValidationFailed as err:
         return _invalid("accounts/user_form.html", form, err, user=None)
     db.session.commit()
@@ -200,15 +208,15 @@ def new_user():
 def edit_user(user_id: int):
     _require_admin()
     if request.method == "GET":
-        user = ops.get_user(current_user, user_id)
+        user = ops.get_user(_me(), user_id)
         data = UserOut().dump(user)
         form = _user_form(data=data)
         return render_template("accounts/user_form.html", form=form, user=data)
     form = _user_form()
     try:
-        user = ops.update_user(current_user, user_id, form.payload())
+        user = ops.update_user(_me(), user_id, form.payload())
     except ValidationFailed as err:
-        return _invalid("accounts/user_form.html", form, err, user=UserOut().dump(ops.get_user(current_user, user_id)))
+        return _invalid("accounts/user_form.html", form, err, user=UserOut().dump(ops.get_user(_me(), user_id)))
     db.session.commit()
     flash(_("Account “%(name)s” has been saved.", name=user.username), "success")
     return redirect(url_for("accounts.users"))

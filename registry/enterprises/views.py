@@ -44,6 +44,11 @@ from registry.extensions import db
 bp = Blueprint("enterprises", __name__, url_prefix="/enterprises")
 
 
+def _me():
+    """The signed-in user itself, not Flask-Login's proxy: operations record it in the audit log."""
+    return current_user._get_current_object()
+
+
 # ---- helpers ----
 
 def _form_value(value):
@@ -90,7 +95,7 @@ def _enterprise_or_state_error(enterprise: Enterprise, allowed: bool) -> None:
     """For GET pages of a change: 409 to the member when the state forbids it, 403 to others."""
     if allowed:
         return
-    if auth.is_member(current_user, enterprise):
+    if auth.is_member(_me(), enterprise):
         raise Conflict(
             _("This registration cannot be changed while it is %(status)s.",
               status=registration_status_label(enterprise.status))
@@ -100,11 +105,11 @@ def _enterprise_or_state_error(enterprise: Enterprise, allowed: bool) -> None:
 
 def _permissions(enterprise: Enterprise) -> dict[str, bool]:
     return {
-        "edit": auth.can_edit_enterprise(current_user, enterprise),
-        "submit": auth.can_submit_registration(current_user, enterprise),
-        "reopen": auth.can_reopen_registration(current_user, enterprise),
-        "review": auth.can_review_registration(current_user, enterprise),
-        "member": auth.is_member(current_user, enterprise),
+        "edit": auth.can_edit_enterprise(_me(), enterprise),
+        "submit": auth.can_submit_registration(_me(), enterprise),
+        "reopen": auth.can_reopen_registration(_me(), enterprise),
+        "review": auth.can_review_registration(_me(), enterprise),
+        "member": auth.is_member(_me(), enterprise),
     }
 
 
@@ -119,13 +124,13 @@ def _summary(enterprise: Enterprise) -> dict:
 
 def _fresh(enterprise_id: int) -> Enterprise:
     db.session.rollback()  # nothing of a refused change is kept
-    return ops.get_enterprise(current_user, enterprise_id)
+    return ops.get_enterprise(_me(), enterprise_id)
 
 
 # ---- list ----
 
 def _filter_region_choices() -> list[tuple[str, str]]:
-    prefix = scope_prefix(current_user)
+    prefix = scope_prefix(_me())
     if prefix in (None, "-") or not current_user.region_code:
         return []
     region = get_region(current_user.region_code)
@@ -155,7 +160,7 @@ def index():
         page=page_number,
         per_page=current_app.config.get("PAGE_SIZE", 25),
     )
-    page = queries.list_enterprises(current_user, filters)
+    page = queries.list_enterprises(_me(), filters)
     rows = []
     for item in page.items:
         row = EnterpriseOut(only=("id", "name", "uscc", "region_code", "sector", "status", "submitted_at", "updated_at")).dump(item)
@@ -171,7 +176,7 @@ def index():
         rows=rows,
         page=page.meta(),
         args=args,
-        can_register=auth.can_create_enterprise(current_user),
+        can_register=auth.can_create_enterprise(_me()),
         own_enterprise_id=own,
         is_enterprise_user=current_user.role == "enterprise",
     )
@@ -192,13 +197,13 @@ def _new_enterprise_defaults() -> dict:
 @login_required
 def new():
     if request.method == "GET":
-        if not auth.can_create_enterprise(current_user):
+        if not auth.can_create_enterprise(_me()):
             raise Forbidden(_("Only an enterprise account without an enterprise can register one."))
         form = EnterpriseForm(data=_new_enterprise_defaults(), region_choices=_region_choices())
         return render_template("enterprises/form.html", form=form, enterprise=None)
     form = EnterpriseForm(region_choices=_region_choices())
     try:
-        enterprise = ops.register_enterprise(current_user, form.payload())
+        enterprise = ops.register_enterprise(_me(), form.payload())
     except ValidationFailed as err:
         db.session.rollback()
         leftovers = apply_errors(form, err.errors)
@@ -212,14 +217,14 @@ def new():
 @login_required
 def edit(enterprise_id: int):
     if request.method == "GET":
-        enterprise = ops.get_enterprise(current_user, enterprise_id)
-        _enterprise_or_state_error(enterprise, auth.can_edit_enterprise(current_user, enterprise))
+        enterprise = ops.get_enterprise(_me(), enterprise_id)
+        _enterprise_or_state_error(enterprise, auth.can_edit_enterprise(_me(), enterprise))
         form = EnterpriseForm(data=_form_data(EnterpriseOut().dump(enterprise)), region_choices=_region_choices())
         return render_template("enterprises/form.html", form=form, enterprise=_summary(enterprise))
     form = EnterpriseForm(region_choices=_region_choices())
     try:
         enterprise = ops.update_enterprise(
-            current_user, enterprise_id, form.payload(), expected_version=version_of(form.version.data)
+            _me(), enterprise_id, form.payload(), expected_version=version_of(form.version.data)
         )
     except (ValidationFailed, Conflict) as err:
         enterprise = _fresh(enterprise_id)
@@ -255,7 +260,7 @@ def _detail_page(enterprise: Enterprise, status: int = 200, **context):
 @bp.get("/<int:enterprise_id>")
 @login_required
 def detail(enterprise_id: int):
-    return _detail_page(ops.get_enterprise(current_user, enterprise_id))
+    return _detail_page(ops.get_enterprise(_me(), enterprise_id))
 
 
 def _workflow(enterprise_id: int, operation, done_message: str, *, with_reason: bool = False):
@@ -266,7 +271,7 @@ def _workflow(enterprise_id: int, operation, done_message: str, *, with_reason: 
     if data["version"] is None:
         data.pop("version")
     try:
-        enterprise = operation(current_user, enterprise_id, data)
+        enterprise = operation(_me(), enterprise_id, data)
     except (ValidationFailed, Conflict) as err:
         enterprise = _fresh(enterprise_id)
         review_form = None
@@ -320,17 +325,17 @@ def _line_post(form: LineForm, enterprise_id: int, line_id: int | None):
     """Shared by add and edit: an 'add a row' click re-renders; otherwise one operation runs."""
     for list_name in ("emissions", "equipment"):
         if f"add_{list_name}" in request.form:
-            enterprise = ops.get_enterprise(current_user, enterprise_id)
-            _enterprise_or_state_error(enterprise, auth.can_edit_enterprise(current_user, enterprise))
+            enterprise = ops.get_enterprise(_me(), enterprise_id)
+            _enterprise_or_state_error(enterprise, auth.can_edit_enterprise(_me(), enterprise))
             form.add_row(list_name)
             line = {"id": line_id} if line_id else None
             return _line_page(form, enterprise, line)
     payload, rows = form.payload()
     try:
         if line_id is None:
-            line = ops.add_line(current_user, enterprise_id, payload)
+            line = ops.add_line(_me(), enterprise_id, payload)
         else:
-            line = ops.update_line(current_user, line_id, payload, expected_version=version_of(form.version.data))
+            line = ops.update_line(_me(), line_id, payload, expected_version=version_of(form.version.data))
     except (ValidationFailed, Conflict) as err:
         enterprise = _fresh(enterprise_id)
         leftovers = apply_errors(form, err.errors, rows)
@@ -347,8 +352,8 @@ def _line_post(form: LineForm, enterprise_id: int, line_id: int | None):
 @login_required
 def new_line(enterprise_id: int):
     if request.method == "GET":
-        enterprise = ops.get_enterprise(current_user, enterprise_id)
-        _enterprise_or_state_error(enterprise, auth.can_edit_enterprise(current_user, enterprise))
+        enterprise = ops.get_enterprise(_me(), enterprise_id)
+        _enterprise_or_state_error(enterprise, auth.can_edit_enterprise(_me(), enterprise))
         form = LineForm(formdata=None, data={"sector": enterprise.sector, "capacity_unit": "t/a", "has_firing_process": True,
                                               "on_furnace_list": True, "interruptible": True})
         return _line_page(form, enterprise, None)
@@ -358,11 +363,11 @@ def new_line(enterprise_id: int):
 @bp.route("/lines/<int:line_id>/edit", methods=["GET", "POST"])
 @login_required
 def edit_line(line_id: int):
-    line = ops.get_line(current_user, line_id)
+    line = ops.get_line(_me(), line_id)
     enterprise_id = line.enterprise_id
     if request.method == "GET":
         enterprise = line.enterprise
-        _enterprise_or_state_error(enterprise, auth.can_edit_enterprise(current_user, enterprise))
+        _enterprise_or_state_error(enterprise, auth.can_edit_enterprise(_me(), enterprise))
         data = _form_data(LineOut().dump(line))
         if not data.get("emissions"):
             data["emissions"] = [{}]
@@ -376,9 +381,9 @@ def edit_line(line_id: int):
 @bp.post("/lines/<int:line_id>/delete")
 @login_required
 def delete_line(line_id: int):
-    line = ops.get_line(current_user, line_id)
+    line = ops.get_line(_me(), line_id)
     enterprise_id, name = line.enterprise_id, line.name
-    ops.delete_line(current_user, line_id)
+    ops.delete_line(_me(), line_id)
     db.session.commit()
     flash(_("Production line “%(name)s” has been deleted.", name=name), "success")
     return redirect(url_for("enterprises.detail", enterprise_id=enterprise_id, _anchor="lines"))
@@ -394,13 +399,13 @@ def _permit_page(form: PermitForm, enterprise: Enterprise, permit: dict | None, 
 @login_required
 def new_permit(enterprise_id: int):
     if request.method == "GET":
-        enterprise = ops.get_enterprise(current_user, enterprise_id)
-        _enterprise_or_state_error(enterprise, auth.can_edit_enterprise(current_user, enterprise))
+        enterprise = ops.get_enterprise(_me(), enterprise_id)
+        _enterprise_or_state_error(enterprise, auth.can_edit_enterprise(_me(), enterprise))
         form = PermitForm(formdata=None, data={"kind": "full", "status": "issued", "discharging_per_permit": True})
         return _permit_page(form, enterprise, None)
     form = PermitForm()
     try:
-        ops.add_permit(current_user, enterprise_id, form.payload())
+        ops.add_permit(_me(), enterprise_id, form.payload())
     except (ValidationFailed, Conflict) as err:
         enterprise = _fresh(enterprise_id)
         leftovers = apply_errors(form, err.errors)
@@ -413,15 +418,15 @@ def new_permit(enterprise_id: int):
 @bp.route("/permits/<int:permit_id>/edit", methods=["GET", "POST"])
 @login_required
 def edit_permit(permit_id: int):
-    permit = ops.get_permit(current_user, permit_id)
+    permit = ops.get_permit(_me(), permit_id)
     enterprise_id = permit.enterprise_id
     if request.method == "GET":
-        _enterprise_or_state_error(permit.enterprise, auth.can_edit_enterprise(current_user, permit.enterprise))
+        _enterprise_or_state_error(permit.enterprise, auth.can_edit_enterprise(_me(), permit.enterprise))
         form = PermitForm(formdata=None, data=_form_data(PermitOut().dump(permit)))
         return _permit_page(form, permit.enterprise, {"id": permit.id, "number": permit.number})
     form = PermitForm()
     try:
-        ops.update_permit(current_user, permit_id, form.payload(), expected_version=version_of(form.version.data))
+        ops.update_permit(_me(), permit_id, form.payload(), expected_version=version_of(form.version.data))
     except (ValidationFailed, Conflict) as err:
         enterprise = _fresh(enterprise_id)
         leftovers = apply_errors(form, err.errors)
@@ -437,9 +442,9 @@ def edit_permit(permit_id: int):
 @bp.post("/permits/<int:permit_id>/delete")
 @login_required
 def delete_permit(permit_id: int):
-    permit = ops.get_permit(current_user, permit_id)
+    permit = ops.get_permit(_me(), permit_id)
     enterprise_id, number = permit.enterprise_id, permit.number
-    ops.delete_permit(current_user, permit_id)
+    ops.delete_permit(_me(), permit_id)
     db.session.commit()
     flash(_("Permit %(number)s has been deleted.", number=number), "success")
     return redirect(url_for("enterprises.detail", enterprise_id=enterprise_id, _anchor="permits"))
@@ -526,7 +531,7 @@ def _diff_rows(entry: dict) -> list[dict]:
 @bp.get("/<int:enterprise_id>/history")
 @login_required
 def history(enterprise_id: int):
-    enterprise = ops.get_enterprise(current_user, enterprise_id)
+    enterprise = ops.get_enterprise(_me(), enterprise_id)
     entries = AuditEntryOut(many=True).dump(queries.enterprise_history(enterprise))
     user_ids = {e["user_id"] for e in entries if e.get("user_id")}
     people = {}

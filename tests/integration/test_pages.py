@@ -242,3 +242,59 @@ def test_vocabulary_filter_shows_chinese_or_humanised_english(db_app):
         assert vocab_label("blast_furnace", "LineKind") == "Blast furnace"
         assert vocab_label("so2", "Pollutant") == "SO₂"
     assert vocab_label("no_such_code", "LineKind") == "no_such_code"
+
+
+def test_login_attempts_are_rate_limited_but_the_page_is_not(client, make_user):
+    from registry.extensions import limiter
+
+    user = make_user("enterprise")
+    client.application.config["LOGIN_RATE_LIMIT"] = "2 per minute"
+    limiter.reset()
+    try:
+        assert login(client, user.username, "wrong-password-1").status_code == 422
+        assert login(client, user.username, "wrong-password-2").status_code == 422
+        refused = login(client, user.username, PASSWORD)
+        assert refused.status_code == 429
+        assert client.get("/login").status_code == 200  # only POST counts
+    finally:
+        client.application.config["LOGIN_RATE_LIMIT"] = "1000 per minute"
+        limiter.reset()
+
+
+def test_logout_is_a_post_with_csrf(client, make_user):
+    user = make_user("county", ANCI)
+    login(client, user.username)
+    assert client.get("/logout").status_code == 405
+    assert client.post("/logout", data={}).status_code == 400  # no CSRF token
+    assert client.get("/account").status_code == 200
+
+
+def test_enterprise_list_pages_and_filters(client, make_user, make_enterprise):
+    county = make_user("county", ANCI)
+    for _ in range(3):
+        make_enterprise(ANCI, submitted=True)
+    make_enterprise(ANCI, submitted=True, sector="cement")
+    login(client, county.username)
+    client.application.config["PAGE_SIZE"] = 2
+    try:
+        first = _page(client, "/enterprises/")
+        assert first.count('href="/enterprises/') >= 2 and "page=2" in first
+        second = _page(client, "/enterprises/?page=2")
+        assert 'rel="prev"' in second
+        cement = _page(client, "/enterprises/?sector=cement")
+        assert cement.count("<tr>") == 2  # header row + one enterprise
+    finally:
+        client.application.config["PAGE_SIZE"] = 25
+
+
+def test_password_change_checks_the_current_password(client, make_user):
+    user = make_user("city", "131000")
+    login(client, user.username)
+    html = _page(client, "/account")
+    resp = client.post("/account/password", data={"csrf_token": csrf_from(html), "current_password": "nope-nope-nope",
+                                                  "new_password": "a-new-password-123"})
+    assert resp.status_code == 422
+    assert _errors_for(resp.get_data(as_text=True), "current_password")
+    resp = client.post("/account/password", data={"csrf_token": csrf_from(html), "current_password": PASSWORD,
+                                                  "new_password": "a-new-password-123"})
+    assert resp.status_code == 302
