@@ -1,0 +1,325 @@
+"""Benchmark of the Excel import and export (issue 8) on a synthetic province, against a floor measured in the same run.
+
+    .venv/bin/python bench/import_export.py [--scale 1.0] [--seed 8] [--db sqlite|postgresql|both] [--pg-url URL]
+
+Scale 1.0 is a province: 60,000 enterprises, 300,000 production lines (with per-pollutant
+emission status), 150,000 pieces of equipment and 60,000 permits, in one xlsx written by the
+exporter's own writer (so the file looks like what users download). For each database:
+
+- floor  = calamine read of the same file through pandas (`pd.read_excel(engine="calamine")`)
+           + SQLAlchemy Core executemany of the same rows into the same tables (rolled back);
+- import = `flask import` (exchange.operations.import_workbook): read, validate every cell,
+           plan against the registry, write in one transaction, audit — timed end to end;
+- re-import of the same file (every row unchanged, nothing written), and the export of
+  everything back to xlsx.
+
+Each step runs in its own process so its peak memory (ru_maxrss) is its own. Results are
+printed as a Markdown table with the ratio import / floor (target ≤ 3) and machine info.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+FULL = {"enterprises": 60_000, "lines": 300_000, "equipment": 150_000, "permits": 60_000}
+
+
+# ---- the synthetic province ----
+
+def generate(path: Path, scale: float, seed: int) -> dict[str, int]:
+    import numpy as np
+    import pandas as pd
+    from stdnum.cn import uscc as stdnum_uscc
+
+    from grading.vocab import EmissionStatus, Fuel, LineKind, Sector
+    from registry.core import dictionary as dd
+    from registry.core.regions import read_table
+    from registry.exchange.workbook import write_xlsx
+
+    rng = np.random.default_rng(seed)
+    n_e = max(1, int(FULL["enterprises"] * scale))
+    n_l = max(1, int(FULL["lines"] * scale))
+    n_q = max(1, int(FULL["equipment"] * scale))
+    n_p = max(1, int(FULL["permits"] * scale))
+    counties = [r["code"] for r in read_table() if r["level"] == "county" and r["code"].startswith("13")]
+    region = np.asarray(counties)[rng.integers(0, len(counties), n_e)]
+    bodies = [f"91{r}MA{i:07X}"[:17].replace("I", "J").replace("O", "P").replace("S", "T").replace("V", "W").replace("Z", "Y")
+              for i, r in zip(range(n_e), region)]
+    usccs = [b + stdnum_uscc.calc_check_digit(b) for b in bodies]
+    sectors = np.asarray(Sector.codes())[rng.integers(0, len(Sector.codes()), n_e)]
+    ent = pd.DataFrame({
+        "uscc": usccs, "name": [f"合成企业{i:06d}有限公司" for i in range(n_e)], "region_code": region,
+        "township": "示例镇", "address": [f"示例路{i}号" for i in range(n_e)], "sector": sectors, "sub_type": "none",
+        "in_key_area": rng.random(n_e) < 0.3, "in_built_up_area": rng.random(n_e) < 0.1,
+        "stably_compliant": rng.random(n_e) < 0.95, "scattered_class": "none",
+        "fugitive_control_done_on": pd.to_datetime("2018-01-01") + pd.to_timedelta(rng.integers(0, 700, n_e), unit="D"),
+        "capacity_utilisation_2018": np.round(rng.uniform(40, 120, n_e), 2),
+        "heavy_diesel_vehicles": rng.integers(0, 200, n_e), "rail_share": np.round(rng.uniform(0, 100, n_e), 2),
+        "contact_person": "张三", "contact_phone": "0311-1234567", "contact_email": "",
+    })
+    owner = rng.integers(0, n_e, n_l)
+    owner[:n_e if n_l >= n_e else n_l] = np.arange(min(n_e, n_l))  # every enterprise has a line
+    order = np.argsort(owner, kind="stable")
+    owner = owner[order]
+    seq = pd.Series(owner).groupby(owner).cumcount().to_numpy() + 1
+    kinds, fuels, statuses = LineKind.codes(), Fuel.codes(), EmissionStatus.codes()
+    lines = pd.DataFrame({
+        "uscc": np.asarray(usccs)[owner], "code": [f"L{k:02d}" for k in seq], "name": [f"{k}号生产线" for k in seq],
+        "sector": sectors[owner], "sub_type": "none",
+        "kind": np.asarray(kinds)[rng.integers(0, len(kinds), n_l)], "fuel": np.asarray(fuels)[rng.integers(0, len(fuels), n_l)],
+        "capacity": np.round(rng.uniform(1, 500, n_l), 3), "capacity_unit": "10kt/a",
+        "stack_height_m": np.round(rng.uniform(15, 120, n_l), 2), "has_cems": rng.random(n_l) < 0.6,
+        "cems_transmission_rate": np.round(rng.uniform(80, 100, n_l), 2),
+        "daily_emission_so2_kg": np.round(rng.uniform(0, 900, n_l), 3),
+    })
+    for p in ("pm", "so2", "nox"):
+        has = rng.random(n_l) < 0.8
+        lines[f"{p}_status"] = np.where(has, np.asarray(statuses)[rng.integers(0, len(statuses), n_l)], None)
+        lines[f"{p}_reached_on"] = pd.to_datetime(np.where(has, "2017-09-01", None))
+        lines[f"{p}_concentration"] = np.where(has, np.round(rng.uniform(1, 50, n_l), 3), np.nan)
+    pick = np.sort(rng.choice(n_l, size=min(n_q, n_l), replace=False))
+    equipment = pd.DataFrame({
+        "uscc": lines["uscc"].to_numpy()[pick], "line_code": lines["code"].to_numpy()[pick],
+        "name": [f"{i}#设备" for i in range(len(pick))], "kind": lines["kind"].to_numpy()[pick],
+        "fuel": lines["fuel"].to_numpy()[pick], "capacity": lines["capacity"].to_numpy()[pick],
+        "capacity_unit": "10kt/a", "quantity": rng.integers(1, 4, len(pick)),
+    })
+    holder = np.arange(n_p) % n_e
+    permits = pd.DataFrame({
+        "number": [f"{usccs[h]}{i // n_e + 1:03d}P" for i, h in enumerate(holder)], "uscc": np.asarray(usccs)[holder],
+        "kind": "full", "status": "issued", "industry": [dd.ENTERPRISES.field("sector").vocabulary(s).label_zh for s in sectors[holder]],
+        "issued_on": pd.to_datetime("2017-06-30"), "valid_until": pd.to_datetime("2030-06-29"),
+        "discharging_per_permit": True,
+    })
+    frames = {"enterprises": ent, "lines": lines, "equipment": equipment, "permits": permits}
+    with open(path, "wb") as f:
+        write_xlsx(f, frames, "zh")
+    return {k: len(v) for k, v in frames.items()}
+
+
+# ---- steps, each in its own process ----
+
+def _app(url: str):
+    from config import Testing
+    from registry import create_app
+
+    class Config(Testing):
+        SQLALCHEMY_DATABASE_URI = url
+        EXCHANGE_MAX_BYTES = 512 * 1024 * 1024
+        EXCHANGE_MAX_UNCOMPRESSED = 8 * 1024 ** 3
+
+    return create_app(Config)
+
+
+def step_migrate(url: str) -> dict:
+    from flask_migrate import upgrade
+
+    from registry.core.regions import load_regions
+    from registry.extensions import db
+
+    app = _app(url)
+    with app.app_context():
+        if url.startswith("postgresql"):
+            db.drop_all()
+            with db.engine.begin() as conn:
+                conn.exec_driver_sql("DROP TABLE IF EXISTS alembic_version")
+        upgrade()
+        load_regions()
+        db.session.commit()
+    return {}
+
+
+def step_floor(url: str, path: str) -> dict:
+    """calamine read of the file + Core executemany of the same rows (then rolled back)."""
+    import pandas as pd
+
+    from registry.core import dictionary as dd
+    from registry.exchange import writer
+    from registry.exchange.validator import canonical
+    from registry.extensions import db
+
+    app = _app(url)
+    with app.app_context(), app.test_request_context():
+        t0 = time.perf_counter()
+        frames = pd.read_excel(path, sheet_name=None, engine="calamine", dtype=object)
+        read = time.perf_counter() - t0
+        # the same rows as Python records, outside the timing (the floor's write is the executemany itself)
+        sheets = {s.key: frames[s.title("zh")] for s in dd.SHEETS}
+        canon = {}
+        for s in dd.SHEETS:
+            f = sheets[s.key]
+            f.columns = [fl.key for fl in s.fields]
+            canon[s.key] = pd.DataFrame({fl.key: canonical(fl, f[fl.key].replace({"是": True, "否": False})
+                                                           if fl.type.value == "boolean" else f[fl.key]) for fl in s.fields})
+        code_of = {}
+        for s in dd.SHEETS:
+            for fl in s.fields:
+                if fl.vocabulary is not None:
+                    labels = {label: code for code, label in fl.vocabulary.choices()}
+                    canon[s.key][fl.key] = canon[s.key][fl.key].map(lambda v, t=labels: t.get(v, v))
+        ent_rows = writer.records(canon["enterprises"], writer._own_fields(dd.ENTERPRISES))
+        for i, r in enumerate(ent_rows):
+            r.update(id=i + 1, status="approved", version=1)
+        uscc_id = {r["uscc"]: r["id"] for r in ent_rows}
+        line_rows = writer.records(canon["lines"], writer._own_fields(dd.LINES))
+        for i, (r, u) in enumerate(zip(line_rows, canon["lines"]["uscc"].tolist())):
+            r.update(id=i + 1, enterprise_id=uscc_id[u], version=1)
+        line_id = {(r["enterprise_id"], r["code"]): r["id"] for r in line_rows}
+        em_rows = writer._emission_rows(canon["lines"], [r["id"] for r in line_rows])
+        eq_rows = writer.records(canon["equipment"], writer._own_fields(dd.EQUIPMENT))
+        for r, u, c in zip(eq_rows, canon["equipment"]["uscc"].tolist(), canon["equipment"]["line_code"].tolist()):
+            r["line_id"] = line_id[(uscc_id[u], c)]
+        p_rows = writer.records(canon["permits"], writer._own_fields(dd.PERMITS))
+        for r, u in zip(p_rows, canon["permits"]["uscc"].tolist()):
+            r.update(enterprise_id=uscc_id[u], version=1)
+        t = db.metadata.tables
+        t0 = time.perf_counter()
+        for name, rows in (("enterprise", ent_rows), ("production_line", line_rows), ("line_emission", em_rows),
+                           ("equipment", eq_rows), ("permit", p_rows)):
+            db.session.execute(t[name].insert(), rows)
+        db.session.flush()
+        write = time.perf_counter() - t0
+        db.session.rollback()
+    return {"read_s": read, "write_s": write, "rows": len(ent_rows) + len(line_rows) + len(em_rows) + len(eq_rows) + len(p_rows)}
+
+
+def step_import(url: str, path: str, dry_run: bool = False) -> dict:
+    from registry.accounts.auth import SYSTEM
+    from registry.exchange import operations as ops
+    from registry.extensions import db
+
+    app = _app(url)
+    with app.app_context(), app.test_request_context():
+        data = Path(path).read_bytes()
+        t0 = time.perf_counter()
+        outcome = ops.import_workbook(SYSTEM, data, Path(path).name, dry_run=dry_run)
+        if outcome.report.written:
+            db.session.commit()
+        seconds = time.perf_counter() - t0
+        report = outcome.report
+        assert report.ok, [p.as_dict() for p in report.problems[:10]]
+    return {"seconds": seconds, "written": report.written,
+            "sheets": {s.key: [s.create, s.update, s.unchanged] for s in report.sheets}}
+
+
+def step_export(url: str, out: str) -> dict:
+    from registry.accounts.auth import SYSTEM
+    from registry.exchange import operations as ops
+
+    app = _app(url)
+    with app.app_context(), app.test_request_context():
+        t0 = time.perf_counter()
+        download = ops.export(SYSTEM, "all", "xlsx", "zh")
+        seconds = time.perf_counter() - t0
+        Path(out).write_bytes(download.data)
+    return {"seconds": seconds, "bytes": len(download.data)}
+
+
+STEPS = {"migrate": step_migrate, "floor": step_floor, "import": step_import, "export": step_export}
+
+
+def _run_step(name: str, *args: str) -> dict:
+    proc = subprocess.run([sys.executable, __file__, "_step", name, *args], capture_output=True, text=True, cwd=ROOT)
+    if proc.returncode != 0:
+        raise RuntimeError(f"step {name} failed:\n{proc.stderr[:3000]}")
+    return json.loads(proc.stdout.strip().splitlines()[-1])
+
+
+def _machine() -> str:
+    cpu = ""
+    try:
+        for line in open("/proc/cpuinfo", encoding="utf-8"):
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    mem = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 1024 ** 3
+    return f"nproc {os.cpu_count()}, CPU {cpu or platform.processor()}, RAM {mem:.0f} GiB, Python {platform.python_version()}"
+
+
+def _pg_start(tmp: str) -> str:
+    return subprocess.run([str(ROOT / "scripts" / "pg_throwaway.sh"), "start", f"{tmp}/pg"], capture_output=True, text=True,
+                          check=True).stdout.strip()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--scale", type=float, default=1.0, help="1.0 = 60k enterprises, 300k lines, 150k equipment, 60k permits")
+    parser.add_argument("--seed", type=int, default=8)
+    parser.add_argument("--db", choices=["sqlite", "postgresql", "both"], default="both")
+    parser.add_argument("--pg-url", help="An empty PostgreSQL database (default: a throwaway cluster)")
+    parser.add_argument("--file", help="Reuse this generated workbook instead of generating one")
+    args = parser.parse_args()
+
+    tmp = tempfile.mkdtemp(prefix="lantian-bench-")
+    path = Path(args.file) if args.file else Path(tmp) / f"province-{args.scale:g}.xlsx"
+    print(f"# machine: {_machine()}", flush=True)
+    if not args.file:
+        t0 = time.perf_counter()
+        counts = _run_step("generate", str(path), str(args.scale), str(args.seed))
+        print(f"# generated {path.name}: {counts} in {time.perf_counter() - t0:.1f} s, {path.stat().st_size / 1048576:.1f} MiB",
+              flush=True)
+    databases = []
+    if args.db in ("sqlite", "both"):
+        databases.append(("SQLite", f"sqlite:///{tmp}/bench.sqlite3", None))
+    if args.db in ("postgresql", "both"):
+        url = args.pg_url or _pg_start(tmp)
+        databases.append(("PostgreSQL", url, None if args.pg_url else f"{tmp}/pg"))
+    rows = []
+    for name, url, cluster in databases:
+        try:
+            _run_step("migrate", url)
+            floor = _run_step("floor", url, str(path))
+            imp = _run_step("import", url, str(path))
+            again = _run_step("import", url, str(path))
+            exp = _run_step("export", url, f"{tmp}/export-{name}.xlsx")
+        finally:
+            if cluster:
+                subprocess.run([str(ROOT / "scripts" / "pg_throwaway.sh"), "stop", cluster], check=False)
+        floor_s = floor["read_s"] + floor["write_s"]
+        rows.append((name, floor, imp, again, exp, floor_s))
+        print(json.dumps({"db": name, "floor": floor, "import": imp, "reimport": again, "export": exp}), flush=True)
+    print()
+    print(f"Scale {args.scale:g} (seed {args.seed}): {path.stat().st_size / 1048576:.1f} MiB workbook; {_machine()}")
+    print()
+    print("| database | floor: read + executemany | import (all rows written) | ratio | peak RSS import | "
+          "re-import (all unchanged) | export all → xlsx | peak RSS export |")
+    print("|---|---|---|---|---|---|---|---|")
+    for name, floor, imp, again, exp, floor_s in rows:
+        print(f"| {name} | {floor['read_s']:.1f} s + {floor['write_s']:.1f} s = {floor_s:.1f} s | {imp['seconds']:.1f} s "
+              f"| **{imp['seconds'] / floor_s:.2f}×** | {imp['peak_rss_mib']:.0f} MiB | {again['seconds']:.1f} s "
+              f"({again['seconds'] / floor_s:.2f}×) | {exp['seconds']:.1f} s | {exp['peak_rss_mib']:.0f} MiB |")
+
+
+def _step_main(name: str, *args: str) -> None:
+    if name == "generate":
+        from registry import create_app
+
+        app = create_app("testing")
+        with app.app_context():
+            result = generate(Path(args[0]), float(args[1]), int(args[2]))
+    elif name == "import":
+        result = step_import(*args)
+    else:
+        result = STEPS[name](*args)
+    result["peak_rss_mib"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(json.dumps(result))
+
+
+if __name__ == "__main__":
+    if len(sys.argv) > 2 and sys.argv[1] == "_step":
+        _step_main(sys.argv[2], *sys.argv[3:])
+    else:
+        main()
