@@ -160,8 +160,12 @@ def step_floor(url: str, path: str) -> dict:
         for s in dd.SHEETS:
             f = sheets[s.key]
             f.columns = [fl.key for fl in s.fields]
-            canon[s.key] = pd.DataFrame({fl.key: canonical(fl, f[fl.key].replace({"是": True, "否": False})
-                                                           if fl.type.value == "boolean" else f[fl.key]) for fl in s.fields})
+            cols = {}
+            for fl in s.fields:
+                raw = f[fl.key].map({"是": True, "否": False}) if fl.type.value == "boolean" else f[fl.key]
+                col = canonical(fl, raw)
+                cols[fl.key] = col.where(col.notna(), fl.default) if fl.default is not None else col
+            canon[s.key] = pd.DataFrame(cols)
         code_of = {}
         for s in dd.SHEETS:
             for fl in s.fields:
