@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import json
 import math
+import multiprocessing as mp
+import os
 from dataclasses import fields, replace
 from datetime import date
 from typing import Any, Iterable, Optional
@@ -24,8 +26,10 @@ from grading.facts import (IDENTITY_FIELDS, EnterpriseFacts, LineFacts, Official
                            enterprise_from_dict, line_from_dict)
 from grading.packs import Pack, load_packs
 from grading.rules.base import Aggregates, Context, Proposal, strictness
-from grading.rules.tiers import candidate_tiers
+from grading.rules.tiers import staggering_tier
 from grading.rules.transport import key_vehicle_user
+from grading.rules.triggers import fired
+from grading.rules.eligibility import failed_conditions, failed_without_outcome
 from grading.vocab import AlertLevel, EmissionStatus, LineKind, Measure, Pollutant, Sector
 
 ENTERPRISE_COLUMNS = [f.name for f in fields(EnterpriseFacts) if f.name != "lines"]
@@ -234,20 +238,68 @@ _FLEET = ["sector", "key_vehicle_user", "heavy_diesel_vehicles", "vehicles"]
 def _derived_keys(pack: Pack, df: pd.DataFrame, cols: list[str]) -> tuple[set[str], list[np.ndarray]]:
     """Columns replaced in a grouping key by what the rule itself makes of them.
 
-    The tier attributes of 004:389 reach decisions only through tiers.candidate_tiers; the fleet size reaches
+    The tier attributes of 004:389 reach decisions only through tiers.staggering_tier; the fleet size reaches
     the summary only through transport.key_vehicle_user (plus the vehicle list). Grouping by the rule's result
     keeps one implementation while letting, e.g., 3 and 7 heavy diesel vehicles share a profile.
     """
     replaced: set[str] = set()
     keys: list[np.ndarray] = []
     spec = pack.section("tiers")
-    if spec and all(c in cols for c in _TIER_ATTRS):
-        replaced |= set(_TIER_ATTRS)
-        keys.append(_derive(df, _TIER_ATTRS, lambda ent: candidate_tiers(spec, ent)))
+    if spec and all(c in cols for c in _TIER_ATTRS + ["staggering_tier"]):
+        replaced |= set(_TIER_ATTRS) | {"staggering_tier"}
+        any_day = pack.period_start  # staggering_tier reads no date, level or aggregate
+        keys.append(_derive(df, _TIER_ATTRS + ["staggering_tier"],
+                            lambda ent: staggering_tier(Context(pack, any_day, AlertLevel.NONE, ent, Aggregates(), ()))))
     if all(c in cols for c in _FLEET):
         replaced.add("heavy_diesel_vehicles")
         keys.append(_derive(df, _FLEET, lambda ent: key_vehicle_user(pack, ent)))
     return replaced, keys
+
+
+_TRIGGER_ONLY_LINE_FACTS = ["line.stack_height_m", "line.cems_transmission_rate", "line.on_furnace_list", "line.found_unlisted_on"]
+
+
+def _trigger_keys(pack: Pack, df: pd.DataFrame, on: date, level: AlertLevel, ecols: list[str],
+                  lcols: list[str]) -> tuple[set[str], list[np.ndarray]]:
+    """Line facts read only by trigger predicates are grouped by which triggers fire (triggers.fired, the rule
+    itself, once per distinct combination) instead of by their raw values (stack 60 m vs 70 m, CEMS 95 vs 99 %)."""
+    only = [c for c in _TRIGGER_ONLY_LINE_FACTS if c in lcols]
+    if not only:
+        return set(), []
+    tcols = [c for c in ecols] + [c for c in lcols if c in only or c[5:] in ("kind", "emission_status", "has_cems", "sector", "sub_type", "fuel")]
+    codes = group_codes(df, tcols)
+    first = _first_rows(codes)
+    results = []
+    for row in df.iloc[first][tcols].to_dict("records"):
+        ctx = Context(pack, on, level, _enterprise(row, ecols), Aggregates(), ())
+        results.append(tuple(t["id"] for t in fired(ctx, _line(row, [c for c in tcols if c.startswith("line.")]))))
+    return set(only), [np.asarray([repr(r) for r in results], dtype=object)[codes]]
+
+
+def _gate_keys(pack: Pack, df: pd.DataFrame, on: date, level: AlertLevel, ecols: list[str],
+               any_nc: np.ndarray) -> tuple[set[str], list[np.ndarray]]:
+    """Gate facts (R-E-01/02/03) reach a line only through whether eligibility.failed_conditions is empty and
+    through failed_without_outcome (the list of failed conditions is in the summary),
+    unless another rule of the pack reads one directly; those are kept raw, the rest grouped by the gate's result."""
+    if not pack.section("eligibility"):
+        return set(), []
+    preds = {t["predicate"] for t in pack.section("triggers", [])}
+    keep = set()
+    if pack.section("sector_measures") or pack.section("benchmark"):
+        keep.add("stably_compliant")
+    if preds & {"no_permit", "not_per_permit"}:
+        keep |= {"permit_status", "meets_permit_requirements"}
+    gate = [c for c in _GATE if c in ecols and c != "restricted_category"]
+    replaced = set(gate) - keep
+    if not replaced:
+        return set(), []
+    codes = group_codes(df, gate, [any_nc])
+    first = _first_rows(codes)
+    results = []
+    for i, row in zip(first, df.iloc[first][gate + ["sector"]].to_dict("records")):
+        ctx = Context(pack, on, level, _enterprise(row, gate + ["sector"]), Aggregates(bool(any_nc[i])), ())
+        results.append(repr((bool(failed_conditions(ctx)), failed_without_outcome(ctx))))
+    return replaced, [np.asarray(results, dtype=object)[codes]]
 
 
 def group_codes(df: pd.DataFrame, cols: list[str], extra: Iterable[np.ndarray] = (),
@@ -274,8 +326,49 @@ def _first_rows(codes: np.ndarray) -> np.ndarray:
     return first  # first row of each code, ordered by code
 
 
+def _decide_chunk(job, lo: int, hi: int) -> list[LineDecision]:
+    """decide_line for representative rows lo..hi (the only place the batch path runs rules on lines)."""
+    pack, on, level, ecols, lcols, reps, any_nc = job
+    ent_cache: dict = {}
+    out = []
+    for row, nc in zip(reps[lo:hi], any_nc[lo:hi]):
+        ekey = tuple(_clean(row[c]) for c in ecols)
+        ent = ent_cache.get(ekey)
+        if ent is None:
+            ent = ent_cache[ekey] = _enterprise(row, ecols)
+        raw = row["decisions.enterprise"], row["decisions.line"]
+        decs = decisions_from_list(json.loads(raw[0]) + json.loads(raw[1])) if raw != ("[]", "[]") else ()
+        out.append(decide_line(Context(pack, on, level, ent, Aggregates(nc), decs), _line(row, lcols)))
+    return out
+
+
+_JOB = None  # set just before forking workers, read by _worker (fork shares it copy-on-write)
+
+
+def _worker(bounds: tuple[int, int]) -> list[LineDecision]:
+    return _decide_chunk(_JOB, *bounds)
+
+
+def _decide_all(job, workers: Optional[int]) -> list[LineDecision]:
+    """Split the distinct profiles over `workers` forked processes (Linux), else run them here."""
+    global _JOB
+    n = len(job[5])
+    workers = workers or 1  # forking a province-sized process costs more than it saves on 2 cores (docs/performance.md)
+    if workers <= 1 or n < 4000 or "fork" not in mp.get_all_start_methods():
+        return _decide_chunk(job, 0, n)
+    step = -(-n // workers)
+    bounds = [(i, min(n, i + step)) for i in range(0, n, step)]
+    _JOB = job
+    try:
+        with mp.get_context("fork").Pool(len(bounds)) as pool:
+            parts = pool.map(_worker, bounds)
+    finally:
+        _JOB = None
+    return [d for part in parts for d in part]
+
+
 def evaluate_frame(df: pd.DataFrame, pack_id: str, on: date, alert_level: AlertLevel | str,
-                   emergency_resplit: Optional[dict] = None) -> tuple[pd.DataFrame, pd.DataFrame]:
+                   emergency_resplit: Optional[dict] = None, workers: Optional[int] = None) -> tuple[pd.DataFrame, pd.DataFrame]:
     """(lines, enterprises) for a whole frame.
 
     lines: enterprise_id, line_id, profile, measure, strictness, decision (shared LineDecision; line_decision(row)
@@ -308,19 +401,15 @@ def evaluate_frame(df: pd.DataFrame, pack_id: str, on: date, alert_level: AlertL
     ecols, lcols = line_profile_columns(pack)
     pcols = ecols + lcols + DECISION_COLUMNS
     gcols, derived = _derived_keys(pack, df, ecols)
-    pcodes = group_codes(df, [c for c in pcols if c not in gcols], [any_nc[ecode]] + derived, _relevance_masks(pack, df))
+    tcols, tderived = _trigger_keys(pack, df, on, level, ecols, lcols)
+    ecols_gate, gderived = _gate_keys(pack, df, on, level, ecols, any_nc[ecode])
+    pcodes = group_codes(df, [c for c in pcols if c not in gcols | tcols | ecols_gate],
+                         [any_nc[ecode]] + derived + tderived + gderived,
+                         _relevance_masks(pack, df))
     pfirst = _first_rows(pcodes)
     reps = df.iloc[pfirst][pcols].to_dict("records")
-    ent_cache: dict = {}
-    decisions: list[LineDecision] = []
-    for i, row in zip(pfirst, reps):
-        ekey = tuple(_clean(row[c]) for c in ecols)
-        ent = ent_cache.get(ekey)
-        if ent is None:
-            ent = ent_cache[ekey] = _enterprise(row, ecols)
-        decs = decisions_from_list(json.loads(row["decisions.enterprise"]) + json.loads(row["decisions.line"]))
-        ctx = Context(pack, on, level, ent, Aggregates(bool(any_nc[ecode[i]])), decs)
-        decisions.append(decide_line(ctx, _line(row, lcols)))
+    job = (pack, on, level, ecols, lcols, reps, [bool(x) for x in any_nc[ecode[pfirst]]])
+    decisions = _decide_all(job, workers)
     keys = np.array([_strict_key(d) for d in decisions], dtype=float)
     dec_arr = np.empty(len(decisions), dtype=object)
     dec_arr[:] = decisions

@@ -111,6 +111,7 @@ class EnterpriseSummary:
     emergency_reasons: tuple[Reason, ...] = ()
     emergency_baseline: tuple[tuple[str, float], ...] = ()  # pollutant → annual base (002:582)
     emergency_list: Optional[str] = None  # on / off_in_principle
+    eligibility_reasons: tuple[Reason, ...] = ()  # which gate conditions fail (R-E-01/02/03)
     flags: tuple[Flag, ...] = ()
     applied_decisions: tuple[AppliedDecision, ...] = ()
 

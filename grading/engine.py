@@ -163,7 +163,8 @@ def enterprise_part(pack: Pack, query: Query, ent: EnterpriseFacts, agg: Aggrega
         strictest_line=None, strictest_measure=Measure.NONE, grades=grades, transport=restr,
         emergency_ratios=emergency.reduction_ratios(pack, query.alert_level),
         emergency_reasons=emergency.ratio_reasons(pack, query.alert_level) + rs_reasons + b_reasons + tuple(extra_reasons),
-        emergency_baseline=baseline, emergency_list=em_list, flags=tuple(flags), applied_decisions=tuple(applied),
+        emergency_baseline=baseline, emergency_list=em_list, eligibility_reasons=eligibility.gate_reasons(ctx),
+        flags=tuple(flags), applied_decisions=tuple(applied),
     )
 
 

@@ -10,6 +10,17 @@ from __future__ import annotations
 from enum import Enum
 
 
+_RANKS: dict = {}
+
+
+def _rank(member) -> int:
+    """Position of a member in its (ordered) vocabulary, cached: ranks are compared in every rule."""
+    r = _RANKS.get(member)
+    if r is None:
+        r = _RANKS[member] = list(type(member)).index(member)
+    return r
+
+
 class Vocabulary(str, Enum):
     """A str-valued enum whose members carry a Chinese label (the sources' term)."""
 
@@ -172,7 +183,7 @@ class EmissionStatus(Vocabulary):
 
     @property
     def rank(self) -> int:
-        return list(type(self)).index(self)
+        return _rank(self)
 
 
 class Pollutant(Vocabulary):
@@ -193,7 +204,7 @@ class AlertLevel(Vocabulary):
 
     @property
     def rank(self) -> int:
-        return list(type(self)).index(self)
+        return _rank(self)
 
 
 class PermitKind(Vocabulary):
@@ -306,7 +317,7 @@ class Measure(Vocabulary):
 
     @property
     def rank(self) -> int:
-        return list(type(self)).index(self)
+        return _rank(self)
 
 
 class Basis(Vocabulary):

@@ -36,6 +36,21 @@ def failed_without_outcome(ctx: Context) -> list[str]:
     return [c for c in node["value"] if not CONDITIONS[c](ctx)] if node else []
 
 
+def gate_reasons(ctx: Context) -> tuple:
+    """Enterprise-level: which gate conditions fail, cited (shown once in the summary, not on every line)."""
+    gate = ctx.pack.section("eligibility")
+    if not gate:
+        return ()
+    out = []
+    failed = failed_conditions(ctx)
+    if failed:
+        out.append(reason(gate["requires"], "fails: " + ", ".join(failed)))
+    missing = failed_without_outcome(ctx)
+    if missing:
+        out.append(reason(gate["gate_without_outcome"], "gate not passed: " + ", ".join(missing)))
+    return tuple(out)
+
+
 def is_eligible(ctx: Context) -> bool:
     return not failed_conditions(ctx) and not failed_without_outcome(ctx)
 
@@ -48,7 +63,7 @@ def excluded_line_measure(ctx: Context, line: LineFacts) -> Optional[Proposal]:
     failed = failed_conditions(ctx)
     if failed:
         outcome = gate["outcome"]
-        why = reason(gate["requires"], "fails: " + ", ".join(failed))
+        why = reason(gate["requires"], "the enterprise fails the gate (which conditions: summary.eligibility_reasons)")
         f14 = {"rule": "F-14", "source": outcome["source"], "note": outcome.get("note", "")}
         if outcome["value"] == "stop_or_strictest":  # R-E-01: official chooses per line
             fl = flag("excluded_stop_or_strictest", outcome,
