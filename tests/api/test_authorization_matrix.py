@@ -1,7 +1,8 @@
 """The authorization matrix: every route of the app, every actor, the status each must get.
 
-(a) Every (method, rule) of app.url_map must be listed in tests/authz/api.py (JSON API) or
-    tests/authz/pages.py (pages); a new route nobody thought about fails here.
+(a) Every (method, rule) of app.url_map must be listed in a route table of tests/authz/:
+    api.py (JSON API), pages.py (pages), or another module with ROUTES (exchange.py…); a new
+    route nobody thought about fails here. Paths under /api/ are API routes, the rest pages.
 (b) Each (route, actor) pair is its own test: a fresh world (tests/api/world.py, built through
     operations), the actor signed in (API: a Bearer token from create_token; pages: a session
     and its CSRF token), one request, one expected status (tests/authz/spec.py).
@@ -10,29 +11,39 @@ from __future__ import annotations
 
 import importlib
 import re
+from pathlib import Path
 
 import pytest
 
 from tests.authz.spec import ACTORS, Route
 
-API_MODULE = "tests.authz.api"
-PAGES_MODULE = "tests.authz.pages"
+AUTHZ_DIR = Path(__file__).resolve().parents[1] / "authz"
+NOT_ROUTE_TABLES = {"__init__", "spec"}
 IGNORED_METHODS = {"HEAD", "OPTIONS"}
 IGNORED_ENDPOINTS = {"static"}
 
 
-def _routes(module_name: str) -> list[Route]:
-    try:
-        module = importlib.import_module(module_name)
-    except ModuleNotFoundError as err:
-        if err.name == module_name:  # not written yet: counts as empty, so its routes show as uncovered
-            return []
-        raise
-    return list(module.ROUTES)
+def _route_tables() -> dict[str, list[Route]]:
+    """tests/authz/api.py, pages.py and any other route table there (exchange.py…), by module name.
+
+    A table that does not exist yet counts as empty, so its routes show up as uncovered."""
+    tables: dict[str, list[Route]] = {"tests.authz.api": [], "tests.authz.pages": []}
+    for path in sorted(AUTHZ_DIR.glob("*.py")):
+        if path.stem in NOT_ROUTE_TABLES:
+            continue
+        module = importlib.import_module(f"tests.authz.{path.stem}")
+        if hasattr(module, "ROUTES"):
+            tables[module.__name__] = list(module.ROUTES)
+    return tables
 
 
-API_ROUTES = _routes(API_MODULE)
-PAGE_ROUTES = _routes(PAGES_MODULE)
+TABLES = _route_tables()
+ALL_ROUTES = [r for routes in TABLES.values() for r in routes]
+
+
+def _kind(route: Route) -> str:
+    """API routes authenticate with a Bearer token, pages with a session and a CSRF token."""
+    return "api" if route.path.startswith("/api/") else "page"
 
 
 def _rule_of(app, route: Route):
@@ -58,34 +69,35 @@ def _app_rules(app) -> set[tuple[str, str]]:
 
 
 def test_every_route_of_the_app_is_in_the_matrix(app):
-    listed = {(r.method, rule.rule) for r in API_ROUTES + PAGE_ROUTES if (rule := _rule_of(app, r)) is not None}
+    listed = {(r.method, rule.rule) for r in ALL_ROUTES if (rule := _rule_of(app, r)) is not None}
     missing = sorted(_app_rules(app) - listed)
+    empty = [name for name, routes in TABLES.items() if not routes]
     assert not missing, (
-        f"{len(missing)} route(s) are in neither {API_MODULE} nor {PAGES_MODULE}"
-        f"{' (which does not exist yet)' if not PAGE_ROUTES else ''}:\n"
+        f"{len(missing)} route(s) are in no route table of tests/authz ({', '.join(TABLES)})"
+        f"{'; empty or missing: ' + ', '.join(empty) if empty else ''}:\n"
         + "\n".join(f"  {m} {p}" for m, p in missing)
     )
 
 
 def test_every_matrix_route_exists_in_the_app(app):
-    stale = sorted({f"{r.method} {r.path}" for r in API_ROUTES + PAGE_ROUTES if _rule_of(app, r) is None})
+    stale = sorted({f"{r.method} {r.path}" for r in ALL_ROUTES if _rule_of(app, r) is None})
     assert not stale, "listed but not routed (typo or removed route):\n" + "\n".join(f"  {s}" for s in stale)
 
 
 def test_every_route_names_every_actor():
-    incomplete = {f"{r.method} {r.path}": r.missing_actors() for r in API_ROUTES + PAGE_ROUTES if r.missing_actors()}
+    incomplete = {f"{r.method} {r.path}": r.missing_actors() for r in ALL_ROUTES if r.missing_actors()}
     assert not incomplete, incomplete
 
 
 def _cases():
-    for kind, routes in (("api", API_ROUTES), ("page", PAGE_ROUTES)):
-        for route in routes:
-            for actor in ACTORS:
-                if actor not in route.expect:
-                    continue  # reported by test_every_route_names_every_actor
-                status = route.expect[actor]
-                state = "" if route.state == "submitted" else f" ({route.state})"
-                yield pytest.param(kind, route, actor, id=f"{route.method} {route.path}{state} [{actor}] -> {status}")
+    for route in ALL_ROUTES:
+        kind = _kind(route)
+        for actor in ACTORS:
+            if actor not in route.expect:
+                continue  # reported by test_every_route_names_every_actor
+            status = route.expect[actor]
+            state = "" if route.state == "submitted" else f" ({route.state})"
+            yield pytest.param(kind, route, actor, id=f"{route.method} {route.path}{state} [{actor}] -> {status}")
 
 
 @pytest.mark.parametrize(("kind", "route", "actor"), list(_cases()))
@@ -112,7 +124,7 @@ def test_route_answers_actor(kind, route, actor, api_client):
     response = api_client.open(path, method=route.method, headers=headers, **kwargs)
 
     expected = route.expect[actor]
-    body = response.get_data(as_text=True)[:600]
+    body = response.get_data()[:600].decode("utf-8", "replace")  # exports are binary
     assert response.status_code == expected, f"{route.method} {path} as {actor}: {response.status_code}, wanted {expected}\n{body}"
     if kind == "api" and path.startswith("/api/") and expected >= 400:
         envelope = response.get_json(silent=True) or {}

@@ -106,10 +106,7 @@ ROUTES: list[Route] = [
     Route("PUT", f"{V}/permits/{{permit_id}}", owner_edit(200), state="returned", data=PERMIT_EDIT),
     Route("PUT", f"{V}/permits/{{permit_id}}", owner_edit(409), state="submitted", data=PERMIT_EDIT),
     Route("DELETE", f"{V}/permits/{{permit_id}}", owner_edit(204), state="returned"),
-    # ---- Excel/CSV exchange (registry/exchange/api.py): any signed-in account, rows scoped per user ----
-    Route("GET", f"{V}/exports/enterprises?format=csv", signed_in(200), note="each actor gets what they can see"),
-    Route("POST", f"{V}/imports", signed_in(422), data={"dry_run": True},
-          note="no file: 422 naming `file` (authorization of rows is tested in tests/integration)"),
+    # The Excel/CSV exchange routes (/api/v1/imports, /api/v1/exports/<kind>) are in tests/authz/exchange.py.
 ]
 
 assert all(not r.missing_actors() for r in ROUTES), [r.path for r in ROUTES if r.missing_actors()]
