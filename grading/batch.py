@@ -266,13 +266,15 @@ def _trigger_keys(pack: Pack, df: pd.DataFrame, on: date, level: AlertLevel, eco
     only = [c for c in _TRIGGER_ONLY_LINE_FACTS if c in lcols]
     if not only:
         return set(), []
-    tcols = [c for c in ecols] + [c for c in lcols if c in only or c[5:] in ("kind", "emission_status", "has_cems", "sector", "sub_type", "fuel")]
-    codes = group_codes(df, tcols)
+    efacts = sorted({f for t in pack.section("triggers", []) for f in _TRIGGER_FACTS.get(t["predicate"], [])})
+    lt = [c for c in lcols if c in only or c[5:] in ("kind", "emission_status", "has_cems")]
+    codes = group_codes(df, efacts + lt)
     first = _first_rows(codes)
     results = []
-    for row in df.iloc[first][tcols].to_dict("records"):
-        ctx = Context(pack, on, level, _enterprise(row, ecols), Aggregates(), ())
-        results.append(tuple(t["id"] for t in fired(ctx, _line(row, [c for c in tcols if c.startswith("line.")]))))
+    for row in df.iloc[first][efacts + lt].to_dict("records"):
+        ent = _enterprise({"sector": "other", **row}, efacts + ["sector"])
+        ctx = Context(pack, on, level, ent, Aggregates(), ())
+        results.append(tuple(t["id"] for t in fired(ctx, _line(row, lt))))
     return set(only), [np.asarray([repr(r) for r in results], dtype=object)[codes]]
 
 
