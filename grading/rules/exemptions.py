@@ -59,9 +59,10 @@ def heating_exemption(ctx: Context, line: LineFacts, entry_id: Optional[str], ba
         else:
             exempt = Proposal(Measure(ex["effect"]), ex.get("percentage_min"), ex.get("percentage_max"), Basis.NOT_STATED,
                               windows=wins, reasons=why, residual=residual)
-        return apply_force(ctx, ex, f"exemption_{ex['id']}",
-                           f"{ex['id']}: exemption {ex.get('force')} ({'原则上' if ex.get('force') == 'in_principle' else '可'})",
-                           exempt, base)
+        force = {"in_principle": "applies in principle (原则上); an official may decide otherwise",
+                 "may": "the line may be exempted (可); an official decides"}.get(ex.get("force"), "applies")
+        exempt = exempt.plus(reasons=tuple(r for r in base.reasons if r.rule != "R-T-05")[:1])  # the rule it relieves
+        return apply_force(ctx, ex, f"exemption_{ex['id']}", f"{ex['id']}: exemption {force}.", exempt, base)
     return base
 
 
