@@ -20,6 +20,8 @@ def record(
     region_code: str | None = None,
     root=None,
 ) -> AuditEntry:
+    # Flask-Login's current_user is a proxy; type() of a proxy is not the model.
+    user, obj, root = (_unwrap(x) for x in (user, obj, root))
     root = root if root is not None else obj
     entry = AuditEntry(
         root_type=type(root).__tablename__ if root is not None else "",
@@ -36,6 +38,11 @@ def record(
     )
     db.session.add(entry)
     return entry
+
+
+def _unwrap(value):
+    getter = getattr(value, "_get_current_object", None)
+    return getter() if callable(getter) else value
 
 
 def changed_fields(before: dict[str, Any], after: dict[str, Any]) -> tuple[dict, dict]:
