@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from registry.core import dictionary as dd
 from registry.enterprises.queries import visible_enterprises
-from registry.exchange.plan import EMISSION_COLUMNS, POLLUTANTS
+from registry.exchange.plan import EMISSION_COLUMNS, POLLUTANTS, fetch_raw
 from registry.exchange.validator import canonical
 from registry.extensions import db
 
@@ -20,7 +20,7 @@ KINDS = ("enterprises", "lines", "equipment", "permits")
 
 
 def _frame(stmt, names: list[str]) -> pd.DataFrame:
-    rows = db.session.execute(stmt).all()
+    rows = fetch_raw(stmt)
     return pd.DataFrame.from_records(rows, columns=names) if rows else pd.DataFrame({n: pd.Series(dtype=object) for n in names})
 
 

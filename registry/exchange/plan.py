@@ -64,12 +64,19 @@ def _select_in(columns, key_column, values) -> pd.DataFrame:
     names = [c.key for c in columns]
     frames = []
     for i in range(0, len(values), CHUNK):
-        rows = db.session.execute(select(*columns).where(key_column.in_(values[i:i + CHUNK]))).all()
+        rows = fetch_raw(select(*columns).where(key_column.in_(values[i:i + CHUNK])))
         if rows:
             frames.append(pd.DataFrame.from_records(rows, columns=names))
     if not frames:
         return pd.DataFrame({n: pd.Series(dtype=object) for n in names})
     return pd.concat(frames, ignore_index=True)
+
+
+def fetch_raw(stmt) -> list[tuple]:
+    """Rows straight from the DBAPI cursor: no per-value result processing (SQLite dates stay ISO text,
+    numerics stay floats); canonical() turns whole columns into the validator's types afterwards."""
+    result = db.session.connection().execute(stmt)
+    return result.cursor.fetchall() if result.cursor is not None else []
 
 
 def _table(name: str):

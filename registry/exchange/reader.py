@@ -264,8 +264,12 @@ def _sheet(key: str, title: str, frame: pd.DataFrame, problems: list[Problem], m
             continue
         headers[fkey] = text
         positions[fkey] = pos
-    recognised = body.iloc[:, list(positions.values())] if positions else pd.DataFrame(index=body.index)
-    recognised = recognised.set_axis(list(positions), axis=1)
+    if list(positions.values()) == list(range(body.shape[1])):
+        recognised = body.set_axis(list(positions), axis=1, copy=False)  # the usual case: no copy of a large sheet
+    elif positions:
+        recognised = body.iloc[:, list(positions.values())].set_axis(list(positions), axis=1)
+    else:
+        recognised = pd.DataFrame(index=body.index)
     return RawSheet(key, title, recognised, headers, positions, body, header_cells)
 
 

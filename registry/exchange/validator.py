@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 from datetime import date, datetime, timedelta
 from typing import Any, Callable
 
@@ -290,27 +291,35 @@ def _convert_vocabulary(f: Field, s: pd.Series) -> tuple[pd.Series, Check]:
     return out, {_("Not an allowed value. Allowed: %(allowed)s", allowed=allowed): out.isna()}
 
 
-def _uscc_reason(value: str) -> str:
+@lru_cache(maxsize=1 << 20)
+def _uscc_problem(value: str) -> str:
+    """'' or the name of stdnum's exception; cached, since every sheet of a file repeats the same codes."""
     try:
         stdnum_uscc.validate(value)
         return ""
     except Exception as err:
-        reason = {
-            "InvalidChecksum": _("the check character does not match"),
-            "InvalidLength": _("it must be 18 characters"),
-            "InvalidFormat": _("it contains characters that are not allowed"),
-            "InvalidComponent": _("the registration authority or region part is invalid"),
-        }.get(type(err).__name__, _("invalid"))
-        return _("Not a valid unified social credit code (统一社会信用代码): %(reason)s", reason=reason)
+        return type(err).__name__
+
+
+def _uscc_reasons() -> dict[str, str]:
+    reason = {
+        "InvalidChecksum": _("the check character does not match"),
+        "InvalidLength": _("it must be 18 characters"),
+        "InvalidFormat": _("it contains characters that are not allowed"),
+        "InvalidComponent": _("the registration authority or region part is invalid"),
+    }
+    return {k: _("Not a valid unified social credit code (统一社会信用代码): %(reason)s", reason=v) for k, v in reason.items()}
 
 
 def _convert_uscc(f: Field, s: pd.Series) -> tuple[pd.Series, Check]:
     text = as_text(s).str.upper().str.replace(" ", "", regex=False).str.replace("-", "", regex=False)
-    reasons = _per_unique(text, _uscc_reason)
+    kinds = _per_unique(text, _uscc_problem)
+    reasons = _uscc_reasons()
     checks: Check = {}
-    for reason in pd.unique(reasons.to_numpy(dtype=object)):
-        if reason:
-            checks[reason] = reasons.eq(reason)
+    for kind in pd.unique(kinds.to_numpy(dtype=object)):
+        if kind:
+            checks[reasons.get(kind) or _("Not a valid unified social credit code (统一社会信用代码): %(reason)s",
+                                          reason=_("invalid"))] = kinds.eq(kind)
     return text, checks
 
 

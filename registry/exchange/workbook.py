@@ -157,9 +157,30 @@ def write_xlsx(out: BinaryIO, frames: dict[str, pd.DataFrame], lang: str = "zh",
                 if value is not None:
                     ws.write(1, col, value, styles.example_date if isinstance(value, date) else styles.example)
             start = 2
-        for i, row in enumerate(display_rows(s, frames[s.key], lang)):
-            ws.write_row(start + i, 0, row)
+        _write_body(ws, s, frames[s.key], lang, start)
     wb.close()
+
+
+def _write_body(ws, spec: dd.Sheet, frame: pd.DataFrame, lang: str, start: int) -> None:
+    """Row by row (constant memory), each column with its typed writer, blank cells skipped."""
+    columns = [display_column(f, frame[f.key], lang) if f.key in frame.columns else None for f in spec.fields]
+    writers = []
+    for col, (f, values) in enumerate(zip(spec.fields, columns)):
+        if values is None or all(v is None for v in values):
+            continue
+        if f.type is FieldType.DATE:
+            method = ws.write_datetime
+        elif f.type in (FieldType.DECIMAL, FieldType.INTEGER):
+            method = ws.write_number
+        else:
+            method = ws.write_string
+        writers.append((col, method, values))
+    for i in range(len(frame)):
+        row = start + i
+        for col, method, values in writers:
+            value = values[i]
+            if value is not None:
+                method(row, col, value)
 
 
 def _canonical_example(spec: dd.Sheet, example: pd.DataFrame) -> pd.DataFrame:
