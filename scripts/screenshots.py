@@ -67,12 +67,16 @@ def seed(app) -> dict:
             returned = list(db.session.scalars(select(Enterprise).where(Enterprise.status.in_(("returned", "draft"))).order_by(Enterprise.id)))
         fixme = returned[0]
         owner = db.session.scalar(select(User).where(User.enterprise_id == fixme.id))
-        line = next((l for l in fixme.lines if l.emissions and l.equipment), fixme.lines[0])
+        # The line form looks best with a line that has several pollutant rows and equipment.
+        editable = db.session.scalars(select(Enterprise).where(Enterprise.status.in_(("returned", "draft"))))
+        line = max((l for e in editable for l in e.lines), key=lambda l: (len(l.emissions) >= 2, len(l.equipment), len(l.emissions)))
+        line_owner = db.session.scalar(select(User).where(User.enterprise_id == line.enterprise_id))
         return {
             "waiting_id": waiting.id,
             "returned_id": fixme.id,
             "returned_owner": owner.username,
             "line_id": line.id,
+            "line_owner": line_owner.username,
         }
 
 
@@ -123,6 +127,7 @@ def shoot(base: str, ids: dict, out: Path, lang: str, extra: bool = False) -> li
         page = session(ids["returned_owner"])
         page.goto(f"/enterprises/{ids['returned_id']}")
         save(page, "enterprise-detail")
+        page = session(ids["line_owner"])
         page.goto(f"/enterprises/lines/{ids['line_id']}/edit")
         page.locator("#emissions").scroll_into_view_if_needed()
         page.evaluate("document.querySelector('#emissions').scrollIntoView({block: 'start'}); window.scrollBy(0, -90)")
@@ -137,6 +142,10 @@ def shoot(base: str, ids: dict, out: Path, lang: str, extra: bool = False) -> li
             page = session(ids["returned_owner"])
             page.goto(f"/enterprises/{ids['returned_id']}/history")
             save(page, "history")
+            page.goto(f"/enterprises/{ids['returned_id']}#lines")
+            save(page, "enterprise-lines")
+            page.goto(f"/enterprises/{ids['returned_id']}#permits")
+            save(page, "enterprise-permits")
             page.goto(f"/enterprises/{ids['returned_id']}/edit")
             save(page, "enterprise-form")
             page.fill("input[name=uscc]", "91131002MA0000000X")
