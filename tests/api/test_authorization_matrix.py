@@ -102,7 +102,7 @@ def _cases():
 
 @pytest.mark.parametrize(("kind", "route", "actor"), list(_cases()))
 def test_route_answers_actor(kind, route, actor, api_client):
-    from tests.api.world import bearer_headers, build_world, session_login
+    from tests.api.world import build_world, session_login
 
     world = build_world(route.state, actor)
     path = world.fill(route.path)
@@ -110,8 +110,7 @@ def test_route_answers_actor(kind, route, actor, api_client):
     headers: dict[str, str] = {}
     kwargs: dict = {}
     if kind == "api":
-        if world.actor is not None:
-            headers.update(bearer_headers(world.actor))
+        headers.update(world.headers)
         if route.method in ("POST", "PUT", "PATCH") or data:
             kwargs["json"] = data
     else:

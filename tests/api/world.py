@@ -40,6 +40,7 @@ class World:
     permit: Any
     token: Any
     actor: Any = None
+    headers: dict[str, str] = field(default_factory=dict)  # the actor's Bearer header ({} when anonymous)
     values: dict[str, Any] = field(default_factory=dict)
 
     def fill(self, text: str) -> str:
@@ -92,6 +93,7 @@ def build_world(state: str, actor_name: str) -> World:
     token, _secret = create_token(owner, {"name": "world token"})
 
     actor = None
+    headers: dict[str, str] = {}
     if actor_name == "owner":
         actor = owner
     elif actor_name != "anonymous":
@@ -99,8 +101,11 @@ def build_world(state: str, actor_name: str) -> World:
         actor = _account(actor_name.replace("_", "."), role, region)
         if actor_name == "other_enterprise":
             ops.register_enterprise(actor, enterprise_payload(2, ANCI, name="廊坊另一家测试企业有限公司"))
+    if actor is not None:  # the actor's own API token, made in the same commit as the world
+        _actor_token, actor_secret = create_token(actor, {"name": "matrix"})
+        headers["Authorization"] = f"Bearer {actor_secret}"
     db.session.commit()
-    world = World(owner=owner, enterprise=enterprise, line=line, permit=permit, token=token, actor=actor)
+    world = World(owner=owner, enterprise=enterprise, line=line, permit=permit, token=token, actor=actor, headers=headers)
     world.values = {
         "enterprise_id": enterprise.id,
         "line_id": line.id,
