@@ -228,6 +228,8 @@ def edit(enterprise_id: int):
         )
     except (ValidationFailed, Conflict) as err:
         enterprise = _fresh(enterprise_id)
+        if isinstance(err, Conflict):
+            form.version.data = enterprise.version  # the next save is made knowing the record changed
         leftovers = apply_errors(form, err.errors)
         return render_template(
             "enterprises/form.html", form=form, enterprise=_summary(enterprise), message=err.message,
@@ -338,6 +340,8 @@ def _line_post(form: LineForm, enterprise_id: int, line_id: int | None):
             line = ops.update_line(_me(), line_id, payload, expected_version=version_of(form.version.data))
     except (ValidationFailed, Conflict) as err:
         enterprise = _fresh(enterprise_id)
+        if isinstance(err, Conflict) and line_id is not None:
+            form.version.data = ops.get_line(_me(), line_id).version
         leftovers = apply_errors(form, err.errors, rows)
         return _line_page(
             form, enterprise, {"id": line_id} if line_id else None, err.status,
@@ -429,6 +433,8 @@ def edit_permit(permit_id: int):
         ops.update_permit(_me(), permit_id, form.payload(), expected_version=version_of(form.version.data))
     except (ValidationFailed, Conflict) as err:
         enterprise = _fresh(enterprise_id)
+        if isinstance(err, Conflict):
+            form.version.data = ops.get_permit(_me(), permit_id).version
         leftovers = apply_errors(form, err.errors)
         return _permit_page(
             form, enterprise, {"id": permit_id}, err.status, message=err.message, leftovers=leftovers,

@@ -124,7 +124,13 @@ def test_stale_version_is_a_conflict_that_keeps_the_input(client, make_enterpris
     data.update(version=str(stale), csrf_token=csrf_from(html))
     resp = client.post(f"/enterprises/{ent.id}/edit", data=data)
     assert resp.status_code == 409
-    assert "我的新地址" in resp.get_data(as_text=True)
+    body = resp.get_data(as_text=True)
+    assert "我的新地址" in body
+    # The re-rendered form carries the current version: saving again, knowingly, succeeds.
+    current = re.search(r'<input[^>]*name="version"[^>]*value="(\d+)"', body)
+    assert current and int(current.group(1)) == stale + 1, re.findall(r'<input[^>]*version[^>]*>', body)
+    data["version"] = current.group(1)
+    assert client.post(f"/enterprises/{ent.id}/edit", data=data).status_code == 302
 
 
 def test_submit_without_lines_shows_what_is_missing(client, make_user):
