@@ -15,7 +15,19 @@ from registry.core.api_auth import actor, guard, login_required
 from registry.core.api_support import body, errors, json_body
 from registry.extensions import db
 
-blp = Blueprint("accounts_api", __name__, url_prefix="/api/v1", description="Accounts and API tokens")
+DESCRIPTION = """Accounts and API tokens.
+
+Authenticate with `Authorization: Bearer lt_…` (create a token here or on the API tokens page;
+the secret is shown once, only its SHA-256 is stored) or with the session cookie of a signed-in
+browser. Session-authenticated POST/PUT/DELETE requests must send the page's CSRF token
+(`<meta name="csrf-token">`) in the `X-CSRFToken` header, or they are answered 400 `csrf_failed`.
+
+Errors are `{"code", "message", "errors": {field: [messages]}}`: 401 not signed in, 403 no
+permission, 404 not found or outside your region, 409 changed by someone else or not allowed in
+the record's state, 413 body over 8 MiB, 422 invalid fields. Messages are in Chinese; send
+`Accept-Language: en` or `?lang=en` for English."""
+
+blp = Blueprint("accounts_api", __name__, url_prefix="/api/v1", description=DESCRIPTION)
 guard(blp)
 
 

@@ -33,7 +33,15 @@ from registry.enterprises.schemas import (
 )
 from registry.extensions import db
 
-blp = Blueprint("enterprises_api", __name__, url_prefix="/api/v1", description="Enterprises, lines and permits")
+DESCRIPTION = """Enterprises (企业), production lines (生产线) and pollutant-discharge permits (排污许可证).
+
+Lists are scoped: an enterprise account sees its own registration, an official the submitted
+registrations of their region, an administrator all. Every edit and workflow action needs the
+`version` you read — in the body or as `If-Match: "<version>"` (GET answers it as ETag); if
+someone changed the record meanwhile the answer is 409 and nothing is saved. Controlled
+vocabularies (sector, line kind, fuel, …) are at GET /api/v1/vocabularies."""
+
+blp = Blueprint("enterprises_api", __name__, url_prefix="/api/v1", description=DESCRIPTION)
 guard(blp)
 
 VERSION_HEADERS = {"ETag": {"description": "The record's version, for If-Match on the next edit.", "schema": {"type": "string"}}}
