@@ -68,7 +68,9 @@ def frame_from_documents(documents: Iterable[dict]) -> pd.DataFrame:
 
 
 def _clean(v: Any) -> Any:
-    if v is None or (isinstance(v, float) and math.isnan(v)):
+    if v is None or v.__class__ is str or v.__class__ is bool:
+        return v
+    if isinstance(v, float) and math.isnan(v):
         return None
     if isinstance(v, np.generic):
         return v.item()
@@ -279,7 +281,7 @@ def _trigger_keys(pack: Pack, df: pd.DataFrame, on: date, level: AlertLevel, eco
 
 
 def _gate_keys(pack: Pack, df: pd.DataFrame, on: date, level: AlertLevel, ecols: list[str],
-               any_nc: np.ndarray) -> tuple[set[str], list[np.ndarray]]:
+               any_nc: np.ndarray, summary: bool = False) -> tuple[set[str], list[np.ndarray]]:
     """Gate facts (R-E-01/02/03) reach a line only through whether eligibility.failed_conditions is empty and
     through failed_without_outcome (the list of failed conditions is in the summary),
     unless another rule of the pack reads one directly; those are kept raw, the rest grouped by the gate's result."""
@@ -287,9 +289,11 @@ def _gate_keys(pack: Pack, df: pd.DataFrame, on: date, level: AlertLevel, ecols:
         return set(), []
     preds = {t["predicate"] for t in pack.section("triggers", [])}
     keep = set()
-    if pack.section("sector_measures") or pack.section("benchmark"):
+    if summary:  # enterprise_part reads the gate only through these functions, and lists the failures
+        pass
+    elif pack.section("sector_measures") or pack.section("benchmark"):
         keep.add("stably_compliant")
-    if preds & {"no_permit", "not_per_permit"}:
+    if preds & {"no_permit", "not_per_permit"} and not summary:
         keep |= {"permit_status", "meets_permit_requirements"}
     gate = [c for c in _GATE if c in ecols and c != "restricted_category"]
     replaced = set(gate) - keep
@@ -300,7 +304,8 @@ def _gate_keys(pack: Pack, df: pd.DataFrame, on: date, level: AlertLevel, ecols:
     results = []
     for i, row in zip(first, df.iloc[first][gate + ["sector"]].to_dict("records")):
         ctx = Context(pack, on, level, _enterprise(row, gate + ["sector"]), Aggregates(bool(any_nc[i])), ())
-        results.append(repr((bool(failed_conditions(ctx)), failed_without_outcome(ctx))))
+        failed = failed_conditions(ctx)
+        results.append(repr((failed if summary else bool(failed), failed_without_outcome(ctx))))
     return replaced, [np.asarray(results, dtype=object)[codes]]
 
 
@@ -332,15 +337,20 @@ def _decide_chunk(job, lo: int, hi: int) -> list[LineDecision]:
     """decide_line for representative rows lo..hi (the only place the batch path runs rules on lines)."""
     pack, on, level, ecols, lcols, reps, any_nc = job
     ent_cache: dict = {}
+    line_cache: dict = {}
     out = []
     for row, nc in zip(reps[lo:hi], any_nc[lo:hi]):
         ekey = tuple(_clean(row[c]) for c in ecols)
         ent = ent_cache.get(ekey)
         if ent is None:
             ent = ent_cache[ekey] = _enterprise(row, ecols)
+        lkey = tuple(_clean(row[c]) for c in lcols)
+        line = line_cache.get(lkey)
+        if line is None:
+            line = line_cache[lkey] = _line(row, lcols)
         raw = row["decisions.enterprise"], row["decisions.line"]
         decs = decisions_from_list(json.loads(raw[0]) + json.loads(raw[1])) if raw != ("[]", "[]") else ()
-        out.append(decide_line(Context(pack, on, level, ent, Aggregates(nc), decs), _line(row, lcols)))
+        out.append(decide_line(Context(pack, on, level, ent, Aggregates(nc), decs), line))
     return out
 
 
@@ -426,7 +436,8 @@ def evaluate_frame(df: pd.DataFrame, pack_id: str, on: date, alert_level: AlertL
     E = df.iloc[first_of_ent]
     scols = summary_profile_columns(pack) + ["decisions.enterprise"]
     sgcols, sderived = _derived_keys(pack, E, scols)
-    scodes = group_codes(E, [c for c in scols if c not in sgcols], [any_nc, retro] + sderived)
+    sgate, sgderived = _gate_keys(pack, E, on, level, scols, any_nc, summary=True)
+    scodes = group_codes(E, [c for c in scols if c not in sgcols | sgate], [any_nc, retro] + sderived + sgderived)
     sfirst = _first_rows(scodes)
     parts = []
     for j, row in zip(sfirst, E.iloc[sfirst][scols].to_dict("records")):
