@@ -35,7 +35,8 @@ def _send(download: ops.Download):
 
 
 def _index(status: int = 200, **context):
-    kinds = [(s.key, s.title("zh") if context.get("zh", True) else s.title("en")) for s in dd.SHEETS]
+    lang = _current_lang()
+    kinds = [(s.key, s.title(lang)) for s in dd.SHEETS]
     return render_template("exchange/index.html", kinds=kinds, max_mib=limit("EXCHANGE_MAX_BYTES") // 1048576,
                            max_rows=limit("EXCHANGE_MAX_ROWS"), **context), status
 

@@ -7,8 +7,7 @@ file: what each row may change is decided per row (registry/exchange/plan.py) an
 so the route itself refuses nobody. The matrix sends no file, hence 422 for every signed-in
 actor on the upload routes; an unknown stored-upload token is 404.
 
-The harness (tests/api/test_authorization_matrix.py) reads tests.authz.api and
-tests.authz.pages; it must also read this module (`EXCHANGE_MODULE = "tests.authz.exchange"`).
+tests/api/test_authorization_matrix.py reads every route table in tests/authz, this one included.
 """
 from __future__ import annotations
 
