@@ -7,7 +7,8 @@
 #
 # It uses only `npm pack` (the npm registry through npm's ordinary client), unpacks the tarballs
 # in a temporary folder, copies the one browser bundle each feature needs plus its licence
-# files, refuses a file of 2 MiB or more, and rewrites registry/static/vendor/SHA256SUMS.
+# files, refuses a file of 2 MiB or more, and rewrites registry/static/vendor/SHA256SUMS
+# (of the files as committed: redoc.standalone.js carries the two local patches noted below).
 set -euo pipefail
 
 REDOC_VERSION="${REDOC_VERSION:-2.5.4}"
@@ -39,6 +40,17 @@ copy() {  # copy SRC DEST, refusing files of 2 MiB or more
 # Redoc: the browsable API reference at /api/v1/docs (config OPENAPI_REDOC_URL).
 fetch redoc "$REDOC_VERSION"
 copy "$WORK/redoc/package/bundles/redoc.standalone.js" "$VENDOR/redoc/redoc.standalone.js"
+# Two local patches, so the docs page makes no request off the intranet: the "API docs by
+# Redocly" footer loads its logo from Redocly's CDN (replaced by an empty inline SVG), and the
+# source-map comment points at a .map file we do not ship (removed).
+sed -i \
+  -e 's#https://cdn.redoc.ly/redoc/logo-mini.svg#data:image/svg+xml,%3Csvg xmlns=%22http://www.w3.org/2000/svg%22/%3E#g' \
+  -e '/^\/\/# sourceMappingURL=/d' \
+  "$VENDOR/redoc/redoc.standalone.js"
+if grep -q 'https://cdn\.' "$VENDOR/redoc/redoc.standalone.js"; then
+  echo "redoc.standalone.js still refers to a CDN: update the patch above" >&2
+  exit 1
+fi
 copy "$WORK/redoc/package/bundles/redoc.standalone.js.LICENSE.txt" "$VENDOR/redoc/redoc.standalone.js.LICENSE.txt"
 copy "$WORK/redoc/package/LICENSE" "$VENDOR/redoc/LICENSE"
 echo "redoc $REDOC_VERSION" > "$VENDOR/redoc/VERSION"

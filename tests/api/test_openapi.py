@@ -95,6 +95,11 @@ def test_vendored_files_are_present_licensed_and_small(path):
     assert f.stat().st_size < MAX_VENDOR_BYTES
 
 
+def test_vendored_redoc_fetches_nothing_from_a_cdn():
+    """scripts/vendor_assets.sh patches Redocly's footer logo (a CDN image) out of the bundle."""
+    assert b"https://cdn." not in (STATIC / "redoc" / "redoc.standalone.js").read_bytes()
+
+
 def test_vendored_files_match_their_checksums():
     import hashlib
 
