@@ -1,5 +1,6 @@
-"""What every API resource shares: reading the JSON body and the expected version, and the docs
-of the error envelope and of request bodies that operations parse themselves.
+"""What every API resource shares: reading the JSON body and the expected version, the docs of
+the error envelope and of request bodies that operations parse themselves, and JSON numbers for
+Decimal values.
 
 Operations validate their own input (one schema layer for pages, API and import), so API
 resources must not parse bodies a second time; `body()` only puts the schema into the
@@ -9,8 +10,8 @@ from __future__ import annotations
 
 import http
 import re
-from decimal import Decimal
 from copy import deepcopy
+from decimal import Decimal
 from typing import Any
 
 from flask import request
