@@ -151,3 +151,12 @@ def test_uscc_is_normalised_to_upper_case(api_client, owner_headers):
     uscc = valid_uscc(5, ANCI)
     r = api_client.post("/api/v1/enterprises", json=enterprise_payload(5, ANCI, uscc=uscc.lower()), headers=owner_headers)
     assert r.status_code == 201 and r.get_json()["uscc"] == uscc
+
+
+def test_unknown_paths_and_methods_answer_the_envelope(api_client, owner_headers):
+    r = api_client.get("/api/v1/no-such-thing", headers=owner_headers)
+    assert r.status_code == 404 and set(r.get_json()) == {"code", "message", "errors"}
+    r = api_client.patch("/api/v1/me", json={}, headers=owner_headers)
+    assert r.status_code == 405 and r.get_json()["code"] == "method_not_allowed"
+    r = api_client.get("/api/v1/enterprises/999999", headers=owner_headers)
+    assert r.status_code == 404 and r.get_json()["code"] == "not_found"
