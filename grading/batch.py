@@ -20,7 +20,8 @@ import numpy as np
 import pandas as pd
 
 from grading.decisions import EnterpriseDecision, EnterpriseSummary, LineDecision
-from grading.engine import decide_line, enterprise_part, line_retrofit_done
+from grading.engine import (compose, decide_line, emergency_list_piece, emergency_piece, grades_piece,
+                            line_retrofit_done, staggering_list_piece, transport_piece)
 from grading.errors import ContractError, FieldError
 from grading.facts import (IDENTITY_FIELDS, EnterpriseFacts, LineFacts, OfficialDecision, Query, decisions_from_list,
                            enterprise_from_dict, line_from_dict)
@@ -28,6 +29,7 @@ from grading.packs import Pack, load_packs
 from grading.rules.base import Aggregates, Context, Proposal, strictness
 from grading.rules.tiers import staggering_tier
 from grading.rules.transport import key_vehicle_user
+from grading.rules.thresholds import status_check_flags
 from grading.rules.triggers import fired
 from grading.rules.eligibility import failed_conditions, failed_without_outcome
 from grading.vocab import AlertLevel, EmissionStatus, LineKind, Measure, Pollutant, Sector
@@ -139,7 +141,11 @@ _TRIGGER_LINE_FACTS = {
 def line_profile_columns(pack: Pack) -> tuple[list[str], list[str]]:
     """(enterprise columns, line columns) that decide_line can read under this pack."""
     ent = {"sector", "sub_type"}
-    line = {"kind", "fuel", "sector", "sub_type", "emission_status"}
+    line = {"kind", "sector", "sub_type", "emission_status"}
+    preds = {t["predicate"] for t in pack.section("triggers", [])}
+    if (pack.section("sector_measures") or pack.section("alert_measures") or pack.section("emergency_exemptions")
+            or pack.section("benchmark") or "coal_unit_or_boiler_below_required_status" in preds):
+        line.add("fuel")  # fuel is read only by entry matching, the benchmark and the coal-unit trigger
     if pack.section("eligibility"):
         ent |= set(_GATE) - ({"restricted_category"} if "restricted_category" not in pack.section("eligibility") else set())
     for t in pack.section("triggers", []):
@@ -261,23 +267,37 @@ def _derived_keys(pack: Pack, df: pd.DataFrame, cols: list[str]) -> tuple[set[st
 _TRIGGER_ONLY_LINE_FACTS = ["line.stack_height_m", "line.cems_transmission_rate", "line.on_furnace_list", "line.found_unlisted_on"]
 
 
+_STATUS_READERS = ("sector_measures", "exemptions", "emergency_exemptions", "benchmark", "emergency_grading")
+
+
 def _trigger_keys(pack: Pack, df: pd.DataFrame, on: date, level: AlertLevel, ecols: list[str],
                   lcols: list[str]) -> tuple[set[str], list[np.ndarray]]:
     """Line facts read only by trigger predicates are grouped by which triggers fire (triggers.fired, the rule
-    itself, once per distinct combination) instead of by their raw values (stack 60 m vs 70 m, CEMS 95 vs 99 %)."""
+    itself, once per distinct combination) instead of by their raw values (stack 60 m vs 70 m, CEMS 95 vs 99 %).
+    Where no other rule of the pack reads the line's emission status, it is treated the same way, together with
+    the threshold check (thresholds.status_check_flags) that reads it."""
     only = [c for c in _TRIGGER_ONLY_LINE_FACTS if c in lcols]
+    status_too = not any(pack.section(sec) for sec in _STATUS_READERS)
+    if status_too:
+        only.append("line.emission_status")
     if not only:
         return set(), []
     efacts = sorted({f for t in pack.section("triggers", []) for f in _TRIGGER_FACTS.get(t["predicate"], [])})
-    lt = [c for c in lcols if c in only or c[5:] in ("kind", "emission_status", "has_cems")]
-    codes = group_codes(df, efacts + lt)
+    lt = [c for c in lcols if c in only or c[5:] in ("kind", "has_cems", "emission_status")
+          or (status_too and c[5:] in ("sector", "concentrations"))]
+    ecs = efacts + (["sector"] if status_too and "sector" not in efacts else [])
+    codes = group_codes(df, ecs + lt)
     first = _first_rows(codes)
     results = []
-    for row in df.iloc[first][efacts + lt].to_dict("records"):
-        ent = _enterprise({"sector": "other", **row}, efacts + ["sector"])
+    for row in df.iloc[first][ecs + lt].to_dict("records"):
+        ent = _enterprise({"sector": "other", **row}, ecs + ["sector"])
+        line = _line(row, lt)
         ctx = Context(pack, on, level, ent, Aggregates(), ())
-        results.append(tuple(t["id"] for t in fired(ctx, _line(row, lt))))
-    return set(only), [np.asarray([repr(r) for r in results], dtype=object)[codes]]
+        key = tuple(t["id"] for t in fired(ctx, line))
+        if status_too:
+            key = (key, status_check_flags(pack, line.sector or ent.sector, line))
+        results.append(repr(key))
+    return set(only), [np.asarray(results, dtype=object)[codes]]
 
 
 def _gate_keys(pack: Pack, df: pd.DataFrame, on: date, level: AlertLevel, ecols: list[str],
@@ -431,19 +451,42 @@ def evaluate_frame(df: pd.DataFrame, pack_id: str, on: date, alert_level: AlertL
     lines["decision"] = dec_arr[pcodes]
     lines["measure"] = np.array([d.measure.value for d in decisions], dtype=object)[pcodes]
 
-    # enterprise summaries: enterprise_part once per distinct summary profile; strictest line vectorised
+    # enterprise summaries: each engine.*_piece once per distinct set of the facts it reads, composed once per
+    # distinct combination of pieces; strictest line vectorised
     first_of_ent = _first_rows(ecode)
-    E = df.iloc[first_of_ent]
+    E = df.iloc[first_of_ent].reset_index(drop=True)
     scols = summary_profile_columns(pack) + ["decisions.enterprise"]
-    sgcols, sderived = _derived_keys(pack, E, scols)
-    sgate, sgderived = _gate_keys(pack, E, on, level, scols, any_nc, summary=True)
-    scodes = group_codes(E, [c for c in scols if c not in sgcols | sgate], [any_nc, retro] + sderived + sgderived)
-    sfirst = _first_rows(scodes)
-    parts = []
-    for j, row in zip(sfirst, E.iloc[sfirst][scols].to_dict("records")):
-        ent = _enterprise(row, scols)
-        q = replace(query, official_decisions=decisions_from_list(json.loads(row["decisions.enterprise"])))
-        parts.append(enterprise_part(pack, q, ent, Aggregates(bool(any_nc[j])), bool(retro[j])))
+    ent_decisions = E["decisions.enterprise"].to_numpy()
+
+    def q_for(j: int) -> Query:
+        raw = ent_decisions[j]
+        return query if raw == "[]" else replace(query, official_decisions=decisions_from_list(json.loads(raw)))
+
+    def piece(cols: list[str], extra: list, fn) -> np.ndarray:
+        cols = [c for c in cols if c in scols]
+        gcols, gder = _derived_keys(pack, E, cols)
+        gate, gateder = _gate_keys(pack, E, on, level, cols, any_nc, summary=True) if "stably_compliant" in cols else (set(), [])
+        codes = group_codes(E, [c for c in cols if c not in gcols | gate], extra + gder + gateder)
+        first = _first_rows(codes)
+        results = np.empty(len(first), dtype=object)
+        rows = E.iloc[first][cols + (["sector"] if "sector" not in cols else [])].to_dict("records")
+        results[:] = [fn(int(j), _enterprise(row, list(row))) for j, row in zip(first, rows)]
+        return results[codes]
+
+    grade_cols = ["emergency_grades", "ultra_low_evaluation_fraud", "staggering_tier", "benchmark_enterprise", "voc_class",
+                  *_GATE[:-1], *_TIER_ATTRS, "decisions.enterprise"]
+    pieces = [
+        piece(grade_cols, [any_nc], lambda j, ent: grades_piece(pack, q_for(j), ent, Aggregates(bool(any_nc[j])))),
+        piece(["sector", "key_vehicle_user", "heavy_diesel_vehicles", "vehicles"], [], lambda j, ent: transport_piece(pack, query, ent)),
+        piece(["staggering_list_filed", "staggering_list_changed_without_filing"], [], lambda j, ent: staggering_list_piece(pack, query, ent)),
+        piece(["baseline_class", "normal_daily_emissions"], [], lambda j, ent: emergency_piece(pack, query, ent)),
+        piece(["decisions.enterprise"], [retro], lambda j, ent: emergency_list_piece(pack, q_for(j), bool(retro[j]))),
+    ]
+    pcs = group_codes(pd.DataFrame({f"p{k}": np.asarray([id(x) for x in arr]) for k, arr in enumerate(pieces)}),
+                      [f"p{k}" for k in range(len(pieces))])
+    cfirst = _first_rows(pcs)
+    parts = [compose(*(arr[j] for arr in pieces)) for j in cfirst]
+    scodes = pcs
     best = pd.Series(line_keys).groupby(ecode, sort=True).idxmax().to_numpy()  # first max, like engine.summarise
     part_arr = np.empty(len(parts), dtype=object)
     part_arr[:] = parts

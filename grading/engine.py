@@ -5,7 +5,7 @@ the very same functions once per distinct fact profile. Neither reads the clock,
 """
 from __future__ import annotations
 
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from typing import Iterable, Optional
 
 from grading.decisions import (AppliedDecision, EnterpriseDecision, EnterpriseSummary, Flag, Grades, LineDecision,
@@ -117,13 +117,32 @@ def decide_line(ctx: Context, line: LineFacts) -> LineDecision:
 
 # ------------------------------------------------------------------ enterprise-level part and summary
 
-def enterprise_part(pack: Pack, query: Query, ent: EnterpriseFacts, agg: Aggregates,
-                    all_lines_retrofit_done: bool) -> EnterpriseSummary:
-    """Everything in the summary that does not depend on individual line decisions."""
-    ctx = Context(pack, query.on, query.alert_level, ent, agg, decisions_for(query.official_decisions, None))
+@dataclass(frozen=True)
+class SummaryPiece:
+    """One independent part of the enterprise summary (grades, transport, staggering list, emergency, X-12 list).
+
+    Each piece reads a small set of facts, so the batch path can compute it once per distinct set."""
+
+    grades: Optional[Grades] = None
+    transport: tuple = ()
+    ratios: tuple = ()
+    reasons: tuple = ()
+    flags: tuple = ()
+    applied: tuple = ()
+    baseline: tuple = ()
+    emergency_list: Optional[str] = None
+    eligibility_reasons: tuple = ()
+
+
+def _ctx(pack: Pack, query: Query, ent: EnterpriseFacts, agg: Aggregates) -> Context:
+    return Context(pack, query.on, query.alert_level, ent, agg, decisions_for(query.official_decisions, None))
+
+
+def grades_piece(pack: Pack, query: Query, ent: EnterpriseFacts, agg: Aggregates) -> SummaryPiece:
+    """Grades kept apart by system; gate eligibility and its failures (R-E-*, R-G-*, R-S-*)."""
+    ctx = _ctx(pack, query, ent, agg)
     g, g_reasons = grade.enterprise_grade(ent)
     tier = ent.staggering_tier.value if ent.staggering_tier else None
-    flags: list[Flag] = []
     if pack.section("tiers") and eligibility.is_eligible(ctx) and tier is None:
         tier = tiers.staggering_tier(ctx)[0]
     elif pack.section("tiers") and eligibility.failed_conditions(ctx):
@@ -131,41 +150,68 @@ def enterprise_part(pack: Pack, query: Query, ent: EnterpriseFacts, agg: Aggrega
     grades = Grades(emergency=g.value if g else None, emergency_by_industry=grade.grades_by_industry(ent),
                     staggering_tier=tier, benchmark=ent.benchmark_enterprise,
                     voc_class=ent.voc_class.value if ent.voc_class else None, eligible=eligibility.is_eligible(ctx))
-    restr, tflags = transport.transport_restrictions(pack, ent, ctx.in_heating_season, query.alert_level)
-    flags += tflags
-    flags += triggers.staggering_list_flags(ctx)
+    return SummaryPiece(grades=grades, reasons=g_reasons, eligibility_reasons=eligibility.gate_reasons(ctx))
+
+
+def transport_piece(pack: Pack, query: Query, ent: EnterpriseFacts) -> SummaryPiece:
+    restr, flags = transport.transport_restrictions(pack, ent, pack.in_heating_season(query.on), query.alert_level)
+    return SummaryPiece(transport=restr, flags=flags)
+
+
+def staggering_list_piece(pack: Pack, query: Query, ent: EnterpriseFacts) -> SummaryPiece:
+    return SummaryPiece(flags=triggers.staggering_list_flags(_ctx(pack, query, ent, Aggregates())))
+
+
+def emergency_piece(pack: Pack, query: Query, ent: EnterpriseFacts) -> SummaryPiece:
+    """Alert-level ratios (§2.11), the SO₂/NOx re-split (R-A-01) and the 330/120/365 baseline (R-A-02)."""
     rs_reasons, rs_flags = emergency.check_resplit(pack, query.alert_level, dict(query.emergency_resplit))
-    flags += rs_flags
     baseline, b_reasons = emergency.annual_baseline(pack, ent.baseline_class, dict(ent.normal_daily_emissions))
-    em_list, applied = None, []
+    return SummaryPiece(ratios=emergency.reduction_ratios(pack, query.alert_level),
+                        reasons=emergency.ratio_reasons(pack, query.alert_level) + rs_reasons + b_reasons,
+                        flags=rs_flags, baseline=baseline)
+
+
+def emergency_list_piece(pack: Pack, query: Query, all_lines_retrofit_done: bool) -> SummaryPiece:
+    """X-12 (002:575): retrofitted enterprises are in principle off the emergency list - flagged (R-JY-12)."""
     node = pack.section("emergency_list")
-    extra_reasons: list[Reason] = []
-    if node:
-        if all_lines_retrofit_done:
-            rule, src, note = pack.setting_reason("emergency_list_retrofit")
-            fl = flag("emergency_list_inclusion", node,
-                      "Special-limit/ultra-low retrofits done: in principle (原则上) not on the emergency reduction list "
-                      "(002:575), but 002:595-609 require taking part in emergency control; an official decides.",
-                      ("off_list_in_principle", "include"), "off_list_in_principle")
-            d = ctx.decision(fl.code)
-            em_list = d.choice if d else "off_list_in_principle"
-            extra_reasons += [reason(node), Reason("X-12", node["source"]), Reason(rule, src, note),
-                              reason(node["conflict"], "residual obligation: take part in emergency control")]
-            if d:
-                applied.append(AppliedDecision(d.flag, d.choice, d.by, d.reason, node["rule"], node["source"]))
-            else:
-                flags.append(fl)
-        else:
-            em_list = "include"
-    if g_reasons:
-        extra_reasons += list(g_reasons)
+    if not node:
+        return SummaryPiece()
+    if not all_lines_retrofit_done:
+        return SummaryPiece(emergency_list="include")
+    rule, src, note = pack.setting_reason("emergency_list_retrofit")
+    fl = flag("emergency_list_inclusion", node,
+              "Special-limit/ultra-low retrofits done: in principle (原则上) not on the emergency reduction list "
+              "(002:575), but 002:595-609 require taking part in emergency control; an official decides.",
+              ("off_list_in_principle", "include"), "off_list_in_principle")
+    d = next((x for x in decisions_for(query.official_decisions, None) if x.flag == fl.code), None)
+    reasons = (reason(node), Reason("X-12", node["source"]), Reason(rule, src, note),
+               reason(node["conflict"], "residual obligation: take part in emergency control"))
+    if d:
+        return SummaryPiece(emergency_list=d.choice, reasons=reasons,
+                            applied=(AppliedDecision(d.flag, d.choice, d.by, d.reason, node["rule"], node["source"]),))
+    return SummaryPiece(emergency_list="off_list_in_principle", reasons=reasons, flags=(fl,))
+
+
+def compose(grades: SummaryPiece, transport_: SummaryPiece, staggering: SummaryPiece, emergency_: SummaryPiece,
+            em_list: SummaryPiece) -> EnterpriseSummary:
+    """The line-independent summary from its pieces (same order in both paths)."""
     return EnterpriseSummary(
-        strictest_line=None, strictest_measure=Measure.NONE, grades=grades, transport=restr,
-        emergency_ratios=emergency.reduction_ratios(pack, query.alert_level),
-        emergency_reasons=emergency.ratio_reasons(pack, query.alert_level) + rs_reasons + b_reasons + tuple(extra_reasons),
-        emergency_baseline=baseline, emergency_list=em_list, eligibility_reasons=eligibility.gate_reasons(ctx),
-        flags=tuple(flags), applied_decisions=tuple(applied),
+        strictest_line=None, strictest_measure=Measure.NONE, grades=grades.grades, transport=transport_.transport,
+        emergency_ratios=emergency_.ratios,
+        emergency_reasons=emergency_.reasons + em_list.reasons + grades.reasons,
+        emergency_baseline=emergency_.baseline, emergency_list=em_list.emergency_list,
+        eligibility_reasons=grades.eligibility_reasons,
+        flags=transport_.flags + staggering.flags + emergency_.flags + em_list.flags,
+        applied_decisions=em_list.applied,
     )
+
+
+def enterprise_part(pack: Pack, query: Query, ent: EnterpriseFacts, agg: Aggregates,
+                    all_lines_retrofit_done: bool) -> EnterpriseSummary:
+    """Everything in the summary that does not depend on individual line decisions."""
+    return compose(grades_piece(pack, query, ent, agg), transport_piece(pack, query, ent),
+                   staggering_list_piece(pack, query, ent), emergency_piece(pack, query, ent),
+                   emergency_list_piece(pack, query, all_lines_retrofit_done))
 
 
 def summarise(part: EnterpriseSummary, lines: tuple[LineDecision, ...]) -> EnterpriseSummary:

@@ -77,10 +77,12 @@ def documents(draw):
         lines = [dict(l, enclosed=draw(st.booleans()), firing_process=draw(st.booleans()),
                       status_reached_on=draw(st.sampled_from(["2018-09-30", "2018-11-20"])),
                       concentrations={"pm": draw(st.sampled_from([5, 25])), "so2": 50},
+                      emission_status=draw(st.sampled_from(STATUS)), fuel=draw(st.sampled_from(FUELS)),
                       stack_height_m=draw(st.sampled_from([30, 60, 70])), cems_transmission_rate=draw(st.sampled_from([80, 95, 99])))
                  for l in e["lines"]]
         ents.append(dict(e, lines=lines, ultra_low_retrofit=draw(st.sampled_from(["none", "complete"])),
                          cems_data_valid=draw(st.booleans()), autumn_winter_tasks_completed=draw(st.booleans()),
+                         voc_class=draw(st.sampled_from([None, "A", "C"])), staggering_list_filed=draw(st.sampled_from([None, False])),
                          heavy_diesel_vehicles=draw(st.sampled_from([0, 3, 25, 30])),
                          product_level=draw(st.sampled_from(["high", "low"]))))
     docs = []
