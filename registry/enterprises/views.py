@@ -127,6 +127,15 @@ def _fresh(enterprise_id: int) -> Enterprise:
     return ops.get_enterprise(_me(), enterprise_id)
 
 
+def _fresh_for_form(enterprise_id: int, err: Exception) -> Enterprise:
+    """After a refused save: a stale version re-renders the form with the user's input; a state
+    that no longer allows editing (submitted meanwhile) is the 409 error page, as for a GET."""
+    enterprise = _fresh(enterprise_id)
+    if isinstance(err, Conflict) and not auth.can_edit_enterprise(_me(), enterprise):
+        raise err
+    return enterprise
+
+
 # ---- list ----
 
 def _filter_region_choices() -> list[tuple[str, str]]:
@@ -227,7 +236,7 @@ def edit(enterprise_id: int):
             _me(), enterprise_id, form.payload(), expected_version=version_of(form.version.data)
         )
     except (ValidationFailed, Conflict) as err:
-        enterprise = _fresh(enterprise_id)
+        enterprise = _fresh_for_form(enterprise_id, err)
         if isinstance(err, Conflict):
             form.version.data = enterprise.version  # the next save is made knowing the record changed
         leftovers = apply_errors(form, err.errors)
@@ -339,7 +348,7 @@ def _line_post(form: LineForm, enterprise_id: int, line_id: int | None):
         else:
             line = ops.update_line(_me(), line_id, payload, expected_version=version_of(form.version.data))
     except (ValidationFailed, Conflict) as err:
-        enterprise = _fresh(enterprise_id)
+        enterprise = _fresh_for_form(enterprise_id, err)
         if isinstance(err, Conflict) and line_id is not None:
             form.version.data = ops.get_line(_me(), line_id).version
         leftovers = apply_errors(form, err.errors, rows)
@@ -411,7 +420,7 @@ def new_permit(enterprise_id: int):
     try:
         ops.add_permit(_me(), enterprise_id, form.payload())
     except (ValidationFailed, Conflict) as err:
-        enterprise = _fresh(enterprise_id)
+        enterprise = _fresh_for_form(enterprise_id, err)
         leftovers = apply_errors(form, err.errors)
         return _permit_page(form, enterprise, None, err.status, message=err.message, leftovers=leftovers)
     db.session.commit()
@@ -432,7 +441,7 @@ def edit_permit(permit_id: int):
     try:
         ops.update_permit(_me(), permit_id, form.payload(), expected_version=version_of(form.version.data))
     except (ValidationFailed, Conflict) as err:
-        enterprise = _fresh(enterprise_id)
+        enterprise = _fresh_for_form(enterprise_id, err)
         if isinstance(err, Conflict):
             form.version.data = ops.get_permit(_me(), permit_id).version
         leftovers = apply_errors(form, err.errors)
