@@ -23,7 +23,7 @@ from grading.decisions import EnterpriseDecision, EnterpriseSummary, LineDecisio
 from grading.engine import (compose, decide_line, emergency_list_piece, emergency_piece, grades_piece,
                             line_retrofit_done, staggering_list_piece, transport_piece)
 from grading.errors import ContractError, FieldError
-from grading.facts import (IDENTITY_FIELDS, EnterpriseFacts, LineFacts, OfficialDecision, Query, decisions_from_list,
+from grading.facts import (IDENTITY_FIELDS, EnterpriseFacts, LineFacts, Query, decisions_from_list,
                            enterprise_from_dict, line_from_dict)
 from grading.packs import Pack, load_packs
 from grading.rules.base import Aggregates, Context, Proposal, strictness

@@ -6,7 +6,7 @@ it carries the options and the default the engine applied, so nothing is picked 
 """
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass
 from datetime import date
 from typing import Any, Optional
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from typing import Iterable, Optional
 
-from grading.decisions import (AppliedDecision, EnterpriseDecision, EnterpriseSummary, Flag, Grades, LineDecision,
+from grading.decisions import (AppliedDecision, EnterpriseDecision, EnterpriseSummary, Grades, LineDecision,
                                Reason)
 from grading.facts import EnterpriseFacts, LineFacts, OfficialDecision, Query
 from grading.packs import Pack

@@ -6,7 +6,7 @@ them in Chinese (default) or English with grading.messages, never as a traceback
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Optional
+from typing import Any
 
 
 class PackError(ValueError):

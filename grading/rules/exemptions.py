@@ -9,7 +9,7 @@ from typing import Optional
 
 from grading.decisions import Reason, Window
 from grading.facts import LineFacts
-from grading.rules.base import Context, Proposal, applied, flag, line_sector, matches, reason, status_at_least
+from grading.rules.base import Context, Proposal, applied, flag, matches, reason, status_at_least
 from grading.vocab import Basis, Measure, Pollutant
 
 EXEMPT, NOT_EXEMPT = "exempt", "not_exempt"

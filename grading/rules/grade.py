@@ -35,9 +35,13 @@ def grades_by_industry(ent: EnterpriseFacts) -> tuple[tuple[str, str], ...]:
 
 def enterprise_grade(ent: EnterpriseFacts) -> tuple[Optional[EmergencyGrade], tuple[Reason, ...]]:
     """The enterprise's emergency grade: worst industry grade; C on fraud (R-G-09 / F-16)."""
-    node = None
-    g = worst(industry_grade(x) for x in ent.emergency_grades)
-    if ent.ultra_low_evaluation_fraud:
+    return worst_with_fraud(ent.emergency_grades, ent.ultra_low_evaluation_fraud)
+
+
+def worst_with_fraud(emergency_grades, fraud: bool) -> tuple[Optional[EmergencyGrade], tuple[Reason, ...]]:
+    """Worst industry grade (short-board across industries), lowered to C on fraud (R-G-09, 003:17)."""
+    g = worst(industry_grade(x) for x in emergency_grades)
+    if fraud:
         return EmergencyGrade.C, (Reason("R-G-09", "003:17", "fraud in the ultra-low evaluation: grade lowered to C"),
                                   Reason("F-16", "003:17"))
     return g, ()
@@ -96,3 +100,74 @@ def emergency_measure(ctx: Context, line: LineFacts) -> Optional[Proposal]:
                                                "C grade: measures not defined in the sources; default = the full "
                                                "emergency-list measures of the one-plant-one-policy.",
                                                ("full_emergency_list",), "full_emergency_list"),))
+
+
+# ---- proposing a grade from indicator answers (criteria packs, grading/criteria/*.yaml) ----
+
+from dataclasses import dataclass  # noqa: E402
+from typing import Any, Mapping, Sequence  # noqa: E402
+
+from grading.criteria import Criteria  # noqa: E402
+
+# R-E-01 (003:52): an enterprise failing one of these is not graded at all (不纳入绩效分级范畴).
+EXCLUSION_CONDITIONS = ("stably_compliant", "meets_permit_requirements", "autumn_winter_tasks_done")
+
+
+@dataclass(frozen=True)
+class IndicatorResult:
+    """One answered indicator: its grade and the clause that gave it (or why it fell to C)."""
+
+    industry: str
+    key: str
+    answer: Any
+    grade: EmergencyGrade
+    rule: str
+    source: str
+    local_setting: bool
+    note: str
+
+
+@dataclass(frozen=True)
+class GradeProposal:
+    """What the rules would give: None when excluded (R-E-01), else the worst industry grade."""
+
+    grade: Optional[EmergencyGrade]
+    by_industry: tuple[tuple[str, EmergencyGrade], ...]
+    indicators: tuple[IndicatorResult, ...]
+    reasons: tuple[Reason, ...]
+    excluded: tuple[str, ...] = ()
+
+
+def grade_indicators(criteria: Criteria, answers: Mapping[str, Any]) -> tuple[IndicatorResult, ...]:
+    out = []
+    for ind in criteria.indicators:
+        answer = answers.get(ind.key)
+        g, t = ind.grade(answer)
+        if t is None:  # fell to C: cite the B threshold it missed
+            missed = ind.b
+            note = "no answer" if answer in (None, "") else f"does not meet B ({missed.value!r})"
+            out.append(IndicatorResult(criteria.id, ind.key, answer, g, missed.rule, missed.source, missed.local_setting, note))
+        else:
+            out.append(IndicatorResult(criteria.id, ind.key, answer, g, t.rule, t.source, t.local_setting,
+                                       f"meets {g.value} ({t.value!r})"))
+    return tuple(out)
+
+
+def propose_grade(industries: Sequence[tuple[Criteria, Mapping[str, Any]]], *, fraud: bool = False,
+                  failed: Sequence[str] = ()) -> GradeProposal:
+    """Short-board per industry, worst across industries (003:51), fraud → C (R-G-09), R-E-01 → ungraded."""
+    results: list[IndicatorResult] = []
+    graded: list[IndustryGrade] = []
+    for criteria, answers in industries:
+        rs = grade_indicators(criteria, answers)
+        results.extend(rs)
+        graded.append(IndustryGrade(industry=criteria.industry, indicators=tuple((r.key, r.grade) for r in rs)))
+    by_industry = tuple((g.industry.value, industry_grade(g)) for g in graded if industry_grade(g))
+    if failed:
+        return GradeProposal(None, by_industry, tuple(results), (Reason(
+            "R-E-01", "003:52", "not within grading: fails " + ", ".join(failed)
+            + "; shutdown or the strictest curtailment per production line"),), tuple(failed))
+    grade, why = worst_with_fraud(graded, fraud)
+    reasons = tuple(why) + (Reason("R-G-02", "003:51", "short-board principle: each industry takes its worst indicator; "
+                                   "a multi-industry enterprise takes its worst industry"),)
+    return GradeProposal(grade, by_industry, tuple(results), reasons)

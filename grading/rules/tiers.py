@@ -10,7 +10,7 @@ from grading.facts import EnterpriseFacts, LineFacts
 from grading.rules.base import Context, Proposal, flag, line_sector, reason, stably_compliant
 from grading.rules.eligibility import is_eligible
 from grading.rules.exemptions import apply_force
-from grading.vocab import Basis, LineKind, Measure, Pollutant, StaggeringTier
+from grading.vocab import Basis, LineKind, Measure, Pollutant
 
 TIER_ORDER = ["none", "middle", "low"]  # mildest → strictest
 

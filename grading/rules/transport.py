@@ -7,10 +7,10 @@ from __future__ import annotations
 
 from typing import Optional
 
-from grading.decisions import Flag, Reason, TransportRestriction
+from grading.decisions import Flag, TransportRestriction
 from grading.facts import EnterpriseFacts
 from grading.packs import Pack
-from grading.rules.base import flag, reason
+from grading.rules.base import flag
 from grading.vocab import AlertLevel, VehicleStandard
 
 _STD = [VehicleStandard.CHINA_3, VehicleStandard.CHINA_4, VehicleStandard.CHINA_5, VehicleStandard.CHINA_6]

@@ -5,7 +5,7 @@ below are the only code, one per trigger kind.
 """
 from __future__ import annotations
 
-from typing import Callable, Optional
+from typing import Callable
 
 from grading.decisions import Reason
 from grading.facts import LineFacts
