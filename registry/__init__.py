@@ -9,7 +9,10 @@ from flask import Flask, g, jsonify, render_template, request, session
 from werkzeug.exceptions import HTTPException
 
 from config import CONFIGS, INSTANCE_DIR
-from registry.core.errors import DomainError
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.exc import StaleDataError
+
+from registry.core.errors import Conflict, DomainError
 from registry.extensions import api, babel, csrf, db, limiter, login_manager, migrate
 
 log = logging.getLogger("registry")
@@ -58,10 +61,15 @@ def _import_models() -> None:
     from registry.accounts import models as _a  # noqa: F401
     from registry.core import models as _c  # noqa: F401
     from registry.enterprises import models as _e  # noqa: F401
+    from registry.grades import models as _g  # noqa: F401
 
 
 def _select_locale() -> str:
+    from flask import has_request_context
+
     supported = ("zh", "en")
+    if not has_request_context():  # CLI commands and demo loading speak Chinese
+        return "zh"
     lang = request.args.get("lang")
     if lang in supported:
         session["lang"] = lang
@@ -91,13 +99,17 @@ def _register_blueprints(app: Flask) -> None:
     from registry.enterprises import views as enterprises_views
     from registry.exchange import api as exchange_api
     from registry.exchange import views as exchange_views
+    from registry.grades import api as grades_api
+    from registry.grades import views as grades_views
     from registry.policy import api as policy_api
 
     app.register_blueprint(core_views.bp)
     app.register_blueprint(accounts_views.bp)
     app.register_blueprint(enterprises_views.bp)
     app.register_blueprint(exchange_views.bp)
-    for blp in (accounts_api.blp, enterprises_api.blp, exchange_api.blp, policy_api.blp, core_api.blp):
+    app.register_blueprint(grades_views.bp)
+    app.register_blueprint(grades_views.public_bp)
+    for blp in (accounts_api.blp, enterprises_api.blp, exchange_api.blp, policy_api.blp, grades_api.blp, core_api.blp):
         api.register_blueprint(blp)
         csrf.exempt(blp)  # token clients carry no CSRF token; session writes are guarded in api_auth
 
@@ -107,9 +119,10 @@ def _register_cli(app: Flask) -> None:
     from registry.core import cli as core_cli
     from registry.enterprises import cli as enterprises_cli
     from registry.exchange import cli as exchange_cli
+    from registry.grades import cli as grades_cli
     from registry.policy import cli as policy_cli
 
-    for mod in (core_cli, accounts_cli, enterprises_cli, exchange_cli, policy_cli):
+    for mod in (core_cli, accounts_cli, enterprises_cli, exchange_cli, policy_cli, grades_cli):
         mod.register(app)
 
 
@@ -147,6 +160,18 @@ def _register_errors(app: Flask) -> None:
         if _wants_json():
             return jsonify(err.as_dict()), err.status
         return render_template("error.html", status=err.status, message=err.message, errors=err.errors), err.status
+
+    @app.errorhandler(StaleDataError)
+    @app.errorhandler(IntegrityError)
+    def _lost_race(err: Exception):
+        """Two people saved the same record at the same instant: the loser gets a conflict, not a 500.
+
+        Operations check versions and uniqueness first; these only fire when a concurrent
+        transaction committed between that check and our flush.
+        """
+        db.session.rollback()
+        log.info("concurrent write refused (%s), request %s", type(err).__name__, g.get("request_id"))
+        return _domain_error(Conflict(_("The record was changed by someone else. Reload and try again.")))
 
     @app.errorhandler(HTTPException)
     def _http_error(err: HTTPException):

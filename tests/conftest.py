@@ -88,9 +88,33 @@ def db_app(app) -> Iterator:
         _clean(app)
 
 
+def _fresh_client_class():
+    from flask import g
+    from flask.testing import FlaskClient
+
+    class _FreshRequestClient(FlaskClient):
+        """Every request starts with an empty `g`, as in production.
+
+        `db_app` keeps a request context pushed so tests can call operations; the client's
+        requests would otherwise share its app context and `g`, where Flask-Login caches the
+        user and Flask-Babel the locale (a revoked token would seem to work).
+        """
+
+        def open(self, *args, **kwargs):
+            for key in list(vars(g)):
+                delattr(g, key)
+            return super().open(*args, **kwargs)
+
+    return _FreshRequestClient
+
+
 @pytest.fixture()
 def client(db_app):
-    return db_app.test_client()
+    db_app.test_client_class = _fresh_client_class()
+    try:
+        yield db_app.test_client()
+    finally:
+        db_app.test_client_class = None
 
 
 @pytest.fixture()

@@ -13,6 +13,7 @@ from flask_login import current_user, login_required, login_user, logout_user
 
 from registry.accounts import auth
 from registry.accounts import operations as ops
+from registry.accounts import queries
 from registry.accounts.forms import ROLES, ActionForm, LoginForm, PasswordChangeForm, SignUpForm, TokenForm, UserForm
 from registry.accounts.schemas import TokenOut, UserOut
 from registry.core.errors import ValidationFailed
@@ -183,8 +184,15 @@ def _user_form(**kwargs) -> UserForm:
 @bp.get("/admin/users")
 @login_required
 def users():
-    rows = UserOut(many=True).dump(ops.list_users(_me()))
-    return render_template("accounts/users.html", users=rows)
+    try:
+        page_number = max(1, int(request.args.get("page", 1)))
+    except ValueError:
+        page_number = 1
+    q = request.args.get("q", "").strip()
+    page = queries.find_users(_me(), queries.UserFilters(q=q, role=request.args.get("role", ""), page=page_number))
+    rows = UserOut(many=True).dump(page.items)
+    args = {k: v for k, v in request.args.items() if k != "page" and v}
+    return render_template("accounts/users.html", users=rows, page=page, args=args, q=q)
 
 
 @bp.route("/admin/users/new", methods=["GET", "POST"])

@@ -16,7 +16,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
-from registry.accounts.models import User
+from registry.accounts.queries import display_names
 from registry.accounts.scopes import scope_prefix
 from registry.core.errors import Conflict, Forbidden, ValidationFailed
 from registry.core.forms import apply_errors, version_of
@@ -548,13 +548,7 @@ def _diff_rows(entry: dict) -> list[dict]:
 def history(enterprise_id: int):
     enterprise = ops.get_enterprise(_me(), enterprise_id)
     entries = AuditEntryOut(many=True).dump(queries.enterprise_history(enterprise))
-    user_ids = {e["user_id"] for e in entries if e.get("user_id")}
-    people = {}
-    if user_ids:
-        for uid, username, full_name, role in db.session.execute(
-            select(User.id, User.username, User.full_name, User.role).where(User.id.in_(user_ids))
-        ):
-            people[uid] = {"username": username, "full_name": full_name, "role": role}
+    people = display_names({e["user_id"] for e in entries if e.get("user_id")})
     for entry in entries:
         label = ACTION_LABELS.get(entry["action"])
         entry["action_label"] = label() if label else entry["action"]

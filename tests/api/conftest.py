@@ -1,32 +1,13 @@
-"""API test fixtures: a client that starts every request fresh, and Bearer tokens.
-
-Why a fresh client: tests/conftest.py's `db_app` keeps one test request context pushed, so the
-client's requests share its app context and therefore `g` — where Flask-Login caches the user
-and Flask-Babel the locale. Without clearing `g`, the second request of a test would reuse the
-first one's user and language (a revoked token would seem to work). Production requests each
-get their own context, so this is a test-only concern.
-"""
+"""API test fixtures: the fresh-request client and Bearer tokens."""
 from __future__ import annotations
 
 import pytest
-from flask import g
-from flask.testing import FlaskClient
-
-
-class FreshRequestClient(FlaskClient):
-    def open(self, *args, **kwargs):
-        for key in list(vars(g)):
-            delattr(g, key)
-        return super().open(*args, **kwargs)
 
 
 @pytest.fixture()
-def api_client(db_app):
-    db_app.test_client_class = FreshRequestClient
-    try:
-        yield db_app.test_client()
-    finally:
-        db_app.test_client_class = None
+def api_client(client):
+    """The shared fresh-request client (tests/conftest.py); kept as a name the API tests read well with."""
+    return client
 
 
 @pytest.fixture()

@@ -66,3 +66,16 @@ def test_sign_up_always_creates_an_enterprise_account(db_app):
         ops.sign_up({"username": "other", "password": "short"})
     assert "password" in err.value.errors
     assert db.session.query(User).count() == 1
+
+
+def test_admin_user_list_is_paged_and_searchable(make_user, client):
+    from tests.support import login
+
+    admin = make_user("admin", username="root-admin")
+    for i in range(55):
+        make_user("enterprise", username=f"factory-{i:02d}")
+    login(client, admin.username)
+    first = client.get("/admin/users").get_data(as_text=True)
+    assert "factory-00" in first and "factory-54" not in first
+    found = client.get("/admin/users?q=factory-54").get_data(as_text=True)
+    assert "factory-54" in found and "factory-00" not in found

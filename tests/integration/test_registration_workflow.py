@@ -146,3 +146,26 @@ def test_submit_needs_a_line(make_user):
     with pytest.raises(ValidationFailed) as err:
         ops.submit_registration(owner, ent.id, {"version": ent.version})
     assert "lines" in err.value.errors
+
+
+def test_a_concurrent_save_that_slips_past_the_version_check_is_a_conflict(make_enterprise, client, monkeypatch):
+    """The database's own version check (version_id_col) answers 409, never a 500."""
+    from sqlalchemy.orm.exc import StaleDataError
+
+    from registry.enterprises import operations
+
+    ent, owner = make_enterprise(ANCI)
+
+    def racing_update(*args, **kwargs):
+        raise StaleDataError("UPDATE statement on table 'enterprise' expected to update 1 row(s); 0 were matched.")
+
+    monkeypatch.setattr(operations, "update_enterprise", racing_update)
+    from tests.support import login
+
+    login(client, owner.username)
+    page = client.get(f"/enterprises/{ent.id}/edit")
+    from tests.support import csrf_from
+
+    data = enterprise_payload(1, ANCI) | {"csrf_token": csrf_from(page.get_data(as_text=True)), "version": ent.version}
+    response = client.post(f"/enterprises/{ent.id}/edit", data=data)
+    assert response.status_code == 409
