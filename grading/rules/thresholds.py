@@ -23,6 +23,8 @@ def applicable(pack: Pack, sector: Sector, line: LineFacts, status: str) -> list
             continue
         if "kinds" in t and line.kind.value not in t["kinds"]:
             continue
+        if "fuels" in t and line.fuel.value not in t["fuels"]:
+            continue
         out.append(t)
     return out
 

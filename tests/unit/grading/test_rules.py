@@ -96,3 +96,22 @@ def test_langfang_red_alert_ratios_and_vocs_differ_from_the_region():
     from grading.vocab import AlertLevel
     assert dict(reduction_ratios(PACKS["langfang-2017-18"], AlertLevel.RED))["vocs"] == 20
     assert dict(reduction_ratios(PACKS["jjj-2019-20"], AlertLevel.RED))["vocs"] == 30
+
+
+def test_shijiazhuang_boiler_ultra_low_limits_depend_on_fuel():
+    """§2.16, 004:322-323: coal boilers 10/35/50, gas boilers 5/10/30 mg/m³ - pack data keyed by kind and fuel."""
+    from grading.facts import LineFacts
+    from grading.rules.thresholds import is_ultra_low
+    from grading.vocab import Fuel, LineKind, Sector
+    conc = ((Pollutant.PM, 8.0), (Pollutant.SO2, 20.0), (Pollutant.NOX, 40.0))
+    coal = LineFacts("b1", LineKind.BOILER, Fuel.COAL, concentrations=conc)
+    gas = LineFacts("b2", LineKind.BOILER, Fuel.NATURAL_GAS, concentrations=conc)
+    p = PACKS["shijiazhuang-2018-20"]
+    assert is_ultra_low(p, Sector.OTHER, coal) is True and is_ultra_low(p, Sector.OTHER, gas) is False
+
+
+def test_declared_ultra_low_gas_boiler_above_the_gas_limits_is_flagged(h):
+    """004:323: a gas boiler at NOx 40 mg/m³ is not ultra-low (limit 30) - flagged, not silently accepted."""
+    out = h.run("shijiazhuang-2018-20", "2019-06-01", [{"line_id": "b", "kind": "boiler", "fuel": "natural_gas",
+                 "emission_status": "ultra_low", "concentrations": {"pm": 3, "so2": 5, "nox": 40}}])
+    assert "ultra_low_not_supported" in h.flag_codes(h.line(out))
