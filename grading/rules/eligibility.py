@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from typing import Optional
 
+from grading.decisions import Reason
 from grading.facts import LineFacts
 from grading.rules.base import (Context, Proposal, applied, flag, lawful_permit, meets_permit_requirements, reason,
                                 stably_compliant)
@@ -45,6 +46,8 @@ def gate_reasons(ctx: Context) -> tuple:
     failed = failed_conditions(ctx)
     if failed:
         out.append(reason(gate["requires"], "fails: " + ", ".join(failed)))
+        if "meets_permit_requirements" in failed:  # R-P-05: a lawful permit met in full is a precondition
+            out.append(Reason("R-P-05", gate["requires"]["source"], "permit held and permit requirements met"))
     missing = failed_without_outcome(ctx)
     if missing:
         out.append(reason(gate["gate_without_outcome"], "gate not passed: " + ", ".join(missing)))

@@ -51,6 +51,7 @@ def test_permit_is_a_precondition_for_tiers(h):
     out = h.run("shijiazhuang-2018-20", "2018-12-10", [{"line_id": "k", "kind": "brick_kiln"}], sector="brick_tile",
                 permit_status="none", meets_permit_requirements=False)
     assert h.line(out)["measure"] == "stop" and out["summary"]["grades"]["eligible"] is False
+    assert "R-P-05" in {r["rule"] for r in out["summary"]["eligibility_reasons"]}
 
 
 def test_campaign_periods_of_langfang_and_jizhou():
