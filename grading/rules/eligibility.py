@@ -58,10 +58,17 @@ def is_eligible(ctx: Context) -> bool:
     return not failed_conditions(ctx) and not failed_without_outcome(ctx)
 
 
+def _in_scope(ctx: Context, gate: dict) -> bool:
+    """When the gate's outcome applies: the staggering period (001:99, 004:389) or alert days (003:52)."""
+    scope = gate["scope"]["value"]
+    return (scope == "always" or (scope == "heating_season" and ctx.in_heating_season)
+            or (scope == "alerts" and ctx.alert))
+
+
 def excluded_line_measure(ctx: Context, line: LineFacts) -> Optional[Proposal]:
     """The measure for a line of an enterprise outside the gate (以生产线计), or None if it passes."""
     gate = ctx.pack.section("eligibility")
-    if not gate:
+    if not gate or not _in_scope(ctx, gate):
         return None
     failed = failed_conditions(ctx)
     if failed:
