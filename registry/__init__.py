@@ -61,6 +61,7 @@ def _import_models() -> None:
     from registry.accounts import models as _a  # noqa: F401
     from registry.core import models as _c  # noqa: F401
     from registry.enterprises import models as _e  # noqa: F401
+    from registry.grades import models as _g  # noqa: F401
 
 
 def _select_locale() -> str:
@@ -98,13 +99,17 @@ def _register_blueprints(app: Flask) -> None:
     from registry.enterprises import views as enterprises_views
     from registry.exchange import api as exchange_api
     from registry.exchange import views as exchange_views
+    from registry.grades import api as grades_api
+    from registry.grades import views as grades_views
     from registry.policy import api as policy_api
 
     app.register_blueprint(core_views.bp)
     app.register_blueprint(accounts_views.bp)
     app.register_blueprint(enterprises_views.bp)
     app.register_blueprint(exchange_views.bp)
-    for blp in (accounts_api.blp, enterprises_api.blp, exchange_api.blp, policy_api.blp, core_api.blp):
+    app.register_blueprint(grades_views.bp)
+    app.register_blueprint(grades_views.public_bp)
+    for blp in (accounts_api.blp, enterprises_api.blp, exchange_api.blp, policy_api.blp, grades_api.blp, core_api.blp):
         api.register_blueprint(blp)
         csrf.exempt(blp)  # token clients carry no CSRF token; session writes are guarded in api_auth
 
@@ -114,9 +119,10 @@ def _register_cli(app: Flask) -> None:
     from registry.core import cli as core_cli
     from registry.enterprises import cli as enterprises_cli
     from registry.exchange import cli as exchange_cli
+    from registry.grades import cli as grades_cli
     from registry.policy import cli as policy_cli
 
-    for mod in (core_cli, accounts_cli, enterprises_cli, exchange_cli, policy_cli):
+    for mod in (core_cli, accounts_cli, enterprises_cli, exchange_cli, policy_cli, grades_cli):
         mod.register(app)
 
 

@@ -1,0 +1,158 @@
+"""Scoped reads of grades: application lists, the public list, the ungraded, the distribution chart."""
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import false, select
+
+from grading.criteria import GRADED_INDUSTRIES
+from grading.vocab import Sector
+from registry.accounts.models import Role
+from registry.accounts.scopes import scope_prefix
+from registry.core.regions import region_label
+from registry.enterprises.models import Enterprise, ProductionLine
+from registry.extensions import db
+from registry.grades.models import ApplicationStatus as S
+from registry.grades.models import GradeApplication, GradeDecision, GradeSystem, Objection
+from registry.grades.operations import EXCLUSION_CONDITIONS
+
+GRADED = {s.value for s in GRADED_INDUSTRIES}
+EMERGENCY = GradeSystem.EMERGENCY.value
+
+
+def visible_applications(actor):
+    stmt = select(GradeApplication)
+    if actor is None or not getattr(actor, "is_authenticated", False):
+        return stmt.where(false())
+    if actor.role == Role.ENTERPRISE.value:
+        return stmt.where(GradeApplication.enterprise_id == (actor.enterprise_id or -1))
+    prefix = scope_prefix(actor)
+    if prefix is not None:
+        stmt = stmt.where(GradeApplication.region_code.startswith(prefix), GradeApplication.submitted_at.is_not(None))
+    return stmt
+
+
+def list_applications(actor, status: str = "") -> list[dict[str, Any]]:
+    stmt = visible_applications(actor).join(Enterprise, Enterprise.id == GradeApplication.enterprise_id) \
+        .add_columns(Enterprise.name, Enterprise.uscc)
+    if status:
+        stmt = stmt.where(GradeApplication.status == status)
+    rows = db.session.execute(stmt.order_by(GradeApplication.updated_at.desc(), GradeApplication.id.desc()).limit(500))
+    return [{"id": a.id, "version": a.version, "enterprise_id": a.enterprise_id, "enterprise_name": name, "uscc": uscc,
+             "region_code": a.region_code, "status": a.status, "industries": sorted(a.industries),
+             "proposed_grade": a.proposed_grade, "submitted_at": a.submitted_at, "publicity_until": a.publicity_until}
+            for a, name, uscc in rows]
+
+
+def _current(stmt):
+    superseded = select(GradeDecision.supersedes_id).where(GradeDecision.supersedes_id.is_not(None))
+    return stmt.where(GradeDecision.id.not_in(superseded))
+
+
+def public_grades(grade: str = "", region: str = "", industry: str = "") -> list[dict[str, Any]]:
+    """Current emergency grades of enterprises in publicity or effective (plus findings that lowered them)."""
+    stmt = _current(select(GradeDecision, Enterprise.name, Enterprise.uscc, GradeApplication.status,
+                           GradeApplication.publicity_until)
+                    .join(Enterprise, Enterprise.id == GradeDecision.enterprise_id)
+                    .outerjoin(GradeApplication, GradeApplication.id == GradeDecision.application_id)
+                    .where(GradeDecision.system == EMERGENCY))
+    if grade:
+        stmt = stmt.where(GradeDecision.grade == grade)
+    if industry:
+        stmt = stmt.where(GradeDecision.industry == industry)
+    if region:
+        stmt = stmt.where(GradeDecision.region_code.startswith(region.rstrip("0") or region))
+    out = []
+    for d, name, uscc, app_status, publicity_until in db.session.execute(
+            stmt.order_by(GradeDecision.grade, GradeDecision.region_code, Enterprise.name)):
+        if d.kind in ("approval", "override") and app_status not in (S.PUBLICITY.value, S.EFFECTIVE.value):
+            continue
+        status = "publicity" if app_status == S.PUBLICITY.value and d.kind in ("approval", "override") else "effective"
+        out.append({"enterprise_name": name, "uscc": uscc, "region_code": d.region_code, "region": region_label(d.region_code),
+                    "industry": d.industry, "grade": d.grade, "status": status, "kind": d.kind,
+                    "publicity_until": publicity_until if status == "publicity" else None,
+                    "effective_from": d.effective_from, "valid_until": d.valid_until, "application_id": d.application_id})
+    return out
+
+
+def _scoped_enterprises(actor):
+    stmt = select(Enterprise).where(Enterprise.submitted_at.is_not(None))
+    prefix = scope_prefix(actor)
+    if prefix is not None:
+        stmt = stmt.where(Enterprise.region_code.startswith(prefix))
+    return stmt
+
+
+def ungraded(actor) -> list[dict[str, Any]]:
+    """Enterprises in the 15 industries with no effective emergency grade, or excluded by R-E-01.
+
+    They take the strictest treatment: shutdown or the strictest curtailment per line (R-E-01, 003:52)
+    when excluded; the full emergency-list measures when they did not apply (R-G-05 default).
+    """
+    ents = list(db.session.scalars(_scoped_enterprises(actor)))
+    if not ents:
+        return []
+    ids = [e.id for e in ents]
+    line_sectors: dict[int, set[str]] = {}
+    for eid, sector in db.session.execute(select(ProductionLine.enterprise_id, ProductionLine.sector)
+                                          .where(ProductionLine.enterprise_id.in_(ids))):
+        line_sectors.setdefault(eid, set()).add(sector)
+    graded_now = {eid for (eid,) in db.session.execute(
+        _current(select(GradeDecision.enterprise_id).where(GradeDecision.system == EMERGENCY)
+                 .outerjoin(GradeApplication, GradeApplication.id == GradeDecision.application_id)
+                 .where((GradeApplication.status == S.EFFECTIVE.value) | GradeDecision.kind.in_(["fraud", "violation", "regrade"]))
+                 .where(GradeDecision.enterprise_id.in_(ids))))}
+    out = []
+    for e in ents:
+        industries = sorted(({e.sector} | line_sectors.get(e.id, set())) & GRADED)
+        if not industries:
+            continue
+        failed = [c for c in EXCLUSION_CONDITIONS if not getattr(e, c)]
+        if failed:
+            reason, rule = "excluded", "R-E-01"
+        elif e.id not in graded_now:
+            reason, rule = "not_applied", "R-G-05"
+        else:
+            continue
+        out.append({"enterprise_id": e.id, "name": e.name, "uscc": e.uscc, "region_code": e.region_code,
+                    "industries": industries, "reason": reason, "rule": rule, "failed": failed})
+    return out
+
+
+def distribution(actor) -> dict[str, Any]:
+    """Counts of current emergency grades by county and by industry, in the actor's scope."""
+    stmt = _current(select(GradeDecision.region_code, GradeDecision.industry, GradeDecision.grade)
+                    .where(GradeDecision.system == EMERGENCY))
+    prefix = scope_prefix(actor)
+    if prefix is not None:
+        stmt = stmt.where(GradeDecision.region_code.startswith(prefix))
+    rows = list(db.session.execute(stmt))
+    by_region: dict[str, Counter] = {}
+    by_industry: dict[str, Counter] = {}
+    for region, industry, grade in rows:
+        by_region.setdefault(region, Counter())[grade] += 1
+        by_industry.setdefault(industry, Counter())[grade] += 1
+    grades = ["A", "B", "C"]
+    regions = sorted(by_region)
+    industries = sorted(by_industry)
+    return {
+        "grades": grades,
+        "regions": [region_label(r) for r in regions],
+        "by_region": {g: [by_region[r][g] for r in regions] for g in grades},
+        "industries": [Sector(i).label_zh if i in Sector.codes() else i for i in industries],
+        "industry_codes": industries,
+        "by_industry": {g: [by_industry[i][g] for i in industries] for g in grades},
+        "total": len(rows),
+    }
+
+
+def open_objections(app_id: int) -> list[Objection]:
+    return list(db.session.scalars(select(Objection).where(Objection.application_id == app_id).order_by(Objection.id)))
+
+
+@dataclass(frozen=True)
+class ExportRows:
+    kind: str
+    rows: list[dict[str, Any]]
