@@ -58,6 +58,8 @@ def _entry_proposal(ctx: Context, entry: dict) -> Proposal:
         d = ctx.decision(fl.code)
         if d and d.choice.startswith("covered"):
             return Proposal(Measure.STOP, windows=p.windows, reasons=p.reasons, applied=(applied(d, f),))
+        if d and d.choice == "official_exception":
+            return Proposal(Measure.NONE, reasons=p.reasons, applied=(applied(d, f),))
         p = p.plus(applied=(applied(d, f),)) if d else p.plus(flags=(fl,))
     return p
 
