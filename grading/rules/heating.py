@@ -89,8 +89,9 @@ def sector_measure(ctx: Context, line: LineFacts) -> Optional[Proposal]:
     if approval and p.measure != Measure.NONE:
         ok = [a for a in ctx.enterprise.approvals if a.kind.value == approval["approval"]]
         if ok:  # special case approved by the city government (报市政府批准)
+            resolved = entry.get("flag", {}).get("code")  # the approval is the official's exception
             p = Proposal(Measure.NONE, reasons=p.reasons + (reason(approval, approval.get("note", "city-government approval on record")),),
-                         flags=p.flags)
+                         flags=tuple(f for f in p.flags if f.code != resolved))
             p = p.plus(flags=applicant_flags(ctx))
     return p
 
