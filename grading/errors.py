@@ -34,7 +34,8 @@ class ContractError(ValueError):
     code = "invalid_input"
 
     def __init__(self, errors: list[FieldError]):
-        self.errors = list(errors)
+        # A JSON Schema can report one missing field through several sub-schemas: say it once.
+        self.errors = list(dict.fromkeys(errors))
         super().__init__("; ".join(f"{e.path}: {e.code}" for e in self.errors))
 
     def as_dict(self, lang: str = "zh") -> dict:
