@@ -35,7 +35,10 @@ class ContractError(ValueError):
 
     def __init__(self, errors: list[FieldError]):
         # A JSON Schema can report one missing field through several sub-schemas: say it once.
-        self.errors = list(dict.fromkeys(errors))
+        unique: dict[tuple, FieldError] = {}
+        for e in errors:
+            unique.setdefault((e.path, e.code, repr(e.value), repr(e.allowed), repr(e.detail)), e)
+        self.errors = list(unique.values())
         super().__init__("; ".join(f"{e.path}: {e.code}" for e in self.errors))
 
     def as_dict(self, lang: str = "zh") -> dict:
