@@ -1,0 +1,188 @@
+"""Baselines and per-level reductions of lines, enterprises and a city against the pack's targets (§2.11).
+
+Pure: plain dataclasses in, plain dataclasses out; no Flask, no database. The pack supplies the
+targets (ratios per level and pollutant), the SO₂/NOx re-split rule (R-A-01, 000:149) and the
+baseline days per source category (R-A-02, 002:582: 330 / 120 / 365). Nothing here re-types them.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Iterable, Mapping, Optional
+
+from grading.decisions import Reason
+from grading.packs import Pack
+from grading.rules.emergency import check_resplit, reduction_ratios
+from grading.vocab import AlertLevel, Pollutant
+
+POLLUTANTS: tuple[str, ...] = ("so2", "nox", "pm", "vocs")
+MEASURE_FRACTION_FULL = {"stop": 1.0, "none": 0.0}
+
+
+@dataclass(frozen=True)
+class LineBaseline:
+    """One line's normal daily emissions (kg/d) and the source category that fixes its baseline days."""
+
+    enterprise_id: str
+    line_id: str
+    daily: Mapping[str, float]
+    baseline_class: str = "industrial"
+    grade: Optional[str] = None  # effective emergency grade A/B/C (003:51), None when ungraded
+    capacity_weight: float = 1.0  # what stopping the whole line costs, in the optimizer's unit
+
+
+@dataclass(frozen=True)
+class Action:
+    """What a line does at one alert level: a measure and the share of its emissions that falls."""
+
+    measure: str  # none | curtail | stop (grading.vocab.Measure values)
+    percent: float = 0.0  # curtailment %, ignored for stop / none
+
+    @property
+    def fraction(self) -> float:
+        if self.measure in MEASURE_FRACTION_FULL:
+            return MEASURE_FRACTION_FULL[self.measure]
+        return max(0.0, min(100.0, float(self.percent))) / 100.0
+
+
+@dataclass(frozen=True)
+class BaselineDays:
+    """Days per source category and why; `annualised` is False when the pack names no days."""
+
+    days: Mapping[str, int]
+    annualised: bool
+    reason: Reason
+
+    def of(self, baseline_class: str) -> int:
+        if not self.annualised:
+            return 1
+        try:
+            return int(self.days[baseline_class])
+        except KeyError:
+            raise ValueError(f"pack names no baseline days for source category {baseline_class!r}") from None
+
+
+def baseline_days(pack: Pack) -> BaselineDays:
+    """R-A-02 (002:582) where the pack carries it; otherwise ratios are taken on daily emissions, said so."""
+    node = (pack.section("emergency") or {}).get("baseline_days")
+    if node:
+        return BaselineDays(dict(node["value"]), True, Reason(str(node["rule"]), str(node["source"]),
+                                                               "annual base = daily × days of the source category"))
+    return BaselineDays({}, False, Reason("R-A-02", "002:582",
+                                          f"pack {pack.id} names no baseline days; ratios use daily emissions"))
+
+
+def annual_baseline(line: LineBaseline, days: BaselineDays) -> dict[str, float]:
+    """The line's base per pollutant: normal daily emission × the days of its source category."""
+    n = days.of(line.baseline_class)
+    return {p: float(line.daily.get(p) or 0.0) * n for p in POLLUTANTS}
+
+
+def line_reduction(line: LineBaseline, action: Action, days: BaselineDays) -> dict[str, float]:
+    """Computed, never typed: the base times the share of emissions the measure removes."""
+    share = action.fraction
+    return {p: v * share for p, v in annual_baseline(line, days).items()}
+
+
+@dataclass(frozen=True)
+class Targets:
+    """The level's minimum reduction per pollutant (% of society-wide emissions) and where it comes from."""
+
+    level: str
+    percent: Mapping[str, float]
+    reasons: tuple[Reason, ...]
+    resplit_applied: bool = False
+    resplit_rejected: str = ""
+
+
+def level_targets(pack: Pack, level: str, resplit: Optional[Mapping[str, float]] = None) -> Targets:
+    """Targets of `level` from the pack; a valid SO₂/NOx re-split (R-A-01) replaces those two ratios."""
+    alert = AlertLevel(level)
+    ratios = dict(reduction_ratios(pack, alert))
+    node = (pack.section("emergency") or {}).get("ratios")
+    reasons: list[Reason] = []
+    if node:
+        reasons.append(Reason(str(node["rule"]), str(node["source"]), f"{level}: {ratios}"))
+    if not resplit:
+        return Targets(level, ratios, tuple(reasons))
+    keyed = {Pollutant(k): float(v) for k, v in resplit.items()}
+    why, flags = check_resplit(pack, alert, keyed)
+    reasons.extend(why)
+    if flags:
+        return Targets(level, ratios, tuple(reasons), False, flags[0].message)
+    ratios.update({k: float(v) for k, v in resplit.items() if k in ("so2", "nox")})
+    return Targets(level, ratios, tuple(reasons), True)
+
+
+@dataclass(frozen=True)
+class PollutantTotal:
+    pollutant: str
+    baseline: float
+    reduction: float
+    target_percent: Optional[float]
+
+    @property
+    def percent(self) -> float:
+        return 100.0 * self.reduction / self.baseline if self.baseline else 0.0
+
+    @property
+    def required(self) -> float:
+        return 0.0 if self.target_percent is None else self.baseline * self.target_percent / 100.0
+
+    @property
+    def shortfall(self) -> float:
+        """Amount still missing to reach the target (0 when met); tiny float noise counts as met."""
+        gap = self.required - self.reduction
+        return gap if gap > 1e-9 * max(1.0, self.required) else 0.0
+
+    @property
+    def met(self) -> bool:
+        return self.shortfall == 0.0
+
+
+@dataclass(frozen=True)
+class LevelTotals:
+    """A city's position at one level: per pollutant totals and each enterprise's contribution."""
+
+    level: str
+    targets: Targets
+    days: BaselineDays
+    pollutants: tuple[PollutantTotal, ...]
+    contributions: Mapping[str, Mapping[str, float]] = field(default_factory=dict)  # enterprise → pollutant → kg
+
+    @property
+    def met(self) -> bool:
+        return all(p.met for p in self.pollutants)
+
+    def shortfall(self) -> dict[str, float]:
+        return {p.pollutant: p.shortfall for p in self.pollutants if p.shortfall > 0}
+
+    def by_pollutant(self) -> dict[str, PollutantTotal]:
+        return {p.pollutant: p for p in self.pollutants}
+
+
+def city_totals(pack: Pack, level: str, lines: Iterable[LineBaseline], actions: Mapping[tuple[str, str], Action],
+                resplit: Optional[Mapping[str, float]] = None) -> LevelTotals:
+    """Sum every line's base and reduction at `level`; `actions` is keyed by (enterprise_id, line_id).
+    A line without an action counts in the base (the list covers all emitters, R-A-03) and reduces nothing."""
+    days = baseline_days(pack)
+    targets = level_targets(pack, level, resplit)
+    base = dict.fromkeys(POLLUTANTS, 0.0)
+    cut = dict.fromkeys(POLLUTANTS, 0.0)
+    contributions: dict[str, dict[str, float]] = {}
+    none = Action("none")
+    for line in lines:
+        n = days.of(line.baseline_class)
+        share = actions.get((line.enterprise_id, line.line_id), none).fraction
+        mine = contributions.setdefault(line.enterprise_id, dict.fromkeys(POLLUTANTS, 0.0))
+        for p in POLLUTANTS:
+            amount = float(line.daily.get(p) or 0.0) * n
+            base[p] += amount
+            cut[p] += amount * share
+            mine[p] += amount * share
+    totals = tuple(PollutantTotal(p, base[p], cut[p], targets.percent.get(p)) for p in POLLUTANTS)
+    return LevelTotals(level, targets, days, totals, contributions)
+
+
+def emergency_levels(pack: Pack) -> list[str]:
+    """The pack's alert levels that carry a response (blue only where the pack has it, 000:149)."""
+    return [lvl.value for lvl in pack.alert_levels if lvl != AlertLevel.NONE]

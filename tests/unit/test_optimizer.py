@@ -1,0 +1,52 @@
+"""The emergency-list MIP on small cases whose optimum is known by hand (003:51 grade order)."""
+from registry.emergency.optimizer import Candidate, Option, optimize, options_for
+
+
+def _stop(cost, **red):
+    return Option("stop", 100.0, red, cost)
+
+
+def test_cheapest_combination_covering_both_pollutants_is_chosen():
+    """Lines: L1 cuts so2 10 at cost 5; L2 nox 10 at cost 5; L3 both 10 at cost 8 → L3 alone (8 < 10)."""
+    cands = [Candidate("e1", "L1", "C", (_stop(5, so2=10),)), Candidate("e2", "L2", "C", (_stop(5, nox=10),)),
+             Candidate("e3", "L3", "C", (_stop(8, so2=10, nox=10),))]
+    report = optimize(cands, {"so2": 10, "nox": 10})
+    assert report.status == "optimal" and report.reaches_targets
+    assert [p.line_id for p in report.proposals] == ["L3"]
+    assert report.capacity_lost == 8
+    assert "so2" in report.proposals[0].explanation and report.gap is not None and report.gap <= 1e-4
+
+
+def test_a_line_takes_one_option_the_cheapest_that_suffices():
+    base = {"so2": 100.0}
+    cands = [Candidate("e1", "L1", "C", options_for(base, 0.0, 10.0, [("curtail", 30), ("curtail", 50), ("stop", 100)]))]
+    report = optimize(cands, {"so2": 40})
+    assert [(p.measure, p.percent) for p in report.proposals] == [("curtail", 50.0)]
+    assert report.capacity_lost == 5.0
+
+
+def test_b_lines_wait_until_every_c_line_is_at_its_strongest():
+    """Without the order, B (cost 1) would be picked; with it, C must be stopped first (003:51)."""
+    cands = [Candidate("b", "LB", "B", (_stop(1, so2=10),)), Candidate("c", "LC", "C", (_stop(6, so2=5),))]
+    assert [p.line_id for p in optimize(cands, {"so2": 10}, c_before_b=False).proposals] == ["LB"]
+    report = optimize(cands, {"so2": 10})
+    assert sorted(p.line_id for p in report.proposals) == ["LB", "LC"]
+    assert report.capacity_lost == 7
+    assert "C-grade line already" in next(p for p in report.proposals if p.line_id == "LB").explanation
+
+
+def test_a_grade_untouched_and_infeasibility_reported():
+    cands = [Candidate("a", "LA", "A", (_stop(1, pm=100),)), Candidate("c", "LC", "C", (_stop(1, pm=5),))]
+    report = optimize(cands, {"pm": 50})
+    assert report.status == "infeasible" and not report.reaches_targets
+    assert optimize(cands, {"pm": 50}, protect_a=False).proposals[0].line_id == "LA"
+
+
+def test_nothing_to_do_when_targets_are_met():
+    report = optimize([], {"so2": 0.0})
+    assert report.status == "nothing_to_do" and report.reaches_targets and report.proposals == []
+
+
+def test_options_only_stronger_than_the_current_measure():
+    opts = options_for({"nox": 10.0}, 0.5, 2.0, [("curtail", 30), ("curtail", 50), ("stop", 100)])
+    assert [(o.measure, round(o.reduction["nox"], 6), o.capacity_lost) for o in opts] == [("stop", 5.0, 1.0)]
