@@ -32,8 +32,8 @@ from registry.grades.schemas import (
     FindingInput,
     ObjectionInput,
     RecordGradeInput,
-    ReviewInput,
-    VersionInput,
+    GradeReviewInput,
+    GradeVersionInput,
 )
 from registry.grades.settings import setting
 
@@ -131,7 +131,8 @@ def _industries(ent: Enterprise, raw: dict[str, Any], *, keep: dict | None = Non
         if industry not in GRADED or criteria is None:
             errors[f"industries.{industry}"] = [_("Not one of the 15 industries with grading indicators (R-G-01).")]
             continue
-        lines = [int(x) for x in entry.get("line_ids", [])]
+        given = entry.get("line_ids")
+        lines = [int(x) for x in (given if given is not None else (keep or {}).get(industry, {}).get("line_ids", []))]
         for lid in lines:
             if lid not in line_ids:
                 errors[f"industries.{industry}.line_ids"] = [_("Unknown production line %(id)s.", id=lid)]
@@ -256,7 +257,7 @@ def get_evidence(actor, evidence_id: int) -> Evidence:
 def delete_application(actor, application_id: int, data: dict[str, Any]) -> None:
     """Delete a draft/returned application; evidence that was ever submitted is kept (history)."""
     app = _editable(actor, application_id)
-    _check_version(app, load(VersionInput(), data)["version"])
+    _check_version(app, load(GradeVersionInput(), data)["version"])
     if app.submitted_at is not None:
         raise Conflict(_("An application that was submitted stays on record; correct and resubmit it instead."))
     for row in list(app.evidence):
@@ -275,7 +276,7 @@ def delete_application(actor, application_id: int, data: dict[str, Any]) -> None
 
 def submit_application(actor, application_id: int, data: dict[str, Any]) -> GradeApplication:
     app = _editable(actor, application_id)
-    _check_version(app, load(VersionInput(), data)["version"])
+    _check_version(app, load(GradeVersionInput(), data)["version"])
     ent = db.session.get(Enterprise, app.enterprise_id)
     problems: dict[str, list[str]] = {}
     for industry, entry in app.industries.items():
@@ -311,7 +312,7 @@ def review_documents(actor, application_id: int, data: dict[str, Any]) -> GradeA
     if not auth.can_review_documents(actor, app):
         _deny(True, auth.is_official_in_scope(actor, app.region_code) and actor.role == "county"
               and app.status != S.SUBMITTED.value, app.status)
-    values = load(ReviewInput(), data)
+    values = load(GradeReviewInput(), data)
     _check_version(app, values["version"])
     errors: dict[str, list[str]] = {}
     returned = {}
@@ -427,7 +428,7 @@ def make_effective(actor, application_id: int, data: dict[str, Any]) -> GradeApp
     app = get_application(actor, application_id)
     if not auth.can_make_effective(actor, app):
         _deny(True, actor.role == "city" and auth.is_official_in_scope(actor, app.region_code), app.status)
-    _check_version(app, load(VersionInput(), data)["version"])
+    _check_version(app, load(GradeVersionInput(), data)["version"])
     if clock.today() <= app.publicity_until:
         raise Conflict(_("The publicity period runs until %(day)s.", day=app.publicity_until.isoformat()))
     if any(o.status == "open" for o in app.objections):

@@ -13,7 +13,8 @@ class _In(Schema):
 
 
 class IndustryEntry(_In):
-    line_ids = fields.List(fields.Integer(), load_default=list)
+    line_ids = fields.List(fields.Integer(), load_default=None, allow_none=True,
+                           metadata={"description": "the lines of this industry; omitted: unchanged"})
     answers = fields.Dict(keys=fields.String(), load_default=dict, metadata={"description": "indicator key → answer"})
 
 
@@ -28,7 +29,7 @@ class AnswersInput(_In):
     industries = fields.Dict(keys=fields.String(), values=fields.Nested(IndustryEntry), required=True)
 
 
-class VersionInput(_In):
+class GradeVersionInput(_In):
     version = fields.Integer(load_default=None, allow_none=True)
 
 
@@ -37,7 +38,7 @@ class Verdict(_In):
     reason = TrimmedString(load_default="", validate=validate.Length(max=1000))
 
 
-class ReviewInput(_In):
+class GradeReviewInput(_In):
     version = fields.Integer(load_default=None, allow_none=True)
     verdicts = fields.Dict(keys=fields.String(), values=fields.Nested(Verdict), load_default=dict,
                            metadata={"description": "'industry.indicator' → verdict; unlisted indicators are accepted"})

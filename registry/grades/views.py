@@ -1,4 +1,411 @@
-"""stub"""
-from flask import Blueprint
+"""Grade pages: applications, self-assessment with evidence, review, approval, publicity, history, public list.
+
+Handlers are thin: parse the form → one operation (via unit.commit) → flash + redirect. A
+ValidationFailed re-renders the application page (422) with the messages; a Conflict or a
+permission error becomes the error page through the app's DomainError handler.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, send_file, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from grading.criteria import DIMENSIONS, GRADED_INDUSTRIES, get_criteria
+from registry.core.errors import Forbidden, ValidationFailed
+from registry.core.templating import is_zh
+from registry.enterprises.models import Enterprise
+from registry.extensions import db, limiter
+from registry.grades import auth, evidence, export, queries
+from registry.grades import operations as ops
+from registry.grades.models import SYSTEM_VALUES, Evidence, GradeSystem, Objection
+from registry.grades.settings import setting
+from registry.grades.unit import commit
+
 bp = Blueprint("grades", __name__, url_prefix="/grades")
 public_bp = Blueprint("public_grades", __name__, url_prefix="/public")
+
+
+def _me():
+    return current_user._get_current_object()
+
+
+def _label(zh: str, en: str) -> str:
+    return zh if is_zh() else en
+
+
+# ---- presenting ----
+
+def criteria_view(industry: str, answers: dict, results: dict, review: dict) -> dict[str, Any]:
+    crit = get_criteria(industry)
+    dims = []
+    for dim, (zh, en) in DIMENSIONS.items():
+        items = []
+        for ind in crit.indicators:
+            if ind.dimension != dim:
+                continue
+            r = results.get(ind.key)
+            items.append({
+                "key": ind.key, "label": _label(ind.label, ind.label_en), "kind": ind.kind, "unit": ind.unit,
+                "options": [(c, _label(zh_, en_)) for c, zh_, en_ in ind.options],
+                "answer": answers.get(ind.key), "grade": r.grade.value if r else None,
+                "rule": r.rule if r else ind.a.rule, "source": r.source if r else ind.a.source,
+                "local": r.local_setting if r else ind.a.local_setting, "note": r.note if r else "",
+                "a": ind.a.value, "b": ind.b.value, "a_cite": ind.a.cite(), "b_cite": ind.b.cite(),
+                "review": review.get(f"{industry}.{ind.key}"),
+            })
+        dims.append({"key": dim, "label": _label(zh, en), "indicators": items})
+    return {"industry": industry, "title": _label(crit.title, crit.title_en), "version": crit.version,
+            "sha256": crit.sha256, "dimensions": dims}
+
+
+def _decision_dict(d) -> dict[str, Any]:
+    from registry.accounts.models import User
+
+    who = db.session.get(User, d.decided_by_id) if d.decided_by_id else None
+    return {"id": d.id, "system": d.system, "industry": d.industry, "grade": d.grade, "proposed_grade": d.proposed_grade,
+            "kind": d.kind, "reason": d.reason, "reasons": d.reasons, "criteria": d.criteria,
+            "effective_from": d.effective_from, "valid_until": d.valid_until, "supersedes_id": d.supersedes_id,
+            "decided_at": d.decided_at, "who": (who.full_name or who.username) if who else "",
+            "application_id": d.application_id}
+
+
+def application_context(app) -> dict[str, Any]:
+    ent = db.session.get(Enterprise, app.enterprise_id)
+    result = ops.proposal(app, ent)
+    results = {(r.industry, r.key): r for r in result.indicators}
+    me = _me()
+    industries = []
+    for industry, entry in sorted(app.industries.items()):
+        view = criteria_view(industry, entry.get("answers", {}),
+                             {k: r for (i, k), r in results.items() if i == industry}, app.county_review or {})
+        view["line_ids"] = entry.get("line_ids", [])
+        view["grade"] = dict(result.by_industry).get(industry)
+        industries.append(view)
+    return {
+        "app": {"id": app.id, "version": app.version, "status": app.status, "status_label": ops.status_label(app.status),
+                "proposed_grade": app.proposed_grade, "publicity_until": app.publicity_until,
+                "county_note": app.county_note, "submitted_at": app.submitted_at, "region_code": app.region_code},
+        "enterprise": {"id": ent.id, "name": ent.name, "uscc": ent.uscc, "region_code": ent.region_code},
+        "lines": [{"id": line.id, "code": line.code, "name": line.name, "sector": line.sector} for line in ent.lines],
+        "industries": industries,
+        "proposal": {"grade": result.grade.value if result.grade else None,
+                     "by_industry": [(i, g.value) for i, g in result.by_industry],
+                     "reasons": [r.__dict__ for r in result.reasons], "excluded": result.excluded},
+        "evidence": ops.evidence_rows(app.evidence),
+        "decisions": [_decision_dict(d) for d in ops.application_decisions(app)],
+        "objections": [{"id": o.id, "version": o.version, "name": o.name, "text": o.text, "status": o.status,
+                        "answer": o.answer, "created_at": o.created_at} for o in app.objections],
+        "can": {"edit": auth.can_edit_application(me, app), "delete": auth.can_delete_application(me, app) and app.submitted_at is None,
+                "review": auth.can_review_documents(me, app), "approve": auth.can_approve(me, app),
+                "effective": auth.can_make_effective(me, app), "answer": auth.can_answer_objection(me, app)},
+    }
+
+
+def _render_app(app, status: int = 200, errors: dict | None = None, message: str = ""):
+    return render_template("grades/application.html", errors=errors or {}, message=message,
+                           **application_context(app)), status
+
+
+def _act(application_id: int, operation, *args, ok: str, **kwargs):
+    """Run a page action on an application; validation problems re-render the page with them."""
+    try:
+        commit(operation, *args, **kwargs)
+    except ValidationFailed as exc:
+        db.session.rollback()
+        app = ops.get_application(_me(), application_id)
+        return _render_app(app, 422, exc.errors, exc.message)
+    flash(ok, "success")
+    return redirect(url_for("grades.detail", application_id=application_id))
+
+
+def _answers_from_form(app) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for industry in app.industries:
+        crit = get_criteria(industry)
+        answers = {}
+        for ind in crit.indicators:
+            name = f"a-{industry}-{ind.key}"
+            if ind.kind == "bool":
+                if name in request.form:
+                    answers[ind.key] = request.form.get(name) or ""
+            elif name in request.form:
+                answers[ind.key] = request.form.get(name, "").strip()
+        lines = request.form.getlist(f"lines-{industry}")
+        out[industry] = {"line_ids": [int(x) for x in lines if x.isdigit()] if lines else app.industries[industry].get("line_ids", []),
+                         "answers": answers}
+    return out
+
+
+# ---- pages for signed-in users ----
+
+@bp.get("/")
+@login_required
+def index():
+    me = _me()
+    ent = db.session.get(Enterprise, me.enterprise_id) if me.enterprise_id else None
+    return render_template("grades/index.html", items=queries.list_applications(me, request.args.get("status", "")),
+                           status_label=ops.status_label, enterprise=ent,
+                           can_create=ent is not None and auth.can_create_application(me, ent),
+                           official=auth.can_see_statistics(me))
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@login_required
+def new():
+    me = _me()
+    ent = db.session.get(Enterprise, me.enterprise_id) if me.enterprise_id else None
+    if ent is None or not auth.can_create_application(me, ent):
+        raise Forbidden(_("Only the enterprise itself applies for a grade."))
+    choices = [(s.value, s.label_zh if is_zh() else s.value.replace("_", " ")) for s in GRADED_INDUSTRIES]
+    lines = [{"id": line.id, "code": line.code, "name": line.name, "sector": line.sector} for line in ent.lines]
+    errors: dict = {}
+    if request.method == "POST":
+        industries: dict[str, Any] = {}
+        for line in lines:
+            industry = request.form.get(f"line-{line['id']}", "")
+            if industry:
+                industries.setdefault(industry, {"line_ids": [], "answers": {}})["line_ids"].append(line["id"])
+        try:
+            app = commit(ops.create_application, me, {"enterprise_id": ent.id, "industries": industries})
+        except ValidationFailed as exc:
+            db.session.rollback()
+            return render_template("grades/new.html", lines=lines, choices=choices, errors=exc.errors,
+                                   message=exc.message, enterprise=ent), 422
+        flash(_("Application created. Fill in the indicators and attach evidence."), "success")
+        return redirect(url_for("grades.detail", application_id=app.id))
+    return render_template("grades/new.html", lines=lines, choices=choices, errors=errors, message="", enterprise=ent)
+
+
+@bp.get("/<int:application_id>")
+@login_required
+def detail(application_id: int):
+    return _render_app(ops.get_application(_me(), application_id))
+
+
+@bp.post("/<int:application_id>/answers")
+@login_required
+def answers(application_id: int):
+    app = ops.get_application(_me(), application_id)
+    data = {"version": request.form.get("version", type=int), "industries": _answers_from_form(app)}
+    return _act(application_id, ops.save_answers, _me(), application_id, data, ok=_("Self-assessment saved."))
+
+
+@bp.post("/<int:application_id>/evidence")
+@login_required
+def upload(application_id: int):
+    f = request.files.get("file")
+    industry, _sep, indicator = request.form.get("indicator", "").partition(".")
+    filename, data = (f.filename or "", f.read()) if f is not None else ("", b"")
+    return _act(application_id, ops.add_evidence, _me(), application_id, filename, data,
+                industry=industry, indicator=indicator, ok=_("Evidence attached."))
+
+
+@bp.get("/evidence/<int:evidence_id>")
+@login_required
+def download(evidence_id: int):
+    row: Evidence = ops.get_evidence(_me(), evidence_id)
+    path = evidence.path_for(row.sha256)
+    if not path.exists():
+        abort(404)
+    return send_file(path, mimetype=row.content_type, as_attachment=True, download_name=row.filename)
+
+
+@bp.post("/<int:application_id>/submit")
+@login_required
+def submit(application_id: int):
+    return _act(application_id, ops.submit_application, _me(), application_id,
+                {"version": request.form.get("version", type=int)}, ok=_("Application submitted to the county."))
+
+
+@bp.post("/<int:application_id>/delete")
+@login_required
+def delete(application_id: int):
+    commit(ops.delete_application, _me(), application_id, {"version": request.form.get("version", type=int)})
+    flash(_("Draft application deleted."), "success")
+    return redirect(url_for("grades.index"))
+
+
+@bp.post("/<int:application_id>/review")
+@login_required
+def review(application_id: int):
+    app = ops.get_application(_me(), application_id)
+    verdicts = {}
+    for industry in app.industries:
+        for ind in get_criteria(industry).indicators:
+            key = f"{industry}.{ind.key}"
+            if request.form.get(f"v-{key}") == "returned":
+                verdicts[key] = {"verdict": "returned", "reason": request.form.get(f"r-{key}", "")}
+    data = {"version": request.form.get("version", type=int), "verdicts": verdicts, "note": request.form.get("note", "")}
+    return _act(application_id, ops.review_documents, _me(), application_id, data, ok=_("Review recorded."))
+
+
+@bp.post("/<int:application_id>/approve")
+@login_required
+def approve(application_id: int):
+    data = {"version": request.form.get("version", type=int), "grade": request.form.get("grade", ""),
+            "reason": request.form.get("reason", "")}
+    return _act(application_id, ops.approve, _me(), application_id, data, ok=_("Grade approved; the publicity period is open."))
+
+
+@bp.post("/<int:application_id>/effective")
+@login_required
+def effective(application_id: int):
+    return _act(application_id, ops.make_effective, _me(), application_id,
+                {"version": request.form.get("version", type=int)}, ok=_("The grade is effective."))
+
+
+@bp.post("/objections/<int:objection_id>/answer")
+@login_required
+def answer(objection_id: int):
+    row = db.session.get(Objection, objection_id)
+    if row is None:
+        abort(404)
+    data = {"version": request.form.get("version", type=int), "answer": request.form.get("answer", "")}
+    return _act(row.application_id, ops.answer_objection, _me(), objection_id, data, ok=_("Objection answered."))
+
+
+@bp.get("/enterprise/<int:enterprise_id>")
+@login_required
+def enterprise(enterprise_id: int):
+    me = _me()
+    ent = ops.get_enterprise(me, enterprise_id)
+    current = {d.id for d in ops.current_decisions(ent.id)}
+    decisions = [{**_decision_dict(d), "current": d.id in current} for d in ops.history(ent.id)]
+    systems = {s.value: SYSTEM_VALUES[s.value] for s in GradeSystem}
+    return render_template("grades/enterprise.html", enterprise={"id": ent.id, "name": ent.name, "uscc": ent.uscc,
+                           "region_code": ent.region_code, "sector": ent.sector}, decisions=decisions, systems=systems,
+                           can_finding=auth.can_record_finding(me, ent.region_code), can_regrade=auth.can_regrade(me, ent.region_code),
+                           excluded=ops.failed_conditions(ent), downgrade_rule=setting("GRADE_VIOLATION_DOWNGRADE"))
+
+
+@bp.post("/enterprise/<int:enterprise_id>/finding")
+@login_required
+def finding(enterprise_id: int):
+    commit(ops.record_finding, _me(), enterprise_id, {"kind": request.form.get("kind", ""), "reason": request.form.get("reason", "")})
+    flash(_("Finding recorded; the grade history shows the new decision."), "success")
+    return redirect(url_for("grades.enterprise", enterprise_id=enterprise_id))
+
+
+@bp.post("/enterprise/<int:enterprise_id>/record")
+@login_required
+def record(enterprise_id: int):
+    data = {k: request.form.get(k, "") for k in ("system", "industry", "grade", "reason")}
+    commit(ops.record_grade, _me(), enterprise_id, data)
+    flash(_("Grade recorded."), "success")
+    return redirect(url_for("grades.enterprise", enterprise_id=enterprise_id))
+
+
+def _official():
+    me = _me()
+    if not auth.can_see_statistics(me):
+        raise Forbidden(_("You do not have permission to do this."))
+    return me
+
+
+@bp.get("/ungraded")
+@login_required
+def ungraded():
+    return render_template("grades/ungraded.html", items=queries.ungraded(_official()))
+
+
+@bp.get("/chart")
+@login_required
+def chart():
+    return render_template("grades/chart.html", data=queries.distribution(_official()))
+
+
+def _lang() -> str:
+    return "zh" if is_zh() else "en"
+
+
+def _xlsx(kind: str, rows: list[dict]):
+    import io
+
+    return send_file(io.BytesIO(export.to_xlsx(kind, rows, _lang())), as_attachment=True, download_name=f"grades-{kind}.xlsx",
+                     mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+
+
+@bp.get("/export/<kind>.xlsx")
+@login_required
+def export_xlsx(kind: str):
+    if kind not in ("applications", "decisions", "objections"):
+        abort(404)
+    return _xlsx(kind, export_rows(_me(), kind))
+
+
+def export_rows(actor, kind: str) -> list[dict]:
+    """Rows of the actor's scope for an export (the same scope as the pages)."""
+    from registry.core.regions import region_label
+
+    apps = queries.list_applications(actor)
+    if kind == "applications":
+        return [{**a, "region": region_label(a["region_code"]), "industries": ", ".join(a["industries"])} for a in apps]
+    ids = [a["id"] for a in apps]
+    names = {a["id"]: a for a in apps}
+    if kind == "objections":
+        from sqlalchemy import select
+
+        rows = db.session.scalars(select(Objection).where(Objection.application_id.in_(ids)).order_by(Objection.id))
+        return [{"id": o.id, "application_id": o.application_id, "enterprise_name": names[o.application_id]["enterprise_name"],
+                 "name": o.name, "text": o.text, "status": o.status, "answer": o.answer, "created_at": o.created_at,
+                 "answered_at": o.answered_at} for o in rows]
+    from sqlalchemy import select
+
+    from registry.grades.models import GradeDecision
+
+    ent_ids = {a["enterprise_id"] for a in apps}
+    if actor.role == "enterprise":
+        ent_ids |= {actor.enterprise_id}
+    out = []
+    ents = {e.id: e for e in db.session.scalars(select(Enterprise).where(Enterprise.id.in_(ent_ids)))}
+    for d in db.session.scalars(select(GradeDecision).where(GradeDecision.enterprise_id.in_(ent_ids)).order_by(GradeDecision.id)):
+        dd = _decision_dict(d)
+        e = ents[d.enterprise_id]
+        out.append({**dd, "enterprise_name": e.name, "uscc": e.uscc, "region": region_label(d.region_code),
+                    "criteria": "; ".join(f"{c['id']} {c['version']} {c['sha256'][:12]}" for c in d.criteria),
+                    "decided_by": dd["who"]})
+    return out
+
+
+# ---- public pages (no login) ----
+
+def _public_filters() -> dict[str, str]:
+    return {k: request.args.get(k, "").strip() for k in ("grade", "region", "industry")}
+
+
+@public_bp.get("/grades")
+def public_list():
+    filters = _public_filters()
+    return render_template("grades/public.html", items=queries.public_grades(**filters), filters=filters,
+                           industries=[(s.value, s.label_zh if is_zh() else s.value.replace("_", " ")) for s in GRADED_INDUSTRIES])
+
+
+@public_bp.get("/grades.xlsx")
+def public_xlsx():
+    return _xlsx("public", queries.public_grades(**_public_filters()))
+
+
+@public_bp.route("/grades/<int:application_id>/objection", methods=["GET", "POST"])
+@limiter.limit(lambda: setting("GRADE_OBJECTION_RATE_LIMIT"), methods=["POST"])
+def objection(application_id: int):
+    from registry.grades.models import GradeApplication
+
+    app = db.session.get(GradeApplication, application_id)
+    if app is None or app.status not in ("publicity", "effective"):
+        abort(404)
+    ent = db.session.get(Enterprise, app.enterprise_id)
+    grades = [d for d in ops.application_decisions(app)]
+    ctx = {"application_id": app.id, "enterprise": ent.name, "publicity_until": app.publicity_until,
+           "open": app.status == "publicity", "grades": [(d.industry, d.grade) for d in grades]}
+    if request.method == "POST":
+        data = {k: request.form.get(k, "") for k in ("name", "contact", "text")}
+        try:
+            commit(ops.file_objection, application_id, data)
+        except ValidationFailed as exc:
+            db.session.rollback()
+            return render_template("grades/objection.html", errors=exc.errors, form=data, **ctx), 422
+        flash(_("Thank you. Your objection was filed and will be answered."), "success")
+        return redirect(url_for("public_grades.public_list"))
+    return render_template("grades/objection.html", errors={}, form={}, **ctx)

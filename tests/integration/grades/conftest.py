@@ -1,0 +1,26 @@
+"""Grade integration fixtures: evidence files go to a temporary directory, never instance/."""
+from __future__ import annotations
+
+import pytest
+
+
+@pytest.fixture(autouse=True)
+def _evidence_dir(db_app, tmp_path):
+    db_app.config["GRADE_EVIDENCE_DIR"] = str(tmp_path / "evidence")
+    yield
+    db_app.config.pop("GRADE_EVIDENCE_DIR", None)
+
+
+@pytest.fixture()
+def later(monkeypatch):
+    """Move the calendar `days` ahead (past a publicity period)."""
+    from datetime import timedelta
+
+    from registry.grades import clock
+
+    real = clock.today
+
+    def _move(days: int = 30):
+        monkeypatch.setattr(clock, "today", lambda: real() + timedelta(days=days))
+
+    return _move
