@@ -62,6 +62,7 @@ def _import_models() -> None:
     from registry.core import models as _c  # noqa: F401
     from registry.enterprises import models as _e  # noqa: F401
     from registry.grades import models as _g  # noqa: F401
+    from registry.emergency import models as _em  # noqa: F401
 
 
 def _select_locale() -> str:

@@ -1,0 +1,67 @@
+"""The least each line must do at each alert level, as the engine decides it for the enterprise's grade.
+
+A 一厂一策 plan may be stricter than the pack, never weaker (003:50-51): the engine's per-line
+decision at the level (grade measures, sector alert overlays, R-E-01 strictest for the ungraded
+non-compliant) is the floor, and a weaker plan entry is refused citing the decision's clauses.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from grading.contract import evaluate
+from grading.packs import Pack
+from registry.enterprises.models import Enterprise
+from registry.policy.facts import evaluate_document
+
+_RANK = {"none": 0, "curtail": 1, "stop": 2}
+
+
+@dataclass(frozen=True)
+class Floor:
+    """The weakest acceptable plan entry: a measure and, for curtail, the least percentage."""
+
+    measure: str
+    percent: float
+    clauses: tuple[str, ...]  # "R-G-05 (003:51)"
+
+    def allows(self, measure: str, percent: float) -> bool:
+        if _RANK[measure] != _RANK[self.measure]:
+            return _RANK[measure] > _RANK[self.measure]
+        if measure == "curtail":
+            return percent + 1e-9 >= self.percent and percent > 0
+        return True
+
+
+def season_day(pack: Pack) -> date:
+    """The day the floor is read on: the first heating-season day inside the pack's period (R-T-05)."""
+    start = pack.heating_season_window(pack.period_start).start
+    return start if pack.period_start <= start < pack.period_end else pack.period_start
+
+
+def _floor(line: dict) -> Floor:
+    measure, low, high = line["measure"], line.get("percentage_min"), line.get("percentage_max")
+    clauses = tuple(dict.fromkeys(f"{r['rule']} ({r['source']})" for r in line.get("reasons", [])))
+    if measure == "stop":
+        return Floor("stop", 100.0, clauses)
+    if measure == "curtail":
+        return Floor("curtail", float(low or 0.0), clauses)
+    if measure == "max_load" and high is not None:  # run at most x % of load = curtail 100 − x
+        return Floor("curtail", 100.0 - float(high), clauses)
+    if measure in ("max_load", "extend_coking"):
+        return Floor("curtail", 0.0, clauses)
+    return Floor("none", 0.0, clauses)
+
+
+def floors(enterprise: Enterprise, pack: Pack, levels: list[str], grade: str | None) -> dict[tuple[int, str], Floor]:
+    """(line db id, level) → the floor, from one engine evaluation per level."""
+    on = season_day(pack)
+    grades = [{"industry": enterprise.sector, "grade": grade}] if grade else None
+    by_code = {(line.code or str(line.id)): line.id for line in enterprise.lines}
+    out: dict[tuple[int, str], Floor] = {}
+    for level in levels:
+        answer = evaluate(evaluate_document(enterprise, pack=pack.id, on=on, alert_level=level, emergency_grades=grades))
+        for line in answer["lines"]:
+            if line["line_id"] in by_code:
+                out[(by_code[line["line_id"]], level)] = _floor(line)
+    return out
