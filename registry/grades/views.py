@@ -163,10 +163,14 @@ def new():
     errors: dict = {}
     if request.method == "POST":
         industries: dict[str, Any] = {}
-        for line in lines:
+        for line in lines:  # one select per line: line-<id> = industry
             industry = request.form.get(f"line-{line['id']}", "")
             if industry:
                 industries.setdefault(industry, {"line_ids": [], "answers": {}})["line_ids"].append(line["id"])
+        for code, _label_ in choices:  # or per industry: lines-<industry> = line ids (scripts, tests)
+            for raw in request.form.getlist(f"lines-{code}"):
+                if raw.isdigit():
+                    industries.setdefault(code, {"line_ids": [], "answers": {}})["line_ids"].append(int(raw))
         try:
             app = commit(ops.create_application, me, {"enterprise_id": ent.id, "industries": industries})
         except ValidationFailed as exc:
@@ -407,5 +411,5 @@ def objection(application_id: int):
             db.session.rollback()
             return render_template("grades/objection.html", errors=exc.errors, form=data, **ctx), 422
         flash(_("Thank you. Your objection was filed and will be answered."), "success")
-        return redirect(url_for("public_grades.public_list"))
+        return redirect(url_for("public_grades.public_list"), code=303)  # See Other: POST → GET
     return render_template("grades/objection.html", errors={}, form={}, **ctx)

@@ -73,6 +73,8 @@ def build_world(state: str, actor_name: str) -> World:
     from registry.enterprises import operations as ops
     from registry.extensions import db
 
+    grade_state = state.removeprefix("grade_") if state.startswith("grade_") else None
+    state = "approved" if grade_state else state  # grade worlds: an approved registration + an application
     owner = _account("owner", "enterprise", None)
     enterprise = ops.register_enterprise(owner, enterprise_payload(1, ANCI))
     line = ops.add_line(owner, enterprise.id, line_payload("L1"))
@@ -90,6 +92,11 @@ def build_world(state: str, actor_name: str) -> World:
         db.session.flush()
     elif state not in ("draft", "submitted"):
         raise ValueError(f"unknown world state {state!r}")
+    grade_values: dict[str, Any] = {}
+    if grade_state:
+        from tests.authz.grades import build_grade_world
+
+        grade_values = build_grade_world(grade_state, owner, enterprise)
     token, _secret = create_token(owner, {"name": "world token"})
 
     actor = None
@@ -117,6 +124,7 @@ def build_world(state: str, actor_name: str) -> World:
         "permit_version": permit.version,
         "permit_number": permit.number,
         "owner_username": owner.username,
+        **grade_values,
     }
     return world
 

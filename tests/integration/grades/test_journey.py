@@ -104,7 +104,7 @@ def test_full_grading_journey_through_the_pages(db_app, make_user, make_enterpri
     assert ent.name in public and "grade-A" in public
     obj_url = f"/public/grades/{app_id}/objection"
     r = _post(anon, obj_url, {"name": "李四", "text": "该企业运输车辆多为国四柴油车。"}, page=obj_url)
-    assert r.status_code == 302
+    assert r.status_code == 303
 
     # 10. not effective while publicity runs or an objection is open
     page = ci.get(app_url).get_data(as_text=True)
