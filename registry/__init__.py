@@ -62,6 +62,7 @@ def _import_models() -> None:
     from registry.core import models as _c  # noqa: F401
     from registry.enterprises import models as _e  # noqa: F401
     from registry.grades import models as _g  # noqa: F401
+    from registry.schedules import models as _s  # noqa: F401
     from registry.emergency import models as _em  # noqa: F401
 
 
@@ -122,8 +123,9 @@ def _register_cli(app: Flask) -> None:
     from registry.exchange import cli as exchange_cli
     from registry.grades import cli as grades_cli
     from registry.policy import cli as policy_cli
+    from registry.schedules import cli as schedules_cli
 
-    for mod in (core_cli, accounts_cli, enterprises_cli, exchange_cli, policy_cli, grades_cli):
+    for mod in (core_cli, accounts_cli, enterprises_cli, exchange_cli, policy_cli, grades_cli, schedules_cli):
         mod.register(app)
 
 

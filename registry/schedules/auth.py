@@ -1,0 +1,51 @@
+"""Named permission predicates for schedules; every operation calls one first."""
+from __future__ import annotations
+
+from registry.accounts.auth import is_authenticated
+from registry.accounts.models import Role
+from registry.accounts.scopes import region_in_scope
+from registry.schedules.models import Schedule
+
+DRAFTING_ROLES = (Role.CITY.value, Role.COUNTY.value)
+
+
+def covers(schedule_region: str, region_code: str | None) -> bool:
+    """A city schedule (131000) covers its counties (1310xx); a county schedule only itself."""
+    from registry.core.regions import get_region
+
+    region = get_region(schedule_region)
+    prefix = region.scope_prefix if region else schedule_region
+    return bool(region_code) and region_code.startswith(prefix)
+
+
+def enterprise_in_schedule_region(enterprise_id: int | None, schedule: Schedule) -> bool:
+    from registry.enterprises.models import Enterprise
+    from registry.extensions import db
+
+    enterprise = db.session.get(Enterprise, enterprise_id) if enterprise_id else None
+    return enterprise is not None and covers(schedule.region_code, enterprise.region_code)
+
+
+def is_official_in_scope(user, region_code: str) -> bool:
+    return is_authenticated(user) and user.is_official and region_in_scope(user, region_code)
+
+
+def can_view_schedule(user, schedule: Schedule) -> bool:
+    """Officials in scope and administrators see drafts; enterprises see a schedule of their region."""
+    if not is_authenticated(user):
+        return False
+    if user.role == Role.ADMIN.value:
+        return True
+    if user.role == Role.ENTERPRISE.value:
+        return enterprise_in_schedule_region(user.enterprise_id, schedule)
+    return is_official_in_scope(user, schedule.region_code)
+
+
+def can_draft_schedule(user, region_code: str) -> bool:
+    """City and county officials generate, resolve flags and publish for their own region (§4.2)."""
+    return is_official_in_scope(user, region_code) and user.role in DRAFTING_ROLES
+
+
+def can_apply(user, enterprise_id: int) -> bool:
+    return (is_authenticated(user) and user.role == Role.ENTERPRISE.value
+            and user.enterprise_id is not None and user.enterprise_id == enterprise_id)

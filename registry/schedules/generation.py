@@ -1,0 +1,150 @@
+"""Evaluate documents → schedule entry rows, through the engine's batch path (grading.batch).
+
+Pure: no database, no clock. The season is cut at the dates the pack names (an exemption
+window opening on 1 January, a deadline); the whole frame is evaluated once per cut (the
+batch path groups lines by fact profile, so a cut costs one batch evaluation). A line's
+consecutive stretches with the same decision merge into one entry, so an exemption earned by
+end-October status shows as "extend coking until 1 Jan, then none until 16 Mar" (002:595).
+Approved applications replace the measure inside their window (an explicit official act,
+recorded on the entry with its clause and residual obligations).
+"""
+from __future__ import annotations
+
+import json
+from datetime import date
+from typing import Any, Callable, Iterable
+
+from grading.batch import evaluate_frame, frame_from_documents
+from grading.decisions import LineDecision
+from grading.decisions import to_jsonable
+
+Progress = Callable[[int, int], None]
+
+
+def _decision_dict(d: LineDecision) -> dict[str, Any]:
+    out = to_jsonable(d)
+    out.pop("line_id", None)
+    return out
+
+
+def _clip(windows: list[dict], start: date, end: date) -> list[dict]:
+    out = []
+    for w in windows:
+        s, e = max(date.fromisoformat(w["start"]), start), min(date.fromisoformat(w["end"]), end)
+        if s < e:
+            out.append({"start": s.isoformat(), "end": e.isoformat()})
+    return out
+
+
+def _evaluate(docs: list[dict], pack_id: str, on: date) -> dict[tuple[str, str], dict]:
+    """(enterprise_id, line_id) → decision dict at `on`."""
+    dated = [dict(d, date=on.isoformat()) for d in docs]
+    lines, _ents = evaluate_frame(frame_from_documents(dated), pack_id, on, "none", workers=1)
+    decisions = lines["decision"].to_numpy()
+    cache: dict[int, dict] = {}
+    out = {}
+    for eid, lid, dec in zip(lines["enterprise_id"].to_numpy(), lines["line_id"].to_numpy(), decisions):
+        key = id(dec)
+        if key not in cache:
+            cache[key] = _decision_dict(dec)
+        out[(eid, lid)] = cache[key]
+    return out
+
+
+def segments(docs: list[dict], pack_id: str, dates: list[date], end: date,
+             progress: Progress | None = None) -> dict[tuple[str, str], list[tuple[date, date, dict]]]:
+    """Per line, [(phase_start, phase_end, decision)] with equal neighbours merged."""
+    total = len(docs) * len(dates)
+    done = 0
+    per_date: list[dict[tuple[str, str], dict]] = []
+    for on in dates:
+        per_date.append(_evaluate(docs, pack_id, on) if docs else {})
+        done += len(docs)
+        if progress:
+            progress(done, total)
+    bounds = list(dates) + [end]
+    out: dict[tuple[str, str], list[tuple[date, date, dict]]] = {}
+    for key in per_date[0] if per_date else {}:
+        runs: list[tuple[date, date, dict]] = []
+        for i, decided in enumerate(per_date):
+            dec = decided[key]
+            if runs and runs[-1][2] == dec:
+                runs[-1] = (runs[-1][0], bounds[i + 1], dec)
+            else:
+                runs.append((bounds[i], bounds[i + 1], dec))
+        out[key] = runs
+    return out
+
+
+def _apply_application(runs: list[tuple[date, date, dict]], app: dict) -> list[tuple[date, date, dict]]:
+    """Split the line's stretches at the approved window and replace the measure inside it."""
+    ws, we = date.fromisoformat(app["start"]), date.fromisoformat(app["end"])
+    out = []
+    for s, e, dec in runs:
+        for a, b, inside in ((s, min(e, ws), False), (max(s, ws), min(e, we), True), (max(s, we), e, False)):
+            if a >= b:
+                continue
+            if not inside:
+                out.append((a, b, dec))
+                continue
+            changed = dict(dec)
+            if app["kind"] == "livelihood_max_load":
+                changed.update(measure="max_load", percentage_min=app.get("max_load"), percentage_max=app.get("max_load"),
+                               basis="production_load", coking_time_hours=None)
+            else:
+                changed.update(measure="none", percentage_min=None, percentage_max=None, basis=None, coking_time_hours=None)
+            changed["windows"] = [{"start": a.isoformat(), "end": b.isoformat()}]
+            changed["reasons"] = list(dec["reasons"]) + [{"rule": app["clause"], "source": app["clause"],
+                                                           "note": f"approved application #{app['id']}"}]
+            residual = list(dec["residual_obligations"])
+            if app.get("residual"):
+                residual.append({"rule": app["clause"], "source": app["clause"], "note": app["residual"]})
+            changed["residual_obligations"] = residual
+            changed["exemption"] = {"application_id": app["id"], "kind": app["kind"], "clause": app["clause"],
+                                    "start": app["start"], "end": app["end"], "max_load": app.get("max_load"),
+                                    "residual": app.get("residual", "")}
+            out.append((a, b, changed))
+    return out
+
+
+def entry_rows(inputs: list[dict], pack_id: str, dates: list[date], end: date,
+               applications: Iterable[dict] = (), progress: Progress | None = None) -> list[dict]:
+    """Entry rows (plain dicts, ScheduleEntry's columns) for `inputs` = [{enterprise_id, uscc, region_code,
+    document}], in input order then line order; deterministic for equal inputs."""
+    docs = [dict(i["document"], enterprise=dict(i["document"]["enterprise"], enterprise_id=str(i["enterprise_id"])))
+            for i in inputs]
+    runs = segments(docs, pack_id, dates, end, progress)
+    by_line: dict[tuple[str, str], list[dict]] = {}
+    for app in sorted(applications, key=lambda a: a["id"]):
+        by_line.setdefault((str(app["enterprise_id"]), app["line_ref"]), []).append(app)
+    rows: list[dict] = []
+    for item, doc in zip(inputs, docs):
+        ent = doc["enterprise"]
+        for line in ent["lines"]:
+            key = (ent["enterprise_id"], line["line_id"])
+            line_runs = runs[key]
+            for app in by_line.get(key, ()):
+                line_runs = _apply_application(line_runs, app)
+            for start, stop, dec in line_runs:
+                rows.append({
+                    "position": len(rows), "enterprise_id": item["enterprise_id"], "enterprise_name": ent.get("name", ""),
+                    "uscc": item["uscc"], "region_code": item["region_code"], "sector": line.get("sector") or ent["sector"],
+                    "line_ref": line["line_id"], "line_name": line.get("name", ""), "line_kind": line.get("kind", ""),
+                    "capacity": line.get("capacity"), "capacity_unit": line.get("capacity_unit", ""),
+                    "phase_start": start, "phase_end": stop, "measure": dec["measure"],
+                    "percentage_min": dec["percentage_min"], "percentage_max": dec["percentage_max"],
+                    "basis": dec["basis"], "coking_time_hours": dec["coking_time_hours"],
+                    "windows": _clip(dec["windows"], start, stop), "reasons": dec["reasons"], "flags": dec["flags"],
+                    "applied_decisions": dec["applied_decisions"], "residual_obligations": dec["residual_obligations"],
+                    "exemption": dec.get("exemption"),
+                })
+    return rows
+
+
+def comparable(row: dict) -> str:
+    """A row as canonical JSON without storage details, to prove two generations equal."""
+    keep = {k: v for k, v in row.items() if k not in ("id", "version_id", "position")}
+    for k in ("percentage_min", "percentage_max", "coking_time_hours", "capacity"):
+        if keep.get(k) is not None:
+            keep[k] = float(keep[k])
+    return json.dumps(keep, sort_keys=True, ensure_ascii=False, default=str)

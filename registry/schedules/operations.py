@@ -1,0 +1,324 @@
+"""Schedule use cases: create and generate a draft, record flag choices, applications and their
+decisions, publish (freeze + file), start a new version, compare and reproduce versions.
+
+Pages, API and CLI call these; each checks its predicate first, flushes, writes the audit log.
+"""
+from __future__ import annotations
+
+from datetime import date
+from typing import Any, Callable
+
+from flask_babel import gettext as _
+from sqlalchemy import delete, insert, select
+
+from registry.core import audit
+from registry.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from registry.core.regions import get_region
+from registry.core.timeutil import utcnow
+from registry.core.validation import load
+from registry.enterprises.models import Enterprise
+from registry.extensions import db
+from registry.policy.facts import evaluate_document
+from registry.schedules import auth, generation, provenance
+from registry.schedules.models import (ApplicationKind, ApplicationStatus, ExemptionApplication, FlagChoice, Schedule,
+                                       ScheduleEntry, ScheduleInput, ScheduleVersion, VersionStatus)
+from registry.schedules.schemas import ApplicationInput, CreateInput, DecideInput, FlagChoiceInput, PublishInput
+
+Progress = Callable[[int, int], None]
+CHUNK = 500
+
+
+def _invalid(field: str, message: str) -> ValidationFailed:
+    return ValidationFailed(_("Some fields are invalid."), {field: [message]})
+
+
+# ---- reading -------------------------------------------------------------------------------
+
+def get_schedule(actor, schedule_id: int) -> Schedule:
+    schedule = db.session.get(Schedule, schedule_id)
+    if schedule is None or not auth.can_view_schedule(actor, schedule):
+        raise NotFound(_("Not found."))
+    return schedule
+
+
+def get_version(actor, version_id: int) -> ScheduleVersion:
+    version = db.session.get(ScheduleVersion, version_id)
+    if version is None or not auth.can_view_schedule(actor, version.schedule):
+        raise NotFound(_("Not found."))
+    return version
+
+
+def _drafting(actor, schedule: Schedule) -> None:
+    if not auth.can_draft_schedule(actor, schedule.region_code):
+        raise Forbidden(_("You do not have permission to do this."))
+
+
+def latest_version(schedule: Schedule) -> ScheduleVersion | None:
+    return schedule.versions[-1] if schedule.versions else None
+
+
+def _draft_of(actor, schedule_id: int) -> tuple[Schedule, ScheduleVersion]:
+    schedule = get_schedule(actor, schedule_id)
+    _drafting(actor, schedule)
+    version = latest_version(schedule)
+    if version is None or version.published:
+        raise Conflict(_("This schedule has no draft version; start a new version first."))
+    return schedule, version
+
+
+# ---- creating and generating -----------------------------------------------------------------
+
+def create_schedule(actor, data: dict[str, Any]) -> Schedule:
+    values = load(CreateInput(), data)
+    region = get_region(values["region_code"])
+    if region is None:
+        raise _invalid("region_code", _("Unknown region code."))
+    if not auth.can_draft_schedule(actor, region.code):
+        raise Forbidden(_("You do not have permission to do this."))
+    if values["season_year"] not in provenance.seasons(values["pack_id"]):
+        raise _invalid("season_year", _("The pack does not cover this heating season."))
+    exists = db.session.scalar(select(Schedule).where(Schedule.region_code == region.code, Schedule.pack_id == values["pack_id"],
+                                                     Schedule.season_year == values["season_year"]))
+    if exists is not None:
+        raise Conflict(_("A schedule for this region, pack and season already exists."))
+    schedule = Schedule(created_by_id=actor.id, **values)
+    db.session.add(schedule)
+    db.session.flush()
+    audit.record(actor, "schedule.create", schedule, after=values, region_code=region.code)
+    return schedule
+
+
+def _enterprises(schedule: Schedule):
+    """Registrations submitted at least once, with lines, in the schedule's region — in USCC order."""
+    region = get_region(schedule.region_code)
+    prefix = region.scope_prefix if region else schedule.region_code
+    return (select(Enterprise).where(Enterprise.region_code.startswith(prefix), Enterprise.submitted_at.is_not(None))
+            .order_by(Enterprise.uscc))
+
+
+def _choices(schedule: Schedule) -> dict[int, list[dict]]:
+    """The latest recorded choice per (enterprise, line, flag), as official_decisions entries."""
+    latest: dict[tuple, FlagChoice] = {}
+    for c in db.session.scalars(select(FlagChoice).where(FlagChoice.schedule_id == schedule.id).order_by(FlagChoice.id)):
+        latest[(c.enterprise_id, c.line_ref, c.flag)] = c
+    out: dict[int, list[dict]] = {}
+    for (eid, line, flag), c in sorted(latest.items(), key=lambda kv: kv[1].id):
+        entry = {"flag": flag, "choice": c.choice, "by": c.decided_by_name or str(c.decided_by_id), "reason": c.reason,
+                 "date": c.decided_at.date().isoformat()}
+        if line:
+            entry["line"] = line
+        out.setdefault(eid, []).append(entry)
+    return out
+
+
+def _approved(schedule: Schedule) -> list[dict]:
+    apps = db.session.scalars(select(ExemptionApplication).where(
+        ExemptionApplication.schedule_id == schedule.id, ExemptionApplication.status == ApplicationStatus.APPROVED.value)
+        .order_by(ExemptionApplication.id))
+    return [{"id": a.id, "enterprise_id": a.enterprise_id, "line_ref": a.line_ref, "kind": a.kind, "clause": a.clause,
+             "start": a.requested_start.isoformat(), "end": a.requested_end.isoformat(),
+             "max_load": float(a.max_load) if a.max_load is not None else None, "residual": a.residual} for a in apps]
+
+
+def current_inputs(schedule: Schedule, on: date, progress: Progress | None = None) -> list[dict]:
+    """Evaluate documents of the region's registrations today, with the recorded flag choices."""
+    choices = _choices(schedule)
+    out = []
+    for enterprise in db.session.scalars(_enterprises(schedule).execution_options(yield_per=CHUNK)):
+        if not enterprise.lines:
+            continue
+        doc = evaluate_document(enterprise, pack=schedule.pack_id, on=on)
+        known = {line["line_id"] for line in doc["enterprise"]["lines"]}
+        decisions = [d for d in choices.get(enterprise.id, []) if d.get("line") in (None, *known)]
+        if decisions:
+            doc["official_decisions"] = decisions
+        out.append({"enterprise_id": enterprise.id, "uscc": enterprise.uscc, "region_code": enterprise.region_code,
+                    "document": doc, "facts_sha256": provenance.facts_sha256(doc)})
+    return out
+
+
+def _fill(version: ScheduleVersion, inputs: list[dict], applications: list[dict], progress: Progress | None) -> None:
+    """Write inputs and entries of a draft (bulk inserts: a large city has tens of thousands of lines)."""
+    dates = [date.fromisoformat(d) for d in version.evaluation_dates]
+    rows = generation.entry_rows(inputs, version.pack_id, dates, version.season_end, applications, progress)
+    db.session.execute(delete(ScheduleEntry).where(ScheduleEntry.version_id == version.id))
+    db.session.execute(delete(ScheduleInput).where(ScheduleInput.version_id == version.id))
+    if inputs:
+        db.session.execute(insert(ScheduleInput), [
+            {"version_id": version.id, "position": i, "enterprise_id": item["enterprise_id"], "uscc": item["uscc"],
+             "region_code": item["region_code"], "document": item["document"], "facts_sha256": item["facts_sha256"]}
+            for i, item in enumerate(inputs)])
+    if rows:
+        db.session.execute(insert(ScheduleEntry), [dict(r, version_id=version.id) for r in rows])
+    version.exemptions = applications
+    version.progress_done = version.progress_total = len(inputs)
+    db.session.flush()
+    db.session.expire(version, ["entries", "inputs"])
+
+
+def generate(actor, schedule_id: int, progress: Progress | None = None) -> ScheduleVersion:
+    """(Re)generate the draft version — the first one, or refresh the current draft — from today's facts."""
+    schedule = get_schedule(actor, schedule_id)
+    _drafting(actor, schedule)
+    version = latest_version(schedule)
+    if version is not None and version.published:
+        raise Conflict(_("The latest version is published; start a new version with a filing reason."))
+    start, end = provenance.season_bounds(schedule.pack_id, schedule.season_year)
+    if version is None:
+        version = ScheduleVersion(schedule=schedule, number=1, status=VersionStatus.DRAFT.value, region_code=schedule.region_code,
+                                  pack_id=schedule.pack_id, season_start=start, season_end=end, created_by_id=actor.id)
+        db.session.add(version)
+    version.pack_sha256 = provenance.pack_sha256(schedule.pack_id)
+    version.engine_version = provenance.ENGINE_VERSION
+    version.evaluation_dates = [d.isoformat() for d in provenance.evaluation_dates(schedule.pack_id, start, end)]
+    db.session.flush()
+    inputs = current_inputs(schedule, start)
+    _fill(version, inputs, _approved(schedule), progress)
+    audit.record(actor, "schedule.generate", version, root=schedule,
+                 after={"number": version.number, "enterprises": len(inputs), "pack_sha256": version.pack_sha256})
+    return version
+
+
+def new_version(actor, schedule_id: int, progress: Progress | None = None) -> ScheduleVersion:
+    """A published list changes only through a new version (001:101); it is generated afresh."""
+    schedule = get_schedule(actor, schedule_id)
+    _drafting(actor, schedule)
+    current = latest_version(schedule)
+    if current is None or not current.published:
+        raise Conflict(_("The latest version is still a draft: edit that one."))
+    version = ScheduleVersion(schedule=schedule, number=current.number + 1, status=VersionStatus.DRAFT.value,
+                              region_code=schedule.region_code, pack_id=schedule.pack_id, season_start=current.season_start,
+                              season_end=current.season_end, supersedes_id=current.id, created_by_id=actor.id,
+                              pack_sha256="", engine_version="")
+    db.session.add(version)
+    db.session.flush()
+    return generate(actor, schedule_id, progress)
+
+
+# ---- flags, applications ---------------------------------------------------------------------
+
+def _regenerate_enterprise(schedule: Schedule, version: ScheduleVersion, enterprise_id: int) -> None:
+    """Re-run one enterprise of the draft with its stored facts and the choices now recorded."""
+    item = next((i for i in version.inputs if i.enterprise_id == enterprise_id), None)
+    if item is None:
+        return
+    choices = _choices(schedule).get(enterprise_id, [])
+    doc = {k: v for k, v in item.document.items() if k != "official_decisions"}
+    if choices:
+        doc["official_decisions"] = choices
+    inputs = [{"enterprise_id": i.enterprise_id, "uscc": i.uscc, "region_code": i.region_code,
+               "document": doc if i.enterprise_id == enterprise_id else i.document, "facts_sha256": i.facts_sha256}
+              for i in version.inputs]
+    _fill(version, inputs, _approved(schedule), None)
+
+
+def record_flag_choice(actor, schedule_id: int, data: dict[str, Any]) -> FlagChoice:
+    """An official resolves a flag with a recorded choice and reason; the draft is re-evaluated."""
+    schedule, version = _draft_of(actor, schedule_id)
+    values = load(FlagChoiceInput(), data)
+    flagged = [e for e in version.entries if e.enterprise_id == values["enterprise_id"]
+               and (values["line_ref"] is None or e.line_ref == values["line_ref"])
+               and any(f["code"] == values["flag"] for f in e.flags)]
+    if not flagged:
+        raise _invalid("flag", _("No entry of this draft carries this flag."))
+    options = {o for e in flagged for f in e.flags if f["code"] == values["flag"] for o in f.get("options", [])}
+    if options and values["choice"] not in options:
+        raise _invalid("choice", _("Choose one of: %(options)s", options=", ".join(sorted(options))))
+    choice = FlagChoice(schedule_id=schedule.id, decided_by_id=actor.id,
+                        decided_by_name=getattr(actor, "full_name", "") or actor.username, **values)
+    db.session.add(choice)
+    db.session.flush()
+    _regenerate_enterprise(schedule, version, values["enterprise_id"])
+    audit.record(actor, "schedule.flag_choice", choice, root=schedule, after=values, region_code=schedule.region_code)
+    return choice
+
+
+def apply(actor, schedule_id: int, enterprise_id: int, data: dict[str, Any]) -> ExemptionApplication:
+    """An enterprise applies for an exemption or a livelihood maximum load for one of its lines."""
+    schedule = get_schedule(actor, schedule_id)
+    if not auth.can_apply(actor, enterprise_id):
+        raise Forbidden(_("You do not have permission to do this."))
+    values = load(ApplicationInput(), data)
+    enterprise = db.session.get(Enterprise, enterprise_id)
+    if values["line_ref"] not in {line.code or str(line.id) for line in enterprise.lines}:
+        raise _invalid("line_ref", _("Not a line of this enterprise."))
+    start, end = provenance.season_bounds(schedule.pack_id, schedule.season_year)
+    if values["requested_start"] < start or values["requested_end"] > end:
+        raise _invalid("requested_start", _("The window must lie inside the heating season."))
+    if values["kind"] == ApplicationKind.EXEMPTION.value:
+        values["max_load"] = None
+    app = ExemptionApplication(schedule_id=schedule.id, enterprise_id=enterprise_id, region_code=enterprise.region_code,
+                               created_by_id=actor.id, **values)
+    db.session.add(app)
+    db.session.flush()
+    audit.record(actor, "schedule.apply", app, root=schedule, after={k: str(v) for k, v in values.items()})
+    return app
+
+
+def get_application(actor, application_id: int) -> ExemptionApplication:
+    app = db.session.get(ExemptionApplication, application_id)
+    if app is None:
+        raise NotFound(_("Not found."))
+    schedule = get_schedule(actor, app.schedule_id)
+    if actor.role == "enterprise" and not auth.can_apply(actor, app.enterprise_id):
+        raise NotFound(_("Not found."))
+    del schedule
+    return app
+
+
+def decide_application(actor, application_id: int, data: dict[str, Any]) -> ExemptionApplication:
+    """Approve or reject with reasons; an approval changes the entry in the next generated version."""
+    app = get_application(actor, application_id)
+    schedule = db.session.get(Schedule, app.schedule_id)
+    _drafting(actor, schedule)
+    values = load(DecideInput(), data)
+    if values["version"] != app.row_version:
+        raise Conflict(_("The record was changed by someone else. Reload and try again."))
+    if app.status != ApplicationStatus.SUBMITTED.value:
+        raise Conflict(_("This application has already been decided."))
+    app.status = (ApplicationStatus.APPROVED if values["approve"] else ApplicationStatus.REJECTED).value
+    app.decision_reason = values["reason"]
+    app.residual = values["residual"] if values["approve"] else ""
+    app.decided_by_id = actor.id
+    app.decided_at = utcnow()
+    db.session.flush()
+    audit.record(actor, "schedule.decide_application", app, root=schedule,
+                 after={"status": app.status, "reason": app.decision_reason, "residual": app.residual})
+    return app
+
+
+# ---- publishing --------------------------------------------------------------------------------
+
+def publish(actor, schedule_id: int, data: dict[str, Any]) -> ScheduleVersion:
+    """Freeze and file the draft (date, recipients); a later version must say why it was re-filed."""
+    schedule, version = _draft_of(actor, schedule_id)
+    values = load(PublishInput(), data)
+    if version.number > 1 and not values["filing_reason"].strip():
+        raise _invalid("filing_reason", _("A re-filed version needs a filing reason."))
+    if version.pack_sha256 != provenance.pack_sha256(version.pack_id):
+        raise Conflict(_("The policy pack changed since this draft was generated: generate it again."))
+    version.status = VersionStatus.PUBLISHED.value
+    version.filed_on = values["filed_on"]
+    version.recipients = values["recipients"].strip()
+    version.filing_reason = values["filing_reason"].strip()
+    version.published_by_id = actor.id
+    version.published_at = utcnow()
+    db.session.flush()
+    audit.record(actor, "schedule.publish", version, root=schedule,
+                 after={"number": version.number, "filed_on": version.filed_on.isoformat(), "recipients": version.recipients})
+    return version
+
+
+def reproduce(version: ScheduleVersion) -> list[dict]:
+    """Regenerate a version's entries from what it recorded (inputs, dates, applications)."""
+    if version.pack_sha256 != provenance.pack_sha256(version.pack_id):
+        raise Conflict(_("The policy pack file differs from the one this version was generated with."))
+    inputs = [{"enterprise_id": i.enterprise_id, "uscc": i.uscc, "region_code": i.region_code, "document": i.document}
+              for i in version.inputs]
+    dates = [date.fromisoformat(d) for d in version.evaluation_dates]
+    return generation.entry_rows(inputs, version.pack_id, dates, version.season_end, version.exemptions)
+
+
+def entry_dict(entry: ScheduleEntry) -> dict[str, Any]:
+    return {c.key: getattr(entry, c.key) for c in ScheduleEntry.__table__.columns}
+

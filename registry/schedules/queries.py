@@ -1,0 +1,125 @@
+"""Scoped reads of schedules: lists, entries an actor may see, summaries, out-of-date entries (F-15)."""
+from __future__ import annotations
+
+from collections import Counter
+from datetime import date
+from typing import Any
+
+from sqlalchemy import false, or_, select
+
+from registry.accounts.models import Role
+from registry.accounts.scopes import scope_prefix
+from registry.extensions import db
+from registry.schedules import provenance
+from registry.schedules.models import (ExemptionApplication, Schedule, ScheduleEntry, ScheduleInput, ScheduleVersion,
+                                       VersionStatus)
+
+
+def visible_schedules(actor):
+    """Officials: schedules of regions inside their scope; administrators: all; enterprises: their region's."""
+    stmt = select(Schedule)
+    if actor is None or not getattr(actor, "is_authenticated", False):
+        return stmt.where(false())
+    if actor.role == Role.ENTERPRISE.value:
+        from registry.enterprises.models import Enterprise
+
+        enterprise = db.session.get(Enterprise, actor.enterprise_id) if actor.enterprise_id else None
+        if enterprise is None:
+            return stmt.where(false())
+        code = enterprise.region_code
+        return stmt.where(or_(Schedule.region_code == code, Schedule.region_code == code[:4] + "00",
+                              Schedule.region_code == code[:2] + "0000"))
+    prefix = scope_prefix(actor)
+    return stmt if prefix is None else stmt.where(Schedule.region_code.startswith(prefix))
+
+
+def list_schedules(actor) -> list[dict[str, Any]]:
+    out = []
+    for s in db.session.scalars(visible_schedules(actor).order_by(Schedule.season_year.desc(), Schedule.id.desc())):
+        latest = s.versions[-1] if s.versions else None
+        out.append({"id": s.id, "title": s.title, "region_code": s.region_code, "pack_id": s.pack_id,
+                    "season_year": s.season_year, "versions": len(s.versions),
+                    "latest": version_dict(latest) if latest else None})
+    return out
+
+
+def version_dict(v: ScheduleVersion) -> dict[str, Any]:
+    return {"id": v.id, "number": v.number, "status": v.status, "pack_id": v.pack_id, "pack_sha256": v.pack_sha256,
+            "engine_version": v.engine_version, "season_start": v.season_start.isoformat(),
+            "season_end": v.season_end.isoformat(), "evaluation_dates": list(v.evaluation_dates),
+            "filed_on": v.filed_on.isoformat() if v.filed_on else None, "recipients": v.recipients,
+            "filing_reason": v.filing_reason, "supersedes_id": v.supersedes_id,
+            "progress_done": v.progress_done, "progress_total": v.progress_total,
+            "published_at": v.published_at.isoformat() if v.published_at else None}
+
+
+def entries(actor, version: ScheduleVersion) -> list[ScheduleEntry]:
+    """Officials and administrators see every entry; an enterprise only its own lines."""
+    stmt = select(ScheduleEntry).where(ScheduleEntry.version_id == version.id).order_by(ScheduleEntry.position)
+    if actor is not None and getattr(actor, "role", None) == Role.ENTERPRISE.value:
+        stmt = stmt.where(ScheduleEntry.enterprise_id == (actor.enterprise_id or -1))
+    return list(db.session.scalars(stmt))
+
+
+def entry_rows(entries_: list[ScheduleEntry]) -> list[dict[str, Any]]:
+    return [{c.key: getattr(e, c.key) for c in ScheduleEntry.__table__.columns} for e in entries_]
+
+
+def flagged(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Entries the engine flagged, one row per (entry, flag), for the official's decision list."""
+    return [dict(row, flag=flag) for row in rows for flag in row["flags"]]
+
+
+def summary(rows: list[dict[str, Any]]) -> dict[str, Any]:
+    """Lines stopped / curtailed / exempt and capacity affected, per measure and per sector."""
+    lines: dict[tuple, str] = {}
+    order = {"stop": 4, "curtail": 3, "extend_coking": 2, "max_load": 1, "none": 0}
+    capacity: dict[tuple, tuple] = {}
+    exempt = set()
+    for r in rows:
+        key = (r["enterprise_id"], r["line_ref"])
+        if key not in lines or order[r["measure"]] > order[lines[key]]:
+            lines[key] = r["measure"]
+        capacity[key] = (r["sector"], float(r["capacity"] or 0), r["capacity_unit"])
+        if r.get("exemption") or any(x["rule"].startswith("X-") for x in r["reasons"]) and r["measure"] == "none":
+            exempt.add(key)
+    by_measure = Counter(lines.values())
+    by_sector: dict[str, Counter] = {}
+    cap: dict[str, dict[str, float]] = {}
+    for key, measure in lines.items():
+        sector, amount, unit = capacity[key]
+        by_sector.setdefault(sector, Counter())[measure] += 1
+        if measure != "none":
+            cap.setdefault(measure, {}).setdefault(unit, 0.0)
+            cap[measure][unit] += amount
+    return {"lines": len(lines), "enterprises": len({k[0] for k in lines}), "by_measure": dict(by_measure),
+            "exempt": len(exempt), "by_sector": {k: dict(v) for k, v in sorted(by_sector.items())},
+            "capacity_affected": cap}
+
+
+def out_of_date(version: ScheduleVersion) -> dict[str, Any]:
+    """F-15: which enterprises' registered facts changed since this version (added, changed, removed)."""
+    from registry.schedules.operations import current_inputs
+
+    stored = {i.enterprise_id: i.facts_sha256 for i in db.session.scalars(
+        select(ScheduleInput).where(ScheduleInput.version_id == version.id))}
+    now = {i["enterprise_id"]: i["facts_sha256"] for i in current_inputs(version.schedule, version.season_start)}
+    changed = sorted(e for e in stored.keys() & now.keys() if stored[e] != now[e])
+    return {"changed": changed, "added": sorted(now.keys() - stored.keys()), "removed": sorted(stored.keys() - now.keys())}
+
+
+def applications(actor, schedule: Schedule) -> list[ExemptionApplication]:
+    stmt = select(ExemptionApplication).where(ExemptionApplication.schedule_id == schedule.id).order_by(ExemptionApplication.id)
+    if getattr(actor, "role", None) == Role.ENTERPRISE.value:
+        stmt = stmt.where(ExemptionApplication.enterprise_id == (actor.enterprise_id or -1))
+    return list(db.session.scalars(stmt))
+
+
+def published_versions(region_code: str = ""):
+    """The public list: published versions only, newest first."""
+    stmt = select(ScheduleVersion).where(ScheduleVersion.status == VersionStatus.PUBLISHED.value)
+    if region_code:
+        stmt = stmt.where(ScheduleVersion.region_code.startswith(region_code))
+    return list(db.session.scalars(stmt.order_by(ScheduleVersion.published_at.desc(), ScheduleVersion.id.desc())))
+
+
