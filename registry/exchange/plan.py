@@ -30,7 +30,7 @@ from registry.core import dictionary as dd
 from registry.core.dictionary import FieldType
 from registry.enterprises.auth import EDITABLE
 from registry.exchange import plausibility
-from registry.exchange.validator import CleanBook, CleanSheet, ProblemLog, canonical, default_column, equal
+from registry.exchange.validator import CleanBook, CleanSheet, ProblemLog, canonical, equal
 from registry.extensions import db
 
 CHUNK = 5000
@@ -324,11 +324,9 @@ def _diff(sheet: CleanSheet, stored: pd.DataFrame, keys: list[str], log: Problem
     key_index = pd.MultiIndex.from_frame(frame[keys]) if len(keys) > 1 else pd.Index(frame[keys[0]])
     stored = stored[~stored.index.duplicated(keep="first")]
     exists = key_index.isin(stored.index)
-    creates = frame[~exists].copy()
-    for f in spec.fields:
-        if f.key not in creates.columns:
-            creates[f.key] = default_column(f, creates.index)
-    creates = creates[[f.key for f in spec.fields]]
+    # rows to create keep only the file's columns (writer.records fills the others with defaults): no copy
+    # of a 300,000-row sheet when every row is new
+    creates = frame if not exists.any() else frame[~exists]
 
     existing_rows = frame[exists]
     if not len(existing_rows):

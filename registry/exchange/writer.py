@@ -46,8 +46,15 @@ def _column_values(f: Field, col: pd.Series) -> list[Any]:
 
 def records(frame: pd.DataFrame, fields: list[Field], names: list[str] | None = None) -> list[dict[str, Any]]:
     names = names or [f.column.split(".")[1] for f in fields]
-    columns = [_column_values(f, frame[f.key]) for f in fields]
+    columns = [_column_values(f, frame[f.key]) if f.key in frame.columns else _absent(f, len(frame)) for f in fields]
     return [dict(zip(names, row)) for row in zip(*columns)] if columns else [{} for _ in range(len(frame))]
+
+
+def _absent(f: Field, n: int) -> list[Any]:
+    """A column the file left out, for rows being created: the field's default."""
+    if f.default is not None:
+        return [f.default] * n
+    return [""] * n if f.type in (FieldType.TEXT, FieldType.EMAIL) else [None] * n
 
 
 def _insert(table, rows: list[dict[str, Any]], returning: tuple[str, ...] = ()):
@@ -80,6 +87,22 @@ def _own_fields(spec: dd.Sheet) -> list[Field]:
             and not (spec.key == "equipment" and f.key == "line_code")]
 
 
+ROWS_PER_BATCH = 20_000  # rows turned into parameter dicts at a time: bounds the memory of a 300,000-row sheet
+
+
+def _parts(frame: pd.DataFrame):
+    for i in range(0, len(frame), ROWS_PER_BATCH):
+        yield frame.iloc[i:i + ROWS_PER_BATCH]
+
+
+def _update_frame(t, frame: pd.DataFrame, fields: list[Field], *, versioned: bool, now) -> None:
+    for part in _parts(frame):
+        rows = records(part, fields)
+        for r, row_id in zip(rows, part["_id"].tolist()):
+            r["id"] = int(row_id)
+        _update(t, rows, [f.column.split(".")[1] for f in fields], versioned=versioned, now=now)
+
+
 def write_enterprises(plan: ImportPlan, actor, now, status: str) -> dict[str, int]:
     t = _table("enterprise")
     sp = plan.sheets.get("enterprises")
@@ -87,48 +110,43 @@ def write_enterprises(plan: ImportPlan, actor, now, status: str) -> dict[str, in
     if sp is None:
         return ids
     fields = _own_fields(dd.ENTERPRISES)
-    rows = records(sp.create, fields)
-    for r in rows:
-        r.update(status=status, submitted_at=now, approved_at=now if status == "approved" else None, created_at=now,
-                 updated_at=now, version=1, created_by_id=getattr(actor, "id", None), return_reason="")
-    for row_id, uscc in _insert(t, rows, ("id", "uscc")):
-        ids[uscc] = row_id
-    upd = records(sp.update, fields)
-    for r, row_id in zip(upd, sp.update["_id"].tolist()):
-        r["id"] = int(row_id)
-    _update(t, upd, [f.column.split(".")[1] for f in fields], versioned=True, now=now)
+    for part in _parts(sp.create):
+        rows = records(part, fields)
+        for r in rows:
+            r.update(status=status, submitted_at=now, approved_at=now if status == "approved" else None, created_at=now,
+                     updated_at=now, version=1, created_by_id=getattr(actor, "id", None), return_reason="")
+        for row_id, uscc in _insert(t, rows, ("id", "uscc")):
+            ids[uscc] = row_id
+    _update_frame(t, sp.update, fields, versioned=True, now=now)
     return ids
 
 
 def write_lines(plan: ImportPlan, ids: dict[str, int], now) -> dict[tuple[int, str], int]:
-    t = _table("production_line")
+    t, e = _table("production_line"), _table("line_emission")
     sp = plan.sheets.get("lines")
     line_ids: dict[tuple[int, str], int] = {}
     if sp is None:
         return line_ids
-    fields = [f for f in _own_fields(dd.LINES)]
-    rows = records(sp.create, fields)
-    enterprise_ids = sp.create["uscc"].map(ids).tolist()
-    for r, eid in zip(rows, enterprise_ids):
-        r.update(enterprise_id=int(eid), version=1)
-    for row_id, eid, code in _insert(t, rows, ("id", "enterprise_id", "code")):
-        line_ids[(eid, code)] = row_id
-    upd = records(sp.update, fields)
-    for r, row_id in zip(upd, sp.update["_id"].tolist()):
-        r["id"] = int(row_id)
-    _update(t, upd, [f.column.split(".")[1] for f in fields], versioned=True, now=now)
-    # emissions: new lines get theirs; changed lines whose emission columns were in the file get them replaced
-    e = _table("line_emission")
-    if plan.emission_fields:
-        changed_em = sp.changed[[c for c in plan.emission_fields]].any(axis=1) if sp.changed is not None and len(sp.changed) else pd.Series(dtype=bool)
-        replace_ids = sp.update.loc[changed_em[changed_em].index, "_id"].astype(int).tolist() if len(changed_em) else []
-        for i in range(0, len(replace_ids), 5000):
-            db.session.execute(delete(e).where(e.c.line_id.in_(replace_ids[i:i + 5000])))
-        new_ids = [line_ids[(int(eid), code)] for eid, code in zip(enterprise_ids, sp.create["code"].tolist())]
-        em_rows = _emission_rows(sp.create, new_ids)
-        if replace_ids:
-            em_rows += _emission_rows(sp.update.loc[changed_em[changed_em].index], replace_ids)
-        _insert(e, em_rows)
+    fields = _own_fields(dd.LINES)
+    for part in _parts(sp.create):
+        rows = records(part, fields)
+        enterprise_ids = part["uscc"].map(ids).tolist()
+        for r, eid in zip(rows, enterprise_ids):
+            r.update(enterprise_id=int(eid), version=1)
+        for row_id, eid, code in _insert(t, rows, ("id", "enterprise_id", "code")):
+            line_ids[(eid, code)] = row_id
+        if plan.emission_fields:
+            new_ids = [line_ids[(int(eid), code)] for eid, code in zip(enterprise_ids, part["code"].tolist())]
+            _insert(e, _emission_rows(part, new_ids))
+    _update_frame(t, sp.update, fields, versioned=True, now=now)
+    # changed lines whose emission columns were in the file get exactly those emissions
+    if plan.emission_fields and sp.changed is not None and len(sp.changed):
+        changed_em = sp.changed[list(plan.emission_fields)].any(axis=1)
+        replaced = sp.update.loc[changed_em[changed_em].index]
+        for part in _parts(replaced):
+            replace_ids = part["_id"].astype(int).tolist()
+            db.session.execute(delete(e).where(e.c.line_id.in_(replace_ids)))
+            _insert(e, _emission_rows(part, replace_ids))
     return line_ids
 
 
@@ -158,15 +176,13 @@ def write_equipment(plan: ImportPlan, ids: dict[str, int], line_ids: dict[tuple[
     fields = _own_fields(dd.EQUIPMENT)
     if len(sp.create):
         stored = _stored_line_ids(ids, sp.create)
-        rows = records(sp.create, fields)
-        for r, uscc, code in zip(rows, sp.create["uscc"].tolist(), sp.create["line_code"].tolist()):
-            eid = ids[uscc]
-            r["line_id"] = line_ids.get((eid, code)) or stored[(eid, code)]
-        _insert(t, rows)
-    upd = records(sp.update, fields)
-    for r, row_id in zip(upd, sp.update["_id"].tolist()):
-        r["id"] = int(row_id)
-    _update(t, upd, [f.column.split(".")[1] for f in fields], versioned=False, now=None)
+        for part in _parts(sp.create):
+            rows = records(part, fields)
+            for r, uscc, code in zip(rows, part["uscc"].tolist(), part["line_code"].tolist()):
+                eid = ids[uscc]
+                r["line_id"] = line_ids.get((eid, code)) or stored[(eid, code)]
+            _insert(t, rows)
+    _update_frame(t, sp.update, fields, versioned=False, now=None)
 
 
 def _stored_line_ids(ids: dict[str, int], frame: pd.DataFrame) -> dict[tuple[int, str], int]:
@@ -187,14 +203,12 @@ def write_permits(plan: ImportPlan, ids: dict[str, int], now) -> None:
     if sp is None:
         return
     fields = _own_fields(dd.PERMITS)
-    rows = records(sp.create, fields)
-    for r, uscc in zip(rows, sp.create["uscc"].tolist()):
-        r.update(enterprise_id=int(ids[uscc]), version=1)
-    _insert(t, rows)
-    upd = records(sp.update, fields)
-    for r, row_id in zip(upd, sp.update["_id"].tolist()):
-        r["id"] = int(row_id)
-    _update(t, upd, [f.column.split(".")[1] for f in fields], versioned=True, now=now)
+    for part in _parts(sp.create):
+        rows = records(part, fields)
+        for r, uscc in zip(rows, part["uscc"].tolist()):
+            r.update(enterprise_id=int(ids[uscc]), version=1)
+        _insert(t, rows)
+    _update_frame(t, sp.update, fields, versioned=True, now=now)
 
 
 def write_audit(plan: ImportPlan, ids: dict[str, int], actor, filename: str, counts: dict[str, dict[str, int]],
