@@ -24,3 +24,16 @@ def later(monkeypatch):
         monkeypatch.setattr(clock, "today", lambda: real() + timedelta(days=days))
 
     return _move
+
+
+@pytest.fixture()
+def token_for_grades(db_app):
+    from registry.accounts.operations import create_token
+    from registry.extensions import db
+
+    def _make(user) -> dict[str, str]:
+        _token, secret = create_token(user, {"name": "grades"})
+        db.session.commit()
+        return {"Authorization": f"Bearer {secret}"}
+
+    return _make
