@@ -122,10 +122,11 @@ def _register_cli(app: Flask) -> None:
     from registry.enterprises import cli as enterprises_cli
     from registry.exchange import cli as exchange_cli
     from registry.grades import cli as grades_cli
+    from registry.emergency import cli as emergency_cli
     from registry.policy import cli as policy_cli
     from registry.schedules import cli as schedules_cli
 
-    for mod in (core_cli, accounts_cli, enterprises_cli, exchange_cli, policy_cli, grades_cli, schedules_cli):
+    for mod in (core_cli, accounts_cli, enterprises_cli, exchange_cli, policy_cli, grades_cli, schedules_cli, emergency_cli):
         mod.register(app)
 
 

@@ -19,6 +19,7 @@ from registry.accounts.auth import SYSTEM
 from registry.accounts.models import User
 from registry.accounts.operations import create_user
 from registry.accounts.passwords import hash_password
+from registry.emergency.demo import add_daily_emissions
 from registry.enterprises import operations as ops
 from registry.enterprises.models import Enterprise
 from registry.extensions import db
@@ -280,6 +281,7 @@ def build_demo(*, force: bool = False, seed: int = 2017, per_city: int = 50,
                 ops.approve_registration(official, ent.id, {"version": ent.version})
             if progress and counts["enterprises"] % 25 == 0:
                 progress(f"{counts['enterprises']} enterprises…")
+    counts["daily_emissions"] = add_daily_emissions(seed)  # the emergency list's base (issue 7)
     db.session.flush()
     return counts
 

@@ -129,6 +129,13 @@ class ListEntry(db.Model):
     responsible_person: Mapped[str] = mapped_column(String(60), default="")
     contact: Mapped[str] = mapped_column(String(60), default="")
     explanation: Mapped[str] = mapped_column(Text, default="")
+    # The line's base when the list was compiled, so a filed list reproduces its totals (R-A-02).
+    baseline_class: Mapped[str] = mapped_column(String(20), default="industrial")
+    daily_so2_kg: Mapped[float] = mapped_column(Numeric(12, 3), default=0)
+    daily_nox_kg: Mapped[float] = mapped_column(Numeric(12, 3), default=0)
+    daily_pm_kg: Mapped[float] = mapped_column(Numeric(12, 3), default=0)
+    daily_vocs_kg: Mapped[float] = mapped_column(Numeric(12, 3), default=0)
+    capacity_weight: Mapped[float] = mapped_column(Numeric(14, 4), default=1)
 
     list: Mapped[EmergencyList] = relationship(back_populates="entries")
 

@@ -8,6 +8,8 @@ its strongest allowed measure ("C before B").
 """
 from __future__ import annotations
 
+import contextlib
+import io
 import time
 from dataclasses import dataclass, field
 from typing import Mapping, Sequence
@@ -93,8 +95,9 @@ def optimize(candidates: Sequence[Candidate], shortfall: Mapping[str, float], *,
         first_col[i + 1] = first_col[i] + len(c.options)
     cost = np.array([usable[i].options[j].capacity_lost for i, j in cols] + ([0.0] if has_b else []), dtype=float)
 
-    h = highspy.Highs()
-    h.setOptionValue("output_flag", False)
+    with contextlib.redirect_stdout(io.StringIO()):  # HiGHS prints a banner on first use; CLI output is JSON
+        h = highspy.Highs()
+        h.setOptionValue("output_flag", False)
     h.setOptionValue("time_limit", float(time_limit))
     h.setOptionValue("mip_rel_gap", float(mip_rel_gap))
     h.addVars(n, np.zeros(n), np.ones(n))

@@ -1,0 +1,37 @@
+"""Named permission predicates for emergency plans and lists; every operation calls one first."""
+from __future__ import annotations
+
+from registry.accounts.auth import is_authenticated
+from registry.accounts.models import Role
+from registry.accounts.scopes import region_in_scope
+from registry.enterprises.auth import can_view_enterprise, is_member
+from registry.enterprises.models import Enterprise
+
+_LIST_MAKERS = (Role.CITY.value, Role.COUNTY.value)
+
+
+def can_view_plan(user, enterprise: Enterprise) -> bool:
+    return can_view_enterprise(user, enterprise)
+
+
+def can_write_plan(user, enterprise: Enterprise) -> bool:
+    """The enterprise files its own 一厂一策 (003:50); officials read it."""
+    return is_member(user, enterprise)
+
+
+def can_view_list(user, region_code: str) -> bool:
+    """Officials whose scope covers the list's region (the city, its province) and administrators."""
+    if not is_authenticated(user):
+        return False
+    if user.role == Role.ADMIN.value:
+        return True
+    return bool(user.is_official) and region_in_scope(user, region_code)
+
+
+def can_manage_list(user, region_code: str) -> bool:
+    """The list is the city's own (003:50: cities compile and file it): the official of exactly that region."""
+    if not is_authenticated(user):
+        return False
+    if user.role == Role.ADMIN.value:
+        return True
+    return user.role in _LIST_MAKERS and user.region_code == region_code

@@ -1,0 +1,128 @@
+"""`flask emergency …`: compile a city list, its totals vs targets, the optimizer, alert-day orders, the Excel export."""
+from __future__ import annotations
+
+import json
+import sys
+from datetime import date
+
+import click
+from flask import Flask
+from flask.cli import AppGroup
+
+emergency = AppGroup("emergency", help="Heavy-pollution emergency reduction lists (应急减排清单).")
+
+
+def _user(username: str):
+    from sqlalchemy import select
+
+    from registry.accounts.models import User
+    from registry.extensions import db
+
+    user = db.session.scalar(select(User).where(User.username == username))
+    if user is None:
+        raise click.ClickException(f"no user {username!r}")
+    return user
+
+
+def _list(list_id: int):
+    from registry.emergency.models import EmergencyList
+    from registry.extensions import db
+
+    lst = db.session.get(EmergencyList, list_id)
+    if lst is None:
+        raise click.ClickException(f"no emergency list {list_id}")
+    return lst
+
+
+def _run(fn):
+    """Domain errors exit 2 with their message and field errors; success commits once."""
+    from registry.core.errors import DomainError
+    from registry.extensions import db
+
+    try:
+        out = fn()
+    except DomainError as err:
+        db.session.rollback()
+        click.echo(json.dumps(err.as_dict(), ensure_ascii=False), err=True)
+        sys.exit(2)
+    db.session.commit()
+    return out
+
+
+@emergency.command("compile")
+@click.argument("region_code")
+@click.argument("pack_id")
+@click.option("--as-user", "username", required=True, help="The official compiling it (their scope applies).")
+def compile_cmd(region_code: str, pack_id: str, username: str) -> None:
+    """A new draft version of the region's list from the enterprises' latest filed plans."""
+    from registry.emergency import operations as ops
+
+    lst = _run(lambda: ops.compile_list(_user(username), {"region_code": region_code, "pack_id": pack_id}))
+    click.echo(f"list {lst.id}: {lst.region_code} {lst.pack_id} version {lst.number}, {len(lst.entries)} entries")
+
+
+@emergency.command("totals")
+@click.argument("list_id", type=int)
+@click.option("--level", default="", help="One alert level; default every level of the pack.")
+def totals_cmd(list_id: int, level: str) -> None:
+    """Per level and pollutant: base, reduction, % vs the pack's target and the shortfall (JSON lines)."""
+    from grading.packs import get_pack
+    from registry.emergency.queries import totals
+    from registry.emergency.reductions import emergency_levels
+
+    lst = _list(list_id)
+    pack = get_pack(lst.pack_id)
+    for lvl in [level] if level else emergency_levels(pack):
+        t = totals(lst, pack, lvl)
+        for p in t.pollutants:
+            click.echo(json.dumps({"level": lvl, "pollutant": p.pollutant, "baseline": round(p.baseline, 3),
+                                   "reduction": round(p.reduction, 3), "percent": round(p.percent, 3),
+                                   "target_percent": p.target_percent, "shortfall": round(p.shortfall, 3),
+                                   "met": p.met}, ensure_ascii=False))
+
+
+@emergency.command("optimize")
+@click.argument("list_id", type=int)
+@click.option("--level", required=True)
+@click.option("--as-user", "username", required=True)
+@click.option("--time-limit", default=10.0, show_default=True)
+def optimize_cmd(list_id: int, level: str, username: str, time_limit: float) -> None:
+    """Propose the measures closing the level's shortfall with the least capacity lost (stored as proposals)."""
+    from registry.emergency import operations as ops
+
+    report = _run(lambda: ops.propose(_user(username), list_id, level, time_limit=time_limit))
+    click.echo(json.dumps({"status": report.status, "gap": report.gap, "seconds": round(report.seconds, 3),
+                           "capacity_lost": round(report.capacity_lost, 4), "proposals": len(report.proposals),
+                           "reaches_targets": report.reaches_targets}, ensure_ascii=False))
+    for p in report.proposals:
+        click.echo(f"  {p.explanation}")
+
+
+@emergency.command("orders")
+@click.argument("list_id", type=int)
+@click.option("--date", "on", required=True, type=click.DateTime(formats=["%Y-%m-%d"]))
+@click.option("--level", required=True)
+def orders_cmd(list_id: int, on, level: str) -> None:
+    """Every enterprise's alert-day orders (lines that stop or curtail, transport limits) as JSON lines."""
+    from registry.emergency.orders import alert_orders
+
+    for order in alert_orders(_list(list_id), on.date() if hasattr(on, "date") else date.fromisoformat(on), level):
+        click.echo(json.dumps(order, ensure_ascii=False, default=str))
+
+
+@emergency.command("export")
+@click.argument("list_id", type=int)
+@click.option("--out", "out", required=True, type=click.Path(dir_okay=False))
+def export_cmd(list_id: int, out: str) -> None:
+    """The list as the Excel workbook filed upward (sheet per level + city summary)."""
+    from grading.packs import get_pack
+    from registry.emergency.export import to_xlsx
+
+    lst = _list(list_id)
+    with open(out, "wb") as fh:
+        fh.write(to_xlsx(lst, get_pack(lst.pack_id)))
+    click.echo(f"list {lst.id} written to {out}")
+
+
+def register(app: Flask) -> None:
+    app.cli.add_command(emergency)

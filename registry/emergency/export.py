@@ -1,0 +1,102 @@
+"""The list as the Excel workbook a city files upward: one sheet per alert level plus the city summary.
+
+Headers are Chinese with the English in brackets; numbers and dates are real Excel types; text cells
+are formula-neutralised (registry/exchange/neutralise.py) so a crafted name cannot run in Excel.
+"""
+from __future__ import annotations
+
+import io
+from typing import Any
+
+import xlsxwriter
+
+from grading.packs import Pack
+from registry.core.regions import region_label
+from registry.emergency.models import EmergencyList
+from registry.emergency.queries import entry_rows, totals
+from registry.emergency.reductions import POLLUTANTS, Action, LineBaseline, baseline_days, emergency_levels, line_reduction
+from registry.exchange.neutralise import neutralise
+
+LEVEL_SHEETS = {"blue": "蓝色预警", "yellow": "黄色预警", "orange": "橙色预警", "red": "红色预警"}
+MEASURE_LABELS = {"none": "无措施", "curtail": "限产", "stop": "停产"}
+LEVEL_COLUMNS: tuple[tuple[str, str], ...] = (
+    ("enterprise", "企业名称 (enterprise)"), ("uscc", "统一社会信用代码 (USCC)"), ("region", "所在区县 (region)"),
+    ("industry", "行业 (industry)"), ("grade", "绩效分级 (grade)"), ("line_code", "生产线编号 (line code)"),
+    ("line", "生产线/工序 (line/process)"), ("measure", "减排措施 (measure)"), ("percent", "限产比例% (curtail %)"),
+    *((f"reduction_{p}", f"{p.upper()}减排量kg (reduction {p}, kg)") for p in POLLUTANTS),
+    *((f"baseline_{p}", f"{p.upper()}基准排放量kg (baseline {p}, kg)") for p in POLLUTANTS),
+    ("baseline_class", "基准类别 (baseline class)"), ("key_indicators", "关键指标 (key indicators)"),
+    ("responsible_person", "责任人 (responsible person)"), ("contact", "联系方式 (contact)"),
+)
+SUMMARY_COLUMNS: tuple[tuple[str, str], ...] = (
+    ("level", "预警级别 (level)"), ("pollutant", "污染物 (pollutant)"), ("baseline", "基准排放量kg (baseline, kg)"),
+    ("reduction", "减排量kg (reduction, kg)"), ("percent", "减排比例% (reduction %)"),
+    ("target_percent", "目标比例% (target %)"), ("shortfall", "缺口kg (shortfall, kg)"), ("met", "是否达标 (met)"),
+)
+
+
+def _text(value: Any) -> str:
+    return neutralise(str(value or ""))
+
+
+def level_rows(lst: EmergencyList, pack: Pack, level: str) -> list[dict[str, Any]]:
+    days = baseline_days(pack)
+    out = []
+    for row in entry_rows(lst):
+        e, ent, line = row["entry"], row["enterprise"], row["line"]
+        if e.level != level:
+            continue
+        base = LineBaseline(str(ent.id), str(line.id), {"so2": float(e.daily_so2_kg), "nox": float(e.daily_nox_kg),
+                                                         "pm": float(e.daily_pm_kg), "vocs": float(e.daily_vocs_kg)},
+                            e.baseline_class)
+        cut = line_reduction(base, Action(e.measure, float(e.percent)), days)
+        n = days.of(e.baseline_class)
+        out.append({"enterprise": ent.name, "uscc": ent.uscc, "region": region_label(ent.region_code) or ent.region_code,
+                    "industry": ent.sector, "grade": e.grade or "", "line_code": line.code, "line": line.name,
+                    "measure": MEASURE_LABELS[e.measure], "percent": float(e.percent),
+                    **{f"reduction_{p}": round(cut[p], 3) for p in POLLUTANTS},
+                    **{f"baseline_{p}": round(base.daily[p] * n, 3) for p in POLLUTANTS},
+                    "baseline_class": e.baseline_class, "key_indicators": e.key_indicators,
+                    "responsible_person": e.responsible_person, "contact": e.contact})
+    return out
+
+
+def summary_rows(lst: EmergencyList, pack: Pack) -> list[dict[str, Any]]:
+    out = []
+    for level in emergency_levels(pack):
+        for p in totals(lst, pack, level).pollutants:
+            out.append({"level": level, "pollutant": p.pollutant, "baseline": round(p.baseline, 3),
+                        "reduction": round(p.reduction, 3), "percent": round(p.percent, 3),
+                        "target_percent": p.target_percent, "shortfall": round(p.shortfall, 3), "met": p.met})
+    return out
+
+
+def _sheet(book, name: str, columns, rows, numeric: set[str]) -> None:
+    ws = book.add_worksheet(name)
+    bold = book.add_format({"bold": True})
+    for c, (_key, header) in enumerate(columns):
+        ws.write_string(0, c, header, bold)
+        ws.set_column(c, c, 16)
+    for r, row in enumerate(rows, start=1):
+        for c, (key, _header) in enumerate(columns):
+            value = row.get(key)
+            if value is None:
+                ws.write_blank(r, c, None)
+            elif isinstance(value, bool):
+                ws.write_boolean(r, c, value)
+            elif key in numeric:
+                ws.write_number(r, c, float(value))
+            else:
+                ws.write_string(r, c, _text(value))
+
+
+def to_xlsx(lst: EmergencyList, pack: Pack) -> bytes:
+    buf = io.BytesIO()
+    book = xlsxwriter.Workbook(buf, {"in_memory": True})
+    numeric = {"percent"} | {f"reduction_{p}" for p in POLLUTANTS} | {f"baseline_{p}" for p in POLLUTANTS}
+    _sheet(book, "城市汇总", SUMMARY_COLUMNS, summary_rows(lst, pack),
+           {"baseline", "reduction", "percent", "target_percent", "shortfall"})
+    for level in emergency_levels(pack):
+        _sheet(book, LEVEL_SHEETS[level], LEVEL_COLUMNS, level_rows(lst, pack, level), numeric)
+    book.close()
+    return buf.getvalue()

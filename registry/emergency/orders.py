@@ -1,0 +1,38 @@
+"""Alert-day orders (重污染天气应急响应): on a date and level, what each enterprise of a list must do.
+
+Line orders come from the filed (or draft) list version; transport restrictions come from the
+engine for that date and level (§2.13: key vehicle-using enterprises, bans by level, China IV+
+in the heating season), so a printed gate notice (R-A-04, 004:382) cites its clauses.
+"""
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from grading.contract import evaluate
+from registry.emergency.models import EmergencyList
+from registry.emergency.queries import entry_rows
+from registry.policy.facts import evaluate_document
+
+
+def alert_orders(lst: EmergencyList, on: date, level: str, grades: dict[int, str] | None = None) -> list[dict[str, Any]]:
+    """One order per enterprise in the list, enterprises with nothing to do included (they post 'no measure')."""
+    by_ent: dict[int, dict[str, Any]] = {}
+    for row in entry_rows(lst):
+        entry, ent, line = row["entry"], row["enterprise"], row["line"]
+        order = by_ent.get(ent.id)
+        if order is None:
+            order = by_ent[ent.id] = {"enterprise_id": ent.id, "name": ent.name, "uscc": ent.uscc,
+                                      "region_code": ent.region_code, "sector": ent.sector, "grade": entry.grade,
+                                      "address": ent.address, "lines": [], "transport": [], "_ent": ent}
+        if entry.level == level and entry.measure != "none":
+            order["lines"].append({"line_id": line.id, "code": line.code, "name": line.name, "measure": entry.measure,
+                                   "percent": float(entry.percent), "key_indicators": entry.key_indicators,
+                                   "responsible_person": entry.responsible_person, "contact": entry.contact})
+    for order in by_ent.values():
+        ent = order.pop("_ent")
+        grade = (grades or {}).get(ent.id) or order["grade"]
+        doc = evaluate_document(ent, pack=lst.pack_id, on=on, alert_level=level,
+                                emergency_grades=[{"industry": ent.sector, "grade": grade}] if grade else None)
+        order["transport"] = evaluate(doc)["summary"].get("transport", [])
+    return sorted(by_ent.values(), key=lambda o: (o["region_code"], o["name"]))

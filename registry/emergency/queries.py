@@ -1,0 +1,113 @@
+"""Scoped reads for emergency lists: the lines a list covers, its totals per level, its proposals."""
+from __future__ import annotations
+
+import statistics
+from collections import defaultdict
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
+
+from grading.packs import Pack
+from registry.emergency.models import EmergencyList, EmergencyPlan, Proposal, Status
+from registry.emergency.reductions import Action, LevelTotals, LineBaseline, city_totals
+from registry.enterprises.models import Enterprise, ProductionLine, RegistrationStatus
+from registry.extensions import db
+
+
+def region_prefix(code: str) -> str:
+    """'131000' → '1310' (a city), '130000' → '13', '419001' → '419001' (a county-level list)."""
+    if code.endswith("0000"):
+        return code[:2]
+    if code.endswith("00"):
+        return code[:4]
+    return code
+
+
+def baseline_class(line: ProductionLine, enterprise: Enterprise) -> str:
+    """R-A-02 (002:582): residential-heating boilers count 120 days; every other registry line is industrial."""
+    if line.kind == "boiler" and enterprise.livelihood_task == "residential_heating":
+        return "heating_boiler"
+    return "industrial"
+
+
+def covered_enterprises(region_code: str) -> list[Enterprise]:
+    """Approved registrations in the region: the list covers every air-emitting one (R-A-03, 003:50)."""
+    stmt = (select(Enterprise).where(Enterprise.region_code.startswith(region_prefix(region_code)),
+                                     Enterprise.status == RegistrationStatus.APPROVED.value)
+            .options(selectinload(Enterprise.lines)).order_by(Enterprise.id))
+    return list(db.session.scalars(stmt))
+
+
+def capacity_weights(lines: list[ProductionLine]) -> dict[int, float]:
+    """Stopping a line costs its capacity in 'typical lines of its sector and unit' (median = 1)."""
+    groups: dict[tuple[str, str], list[float]] = defaultdict(list)
+    for line in lines:
+        if line.capacity:
+            groups[(line.sector, line.capacity_unit)].append(float(line.capacity))
+    medians = {k: statistics.median(v) for k, v in groups.items()}
+    return {line.id: (float(line.capacity) / medians[(line.sector, line.capacity_unit)]
+                      if line.capacity and medians.get((line.sector, line.capacity_unit)) else 1.0)
+            for line in lines}
+
+
+def latest_filed_plans(enterprise_ids: list[int], pack_id: str) -> dict[int, EmergencyPlan]:
+    newest = (select(EmergencyPlan.enterprise_id, func.max(EmergencyPlan.number).label("n"))
+              .where(EmergencyPlan.pack_id == pack_id, EmergencyPlan.status == Status.FILED.value,
+                     EmergencyPlan.enterprise_id.in_(enterprise_ids))
+              .group_by(EmergencyPlan.enterprise_id).subquery())
+    stmt = (select(EmergencyPlan).join(newest, (newest.c.enterprise_id == EmergencyPlan.enterprise_id)
+                                       & (newest.c.n == EmergencyPlan.number))
+            .where(EmergencyPlan.pack_id == pack_id).options(selectinload(EmergencyPlan.entries)))
+    return {p.enterprise_id: p for p in db.session.scalars(stmt)}
+
+
+def latest_plan(enterprise_id: int, pack_id: str) -> EmergencyPlan | None:
+    return db.session.scalar(select(EmergencyPlan).where(EmergencyPlan.enterprise_id == enterprise_id,
+                                                         EmergencyPlan.pack_id == pack_id)
+                             .order_by(EmergencyPlan.number.desc()).limit(1))
+
+
+def list_baselines(lst: EmergencyList) -> tuple[list[LineBaseline], dict[str, dict[tuple[str, str], Action]]]:
+    """The list's frozen lines and, per level, each line's action (keys are str ids for the pure layer)."""
+    seen: dict[int, LineBaseline] = {}
+    actions: dict[str, dict[tuple[str, str], Action]] = defaultdict(dict)
+    for e in lst.entries:
+        key = (str(e.enterprise_id), str(e.line_id))
+        if e.line_id not in seen:
+            seen[e.line_id] = LineBaseline(key[0], key[1], {
+                "so2": float(e.daily_so2_kg), "nox": float(e.daily_nox_kg), "pm": float(e.daily_pm_kg),
+                "vocs": float(e.daily_vocs_kg)}, e.baseline_class, e.grade, float(e.capacity_weight))
+        actions[e.level][key] = Action(e.measure, float(e.percent))
+    return list(seen.values()), actions
+
+
+def totals(lst: EmergencyList, pack: Pack, level: str) -> LevelTotals:
+    lines, actions = list_baselines(lst)
+    return city_totals(pack, level, lines, actions.get(level, {}), (lst.resplit or {}).get(level))
+
+
+def lists_in_scope(region_prefixes: str | None) -> list[EmergencyList]:
+    stmt = select(EmergencyList).order_by(EmergencyList.region_code, EmergencyList.pack_id, EmergencyList.number.desc())
+    if region_prefixes is not None:
+        stmt = stmt.where(EmergencyList.region_code.startswith(region_prefixes))
+    return list(db.session.scalars(stmt))
+
+
+def proposals_of(list_id: int) -> list[Proposal]:
+    return list(db.session.scalars(select(Proposal).where(Proposal.list_id == list_id).order_by(Proposal.level, Proposal.id)))
+
+
+def entry_rows(lst: EmergencyList) -> list[dict[str, Any]]:
+    """One row per entry with the enterprise and line names, for pages, export and orders."""
+    ents = {e.id: e for e in db.session.scalars(select(Enterprise).where(
+        Enterprise.id.in_({x.enterprise_id for x in lst.entries})))}
+    lines = {ln.id: ln for ln in db.session.scalars(select(ProductionLine).where(
+        ProductionLine.id.in_({x.line_id for x in lst.entries})))}
+    out = []
+    for x in lst.entries:
+        ent, line = ents[x.enterprise_id], lines[x.line_id]
+        out.append({"entry": x, "enterprise": ent, "line": line})
+    return out
+
+

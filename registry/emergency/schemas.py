@@ -1,0 +1,104 @@
+"""Input and output schemas of plans, lists and proposals: one validation for pages, API and CLI."""
+from __future__ import annotations
+
+from marshmallow import EXCLUDE, Schema, fields, validate
+
+from registry.emergency.models import LEVELS, MEASURES
+
+_PERCENT = validate.Range(min=0, max=100)
+
+
+class PlanEntryInput(Schema):
+    class Meta:
+        unknown = EXCLUDE
+
+    line_id = fields.Integer(required=True)
+    level = fields.String(required=True, validate=validate.OneOf(LEVELS))
+    measure = fields.String(required=True, validate=validate.OneOf(MEASURES))
+    percent = fields.Float(load_default=0.0, validate=_PERCENT)
+    key_indicators = fields.String(load_default="", validate=validate.Length(max=2000))
+    responsible_person = fields.String(load_default="", validate=validate.Length(max=60))
+    contact = fields.String(load_default="", validate=validate.Length(max=60))
+
+
+class PlanInput(Schema):
+    class Meta:
+        unknown = EXCLUDE
+
+    pack_id = fields.String(required=True)
+    entries = fields.List(fields.Nested(PlanEntryInput), required=True)
+
+
+class ResplitInput(Schema):
+    so2 = fields.Float(required=True, validate=_PERCENT)
+    nox = fields.Float(required=True, validate=_PERCENT)
+
+
+class ListInput(Schema):
+    class Meta:
+        unknown = EXCLUDE
+
+    region_code = fields.String(required=True, validate=validate.Length(equal=6))
+    pack_id = fields.String(required=True)
+    resplit = fields.Dict(keys=fields.String(validate=validate.OneOf(LEVELS)), values=fields.Nested(ResplitInput),
+                          load_default=dict)
+    note = fields.String(load_default="", validate=validate.Length(max=2000))
+
+
+class DecisionInput(Schema):
+    class Meta:
+        unknown = EXCLUDE
+
+    decision = fields.String(required=True, validate=validate.OneOf(("accept", "reject")))
+    measure = fields.String(load_default=None, allow_none=True, validate=validate.OneOf(("curtail", "stop")))
+    percent = fields.Float(load_default=None, allow_none=True, validate=validate.Range(min=1, max=100))
+    version = fields.Integer(load_default=None, allow_none=True)
+
+
+class PollutantTotalOut(Schema):
+    pollutant = fields.String()
+    baseline = fields.Float()
+    reduction = fields.Float()
+    percent = fields.Float()
+    target_percent = fields.Float(allow_none=True)
+    shortfall = fields.Float()
+    met = fields.Boolean()
+
+
+class LevelTotalsOut(Schema):
+    level = fields.String()
+    met = fields.Boolean()
+    annualised = fields.Boolean()
+    resplit_applied = fields.Boolean()
+    pollutants = fields.List(fields.Nested(PollutantTotalOut))
+
+
+class ListOut(Schema):
+    id = fields.Integer()
+    region_code = fields.String()
+    pack_id = fields.String()
+    pack_sha256 = fields.String()
+    engine_version = fields.String()
+    number = fields.Integer()
+    status = fields.String()
+    supersedes_id = fields.Integer(allow_none=True)
+    created_at = fields.DateTime()
+    filed_at = fields.DateTime(allow_none=True)
+    totals = fields.List(fields.Nested(LevelTotalsOut))
+
+
+class ProposalOut(Schema):
+    id = fields.Integer()
+    version = fields.Integer()
+    list_id = fields.Integer()
+    level = fields.String()
+    enterprise_id = fields.Integer()
+    line_id = fields.Integer()
+    grade = fields.String(allow_none=True)
+    measure = fields.String()
+    percent = fields.Float()
+    reduction = fields.Dict(keys=fields.String(), values=fields.Float())
+    capacity_lost = fields.Float()
+    explanation = fields.String()
+    status = fields.String()
+    solver = fields.Dict()

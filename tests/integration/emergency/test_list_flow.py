@@ -1,0 +1,180 @@
+"""The city's emergency list on the demo city: plans, the pack floor, totals, optimizer, versions, orders, export."""
+from __future__ import annotations
+
+import io
+from datetime import date
+
+import pandas as pd
+import pytest
+from sqlalchemy import select
+
+from grading.packs import get_pack
+from registry.accounts.models import User
+from registry.core.errors import Conflict, Forbidden, ValidationFailed
+from registry.demo import build_demo
+from registry.emergency import operations as ops
+from registry.emergency import queries
+from registry.emergency.export import to_xlsx
+from registry.emergency.orders import alert_orders
+from registry.enterprises.models import Enterprise, ProductionLine
+from registry.extensions import db
+
+
+def _user(name: str) -> User:
+    return db.session.scalar(select(User).where(User.username == name))
+
+
+@pytest.fixture()
+def demo(db_app):
+    build_demo(per_city=16)
+    db.session.commit()
+    return db_app
+
+
+def _approved_lf() -> list[Enterprise]:
+    return queries.covered_enterprises("131000")
+
+
+def _file_floor_plan(ent: Enterprise, pack_id: str = "langfang-2017-18"):
+    owner = db.session.scalar(select(User).where(User.enterprise_id == ent.id))
+    entries = ops.prefill(owner, ent.id, pack_id)
+    plan = ops.save_plan(owner, ent.id, {"pack_id": pack_id, "entries": entries})
+    return ops.file_plan(owner, plan.id)
+
+
+def test_demo_lines_have_daily_emissions(demo):
+    missing = db.session.scalars(select(ProductionLine).where(ProductionLine.daily_emission_nox_kg.is_(None))).all()
+    assert missing == []
+
+
+def test_plan_weaker_than_the_pack_floor_is_refused_citing_the_clause(demo):
+    """003:51 / the pack's measures: a line the engine stops at an alert may not file 'no measure'."""
+    pack = get_pack("langfang-2017-18")
+    for ent in _approved_lf():
+        owner = db.session.scalar(select(User).where(User.enterprise_id == ent.id))
+        entries = ops.prefill(owner, ent.id, pack.id)
+        strict = [e for e in entries if e["measure"] == "stop"]
+        if strict:
+            break
+    else:
+        pytest.skip("no demo line with a stop floor")
+    strict[0]["measure"] = "none"
+    with pytest.raises(ValidationFailed) as err:
+        ops.save_plan(owner, ent.id, {"pack_id": pack.id, "entries": entries})
+    text = " ".join(m for ms in err.value.errors.values() for m in ms)
+    assert "(" in text and ":" in text  # names the rule and its source line, e.g. R-LF-.. (000:...)
+    missing = [e for e in entries if e is not strict[0]]
+    with pytest.raises(ValidationFailed) as err:
+        ops.save_plan(owner, ent.id, {"pack_id": pack.id, "entries": missing})
+    assert any("R-A-03" in m for ms in err.value.errors.values() for m in ms)
+
+
+def test_only_the_enterprise_writes_its_plan_and_a_filed_plan_is_immutable(demo):
+    ent = _approved_lf()[0]
+    with pytest.raises(Forbidden):
+        ops.save_plan(_user("langfang"), ent.id, {"pack_id": "langfang-2017-18", "entries": []})
+    plan = _file_floor_plan(ent)
+    with pytest.raises(Conflict):
+        ops.file_plan(db.session.scalar(select(User).where(User.enterprise_id == ent.id)), plan.id)
+    plan.entries[0].measure = "stop"
+    with pytest.raises(RuntimeError):
+        db.session.flush()
+    db.session.rollback()
+
+
+def test_city_totals_optimizer_accept_and_next_version(demo):
+    """Langfang: blue..red against 000:149; the optimizer closes every shortfall; accepted → version 2."""
+    city = _user("langfang")
+    pack = get_pack("langfang-2017-18")
+    lst = ops.compile_list(city, {"region_code": "131000", "pack_id": pack.id})  # no plan filed yet: all short
+    db.session.commit()
+    assert lst.number == 1 and lst.status == "draft" and len(lst.pack_sha256) == 64
+    assert {e.origin for e in lst.entries} == {"none"}
+    blue = queries.totals(lst, pack, "blue")
+    assert dict(blue.targets.percent) == {"pm": 5.0, "vocs": 5.0}
+    level = next(lvl for lvl in ("red", "orange", "yellow", "blue") if not queries.totals(lst, pack, lvl).met)
+    report = ops.propose(city, lst.id, level, time_limit=10)
+    assert report.status in ("optimal", "gap") and report.reaches_targets, report
+    assert report.gap is not None and report.gap <= 0.01
+    proposals = queries.proposals_of(lst.id)
+    assert proposals and all(p.explanation for p in proposals)
+    assert all(p.grade != "A" or not ops.protects_a(pack) for p in proposals)
+    for p in proposals:
+        ops.decide_proposal(city, p.id, {"decision": "accept"})
+    new = ops.apply_proposals(city, lst.id)
+    db.session.commit()
+    assert new.number == 2 and new.supersedes_id == lst.id
+    assert queries.totals(new, pack, level).met
+    assert not queries.totals(lst, pack, level).met  # the old version is untouched
+    assert {e.origin for e in new.entries if e.level == level} >= {"optimizer"}
+    ops.file_list(city, new.id)
+    db.session.commit()
+    with pytest.raises(Conflict):
+        ops.propose(city, new.id, level)
+    new.note = "changed"
+    with pytest.raises(RuntimeError):
+        db.session.flush()
+    db.session.rollback()
+
+
+def test_rejected_proposal_is_not_applied_and_edit_is_marked_official(demo):
+    city = _user("langfang")
+    pack = get_pack("langfang-2017-18")
+    lst = ops.compile_list(city, {"region_code": "131000", "pack_id": pack.id})
+    ops.propose(city, lst.id, "red")
+    first, *rest = queries.proposals_of(lst.id)
+    ops.decide_proposal(city, first.id, {"decision": "accept", "measure": "stop"})
+    for p in rest:
+        ops.decide_proposal(city, p.id, {"decision": "reject"})
+    new = ops.apply_proposals(city, lst.id)
+    changed = [e for e in new.entries if e.origin in ("optimizer", "official")]
+    assert [(e.line_id, e.origin, e.measure) for e in changed] == [(first.line_id, "official", "stop")]
+
+
+def test_only_the_city_manages_its_list(demo):
+    with pytest.raises(Forbidden):
+        ops.compile_list(_user("anci"), {"region_code": "131000", "pack_id": "langfang-2017-18"})
+    with pytest.raises(Forbidden):
+        ops.compile_list(_user("shijiazhuang"), {"region_code": "131000", "pack_id": "langfang-2017-18"})
+    with pytest.raises(ValidationFailed):
+        ops.compile_list(_user("langfang"), {"region_code": "131000", "pack_id": "langfang-2017-18",
+                                             "resplit": {"yellow": {"so2": 12, "nox": 5}}})
+    lst = ops.compile_list(_user("langfang"), {"region_code": "131000", "pack_id": "langfang-2017-18",
+                                               "resplit": {"yellow": {"so2": 15, "nox": 5}}})
+    assert queries.totals(lst, get_pack("langfang-2017-18"), "yellow").targets.percent["so2"] == 15.0
+
+
+def test_alert_day_orders_carry_line_measures_and_transport(demo):
+    """Shijiazhuang: key vehicle users (≥20 heavy diesel, 004:178) get the yellow+ diesel-truck ban (004:394)."""
+    city = _user("shijiazhuang")
+    ents = queries.covered_enterprises("130100")
+    for ent in ents[:4]:
+        _file_floor_plan(ent, "shijiazhuang-2018-20")
+    lst = ops.compile_list(city, {"region_code": "130100", "pack_id": "shijiazhuang-2018-20"})
+    orders = alert_orders(lst, date(2019, 1, 10), "yellow")
+    assert len(orders) == len(ents)
+    assert any(o["lines"] for o in orders)
+    keyed = [o for o in orders if (db.session.get(Enterprise, o["enterprise_id"]).heavy_diesel_vehicles or 0) >= 20]
+    for o in keyed:
+        assert any(t["rule"] == "R-L-05" for t in o["transport"]), o
+    for o in orders:
+        if (db.session.get(Enterprise, o["enterprise_id"]).heavy_diesel_vehicles or 0) < 20:
+            assert not any(t["rule"] == "R-L-05" for t in o["transport"])
+
+
+def test_export_round_trips_into_pandas_with_types(demo):
+    city = _user("langfang")
+    pack = get_pack("langfang-2017-18")
+    plan = _file_floor_plan(_approved_lf()[0])
+    lst = ops.compile_list(city, {"region_code": "131000", "pack_id": pack.id})
+    assert {e.plan_id for e in lst.entries if e.origin == "plan"} == {plan.id}
+    sheets = pd.read_excel(io.BytesIO(to_xlsx(lst, pack)), sheet_name=None, engine="calamine")
+    assert list(sheets) == ["城市汇总", "蓝色预警", "黄色预警", "橙色预警", "红色预警"]
+    summary = sheets["城市汇总"]
+    assert len(summary) == 16 and summary["基准排放量kg (baseline, kg)"].dtype == "float64"
+    assert summary["是否达标 (met)"].dtype == bool
+    red = sheets["红色预警"]
+    assert len(red) == len([e for e in lst.entries if e.level == "red"])
+    assert red["NOX减排量kg (reduction nox, kg)"].dtype == "float64"
+    assert red["统一社会信用代码 (USCC)"].str.len().eq(18).all()
+    assert set(red["减排措施 (measure)"]) <= {"无措施", "限产", "停产"}
