@@ -24,8 +24,9 @@ blp = Blueprint("exchange_api", __name__, url_prefix="/api/v1", description="Exc
 guard(blp)
 
 
-@blp.before_request
-def _allow_large_uploads():
+@blp.url_value_preprocessor
+def _allow_large_uploads(_endpoint, _values):
+    """Workbooks are bigger than the app's 8 MiB body limit; raised here, before CSRF checking reads the form."""
     request.max_content_length = limit("EXCHANGE_MAX_BYTES") + 1024 * 1024  # the file plus the form around it
 
 

@@ -20,8 +20,9 @@ from registry.extensions import db
 bp = Blueprint("exchange", __name__, url_prefix="/exchange")
 
 
-@bp.before_request
-def _allow_large_uploads():
+@bp.url_value_preprocessor
+def _allow_large_uploads(_endpoint, _values):
+    """Workbooks are bigger than the app's 8 MiB body limit; raised here, before CSRF checking reads the form."""
     request.max_content_length = limit("EXCHANGE_MAX_BYTES") + 1024 * 1024
 
 

@@ -162,3 +162,14 @@ def test_pages_upload_dry_run_confirm_and_annotated_report(client, make_user):
 def test_pages_need_a_login(client):
     r = client.get("/exchange/")
     assert r.status_code == 302 and "/login" in r.headers["Location"]
+
+
+def test_page_upload_larger_than_the_apps_body_limit_is_read(client, make_user, db_app):
+    """The app refuses bodies over 8 MiB; the exchange raises that to EXCHANGE_MAX_BYTES before CSRF reads the form."""
+    make_user("county", ANCI, username="big")
+    login(client, "big")
+    token = csrf_from(client.get("/exchange/").get_data(as_text=True))
+    junk = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * (9 * 1024 * 1024)
+    r = client.post("/exchange/import", data={"csrf_token": token, "file": (io.BytesIO(junk), "big.xlsx")},
+                    content_type="multipart/form-data")
+    assert r.status_code == 422 and "密码" in r.get_data(as_text=True)
