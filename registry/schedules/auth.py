@@ -31,14 +31,16 @@ def is_official_in_scope(user, region_code: str) -> bool:
 
 
 def can_view_schedule(user, schedule: Schedule) -> bool:
-    """Officials in scope and administrators see drafts; enterprises see a schedule of their region."""
+    """Officials in scope or under the region, administrators, and enterprises of the region see it."""
     if not is_authenticated(user):
         return False
     if user.role == Role.ADMIN.value:
         return True
     if user.role == Role.ENTERPRISE.value:
         return enterprise_in_schedule_region(user.enterprise_id, schedule)
-    return is_official_in_scope(user, schedule.region_code)
+    # officials of the region and above, and county officials under a city schedule (their lines only)
+    return is_official_in_scope(user, schedule.region_code) or (
+        user.is_official and covers(schedule.region_code, user.region_code))
 
 
 def can_draft_schedule(user, region_code: str) -> bool:

@@ -17,7 +17,7 @@ from registry.exchange.workbook import WORKBOOK_OPTIONS, _cell
 
 def headers() -> list[str]:
     return [_("Enterprise"), _("USCC"), _("Region"), _("Sector"), _("Line"), _("Line name"), _("Measure"),
-            _("Ratio (%)"), _("Basis"), _("From"), _("Until (exclusive)"), _("Clauses"), _("Exemption"),
+            _("Ratio") + " (%)", _("Basis"), _("From"), _("Until (exclusive)"), _("Clauses"), _("Exemption"),
             _("Residual obligations")]
 
 

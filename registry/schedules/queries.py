@@ -30,7 +30,11 @@ def visible_schedules(actor):
         return stmt.where(or_(Schedule.region_code == code, Schedule.region_code == code[:4] + "00",
                               Schedule.region_code == code[:2] + "0000"))
     prefix = scope_prefix(actor)
-    return stmt if prefix is None else stmt.where(Schedule.region_code.startswith(prefix))
+    if prefix is None:
+        return stmt
+    code = actor.region_code or "-"
+    return stmt.where(or_(Schedule.region_code.startswith(prefix), Schedule.region_code == code[:4] + "00",
+                          Schedule.region_code == code[:2] + "0000"))
 
 
 def list_schedules(actor) -> list[dict[str, Any]]:
@@ -54,10 +58,15 @@ def version_dict(v: ScheduleVersion) -> dict[str, Any]:
 
 
 def entries(actor, version: ScheduleVersion) -> list[ScheduleEntry]:
-    """Officials and administrators see every entry; an enterprise only its own lines."""
+    """An enterprise sees only its own lines; an official the lines inside their scope (a county
+    official under a city schedule: the county's)."""
     stmt = select(ScheduleEntry).where(ScheduleEntry.version_id == version.id).order_by(ScheduleEntry.position)
     if actor is not None and getattr(actor, "role", None) == Role.ENTERPRISE.value:
         stmt = stmt.where(ScheduleEntry.enterprise_id == (actor.enterprise_id or -1))
+    elif actor is not None and getattr(actor, "is_official", False):
+        prefix = scope_prefix(actor)
+        if prefix is not None:
+            stmt = stmt.where(ScheduleEntry.region_code.startswith(prefix))
     return list(db.session.scalars(stmt))
 
 

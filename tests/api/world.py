@@ -12,11 +12,15 @@ from __future__ import annotations
 import re
 import secrets
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Callable
 
 from tests.support import ANCI, GUANGYANG, PASSWORD, enterprise_payload, line_payload, permit_payload
 
 WORLD_PERMIT_NUMBER = "P-131002-0001"
+
+# placeholder → builder of extra world values, registered by a route table whose objects cost too
+# much to build for every world (tests/authz/schedules.py builds schedules only when a path names one)
+LAZY_VALUES: dict[str, Callable[["World"], dict[str, Any]]] = {}
 
 # actor → (role, region) for the accounts the world makes; owner and other_enterprise register enterprises.
 ACTOR_ACCOUNTS: dict[str, tuple[str, str | None]] = {
@@ -43,7 +47,13 @@ class World:
     headers: dict[str, str] = field(default_factory=dict)  # the actor's Bearer header ({} when anonymous)
     values: dict[str, Any] = field(default_factory=dict)
 
+    def _ensure(self, text: str) -> None:
+        for name in re.findall(r"\{(\w+)\}", text):
+            if name not in self.values and name in LAZY_VALUES:
+                self.values.update(LAZY_VALUES[name](self))
+
     def fill(self, text: str) -> str:
+        self._ensure(text)
         return text.format(**self.values)
 
     def fill_data(self, data: Any) -> Any:
@@ -53,6 +63,7 @@ class World:
         if isinstance(data, list):
             return [self.fill_data(v) for v in data]
         if isinstance(data, str):
+            self._ensure(data)
             whole = re.fullmatch(r"\{(\w+)\}", data)
             if whole and whole.group(1) in self.values:
                 return self.values[whole.group(1)]

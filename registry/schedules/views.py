@@ -1,0 +1,198 @@
+"""Schedule pages: officials generate, resolve flags, decide applications, publish and compare;
+enterprises see their own entries and apply; the public sees published versions only.
+
+Handlers are thin: parse the form → call ONE operation → commit → redirect. A refused
+operation (422/403/404/409) is shown by the application's error page with its message.
+"""
+from __future__ import annotations
+
+from dataclasses import asdict
+
+from flask import Blueprint, Response, abort, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from grading.contract import list_packs
+from registry.core.templating import region_name, vocab_label
+from registry.extensions import db
+from registry.schedules import auth, diffing, export, provenance, queries
+from registry.schedules import operations as ops
+from registry.schedules.models import ScheduleVersion
+
+bp = Blueprint("schedules", __name__, url_prefix="/schedules")
+public_bp = Blueprint("public_schedules", __name__, url_prefix="/public/schedules")
+
+ENTRY_LIMIT = 2000  # the page shows the first lines; the Excel export has them all
+
+
+def _form() -> dict:
+    return {k: v for k, v in request.form.items() if k != "csrf_token"}
+
+
+def _labels() -> dict:
+    return {"measure_label": lambda m: vocab_label(m, "Measure"), "sector_label": lambda s: vocab_label(s, "Sector"),
+            "region_label": region_name}
+
+
+@bp.get("/")
+@login_required
+def index():
+    packs = [{"id": p["id"], "title": p["title"], "seasons": provenance.seasons(p["id"])} for p in list_packs()]
+    drafting = current_user.is_official and current_user.role in auth.DRAFTING_ROLES
+    return render_template("schedules/index.html", schedules=queries.list_schedules(current_user), packs=packs,
+                           drafting=drafting, region_code=current_user.region_code or "")
+
+
+@bp.post("/")
+@login_required
+def create():
+    schedule = ops.create_schedule(current_user, _form())
+    ops.generate(current_user, schedule.id)
+    db.session.commit()
+    return redirect(url_for(".detail", schedule_id=schedule.id))
+
+
+@bp.get("/<int:schedule_id>")
+@login_required
+def detail(schedule_id: int):
+    schedule = ops.get_schedule(current_user, schedule_id)
+    version = ops.latest_version(schedule)
+    official = current_user.is_official or current_user.is_admin
+    drafting = auth.can_draft_schedule(current_user, schedule.region_code)
+    rows = queries.entry_rows(queries.entries(current_user, version)) if version else []
+    stale = queries.out_of_date(version) if version is not None and version.published and official else None
+    apps = [{"id": a.id, "enterprise_id": a.enterprise_id, "line_ref": a.line_ref, "kind": a.kind, "clause": a.clause,
+             "evidence": a.evidence, "start": a.requested_start, "end": a.requested_end, "max_load": a.max_load,
+             "status": a.status, "decision_reason": a.decision_reason, "residual": a.residual, "row_version": a.row_version}
+            for a in queries.applications(current_user, schedule)]
+    own_lines = sorted({r["line_ref"] for r in rows}) if auth.can_apply(current_user, current_user.enterprise_id) else []
+    return render_template(
+        "schedules/detail.html", schedule={"id": schedule.id, "title": schedule.title, "region_code": schedule.region_code,
+                                           "pack_id": schedule.pack_id, "season_year": schedule.season_year},
+        version=queries.version_dict(version) if version else None,
+        versions=[queries.version_dict(v) for v in schedule.versions], rows=rows[:ENTRY_LIMIT], total=len(rows),
+        flagged=queries.flagged(rows) if official else [], summary=queries.summary(rows), stale=stale,
+        applications=apps, drafting=drafting, own_lines=own_lines, enterprise_id=current_user.enterprise_id)
+
+
+@bp.post("/<int:schedule_id>/generate")
+@login_required
+def generate(schedule_id: int):
+    schedule = ops.get_schedule(current_user, schedule_id)
+    latest = ops.latest_version(schedule)
+    (ops.new_version if latest is not None and latest.published else ops.generate)(current_user, schedule_id)
+    db.session.commit()
+    return redirect(url_for(".detail", schedule_id=schedule_id))
+
+
+@bp.post("/<int:schedule_id>/flags")
+@login_required
+def choose(schedule_id: int):
+    ops.record_flag_choice(current_user, schedule_id, _form())
+    db.session.commit()
+    return redirect(url_for(".detail", schedule_id=schedule_id) + "#flags")
+
+
+@bp.post("/<int:schedule_id>/publish")
+@login_required
+def publish(schedule_id: int):
+    ops.publish(current_user, schedule_id, _form())
+    db.session.commit()
+    return redirect(url_for(".detail", schedule_id=schedule_id))
+
+
+@bp.post("/<int:schedule_id>/applications")
+@login_required
+def apply(schedule_id: int):
+    ops.apply(current_user, schedule_id, current_user.enterprise_id or 0, _form())
+    db.session.commit()
+    return redirect(url_for(".detail", schedule_id=schedule_id) + "#applications")
+
+
+@bp.post("/applications/<int:application_id>/decide")
+@login_required
+def decide(application_id: int):
+    data = _form()
+    data["approve"] = data.get("approve") == "1"
+    app = ops.decide_application(current_user, application_id, data)
+    db.session.commit()
+    return redirect(url_for(".detail", schedule_id=app.schedule_id) + "#applications")
+
+
+@bp.get("/versions/<int:version_id>/diff")
+@login_required
+def diff(version_id: int):
+    new = ops.get_version(current_user, version_id)
+    against = request.args.get("against", type=int) or new.supersedes_id
+    if not against:
+        abort(404)
+    old = ops.get_version(current_user, against)
+    if old.schedule_id != new.schedule_id:
+        abort(404)
+    changes = diffing.diff(queries.entry_rows(queries.entries(current_user, old)),
+                           queries.entry_rows(queries.entries(current_user, new)))
+    return render_template("schedules/diff.html", old=queries.version_dict(old), new=queries.version_dict(new),
+                           schedule_id=new.schedule_id, changes=[asdict(c) for c in changes])
+
+
+@bp.get("/versions/<int:version_id>/export.xlsx")
+@login_required
+def export_xlsx(version_id: int):
+    version = ops.get_version(current_user, version_id)
+    return _xlsx(version, queries.entry_rows(queries.entries(current_user, version)))
+
+
+def _xlsx(version: ScheduleVersion, rows: list[dict]) -> Response:
+    data = export.write_xlsx(rows, f"{version.schedule.title or version.pack_id} v{version.number}", **_labels())
+    name = f"schedule-{version.region_code}-{version.pack_id}-v{version.number}.xlsx"
+    return Response(data, mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                    headers={"Content-Disposition": f"attachment; filename={name}"})
+
+
+# ---- public -------------------------------------------------------------------------------------
+
+PUBLIC_FIELDS = ("enterprise_name", "uscc", "region_code", "sector", "line_ref", "line_name", "phase_start", "phase_end",
+                 "measure", "percentage_min", "percentage_max", "basis", "coking_time_hours", "windows", "reasons",
+                 "residual_obligations", "exemption")
+
+
+def _public_rows(version: ScheduleVersion) -> list[dict]:
+    """A published list without what the public need not see (flags, recorded choices, internal ids)."""
+    rows = queries.entry_rows(list(version.entries))
+    out = []
+    for r in rows:
+        row = {k: r[k] for k in PUBLIC_FIELDS}
+        if row["exemption"]:
+            row["exemption"] = {k: row["exemption"].get(k) for k in ("kind", "clause", "start", "end", "max_load", "residual")}
+        out.append(row)
+    return out
+
+
+def _published(version_id: int) -> ScheduleVersion:
+    version = db.session.get(ScheduleVersion, version_id)
+    if version is None or not version.published:
+        abort(404)
+    return version
+
+
+@public_bp.get("/")
+def public_list():
+    versions = [dict(queries.version_dict(v), title=v.schedule.title, season_year=v.schedule.season_year)
+                for v in queries.published_versions(request.args.get("region", ""))]
+    return render_template("schedules/public.html", versions=versions)
+
+
+@public_bp.get("/<int:version_id>")
+def public_detail(version_id: int):
+    version = _published(version_id)
+    rows = _public_rows(version)
+    return render_template("schedules/public_detail.html", version=queries.version_dict(version),
+                           title=version.schedule.title, rows=rows[:ENTRY_LIMIT], total=len(rows))
+
+
+@public_bp.get("/<int:version_id>/export.xlsx")
+def public_xlsx(version_id: int):
+    version = _published(version_id)
+    rows = [dict(r, reasons=r["reasons"], exemption=({**r["exemption"], "application_id": ""} if r["exemption"] else None))
+            for r in _public_rows(version)]
+    return _xlsx(version, rows)

@@ -1,0 +1,72 @@
+"""The schedule routes (issue 6) for the authorization matrix, in the format of tests/authz/spec.py.
+
+The world's enterprise (安次区, Langfang) is in a Langfang city schedule (131000, langfang-2017-18,
+draft v1) — built only when a path names {schedule_id}, {version_id} or {application_id}, with
+the owner's application for line L1 — and in a published 安次区 county schedule ({published_id}).
+City officials of the region draft; county officials under the city see it (their county's lines)
+but do not draft it; provinces and administrators read; enterprises of the region see their own
+lines and apply. Out of scope → 404. The public pages show published versions only.
+"""
+from __future__ import annotations
+
+from tests.api.world import LAZY_VALUES, World
+from tests.authz.spec import Route, everyone
+from tests.support import ANCI, PASSWORD
+
+READERS = ("owner", "other_enterprise", "county_in", "county_out", "city_in", "province_in", "admin")
+
+
+def view(ok: int = 200) -> dict[str, int]:
+    return everyone(404, anonymous=302, **{a: ok for a in READERS})
+
+
+def city_drafts(ok: int) -> dict[str, int]:
+    """Only the city official of the region drafts; those who can see the schedule get 403."""
+    return everyone(404, anonymous=302, **{**{a: 403 for a in READERS}, "city_in": ok})
+
+
+def _schedule_world(world: World) -> dict:
+    from registry.accounts.auth import SYSTEM
+    from registry.accounts.operations import create_user
+    from registry.extensions import db
+    from registry.schedules import operations as ops
+
+    city = create_user(SYSTEM, {"username": "world.scheduler", "password": PASSWORD, "role": "city", "region_code": "131000"})
+    county = create_user(SYSTEM, {"username": "world.county.scheduler", "password": PASSWORD, "role": "county", "region_code": ANCI})
+    schedule = ops.create_schedule(city, {"region_code": "131000", "pack_id": "langfang-2017-18", "season_year": 2017})
+    version = ops.generate(city, schedule.id)
+    application = ops.apply(world.owner, schedule.id, world.enterprise.id, {
+        "line_ref": "L1", "kind": "exemption", "clause": "X-04", "evidence": "民生保障证明",
+        "requested_start": "2018-01-01", "requested_end": "2018-02-01"})
+    county_schedule = ops.create_schedule(county, {"region_code": ANCI, "pack_id": "langfang-2017-18", "season_year": 2017})
+    ops.generate(county, county_schedule.id)
+    published = ops.publish(county, county_schedule.id, {"filed_on": "2017-11-01", "recipients": "区工信局、区环保局"})
+    db.session.commit()
+    return {"schedule_id": schedule.id, "version_id": version.id, "application_id": application.id, "published_id": published.id}
+
+
+for _name in ("schedule_id", "version_id", "application_id", "published_id"):
+    LAZY_VALUES[_name] = _schedule_world
+
+NEW = {"region_code": "131000", "pack_id": "langfang-2017-18", "season_year": "2017"}
+
+ROUTES: list[Route] = [
+    Route("GET", "/schedules/", everyone(200, anonymous=302)),
+    Route("POST", "/schedules/", everyone(403, anonymous=302, city_in=302), data=NEW, note="the city official of 131000 only"),
+    Route("GET", "/schedules/{schedule_id}", view()),
+    Route("POST", "/schedules/{schedule_id}/generate", city_drafts(302)),
+    Route("POST", "/schedules/{schedule_id}/flags", city_drafts(422), note="empty body: the choice form is invalid"),
+    Route("POST", "/schedules/{schedule_id}/publish", city_drafts(422), note="empty body: date and recipients missing"),
+    Route("POST", "/schedules/{schedule_id}/applications",
+          everyone(404, anonymous=302, owner=422, other_enterprise=422, **{a: 403 for a in READERS[2:]}),
+          note="enterprises of the region apply for their own lines; empty body → 422"),
+    Route("POST", "/schedules/applications/{application_id}/decide",
+          everyone(404, anonymous=302, owner=403, county_in=403, county_out=403, province_in=403, admin=403, city_in=422),
+          note="another enterprise cannot even see the owner's application"),
+    Route("GET", "/schedules/versions/{version_id}/diff?against={version_id}", view()),
+    Route("GET", "/schedules/versions/{version_id}/export.xlsx", view()),
+    Route("GET", "/public/schedules/", everyone(200)),
+    Route("GET", "/public/schedules/{published_id}", everyone(200)),
+    Route("GET", "/public/schedules/{published_id}/export.xlsx", everyone(200)),
+    Route("GET", "/public/schedules/{version_id}", everyone(404), note="a draft is not public"),
+]
