@@ -282,6 +282,9 @@ def build_demo(*, force: bool = False, seed: int = 2017, per_city: int = 50,
             if progress and counts["enterprises"] % 25 == 0:
                 progress(f"{counts['enterprises']} enterprises…")
     counts["daily_emissions"] = add_daily_emissions(seed)  # the emergency list's base (issue 7)
+    from registry.grades.demo import build_grade_demo
+
+    counts["grade_applications"] = sum(build_grade_demo(officials["langfang"]).values())  # issue 5
     db.session.flush()
     return counts
 
