@@ -103,6 +103,7 @@ def _register_blueprints(app: Flask) -> None:
     from registry.exchange import views as exchange_views
     from registry.grades import api as grades_api
     from registry.grades import views as grades_views
+    from registry.emergency import views as emergency_views
     from registry.policy import api as policy_api
     from registry.schedules import views as schedules_views
 
@@ -112,6 +113,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(exchange_views.bp)
     app.register_blueprint(grades_views.bp)
     app.register_blueprint(grades_views.public_bp)
+    app.register_blueprint(emergency_views.bp)
     app.register_blueprint(schedules_views.bp)
     app.register_blueprint(schedules_views.public_bp)
     for blp in (accounts_api.blp, enterprises_api.blp, exchange_api.blp, policy_api.blp, grades_api.blp, core_api.blp):

@@ -1,0 +1,46 @@
+"""Plain dicts for the emergency pages and API: totals per level, chart data, top contributors."""
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import select
+
+from grading.packs import Pack
+from registry.emergency.models import EmergencyList
+from registry.emergency.queries import totals
+from registry.emergency.reductions import emergency_levels
+from registry.enterprises.models import Enterprise
+from registry.extensions import db
+
+
+def level_totals(lst: EmergencyList, pack: Pack) -> list[dict[str, Any]]:
+    out = []
+    for level in emergency_levels(pack):
+        t = totals(lst, pack, level)
+        out.append({"level": level, "met": t.met, "annualised": t.days.annualised,
+                    "resplit_applied": t.targets.resplit_applied,
+                    "reasons": [f"{r.rule} ({r.source})" for r in t.targets.reasons] + [f"{t.days.reason.rule} ({t.days.reason.source}): {t.days.reason.note}"],
+                    "pollutants": [{"pollutant": p.pollutant, "baseline": p.baseline, "reduction": p.reduction,
+                                    "percent": p.percent, "target_percent": p.target_percent,
+                                    "shortfall": p.shortfall, "met": p.met} for p in t.pollutants],
+                    "contributors": _top(t.contributions)})
+    return out
+
+
+def _top(contributions, n: int = 10) -> list[dict[str, Any]]:
+    ranked = sorted(contributions.items(), key=lambda kv: -sum(kv[1].values()))[:n]
+    ranked = [(k, v) for k, v in ranked if sum(v.values()) > 0]
+    names = dict(db.session.execute(select(Enterprise.id, Enterprise.name)
+                                    .where(Enterprise.id.in_([int(k) for k, _ in ranked]))).all()) if ranked else {}
+    return [{"enterprise_id": int(k), "name": names.get(int(k), k), **{p: round(x, 1) for p, x in v.items()}}
+            for k, v in ranked]
+
+
+def chart_data(levels: list[dict[str, Any]]) -> dict[str, Any]:
+    """Reduction % vs target % per pollutant, one group per level (ECharts grouped bars)."""
+    pollutants = ["so2", "nox", "pm", "vocs"]
+    return {"levels": [lv["level"] for lv in levels], "pollutants": pollutants,
+            "reduction": {p: [round(next(x["percent"] for x in lv["pollutants"] if x["pollutant"] == p), 2) for lv in levels]
+                          for p in pollutants},
+            "target": {p: [next(x["target_percent"] for x in lv["pollutants"] if x["pollutant"] == p) for lv in levels]
+                       for p in pollutants}}

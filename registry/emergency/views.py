@@ -1,0 +1,243 @@
+"""Emergency-list pages: the city's lists, totals vs targets with a chart, optimizer proposals, alert-day
+orders with printable gate notices, the Excel export, and the enterprise's 一厂一策 plan form.
+
+Handlers are thin: parse the form → one operation → commit → flash + redirect. A ValidationFailed
+re-renders the plan form (422) with the messages; other domain errors become the error page.
+"""
+from __future__ import annotations
+
+import io
+from datetime import date
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from grading.contract import list_packs
+from grading.packs import get_pack
+from registry.core.errors import ValidationFailed
+from registry.emergency import auth, export, queries
+from registry.emergency import operations as ops
+from registry.emergency.grades import effective_grades
+from registry.emergency.minimum import floors
+from registry.emergency.models import LEVELS
+from registry.emergency.orders import alert_orders
+from registry.emergency.presenting import chart_data, level_totals
+from registry.emergency.reductions import emergency_levels
+from registry.accounts.scopes import scope_prefix
+from registry.extensions import db
+
+bp = Blueprint("emergency", __name__, url_prefix="/emergency")
+
+
+def _me():
+    return current_user._get_current_object()
+
+
+def _commit(operation, *args, **kwargs):
+    result = operation(*args, **kwargs)
+    db.session.commit()
+    return result
+
+
+def _official_only():
+    me = _me()
+    if not (me.is_official or me.role == "admin"):
+        abort(403)
+    return me
+
+
+@bp.get("/")
+@login_required
+def index():
+    me = _me()
+    if me.role == "enterprise":
+        if me.enterprise_id is None:
+            abort(404)
+        return redirect(url_for("emergency.plan", enterprise_id=me.enterprise_id))
+    _official_only()
+    lists = queries.lists_in_scope(scope_prefix(me))
+    return render_template("emergency/index.html", lists=lists, packs=list_packs(),
+                           can_compile=me.region_code and auth.can_manage_list(me, me.region_code),
+                           region_code=me.region_code)
+
+
+@bp.post("/lists")
+@login_required
+def compile_list():
+    me = _me()
+    lst = _commit(ops.compile_list, me, {"region_code": request.form.get("region_code", me.region_code or ""),
+                                         "pack_id": request.form.get("pack_id", ""),
+                                         "note": request.form.get("note", "")})
+    flash(_("List version %(n)s compiled.", n=lst.number), "success")
+    return redirect(url_for("emergency.detail", list_id=lst.id))
+
+
+@bp.get("/lists/<int:list_id>")
+@login_required
+def detail(list_id: int):
+    me = _me()
+    lst = ops.get_list(me, list_id)
+    pack = get_pack(lst.pack_id)
+    levels = level_totals(lst, pack)
+    return render_template("emergency/detail.html", lst=lst, pack=pack, levels=levels, chart=chart_data(levels),
+                           proposals=queries.proposals_of(lst.id), can_manage=auth.can_manage_list(me, lst.region_code),
+                           names=_names({p.enterprise_id for p in queries.proposals_of(lst.id)}),
+                           today=date.today().isoformat())
+
+
+def _names(ids) -> dict[int, str]:
+    from sqlalchemy import select
+
+    from registry.enterprises.models import Enterprise
+
+    return dict(db.session.execute(select(Enterprise.id, Enterprise.name).where(Enterprise.id.in_(ids))).all()) if ids else {}
+
+
+@bp.post("/lists/<int:list_id>/optimize")
+@login_required
+def optimize(list_id: int):
+    report = _commit(ops.propose, _me(), list_id, request.form.get("level", ""))
+    flash(_("Optimizer: %(status)s in %(s)s s, %(n)s proposals.", status=report.status, s=f"{report.seconds:.2f}",
+            n=len(report.proposals)), "success" if report.reaches_targets else "error")
+    return redirect(url_for("emergency.detail", list_id=list_id) + "#proposals")
+
+
+@bp.post("/proposals/<int:proposal_id>/decide")
+@login_required
+def decide(proposal_id: int):
+    data = {"decision": request.form.get("decision", ""), "version": request.form.get("version", type=int)}
+    if request.form.get("measure"):
+        data["measure"] = request.form["measure"]
+    if request.form.get("percent"):
+        data["percent"] = request.form.get("percent", type=float)
+    proposal = _commit(ops.decide_proposal, _me(), proposal_id, data)
+    return redirect(url_for("emergency.detail", list_id=proposal.list_id) + "#proposals")
+
+
+@bp.post("/lists/<int:list_id>/apply")
+@login_required
+def apply(list_id: int):
+    new = _commit(ops.apply_proposals, _me(), list_id)
+    flash(_("List version %(n)s made from the accepted proposals.", n=new.number), "success")
+    return redirect(url_for("emergency.detail", list_id=new.id))
+
+
+@bp.post("/lists/<int:list_id>/file")
+@login_required
+def file(list_id: int):
+    lst = _commit(ops.file_list, _me(), list_id)
+    flash(_("List version %(n)s filed; it can no longer change.", n=lst.number), "success")
+    return redirect(url_for("emergency.detail", list_id=list_id))
+
+
+@bp.get("/lists/<int:list_id>/export.xlsx")
+@login_required
+def export_xlsx(list_id: int):
+    lst = ops.get_list(_me(), list_id)
+    data = export.to_xlsx(lst, get_pack(lst.pack_id))
+    return send_file(io.BytesIO(data), as_attachment=True, download_name=f"emergency-list-{lst.region_code}-v{lst.number}.xlsx",
+                     mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+
+
+def _alert_args(lst):
+    pack = get_pack(lst.pack_id)
+    level = request.args.get("level", "")
+    try:
+        on = date.fromisoformat(request.args.get("date", ""))
+    except ValueError:
+        on = None
+    if level not in emergency_levels(pack) or on is None or not (pack.period_start <= on < pack.period_end):
+        raise ValidationFailed(_("Some fields are invalid."), {"date": [_("Enter a date inside the pack's period and one of its alert levels.")]})
+    return on, level
+
+
+@bp.get("/lists/<int:list_id>/orders")
+@login_required
+def orders(list_id: int):
+    """Every enterprise's alert-day orders; each section prints as the notice posted at the gate."""
+    lst = ops.get_list(_me(), list_id)
+    on, level = _alert_args(lst)
+    only = request.args.get("enterprise_id", type=int)
+    rows = [o for o in alert_orders(lst, on, level) if only is None or o["enterprise_id"] == only]
+    if only is not None and not rows:
+        abort(404)
+    return render_template("emergency/orders.html", lst=lst, on=on, level=level, orders=rows, single=only is not None)
+
+
+@bp.get("/enterprises/<int:enterprise_id>/plan")
+@login_required
+def plan(enterprise_id: int):
+    me = _me()
+    pack_id = request.args.get("pack", "") or _default_pack(enterprise_id)
+    entries = ops.prefill(me, enterprise_id, pack_id)
+    return _plan_page(enterprise_id, pack_id, entries, {}, 200)
+
+
+def _default_pack(enterprise_id: int) -> str:
+    """The pack of the newest list whose region covers the enterprise; else the first pack."""
+    from registry.enterprises.models import Enterprise
+
+    ent = db.session.get(Enterprise, enterprise_id)
+    if ent is not None:
+        for lst in queries.lists_in_scope(None):
+            if ent.region_code.startswith(queries.region_prefix(lst.region_code)):
+                return lst.pack_id
+    return list_packs()[0]["id"]
+
+
+def _plan_page(enterprise_id: int, pack_id: str, entries: list[dict], errors: dict, status: int):
+    from registry.enterprises.models import Enterprise
+
+    me = _me()
+    ent = ops._enterprise(me, enterprise_id)
+    pack = get_pack(pack_id) or abort(404)
+    levels = emergency_levels(pack)
+    grade = effective_grades([ent.id]).get(ent.id)
+    floor = floors(ent, pack, levels, grade)
+    by_key = {(e["line_id"], e["level"]): e for e in entries}
+    latest = queries.latest_plan(ent.id, pack.id)
+    return render_template("emergency/plan.html", ent=ent, pack=pack, levels=levels, lines=list(ent.lines),
+                           entries=by_key, floor=floor, grade=grade, errors=errors, latest=latest,
+                           can_write=auth.can_write_plan(me, ent), packs=list_packs(), all_levels=LEVELS), status
+
+
+@bp.post("/enterprises/<int:enterprise_id>/plan")
+@login_required
+def save_plan(enterprise_id: int):
+    me = _me()
+    pack_id = request.form.get("pack_id", "")
+    ent = ops._enterprise(me, enterprise_id)
+    pack = get_pack(pack_id) or abort(404)
+    entries = []
+    for line in ent.lines:
+        for level in emergency_levels(pack):
+            key = f"{line.id}.{level}"
+            entries.append({"line_id": line.id, "level": level, "measure": request.form.get(f"measure.{key}", "none"),
+                            "percent": request.form.get(f"percent.{key}", type=float) or 0.0,
+                            "key_indicators": request.form.get(f"indicators.{key}", ""),
+                            "responsible_person": request.form.get(f"person.{key}", ""),
+                            "contact": request.form.get(f"contact.{key}", "")})
+    try:
+        _commit(ops.save_plan, me, enterprise_id, {"pack_id": pack_id, "entries": entries})
+    except ValidationFailed as err:
+        db.session.rollback()
+        flash(err.message, "error")
+        errors = {}
+        for k, msgs in err.errors.items():
+            if k.startswith("entries."):
+                e = entries[int(k.split(".")[1])]
+                errors[(e["line_id"], e["level"])] = msgs
+            else:
+                errors[k] = msgs
+        return _plan_page(enterprise_id, pack_id, entries, errors, 422)
+    flash(_("Plan saved as a draft."), "success")
+    return redirect(url_for("emergency.plan", enterprise_id=enterprise_id, pack=pack_id))
+
+
+@bp.post("/plans/<int:plan_id>/file")
+@login_required
+def file_plan(plan_id: int):
+    plan = _commit(ops.file_plan, _me(), plan_id)
+    flash(_("Plan version %(n)s filed.", n=plan.number), "success")
+    return redirect(url_for("emergency.plan", enterprise_id=plan.enterprise_id, pack=plan.pack_id))

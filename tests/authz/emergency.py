@@ -1,0 +1,83 @@
+"""The emergency-list routes (issue 7) for the authorization matrix, in the format of tests/authz/spec.py.
+
+Built only when a path names one of its placeholders: a Langfang city list (131000,
+langfang-2017-18, draft v1) compiled by the city official, with one accepted optimizer proposal on
+the world's line ({emergency_list_id}, {emergency_proposal_id}); and the owner's draft 一厂一策 plan
+({emergency_plan_id}). The list is the city's own: the city official of 131000 (and administrators)
+compile, optimize, decide, apply and file; the province above reads; counties, other cities and
+enterprises do not see it (404). The enterprise writes and files its own plan; officials in scope
+and administrators read it (403 on writing); out of scope → 404.
+"""
+from __future__ import annotations
+
+from tests.api.world import LAZY_VALUES, World
+from tests.authz.spec import Route, everyone
+from tests.support import PASSWORD
+
+PACK = "langfang-2017-18"
+
+
+def list_view(ok: int = 200) -> dict[str, int]:
+    return everyone(404, anonymous=302, city_in=ok, province_in=ok, admin=ok)
+
+
+def list_manage(ok: int) -> dict[str, int]:
+    return everyone(404, anonymous=302, city_in=ok, admin=ok, province_in=403)
+
+
+def plan_view(ok: int = 200) -> dict[str, int]:
+    return everyone(404, anonymous=302, owner=ok, county_in=ok, city_in=ok, province_in=ok, admin=ok)
+
+
+def plan_write(ok: int) -> dict[str, int]:
+    return everyone(404, anonymous=302, owner=ok, county_in=403, city_in=403, province_in=403, admin=403)
+
+
+def _list_world(world: World) -> dict:
+    from registry.accounts.auth import SYSTEM
+    from registry.accounts.operations import create_user
+    from registry.emergency import operations as ops
+    from registry.emergency.models import Proposal
+    from registry.extensions import db
+
+    city = create_user(SYSTEM, {"username": "world.emergency", "password": PASSWORD, "role": "city", "region_code": "131000"})
+    lst = ops.compile_list(city, {"region_code": "131000", "pack_id": PACK})
+    proposal = Proposal(list_id=lst.id, region_code=lst.region_code, enterprise_id=world.enterprise.id,
+                        line_id=world.line.id, level="red", measure="stop", percent=100, grade=None,
+                        reduction={"pm": 1.0}, capacity_lost=1, explanation="world proposal", status="accepted")
+    db.session.add(proposal)
+    db.session.commit()
+    return {"emergency_list_id": lst.id, "emergency_proposal_id": proposal.id}
+
+
+def _plan_world(world: World) -> dict:
+    from registry.emergency import operations as ops
+    from registry.extensions import db
+
+    entries = ops.prefill(world.owner, world.enterprise.id, PACK)
+    plan = ops.save_plan(world.owner, world.enterprise.id, {"pack_id": PACK, "entries": entries})
+    db.session.commit()
+    return {"emergency_plan_id": plan.id}
+
+
+LAZY_VALUES["emergency_list_id"] = _list_world
+LAZY_VALUES["emergency_proposal_id"] = _list_world
+LAZY_VALUES["emergency_plan_id"] = _plan_world
+
+ROUTES: list[Route] = [
+    Route("GET", "/emergency/", everyone(200, anonymous=302, owner=302, other_enterprise=302),
+          note="an enterprise is sent to its own plan"),
+    Route("POST", "/emergency/lists", everyone(403, anonymous=302, city_in=302, admin=302),
+          data={"region_code": "131000", "pack_id": PACK}, note="the city official of 131000 only"),
+    Route("GET", "/emergency/lists/{emergency_list_id}", list_view()),
+    Route("POST", "/emergency/lists/{emergency_list_id}/optimize", list_manage(302), data={"level": "red"}),
+    Route("POST", "/emergency/proposals/{emergency_proposal_id}/decide", list_manage(302), data={"decision": "reject"}),
+    Route("POST", "/emergency/lists/{emergency_list_id}/apply", list_manage(302)),
+    Route("POST", "/emergency/lists/{emergency_list_id}/file", list_manage(302)),
+    Route("GET", "/emergency/lists/{emergency_list_id}/export.xlsx", list_view()),
+    Route("GET", "/emergency/lists/{emergency_list_id}/orders?date=2018-01-10&level=red", list_view()),
+    Route("GET", "/emergency/enterprises/{enterprise_id}/plan", plan_view()),
+    Route("POST", "/emergency/enterprises/{enterprise_id}/plan", plan_write(422), data={"pack_id": PACK},
+          note="every line 'none' is below the pack's heating-season floor for the world's blast furnace"),
+    Route("POST", "/emergency/plans/{emergency_plan_id}/file", plan_write(302)),
+]

@@ -1,0 +1,75 @@
+"""The emergency list in headless Chromium: the enterprise files its 一厂一策 plan; the city compiles the
+list, sees totals against the targets with the chart, runs the optimizer, accepts and rejects
+proposals, files the next version, prints alert-day notices and downloads the Excel workbook."""
+from __future__ import annotations
+
+import pytest
+
+from registry.demo import DEMO_PASSWORD
+
+pytestmark = pytest.mark.web
+
+
+def log_in(page, username: str) -> None:
+    page.goto("/login")
+    page.fill("input[name=username]", username)
+    page.fill("input[name=password]", DEMO_PASSWORD)
+    page.click("form[action='/login'] button[type=submit]")
+    page.wait_for_load_state()
+    assert page.locator("form[action='/logout']").count() == 1
+
+
+@pytest.fixture()
+def demo_city(app, site):
+    from registry.demo import build_demo
+    from registry.extensions import db
+
+    with app.app_context():
+        build_demo(per_city=10)
+        db.session.commit()
+
+
+def test_enterprise_files_plan_prefilled_from_the_pack_and_weaker_is_refused(demo_city, new_page):
+    page = new_page()
+    log_in(page, "qiye")
+    page.goto("/emergency/")
+    assert "/emergency/enterprises/" in page.url and page.locator("#plan-table tr[data-line]").count() > 0
+    first = page.locator("#plan-table select").first
+    floor = page.locator("#plan-table tr[data-line] td.small").first.inner_text()
+    if floor.strip() and "无措施" not in floor:
+        first.select_option("none")
+        page.click("#plan-form button[type=submit]")
+        assert page.locator(".error").first.is_visible()
+        page.goto(page.url.split("?")[0])
+    page.click("#plan-form button[type=submit]")
+    page.click("#file-plan-form button[type=submit]")
+    assert "1" in page.locator("#plan-status").inner_text()
+
+
+def test_city_official_totals_optimizer_versions_orders_export(demo_city, new_page):
+    page = new_page()
+    log_in(page, "langfang")
+    page.goto("/emergency/")
+    page.select_option("#compile-form select[name=pack_id]", "langfang-2017-18")
+    page.click("#compile-form button[type=submit]")
+    page.wait_for_selector("#chart-totals[data-rendered='1']")
+    assert page.locator("#level-blue").count() == 1  # Langfang has a blue level (000:149)
+    assert page.locator("#level-red tr.short").count() > 0
+    page.click("#optimize-red")
+    rows = page.locator("#proposal-table tbody tr")
+    assert rows.count() > 0
+    page.locator("#proposal-table tbody tr").first.locator("button[value=accept]").click()
+    while page.locator("#proposal-table tbody tr[data-status=proposed]").count():
+        page.locator("#proposal-table tbody tr[data-status=proposed]").first.locator("button[value=reject]").click()
+    page.click("#apply-form button[type=submit]")
+    assert "Version 2" in page.inner_text("h1") or "版本 2" in page.inner_text("h1") or "2" in page.inner_text("h1")
+    page.click("#file-form button[type=submit]")
+    assert page.locator("#file-form").count() == 0
+    with page.expect_download() as dl:
+        page.click("#export-link")
+    assert dl.value.suggested_filename.endswith(".xlsx")
+    page.select_option("#orders-form select[name=level]", "red")
+    page.click("#orders-form button[type=submit]")
+    assert page.locator("section.notice").count() > 0
+    page.locator("section.notice a").first.click()
+    assert page.locator("section.notice").count() == 1
