@@ -105,6 +105,7 @@ def _register_blueprints(app: Flask) -> None:
     from registry.grades import views as grades_views
     from registry.emergency import views as emergency_views
     from registry.policy import api as policy_api
+    from registry.schedules import api as schedules_api
     from registry.schedules import views as schedules_views
 
     app.register_blueprint(core_views.bp)
@@ -116,7 +117,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(emergency_views.bp)
     app.register_blueprint(schedules_views.bp)
     app.register_blueprint(schedules_views.public_bp)
-    for blp in (accounts_api.blp, enterprises_api.blp, exchange_api.blp, policy_api.blp, grades_api.blp, core_api.blp):
+    for blp in (accounts_api.blp, enterprises_api.blp, exchange_api.blp, policy_api.blp, grades_api.blp, schedules_api.blp, core_api.blp):
         api.register_blueprint(blp)
         csrf.exempt(blp)  # token clients carry no CSRF token; session writes are guarded in api_auth
 

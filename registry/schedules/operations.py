@@ -22,7 +22,7 @@ from registry.policy.facts import evaluate_document
 from registry.schedules import auth, generation, provenance
 from registry.schedules.models import (ApplicationKind, ApplicationStatus, ExemptionApplication, FlagChoice, Schedule,
                                        ScheduleEntry, ScheduleInput, ScheduleVersion, VersionStatus)
-from registry.schedules.schemas import ApplicationInput, CreateInput, DecideInput, FlagChoiceInput, PublishInput
+from registry.schedules.schemas import ScheduleApplicationInput, CreateInput, DecideInput, FlagChoiceInput, PublishInput
 
 Progress = Callable[[int, int], None]
 CHUNK = 500
@@ -238,7 +238,7 @@ def apply(actor, schedule_id: int, enterprise_id: int, data: dict[str, Any]) -> 
     schedule = get_schedule(actor, schedule_id)
     if not auth.can_apply(actor, enterprise_id):
         raise Forbidden(_("You do not have permission to do this."))
-    values = load(ApplicationInput(), data)
+    values = load(ScheduleApplicationInput(), data)
     enterprise = db.session.get(Enterprise, enterprise_id)
     if values["line_ref"] not in {line.code or str(line.id) for line in enterprise.lines}:
         raise _invalid("line_ref", _("Not a line of this enterprise."))

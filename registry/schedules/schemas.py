@@ -32,7 +32,7 @@ class PublishInput(_In):
     filing_reason = fields.String(load_default="", validate=validate.Length(max=2000))
 
 
-class ApplicationInput(_In):
+class ScheduleApplicationInput(_In):
     line_ref = fields.String(required=True, validate=validate.Length(min=1, max=60))
     kind = fields.String(required=True, validate=validate.OneOf([k.value for k in ApplicationKind]))
     clause = fields.String(required=True, validate=validate.Length(min=2, max=60))
@@ -54,3 +54,123 @@ class DecideInput(_In):
     reason = fields.String(required=True, validate=validate.Length(min=2, max=2000))
     residual = fields.String(load_default="", validate=validate.Length(max=2000))
     version = fields.Integer(required=True)
+
+
+# ---- API answers (the OpenAPI document is generated from these) ----
+
+class VersionOut(Schema):
+    id = fields.Integer()
+    number = fields.Integer()
+    status = fields.String(metadata={"description": "draft | published (published = frozen, filed)"})
+    pack_id = fields.String()
+    pack_sha256 = fields.String(metadata={"description": "SHA-256 of the pack file the version was generated with"})
+    engine_version = fields.String()
+    season_start = fields.String()
+    season_end = fields.String(metadata={"description": "exclusive"})
+    evaluation_dates = fields.List(fields.String())
+    filed_on = fields.String(allow_none=True)
+    recipients = fields.String()
+    filing_reason = fields.String()
+    supersedes_id = fields.Integer(allow_none=True)
+    progress_done = fields.Integer()
+    progress_total = fields.Integer()
+    published_at = fields.String(allow_none=True)
+
+
+class ScheduleOut(Schema):
+    id = fields.Integer()
+    title = fields.String()
+    region_code = fields.String()
+    pack_id = fields.String()
+    season_year = fields.Integer()
+    versions = fields.Integer()
+    latest = fields.Nested(VersionOut, allow_none=True)
+
+
+class ScheduleListOut(Schema):
+    items = fields.List(fields.Nested(ScheduleOut))
+
+
+class EntryOut(Schema):
+    enterprise_id = fields.Integer()
+    enterprise_name = fields.String()
+    uscc = fields.String()
+    region_code = fields.String()
+    sector = fields.String()
+    line_ref = fields.String()
+    line_name = fields.String()
+    phase_start = fields.Date()
+    phase_end = fields.Date(metadata={"description": "exclusive"})
+    measure = fields.String(metadata={"description": "stop | curtail | extend_coking | max_load | none"})
+    percentage_min = fields.Decimal(allow_none=True, as_string=False)
+    percentage_max = fields.Decimal(allow_none=True, as_string=False)
+    basis = fields.String(allow_none=True)
+    coking_time_hours = fields.Decimal(allow_none=True, as_string=False)
+    windows = fields.List(fields.Dict())
+    reasons = fields.List(fields.Dict())
+    flags = fields.List(fields.Dict())
+    applied_decisions = fields.List(fields.Dict())
+    residual_obligations = fields.List(fields.Dict())
+    exemption = fields.Dict(allow_none=True)
+
+
+class PublicEntryOut(EntryOut):
+    class Meta:
+        exclude = ("enterprise_id", "flags", "applied_decisions")
+
+
+class EntryListOut(Schema):
+    version = fields.Nested(VersionOut)
+    items = fields.List(fields.Nested(EntryOut))
+
+
+class PublicEntryListOut(Schema):
+    version = fields.Nested(VersionOut)
+    items = fields.List(fields.Nested(PublicEntryOut))
+
+
+class PublicVersionListOut(Schema):
+    items = fields.List(fields.Nested(VersionOut))
+
+
+class ChangeOut(Schema):
+    enterprise_id = fields.Integer()
+    enterprise_name = fields.String()
+    uscc = fields.String()
+    line_ref = fields.String()
+    line_name = fields.String()
+    change = fields.String(metadata={"description": "added | removed | measure | window"})
+    before = fields.List(fields.Dict())
+    after = fields.List(fields.Dict())
+
+
+class DiffOut(Schema):
+    old = fields.Integer()
+    new = fields.Integer()
+    changes = fields.List(fields.Nested(ChangeOut))
+
+
+class ScheduleApplicationOut(Schema):
+    id = fields.Integer()
+    row_version = fields.Integer(metadata={"description": "send it back as `version` when deciding"})
+    schedule_id = fields.Integer()
+    enterprise_id = fields.Integer()
+    line_ref = fields.String()
+    kind = fields.String()
+    clause = fields.String()
+    evidence = fields.String()
+    requested_start = fields.Date()
+    requested_end = fields.Date()
+    max_load = fields.Decimal(allow_none=True, as_string=False)
+    status = fields.String()
+    residual = fields.String()
+    decision_reason = fields.String()
+
+
+class FlagChoiceOut(Schema):
+    id = fields.Integer()
+    enterprise_id = fields.Integer()
+    line_ref = fields.String(allow_none=True)
+    flag = fields.String()
+    choice = fields.String()
+    reason = fields.String()

@@ -70,3 +70,33 @@ ROUTES: list[Route] = [
     Route("GET", "/public/schedules/{published_id}/export.xlsx", everyone(200)),
     Route("GET", "/public/schedules/{version_id}", everyone(404), note="a draft is not public"),
 ]
+
+V = "/api/v1"
+
+
+def api_view(ok: int = 200) -> dict[str, int]:
+    return everyone(404, anonymous=401, **{a: ok for a in READERS})
+
+
+def api_city_drafts(ok: int) -> dict[str, int]:
+    return everyone(404, anonymous=401, **{**{a: 403 for a in READERS}, "city_in": ok})
+
+
+ROUTES += [
+    Route("GET", f"{V}/schedules", everyone(200, anonymous=401)),
+    Route("POST", f"{V}/schedules", everyone(403, anonymous=401, city_in=201), data={**NEW, "season_year": 2017}),
+    Route("GET", f"{V}/schedules/{{schedule_id}}", api_view()),
+    Route("POST", f"{V}/schedules/{{schedule_id}}/generate", api_city_drafts(200)),
+    Route("POST", f"{V}/schedules/{{schedule_id}}/flag-choices", api_city_drafts(422), data={}),
+    Route("POST", f"{V}/schedules/{{schedule_id}}/publish", api_city_drafts(200),
+          data={"filed_on": "2017-11-01", "recipients": "市工信局、市环保局"}),
+    Route("POST", f"{V}/schedules/{{schedule_id}}/applications",
+          everyone(404, anonymous=401, owner=422, other_enterprise=422, **{a: 403 for a in READERS[2:]}), data={}),
+    Route("POST", f"{V}/schedule-applications/{{application_id}}/decision",
+          everyone(404, anonymous=401, owner=403, county_in=403, county_out=403, province_in=403, admin=403, city_in=422), data={}),
+    Route("GET", f"{V}/schedule-versions/{{version_id}}/entries", api_view()),
+    Route("GET", f"{V}/schedule-versions/{{version_id}}/diff?against={{version_id}}", api_view()),
+    Route("GET", f"{V}/public/schedules", everyone(200)),
+    Route("GET", f"{V}/public/schedules/{{published_id}}", everyone(200)),
+    Route("GET", f"{V}/public/schedules/{{version_id}}", everyone(404), note="a draft is not public"),
+]
