@@ -196,3 +196,31 @@ def public_xlsx(version_id: int):
     rows = [dict(r, reasons=r["reasons"], exemption=({**r["exemption"], "application_id": ""} if r["exemption"] else None))
             for r in _public_rows(version)]
     return _xlsx(version, rows)
+
+
+@bp.get("/versions/<int:version_id>/calendar")
+@login_required
+def calendar_page(version_id: int):
+    """Officials: a Gantt per sector and the summary charts; an enterprise: the calendar of its lines."""
+    from registry.schedules import calendar
+
+    version = ops.get_version(current_user, version_id)
+    rows = queries.entry_rows(queries.entries(current_user, version))
+    summary = queries.summary(rows)
+    return render_template("schedules/calendar.html", version=queries.version_dict(version), schedule_id=version.schedule_id,
+                           gantt=calendar.gantt(rows, version.season_start, version.season_end), summary=summary,
+                           measure_bars=calendar.bars(summary["by_measure"]), colours=calendar.COLOURS,
+                           sector_bars=calendar.bars({s: sum(c.get(m, 0) for m in ("stop", "curtail", "extend_coking", "max_load"))
+                                                      for s, c in summary["by_sector"].items()}))
+
+
+@bp.get("/versions/<int:version_id>/notice/<int:enterprise_id>")
+@login_required
+def notice(version_id: int, enterprise_id: int):
+    """A printable notice for one enterprise: its lines, measures, windows, clauses and the filing."""
+    version = ops.get_version(current_user, version_id)
+    rows = [r for r in queries.entry_rows(queries.entries(current_user, version)) if r["enterprise_id"] == enterprise_id]
+    if not rows:
+        abort(404)
+    return render_template("schedules/notice.html", version=queries.version_dict(version), rows=rows,
+                           title=version.schedule.title, enterprise=rows[0])

@@ -100,3 +100,10 @@ ROUTES += [
     Route("GET", f"{V}/public/schedules/{{published_id}}", everyone(200)),
     Route("GET", f"{V}/public/schedules/{{version_id}}", everyone(404), note="a draft is not public"),
 ]
+
+ROUTES += [
+    Route("GET", "/schedules/versions/{version_id}/calendar", view()),
+    Route("GET", "/schedules/versions/{version_id}/notice/{enterprise_id}",
+          everyone(404, anonymous=302, owner=200, county_in=200, city_in=200, province_in=200, admin=200),
+          note="the enterprise's own notice; another enterprise and the other county see no such line → 404"),
+]
