@@ -102,6 +102,7 @@ def _register_blueprints(app: Flask) -> None:
     from registry.exchange import api as exchange_api
     from registry.exchange import views as exchange_views
     from registry.grades import api as grades_api
+    from registry.emergency import api as emergency_api
     from registry.grades import views as grades_views
     from registry.emergency import views as emergency_views
     from registry.policy import api as policy_api
@@ -117,7 +118,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(emergency_views.bp)
     app.register_blueprint(schedules_views.bp)
     app.register_blueprint(schedules_views.public_bp)
-    for blp in (accounts_api.blp, enterprises_api.blp, exchange_api.blp, policy_api.blp, grades_api.blp, schedules_api.blp, core_api.blp):
+    for blp in (accounts_api.blp, enterprises_api.blp, exchange_api.blp, policy_api.blp, grades_api.blp, emergency_api.blp, schedules_api.blp, core_api.blp):
         api.register_blueprint(blp)
         csrf.exempt(blp)  # token clients carry no CSRF token; session writes are guarded in api_auth
 

@@ -25,7 +25,7 @@ from registry.emergency.minimum import floors
 from registry.emergency.models import EmergencyList, EmergencyPlan, ListEntry, PlanEntry, Proposal, ProposalStatus, Status
 from registry.emergency.optimizer import Candidate, Report, optimize, options_for
 from registry.emergency.reductions import Action, baseline_days, emergency_levels, level_targets
-from registry.emergency.schemas import DecisionInput, ListInput, PlanInput
+from registry.emergency.schemas import EmergencyDecisionInput, EmergencyListInput, EmergencyPlanInput
 from registry.enterprises.models import Enterprise
 from registry.extensions import db
 
@@ -127,7 +127,7 @@ def save_plan(actor, enterprise_id: int, data: dict[str, Any]) -> EmergencyPlan:
     enterprise = _enterprise(actor, enterprise_id)
     if not auth.can_write_plan(actor, enterprise):
         raise Forbidden(_("You do not have permission to do this."))
-    values = load(PlanInput(), data)
+    values = load(EmergencyPlanInput(), data)
     pack = _pack(values["pack_id"])
     grade = effective_grades([enterprise.id]).get(enterprise.id)
     _check_plan(enterprise, pack, grade, values["entries"])
@@ -199,7 +199,7 @@ def _check_resplit(pack: Pack, resplit: dict[str, dict[str, float]]) -> None:
 def compile_list(actor, data: dict[str, Any]) -> EmergencyList:
     """A new draft version of the city's list from every covered enterprise's latest filed plan; lines
     without one count in the base and reduce nothing (R-A-03: the list must cover all emitters)."""
-    values = load(ListInput(), data)
+    values = load(EmergencyListInput(), data)
     region = get_region(values["region_code"])
     if region is None:
         raise ValidationFailed(_("Some fields are invalid."), {"region_code": [_("Unknown region code %(code)s.", code=values["region_code"])]})
@@ -313,7 +313,7 @@ def decide_proposal(actor, proposal_id: int, data: dict[str, Any]) -> Proposal:
     if proposal is None:
         raise NotFound(_("Not found."))
     _managed(actor, proposal.list_id)
-    values = load(DecisionInput(), data)
+    values = load(EmergencyDecisionInput(), data)
     if values["version"] is not None and values["version"] != proposal.version:
         raise Conflict(_("The record was changed by someone else. Reload and try again."))
     if proposal.status not in (ProposalStatus.PROPOSED.value, ProposalStatus.ACCEPTED.value, ProposalStatus.REJECTED.value):

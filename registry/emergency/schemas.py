@@ -8,7 +8,7 @@ from registry.emergency.models import LEVELS, MEASURES
 _PERCENT = validate.Range(min=0, max=100)
 
 
-class PlanEntryInput(Schema):
+class EmergencyPlanEntryInput(Schema):
     class Meta:
         unknown = EXCLUDE
 
@@ -21,31 +21,31 @@ class PlanEntryInput(Schema):
     contact = fields.String(load_default="", validate=validate.Length(max=60))
 
 
-class PlanInput(Schema):
+class EmergencyPlanInput(Schema):
     class Meta:
         unknown = EXCLUDE
 
     pack_id = fields.String(required=True)
-    entries = fields.List(fields.Nested(PlanEntryInput), required=True)
+    entries = fields.List(fields.Nested(EmergencyPlanEntryInput), required=True)
 
 
-class ResplitInput(Schema):
+class EmergencyResplitInput(Schema):
     so2 = fields.Float(required=True, validate=_PERCENT)
     nox = fields.Float(required=True, validate=_PERCENT)
 
 
-class ListInput(Schema):
+class EmergencyListInput(Schema):
     class Meta:
         unknown = EXCLUDE
 
     region_code = fields.String(required=True, validate=validate.Length(equal=6))
     pack_id = fields.String(required=True)
-    resplit = fields.Dict(keys=fields.String(validate=validate.OneOf(LEVELS)), values=fields.Nested(ResplitInput),
+    resplit = fields.Dict(keys=fields.String(validate=validate.OneOf(LEVELS)), values=fields.Nested(EmergencyResplitInput),
                           load_default=dict)
     note = fields.String(load_default="", validate=validate.Length(max=2000))
 
 
-class DecisionInput(Schema):
+class EmergencyDecisionInput(Schema):
     class Meta:
         unknown = EXCLUDE
 
@@ -55,7 +55,7 @@ class DecisionInput(Schema):
     version = fields.Integer(load_default=None, allow_none=True)
 
 
-class PollutantTotalOut(Schema):
+class EmergencyPollutantTotalOut(Schema):
     pollutant = fields.String()
     baseline = fields.Float()
     reduction = fields.Float()
@@ -65,15 +65,15 @@ class PollutantTotalOut(Schema):
     met = fields.Boolean()
 
 
-class LevelTotalsOut(Schema):
+class EmergencyLevelTotalsOut(Schema):
     level = fields.String()
     met = fields.Boolean()
     annualised = fields.Boolean()
     resplit_applied = fields.Boolean()
-    pollutants = fields.List(fields.Nested(PollutantTotalOut))
+    pollutants = fields.List(fields.Nested(EmergencyPollutantTotalOut))
 
 
-class ListOut(Schema):
+class EmergencyListOut(Schema):
     id = fields.Integer()
     region_code = fields.String()
     pack_id = fields.String()
@@ -84,10 +84,10 @@ class ListOut(Schema):
     supersedes_id = fields.Integer(allow_none=True)
     created_at = fields.DateTime()
     filed_at = fields.DateTime(allow_none=True)
-    totals = fields.List(fields.Nested(LevelTotalsOut))
+    totals = fields.List(fields.Nested(EmergencyLevelTotalsOut))
 
 
-class ProposalOut(Schema):
+class EmergencyProposalOut(Schema):
     id = fields.Integer()
     version = fields.Integer()
     list_id = fields.Integer()
@@ -102,3 +102,61 @@ class ProposalOut(Schema):
     explanation = fields.String()
     status = fields.String()
     solver = fields.Dict()
+
+
+class EmergencyOptimizeInput(Schema):
+    class Meta:
+        unknown = EXCLUDE
+
+    level = fields.String(required=True, validate=validate.OneOf(LEVELS))
+    time_limit = fields.Float(load_default=10.0, validate=validate.Range(min=0.1, max=60))
+
+
+class EmergencySolverOut(Schema):
+    status = fields.String()
+    gap = fields.Float(allow_none=True)
+    seconds = fields.Float()
+    capacity_lost = fields.Float()
+    reaches_targets = fields.Boolean()
+    proposals = fields.List(fields.Nested(EmergencyProposalOut))
+
+
+class EmergencyOrdersQuery(Schema):
+    date = fields.Date(required=True)
+    level = fields.String(required=True, validate=validate.OneOf(LEVELS))
+
+
+class EmergencyOrderOut(Schema):
+    enterprise_id = fields.Integer()
+    name = fields.String()
+    uscc = fields.String()
+    region_code = fields.String()
+    sector = fields.String()
+    grade = fields.String(allow_none=True)
+    address = fields.String()
+    lines = fields.List(fields.Dict())
+    transport = fields.List(fields.Dict())
+
+
+class EmergencyPlanQuery(Schema):
+    pack = fields.String(required=True)
+
+
+class EmergencyPlanEntryOut(Schema):
+    line_id = fields.Integer()
+    level = fields.String()
+    measure = fields.String()
+    percent = fields.Float()
+    key_indicators = fields.String()
+    responsible_person = fields.String()
+    contact = fields.String()
+
+
+class EmergencyPlanOut(Schema):
+    id = fields.Integer(allow_none=True)
+    enterprise_id = fields.Integer()
+    pack_id = fields.String()
+    number = fields.Integer(allow_none=True)
+    status = fields.String(allow_none=True)
+    grade = fields.String(allow_none=True)
+    entries = fields.List(fields.Nested(EmergencyPlanEntryOut))

@@ -17,20 +17,20 @@ from tests.support import PASSWORD
 PACK = "langfang-2017-18"
 
 
-def list_view(ok: int = 200) -> dict[str, int]:
-    return everyone(404, anonymous=302, city_in=ok, province_in=ok, admin=ok)
+def list_view(ok: int = 200, anon: int = 302) -> dict[str, int]:
+    return everyone(404, anonymous=anon, city_in=ok, province_in=ok, admin=ok)
 
 
-def list_manage(ok: int) -> dict[str, int]:
-    return everyone(404, anonymous=302, city_in=ok, admin=ok, province_in=403)
+def list_manage(ok: int, anon: int = 302) -> dict[str, int]:
+    return everyone(404, anonymous=anon, city_in=ok, admin=ok, province_in=403)
 
 
-def plan_view(ok: int = 200) -> dict[str, int]:
-    return everyone(404, anonymous=302, owner=ok, county_in=ok, city_in=ok, province_in=ok, admin=ok)
+def plan_view(ok: int = 200, anon: int = 302) -> dict[str, int]:
+    return everyone(404, anonymous=anon, owner=ok, county_in=ok, city_in=ok, province_in=ok, admin=ok)
 
 
-def plan_write(ok: int) -> dict[str, int]:
-    return everyone(404, anonymous=302, owner=ok, county_in=403, city_in=403, province_in=403, admin=403)
+def plan_write(ok: int, anon: int = 302) -> dict[str, int]:
+    return everyone(404, anonymous=anon, owner=ok, county_in=403, city_in=403, province_in=403, admin=403)
 
 
 def _list_world(world: World) -> dict:
@@ -80,4 +80,23 @@ ROUTES: list[Route] = [
     Route("POST", "/emergency/enterprises/{enterprise_id}/plan", plan_write(422), data={"pack_id": PACK},
           note="every line 'none' is below the pack's heating-season floor for the world's blast furnace"),
     Route("POST", "/emergency/plans/{emergency_plan_id}/file", plan_write(302)),
+]
+
+API = "/api/v1"
+ROUTES += [
+    Route("GET", f"{API}/emergency-lists", everyone(200, anonymous=401)),
+    Route("POST", f"{API}/emergency-lists", everyone(403, anonymous=401, city_in=201, admin=201),
+          data={"region_code": "131000", "pack_id": PACK}),
+    Route("GET", f"{API}/emergency-lists/{{emergency_list_id}}", list_view(200, 401)),
+    Route("POST", f"{API}/emergency-lists/{{emergency_list_id}}/file", list_manage(200, 401)),
+    Route("POST", f"{API}/emergency-lists/{{emergency_list_id}}/optimize", list_manage(200, 401), data={"level": "red"}),
+    Route("GET", f"{API}/emergency-lists/{{emergency_list_id}}/proposals", list_view(200, 401)),
+    Route("POST", f"{API}/emergency-lists/{{emergency_list_id}}/apply", list_manage(201, 401)),
+    Route("GET", f"{API}/emergency-lists/{{emergency_list_id}}/orders?date=2018-01-10&level=red", list_view(200, 401)),
+    Route("POST", f"{API}/emergency-proposals/{{emergency_proposal_id}}/decision", list_manage(200, 401),
+          data={"decision": "reject"}),
+    Route("GET", f"{API}/enterprises/{{enterprise_id}}/emergency-plan?pack={PACK}", plan_view(200, 401)),
+    Route("PUT", f"{API}/enterprises/{{enterprise_id}}/emergency-plan", plan_write(422, 401),
+          data={"pack_id": PACK, "entries": []}, note="no entry for the line: every line at every level (R-A-03)"),
+    Route("POST", f"{API}/emergency-plans/{{emergency_plan_id}}/file", plan_write(200, 401)),
 ]

@@ -1,0 +1,209 @@
+"""Emergency-list API: city lists with totals vs targets, the optimizer and its proposals, versions,
+alert-day orders, and the enterprise's 一厂一策 plan.
+
+Thin resources: parse → one operation → commit → dump. Out of scope → 404, in scope without
+permission → 403, a state that forbids the action (a filed list or plan) → 409.
+"""
+from __future__ import annotations
+
+from flask.views import MethodView
+from flask_smorest import Blueprint
+from marshmallow import Schema, fields
+
+from grading.packs import get_pack
+from registry.core.api_auth import actor, guard, login_required
+from registry.core.api_support import body, errors, json_body
+from registry.emergency import auth, queries
+from registry.emergency import operations as ops
+from registry.emergency.orders import alert_orders
+from registry.emergency.presenting import level_totals
+from registry.emergency.schemas import (
+    EmergencyDecisionInput,
+    EmergencyListInput,
+    EmergencyListOut,
+    EmergencyOptimizeInput,
+    EmergencyOrderOut,
+    EmergencyOrdersQuery,
+    EmergencyPlanInput,
+    EmergencyPlanOut,
+    EmergencyPlanQuery,
+    EmergencyProposalOut,
+    EmergencySolverOut,
+)
+from registry.extensions import db
+
+DESCRIPTION = """Heavy-pollution emergency reduction lists (应急减排清单, 003:50): enterprises' one-plant-one-policy
+plans (refused when weaker than the pack requires for the grade), city list versions (immutable once filed)
+with per-level totals against the pack's targets (000:149, 001:93, 003:50, 004:381; baselines R-A-02), the
+least-capacity optimizer (HiGHS MIP, grade order C before B, A untouched where the pack says so), and
+alert-day orders with transport restrictions (§2.13)."""
+
+blp = Blueprint("emergency_api", __name__, url_prefix="/api/v1", description=DESCRIPTION)
+guard(blp)
+
+
+class EmergencyListListOut(Schema):
+    items = fields.List(fields.Nested(EmergencyListOut))
+
+
+class EmergencyProposalListOut(Schema):
+    items = fields.List(fields.Nested(EmergencyProposalOut))
+
+
+class EmergencyOrderListOut(Schema):
+    items = fields.List(fields.Nested(EmergencyOrderOut))
+
+
+def _commit(operation, *args, **kwargs):
+    result = operation(*args, **kwargs)
+    db.session.commit()
+    return result
+
+
+def _list(lst, with_totals: bool = True) -> dict:
+    out = {c.key: getattr(lst, c.key) for c in lst.__table__.columns}
+    out["totals"] = level_totals(lst, get_pack(lst.pack_id)) if with_totals else []
+    return out
+
+
+def _plan(plan) -> dict:
+    return {"id": plan.id, "enterprise_id": plan.enterprise_id, "pack_id": plan.pack_id, "number": plan.number,
+            "status": plan.status, "grade": plan.grade, "entries": [
+                {"line_id": e.line_id, "level": e.level, "measure": e.measure, "percent": float(e.percent),
+                 "key_indicators": e.key_indicators, "responsible_person": e.responsible_person, "contact": e.contact}
+                for e in plan.entries]}
+
+
+@blp.route("/emergency-lists")
+class Lists(MethodView):
+    @login_required
+    @blp.response(200, EmergencyListListOut)
+    @errors(blp, 401)
+    def get(self):
+        """The list versions you may see (officials: your region and below; administrators: all)."""
+        me = actor()
+        return {"items": [_list(x, False) for x in queries.lists_in_scope(None) if auth.can_view_list(me, x.region_code)]}
+
+    @login_required
+    @body(EmergencyListInput)
+    @blp.response(201, EmergencyListOut)
+    @errors(blp, 401, 403)
+    def post(self):
+        """Compile a new draft version from the covered enterprises' latest filed plans (the region's official)."""
+        return _list(_commit(ops.compile_list, actor(), json_body()))
+
+
+@blp.route("/emergency-lists/<int:list_id>")
+class ListItem(MethodView):
+    @login_required
+    @blp.response(200, EmergencyListOut)
+    @errors(blp, 401, 404)
+    def get(self, list_id: int):
+        """One list version with, per level and pollutant, base, reduction, % vs target and shortfall."""
+        return _list(ops.get_list(actor(), list_id))
+
+
+@blp.route("/emergency-lists/<int:list_id>/file")
+class ListFile(MethodView):
+    @login_required
+    @blp.response(200, EmergencyListOut)
+    @errors(blp, 401, 403, 404, 409)
+    def post(self, list_id: int):
+        """File the version: from now on it never changes (a correction is a new version)."""
+        return _list(_commit(ops.file_list, actor(), list_id))
+
+
+@blp.route("/emergency-lists/<int:list_id>/optimize")
+class ListOptimize(MethodView):
+    @login_required
+    @body(EmergencyOptimizeInput)
+    @blp.response(200, EmergencySolverOut)
+    @errors(blp, 401, 403, 404, 409)
+    def post(self, list_id: int):
+        """Propose the measures closing the level's shortfall with the least capacity lost (optimality, gap, time)."""
+        from registry.core.validation import load
+
+        values = load(EmergencyOptimizeInput(), json_body())
+        report = _commit(ops.propose, actor(), list_id, values["level"], time_limit=values["time_limit"])
+        return {"status": report.status, "gap": report.gap, "seconds": report.seconds,
+                "capacity_lost": report.capacity_lost, "reaches_targets": report.reaches_targets,
+                "proposals": [p for p in queries.proposals_of(list_id) if p.level == values["level"] and p.status == "proposed"]}
+
+
+@blp.route("/emergency-lists/<int:list_id>/proposals")
+class ListProposals(MethodView):
+    @login_required
+    @blp.response(200, EmergencyProposalListOut)
+    @errors(blp, 401, 404)
+    def get(self, list_id: int):
+        """Every proposal on this version with its explanation and decision."""
+        ops.get_list(actor(), list_id)
+        return {"items": queries.proposals_of(list_id)}
+
+
+@blp.route("/emergency-lists/<int:list_id>/apply")
+class ListApply(MethodView):
+    @login_required
+    @blp.response(201, EmergencyListOut)
+    @errors(blp, 401, 403, 404, 409)
+    def post(self, list_id: int):
+        """The next version: a copy with the accepted proposals in place."""
+        return _list(_commit(ops.apply_proposals, actor(), list_id))
+
+
+@blp.route("/emergency-lists/<int:list_id>/orders")
+class ListOrders(MethodView):
+    @login_required
+    @blp.arguments(EmergencyOrdersQuery, location="query")
+    @blp.response(200, EmergencyOrderListOut)
+    @errors(blp, 401, 404)
+    def get(self, query, list_id: int):
+        """Alert-day orders: per enterprise the lines that stop or curtail and the transport restrictions."""
+        lst = ops.get_list(actor(), list_id)
+        return {"items": alert_orders(lst, query["date"], query["level"])}
+
+
+@blp.route("/emergency-proposals/<int:proposal_id>/decision")
+class ProposalDecision(MethodView):
+    @login_required
+    @body(EmergencyDecisionInput)
+    @blp.response(200, EmergencyProposalOut)
+    @errors(blp, 401, 403, 404, 409)
+    def post(self, proposal_id: int):
+        """Accept (as proposed, or with another measure / percentage) or reject one proposal."""
+        return _commit(ops.decide_proposal, actor(), proposal_id, json_body())
+
+
+@blp.route("/enterprises/<int:enterprise_id>/emergency-plan")
+class EnterprisePlan(MethodView):
+    @login_required
+    @blp.arguments(EmergencyPlanQuery, location="query")
+    @blp.response(200, EmergencyPlanOut)
+    @errors(blp, 401, 404)
+    def get(self, query, enterprise_id: int):
+        """The latest plan for the pack, or the form's starting point (the pack's floor for the grade)."""
+        me = actor()
+        entries = ops.prefill(me, enterprise_id, query["pack"])
+        latest = queries.latest_plan(enterprise_id, query["pack"])
+        if latest is not None:
+            return _plan(latest)
+        return {"id": None, "enterprise_id": enterprise_id, "pack_id": query["pack"], "number": None, "status": None,
+                "grade": None, "entries": entries}
+
+    @login_required
+    @body(EmergencyPlanInput)
+    @blp.response(200, EmergencyPlanOut)
+    @errors(blp, 401, 403, 404)
+    def put(self, enterprise_id: int):
+        """Save the draft plan; refused (422, naming the clause) when weaker than the pack requires."""
+        return _plan(_commit(ops.save_plan, actor(), enterprise_id, json_body()))
+
+
+@blp.route("/emergency-plans/<int:plan_id>/file")
+class PlanFile(MethodView):
+    @login_required
+    @blp.response(200, EmergencyPlanOut)
+    @errors(blp, 401, 403, 404, 409)
+    def post(self, plan_id: int):
+        """File the plan (the enterprise): immutable from now on."""
+        return _plan(_commit(ops.file_plan, actor(), plan_id))
