@@ -36,14 +36,12 @@ def _clip(windows: list[dict], start: date, end: date) -> list[dict]:
     return out
 
 
-def _evaluate(docs: list[dict], pack_id: str, on: date) -> dict[tuple[str, str], dict]:
-    """(enterprise_id, line_id) → decision dict at `on`."""
-    dated = [dict(d, date=on.isoformat()) for d in docs]
-    lines, _ents = evaluate_frame(frame_from_documents(dated), pack_id, on, "none", workers=1)
-    decisions = lines["decision"].to_numpy()
+def _evaluate(frame, pack_id: str, on: date) -> dict[tuple[str, str], dict]:
+    """(enterprise_id, line_id) → decision dict at `on` (one batch evaluation of the whole frame)."""
+    lines, _ents = evaluate_frame(frame, pack_id, on, "none", workers=1)
     cache: dict[int, dict] = {}
     out = {}
-    for eid, lid, dec in zip(lines["enterprise_id"].to_numpy(), lines["line_id"].to_numpy(), decisions):
+    for eid, lid, dec in zip(lines["enterprise_id"].to_numpy(), lines["line_id"].to_numpy(), lines["decision"].to_numpy()):
         key = id(dec)
         if key not in cache:
             cache[key] = _decision_dict(dec)
@@ -57,8 +55,9 @@ def segments(docs: list[dict], pack_id: str, dates: list[date], end: date,
     total = len(docs) * len(dates)
     done = 0
     per_date: list[dict[tuple[str, str], dict]] = []
+    frame = frame_from_documents(docs) if docs else None  # the facts do not depend on the date: one frame
     for on in dates:
-        per_date.append(_evaluate(docs, pack_id, on) if docs else {})
+        per_date.append(_evaluate(frame, pack_id, on) if docs else {})
         done += len(docs)
         if progress:
             progress(done, total)

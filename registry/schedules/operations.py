@@ -9,7 +9,7 @@ from datetime import date
 from typing import Any, Callable
 
 from flask_babel import gettext as _
-from sqlalchemy import delete, insert, select
+from sqlalchemy import delete, select
 
 from registry.core import audit
 from registry.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
@@ -144,12 +144,12 @@ def _fill(version: ScheduleVersion, inputs: list[dict], applications: list[dict]
     db.session.execute(delete(ScheduleEntry).where(ScheduleEntry.version_id == version.id))
     db.session.execute(delete(ScheduleInput).where(ScheduleInput.version_id == version.id))
     if inputs:
-        db.session.execute(insert(ScheduleInput), [
+        db.session.execute(ScheduleInput.__table__.insert(), [
             {"version_id": version.id, "position": i, "enterprise_id": item["enterprise_id"], "uscc": item["uscc"],
              "region_code": item["region_code"], "document": item["document"], "facts_sha256": item["facts_sha256"]}
             for i, item in enumerate(inputs)])
     if rows:
-        db.session.execute(insert(ScheduleEntry), [dict(r, version_id=version.id) for r in rows])
+        db.session.execute(ScheduleEntry.__table__.insert(), [dict(r, version_id=version.id) for r in rows])
     version.exemptions = applications
     version.progress_done = version.progress_total = len(inputs)
     db.session.flush()
