@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import io
+import os
 import time
 from dataclasses import dataclass, field
 from typing import Mapping, Sequence
@@ -77,76 +78,88 @@ def optimize(candidates: Sequence[Candidate], shortfall: Mapping[str, float], *,
              c_before_b: bool = True, time_limit: float = 10.0, mip_rel_gap: float = 1e-4) -> Report:
     """Choose measures reaching every pollutant's shortfall with the least capacity lost.
 
-    Variables x[l,o] ∈ {0,1} (line l takes option o) and, with `c_before_b`, u ∈ {0,1} (B lines opened).
-    Rows: Σ_o x[l,o] ≤ 1 per non-B line; Σ_o x[l,o] − u ≤ 0 per B line; u − x[c,strongest] ≤ 0 per C line;
-    Σ reduction[p]·x ≥ shortfall[p] per pollutant. Objective: Σ capacity_lost·x.
+    MIP: x[l,o] ∈ {0,1} (line l takes option o); Σ_o x[l,o] ≤ 1 per line; Σ reduction[p]·x ≥ shortfall[p] per
+    pollutant; minimise Σ capacity_lost·x. "C before B" (B lines only once every C line takes its strongest
+    measure) is solved exactly in two phases instead of with a switch variable u and one row per C line, which
+    made HiGHS's presolve 4× slower: phase 1 leaves B lines out (the optimum with u = 0); phase 2 fixes every
+    C line at its strongest option and lets B lines in (the optimum with u = 1). Phase 2 runs only when phase 1
+    is infeasible or the C lines' strongest measures alone cost less than phase 1's optimum; the cheaper wins.
     """
     started = time.perf_counter()
     need = {p: float(v) for p, v in shortfall.items() if v and v > 0}
     if not need:
         return Report("nothing_to_do", 0.0, time.perf_counter() - started, 0.0, [], {}, {})
     usable = [c for c in candidates if c.options and not (protect_a and c.grade == "A")]
-    has_b = c_before_b and any(c.grade == "B" for c in usable)
-    cols: list[tuple[int, int]] = [(i, j) for i, c in enumerate(usable) for j in range(len(c.options))]
-    n = len(cols) + (1 if has_b else 0)
-    u = n - 1 if has_b else None
-    first_col = np.zeros(len(usable) + 1, dtype=np.int64)
-    for i, c in enumerate(usable):
-        first_col[i + 1] = first_col[i] + len(c.options)
-    cost = np.array([usable[i].options[j].capacity_lost for i, j in cols] + ([0.0] if has_b else []), dtype=float)
+    b_lines = [c for c in usable if c.grade == "B"]
+    fixed: list[tuple[Candidate, Option]] = []
+    b_opened = False
+    if c_before_b and b_lines:
+        status, gap, chosen, n = _solve([c for c in usable if c.grade != "B"], need, time_limit, mip_rel_gap)
+        cost = sum(o.capacity_lost for _, o in chosen)
+        strongest = [(c, max(c.options, key=lambda o: o.capacity_lost)) for c in usable if c.grade == "C"]
+        floor = sum(o.capacity_lost for _, o in strongest)
+        if status in ("infeasible", "time_limit") or floor < cost:  # opening B could still be cheaper (u = 1)
+            rest = {p: v - sum(o.reduction.get(p, 0.0) for _, o in strongest) for p, v in need.items()}
+            left = max(time_limit - (time.perf_counter() - started), 0.1)
+            s2, g2, c2, n2 = _solve([c for c in usable if c.grade != "C"], {p: v for p, v in rest.items() if v > 0},
+                                    left, mip_rel_gap)
+            if s2 in ("optimal", "gap") and (status not in ("optimal", "gap")
+                                               or floor + sum(o.capacity_lost for _, o in c2) < cost):
+                status, gap, chosen, n = s2, g2, c2, n + n2
+                fixed, b_opened = strongest, True
+    else:
+        status, gap, chosen, n = _solve(usable, need, time_limit, mip_rel_gap)
+    seconds = time.perf_counter() - started
+    if status in ("infeasible", "time_limit"):
+        return Report(status, None, seconds, 0.0, [], need, {}, n)
+    chosen = fixed + chosen
+    achieved = {p: sum(o.reduction.get(p, 0.0) for _, o in chosen) for p in need}
+    proposals = [Proposal(c.enterprise_id, c.line_id, c.grade, o.measure, o.percent, dict(o.reduction),
+                          o.capacity_lost, _explain(c, o, need, b_opened)) for c, o in chosen]
+    proposals.sort(key=lambda q: (_grade_rank(q.grade) != "ungraded", q.grade or "", -q.capacity_lost))
+    return Report(status, gap, seconds, float(sum(o.capacity_lost for _, o in chosen)), proposals, need, achieved, n)
 
+
+def _solve(usable: Sequence[Candidate], need: Mapping[str, float], time_limit: float,
+           mip_rel_gap: float) -> tuple[str, float | None, list[tuple[Candidate, Option]], int]:
+    """One HiGHS run of the covering MIP; (status, gap, chosen options, variables)."""
+    if not need:
+        return "optimal", 0.0, [], 0
+    cols: list[tuple[int, int]] = [(i, j) for i, c in enumerate(usable) for j in range(len(c.options))]
+    n = len(cols)
+    if n == 0:
+        return "infeasible", None, [], 0
+    opts = [usable[i].options[j] for i, j in cols]
+    cost = np.fromiter((o.capacity_lost for o in opts), dtype=float, count=n)
     with contextlib.redirect_stdout(io.StringIO()):  # HiGHS prints a banner on first use; CLI output is JSON
         h = highspy.Highs()
-        h.setOptionValue("output_flag", False)
+        h.setOptionValue("output_flag", bool(os.environ.get("HIGHS_LOG")))
     h.setOptionValue("time_limit", float(time_limit))
     h.setOptionValue("mip_rel_gap", float(mip_rel_gap))
+    idx = np.arange(n, dtype=np.int32)
     h.addVars(n, np.zeros(n), np.ones(n))
-    h.changeColsCost(n, np.arange(n, dtype=np.int32), cost)
-    h.changeColsIntegrality(n, np.arange(n, dtype=np.int32), np.full(n, highspy.HighsVarType.kInteger))
-
-    lower: list[float] = []
-    upper: list[float] = []
-    starts: list[int] = []
-    index: list[int] = []
-    value: list[float] = []
-
-    def row(lo: float, hi: float, idx: Sequence[int], val: Sequence[float]) -> None:
-        lower.append(lo)
-        upper.append(hi)
-        starts.append(len(index))
-        index.extend(idx)
-        value.extend(val)
-
-    for i, c in enumerate(usable):
-        own = list(range(int(first_col[i]), int(first_col[i + 1])))
-        if has_b and c.grade == "B":
-            row(-_INF, 0.0, own + [u], [1.0] * len(own) + [-1.0])
-        else:
-            row(-_INF, 1.0, own, [1.0] * len(own))
-        if has_b and c.grade == "C":
-            row(-_INF, 0.0, [u, own[-1]], [1.0, -1.0])
+    h.changeColsCost(n, idx, cost)
+    h.changeColsIntegrality(n, idx, np.full(n, highspy.HighsVarType.kInteger))
+    # one row per line: at most one option
+    counts = np.fromiter((len(c.options) for c in usable), dtype=np.int64, count=len(usable))
+    starts = np.concatenate(([0], np.cumsum(counts)[:-1])).astype(np.int32)
+    h.addRows(len(usable), np.full(len(usable), -_INF), np.ones(len(usable)), n, starts, idx, np.ones(n))
+    # one row per pollutant short of its target: the chosen reductions cover the shortfall
     for p, amount in need.items():
-        idx = [k for k, (i, j) in enumerate(cols) if usable[i].options[j].reduction.get(p, 0.0) > 0]
-        row(amount, _INF, idx, [usable[cols[k][0]].options[cols[k][1]].reduction[p] for k in idx])
-    h.addRows(len(lower), np.array(lower), np.array(upper), len(index), np.array(starts, dtype=np.int32),
-              np.array(index, dtype=np.int32), np.array(value, dtype=float))
+        values = np.fromiter((o.reduction.get(p, 0.0) for o in opts), dtype=float, count=n)
+        nz = np.nonzero(values > 0)[0].astype(np.int32)
+        h.addRows(1, np.array([amount]), np.array([_INF]), len(nz), np.array([0], dtype=np.int32), nz, values[nz])
     h.run()
     status = h.getModelStatus()
-    seconds = time.perf_counter() - started
     info = h.getInfo()
     if status == highspy.HighsModelStatus.kInfeasible:
-        return Report("infeasible", None, seconds, 0.0, [], need, {}, n)
-    if info.primal_solution_status != 2:  # no feasible point found (time limit before any)
-        return Report("time_limit", None, seconds, 0.0, [], need, {}, n)
+        return "infeasible", None, [], n
+    if info.primal_solution_status != 2:  # no feasible point found before the time limit
+        return "time_limit", None, [], n
     x = np.asarray(h.getSolution().col_value)
     gap = float(info.mip_gap) if np.isfinite(info.mip_gap) else None
     label = "optimal" if status == highspy.HighsModelStatus.kOptimal else "gap"
-    chosen = [(usable[i], usable[i].options[j]) for k, (i, j) in enumerate(cols) if x[k] > 0.5]
-    achieved = {p: sum(o.reduction.get(p, 0.0) for _, o in chosen) for p in need}
-    proposals = [Proposal(c.enterprise_id, c.line_id, c.grade, o.measure, o.percent, dict(o.reduction),
-                          o.capacity_lost, _explain(c, o, need, has_b)) for c, o in chosen]
-    proposals.sort(key=lambda q: (_grade_rank(q.grade) != "ungraded", q.grade or "", -q.capacity_lost))
-    return Report(label, gap, seconds, float(sum(o.capacity_lost for _, o in chosen)), proposals, need, achieved, n)
+    return label, gap, [(usable[i], opts[k]) for k, (i, j) in enumerate(cols) if x[k] > 0.5], n
 
 
 def _explain(c: Candidate, o: Option, need: Mapping[str, float], b_opened: bool) -> str:

@@ -121,13 +121,16 @@ def _approved(schedule: Schedule) -> list[dict]:
 
 
 def current_inputs(schedule: Schedule, on: date, progress: Progress | None = None) -> list[dict]:
-    """Evaluate documents of the region's registrations today, with the recorded flag choices."""
+    """Evaluate documents of the region's registrations today, with their effective grades and the
+    recorded flag choices."""
+    from registry.schedules.grading_facts import grade_facts
+
     choices = _choices(schedule)
     out = []
-    for enterprise in db.session.scalars(_enterprises(schedule).execution_options(yield_per=CHUNK)):
-        if not enterprise.lines:
-            continue
-        doc = evaluate_document(enterprise, pack=schedule.pack_id, on=on)
+    enterprises = [e for e in db.session.scalars(_enterprises(schedule)) if e.lines]
+    grades = grade_facts([e.id for e in enterprises], on)
+    for enterprise in enterprises:
+        doc = evaluate_document(enterprise, pack=schedule.pack_id, on=on, extra=grades.get(enterprise.id))
         known = {line["line_id"] for line in doc["enterprise"]["lines"]}
         decisions = [d for d in choices.get(enterprise.id, []) if d.get("line") in (None, *known)]
         if decisions:

@@ -251,3 +251,22 @@ def test_cli_generate_publish_diff_export(make_user, make_enterprise, tmp_path):
     out = runner.invoke(args=["schedule", "publish", "--as", "lf.city", str(made["schedule_id"]), "--filed-on", "2017-11-02",
                               "--recipients", "x"])
     assert out.exit_code == 2, out.output  # a re-filed version needs a filing reason
+
+
+def test_effective_grade_feeds_the_engine_and_a_lowered_grade_makes_the_version_out_of_date(make_user, make_enterprise):
+    """Grades come from registry.grades' current decisions, kept apart by system (R-G-13)."""
+    from registry.grades.models import GradeDecision
+
+    official = make_user("city", "131000")
+    ent, _owner = make_enterprise(submitted=True)
+    first = GradeDecision(enterprise_id=ent.id, region_code=ent.region_code, system="emergency", industry="steel", grade="A",
+                          kind="approval")
+    db.session.add(first)
+    db.session.commit()
+    schedule, v1 = _schedule(official, "131000", "langfang-2017-18", 2017)
+    assert v1.inputs[0].document["enterprise"]["emergency_grades"] == [{"industry": "steel", "grade": "A"}]
+    ops.publish(official, schedule.id, {"filed_on": "2017-11-01", "recipients": "市工信局"})
+    db.session.add(GradeDecision(enterprise_id=ent.id, region_code=ent.region_code, system="emergency", industry="steel",
+                                 grade="C", kind="fraud", supersedes_id=first.id))
+    db.session.commit()
+    assert queries.out_of_date(v1)["changed"] == [ent.id]
