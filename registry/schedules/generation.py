@@ -19,6 +19,7 @@ from grading.decisions import LineDecision
 from grading.decisions import to_jsonable
 
 Progress = Callable[[int, int], None]
+SLOT = 10_000  # entry positions reserved per enterprise (lines × stretches)
 
 
 def _decision_dict(d: LineDecision) -> dict[str, Any]:
@@ -109,7 +110,7 @@ def _apply_application(runs: list[tuple[date, date, dict]], app: dict) -> list[t
 def entry_rows(inputs: list[dict], pack_id: str, dates: list[date], end: date,
                applications: Iterable[dict] = (), progress: Progress | None = None) -> list[dict]:
     """Entry rows (plain dicts, ScheduleEntry's columns) for `inputs` = [{enterprise_id, uscc, region_code,
-    document}], in input order then line order; deterministic for equal inputs."""
+    document, position?}], in input order then line order; deterministic for equal inputs."""
     docs = [dict(i["document"], enterprise=dict(i["document"]["enterprise"], enterprise_id=str(i["enterprise_id"])))
             for i in inputs]
     runs = segments(docs, pack_id, dates, end, progress)
@@ -117,8 +118,10 @@ def entry_rows(inputs: list[dict], pack_id: str, dates: list[date], end: date,
     for app in sorted(applications, key=lambda a: a["id"]):
         by_line.setdefault((str(app["enterprise_id"]), app["line_ref"]), []).append(app)
     rows: list[dict] = []
-    for item, doc in zip(inputs, docs):
+    for index, (item, doc) in enumerate(zip(inputs, docs)):
         ent = doc["enterprise"]
+        # an enterprise owns the positions [p * SLOT, (p + 1) * SLOT): its entries can be replaced alone
+        position = item.get("position", index) * SLOT
         for line in ent["lines"]:
             key = (ent["enterprise_id"], line["line_id"])
             line_runs = runs[key]
@@ -126,7 +129,7 @@ def entry_rows(inputs: list[dict], pack_id: str, dates: list[date], end: date,
                 line_runs = _apply_application(line_runs, app)
             for start, stop, dec in line_runs:
                 rows.append({
-                    "position": len(rows), "enterprise_id": item["enterprise_id"], "enterprise_name": ent.get("name", ""),
+                    "position": position, "enterprise_id": item["enterprise_id"], "enterprise_name": ent.get("name", ""),
                     "uscc": item["uscc"], "region_code": item["region_code"], "sector": line.get("sector") or ent["sector"],
                     "line_ref": line["line_id"], "line_name": line.get("name", ""), "line_kind": line.get("kind", ""),
                     "capacity": line.get("capacity"), "capacity_unit": line.get("capacity_unit", ""),
@@ -137,6 +140,7 @@ def entry_rows(inputs: list[dict], pack_id: str, dates: list[date], end: date,
                     "applied_decisions": dec["applied_decisions"], "residual_obligations": dec["residual_obligations"],
                     "exemption": dec.get("exemption"),
                 })
+                position += 1
     return rows
 
 

@@ -201,18 +201,30 @@ def new_version(actor, schedule_id: int, progress: Progress | None = None) -> Sc
 # ---- flags, applications ---------------------------------------------------------------------
 
 def _regenerate_enterprise(schedule: Schedule, version: ScheduleVersion, enterprise_id: int) -> None:
-    """Re-run one enterprise of the draft with its stored facts and the choices now recorded."""
-    item = next((i for i in version.inputs if i.enterprise_id == enterprise_id), None)
+    """Re-run one enterprise of the draft with its stored facts and the choices now recorded; only its
+    input and entries are rewritten (its entry positions are reserved, generation.SLOT)."""
+    item = db.session.scalar(select(ScheduleInput).where(ScheduleInput.version_id == version.id,
+                                                         ScheduleInput.enterprise_id == enterprise_id))
     if item is None:
         return
-    choices = _choices(schedule).get(enterprise_id, [])
     doc = {k: v for k, v in item.document.items() if k != "official_decisions"}
+    known = {line["line_id"] for line in doc["enterprise"]["lines"]}
+    choices = [d for d in _choices(schedule).get(enterprise_id, []) if d.get("line") in (None, *known)]
     if choices:
         doc["official_decisions"] = choices
-    inputs = [{"enterprise_id": i.enterprise_id, "uscc": i.uscc, "region_code": i.region_code,
-               "document": doc if i.enterprise_id == enterprise_id else i.document, "facts_sha256": i.facts_sha256}
-              for i in version.inputs]
-    _fill(version, inputs, _approved(schedule), None)
+    item.document = doc
+    item.facts_sha256 = provenance.facts_sha256(doc)
+    applications = [a for a in version.exemptions if a["enterprise_id"] == enterprise_id]  # as generated
+    dates = [date.fromisoformat(d) for d in version.evaluation_dates]
+    rows = generation.entry_rows([{"enterprise_id": enterprise_id, "uscc": item.uscc, "region_code": item.region_code,
+                                   "document": doc, "position": item.position}],
+                                 version.pack_id, dates, version.season_end, applications)
+    db.session.execute(delete(ScheduleEntry).where(ScheduleEntry.version_id == version.id,
+                                                   ScheduleEntry.enterprise_id == enterprise_id))
+    if rows:
+        db.session.execute(ScheduleEntry.__table__.insert(), [dict(r, version_id=version.id) for r in rows])
+    db.session.flush()
+    db.session.expire(version, ["entries", "inputs"])
 
 
 def record_flag_choice(actor, schedule_id: int, data: dict[str, Any]) -> FlagChoice:

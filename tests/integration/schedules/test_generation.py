@@ -108,6 +108,9 @@ def test_jiyuan_coke_oven_special_limits_by_end_october_exempt_1_jan_to_15_mar(m
     co1 = [e for e in ops.latest_version(schedule).entries if e.line_ref == "CO1"]
     assert [e.measure for e in co1] == ["extend_coking", "extend_coking"] and not any(e.flags for e in co1)
     assert co1[1].applied_decisions[0]["flag"] == "exemption_X-08"  # the stretch from 1 Jan cites the choice
+    # only this enterprise was re-evaluated, and the draft still reproduces from what it recorded
+    draft = ops.latest_version(schedule)
+    assert [generation.comparable(r) for r in ops.reproduce(draft)] == _rows(draft)
 
 
 def test_published_version_is_frozen_in_operations_orm_and_database(make_user, make_enterprise):
