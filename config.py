@@ -33,6 +33,15 @@ class Default:
     RATELIMIT_STORAGE_URI = "memory://"
     RATELIMIT_HEADERS_ENABLED = True
     LOGIN_RATE_LIMIT = "10 per minute"
+    # 等保 2.0 登录失败处理 / ASVS 2.2.1: five consecutive failures lock an account for 15 minutes.
+    LOGIN_MAX_FAILURES = 5
+    LOGIN_LOCK_MINUTES = 15
+    # ASVS 2.1 / 等保 口令复杂度: the last five passwords (current included) cannot be reused.
+    PASSWORD_HISTORY = 5
+    # ASVS 3.7.1: account administration asks for the password again after 10 minutes.
+    REAUTH_MAX_AGE = timedelta(minutes=10)
+    # 等保 安全审计: audit entries are kept at least this long (archived by export, never deleted).
+    AUDIT_RETENTION_DAYS = int(os.environ.get("AUDIT_RETENTION_DAYS", "180"))
     API_TITLE = "Lantian Registry API"
     API_VERSION = "v1"
     OPENAPI_VERSION = "3.0.3"
@@ -75,6 +84,8 @@ class Production(Default):
         self.SQLALCHEMY_DATABASE_URI = os.environ["DATABASE_URL"]
         self.SECRET_KEY = os.environ["SECRET_KEY"]
         self.SESSION_COOKIE_SECURE = True
+        self.REMEMBER_COOKIE_SECURE = True
+        self.REMEMBER_COOKIE_HTTPONLY = True
         self.RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
 
 

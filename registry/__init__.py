@@ -151,6 +151,10 @@ def _register_request_hooks(app: Flask) -> None:
         response.headers.setdefault("Referrer-Policy", "same-origin")
         return response
 
+    from registry.core import security_headers
+
+    security_headers.register(app)
+
     @app.context_processor
     def _globals():
         from flask_babel import get_locale

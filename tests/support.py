@@ -12,7 +12,7 @@ def csrf_from(html: str) -> str:
     return m.group(1)
 
 
-def login(client, username: str, password: str = "correct-horse-battery"):
+def login(client, username: str, password: str = "Correct-horse-battery-1"):
     page = client.get("/login")
     token = csrf_from(page.get_data(as_text=True))
     return client.post("/login", data={"username": username, "password": password, "csrf_token": token})
@@ -20,7 +20,7 @@ def login(client, username: str, password: str = "correct-horse-battery"):
 
 # ---- builders that go through operations (never raw SQL) ----
 
-PASSWORD = "correct-horse-battery"
+PASSWORD = "Correct-horse-battery-1"  # meets the policy: 3 of 4 character classes
 
 # Real counties used across tests: Langfang 安次区, Langfang 广阳区, Shijiazhuang 正定县, Jiyuan, Jizhou.
 ANCI = "131002"

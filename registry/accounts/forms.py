@@ -14,6 +14,11 @@ class LoginForm(FlaskForm):
     next = HiddenField()
 
 
+class ReauthForm(FlaskForm):
+    password = PasswordField(_l("Password"), render_kw={"autocomplete": "current-password", "autofocus": True})
+    next = HiddenField()
+
+
 class SignUpForm(FlaskForm):
     username = StringField(
         _l("Username"),

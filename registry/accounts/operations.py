@@ -12,7 +12,7 @@ from typing import Any
 from flask_babel import gettext as _
 from sqlalchemy import select
 
-from registry.accounts import auth
+from registry.accounts import auth, lockout, password_policy
 from registry.accounts.models import ROLE_REGION_LEVEL, ApiToken, Role, User
 from registry.accounts.passwords import hash_password, hash_token, needs_rehash, new_token, verify_password
 from registry.accounts.schemas import PasswordChangeInput, SignUpInput, TokenInput, UserInput
@@ -59,10 +59,35 @@ def _check_region_for_role(role: str, region_code: str | None) -> None:
         )
 
 
+def _check_new_password(user: User | None, username: str, password: str, field: str = "password") -> None:
+    """The policy checks that need more than the password: not the username, not recently used."""
+    problems = []
+    if password.strip().casefold() == (username or "").strip().casefold():
+        problems.append(_("The password must not be the username."))
+    if user is not None and password_policy.was_used_recently(user, password):
+        problems.append(_("Do not reuse one of your last %(n)d passwords.", n=password_policy.history_size()))
+    if problems:
+        raise ValidationFailed(_("Some fields are invalid."), {field: problems})
+
+
+def _set_password(user: User, password: str) -> None:
+    """Replace the password, keeping the old hash in the history."""
+    password_policy.remember_current(user)
+    user.password_hash = hash_password(password)
+
+
+def client_ip() -> str | None:
+    """The client address as the WSGI server sees it (ProxyFix decides whether to trust proxies)."""
+    from flask import has_request_context, request
+
+    return request.remote_addr if has_request_context() else None
+
+
 def sign_up(data: dict[str, Any]) -> User:
     """Self-service registration always creates an enterprise account (officials are invited)."""
     values = load(SignUpInput(), data)
     _ensure_unique_username(values["username"])
+    _check_new_password(None, values["username"], values["password"])
     user = User(
         username=values["username"],
         email=values.get("email"),
@@ -85,6 +110,8 @@ def create_user(actor, data: dict[str, Any], *, password_hash: str | None = None
         raise ValidationFailed(_("Some fields are invalid."), {"password": [_("This field is required.")]})
     _ensure_unique_username(values["username"])
     _check_region_for_role(values["role"], values.get("region_code"))
+    if values.get("password"):
+        _check_new_password(None, values["username"], values["password"])
     user = User(
         username=values["username"],
         email=values.get("email"),
@@ -111,6 +138,8 @@ def update_user(actor, user_id: int, data: dict[str, Any]) -> User:
     _check_region_for_role(values["role"], values.get("region_code"))
     if user.id == actor.id and (values["role"] != Role.ADMIN.value or not values.get("active", True)):
         raise ValidationFailed(_("Some fields are invalid."), {"role": [_("You cannot remove your own administrator access.")]})
+    if values.get("password"):
+        _check_new_password(user, values["username"], values["password"])
     before = _user_snapshot(user)
     user.username = values["username"]
     user.email = values.get("email")
@@ -119,28 +148,89 @@ def update_user(actor, user_id: int, data: dict[str, Any]) -> User:
     user.region_code = values.get("region_code") if values["role"] in ("county", "city", "province") else None
     user.active = values.get("active", True)
     if values.get("password"):
-        user.password_hash = hash_password(values["password"])
+        _set_password(user, values["password"])
     db.session.flush()
     b, a = audit.changed_fields(before, _user_snapshot(user))
     audit.record(actor, "user.update", user, before=b, after=a)
     return user
 
 
+class AccountLocked(Exception):
+    """Raised by `authenticate` while the account is locked; the page says so and when it ends."""
+
+    def __init__(self, until) -> None:
+        super().__init__(str(until))
+        self.until = until
+
+
 def authenticate(username: str, password: str) -> User | None:
-    """The user for these credentials, or None; the same work is done either way."""
-    user = db.session.scalar(select(User).where(User.username == (username or "").strip()))
+    """The user for these credentials, or None; the same work is done either way.
+
+    Every attempt is audited with the client IP (等保 安全审计): `user.login`,
+    `user.login_failed` (known account, with the failure count), `user.login_unknown`
+    (no such username; the name tried is kept in the summary), `user.login_locked`.
+    Five consecutive failures lock the account (lockout.py); a locked account is refused
+    even with the right password, and the refusal is audited.
+    """
+    name = (username or "").strip()
+    ip = client_ip()
+    user = db.session.scalar(select(User).where(User.username == name))
     if user is None:
         # Same work as a real check, so timing does not reveal which usernames exist.
         verify_password(hash_password(_DUMMY_PASSWORD), password or "")
+        audit.record(None, "user.login_unknown", None, summary=name[:64], after={"ip": ip})
         return None
+    if lockout.is_locked(user):
+        verify_password(hash_password(_DUMMY_PASSWORD), password or "")
+        audit.record(user, "user.login_locked", user, after={"ip": ip, "locked_until": user.locked_until})
+        raise AccountLocked(user.locked_until)
     if not verify_password(user.password_hash, password or "") or not user.active:
-        audit.record(user, "user.login_failed", user)
+        locked_now = lockout.register_failure(user)
+        audit.record(
+            user, "user.login_failed", user,
+            after={"ip": ip, "failed_logins": user.failed_logins, "locked_until": user.locked_until},
+        )
+        if locked_now:
+            audit.record(user, "user.lock", user, after={"ip": ip, "locked_until": user.locked_until})
+            raise AccountLocked(user.locked_until)
         return None
     if needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
+    lockout.register_success(user)
     user.last_login_at = utcnow()
-    audit.record(user, "user.login", user)
+    audit.record(user, "user.login", user, after={"ip": ip})
     return user
+
+
+def unlock_user(actor, user_id: int) -> User:
+    """An administrator lifts a lockout before it expires (the unlock path of 等保 登录失败处理)."""
+    if not auth.can_manage_accounts(actor):
+        raise Forbidden(_("Only administrators manage accounts."))
+    user = db.session.get(User, user_id)
+    if user is None:
+        raise NotFound(_("Not found."))
+    before = {"failed_logins": user.failed_logins, "locked_until": user.locked_until}
+    lockout.unlock(user)
+    db.session.flush()
+    audit.record(actor, "user.unlock", user, before=before, after={"failed_logins": 0, "locked_until": None})
+    return user
+
+
+def reauthenticate(actor, password: str) -> bool:
+    """Re-check the signed-in user's password before a sensitive action; failures count toward lockout."""
+    if not auth.is_authenticated(actor):
+        raise Forbidden(_("Please log in."))
+    ip = client_ip()
+    if lockout.is_locked(actor):
+        audit.record(actor, "user.reauth_locked", actor, after={"ip": ip})
+        return False
+    if verify_password(actor.password_hash, password or ""):
+        lockout.register_success(actor)
+        audit.record(actor, "user.reauth", actor, after={"ip": ip})
+        return True
+    lockout.register_failure(actor)
+    audit.record(actor, "user.reauth_failed", actor, after={"ip": ip, "failed_logins": actor.failed_logins})
+    return False
 
 
 def change_password(actor, data: dict[str, Any]) -> None:
@@ -151,7 +241,8 @@ def change_password(actor, data: dict[str, Any]) -> None:
         raise ValidationFailed(
             _("Some fields are invalid."), {"current_password": [_("The current password is wrong.")]}
         )
-    actor.password_hash = hash_password(values["new_password"])
+    _check_new_password(actor, actor.username, values["new_password"], field="new_password")
+    _set_password(actor, values["new_password"])
     audit.record(actor, "user.password_change", actor)
 
 

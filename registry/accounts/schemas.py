@@ -5,6 +5,7 @@ from flask_babel import gettext as _
 from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate, validates_schema
 
 from registry.accounts.models import Role
+from registry.accounts.password_policy import shape_problems
 from registry.core.validation import InVocabulary, OptionalEmail, Required, TrimmedString
 
 USERNAME = validate.Regexp(r"^[A-Za-z0-9_.@-]{3,64}$")
@@ -23,10 +24,9 @@ class _Username(TrimmedString):
 class _Password(fields.String):
     def _deserialize(self, value, attr, data, **kwargs):
         text = super()._deserialize(value, attr, data, **kwargs)
-        if len(text) < 10:
-            raise ValidationError(_("Use at least 10 characters."))
-        if len(text) > 200:
-            raise ValidationError(_("Use at most 200 characters."))
+        problems = shape_problems(text)
+        if problems:
+            raise ValidationError(problems)
         return text
 
 

@@ -11,10 +11,11 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
-from registry.accounts import auth
+from registry.accounts import auth, lockout
 from registry.accounts import operations as ops
 from registry.accounts import queries
-from registry.accounts.forms import ROLES, ActionForm, LoginForm, PasswordChangeForm, SignUpForm, TokenForm, UserForm
+from registry.accounts.reauth import mark_authenticated, require_recent_login
+from registry.accounts.forms import ROLES, ActionForm, LoginForm, ReauthForm, PasswordChangeForm, SignUpForm, TokenForm, UserForm
 from registry.accounts.schemas import TokenOut, UserOut
 from registry.core.errors import ValidationFailed
 from registry.core.forms import apply_errors
@@ -64,13 +65,22 @@ def login():
         if not form.password.data:
             form.password.errors = [_("This field is required.")]
         return render_template("accounts/login.html", form=form), 422
-    user = ops.authenticate(username, form.password.data)
+    try:
+        user = ops.authenticate(username, form.password.data)
+    except ops.AccountLocked:
+        db.session.commit()  # the failure count, the lock and their audit entries are kept
+        return render_template(
+            "accounts/login.html", form=form,
+            message=_("Too many failed attempts: this account is locked for %(minutes)d minutes. "
+                      "Try again later or ask an administrator to unlock it.", minutes=lockout.lock_minutes()),
+        ), 423
     db.session.commit()  # the audit entry of a failed attempt is kept too
     if user is None:
         return render_template(
             "accounts/login.html", form=form, message=_("Wrong username or password, or the account is disabled.")
         ), 422
     login_user(user)
+    mark_authenticated()
     flash(_("Welcome, %(name)s.", name=user.full_name or user.username), "success")
     return redirect(safe_next(form.next.data) or url_for("core.home"))
 
@@ -98,6 +108,23 @@ def signup():
         flash(_("Your account is ready. Register your enterprise next."), "success")
         return redirect(url_for("enterprises.index"))
     return render_template("accounts/signup.html", form=form)
+
+
+@bp.route("/reauth", methods=["GET", "POST"])
+@login_required
+def reauth():
+    """Confirm the password before a sensitive action (reauth.require_recent_login sends users here)."""
+    form = ReauthForm()
+    if request.method == "GET":
+        form.next.data = request.args.get("next", "")
+        return render_template("accounts/reauth.html", form=form)
+    ok = ops.reauthenticate(_me(), form.password.data or "")
+    db.session.commit()  # failures count toward the lockout and are audited
+    if not ok:
+        form.password.errors = [_("The password is wrong, or the account is locked.")]
+        return render_template("accounts/reauth.html", form=form), 422
+    mark_authenticated()
+    return redirect(safe_next(form.next.data) or url_for("core.home"))
 
 
 # ---- own account ----
@@ -175,6 +202,18 @@ def _require_admin() -> None:
         abort(403)
 
 
+def _admin_only(view):
+    """403 for non-administrators before anything else (before the re-authentication prompt)."""
+    from functools import wraps
+
+    @wraps(view)
+    def wrapper(*args, **kwargs):
+        _require_admin()
+        return view(*args, **kwargs)
+
+    return wrapper
+
+
 def _user_form(**kwargs) -> UserForm:
     form = UserForm(**kwargs)
     form.role.choices = [(r, role_label(r)) for r in ROLES]
@@ -197,6 +236,8 @@ def users():
 
 @bp.route("/admin/users/new", methods=["GET", "POST"])
 @login_required
+@_admin_only
+@require_recent_login
 def new_user():
     if request.method == "GET":
         _require_admin()
@@ -211,20 +252,44 @@ def new_user():
     return redirect(url_for("accounts.users"))
 
 
+def _lock_state(user_id: int) -> dict:
+    user = ops.get_user(_me(), user_id)
+    return {"failed_logins": user.failed_logins or 0, "locked": lockout.is_locked(user), "locked_until": user.locked_until}
+
+
 @bp.route("/admin/users/<int:user_id>/edit", methods=["GET", "POST"])
 @login_required
+@_admin_only
+@require_recent_login
 def edit_user(user_id: int):
     _require_admin()
     if request.method == "GET":
         user = ops.get_user(_me(), user_id)
         data = UserOut().dump(user)
         form = _user_form(data=data)
-        return render_template("accounts/user_form.html", form=form, user=data)
+        return render_template(
+            "accounts/user_form.html", form=form, user=data, lock=_lock_state(user_id), action_form=ActionForm()
+        )
     form = _user_form()
     try:
         user = ops.update_user(_me(), user_id, form.payload())
     except ValidationFailed as err:
-        return _invalid("accounts/user_form.html", form, err, user=UserOut().dump(ops.get_user(_me(), user_id)))
+        return _invalid(
+            "accounts/user_form.html", form, err, user=UserOut().dump(ops.get_user(_me(), user_id)),
+            lock=_lock_state(user_id), action_form=ActionForm(),
+        )
     db.session.commit()
     flash(_("Account “%(name)s” has been saved.", name=user.username), "success")
     return redirect(url_for("accounts.users"))
+
+
+@bp.post("/admin/users/<int:user_id>/unlock")
+@login_required
+@_admin_only
+@require_recent_login
+def unlock_user(user_id: int):
+    _require_admin()
+    user = ops.unlock_user(_me(), user_id)
+    db.session.commit()
+    flash(_("Account “%(name)s” has been unlocked.", name=user.username), "success")
+    return redirect(url_for("accounts.edit_user", user_id=user.id))

@@ -139,7 +139,7 @@ def test_return_without_reason_names_the_reason(api_client, make_user, make_ente
 
 def test_user_administration_validates_region_for_officials(api_client, make_user, token_for):
     admin = token_for(make_user("admin"))
-    body = {"username": "city.official", "password": "correct-horse-battery", "role": "city", "region_code": ANCI}
+    body = {"username": "city.official", "password": "Correct-horse-battery-1", "role": "city", "region_code": ANCI}
     errors = _errors(api_client.post("/api/v1/users", json=body, headers={**admin, "Accept-Language": "en"}))
     assert list(errors) == ["region_code"]  # a county code for a city official
     r = api_client.post("/api/v1/users", json={**body, "region_code": "131000"}, headers=admin)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 import secrets
+import time
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
@@ -161,6 +162,7 @@ def session_login(client, user) -> str:
         if user is not None:
             sess["_user_id"] = user.get_id()
             sess["_fresh"] = True
+            sess["_auth_at"] = int(time.time())  # as login does: the password was just checked (accounts/reauth.py)
             sess["_id"] = current_app.login_manager._session_identifier_generator()
         sess[field_name] = raw
     secret = current_app.config.get("WTF_CSRF_SECRET_KEY") or current_app.secret_key

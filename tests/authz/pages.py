@@ -112,6 +112,10 @@ ROUTES: list[Route] = [
     Route("POST", "/admin/users/{user_id}/edit", admin_only(302),
           data={"username": "{owner_username}", "role": "enterprise", "full_name": "王五", "active": "y"}),
 
+    Route("POST", "/admin/users/{user_id}/unlock", admin_only(302), note="lifts a sign-in lock (accounts/lockout.py)"),
+    Route("GET", "/reauth", signed_in(200), note="password confirmation before account administration"),
+    Route("POST", "/reauth", signed_in(422), data={"password": "wrong-password-1"}),
+
     # ---- enterprise list and registration ----
     Route("GET", "/enterprises/", signed_in(200), note="scoped list; may be empty"),
     Route("GET", "/enterprises/?q=测试&status=submitted&sector=steel&page=2", signed_in(200)),

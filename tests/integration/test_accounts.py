@@ -57,10 +57,10 @@ def test_only_administrators_manage_accounts(make_user):
 
 
 def test_sign_up_always_creates_an_enterprise_account(db_app):
-    user = ops.sign_up({"username": "factory", "password": "long-enough-pass", "role": "admin"})
+    user = ops.sign_up({"username": "factory", "password": "Long-enough-pass-1", "role": "admin"})
     assert user.role == "enterprise"
     with pytest.raises(ValidationFailed) as err:
-        ops.sign_up({"username": "factory", "password": "long-enough-pass"})
+        ops.sign_up({"username": "factory", "password": "Long-enough-pass-1"})
     assert "username" in err.value.errors
     with pytest.raises(ValidationFailed) as err:
         ops.sign_up({"username": "other", "password": "short"})

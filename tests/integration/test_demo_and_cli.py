@@ -31,6 +31,6 @@ def test_seed_command_loads_demo_and_prints_logins(db_app):
 
 def test_create_user_command_reports_bad_region(db_app):
     runner = db_app.test_cli_runner()
-    result = runner.invoke(args=["create-user", "boss", "--role", "county", "--region", "999999", "--password", "long-enough-pw"])
+    result = runner.invoke(args=["create-user", "boss", "--role", "county", "--region", "999999", "--password", "Long-enough-pw-1"])
     assert result.exit_code != 0
     assert "region_code" in result.output
