@@ -100,3 +100,35 @@ def to_xlsx(lst: EmergencyList, pack: Pack) -> bytes:
         _sheet(book, LEVEL_SHEETS[level], LEVEL_COLUMNS, level_rows(lst, pack, level), numeric)
     book.close()
     return buf.getvalue()
+
+
+ORDER_COLUMNS: tuple[tuple[str, str], ...] = (
+    ("date", "日期 (date)"), ("level", "预警级别 (level)"), ("enterprise", "企业名称 (enterprise)"),
+    ("uscc", "统一社会信用代码 (USCC)"), ("region", "所在区县 (region)"), ("grade", "绩效分级 (grade)"),
+    ("line_code", "生产线编号 (line code)"), ("line", "生产线/工序 (line/process)"), ("measure", "减排措施 (measure)"),
+    ("percent", "限产比例% (curtail %)"), ("key_indicators", "关键指标 (key indicators)"),
+    ("responsible_person", "责任人 (responsible person)"), ("contact", "联系方式 (contact)"),
+    ("transport", "运输管控 (transport)"),
+)
+
+
+def orders_xlsx(orders: list[dict[str, Any]], on, level: str) -> bytes:
+    """Every enterprise's alert-day orders in one sheet: a row per line that acts (or one 'no measure' row)."""
+    rows = []
+    for o in orders:
+        transport = "; ".join(f"{t['restriction']} ({t['rule']} {t['source']})" for t in o["transport"])
+        base = {"date": on.isoformat(), "level": LEVEL_SHEETS.get(level, level), "enterprise": o["name"], "uscc": o["uscc"],
+                "region": region_label(o["region_code"]) or o["region_code"], "grade": o["grade"] or "",
+                "transport": transport}
+        for line in o["lines"] or [None]:
+            if line is None:
+                rows.append({**base, "measure": MEASURE_LABELS["none"], "percent": 0.0})
+            else:
+                rows.append({**base, "line_code": line["code"], "line": line["name"], "measure": MEASURE_LABELS[line["measure"]],
+                             "percent": line["percent"], "key_indicators": line["key_indicators"],
+                             "responsible_person": line["responsible_person"], "contact": line["contact"]})
+    buf = io.BytesIO()
+    book = xlsxwriter.Workbook(buf, {"in_memory": True})
+    _sheet(book, "应急指令", ORDER_COLUMNS, rows, {"percent"})
+    book.close()
+    return buf.getvalue()

@@ -165,6 +165,17 @@ def orders(list_id: int):
     return render_template("emergency/orders.html", lst=lst, on=on, level=level, orders=rows, single=only is not None)
 
 
+@bp.get("/lists/<int:list_id>/orders.xlsx")
+@login_required
+def orders_xlsx(list_id: int):
+    """All of the day's orders as one file (the same rows as the notices)."""
+    lst = ops.get_list(_me(), list_id)
+    on, level = _alert_args(lst)
+    data = export.orders_xlsx(alert_orders(lst, on, level), on, level)
+    return send_file(io.BytesIO(data), as_attachment=True, download_name=f"emergency-orders-{lst.region_code}-{on.isoformat()}-{level}.xlsx",
+                     mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+
+
 @bp.get("/enterprises/<int:enterprise_id>/plan")
 @login_required
 def plan(enterprise_id: int):

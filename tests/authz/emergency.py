@@ -76,6 +76,7 @@ ROUTES: list[Route] = [
     Route("POST", "/emergency/lists/{emergency_list_id}/file", list_manage(302)),
     Route("GET", "/emergency/lists/{emergency_list_id}/export.xlsx", list_view()),
     Route("GET", "/emergency/lists/{emergency_list_id}/orders?date=2018-01-10&level=red", list_view()),
+    Route("GET", "/emergency/lists/{emergency_list_id}/orders.xlsx?date=2018-01-10&level=red", list_view()),
     Route("GET", "/emergency/enterprises/{enterprise_id}/plan", plan_view()),
     Route("POST", "/emergency/enterprises/{enterprise_id}/plan", plan_write(422), data={"pack_id": PACK},
           note="every line 'none' is below the pack's heating-season floor for the world's blast furnace"),

@@ -71,5 +71,8 @@ def test_city_official_totals_optimizer_versions_orders_export(demo_city, new_pa
     page.select_option("#orders-form select[name=level]", "red")
     page.click("#orders-form button[type=submit]")
     assert page.locator("section.notice").count() > 0
+    with page.expect_download() as dl:
+        page.click("#orders-download")
+    assert dl.value.suggested_filename.endswith("-red.xlsx")
     page.locator("section.notice a").first.click()
     assert page.locator("section.notice").count() == 1

@@ -178,3 +178,13 @@ def test_export_round_trips_into_pandas_with_types(demo):
     assert red["NOX减排量kg (reduction nox, kg)"].dtype == "float64"
     assert red["统一社会信用代码 (USCC)"].str.len().eq(18).all()
     assert set(red["减排措施 (measure)"]) <= {"无措施", "限产", "停产"}
+
+
+def test_alert_day_orders_download_as_one_file(demo):
+    from registry.emergency.export import orders_xlsx
+
+    lst = ops.compile_list(_user("langfang"), {"region_code": "131000", "pack_id": "langfang-2017-18"})
+    orders = alert_orders(lst, date(2018, 1, 10), "red")
+    frame = pd.read_excel(io.BytesIO(orders_xlsx(orders, date(2018, 1, 10), "red")), engine="calamine")
+    assert set(frame["统一社会信用代码 (USCC)"]) == {o["uscc"] for o in orders}
+    assert pd.api.types.is_numeric_dtype(frame["限产比例% (curtail %)"])  # a number cell, not text
