@@ -188,7 +188,8 @@ def create_application(actor, data: dict[str, Any]) -> GradeApplication:
         raise Conflict(_("The enterprise's registration must be approved before it applies for a grade."))
     open_app = db.session.scalar(select(GradeApplication).where(
         GradeApplication.enterprise_id == ent.id,
-        GradeApplication.status.in_([S.DRAFT.value, S.SUBMITTED.value, S.RETURNED.value, S.COUNTY_ACCEPTED.value])))
+        GradeApplication.status.in_([S.DRAFT.value, S.SUBMITTED.value, S.RETURNED.value, S.COUNTY_ACCEPTED.value,
+                                     S.PUBLICITY.value])))
     if open_app is not None:
         raise Conflict(_("This enterprise already has an application in progress (no. %(id)s).", id=open_app.id))
     app = GradeApplication(enterprise_id=ent.id, region_code=ent.region_code, system=EMERGENCY,
