@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import io
 import os
+import sys
 import time
 from dataclasses import dataclass, field
 from typing import Mapping, Sequence
@@ -68,6 +69,30 @@ class Report:
     def reaches_targets(self) -> bool:
         return self.status in ("optimal", "gap", "nothing_to_do") and all(
             self.achieved.get(p, 0.0) + 1e-6 * max(1.0, v) >= v for p, v in self.shortfall.items())
+
+
+_banner_shown = False
+
+
+@contextlib.contextmanager
+def _no_banner():
+    """HiGHS writes a banner to file descriptor 1 the first time a solver is made in a process; `flask emergency`
+    prints JSON lines there, so the first construction runs with fd 1 pointed at /dev/null."""
+    global _banner_shown
+    if _banner_shown:
+        yield
+        return
+    sys.stdout.flush()
+    saved, devnull = os.dup(1), os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, 1)
+    try:
+        with contextlib.redirect_stdout(io.StringIO()):
+            yield
+    finally:
+        os.dup2(saved, 1)
+        os.close(saved)
+        os.close(devnull)
+        _banner_shown = True
 
 
 def _grade_rank(grade: str | None) -> str:
@@ -131,9 +156,9 @@ def _solve(usable: Sequence[Candidate], need: Mapping[str, float], time_limit: f
         return "infeasible", None, [], 0
     opts = [usable[i].options[j] for i, j in cols]
     cost = np.fromiter((o.capacity_lost for o in opts), dtype=float, count=n)
-    with contextlib.redirect_stdout(io.StringIO()):  # HiGHS prints a banner on first use; CLI output is JSON
+    with _no_banner():
         h = highspy.Highs()
-        h.setOptionValue("output_flag", bool(os.environ.get("HIGHS_LOG")))
+    h.setOptionValue("output_flag", bool(os.environ.get("HIGHS_LOG")))
     h.setOptionValue("time_limit", float(time_limit))
     h.setOptionValue("mip_rel_gap", float(mip_rel_gap))
     idx = np.arange(n, dtype=np.int32)
@@ -167,13 +192,13 @@ def _explain(c: Candidate, o: Option, need: Mapping[str, float], b_opened: bool)
     parts = [f"{p}: {o.reduction.get(p, 0.0):,.0f} kg ({100 * o.reduction.get(p, 0.0) / v:.1f} % of the shortfall)"
              for p, v in need.items() if o.reduction.get(p, 0.0) > 0]
     what = "stop" if o.measure == "stop" else f"curtail {o.percent:g} %"
-    grade = c.grade or "ungraded"
+    grade = f"{c.grade}-grade" if c.grade else "ungraded"
     order = ""
     if c.grade == "B" and b_opened:
         order = "; every C-grade line already takes its strongest measure, so B-grade lines may be used (003:51)"
     elif c.grade == "C":
         order = "; C-grade lines are used before B-grade ones (003:51)"
-    return f"{grade}-grade line {c.line_id}: {what} cuts {', '.join(parts)} at capacity cost {o.capacity_lost:g}{order}"
+    return f"{grade} line {c.line_id}: {what} cuts {', '.join(parts)} at capacity cost {o.capacity_lost:g}{order}"
 
 
 def options_for(base: Mapping[str, float], current_fraction: float, capacity_weight: float,
