@@ -141,12 +141,17 @@ def step_migrate(url: str) -> dict:
 
 
 def step_floor(url: str, path: str) -> dict:
-    """calamine read of the file + Core executemany of the same rows (then rolled back)."""
+    """calamine read of the file + Core executemany of the same rows (then rolled back).
+
+    On a database that already holds the import, the rows go in under fresh ids and keys (a suffix), so the
+    floor never collides with what is stored."""
     import pandas as pd
 
     from registry.core import dictionary as dd
     from registry.exchange import writer
     from registry.exchange.validator import canonical
+    from sqlalchemy import text
+
     from registry.extensions import db
 
     app = _app(url)
@@ -172,13 +177,16 @@ def step_floor(url: str, path: str) -> dict:
                 if fl.vocabulary is not None:
                     labels = {label: code for code, label in fl.vocabulary.choices()}
                     canon[s.key][fl.key] = canon[s.key][fl.key].map(lambda v, t=labels: t.get(v, v))
+        offset = db.session.execute(text("SELECT COALESCE(MAX(id), 0) FROM production_line")).scalar() + 1_000_000
+        suffix = "" if offset == 1_000_000 else "Z"  # never a USCC character
         ent_rows = writer.records(canon["enterprises"], writer._own_fields(dd.ENTERPRISES))
         for i, r in enumerate(ent_rows):
-            r.update(id=i + 1, status="approved", version=1)
-        uscc_id = {r["uscc"]: r["id"] for r in ent_rows}
+            r.update(id=offset + i + 1, status="approved", version=1)
+            r["uscc"] = r["uscc"][:17] + suffix if suffix else r["uscc"]
+        uscc_id = {u: r["id"] for u, r in zip(canon["enterprises"]["uscc"].tolist(), ent_rows)}
         line_rows = writer.records(canon["lines"], writer._own_fields(dd.LINES))
         for i, (r, u) in enumerate(zip(line_rows, canon["lines"]["uscc"].tolist())):
-            r.update(id=i + 1, enterprise_id=uscc_id[u], version=1)
+            r.update(id=offset + i + 1, enterprise_id=uscc_id[u], version=1)
         line_id = {(r["enterprise_id"], r["code"]): r["id"] for r in line_rows}
         em_rows = writer._emission_rows(canon["lines"], [r["id"] for r in line_rows])
         eq_rows = writer.records(canon["equipment"], writer._own_fields(dd.EQUIPMENT))
@@ -186,7 +194,7 @@ def step_floor(url: str, path: str) -> dict:
             r["line_id"] = line_id[(uscc_id[u], c)]
         p_rows = writer.records(canon["permits"], writer._own_fields(dd.PERMITS))
         for r, u in zip(p_rows, canon["permits"]["uscc"].tolist()):
-            r.update(enterprise_id=uscc_id[u], version=1)
+            r.update(enterprise_id=uscc_id[u], version=1, number=r["number"] + suffix)
         t = db.metadata.tables
         t0 = time.perf_counter()
         for name, rows in (("enterprise", ent_rows), ("production_line", line_rows), ("line_emission", em_rows),
@@ -285,10 +293,15 @@ def main() -> None:
     for name, url, cluster in databases:
         try:
             _run_step("migrate", url)
-            floor = _run_step("floor", url, str(path))
+            # the floor is measured before and after the import and the faster run is kept: on a shared machine
+            # a busy minute would otherwise flatter (or spoil) the ratio
+            floors = [_run_step("floor", url, str(path))]
             imp = _run_step("import", url, str(path))
+            floors.append(_run_step("floor", url, str(path)))
             again = _run_step("import", url, str(path))
             exp = _run_step("export", url, f"{tmp}/export-{name}.xlsx")
+            floor = min(floors, key=lambda f: f["read_s"] + f["write_s"])
+            floor["runs_s"] = [round(f["read_s"] + f["write_s"], 1) for f in floors]
         finally:
             if cluster:
                 subprocess.run([str(ROOT / "scripts" / "pg_throwaway.sh"), "stop", cluster], check=False)
@@ -302,7 +315,8 @@ def main() -> None:
           "re-import (all unchanged) | export all → xlsx | peak RSS export |")
     print("|---|---|---|---|---|---|---|---|")
     for name, floor, imp, again, exp, floor_s in rows:
-        print(f"| {name} | {floor['read_s']:.1f} s + {floor['write_s']:.1f} s = {floor_s:.1f} s | {imp['seconds']:.1f} s "
+        print(f"| {name} | {floor['read_s']:.1f} s + {floor['write_s']:.1f} s = {floor_s:.1f} s (runs: "
+              f"{', '.join(f'{x:g}' for x in floor['runs_s'])}) | {imp['seconds']:.1f} s "
               f"| **{imp['seconds'] / floor_s:.2f}×** | {imp['peak_rss_mib']:.0f} MiB | {again['seconds']:.1f} s "
               f"({again['seconds'] / floor_s:.2f}×) | {exp['seconds']:.1f} s | {exp['peak_rss_mib']:.0f} MiB |")
 
