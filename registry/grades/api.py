@@ -7,6 +7,7 @@ application page (multipart) and downloaded there.
 """
 from __future__ import annotations
 
+from flask import request
 from flask.views import MethodView
 from flask_babel import gettext as _
 from flask_smorest import Blueprint
@@ -26,6 +27,7 @@ from registry.grades.schemas import (
     ApplicationSummaryOut,
     ApproveInput,
     DecisionOut,
+    EvidenceOut,
     FindingInput,
     ObjectionOut,
     PublicGradeOut,
@@ -219,6 +221,28 @@ ApplicationApprove = _action("ApplicationApprove", "approve", ops.approve, Appro
                              "A concurrent decision by another official answers 409.")
 ApplicationEffective = _action("ApplicationEffective", "effective", ops.make_effective, GradeVersionInput,
                                "After publicity, with every objection answered, the grade takes effect (city).")
+
+
+EVIDENCE_BODY = {"required": True, "content": {"multipart/form-data": {"schema": {
+    "type": "object", "required": ["file"],
+    "properties": {"file": {"type": "string", "format": "binary",
+                            "description": "PDF, PNG, JPEG, doc/docx, xls/xlsx; type checked by content; ≤ 5 MiB"},
+                   "indicator": {"type": "string", "description": "'industry.indicator', e.g. steel.clean_transport_share"}}}}}}
+
+
+@blp.route("/grade-applications/<int:application_id>/evidence")
+class ApplicationEvidence(MethodView):
+    @login_required
+    @blp.doc(requestBody=EVIDENCE_BODY)
+    @blp.response(201, EvidenceOut)
+    @errors(blp, 401, 403, 404, 409, 422)
+    def post(self, application_id: int):
+        """Attach an evidence file (multipart; the enterprise, draft or returned); stored by its SHA-256."""
+        f = request.files.get("file")
+        industry, _sep, indicator = request.form.get("indicator", "").partition(".")
+        filename, data = (f.filename or "", f.read()) if f is not None else ("", b"")
+        row = commit(ops.add_evidence, actor(), application_id, filename, data, industry=industry, indicator=indicator)
+        return ops.evidence_rows([row])[0]
 
 
 @blp.route("/grade-objections/<int:objection_id>/answer")

@@ -27,6 +27,17 @@ def test_grade_journey_through_the_api(db_app, api_client, make_user, make_enter
     rail = next(i for i in body["proposal"]["indicators"] if i["key"] == "clean_transport_share")
     assert rail["grade"] == "B" and rail["local_setting"] is True
 
+    import io
+
+    from tests.integration.grades.builders import PDF
+
+    r = api_client.post(f"{url}/evidence", headers=me, content_type="multipart/form-data",
+                        data={"file": (io.BytesIO(PDF), "rail.pdf"), "indicator": "steel.clean_transport_share"})
+    assert r.status_code == 201 and r.get_json()["sha256"] == __import__("hashlib").sha256(PDF).hexdigest()
+    r = api_client.post(f"{url}/evidence", headers=me, content_type="multipart/form-data",
+                        data={"file": (io.BytesIO(b"MZ\x90evil"), "scan.pdf")})
+    assert r.status_code == 422 and "file" in r.get_json()["errors"]
+    body = api_client.get(url, headers=me).get_json()
     r = api_client.post(f"{url}/submit", headers=me, json={"version": body["version"]})
     assert r.status_code == 200 and r.get_json()["status"] == "submitted"
     v = r.get_json()["version"]

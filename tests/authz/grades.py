@@ -117,6 +117,8 @@ ROUTES = [
           data={"enterprise_id": "{enterprise_id}", "industries": {"steel": {"line_ids": ["{line_id}"]}}}),
     Route("GET", API, view(anon=401), state="grade_submitted"),
     Route("DELETE", API, draft_only(204, anon=401), state="grade_draft", data={"version": V}),
+    Route("POST", API + "/evidence", draft_only(422, anon=401), state="grade_draft",
+          note="a JSON body carries no file: the owner's upload is refused (422), nobody else may upload"),
     Route("PUT", API + "/answers", owner_edit(200, anon=401), state="grade_returned",
           data={"version": V, "industries": {"steel": {"answers": {"clean_transport_share": 85}}}}),
     Route("POST", API + "/submit", draft_only(200, anon=401), state="grade_draft", data={"version": V}),
