@@ -66,7 +66,7 @@ class Testing(Default):
     """Tests: a database URL chosen by the fixture (SQLite file or throwaway PostgreSQL)."""
 
     TESTING = True
-    SECRET_KEY = "testing-secret"
+    SECRET_KEY = "testing-secret"  # noqa: S105  # nosec B105 - tests only; Production refuses to start without SECRET_KEY
     SQLALCHEMY_DATABASE_URI = os.environ.get("TEST_DATABASE_URL", "sqlite://")
     LOGIN_RATE_LIMIT = "1000 per minute"
     WTF_CSRF_ENABLED = True

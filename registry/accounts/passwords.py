@@ -5,10 +5,10 @@ import hashlib
 import secrets
 
 from argon2 import PasswordHasher
-from flask import current_app, has_app_context
 from argon2.exceptions import InvalidHashError, VerificationError
+from flask import current_app, has_app_context
 
-TOKEN_PREFIX = "lt_"
+TOKEN_PREFIX = "lt_"  # noqa: S105  # nosec B105 - a public prefix, not a secret
 _hashers: dict[tuple, PasswordHasher] = {}
 
 

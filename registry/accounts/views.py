@@ -11,11 +11,10 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
-from registry.accounts import auth, lockout
+from registry.accounts import auth, lockout, queries
 from registry.accounts import operations as ops
-from registry.accounts import queries
+from registry.accounts.forms import ROLES, ActionForm, LoginForm, PasswordChangeForm, ReauthForm, SignUpForm, TokenForm, UserForm
 from registry.accounts.reauth import mark_authenticated, require_recent_login
-from registry.accounts.forms import ROLES, ActionForm, LoginForm, ReauthForm, PasswordChangeForm, SignUpForm, TokenForm, UserForm
 from registry.accounts.schemas import TokenOut, UserOut
 from registry.core.errors import ValidationFailed
 from registry.core.forms import apply_errors

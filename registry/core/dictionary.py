@@ -14,7 +14,7 @@ USCC + line code + name) and per permit (keyed by its number, holder by USCC).
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
 from typing import Any

@@ -54,3 +54,8 @@ class AuditEntry(db.Model):
     before: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     after: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     request_id: Mapped[str | None] = mapped_column(String(40))
+    # The hash chain (等保 2.0 安全审计 c: audit records protected from deletion and change):
+    # entry_hash = SHA-256(canonical JSON of the fields above + prev_hash); see core/audit.py.
+    # prev_hash is unique: two entries can never claim the same predecessor (no forks).
+    prev_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
+    entry_hash: Mapped[str | None] = mapped_column(String(64))
