@@ -34,7 +34,7 @@ def _sqlite_triggers():
 
 
 def _postgresql_triggers():
-    op.execute(f"""CREATE FUNCTION schedule_version_frozen() RETURNS trigger LANGUAGE plpgsql AS $$
+    op.execute(f"""CREATE OR REPLACE FUNCTION schedule_version_frozen() RETURNS trigger LANGUAGE plpgsql AS $$
         BEGIN
           IF OLD.status = 'published' THEN RAISE EXCEPTION '{FROZEN}'; END IF;
           IF TG_OP = 'DELETE' THEN RETURN OLD; END IF;
@@ -42,7 +42,7 @@ def _postgresql_triggers():
         END $$""")
     op.execute("""CREATE TRIGGER schedule_version_frozen BEFORE UPDATE OR DELETE ON schedule_version
         FOR EACH ROW EXECUTE FUNCTION schedule_version_frozen()""")
-    op.execute(f"""CREATE FUNCTION schedule_rows_frozen() RETURNS trigger LANGUAGE plpgsql AS $$
+    op.execute(f"""CREATE OR REPLACE FUNCTION schedule_rows_frozen() RETURNS trigger LANGUAGE plpgsql AS $$
         DECLARE vid integer;
         BEGIN
           IF TG_OP = 'INSERT' THEN vid := NEW.version_id; ELSE vid := OLD.version_id; END IF;
