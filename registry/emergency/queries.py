@@ -111,3 +111,22 @@ def entry_rows(lst: EmergencyList) -> list[dict[str, Any]]:
     return out
 
 
+
+
+def changes_from_previous(lst: EmergencyList) -> list[dict[str, Any]]:
+    """What this version changed against the one it supersedes: (enterprise, line, level, before → after)."""
+    if lst.supersedes_id is None:
+        return []
+    old = db.session.get(EmergencyList, lst.supersedes_id)
+    before = {(e.line_id, e.level): e for e in old.entries}
+    changed = [(e, before.get((e.line_id, e.level))) for e in lst.entries]
+    changed = [(e, b) for e, b in changed if b is None or (b.measure, float(b.percent)) != (e.measure, float(e.percent))]
+    if not changed:
+        return []
+    names = dict(db.session.execute(select(Enterprise.id, Enterprise.name)
+                                    .where(Enterprise.id.in_({e.enterprise_id for e, _ in changed}))).all())
+    codes = dict(db.session.execute(select(ProductionLine.id, ProductionLine.code)
+                                    .where(ProductionLine.id.in_({e.line_id for e, _ in changed}))).all())
+    return [{"enterprise": names.get(e.enterprise_id, ""), "line": codes.get(e.line_id, ""), "level": e.level,
+             "before": (b.measure, float(b.percent)) if b else None, "after": (e.measure, float(e.percent)),
+             "origin": e.origin} for e, b in changed]

@@ -83,6 +83,7 @@ def detail(list_id: int):
     return render_template("emergency/detail.html", lst=lst, pack=pack, levels=levels, chart=chart_data(levels),
                            proposals=queries.proposals_of(lst.id), can_manage=auth.can_manage_list(me, lst.region_code),
                            names=_names({p.enterprise_id for p in queries.proposals_of(lst.id)}),
+                           changes=queries.changes_from_previous(lst),
                            today=date.today().isoformat())
 
 

@@ -63,6 +63,7 @@ def test_city_official_totals_optimizer_versions_orders_export(demo_city, new_pa
         page.locator("#proposal-table tbody tr[data-status=proposed]").first.locator("button[value=reject]").click()
     page.click("#apply-form button[type=submit]")
     assert "Version 2" in page.inner_text("h1") or "版本 2" in page.inner_text("h1") or "2" in page.inner_text("h1")
+    assert page.locator("#changes tbody tr").count() == 1  # the one accepted proposal
     page.click("#file-form button[type=submit]")
     assert page.locator("#file-form").count() == 0
     with page.expect_download() as dl:

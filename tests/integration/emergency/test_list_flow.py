@@ -107,6 +107,8 @@ def test_city_totals_optimizer_accept_and_next_version(demo):
     assert queries.totals(new, pack, level).met
     assert not queries.totals(lst, pack, level).met  # the old version is untouched
     assert {e.origin for e in new.entries if e.level == level} >= {"optimizer"}
+    changes = queries.changes_from_previous(new)
+    assert len(changes) == len(proposals) and all(c["level"] == level and c["origin"] == "optimizer" for c in changes)
     ops.file_list(city, new.id)
     db.session.commit()
     with pytest.raises(Conflict):
