@@ -176,3 +176,18 @@ def test_production_cookies_are_secure_and_http_only(monkeypatch):
     conf = Production()
     assert conf.SESSION_COOKIE_SECURE and conf.SESSION_COOKIE_HTTPONLY and conf.SESSION_COOKIE_SAMESITE == "Lax"
     assert conf.REMEMBER_COOKIE_SECURE and conf.REMEMBER_COOKIE_HTTPONLY
+
+
+def test_inline_scripts_run_only_with_the_nonce_or_as_a_known_static_script(tmp_path):
+    """A template script without the nonce is allowed only by the hash of its exact static text."""
+    from registry.core.security_headers import content_security_policy, static_inline_script_hashes
+
+    (tmp_path / "a.html").write_text(
+        '<script type="application/json">{}</script><script src="/static/x.js"></script>'
+        '<script nonce="{{ csp_nonce() }}">ok()</script><script>draw();</script><script>var x = {{ data }};</script>',
+        encoding="utf-8",
+    )
+    hashes = static_inline_script_hashes(tmp_path)
+    assert len(hashes) == 1  # only `draw();`: JSON, src, nonce'd and Jinja-rendered scripts are not hashed
+    policy = content_security_policy("abc", hashes)
+    assert "script-src 'self' 'nonce-abc' 'sha256-" in policy and "unsafe-inline" not in policy.split("style-src")[0]
