@@ -228,6 +228,7 @@ def add_evidence(actor, application_id: int, filename: str, data: bytes, *, indu
         raise _invalid("industry", _("This application does not cover that industry."))
     if indicator and (not industry or get_criteria(industry).indicator(indicator) is None):
         raise _invalid("indicator", _("Unknown indicator."))
+    filename = filename.replace("\\", "/").rsplit("/", 1)[-1].strip()  # some browsers send a client path
     try:
         stored = evidence.store(filename, data)
     except evidence.EvidenceRejected as exc:
