@@ -369,7 +369,8 @@ def _decide_chunk(job, lo: int, hi: int) -> list[LineDecision]:
         if line is None:
             line = line_cache[lkey] = _line(row, lcols)
         raw = row["decisions.enterprise"], row["decisions.line"]
-        decs = decisions_from_list(json.loads(raw[0]) + json.loads(raw[1])) if raw != ("[]", "[]") else ()
+        # The line's own choices first: the same precedence as engine.decisions_for.
+        decs = decisions_from_list(json.loads(raw[1]) + json.loads(raw[0])) if raw != ("[]", "[]") else ()
         out.append(decide_line(Context(pack, on, level, ent, Aggregates(nc), decs), line))
     return out
 

@@ -48,8 +48,13 @@ def enterprise_profile(ent: EnterpriseFacts) -> EnterpriseFacts:
 
 
 def decisions_for(decisions: Iterable[OfficialDecision], line_id: Optional[str]) -> tuple[OfficialDecision, ...]:
-    """Official decisions concerning one line (or, with None, the whole enterprise), line ids blanked."""
-    return tuple(replace(d, line=None) for d in decisions if d.line is None or d.line == line_id)
+    """Official decisions concerning one line (or, with None, the whole enterprise), line ids blanked.
+
+    A choice recorded for this very line comes before an enterprise-wide choice on the same flag:
+    the more specific decision wins, whatever order the document listed them in.
+    """
+    own = [replace(d, line=None) for d in decisions if line_id is not None and d.line == line_id]
+    return tuple(own + [d for d in decisions if d.line is None])
 
 
 # ------------------------------------------------------------------ one line
