@@ -60,6 +60,8 @@ class Default:
     }
     PAGE_SIZE = 25
     TESTING = False
+    # Demo accounts share one published password: only development and test databases get them.
+    ALLOW_DEMO_DATA = True
 
 
 class Testing(Default):
@@ -84,6 +86,7 @@ class Production(Default):
         self.SQLALCHEMY_DATABASE_URI = os.environ["DATABASE_URL"]
         self.SECRET_KEY = os.environ["SECRET_KEY"]
         self.SESSION_COOKIE_SECURE = True
+        self.ALLOW_DEMO_DATA = False
         self.REMEMBER_COOKIE_SECURE = True
         self.REMEMBER_COOKIE_HTTPONLY = True
         self.RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")

@@ -25,6 +25,8 @@ def register(app: Flask) -> None:
         from registry.core.regions import load_regions
         from registry.demo import build_demo, print_logins
 
+        if not app.config.get("ALLOW_DEMO_DATA", False):
+            raise click.ClickException("demo data is refused in this configuration: its accounts share a published password")
         load_regions()
         created = build_demo(force=force)
         db.session.commit()
@@ -43,6 +45,10 @@ def register(app: Flask) -> None:
         n = load_regions()
         if n:
             click.echo(f"loaded {n} regions")
+        db.session.commit()
+        if not app.config.get("ALLOW_DEMO_DATA", False):
+            click.echo("demo data is not loaded in this configuration (production)")
+            return
         created = build_demo(force=False)
         db.session.commit()
         if created:

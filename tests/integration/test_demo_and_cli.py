@@ -34,3 +34,13 @@ def test_create_user_command_reports_bad_region(db_app):
     result = runner.invoke(args=["create-user", "boss", "--role", "county", "--region", "999999", "--password", "Long-enough-pw-1"])
     assert result.exit_code != 0
     assert "region_code" in result.output
+
+
+def test_production_configuration_refuses_demo_accounts(db_app, monkeypatch):
+    """Demo accounts share a published password: never in production (bandit finding)."""
+    monkeypatch.setitem(db_app.config, "ALLOW_DEMO_DATA", False)
+    runner = db_app.test_cli_runner()
+    assert runner.invoke(args=["demo-data"]).exit_code != 0
+    result = runner.invoke(args=["seed"])
+    assert result.exit_code == 0 and "not loaded" in result.output
+    assert db.session.scalar(select(func.count()).select_from(Enterprise)) == 0
