@@ -35,10 +35,10 @@ def app(database_url):
 
     app = create_app(Config)
     with app.app_context():
-        if DB_URL:  # a reused PostgreSQL database: start from nothing
-            db.drop_all()
+        if DB_URL:  # a reused PostgreSQL database: start from nothing (tables, triggers, functions)
             with db.engine.begin() as conn:
-                conn.exec_driver_sql("DROP TABLE IF EXISTS alembic_version")
+                conn.exec_driver_sql("DROP SCHEMA public CASCADE")
+                conn.exec_driver_sql("CREATE SCHEMA public")
         upgrade()
         from registry.core.regions import load_regions
 
