@@ -20,7 +20,7 @@ $(VENV)/.installed: requirements.txt
 install: $(VENV)/.installed translations
 
 translations: $(VENV)/.installed
-	@$(VENV)/bin/pybabel compile -q -d registry/translations 2>/dev/null || true
+	@$(VENV)/bin/pybabel compile -d registry/translations >/dev/null
 
 # PostgreSQL, Chromium and CJK fonts from Debian packages, only when missing.
 system-deps:

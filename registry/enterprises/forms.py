@@ -72,7 +72,7 @@ ENTERPRISE_GROUPS: list[tuple[object, list[Spec]]] = [
     (_l("Livelihood tasks"), [
         Spec("livelihood_task", "vocab_opt", _l("Livelihood task"), "LivelihoodTask"),
         Spec("livelihood_task_volume", "text", _l("Task volume")),
-        Spec("livelihood_max_load", "decimal", _l("Maximum allowed load (% of capacity)")),
+        Spec("livelihood_max_load", "decimal", _l("Maximum allowed load (percent of capacity)")),
         Spec("livelihood_filed_on", "date", _l("Filed on")),
         Spec("livelihood_filed_with", "text", _l("Filed with")),
     ]),
