@@ -20,7 +20,6 @@ from registry.core.regions import get_region
 from registry.core.timeutil import utcnow
 from registry.core.validation import load
 from registry.emergency import auth, queries
-from registry.emergency.grades import effective_grades
 from registry.emergency.minimum import floors
 from registry.emergency.models import EmergencyList, EmergencyPlan, ListEntry, PlanEntry, Proposal, ProposalStatus, Status
 from registry.emergency.optimizer import Candidate, Report, optimize, options_for
@@ -28,6 +27,7 @@ from registry.emergency.reductions import Action, baseline_days, emergency_level
 from registry.emergency.schemas import EmergencyDecisionInput, EmergencyListInput, EmergencyPlanInput
 from registry.enterprises.models import Enterprise
 from registry.extensions import db
+from registry.grades.current import effective_grades
 
 ENGINE_VERSION = f"contract-{CONTRACT_VERSION}"
 # Measures the optimizer may add (local setting, outside the sources: 003:50 names "stop or curtail" per

@@ -15,17 +15,17 @@ from flask_login import current_user, login_required
 
 from grading.contract import list_packs
 from grading.packs import get_pack
+from registry.accounts.scopes import scope_prefix
 from registry.core.errors import ValidationFailed
 from registry.emergency import auth, export, queries
 from registry.emergency import operations as ops
-from registry.emergency.grades import effective_grades
 from registry.emergency.minimum import floors
 from registry.emergency.models import LEVELS
 from registry.emergency.orders import alert_orders
 from registry.emergency.presenting import chart_data, level_totals
 from registry.emergency.reductions import emergency_levels
-from registry.accounts.scopes import scope_prefix
 from registry.extensions import db
+from registry.grades.current import effective_grades
 
 bp = Blueprint("emergency", __name__, url_prefix="/emergency")
 
@@ -199,8 +199,6 @@ def _default_pack(enterprise_id: int) -> str:
 
 
 def _plan_page(enterprise_id: int, pack_id: str, entries: list[dict], errors: dict, status: int):
-    from registry.enterprises.models import Enterprise
-
     me = _me()
     ent = ops._enterprise(me, enterprise_id)
     pack = get_pack(pack_id) or abort(404)

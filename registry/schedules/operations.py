@@ -20,9 +20,18 @@ from registry.enterprises.models import Enterprise
 from registry.extensions import db
 from registry.policy.facts import evaluate_document
 from registry.schedules import auth, generation, provenance
-from registry.schedules.models import (ApplicationKind, ApplicationStatus, ExemptionApplication, FlagChoice, Schedule,
-                                       ScheduleEntry, ScheduleInput, ScheduleVersion, VersionStatus)
-from registry.schedules.schemas import ScheduleApplicationInput, CreateInput, DecideInput, FlagChoiceInput, PublishInput
+from registry.schedules.models import (
+    ApplicationKind,
+    ApplicationStatus,
+    ExemptionApplication,
+    FlagChoice,
+    Schedule,
+    ScheduleEntry,
+    ScheduleInput,
+    ScheduleVersion,
+    VersionStatus,
+)
+from registry.schedules.schemas import CreateInput, DecideInput, FlagChoiceInput, PublishInput, ScheduleApplicationInput
 
 Progress = Callable[[int, int], None]
 CHUNK = 500
@@ -123,7 +132,7 @@ def _approved(schedule: Schedule) -> list[dict]:
 def current_inputs(schedule: Schedule, on: date, progress: Progress | None = None) -> list[dict]:
     """Evaluate documents of the region's registrations today, with their effective grades and the
     recorded flag choices."""
-    from registry.schedules.grading_facts import grade_facts
+    from registry.grades.current import grade_facts
 
     choices = _choices(schedule)
     out = []
