@@ -11,7 +11,6 @@ from __future__ import annotations
 import json
 import math
 import multiprocessing as mp
-import os
 from dataclasses import fields, replace
 from datetime import date
 from typing import Any, Iterable, Optional
@@ -20,18 +19,33 @@ import numpy as np
 import pandas as pd
 
 from grading.decisions import EnterpriseDecision, EnterpriseSummary, LineDecision
-from grading.engine import (compose, decide_line, emergency_list_piece, emergency_piece, grades_piece,
-                            line_retrofit_done, staggering_list_piece, transport_piece)
+from grading.engine import (
+    compose,
+    decide_line,
+    emergency_list_piece,
+    emergency_piece,
+    grades_piece,
+    line_retrofit_done,
+    staggering_list_piece,
+    transport_piece,
+)
 from grading.errors import ContractError, FieldError
-from grading.facts import (IDENTITY_FIELDS, EnterpriseFacts, LineFacts, Query, decisions_from_list,
-                           enterprise_from_dict, line_from_dict)
+from grading.facts import (
+    IDENTITY_FIELDS,
+    EnterpriseFacts,
+    LineFacts,
+    Query,
+    decisions_from_list,
+    enterprise_from_dict,
+    line_from_dict,
+)
 from grading.packs import Pack, load_packs
 from grading.rules.base import Aggregates, Context, Proposal, strictness
+from grading.rules.eligibility import failed_conditions, failed_without_outcome
+from grading.rules.thresholds import status_check_flags
 from grading.rules.tiers import staggering_tier
 from grading.rules.transport import key_vehicle_user
-from grading.rules.thresholds import status_check_flags
 from grading.rules.triggers import fired
-from grading.rules.eligibility import failed_conditions, failed_without_outcome
 from grading.vocab import AlertLevel, EmissionStatus, LineKind, Measure, Pollutant, Sector
 
 ENTERPRISE_COLUMNS = [f.name for f in fields(EnterpriseFacts) if f.name != "lines"]

@@ -18,7 +18,7 @@ from typing import Any, Optional
 import yaml
 
 from grading.errors import PackError
-from grading.packs import _UniqueKeyLoader, _check_citation_format, _is_cited
+from grading.packs import _check_citation_format, _is_cited, _UniqueKeyLoader
 from grading.vocab import EmergencyGrade, Sector
 
 CRITERIA_DIR = Path(__file__).parent / "criteria"

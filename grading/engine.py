@@ -8,14 +8,12 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from typing import Iterable, Optional
 
-from grading.decisions import (AppliedDecision, EnterpriseDecision, EnterpriseSummary, Grades, LineDecision,
-                               Reason)
+from grading.decisions import AppliedDecision, EnterpriseDecision, EnterpriseSummary, Grades, LineDecision, Reason
 from grading.facts import EnterpriseFacts, LineFacts, OfficialDecision, Query
 from grading.packs import Pack
 from grading.rules import eligibility, emergency, exemptions, grade, heating, livelihood, thresholds, tiers, transport, triggers
 from grading.rules.base import NO_MEASURE, Aggregates, Context, Proposal, flag, line_sector, reason, strictness
 from grading.vocab import EmissionStatus, Measure
-
 
 # ------------------------------------------------------------------ profiles (what a decision depends on)
 

@@ -5,7 +5,7 @@ them in Chinese (default) or English with grading.messages, never as a traceback
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 

@@ -6,15 +6,33 @@ no database. `from_dict` assumes the document already passed the input JSON Sche
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, fields
 from datetime import date
 from typing import Any, Optional
 
 from grading.vocab import (
-    AlertLevel, ApprovalKind, EmergencyGrade, EmissionStatus, Fuel, LineKind, LivelihoodTask,
-    LocationFlag, PermitKind, PermitStatus, Pollutant, ProductLevel, RetrofitProgress,
-    ScatteredClass, Sector, StaggeringTier, SubType, TechnologyLevel, TransportStructure,
-    VehiclePurpose, VehicleStandard, VocClass,
+    AlertLevel,
+    ApprovalKind,
+    EmergencyGrade,
+    EmissionStatus,
+    Fuel,
+    LineKind,
+    LivelihoodTask,
+    LocationFlag,
+    PermitKind,
+    PermitStatus,
+    Pollutant,
+    ProductLevel,
+    RetrofitProgress,
+    ScatteredClass,
+    Sector,
+    StaggeringTier,
+    SubType,
+    TechnologyLevel,
+    TransportStructure,
+    VehiclePurpose,
+    VehicleStandard,
+    VocClass,
 )
 
 # Fields that identify or describe but are never read by a rule; the batch path leaves them out

@@ -6,7 +6,7 @@ exactly what the batch path groups by (DESIGN.md §3), so both paths call the sa
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from datetime import date
 from typing import Iterable, Optional
 

@@ -9,8 +9,16 @@ from typing import Optional
 
 from grading.decisions import Reason
 from grading.facts import LineFacts
-from grading.rules.base import (Context, Proposal, applied, flag, lawful_permit, meets_permit_requirements, reason,
-                                stably_compliant)
+from grading.rules.base import (
+    Context,
+    Proposal,
+    applied,
+    flag,
+    lawful_permit,
+    meets_permit_requirements,
+    reason,
+    stably_compliant,
+)
 from grading.vocab import Basis, Measure
 
 CONDITIONS = {
