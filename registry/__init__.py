@@ -6,12 +6,11 @@ import os
 import uuid
 
 from flask import Flask, g, jsonify, render_template, request, session
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException
 
 from config import CONFIGS, INSTANCE_DIR
-from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm.exc import StaleDataError
-
 from registry.core.errors import Conflict, DomainError
 from registry.extensions import api, babel, csrf, db, limiter, login_manager, migrate
 
@@ -60,10 +59,10 @@ def _import_models() -> None:
     """Every model must be known to the metadata before migrations or create_all run."""
     from registry.accounts import models as _a  # noqa: F401
     from registry.core import models as _c  # noqa: F401
+    from registry.emergency import models as _em  # noqa: F401
     from registry.enterprises import models as _e  # noqa: F401
     from registry.grades import models as _g  # noqa: F401
     from registry.schedules import models as _s  # noqa: F401
-    from registry.emergency import models as _em  # noqa: F401
 
 
 def _select_locale() -> str:
@@ -97,14 +96,14 @@ def _register_blueprints(app: Flask) -> None:
     from registry.accounts import views as accounts_views
     from registry.core import api as core_api
     from registry.core import views as core_views
+    from registry.emergency import api as emergency_api
+    from registry.emergency import views as emergency_views
     from registry.enterprises import api as enterprises_api
     from registry.enterprises import views as enterprises_views
     from registry.exchange import api as exchange_api
     from registry.exchange import views as exchange_views
     from registry.grades import api as grades_api
-    from registry.emergency import api as emergency_api
     from registry.grades import views as grades_views
-    from registry.emergency import views as emergency_views
     from registry.policy import api as policy_api
     from registry.schedules import api as schedules_api
     from registry.schedules import views as schedules_views
@@ -126,10 +125,10 @@ def _register_blueprints(app: Flask) -> None:
 def _register_cli(app: Flask) -> None:
     from registry.accounts import cli as accounts_cli
     from registry.core import cli as core_cli
+    from registry.emergency import cli as emergency_cli
     from registry.enterprises import cli as enterprises_cli
     from registry.exchange import cli as exchange_cli
     from registry.grades import cli as grades_cli
-    from registry.emergency import cli as emergency_cli
     from registry.policy import cli as policy_cli
     from registry.schedules import cli as schedules_cli
 

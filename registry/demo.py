@@ -24,7 +24,7 @@ from registry.enterprises import operations as ops
 from registry.enterprises.models import Enterprise
 from registry.extensions import db
 
-DEMO_PASSWORD = "lantian-demo-2026"
+DEMO_PASSWORD = "lantian-demo-2026"  # noqa: S105  # nosec B105  # the demo's published password; production refuses demo data
 
 
 @dataclass(frozen=True)
@@ -240,7 +240,7 @@ def build_demo(*, force: bool = False, seed: int = 2017, per_city: int = 50,
     """Create the demo city; returns counts, or None when enterprises already exist."""
     if not force and db.session.scalar(select(func.count()).select_from(Enterprise)):
         return None
-    rng = random.Random(seed)
+    rng = random.Random(seed)  # noqa: S311  # nosec B311  # reproducible demo data, not security
     officials: dict[str, User] = {}
     for username, role, region, full_name in DEMO_ACCOUNTS:
         existing = db.session.scalar(select(User).where(User.username == username))

@@ -28,7 +28,7 @@ _TYPICAL: dict[str, tuple[float, float, float, float]] = {
 
 def add_daily_emissions(seed: int = 2017) -> int:
     """Fill daily emissions of demo lines that have none; returns how many lines were filled."""
-    rng = random.Random(seed)
+    rng = random.Random(seed)  # noqa: S311  # nosec B311  # reproducible demo data, not security
     lines = db.session.scalars(select(ProductionLine).where(ProductionLine.daily_emission_so2_kg.is_(None),
                                                             ProductionLine.daily_emission_nox_kg.is_(None),
                                                             ProductionLine.daily_emission_pm_kg.is_(None),

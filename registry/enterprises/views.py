@@ -14,7 +14,6 @@ from functools import lru_cache
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
-from sqlalchemy import select
 
 from registry.accounts.queries import display_names
 from registry.accounts.scopes import scope_prefix

@@ -19,7 +19,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
-import numpy as np
 import pandas as pd
 from flask_babel import gettext as _
 from sqlalchemy import select
@@ -27,7 +26,6 @@ from sqlalchemy import select
 from registry.accounts.models import Role
 from registry.accounts.scopes import scope_prefix
 from registry.core import dictionary as dd
-from registry.core.dictionary import FieldType
 from registry.enterprises.auth import EDITABLE
 from registry.exchange import plausibility
 from registry.exchange.validator import CleanBook, CleanSheet, ProblemLog, canonical, equal

@@ -9,10 +9,9 @@ exists, who may change it) live in plan.py.
 """
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
-from functools import lru_cache
 from datetime import date, datetime, timedelta
+from functools import lru_cache
 from typing import Any, Callable
 
 import numpy as np
@@ -25,6 +24,7 @@ from registry.core.dictionary import Field, FieldType
 from registry.exchange.neutralise import restore_series
 from registry.exchange.reader import RawBook, RawSheet
 from registry.exchange.report import Problem
+
 
 def current_lang() -> str:
     from flask_babel import get_locale

@@ -237,7 +237,7 @@ def write_report(out: BinaryIO, report: ImportReport, book) -> None:
         values = raw.original.to_numpy(dtype=object)
         rows = raw.original.index.tolist()
         marked_rows = {r for (s, r, _c) in by_cell if s == key}
-        for i, (excel_row, row) in enumerate(zip(rows, values)):
+        for excel_row, row in zip(rows, values):
             cells = [_cell(v, text=True) for v in row]
             ws.write_row(excel_row - 1, 0, cells)
             if excel_row in marked_rows:

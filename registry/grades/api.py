@@ -29,11 +29,11 @@ from registry.grades.schemas import (
     DecisionOut,
     EvidenceOut,
     FindingInput,
+    GradeReviewInput,
+    GradeVersionInput,
     ObjectionOut,
     PublicGradeOut,
     RecordGradeInput,
-    GradeReviewInput,
-    GradeVersionInput,
 )
 from registry.grades.unit import commit
 

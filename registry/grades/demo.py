@@ -18,7 +18,7 @@ from registry.extensions import db
 from registry.grades import operations as ops
 
 GRADED = {s.value for s in GRADED_INDUSTRIES}
-DEMO_PASSWORD = "lantian-demo-2026"  # registry.demo's; not imported (it imports this module)
+DEMO_PASSWORD = "lantian-demo-2026"  # noqa: S105  # nosec B105  # registry.demo's published demo password; not imported (it imports this module)
 PDF = b"%PDF-1.4\n% demo evidence\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 # The demo's applications, in this order, one enterprise each.
 STATES = ("draft", "submitted", "returned", "publicity", "effective", "downgraded", "effective_b")

@@ -21,19 +21,18 @@ from registry.core.validation import load
 from registry.enterprises.models import Enterprise
 from registry.extensions import db
 from registry.grades import auth, clock, evidence
-from registry.grades.models import SYSTEM_VALUES
+from registry.grades.models import SYSTEM_VALUES, DecisionKind, Evidence, GradeApplication, GradeDecision, GradeSystem, Objection
 from registry.grades.models import ApplicationStatus as S
-from registry.grades.models import DecisionKind, Evidence, GradeApplication, GradeDecision, GradeSystem, Objection
 from registry.grades.schemas import (
     AnswerInput,
     AnswersInput,
     ApplicationInput,
     ApproveInput,
     FindingInput,
-    ObjectionInput,
-    RecordGradeInput,
     GradeReviewInput,
     GradeVersionInput,
+    ObjectionInput,
+    RecordGradeInput,
 )
 from registry.grades.settings import setting
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, send_file, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
@@ -167,7 +167,7 @@ def new():
             industry = request.form.get(f"line-{line['id']}", "")
             if industry:
                 industries.setdefault(industry, {"line_ids": [], "answers": {}})["line_ids"].append(line["id"])
-        for code, _label_ in choices:  # or per industry: lines-<industry> = line ids (scripts, tests)
+        for code, _label in choices:  # or per industry: lines-<industry> = line ids (scripts, tests)
             for raw in request.form.getlist(f"lines-{code}"):
                 if raw.isdigit():
                     industries.setdefault(code, {"line_ids": [], "answers": {}})["line_ids"].append(int(raw))

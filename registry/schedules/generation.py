@@ -15,8 +15,7 @@ from datetime import date
 from typing import Any, Callable, Iterable
 
 from grading.batch import evaluate_frame, frame_from_documents
-from grading.decisions import LineDecision
-from grading.decisions import to_jsonable
+from grading.decisions import LineDecision, to_jsonable
 
 Progress = Callable[[int, int], None]
 SLOT = 10_000  # entry positions reserved per enterprise (lines × stretches)

@@ -13,8 +13,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import (JSON, CheckConstraint, Date, ForeignKey, Integer, Numeric, String, Text,
-                        UniqueConstraint, event, inspect)
+from sqlalchemy import JSON, CheckConstraint, Date, ForeignKey, Integer, Numeric, String, Text, UniqueConstraint, event, inspect
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from registry.core.timeutil import utcnow

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 from collections import Counter
-from datetime import date
 from typing import Any
 
 from sqlalchemy import false, or_, select
@@ -10,9 +9,7 @@ from sqlalchemy import false, or_, select
 from registry.accounts.models import Role
 from registry.accounts.scopes import scope_prefix
 from registry.extensions import db
-from registry.schedules import provenance
-from registry.schedules.models import (ExemptionApplication, Schedule, ScheduleEntry, ScheduleInput, ScheduleVersion,
-                                       VersionStatus)
+from registry.schedules.models import ExemptionApplication, Schedule, ScheduleEntry, ScheduleInput, ScheduleVersion, VersionStatus
 
 
 def visible_schedules(actor):

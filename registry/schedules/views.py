@@ -9,7 +9,6 @@ from __future__ import annotations
 from dataclasses import asdict
 
 from flask import Blueprint, Response, abort, redirect, render_template, request, url_for
-from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from grading.contract import list_packs
