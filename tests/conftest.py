@@ -24,7 +24,7 @@ def database_url(tmp_path_factory) -> str:
 @pytest.fixture(scope="session")
 def app(database_url):
     """One app per test session on a freshly migrated database with the region table loaded."""
-    from flask_migrate import downgrade, upgrade
+    from flask_migrate import upgrade
 
     from config import Testing
     from registry import create_app

@@ -17,7 +17,7 @@ def _page(client, url):
 
 
 def _errors_for(html: str, field_name: str) -> list[str]:
-    m = re.search(r'<ul class="field-errors" id="[^"]*" data-field="%s">(.*?)</ul>' % re.escape(field_name), html, re.S)
+    m = re.search(rf'<ul class="field-errors" id="[^"]*" data-field="{re.escape(field_name)}">(.*?)</ul>', html, re.S)
     return re.findall(r"<li>(.*?)</li>", m.group(1), re.S) if m else []
 
 

@@ -41,9 +41,9 @@ def status(page) -> str:
 @pytest.fixture()
 def world(app, site, make_account):
     """An approved steel registration in 安次区, its county and city officials (through operations)."""
+    from registry.accounts.models import User
     from registry.enterprises import operations as ops
     from registry.extensions import db
-    from registry.accounts.models import User
     from tests.support import enterprise_payload, line_payload, permit_payload
 
     make_account("web.county", "county", ANCI)

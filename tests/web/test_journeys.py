@@ -110,7 +110,7 @@ def test_enterprise_registers_official_returns_enterprise_fixes_official_approve
     eid = register_enterprise(firm, valid_uscc(11, ANCI), name)
     assert firm.locator(".badge-draft").count() == 1
     add_line(firm, eid)
-    assert firm.locator(f"#lines .line").count() == 1
+    assert firm.locator("#lines .line").count() == 1
     assert "1#高炉" in firm.inner_text("#lines")
     assert "特别排放限值" in firm.inner_text("#lines")  # per-pollutant status, vocabulary label in zh
     add_permit(firm, eid, "91131002MA0000011P001P")

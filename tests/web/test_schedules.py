@@ -9,7 +9,7 @@ import re
 
 import pytest
 
-from tests.support import JIYUAN, PASSWORD, line_payload
+from tests.support import JIYUAN, line_payload
 from tests.web.test_journeys import log_in
 
 pytestmark = pytest.mark.web

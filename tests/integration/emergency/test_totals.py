@@ -2,8 +2,16 @@
 import pytest
 
 from grading.packs import get_pack
-from registry.emergency.reductions import (Action, LineBaseline, annual_baseline, baseline_days, city_totals,
-                                           emergency_levels, level_targets, line_reduction)
+from registry.emergency.reductions import (
+    Action,
+    LineBaseline,
+    annual_baseline,
+    baseline_days,
+    city_totals,
+    emergency_levels,
+    level_targets,
+    line_reduction,
+)
 
 
 def _line(ent, line, cls="industrial", **daily):

@@ -10,7 +10,6 @@ from tests.integration.exchange.conftest import counts
 from tests.integration.exchange.files import enterprise_row, full_book, workbook
 from tests.support import ANCI, csrf_from, login
 
-
 # ---- CLI ----
 
 def test_cli_import_dry_run_then_real_then_export_and_template(db_app, tmp_path, make_user):

@@ -63,9 +63,10 @@ def test_export_writes_real_types_and_neutralises_formulas(do_import, admin):
     # and importing the export restores the exact text
     report = do_import(admin, data)
     assert report.ok and not report.written, problems(report)
+    from sqlalchemy import select
+
     from registry.enterprises.models import Enterprise
     from registry.extensions import db
-    from sqlalchemy import select
 
     e = db.session.scalar(select(Enterprise))
     assert e.name.startswith("=HYPERLINK") and e.address == "'=已有引号" and e.contact_person == "@张三"

@@ -7,18 +7,15 @@ from __future__ import annotations
 
 from datetime import date
 
-import pytest
-
 from tests.integration.exchange.conftest import counts, problems
 from tests.integration.exchange.files import (
     enterprise_row,
     equipment_row,
-    full_book,
     line_row,
     permit_row,
     workbook,
 )
-from tests.support import ANCI, valid_uscc
+from tests.support import valid_uscc
 
 
 def _reasons(report, sheet: str, row: int, column: str) -> list[str]:

@@ -28,9 +28,10 @@ def _post(client, url: str, data: dict, page: str | None = None, **kw):
 
 
 def test_full_grading_journey_through_the_pages(db_app, make_user, make_enterprise, later):
-    from registry.grades.models import GradeApplication, GradeDecision
-    from registry.extensions import db
     from sqlalchemy import select
+
+    from registry.extensions import db
+    from registry.grades.models import GradeApplication, GradeDecision
 
     county = make_user("county", ANCI)
     city = make_user("city", "131000")

@@ -1,14 +1,11 @@
 """One test per [AMBIGUOUS] item of DOMAIN.md §5: each is a documented pack setting or a flag, never a silent pick."""
 from __future__ import annotations
 
-import pytest
-
-from grading.packs import load_packs
-from grading.rules.transport import vehicle_restriction_needs_report
-from grading.rules.thresholds import is_ultra_low
 from grading.facts import LineFacts
+from grading.packs import load_packs
+from grading.rules.thresholds import is_ultra_low
+from grading.rules.transport import vehicle_restriction_needs_report
 from grading.vocab import LineKind, Pollutant, Sector
-
 
 PACKS = load_packs()
 
