@@ -19,7 +19,7 @@ from pathlib import Path
 
 from grading.packs import get_pack
 from registry.emergency.optimizer import Candidate, optimize, options_for
-from registry.emergency.reductions import POLLUTANTS, Action, LineBaseline, baseline_days, city_totals, emergency_levels
+from registry.emergency.reductions import Action, LineBaseline, baseline_days, city_totals, emergency_levels
 
 STEPS = (("curtail", 30.0), ("curtail", 50.0), ("stop", 100.0))
 # kg/d medians per pollutant; VOCs only on a third of the lines (coatings, printing, chemicals)

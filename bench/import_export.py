@@ -146,12 +146,11 @@ def step_floor(url: str, path: str) -> dict:
     On a database that already holds the import, the rows go in under fresh ids and keys (a suffix), so the
     floor never collides with what is stored."""
     import pandas as pd
+    from sqlalchemy import text
 
     from registry.core import dictionary as dd
     from registry.exchange import writer
     from registry.exchange.validator import canonical
-    from sqlalchemy import text
-
     from registry.extensions import db
 
     app = _app(url)
@@ -171,7 +170,6 @@ def step_floor(url: str, path: str) -> dict:
                 col = canonical(fl, raw)
                 cols[fl.key] = col.where(col.notna(), fl.default) if fl.default is not None else col
             canon[s.key] = pd.DataFrame(cols)
-        code_of = {}
         for s in dd.SHEETS:
             for fl in s.fields:
                 if fl.vocabulary is not None:

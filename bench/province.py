@@ -141,7 +141,7 @@ def documents(frame: pd.DataFrame, pack: str, day: str, level: str, limit: Optio
     """The same enterprises as evaluate documents (the per-enterprise path's input)."""
     out = []
     ent_cols = [c for c in ENTERPRISE_COLUMNS]
-    for eid, grp in frame.groupby("enterprise_id", sort=False):
+    for _eid, grp in frame.groupby("enterprise_id", sort=False):
         first = grp.iloc[0]
         ent = {}
         for c in ent_cols:

@@ -1,13 +1,12 @@
 """registry foundation: regions, accounts, enterprises, lines, permits, audit
 
 Revision ID: 9e9b069b6361
-Revises: 
+Revises:
 Create Date: 2026-11-27 05:00:56.579263
 
 """
 from alembic import op
 import sqlalchemy as sa
-import registry.core.types
 import registry.core.types
 
 
