@@ -16,7 +16,9 @@ class Default:
     SQLALCHEMY_DATABASE_URI = os.environ.get(
         "DATABASE_URL", f"sqlite:///{INSTANCE_DIR / 'lantian.sqlite3'}"
     )
-    SQLALCHEMY_ENGINE_OPTIONS: dict = {}
+    # A connection the database dropped (restart, failover) is noticed before use and replaced:
+    # the app recovers by itself after the database comes back (issue 9, faults).
+    SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
     BABEL_DEFAULT_LOCALE = "zh"
     BABEL_SUPPORTED_LOCALES = ("zh", "en")
     BABEL_TRANSLATION_DIRECTORIES = str(BASE_DIR / "registry" / "translations")
@@ -68,7 +70,7 @@ class Testing(Default):
     """Tests: a database URL chosen by the fixture (SQLite file or throwaway PostgreSQL)."""
 
     TESTING = True
-    SECRET_KEY = "testing-secret"  # noqa: S105  # nosec B105 - tests only; Production refuses to start without SECRET_KEY
+    SECRET_KEY = "testing-secret"  # noqa: S105  # nosec B105  # tests only; Production refuses to start without SECRET_KEY
     SQLALCHEMY_DATABASE_URI = os.environ.get("TEST_DATABASE_URL", "sqlite://")
     LOGIN_RATE_LIMIT = "1000 per minute"
     WTF_CSRF_ENABLED = True

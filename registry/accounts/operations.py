@@ -23,7 +23,7 @@ from registry.core.timeutil import utcnow
 from registry.core.validation import load
 from registry.extensions import db
 
-_DUMMY_PASSWORD = "not-a-real-password-0"  # noqa: S105  # nosec B105 - hashed for timing parity, never a credential
+_DUMMY_PASSWORD = "not-a-real-password-0"  # noqa: S105  # nosec B105  # hashed for timing parity, never a credential
 
 
 def _user_snapshot(user: User) -> dict[str, Any]:

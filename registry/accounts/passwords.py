@@ -8,7 +8,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from flask import current_app, has_app_context
 
-TOKEN_PREFIX = "lt_"  # noqa: S105  # nosec B105 - a public prefix, not a secret
+TOKEN_PREFIX = "lt_"  # noqa: S105  # nosec B105  # a public prefix, not a secret
 _hashers: dict[tuple, PasswordHasher] = {}
 
 

@@ -14,7 +14,7 @@ import json
 import os
 import shutil
 import sqlite3
-import subprocess  # nosec B404 - pg_dump/pg_restore are run with argument lists, never a shell
+import subprocess  # nosec B404  # pg_dump/pg_restore are run with argument lists, never a shell
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -117,7 +117,7 @@ def backup(engine: Engine, url: str, directory: Path, evidence_dir: Path | None)
             src.close()
         files[SQLITE_FILE] = sha256_file(directory / SQLITE_FILE)
     elif dialect == "postgresql":
-        subprocess.run(  # noqa: S603  # nosec B603 - fixed binary, argument list, no shell
+        subprocess.run(  # noqa: S603  # nosec B603  # fixed binary, argument list, no shell
             [pg_binary("pg_dump"), "-Fc", "--no-owner", "-f", str(directory / PG_FILE), "--dbname", _libpq_url(url)],
             check=True, capture_output=True,
         )
@@ -160,7 +160,7 @@ def restore(directory: Path, url: str, evidence_dir: Path | None) -> Manifest:
                 dst.close()
                 src.close()
         else:
-            subprocess.run(  # noqa: S603  # nosec B603 - fixed binary, argument list, no shell
+            subprocess.run(  # noqa: S603  # nosec B603  # fixed binary, argument list, no shell
                 [pg_binary("pg_restore"), "--no-owner", "--exit-on-error", "--dbname", _libpq_url(url), str(directory / PG_FILE)],
                 check=True, capture_output=True,
             )
