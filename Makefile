@@ -9,12 +9,13 @@ PORT ?= 5000
 # The suites that touch the database run twice: SQLite file, then a throwaway PostgreSQL.
 DB_SUITES ?= $(wildcard tests/integration tests/api tests/web)
 
-.PHONY: run test install system-deps translations migrate seed bench clean lint
+.PHONY: run test install system-deps translations migrate seed bench clean lint lock
 
-$(VENV)/.installed: requirements.txt
+# requirements.txt pins the direct dependencies; constraints.txt (scripts/lock.sh) locks every transitive one.
+$(VENV)/.installed: requirements.txt constraints.txt
 	test -x $(PY) || python3 -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -r requirements.txt
+	$(PY) -m pip install --quiet -r requirements.txt -c constraints.txt
 	touch $@
 
 install: $(VENV)/.installed translations
@@ -45,6 +46,8 @@ run: seed
 	$(FLASK) run --host $(HOST) --port $(PORT)
 
 test: install system-deps
+	@echo "=== static checks (make lint) ==="
+	@$(MAKE) --no-print-directory lint
 	@echo "=== test suite on SQLite (file database) ==="
 	$(PYTEST) -q -p no:cacheprovider
 	@echo "=== database suites on PostgreSQL (throwaway cluster) ==="
@@ -53,11 +56,16 @@ test: install system-deps
 	trap "scripts/pg_throwaway.sh stop $$pgdir" EXIT; \
 	TEST_DATABASE_URL=$$url $(PYTEST) -q -p no:cacheprovider $(DB_SUITES)
 
-# Static checks (issue 9): ruff with the bandit (S) rules, then bandit itself; config in pyproject.toml.
-# Not part of `make test` yet: the integrator decides once other packages' findings are fixed.
+# Static checks (issue 9), run first by `make test`: ruff with the bandit (S) rules, then bandit itself
+# (any finding fails; config in pyproject.toml), then every requirement pinned with == and agreeing with the lock.
 lint: $(VENV)/.installed
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/bandit -q -c pyproject.toml -r registry grading config.py
+	@scripts/lock.sh check
+
+# Regenerate constraints.txt from the venv after adding a package (the integrator runs this last).
+lock:
+	scripts/lock.sh
 
 bench: install
 	$(PY) bench/evaluate.py
