@@ -36,7 +36,7 @@ SPEC: dict[str, Any] = {
          "heating_season", "settings", "sector_measures", "alert_measures", "emergency_exemptions",
          "livelihood_projects", "livelihood", "triggers", "emergency", "transport", "thresholds", "exemptions",
          "replacement_windows", "emergency_list", "eligibility", "benchmark", "staggering_list",
-         "emergency_grading", "tiers", "voc_health_check"},
+         "emergency_grading", "tiers", "voc_health_check", "emergency_measures"},
     "period": CITE | {"start", "end"},
     "alert_levels": CITE,
     "heating_season": CITE | {"start_month_day", "end_month_day"},
@@ -102,6 +102,14 @@ SPEC: dict[str, Any] = {
     "tiers.sectors": CITE,
     "tiers.*": CITE | {"percentage_min", "percentage_max", "requires"},
     "tiers.*.requires": FREE,
+    # What the emergency-list optimizer may add per line (registry/emergency/measures.py): a default, the
+    # overlay for lines that cannot be interrupted, and per-industry/process rules (first match wins).
+    "emergency_measures": {"default", "uninterruptible", "livelihood", "lines"},
+    "emergency_measures.default": CITE | {"curtail", "stop"},
+    "emergency_measures.uninterruptible": CITE | {"stop"},
+    "emergency_measures.livelihood": CITE | {"curtail", "stop"},
+    "emergency_measures.lines[]": CITE | MATCH | {"id", "curtail", "stop", "label", "coking_time_hours", "setting",
+                                                  "cycle_setting"},
     "voc_health_check": {"deadlines"},
     "voc_health_check.deadlines": CITE,
     "voc_health_check.deadlines.value": FREE,
