@@ -129,7 +129,7 @@ class EquipmentInput(Schema):
     model = _text(80)
     capacity = _decimal(NonNegative())
     capacity_unit = fields.String(load_default="t/a", validate=InVocabulary(list(CAPACITY_UNITS)))
-    quantity = fields.Integer(load_default=1, validate=validate.Range(min=1, error="≥ 1"))
+    quantity = fields.Integer(load_default=1, validate=validate.Range(min=1))  # its message is translated (core.validation)
 
 
 class LineInput(Schema):
