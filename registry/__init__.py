@@ -6,12 +6,12 @@ import os
 import uuid
 
 from flask import Flask, g, jsonify, render_template, request, session
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException
 
 from config import CONFIGS, INSTANCE_DIR
-from registry.core.errors import Conflict, DomainError
+from registry.core.errors import Conflict, DomainError, Unavailable
 from registry.extensions import api, babel, csrf, db, limiter, login_manager, migrate
 
 log = logging.getLogger("registry")
@@ -186,6 +186,29 @@ def _register_errors(app: Flask) -> None:
         db.session.rollback()
         log.info("concurrent write refused (%s), request %s", type(err).__name__, g.get("request_id"))
         return _domain_error(Conflict(_("The record was changed by someone else. Reload and try again.")))
+
+    @app.errorhandler(OperationalError)
+    @app.errorhandler(DBAPIError)
+    def _database_unavailable(err: Exception):
+        """The database went away mid-request (restart, failover, network): a retryable 503, not a 500.
+
+        Only connection-level failures count (OperationalError, or any DBAPIError on a connection
+        SQLAlchemy marked invalidated); the pool drops such connections and pings the rest
+        (`pool_pre_ping`), so the next request gets a fresh connection without restarting the app.
+        """
+        if not (isinstance(err, OperationalError) or getattr(err, "connection_invalidated", False)):
+            return _server_error(err)
+        try:
+            db.session.rollback()
+        except Exception:  # noqa: BLE001 - the connection is gone; the session is discarded below
+            pass
+        db.session.remove()
+        if "_login_user" not in g:  # the error page must not ask the lost database who is signed in
+            g._login_user = login_manager.anonymous_user()
+        log.warning("database unavailable (%s), request %s", type(getattr(err, "orig", None) or err).__name__, g.get("request_id"))
+        response = _domain_error(Unavailable(_("The database is unavailable for a moment. Nothing was saved; please try again in a minute.")))
+        response[0].headers["Retry-After"] = "5"
+        return response
 
     @app.errorhandler(HTTPException)
     def _http_error(err: HTTPException):

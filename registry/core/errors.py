@@ -48,3 +48,10 @@ class Conflict(DomainError):
 class Unauthenticated(DomainError):
     status = 401
     code = "unauthenticated"
+
+
+class Unavailable(DomainError):
+    """The database or the disk failed for a moment: nothing was saved, and trying again may work."""
+
+    status = 503
+    code = "unavailable"

@@ -20,6 +20,8 @@ from registry.core.regions import get_region
 from registry.core.timeutil import utcnow
 from registry.core.validation import load
 from registry.emergency import auth, queries
+from registry.emergency.explain import dump_explanation
+from registry.emergency.measures import LineFacts, MeasureRules
 from registry.emergency.minimum import floors
 from registry.emergency.models import EmergencyList, EmergencyPlan, ListEntry, PlanEntry, Proposal, ProposalStatus, Status
 from registry.emergency.optimizer import Candidate, Report, optimize, options_for
@@ -30,9 +32,6 @@ from registry.extensions import db
 from registry.grades.current import effective_grades
 
 ENGINE_VERSION = f"contract-{CONTRACT_VERSION}"
-# Measures the optimizer may add (local setting, outside the sources: 003:50 names "stop or curtail" per
-# process; 30 / 50 % are the usual curtailment steps). A line that cannot be interrupted (003:49) never stops.
-ALLOWED_STEPS: tuple[tuple[str, float], ...] = (("curtail", 30.0), ("curtail", 50.0), ("stop", 100.0))
 
 
 def _pack(pack_id: str) -> Pack:
@@ -243,6 +242,9 @@ def compile_list(actor, data: dict[str, Any]) -> EmergencyList:
 
 def file_list(actor, list_id: int) -> EmergencyList:
     lst = _managed(actor, list_id)
+    # Lock the row and re-read its status: of two officials filing at once, the second waits for the
+    # first's commit and then sees "filed" (without the lock both would file it and audit it twice).
+    db.session.refresh(lst, with_for_update=True)
     if lst.status != Status.DRAFT.value:
         raise Conflict(_("This list is already filed; compile a new version."))
     lst.status = Status.FILED.value
@@ -254,20 +256,23 @@ def file_list(actor, list_id: int) -> EmergencyList:
 
 # ---- optimizer proposals ----
 
-def candidates(lst: EmergencyList, pack: Pack, level: str, interruptible: dict[int, bool]) -> list[Candidate]:
-    """Each line's stronger allowed measures at `level`, priced in capacity and valued on the annual base."""
+def candidates(lst: EmergencyList, pack: Pack, level: str, facts: dict[int, LineFacts]) -> list[Candidate]:
+    """Each line's stronger allowed measures at `level` (measures.py: from the pack and the line's facts),
+    priced in capacity and valued on the annual base."""
     days = baseline_days(pack)
+    rules = MeasureRules(pack)
     lines, actions = queries.list_baselines(lst)
     now = actions.get(level, {})
     out = []
     for line in lines:
-        steps = ALLOWED_STEPS if interruptible.get(int(line.line_id), True) else tuple(s for s in ALLOWED_STEPS if s[0] != "stop")
+        allowed = rules.allowed(facts.get(int(line.line_id), LineFacts()))
         n = days.of(line.baseline_class)
         base = {p: v * n for p, v in line.daily.items()}
         current = now.get((line.enterprise_id, line.line_id), Action("none")).fraction
-        opts = options_for(base, current, line.capacity_weight, steps)
+        opts = options_for(base, current, line.capacity_weight, allowed.steps, allowed.label)
         if opts and any(v > 0 for v in base.values()):
-            out.append(Candidate(line.enterprise_id, line.line_id, line.grade, opts))
+            out.append(Candidate(line.enterprise_id, line.line_id, line.grade, opts,
+                                 tuple(g.as_dict() for g in allowed.grounds)))
     return out
 
 
@@ -284,14 +289,9 @@ def propose(actor, list_id: int, level: str, *, time_limit: float = 10.0) -> Rep
     pack = _pack(lst.pack_id)
     if level not in emergency_levels(pack):
         raise ValidationFailed(_("Some fields are invalid."), {"level": [_("The pack has no %(level)s alert level.", level=level)]})
-    from registry.enterprises.models import ProductionLine
-
-    ids = {e.line_id for e in lst.entries}
-    interruptible = dict(db.session.execute(select(ProductionLine.id, ProductionLine.interruptible)
-                                            .where(ProductionLine.id.in_(ids))).all()) if ids else {}
     totals = queries.totals(lst, pack, level)
-    report = optimize(candidates(lst, pack, level, interruptible), totals.shortfall(), protect_a=protects_a(pack),
-                      time_limit=time_limit)
+    report = optimize(candidates(lst, pack, level, queries.line_facts(lst)), totals.shortfall(),
+                      protect_a=protects_a(pack), time_limit=time_limit)
     for old in db.session.scalars(select(Proposal).where(Proposal.list_id == lst.id, Proposal.level == level,
                                                          Proposal.status == ProposalStatus.PROPOSED.value)):
         db.session.delete(old)
@@ -301,7 +301,8 @@ def propose(actor, list_id: int, level: str, *, time_limit: float = 10.0) -> Rep
         db.session.add(Proposal(list_id=lst.id, region_code=lst.region_code, enterprise_id=int(p.enterprise_id),
                                 line_id=int(p.line_id), level=level, measure=p.measure, percent=p.percent,
                                 grade=p.grade, reduction={k: round(v, 3) for k, v in p.reduction.items()},
-                                capacity_lost=round(p.capacity_lost, 4), explanation=p.explanation, solver=solver))
+                                capacity_lost=round(p.capacity_lost, 4), explanation=dump_explanation(p.explanation),
+                                solver=solver))
     db.session.flush()
     audit.record(actor, "emergency.list.optimize", lst, after={"level": level, **solver, "proposals": len(report.proposals)})
     return report

@@ -97,6 +97,10 @@ def store(filename: str, data: bytes) -> StoredFile:
     if not target.exists():
         target.parent.mkdir(parents=True, exist_ok=True)
         tmp = target.with_suffix(".part")
-        tmp.write_bytes(data)
-        os.replace(tmp, target)
+        try:
+            tmp.write_bytes(data)
+            os.replace(tmp, target)
+        except OSError:  # disk full, quota, I/O error: leave no partial file behind
+            tmp.unlink(missing_ok=True)
+            raise
     return StoredFile(digest, len(data), content_type)

@@ -9,13 +9,14 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any, Iterable
 
+from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import select
 
 from grading.criteria import GRADED_INDUSTRIES, get_criteria
 from grading.rules.grade import EXCLUSION_CONDITIONS, GradeProposal, propose_grade
 from registry.core import audit
-from registry.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from registry.core.errors import Conflict, Forbidden, NotFound, Unavailable, ValidationFailed
 from registry.core.timeutil import utcnow
 from registry.core.validation import load
 from registry.enterprises.models import Enterprise
@@ -232,6 +233,10 @@ def add_evidence(actor, application_id: int, filename: str, data: bytes, *, indu
         stored = evidence.store(filename, data)
     except evidence.EvidenceRejected as exc:
         raise _invalid("file", _(str(exc))) from None
+    except OSError:  # disk full or an I/O error: nothing stored, no row written
+        current_app.logger.exception("evidence file could not be written")
+        raise Unavailable(_("The file could not be stored (the server's disk is full or failing). Nothing was saved; "
+                            "please try again later or tell the administrator."), {"file": [_("The file could not be stored.")]}) from None
     row = Evidence(enterprise_id=app.enterprise_id, application_id=app.id, industry=industry, indicator=indicator,
                    filename=filename[-200:], content_type=stored.content_type, size=stored.size, sha256=stored.sha256,
                    uploaded_by_id=actor.id)
