@@ -67,10 +67,19 @@ def _clean(app) -> None:
                     "TRUNCATE " + ", ".join(f'"{t.name}"' for t in tables) + " RESTART IDENTITY CASCADE"
                 )
             else:
+                # The append-only DELETE triggers (audit_entry_no_delete…) are lifted for this
+                # cleanup only and put back from their own stored text in the same transaction.
+                triggers = conn.exec_driver_sql(
+                    "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND sql LIKE '%BEFORE DELETE%'"
+                ).all()
+                for name, _sql in triggers:
+                    conn.exec_driver_sql(f'DROP TRIGGER "{name}"')
                 conn.exec_driver_sql("PRAGMA foreign_keys=OFF")
                 for t in tables:
                     conn.execute(t.delete())
                 conn.exec_driver_sql("PRAGMA foreign_keys=ON")
+                for _name, sql in triggers:
+                    conn.exec_driver_sql(sql)
 
 
 @pytest.fixture()

@@ -4,6 +4,7 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
+from flask_babel import lazy_gettext as _l
 from flask_login import UserMixin
 from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -18,19 +19,28 @@ class Role(str, enum.Enum):
     COUNTY = "county"
     CITY = "city"
     PROVINCE = "province"
-    ADMIN = "admin"
+    ADMIN = "admin"                      # system administrator: accounts, scopes, reference data
+    SECURITY_ADMIN = "security_admin"    # security administrator: unlocks, password resets, token revocation
+    AUDIT_ADMIN = "audit_admin"          # audit administrator: reads, searches, exports, verifies the audit log
 
     @property
     def is_official(self) -> bool:
         return self in (Role.COUNTY, Role.CITY, Role.PROVINCE)
 
 
+# 等保 2.0 三员分立: the three administrator roles; none holds another's rights. The two that guard
+# the system administrator (security, audit) are created and changed only on the server's shell
+# (`flask users create --role ...`, `flask users set-role`), never through the web.
+PRIVILEGED_ROLES = (Role.SECURITY_ADMIN.value, Role.AUDIT_ADMIN.value)
+
 ROLE_LABELS = {
-    Role.ENTERPRISE: "企业用户",
-    Role.COUNTY: "县（区）级管理员",
-    Role.CITY: "市级管理员",
-    Role.PROVINCE: "省级管理员",
-    Role.ADMIN: "系统管理员",
+    Role.ENTERPRISE: _l("Enterprise user"),
+    Role.COUNTY: _l("County official"),
+    Role.CITY: _l("City official"),
+    Role.PROVINCE: _l("Province official"),
+    Role.ADMIN: _l("Administrator"),
+    Role.SECURITY_ADMIN: _l("Security administrator"),
+    Role.AUDIT_ADMIN: _l("Audit administrator"),
 }
 
 # The region level an official's scope must have.
@@ -41,7 +51,8 @@ class User(UserMixin, db.Model):
     __tablename__ = "user_account"
     __table_args__ = (
         CheckConstraint(
-            "role IN ('enterprise', 'county', 'city', 'province', 'admin')", name="role"
+            "role IN ('enterprise', 'county', 'city', 'province', 'admin', 'security_admin', 'audit_admin')",
+            name="role",
         ),
     )
 
@@ -75,6 +86,14 @@ class User(UserMixin, db.Model):
     @property
     def is_admin(self) -> bool:
         return self.role == Role.ADMIN.value
+
+    @property
+    def is_security_admin(self) -> bool:
+        return self.role == Role.SECURITY_ADMIN.value
+
+    @property
+    def is_audit_admin(self) -> bool:
+        return self.role == Role.AUDIT_ADMIN.value
 
     @property
     def is_active(self) -> bool:  # flask-login: deactivated accounts cannot log in

@@ -60,11 +60,25 @@ def test_the_database_refuses_a_raw_update(db_app, make_user):
             conn.exec_driver_sql(f"UPDATE audit_entry SET summary = 'x' WHERE id = {row.id}")
 
 
+def test_the_database_refuses_a_raw_delete(db_app, make_user):
+    """Nobody erases the audit log: a DELETE straight to the database is refused on both databases."""
+    row = _some_entries(make_user, 1)[0]
+    db.session.remove()
+    with pytest.raises(Exception, match="append-only"):
+        with db.engine.begin() as conn:
+            conn.exec_driver_sql(f"DELETE FROM audit_entry WHERE id = {row.id}")
+    with pytest.raises(Exception, match="append-only"):
+        with db.engine.begin() as conn:
+            conn.exec_driver_sql("DELETE FROM audit_entry")
+    assert db.session.scalar(select(db.func.count()).select_from(AuditEntry)) == 1
+
+
 def _drop_trigger(conn) -> None:
     if conn.dialect.name == "postgresql":
         conn.exec_driver_sql("DROP TRIGGER audit_entry_append_only ON audit_entry")
     else:
         conn.exec_driver_sql("DROP TRIGGER audit_entry_no_update")
+        conn.exec_driver_sql("DROP TRIGGER audit_entry_no_delete")
 
 
 def _restore_trigger(conn) -> None:
@@ -73,6 +87,8 @@ def _restore_trigger(conn) -> None:
             FOR EACH ROW EXECUTE FUNCTION audit_entry_append_only()""")
     else:
         conn.exec_driver_sql("""CREATE TRIGGER audit_entry_no_update BEFORE UPDATE ON audit_entry
+            BEGIN SELECT RAISE(ABORT, 'audit_entry is append-only'); END""")
+        conn.exec_driver_sql("""CREATE TRIGGER audit_entry_no_delete BEFORE DELETE ON audit_entry
             BEGIN SELECT RAISE(ABORT, 'audit_entry is append-only'); END""")
 
 
