@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from flask import current_app
+from flask_babel import lazy_gettext as _l
 
 OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # legacy Office (doc, xls)
 DEFAULT_MAX_BYTES = 5 * 1024 * 1024
@@ -39,7 +40,7 @@ class StoredFile:
 
 
 class EvidenceRejected(ValueError):
-    """The message is an English msgid; callers translate it."""
+    """The message is a lazy msgid: str(exc) is in the current locale."""
 
 
 def detect(data: bytes) -> set[str]:
@@ -70,14 +71,14 @@ def check(filename: str, data: bytes) -> str:
     """The content type to store, or EvidenceRejected with the reason."""
     limit = int(current_app.config.get("GRADE_EVIDENCE_MAX_BYTES", DEFAULT_MAX_BYTES))
     if not data:
-        raise EvidenceRejected("The file is empty.")
+        raise EvidenceRejected(_l("The file is empty."))
     if len(data) > limit:
-        raise EvidenceRejected("The file is too large.")
+        raise EvidenceRejected(_l("The file is too large."))
     ext = filename.rsplit(".", 1)[-1].lower() if "." in filename else ""
     if ext not in TYPES:
-        raise EvidenceRejected("Only PDF, PNG, JPEG and Office (doc, docx, xls, xlsx) files are accepted.")
+        raise EvidenceRejected(_l("Only PDF, PNG, JPEG and Office (doc, docx, xls, xlsx) files are accepted."))
     if ext not in detect(data):
-        raise EvidenceRejected("The file's content does not match its type.")
+        raise EvidenceRejected(_l("The file's content does not match its type."))
     return TYPES[ext]
 
 
