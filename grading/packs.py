@@ -36,7 +36,7 @@ SPEC: dict[str, Any] = {
          "heating_season", "settings", "sector_measures", "alert_measures", "emergency_exemptions",
          "livelihood_projects", "livelihood", "triggers", "emergency", "transport", "thresholds", "exemptions",
          "replacement_windows", "emergency_list", "eligibility", "benchmark", "staggering_list",
-         "emergency_grading", "tiers", "voc_health_check", "emergency_measures"},
+         "emergency_grading", "tiers", "voc_health_check", "emergency_measures", "grade_workflow"},
     "period": CITE | {"start", "end"},
     "alert_levels": CITE,
     "heating_season": CITE | {"start_month_day", "end_month_day"},
@@ -113,7 +113,16 @@ SPEC: dict[str, Any] = {
     "voc_health_check": {"deadlines"},
     "voc_health_check.deadlines": CITE,
     "voc_health_check.deadlines.value": FREE,
+    "grade_workflow": {"review", "approve", "publish", "objections", "regrade"},
+    "grade_workflow.*": CITE,
+    "grade_workflow.approve.value": FREE,
 }
+
+# Who acts in the grading procedure (绩效分级 workflow): official levels, lowest first. The registry's
+# roles carry the same names; the engine knows only the words.
+OFFICIAL_LEVELS = ("county", "city", "province")
+WORKFLOW_STEPS = ("review", "approve", "publish", "objections", "regrade")
+GRADES = ("A", "B", "C")
 
 DATE_KEYS = {"start", "end", "deadline", "effective_from", "filing_deadline"}
 PERCENT_KEYS = {"percentage_min", "percentage_max", "max_percent_of_limit", "threshold"}
@@ -143,6 +152,32 @@ _UniqueKeyLoader.yaml_implicit_resolvers = {
 
 
 @dataclass(frozen=True)
+class GradeWorkflow:
+    """Which official levels act at each step of the grading procedure, per pack (`grade_workflow`).
+
+    review: checks the documents of a submitted application; approve: per grade (A/B/C), who approves
+    or overrides it (a decision needs every level listed for each grade it records to include the
+    actor's); publish: makes the grade effective after publicity; objections: answers objections;
+    regrade: records re-grades and grades of other systems. `citations` maps each step to its
+    (rule, source or 'local setting', note/why) so pages and docs can show where the level comes from.
+    """
+
+    review: tuple[str, ...]
+    approve: dict[str, tuple[str, ...]]
+    publish: tuple[str, ...]
+    objections: tuple[str, ...]
+    regrade: tuple[str, ...]
+    citations: dict[str, tuple[str, str, str]] = field(default_factory=dict, compare=False, hash=False)
+
+    def approvers(self, grade: str) -> tuple[str, ...]:
+        return self.approve[grade]
+
+    def approver_levels(self) -> frozenset[str]:
+        """Every level that approves at least one grade."""
+        return frozenset(lv for levels in self.approve.values() for lv in levels)
+
+
+@dataclass(frozen=True)
 class Pack:
     """A validated policy pack. Rules read its sections; the code never branches on its id."""
 
@@ -169,6 +204,11 @@ class Pack:
         node = self.data["settings"][name]
         src = node.get("source", "local setting")
         return node["rule"], src, f"pack setting {name}={node.get('value')!r}: {node.get('why', '')}"
+
+    @property
+    def grade_workflow(self) -> Optional[GradeWorkflow]:
+        """The pack's grading procedure levels, or None when the pack does not set them."""
+        return _grade_workflow(self.data.get("grade_workflow"))
 
     def heating_season_window(self, on: date) -> Window:
         """The heating-season window containing or nearest after `on` (local setting, R-T-05)."""
@@ -284,6 +324,46 @@ def _check_percent_values(file: str, path: str, node: Any) -> None:
                 raise PackError(file, f"{path}.{lvl}.{pol}", f"percentage {v!r} outside 0-100")
 
 
+def _levels(file: str, path: str, value: Any) -> tuple[str, ...]:
+    if not isinstance(value, list) or not value:
+        raise PackError(file, path, f"want a non-empty list of official levels {list(OFFICIAL_LEVELS)}")
+    for lv in value:
+        if lv not in OFFICIAL_LEVELS:
+            raise PackError(file, path, f"unknown official level {lv!r} (want one of {list(OFFICIAL_LEVELS)})")
+    if len(set(value)) != len(value):
+        raise PackError(file, path, "a level is listed twice")
+    return tuple(value)
+
+
+def _check_grade_workflow(file: str, node: Any) -> None:
+    """Every step present, with known levels; `approve` names exactly the grades A, B and C."""
+    if node is None:
+        return
+    for step in WORKFLOW_STEPS:
+        if step not in node:
+            raise PackError(file, f"grade_workflow.{step}", "required key missing")
+        value = node[step].get("value")
+        if step == "approve":
+            if not isinstance(value, dict) or set(value) != set(GRADES):
+                raise PackError(file, "grade_workflow.approve.value", f"want one entry per grade {list(GRADES)}")
+            for grade in GRADES:
+                _levels(file, f"grade_workflow.approve.value.{grade}", value[grade])
+        else:
+            _levels(file, f"grade_workflow.{step}.value", value)
+
+
+def _grade_workflow(node: Any) -> Optional[GradeWorkflow]:
+    if node is None:
+        return None
+    cite = {step: (str(node[step]["rule"]), str(node[step].get("source", "local setting")),
+                   str(node[step].get("note") or node[step].get("why") or "")) for step in WORKFLOW_STEPS}
+    return GradeWorkflow(
+        review=tuple(node["review"]["value"]),
+        approve={g: tuple(node["approve"]["value"][g]) for g in GRADES},
+        publish=tuple(node["publish"]["value"]), objections=tuple(node["objections"]["value"]),
+        regrade=tuple(node["regrade"]["value"]), citations=cite)
+
+
 def parse_pack(text: str, file: str = "<pack>") -> Pack:
     """Validate pack YAML text and build a Pack; raises PackError naming file and key."""
     loader = _UniqueKeyLoader(text)
@@ -319,6 +399,7 @@ def parse_pack(text: str, file: str = "<pack>") -> Pack:
     for name, node in settings.items():
         if "options" in node and isinstance(node.get("value"), str) and node["value"] not in node["options"]:
             raise PackError(file, f"settings.{name}.value", f"{node['value']!r} not among options {node['options']}")
+    _check_grade_workflow(file, data.get("grade_workflow"))
     for i, m in enumerate(data.get("sector_measures", [])):
         for key in ("setting", "basis_setting"):
             if key in m and m[key] not in settings:
