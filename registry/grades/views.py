@@ -13,6 +13,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from grading.criteria import DIMENSIONS, GRADED_INDUSTRIES, get_criteria
+from registry.accounts.reauth import require_recent_login
 from registry.core.errors import Forbidden, ValidationFailed
 from registry.core.templating import is_zh
 from registry.enterprises.models import Enterprise
@@ -233,6 +234,7 @@ def delete(application_id: int):
 
 @bp.post("/<int:application_id>/review")
 @login_required
+@require_recent_login
 def review(application_id: int):
     app = ops.get_application(_me(), application_id)
     verdicts = {}
@@ -247,6 +249,7 @@ def review(application_id: int):
 
 @bp.post("/<int:application_id>/approve")
 @login_required
+@require_recent_login
 def approve(application_id: int):
     data = {"version": request.form.get("version", type=int), "grade": request.form.get("grade", ""),
             "reason": request.form.get("reason", "")}
@@ -255,6 +258,7 @@ def approve(application_id: int):
 
 @bp.post("/<int:application_id>/effective")
 @login_required
+@require_recent_login
 def effective(application_id: int):
     return _act(application_id, ops.make_effective, _me(), application_id,
                 {"version": request.form.get("version", type=int)}, ok=_("The grade is effective."))
@@ -286,6 +290,7 @@ def enterprise(enterprise_id: int):
 
 @bp.post("/enterprise/<int:enterprise_id>/finding")
 @login_required
+@require_recent_login
 def finding(enterprise_id: int):
     commit(ops.record_finding, _me(), enterprise_id, {"kind": request.form.get("kind", ""), "reason": request.form.get("reason", "")})
     flash(_("Finding recorded; the grade history shows the new decision."), "success")
@@ -294,6 +299,7 @@ def finding(enterprise_id: int):
 
 @bp.post("/enterprise/<int:enterprise_id>/record")
 @login_required
+@require_recent_login
 def record(enterprise_id: int):
     data = {k: request.form.get(k, "") for k in ("system", "industry", "grade", "reason")}
     commit(ops.record_grade, _me(), enterprise_id, data)
