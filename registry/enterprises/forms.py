@@ -182,7 +182,8 @@ FIELD_LABELS: dict[str, object] = {
     for s in all_specs(ENTERPRISE_GROUPS) + all_specs(LINE_GROUPS) + all_specs(PERMIT_GROUPS)
 }
 FIELD_LABELS.update({"emissions": _l("Emission status per pollutant"), "equipment": _l("Equipment"),
-                     "status": _l("Status"), "reason": _l("Reason"), "lines": _l("Production lines")})
+                     "status": _l("Status"), "reason": _l("Reason"), "lines": _l("Production lines"),
+                     "return_reason": _l("Reason for returning")})
 
 
 def _field(spec: Spec):
