@@ -9,6 +9,7 @@ import enum
 from datetime import date, datetime
 from decimal import Decimal
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import (
     Boolean,
     CheckConstraint,
@@ -51,7 +52,9 @@ class RegistrationStatus(str, enum.Enum):
     APPROVED = "approved"
 
 
-STATUS_LABELS = {"draft": "草稿", "submitted": "已提交待审核", "returned": "已退回", "approved": "已通过"}
+# Shown in the reader's language (zh: 草稿, 已提交待审核, 已退回, 已通过); the same msgids as core.templating.
+STATUS_LABELS = {"draft": _l("Draft"), "submitted": _l("Submitted for review"), "returned": _l("Returned"),
+                 "approved": _l("Approved")}
 
 CAPACITY_UNITS = {
     "t/a": "吨/年",
