@@ -18,13 +18,14 @@ from registry.core.errors import Forbidden, ValidationFailed
 from registry.core.templating import is_zh
 from registry.enterprises.models import Enterprise
 from registry.extensions import db, limiter
-from registry.grades import auth, evidence, export, queries
+from registry.grades import auth, evidence, export, labels, queries
 from registry.grades import operations as ops
 from registry.grades.models import SYSTEM_VALUES, Evidence, GradeSystem, Objection
 from registry.grades.settings import setting
 from registry.grades.unit import commit
 
 bp = Blueprint("grades", __name__, url_prefix="/grades")
+labels.register(bp)  # grade_label / grade_value / grade_note filters: codes and engine notes in the reader's language
 public_bp = Blueprint("public_grades", __name__, url_prefix="/public")
 
 

@@ -1,0 +1,113 @@
+"""What the grades pages show for stored codes and engine notes, in the reader's language.
+
+Decisions keep codes (system, kind, the downgrade setting, R-E-01 condition keys) and the engine's English
+notes; templates render them through `grade_label` / `grade_note` (registered on the grades blueprint), so a
+zh reader never sees `voc_class`, `one_step` or `stably_compliant`. Unknown codes are shown as they are.
+"""
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_pgettext
+
+from registry.core.templating import vocab_label
+
+SYSTEM_LABELS = {
+    "emergency": _l("Emergency performance grade"),
+    "staggering": _l("Staggered-production tier"),
+    "benchmark": _l("Environmental benchmark"),
+    "voc_class": _l("VOCs health-check class"),
+}
+
+KIND_LABELS = {
+    "approval": lazy_pgettext("grade decision kind", "Approval"),
+    "override": lazy_pgettext("grade decision kind", "Set by the city"),
+    "fraud": lazy_pgettext("grade decision kind", "Fraud finding"),
+    "violation": lazy_pgettext("grade decision kind", "Violation finding"),
+    "regrade": lazy_pgettext("grade decision kind", "Re-grade"),
+    "record": lazy_pgettext("grade decision kind", "Recorded grade"),
+}
+
+# GRADE_VIOLATION_DOWNGRADE (registry/grades/settings.py)
+DOWNGRADE_LABELS = {
+    "one_step": _l("one step down (A→B, B→C)"),
+    "to_c": _l("straight to C"),
+}
+
+# R-E-01 (003:52): grading.rules.grade.EXCLUSION_CONDITIONS — the condition an enterprise fails.
+CONDITION_LABELS = {
+    "stably_compliant": _l("does not stably meet the emission standards"),
+    "meets_permit_requirements": _l("does not meet the discharge-permit requirements"),
+    "autumn_winter_tasks_done": _l("autumn–winter treatment tasks not completed on time"),
+}
+
+BENCHMARK_LABELS = {
+    "benchmark": _l("Benchmark enterprise"),
+    "not_benchmark": _l("Not a benchmark enterprise"),
+}
+
+VOCABULARIES = {"system": SYSTEM_LABELS, "kind": KIND_LABELS, "downgrade": DOWNGRADE_LABELS,
+                "condition": CONDITION_LABELS}
+
+
+def grade_label(code: Any, vocabulary: str) -> str:
+    """`{{ d.kind|grade_label('kind') }}`; unknown codes are shown unchanged."""
+    if code is None or code == "":
+        return ""
+    label = VOCABULARIES.get(vocabulary, {}).get(str(code))
+    return str(label) if label is not None else str(code)
+
+
+def grade_value(grade: Any, system: str | None = None) -> str:
+    """A grade of any system: A/B/C as they are, staggering tiers and benchmark status as words."""
+    if grade is None or grade == "":
+        return ""
+    if system == "staggering":
+        return vocab_label(grade, "StaggeringTier")
+    if system == "benchmark" or str(grade) in BENCHMARK_LABELS:
+        label = BENCHMARK_LABELS.get(str(grade))
+        return str(label) if label is not None else str(grade)
+    return str(grade)
+
+
+def _conditions(text: str) -> str:
+    return "、".join(grade_label(c.strip(), "condition") for c in text.split(",") if c.strip())
+
+
+# The notes the engine (grading.rules.grade) and registry.grades.operations store in English.
+_NOTES: tuple[tuple[re.Pattern, Any], ...] = (
+    (re.compile(r"^no answer$"), lambda m: _("no answer")),
+    (re.compile(r"^does not meet B \((?P<v>.*)\)$", re.S), lambda m: _("does not meet B (%(value)s)", value=m["v"])),
+    (re.compile(r"^meets (?P<g>[ABC]) \((?P<v>.*)\)$", re.S),
+     lambda m: _("meets %(grade)s (%(value)s)", grade=m["g"], value=m["v"])),
+    (re.compile(r"^fraud in the ultra-low evaluation: (emergency )?grade lowered to C$"),
+     lambda m: _("fraud in the ultra-low evaluation: emergency grade lowered to C")),
+    (re.compile(r"^violation: downgrade rule (?P<r>\w+)$"),
+     lambda m: _("violation: downgrade rule %(rule)s", rule=grade_label(m["r"], "downgrade"))),
+    (re.compile(r"^short-board principle: each industry takes its worst indicator; a multi-industry enterprise takes its worst industry$"),
+     lambda m: _("short-board principle: each industry takes its worst indicator; a multi-industry enterprise takes its worst industry")),
+    (re.compile(r"^not within grading: fails (?P<c>.*); shutdown or the strictest curtailment per production line$", re.S),
+     lambda m: _("not within grading: %(conditions)s; shutdown or the strictest curtailment per production line",
+                 conditions=_conditions(m["c"]))),
+)
+
+
+def grade_note(note: Any) -> str:
+    """An engine or operations note in the reader's language; notes typed by officials are shown as they are."""
+    if not note:
+        return ""
+    text = str(note)
+    for pattern, render in _NOTES:
+        m = pattern.match(text)
+        if m:
+            return render(m)
+    return text
+
+
+def register(bp) -> None:
+    bp.add_app_template_filter(grade_label, "grade_label")
+    bp.add_app_template_filter(grade_value, "grade_value")
+    bp.add_app_template_filter(grade_note, "grade_note")
