@@ -18,10 +18,23 @@ import time
 from pathlib import Path
 
 from grading.packs import get_pack
+from registry.emergency.measures import LineFacts, MeasureRules
 from registry.emergency.optimizer import Candidate, optimize, options_for
 from registry.emergency.reductions import Action, LineBaseline, baseline_days, city_totals, emergency_levels
 
-STEPS = (("curtail", 30.0), ("curtail", 50.0), ("stop", 100.0))
+# What the synthetic lines are, for each line's allowed measures (measures.py): industry, process, fuel,
+# interruptible, livelihood task — weights roughly like a Hebei city's registry.
+FACTS = [(LineFacts("coking", "none", "coke_oven", "coke_oven_gas"), 5),
+         (LineFacts("steel", "steel_blast_furnace", "blast_furnace", "coke"), 4),
+         (LineFacts("steel", "steel_sinter", "sinter_machine", "coke_oven_gas"), 4),
+         (LineFacts("recycled_nonferrous", "recycled_aluminium", "melting_casting", "natural_gas"), 4),
+         (LineFacts("cement", "cement_kiln", "cement_kiln", "coal"), 6),
+         (LineFacts("cement", "cement_kiln", "cement_kiln", "coal", livelihood=True), 1),
+         (LineFacts("glass", "glass_flat", "glass_furnace", "natural_gas", interruptible=False), 5),
+         (LineFacts("chemicals", "chem_resin", "voc_process", "natural_gas", interruptible=False), 5),
+         (LineFacts("packaging_printing", "none", "voc_process", "electricity"), 20),
+         (LineFacts("foundry", "none", "electric_furnace", "electricity"), 10),
+         (LineFacts("other", "none", "boiler", "natural_gas"), 36)]
 # kg/d medians per pollutant; VOCs only on a third of the lines (coatings, printing, chemicals)
 MEDIANS = {"so2": 40.0, "nox": 80.0, "pm": 30.0, "vocs": 25.0}
 
@@ -31,6 +44,8 @@ def synthetic_city(enterprises: int, seed: int):
     (none / curtail 30 % / curtail 50 % / stop) so that the city lands short of the higher levels."""
     rng = random.Random(seed)
     lines: list[LineBaseline] = []
+    facts: dict[str, LineFacts] = {}
+    kinds, weights = zip(*FACTS)
     actions: dict[str, dict[tuple[str, str], Action]] = {}
     levels = ("blue", "yellow", "orange", "red")
     for e in range(enterprises):
@@ -41,22 +56,26 @@ def synthetic_city(enterprises: int, seed: int):
             line = LineBaseline(str(e), f"{e}-{n}", daily, "heating_boiler" if rng.random() < 0.05 else "industrial",
                                 grade, rng.lognormvariate(0, 0.5))
             lines.append(line)
+            facts[line.line_id] = rng.choices(kinds, weights=weights)[0]
             for i, level in enumerate(levels):
                 share = [0.0, 0.05, 0.1, 0.15][i] + (0.1 if grade == "C" else 0.0)
                 if rng.random() < share * 2:
                     actions.setdefault(level, {})[(line.enterprise_id, line.line_id)] = Action("curtail", 30)
-    return lines, actions
+    return lines, actions, facts
 
 
-def candidates(lines, actions, days):
+def candidates(lines, actions, days, facts, rules):
+    """As operations.candidates: each line's allowed measures from the pack, stronger than its plan's."""
     out = []
     for line in lines:
+        allowed = rules.allowed(facts[line.line_id])
         n = days.of(line.baseline_class)
         base = {p: v * n for p, v in line.daily.items()}
         current = actions.get((line.enterprise_id, line.line_id), Action("none")).fraction
-        opts = options_for(base, current, line.capacity_weight, STEPS)
+        opts = options_for(base, current, line.capacity_weight, allowed.steps, allowed.label)
         if opts:
-            out.append(Candidate(line.enterprise_id, line.line_id, line.grade, opts))
+            out.append(Candidate(line.enterprise_id, line.line_id, line.grade, opts,
+                                 tuple(g.as_dict() for g in allowed.grounds)))
     return out
 
 
@@ -74,7 +93,7 @@ def main() -> None:
     args = ap.parse_args()
     pack = get_pack(args.pack)
     t0 = time.perf_counter()
-    lines, actions = synthetic_city(args.enterprises, args.seed)
+    lines, actions, facts = synthetic_city(args.enterprises, args.seed)
     generated = time.perf_counter() - t0
 
     t0 = time.perf_counter()
@@ -84,7 +103,7 @@ def main() -> None:
     level = totals[args.level]
     days = baseline_days(pack)
     t0 = time.perf_counter()
-    cands = candidates(lines, actions.get(args.level, {}), days)
+    cands = candidates(lines, actions.get(args.level, {}), days, facts, MeasureRules(pack))
     build_s = time.perf_counter() - t0
     protect_a = ((pack.section("emergency_grading") or {}).get("grade_a") or {}).get("measure") == "none"
     report = optimize(cands, level.shortfall(), protect_a=protect_a, mip_rel_gap=args.gap, time_limit=60)

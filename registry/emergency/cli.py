@@ -94,8 +94,10 @@ def optimize_cmd(list_id: int, level: str, username: str, time_limit: float) -> 
     click.echo(json.dumps({"status": report.status, "gap": report.gap, "seconds": round(report.seconds, 3),
                            "capacity_lost": round(report.capacity_lost, 4), "proposals": len(report.proposals),
                            "reaches_targets": report.reaches_targets}, ensure_ascii=False))
+    from registry.emergency.explain import dump_explanation, render_explanation
+
     for p in report.proposals:
-        click.echo(f"  {p.explanation}")
+        click.echo(f"  {render_explanation(dump_explanation(p.explanation))}")
 
 
 @emergency.command("orders")

@@ -2,7 +2,7 @@
 
 A mixed-integer program solved with HiGHS (highspy). Pure: candidates and shortfalls in, a
 report out; no database. Each line takes at most one additional measure from the ones it is
-allowed; grade order is a hard constraint (003:51): A-grade lines are untouched where the pack
+allowed (measures.py: per line from the pack); grade order is a hard constraint (003:51): A-grade lines are untouched where the pack
 says A takes no measure, and no B-grade line is touched unless every C-grade line already takes
 its strongest allowed measure ("C before B").
 """
@@ -32,6 +32,7 @@ class Option:
     percent: float
     reduction: Mapping[str, float]
     capacity_lost: float
+    label: str = "curtail"  # how a curtailment is done: curtail | extend_coking (coke ovens, 002:595)
 
 
 @dataclass(frozen=True)
@@ -40,6 +41,7 @@ class Candidate:
     line_id: str
     grade: str | None
     options: tuple[Option, ...]  # strongest last
+    grounds: tuple[Mapping[str, str], ...] = ()  # why these options: measures.Ground.as_dict() per pack rule
 
 
 @dataclass(frozen=True)
@@ -51,7 +53,7 @@ class Proposal:
     percent: float
     reduction: Mapping[str, float]
     capacity_lost: float
-    explanation: str
+    explanation: dict  # {"code": "proposal", "params": {...}}: rendered in the reader's language (explain.py)
 
 
 @dataclass
@@ -187,22 +189,21 @@ def _solve(usable: Sequence[Candidate], need: Mapping[str, float], time_limit: f
     return label, gap, [(usable[i], opts[k]) for k, (i, j) in enumerate(cols) if x[k] > 0.5], n
 
 
-def _explain(c: Candidate, o: Option, need: Mapping[str, float], b_opened: bool) -> str:
-    """Why this measure: its share of each shortfall it closes, its cost, and the grade-order reason."""
-    parts = [f"{p}: {o.reduction.get(p, 0.0):,.0f} kg ({100 * o.reduction.get(p, 0.0) / v:.1f} % of the shortfall)"
-             for p, v in need.items() if o.reduction.get(p, 0.0) > 0]
-    what = "stop" if o.measure == "stop" else f"curtail {o.percent:g} %"
-    grade = f"{c.grade}-grade" if c.grade else "ungraded"
-    order = ""
-    if c.grade == "B" and b_opened:
-        order = "; every C-grade line already takes its strongest measure, so B-grade lines may be used (003:51)"
-    elif c.grade == "C":
-        order = "; C-grade lines are used before B-grade ones (003:51)"
-    return f"{grade} line {c.line_id}: {what} cuts {', '.join(parts)} at capacity cost {o.capacity_lost:g}{order}"
+def _explain(c: Candidate, o: Option, need: Mapping[str, float], b_opened: bool) -> dict:
+    """Why this measure, as data (a code and parameters; explain.py renders it in the reader's language):
+    its share of each shortfall it closes, its cost, the grade-order reason and the pack grounds of the
+    line's allowed measures."""
+    cuts = [{"pollutant": p, "kg": round(o.reduction.get(p, 0.0), 1),
+             "share": round(100 * o.reduction.get(p, 0.0) / v, 1)}
+            for p, v in need.items() if o.reduction.get(p, 0.0) > 0]
+    order = "b_opened" if (c.grade == "B" and b_opened) else ("c_first" if c.grade == "C" else "")
+    return {"code": "proposal", "params": {
+        "grade": c.grade, "line": c.line_id, "measure": o.measure, "percent": o.percent, "label": o.label,
+        "cuts": cuts, "cost": round(o.capacity_lost, 4), "order": order, "grounds": [dict(g) for g in c.grounds]}}
 
 
 def options_for(base: Mapping[str, float], current_fraction: float, capacity_weight: float,
-                allowed: Sequence[tuple[str, float]]) -> tuple[Option, ...]:
+                allowed: Sequence[tuple[str, float]], label: str = "curtail") -> tuple[Option, ...]:
     """Options a line can add on top of its current measure: each allowed (measure, %) stronger than now."""
     out = []
     for measure, percent in allowed:
@@ -211,5 +212,6 @@ def options_for(base: Mapping[str, float], current_fraction: float, capacity_wei
         if extra <= 1e-9:
             continue
         out.append(Option(measure, 100.0 if measure == "stop" else percent,
-                          {p: float(base.get(p) or 0.0) * extra for p in POLLUTANTS}, capacity_weight * extra))
+                          {p: float(base.get(p) or 0.0) * extra for p in POLLUTANTS}, capacity_weight * extra,
+                          "stop" if measure == "stop" else label))
     return tuple(sorted(out, key=lambda o: o.capacity_lost))

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from flask_babel import gettext as _
 from sqlalchemy import select
 
 from grading.packs import Pack
@@ -19,12 +20,21 @@ def level_totals(lst: EmergencyList, pack: Pack) -> list[dict[str, Any]]:
         t = totals(lst, pack, level)
         out.append({"level": level, "met": t.met, "annualised": t.days.annualised,
                     "resplit_applied": t.targets.resplit_applied,
-                    "reasons": [f"{r.rule} ({r.source})" for r in t.targets.reasons] + [f"{t.days.reason.rule} ({t.days.reason.source}): {t.days.reason.note}"],
+                    "reasons": [f"{r.rule} ({r.source})" for r in t.targets.reasons] + [_days_reason(t.days, pack)],
                     "pollutants": [{"pollutant": p.pollutant, "baseline": p.baseline, "reduction": p.reduction,
                                     "percent": p.percent, "target_percent": p.target_percent,
                                     "shortfall": p.shortfall, "met": p.met} for p in t.pollutants],
                     "contributors": _top(t.contributions)})
     return out
+
+
+def _days_reason(days, pack: Pack) -> str:
+    """R-A-02 in the reader's language (reductions.py is pure and keeps its English note for logs)."""
+    if days.annualised:
+        note = _("annual base = daily emission × the days of the line's source category")
+    else:
+        note = _("pack %(pack)s names no baseline days; ratios use daily emissions", pack=pack.id)
+    return f"{days.reason.rule} ({days.reason.source}): {note}"
 
 
 def _top(contributions, n: int = 10) -> list[dict[str, Any]]:

@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from grading.packs import Pack
+from registry.emergency.measures import LineFacts
 from registry.emergency.models import EmergencyList, EmergencyPlan, Proposal, Status
 from registry.emergency.reductions import Action, LevelTotals, LineBaseline, city_totals
 from registry.enterprises.models import Enterprise, ProductionLine, RegistrationStatus
@@ -80,6 +81,20 @@ def list_baselines(lst: EmergencyList) -> tuple[list[LineBaseline], dict[str, di
                 "vocs": float(e.daily_vocs_kg)}, e.baseline_class, e.grade, float(e.capacity_weight))
         actions[e.level][key] = Action(e.measure, float(e.percent))
     return list(seen.values()), actions
+
+
+def line_facts(lst: EmergencyList) -> dict[int, LineFacts]:
+    """line id → what the pack's measure rules match on (industry, sub-type, process, fuel, interruptible,
+    livelihood task), read now: a list freezes emissions and grades, not the line's description."""
+    ids = {e.line_id for e in lst.entries}
+    if not ids:
+        return {}
+    rows = db.session.execute(
+        select(ProductionLine.id, ProductionLine.sector, ProductionLine.sub_type, ProductionLine.kind,
+               ProductionLine.fuel, ProductionLine.interruptible, Enterprise.livelihood_task)
+        .join(Enterprise, Enterprise.id == ProductionLine.enterprise_id).where(ProductionLine.id.in_(ids)))
+    return {r.id: LineFacts(r.sector or "", r.sub_type or "none", r.kind or "", r.fuel or "", bool(r.interruptible),
+                            r.livelihood_task not in (None, "", "none")) for r in rows}
 
 
 def totals(lst: EmergencyList, pack: Pack, level: str) -> LevelTotals:

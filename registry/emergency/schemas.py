@@ -99,9 +99,22 @@ class EmergencyProposalOut(Schema):
     percent = fields.Float()
     reduction = fields.Dict(keys=fields.String(), values=fields.Float())
     capacity_lost = fields.Float()
-    explanation = fields.String()
+    explanation = fields.Method("_explanation", metadata={
+        "description": "Why this measure, in the request's language (Accept-Language / the user's locale)"})
+    explanation_data = fields.Method("_explanation_data", metadata={
+        "description": "The same as data: {code, params} (cuts per pollutant, cost, grade order, pack grounds)"})
     status = fields.String()
     solver = fields.Dict()
+
+    def _explanation(self, obj) -> str:
+        from registry.emergency.explain import render_explanation
+
+        return render_explanation(obj.explanation)
+
+    def _explanation_data(self, obj):
+        from registry.emergency.explain import load_explanation
+
+        return load_explanation(obj.explanation)
 
 
 class EmergencyOptimizeInput(Schema):

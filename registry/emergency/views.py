@@ -19,6 +19,7 @@ from registry.accounts.scopes import scope_prefix
 from registry.core.errors import ValidationFailed
 from registry.emergency import auth, export, queries
 from registry.emergency import operations as ops
+from registry.emergency.explain import render_explanation, status_label
 from registry.emergency.minimum import floors
 from registry.emergency.models import LEVELS
 from registry.emergency.orders import alert_orders
@@ -80,11 +81,21 @@ def detail(list_id: int):
     lst = ops.get_list(me, list_id)
     pack = get_pack(lst.pack_id)
     levels = level_totals(lst, pack)
+    proposals = queries.proposals_of(lst.id)
     return render_template("emergency/detail.html", lst=lst, pack=pack, levels=levels, chart=chart_data(levels),
-                           proposals=queries.proposals_of(lst.id), can_manage=auth.can_manage_list(me, lst.region_code),
-                           names=_names({p.enterprise_id for p in queries.proposals_of(lst.id)}),
-                           changes=queries.changes_from_previous(lst),
-                           today=date.today().isoformat())
+                           proposals=proposals, can_manage=auth.can_manage_list(me, lst.region_code),
+                           names=_names({p.enterprise_id for p in proposals}),
+                           line_codes=_line_codes({p.line_id for p in proposals}),
+                           changes=queries.changes_from_previous(lst), explain=render_explanation,
+                           status_label=status_label, today=date.today().isoformat())
+
+
+def _line_codes(ids) -> dict[int, str]:
+    from sqlalchemy import select
+
+    from registry.enterprises.models import ProductionLine
+
+    return dict(db.session.execute(select(ProductionLine.id, ProductionLine.code).where(ProductionLine.id.in_(ids))).all()) if ids else {}
 
 
 def _names(ids) -> dict[int, str]:
@@ -99,7 +110,7 @@ def _names(ids) -> dict[int, str]:
 @login_required
 def optimize(list_id: int):
     report = _commit(ops.propose, _me(), list_id, request.form.get("level", ""))
-    flash(_("Optimizer: %(status)s in %(s)s s, %(n)s proposals.", status=report.status, s=f"{report.seconds:.2f}",
+    flash(_("Optimizer: %(status)s in %(s)s s, %(n)s proposals.", status=status_label("solver", report.status), s=f"{report.seconds:.2f}",
             n=len(report.proposals)), "success" if report.reaches_targets else "error")
     return redirect(url_for("emergency.detail", list_id=list_id) + "#proposals")
 

@@ -190,3 +190,39 @@ def test_alert_day_orders_download_as_one_file(demo):
     frame = pd.read_excel(io.BytesIO(orders_xlsx(orders, date(2018, 1, 10), "red")), engine="calamine")
     assert set(frame["统一社会信用代码 (USCC)"]) == {o["uscc"] for o in orders}
     assert pd.api.types.is_numeric_dtype(frame["限产比例% (curtail %)"])  # a number cell, not text
+
+
+def test_proposals_respect_each_lines_allowed_measures_and_render_in_both_languages(demo, db_app):
+    """Per-line allowed measures from the pack: a line recorded as not interruptible (003:49) and every
+    coke oven are never proposed to stop; explanations are data rendered through gettext (zh and en)."""
+    from flask_babel import force_locale
+
+    from registry.emergency.explain import load_explanation, render_explanation
+
+    city = _user("langfang")
+    pack = get_pack("langfang-2017-18")
+    lines = [ln for e in _approved_lf() for ln in e.lines]
+    for ln in lines[::2]:
+        ln.interruptible = False
+    db.session.commit()
+    lst = ops.compile_list(city, {"region_code": "131000", "pack_id": pack.id})
+    facts = queries.line_facts(lst)
+    assert set(facts) == {ln.id for ln in lines}
+    ops.propose(city, lst.id, "red", time_limit=10)
+    proposals = queries.proposals_of(lst.id)
+    assert proposals
+    never_stop = {ln.id for ln in lines if not ln.interruptible or ln.kind == "coke_oven"}
+    assert not [p for p in proposals if p.line_id in never_stop and p.measure == "stop"]
+    for p in proposals:
+        data = load_explanation(p.explanation)
+        assert data["code"] == "proposal" and data["params"]["grounds"]
+        if p.line_id in never_stop and facts[p.line_id].kind != "coke_oven":
+            assert "uninterruptible" in {g["code"] for g in data["params"]["grounds"]}
+    with db_app.test_request_context():
+        with force_locale("en"):
+            en = render_explanation(proposals[0].explanation)
+        with force_locale("zh"):
+            zh = render_explanation(proposals[0].explanation)
+    assert "capacity cost" in en and "{" not in en
+    assert render_explanation("plain legacy text") == "plain legacy text"
+    assert zh  # Chinese once the integrator merges registry/translations/pending/emergency.tsv
