@@ -523,6 +523,42 @@ def evaluate_frame(df: pd.DataFrame, pack_id: str, on: date, alert_level: AlertL
     return lines, enterprises
 
 
+def line_decisions_over(df: pd.DataFrame, pack_id: str, dates: list[date], alert_level: AlertLevel | str = "none",
+                        workers: Optional[int] = None) -> tuple[np.ndarray, list[list[LineDecision]]]:
+    """Line decisions of one frame at several dates of one pack (a schedule's cuts of a season), no summaries.
+
+    Returns (profile code per row, per date the decision of each profile). The rows are grouped once, by
+    evaluate_frame's profile columns and the date-dependent keys (triggers, gate) of EVERY date, so a group is
+    uniform at each date; each date then costs one decide_line per group — the same rules, representatives and
+    precedence as evaluate_frame, which tests/integration/schedules compares it with date by date.
+    """
+    level = AlertLevel(alert_level)
+    if not dates or not len(df):
+        return np.zeros(len(df), dtype=np.int64), [[] for _ in dates]
+    pack = [_check(pack_id, on, level) for on in dates][0]
+    if not df.index.equals(pd.RangeIndex(len(df))):
+        df = df.reset_index(drop=True)
+    ecode = pd.factorize(df["enterprise_id"])[0]
+    n_ent = int(ecode.max()) + 1 if len(df) else 0
+    nc = (df["line.emission_status"] == "non_compliant").to_numpy()
+    any_nc = np.zeros(n_ent, dtype=bool)
+    np.logical_or.at(any_nc, ecode, nc)
+    ecols, lcols = line_profile_columns(pack)
+    pcols = ecols + lcols + DECISION_COLUMNS
+    replaced, extra = _derived_keys(pack, df, ecols)
+    extra = [any_nc[ecode]] + extra
+    for on in dates:
+        tcols, tderived = _trigger_keys(pack, df, on, level, ecols, lcols)
+        gcols, gderived = _gate_keys(pack, df, on, level, ecols, any_nc[ecode])
+        replaced = replaced | tcols | gcols
+        extra += tderived + gderived
+    pcodes = group_codes(df, [c for c in pcols if c not in replaced], extra, _relevance_masks(pack, df))
+    pfirst = _first_rows(pcodes)
+    reps = df.iloc[pfirst][pcols].to_dict("records")
+    nc_first = [bool(x) for x in any_nc[ecode[pfirst]]]
+    return pcodes, [_decide_all((pack, on, level, ecols, lcols, reps, nc_first), workers) for on in dates]
+
+
 def enterprise_summary(row) -> EnterpriseSummary:
     """The full EnterpriseSummary of one row of evaluate_frame's enterprises table."""
     return replace(row["part"], strictest_line=row["strictest_line"], strictest_measure=Measure(row["strictest_measure"]),
