@@ -22,8 +22,8 @@ TRANSLATIONS = ROOT / "registry" / "translations"
 PO = TRANSLATIONS / "zh" / "LC_MESSAGES" / "messages.po"
 MO = TRANSLATIONS / "zh" / "LC_MESSAGES" / "messages.mo"
 BABEL_CFG = ROOT / "babel.cfg"
-# The same keywords as scripts/i18n.sh: pybabel's defaults plus -k _l -k lazy_gettext.
-KEYWORDS = {**DEFAULT_KEYWORDS, "_l": None, "lazy_gettext": None}
+# The same keywords as scripts/i18n.sh: pybabel's defaults plus _l, lazy_gettext and the pgettext pair (context first).
+KEYWORDS = {**DEFAULT_KEYWORDS, "_l": None, "lazy_gettext": None, "pgettext": ((1, "c"), 2), "lazy_pgettext": ((1, "c"), 2)}
 
 BRACE = re.compile(r"(?<!\{)\{(\w*)(?:[!:][^{}]*)?\}")
 NAMED = re.compile(r"%\((\w+)\)[#0\- +]*(?:\d+|\*)?(?:\.(?:\d+|\*))?[diouxXeEfFgGcrsa]")
