@@ -44,6 +44,11 @@ class Default:
     REAUTH_MAX_AGE = timedelta(minutes=10)
     # 等保 安全审计: audit entries are kept at least this long (archived by export, never deleted).
     AUDIT_RETENTION_DAYS = int(os.environ.get("AUDIT_RETENTION_DAYS", "180"))
+    # An audit CSV export from the search page holds at most this many entries (the newest first).
+    AUDIT_EXPORT_MAX_ROWS = 100_000
+    # Reverse proxies in front of the app whose X-Forwarded-* headers are believed (ProxyFix);
+    # 0 trusts none. Set it to 1 behind one nginx, so the audit log and HSTS see the real client.
+    TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "0"))
     API_TITLE = "Lantian Registry API"
     API_VERSION = "v1"
     OPENAPI_VERSION = "3.0.3"

@@ -52,7 +52,19 @@ def create_app(config: str | type | object | None = None) -> Flask:
     from registry.core import templating
 
     templating.register(app)
+    _trust_proxies(app)
     return app
+
+
+def _trust_proxies(app: Flask) -> None:
+    """Behind nginx: believe X-Forwarded-For/-Proto/-Host/-Port from exactly TRUSTED_PROXY_COUNT
+    proxies, so the audit log records the client's address and HTTPS is seen as such (HSTS, Secure
+    cookies). 0 (the default) trusts no header: a client could otherwise forge its address."""
+    n = int(app.config.get("TRUSTED_PROXY_COUNT", 0) or 0)
+    if n > 0:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n, x_port=n)  # type: ignore[method-assign]
 
 
 def _import_models() -> None:

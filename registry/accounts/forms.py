@@ -62,6 +62,12 @@ class TokenForm(FlaskForm):
         return data
 
 
+class PasswordResetForm(FlaskForm):
+    password = PasswordField(
+        _l("New password"), description=_l("At least 10 characters."), render_kw={"autocomplete": "new-password"}
+    )
+
+
 class ActionForm(FlaskForm):
     """A button that changes something: only the CSRF token travels."""
 

@@ -13,7 +13,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from registry.accounts import auth, lockout, password_policy
-from registry.accounts.models import ROLE_REGION_LEVEL, ApiToken, Role, User
+from registry.accounts.models import PRIVILEGED_ROLES, ROLE_REGION_LEVEL, ApiToken, Role, User
 from registry.accounts.passwords import hash_password, hash_token, needs_rehash, new_token, verify_password
 from registry.accounts.schemas import PasswordChangeInput, SignUpInput, TokenInput, UserInput
 from registry.core import audit
@@ -57,6 +57,18 @@ def _check_region_for_role(role: str, region_code: str | None) -> None:
             _("Some fields are invalid."),
             {"region_code": [_("A %(role)s official needs a %(level)s-level region.", role=role, level=level)]},
         )
+
+
+def _check_role_assignment(actor, role: str | None, current: str | None = None) -> None:
+    """Security and audit administrator accounts are made and changed only on the server (三员分立):
+    the system administrator can neither grant those roles (to itself or anyone) nor edit such accounts."""
+    for r in (role, current):
+        if r in PRIVILEGED_ROLES and not auth.can_assign_role(actor, r):
+            raise ValidationFailed(
+                _("Some fields are invalid."),
+                {"role": [_("Security and audit administrator accounts are created and changed only on the server "
+                            "(flask users create / flask users set-role).")]},
+            )
 
 
 def _check_new_password(user: User | None, username: str, password: str, field: str = "password") -> None:
@@ -108,6 +120,7 @@ def create_user(actor, data: dict[str, Any], *, password_hash: str | None = None
     values = load(UserInput(), data)
     if not values.get("password") and not password_hash:
         raise ValidationFailed(_("Some fields are invalid."), {"password": [_("This field is required.")]})
+    _check_role_assignment(actor, values["role"])
     _ensure_unique_username(values["username"])
     _check_region_for_role(values["role"], values.get("region_code"))
     if values.get("password"):
@@ -134,11 +147,17 @@ def update_user(actor, user_id: int, data: dict[str, Any]) -> User:
     if user is None:
         raise NotFound(_("Not found."))
     values = load(UserInput(), data)
+    _check_role_assignment(actor, values["role"], current=user.role)
     _ensure_unique_username(values["username"], exclude_id=user.id)
     _check_region_for_role(values["role"], values.get("region_code"))
     if user.id == actor.id and (values["role"] != Role.ADMIN.value or not values.get("active", True)):
         raise ValidationFailed(_("Some fields are invalid."), {"role": [_("You cannot remove your own administrator access.")]})
     if values.get("password"):
+        if not auth.can_reset_password_of(actor, user):
+            raise ValidationFailed(
+                _("Some fields are invalid."),
+                {"password": [_("Passwords of existing accounts are reset by the security administrator.")]},
+            )
         _check_new_password(user, values["username"], values["password"])
     before = _user_snapshot(user)
     user.username = values["username"]
@@ -152,6 +171,50 @@ def update_user(actor, user_id: int, data: dict[str, Any]) -> User:
     db.session.flush()
     b, a = audit.changed_fields(before, _user_snapshot(user))
     audit.record(actor, "user.update", user, before=b, after=a)
+    if b.get("role") != a.get("role") and "role" in a:
+        audit.record(actor, "user.role_change", user, before={"role": b["role"]}, after={"role": a["role"]})
+    return user
+
+
+def set_role(actor, username: str, role: str, region_code: str | None = None) -> User:
+    """Change an account's role (the server's shell only for the privileged roles); audited as `user.role_change`."""
+    user = db.session.scalar(select(User).where(User.username == (username or "").strip()))
+    if user is None:
+        raise NotFound(_("Not found."))
+    if role not in {r.value for r in Role}:
+        raise ValidationFailed(_("Some fields are invalid."), {"role": [_("Unknown role.")]})
+    if not auth.can_manage_accounts(actor):
+        raise Forbidden(_("Only administrators manage accounts."))
+    _check_role_assignment(actor, role, current=user.role)
+    _check_region_for_role(role, region_code)
+    before = {"role": user.role, "region_code": user.region_code}
+    user.role = role
+    user.region_code = region_code if Role(role).is_official else None
+    db.session.flush()
+    audit.record(actor, "user.role_change", user, before=before, after={"role": user.role, "region_code": user.region_code})
+    return user
+
+
+def reset_password(actor, user_id: int, data: dict[str, Any]) -> User:
+    """The security administrator sets a new password (policy and history apply) and lifts any lock."""
+    if not (auth.can_administer_security(actor) or auth.is_server_shell(actor)):
+        raise Forbidden(_("Only the security administrator resets passwords."))
+    user = db.session.get(User, user_id)
+    if user is None:
+        raise NotFound(_("Not found."))
+    if not auth.can_reset_password_of(actor, user):
+        raise Forbidden(_("Administrators' passwords are reset only on the server (flask users reset-password)."))
+    password = (data or {}).get("password") or ""
+    problems = password_policy.shape_problems(password)
+    if not password:
+        problems = [_("This field is required.")]
+    if problems:
+        raise ValidationFailed(_("Some fields are invalid."), {"password": problems})
+    _check_new_password(user, user.username, password)
+    _set_password(user, password)
+    lockout.unlock(user)
+    db.session.flush()
+    audit.record(actor, "user.password_reset", user, after={"ip": client_ip()})
     return user
 
 
@@ -203,9 +266,9 @@ def authenticate(username: str, password: str) -> User | None:
 
 
 def unlock_user(actor, user_id: int) -> User:
-    """An administrator lifts a lockout before it expires (the unlock path of 等保 登录失败处理)."""
-    if not auth.can_manage_accounts(actor):
-        raise Forbidden(_("Only administrators manage accounts."))
+    """The security administrator lifts a lockout before it expires (the unlock path of 等保 登录失败处理)."""
+    if not (auth.can_administer_security(actor) or auth.is_server_shell(actor)):
+        raise Forbidden(_("Only the security administrator unlocks accounts."))
     user = db.session.get(User, user_id)
     if user is None:
         raise NotFound(_("Not found."))
@@ -279,6 +342,34 @@ def revoke_token(actor, token_id: int) -> ApiToken:
         token.revoked_at = utcnow()
         audit.record(actor, "token.revoke", token, after={"name": token.name})
     return token
+
+
+def revoke_token_of(actor, token_id: int) -> ApiToken:
+    """The security administrator revokes anyone's API token (a leaked or departed user's)."""
+    if not auth.can_administer_security(actor):
+        raise Forbidden(_("Only the security administrator revokes other users' tokens."))
+    token = db.session.get(ApiToken, token_id)
+    if token is None:
+        raise NotFound(_("Not found."))
+    if token.revoked_at is None:
+        token.revoked_at = utcnow()
+        audit.record(actor, "token.revoke", token, after={"name": token.name, "owner_id": token.user_id, "ip": client_ip()})
+    return token
+
+
+def tokens_of(actor, user_id: int) -> list[ApiToken]:
+    if not auth.can_administer_security(actor):
+        raise Forbidden(_("Only the security administrator revokes other users' tokens."))
+    return list(db.session.scalars(select(ApiToken).where(ApiToken.user_id == user_id).order_by(ApiToken.id.desc())))
+
+
+def get_user_for_security(actor, user_id: int) -> User:
+    if not auth.can_administer_security(actor):
+        raise Forbidden(_("Only the security administrator sees sign-in locks and tokens of others."))
+    user = db.session.get(User, user_id)
+    if user is None:
+        raise NotFound(_("Not found."))
+    return user
 
 
 def list_users(actor) -> list[User]:

@@ -41,3 +41,18 @@ def display_names(user_ids: set[int]) -> dict[int, dict[str, str]]:
         select(User.id, User.username, User.full_name, User.role).where(User.id.in_(user_ids))
     )
     return {uid: {"username": u, "full_name": f, "role": r} for uid, u, f, r in rows}
+
+
+def find_accounts_for_security(actor, filters: UserFilters, *, locked_only: bool = False) -> Page[User]:
+    """The security administrator's view of accounts: search, and the ones locked now."""
+    from registry.core.timeutil import utcnow
+
+    if not auth.can_administer_security(actor):
+        raise Forbidden(_("Only the security administrator sees sign-in locks and tokens of others."))
+    stmt = select(User)
+    if filters.q:
+        like = f"%{filters.q.strip()}%"
+        stmt = stmt.where(or_(User.username.ilike(like), User.full_name.ilike(like)))
+    if locked_only:
+        stmt = stmt.where(User.locked_until.is_not(None), User.locked_until > utcnow())
+    return paginate(stmt.order_by(User.username), filters.page, filters.per_page)

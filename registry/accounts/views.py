@@ -13,7 +13,17 @@ from flask_login import current_user, login_required, login_user, logout_user
 
 from registry.accounts import auth, lockout, queries
 from registry.accounts import operations as ops
-from registry.accounts.forms import ROLES, ActionForm, LoginForm, PasswordChangeForm, ReauthForm, SignUpForm, TokenForm, UserForm
+from registry.accounts.forms import (
+    ROLES,
+    ActionForm,
+    LoginForm,
+    PasswordChangeForm,
+    PasswordResetForm,
+    ReauthForm,
+    SignUpForm,
+    TokenForm,
+    UserForm,
+)
 from registry.accounts.reauth import mark_authenticated, require_recent_login
 from registry.accounts.schemas import TokenOut, UserOut
 from registry.core.errors import ValidationFailed
@@ -172,6 +182,7 @@ def tokens():
 
 @bp.post("/account/tokens")
 @login_required
+@require_recent_login
 def create_token():
     form = TokenForm()
     try:
@@ -187,6 +198,7 @@ def create_token():
 
 @bp.post("/account/tokens/<int:token_id>/revoke")
 @login_required
+@require_recent_login
 def revoke_token(token_id: int):
     token = ops.revoke_token(_me(), token_id)
     db.session.commit()
@@ -282,13 +294,121 @@ def edit_user(user_id: int):
     return redirect(url_for("accounts.users"))
 
 
-@bp.post("/admin/users/<int:user_id>/unlock")
+# ---- security administration (等保 三员分立: the security administrator's own pages) ----
+
+def _security_only(view):
+    """403 for anyone but the security administrator, before the re-authentication prompt."""
+    from functools import wraps
+
+    @wraps(view)
+    def wrapper(*args, **kwargs):
+        if not auth.can_administer_security(_me()):
+            abort(403)
+        return view(*args, **kwargs)
+
+    return wrapper
+
+
+def _security_settings() -> list[tuple[str, str]]:
+    """The settings the security administrator checks (read-only here: they are set in the server's config)."""
+    from registry.accounts import password_policy
+
+    cfg = current_app.config
+    return [
+        (_("Minimum password length"), str(password_policy.MIN_LENGTH)),
+        (_("Character classes required"), str(password_policy.MIN_CLASSES)),
+        (_("Previous passwords that cannot be reused"), str(password_policy.history_size())),
+        (_("Failed sign-ins before a lock"), str(lockout.max_failures())),
+        (_("Lock duration (minutes)"), str(lockout.lock_minutes())),
+        (_("Sign-in rate limit per address"), str(cfg.get("LOGIN_RATE_LIMIT", ""))),
+        (_("Idle session timeout (minutes)"), str(int(cfg["PERMANENT_SESSION_LIFETIME"].total_seconds() // 60))),
+        (_("Password confirmation for sensitive actions (minutes)"),
+         str(int(cfg.get("REAUTH_MAX_AGE").total_seconds() // 60)) if cfg.get("REAUTH_MAX_AGE") else "10"),
+        (_("Secure session cookie"), _("yes") if cfg.get("SESSION_COOKIE_SECURE") else _("no")),
+        (_("Trusted reverse proxies"), str(cfg.get("TRUSTED_PROXY_COUNT", 0))),
+        (_("Audit log retention (days)"), str(cfg.get("AUDIT_RETENTION_DAYS", 180))),
+    ]
+
+
+def _user_row(user) -> dict:
+    return {
+        "id": user.id, "username": user.username, "full_name": user.full_name, "role": user.role,
+        "region_code": user.region_code, "active": user.active, "failed_logins": user.failed_logins or 0,
+        "locked": lockout.is_locked(user), "locked_until": user.locked_until,
+    }
+
+
+@bp.get("/security/")
 @login_required
-@_admin_only
+@_security_only
+def security():
+    try:
+        page_number = max(1, int(request.args.get("page", 1)))
+    except ValueError:
+        page_number = 1
+    q = request.args.get("q", "").strip()
+    locked_only = request.args.get("locked") == "1"
+    page = queries.find_accounts_for_security(
+        _me(), queries.UserFilters(q=q, page=page_number), locked_only=locked_only
+    )
+    args = {k: v for k, v in request.args.items() if k != "page" and v}
+    return render_template(
+        "accounts/security.html", settings=_security_settings(), users=[_user_row(u) for u in page.items],
+        page=page, args=args, q=q, locked_only=locked_only,
+    )
+
+
+def _security_user_page(user_id: int, status: int = 200, **context):
+    user = ops.get_user_for_security(_me(), user_id)
+    tokens = TokenOut(many=True).dump(ops.tokens_of(_me(), user_id))
+    return render_template(
+        "accounts/security_user.html", user=_user_row(user), tokens=tokens, action_form=ActionForm(),
+        form=context.pop("form", None) or PasswordResetForm(),
+        can_reset=auth.can_reset_password_of(_me(), user), **context,
+    ), status
+
+
+@bp.get("/security/users/<int:user_id>")
+@login_required
+@_security_only
+def security_user(user_id: int):
+    return _security_user_page(user_id)
+
+
+@bp.post("/security/users/<int:user_id>/unlock")
+@login_required
+@_security_only
 @require_recent_login
 def unlock_user(user_id: int):
-    _require_admin()
     user = ops.unlock_user(_me(), user_id)
     db.session.commit()
     flash(_("Account “%(name)s” has been unlocked.", name=user.username), "success")
-    return redirect(url_for("accounts.edit_user", user_id=user.id))
+    return redirect(url_for("accounts.security_user", user_id=user.id))
+
+
+@bp.post("/security/users/<int:user_id>/password")
+@login_required
+@_security_only
+@require_recent_login
+def reset_password(user_id: int):
+    form = PasswordResetForm()
+    try:
+        user = ops.reset_password(_me(), user_id, {"password": form.password.data or ""})
+    except ValidationFailed as err:
+        db.session.rollback()
+        leftovers = apply_errors(form, err.errors)
+        return _security_user_page(user_id, 422, form=form, message=err.message, leftovers=leftovers)
+    db.session.commit()
+    flash(_("The password of “%(name)s” has been reset.", name=user.username), "success")
+    return redirect(url_for("accounts.security_user", user_id=user.id))
+
+
+@bp.post("/security/tokens/<int:token_id>/revoke")
+@login_required
+@_security_only
+@require_recent_login
+def revoke_token_of(token_id: int):
+    token = ops.revoke_token_of(_me(), token_id)
+    db.session.commit()
+    flash(_("Token “%(name)s” has been revoked.", name=token.name), "success")
+    return redirect(url_for("accounts.security_user", user_id=token.user_id))

@@ -76,7 +76,8 @@ def register(app: Flask) -> None:
                   help="Only entries before this date (UTC), e.g. those older than AUDIT_RETENTION_DAYS.")
     @click.argument("path", type=click.Path(dir_okay=False, writable=True))
     def audit_export_cmd(before, path: str):
-        """Archive entries as JSON lines with their hashes. Nothing is ever deleted (retention is a minimum)."""
+        """Archive entries as JSON lines with their hashes; audited as `audit.archive`. Nothing is ever
+        deleted: there is no prune command (AUDIT_RETENTION_DAYS is a minimum, docs/security.md §3)."""
         import json
         from datetime import timezone
 
@@ -89,12 +90,22 @@ def register(app: Flask) -> None:
         if before is not None:
             query = query.where(AuditEntry.at < before.replace(tzinfo=timezone.utc))
         n = 0
+        last_hash = None
         with open(path, "w", encoding="utf-8") as out:
             for row in db.session.scalars(query).yield_per(2000):
                 data = {name: getattr(row, name) for name in HASHED_FIELDS}
                 data.update(id=row.id, at=_utc_text(row.at), prev_hash=row.prev_hash, entry_hash=row.entry_hash)
                 out.write(json.dumps(data, ensure_ascii=False, default=str, sort_keys=True) + "\n")
                 n += 1
+                last_hash = row.entry_hash
+        from registry.accounts.auth import SYSTEM
+        from registry.core.audit import record
+
+        # The archive is itself recorded: what was exported, up to which entry (its hash lets the
+        # archive be checked against the live chain later). Nothing is deleted: see docs/security.md.
+        record(SYSTEM, "audit.archive", None, summary=path,
+               after={"entries": n, "before": before.date().isoformat() if before else None, "last_hash": last_hash})
+        db.session.commit()
         click.echo(f"exported {n} audit entries to {path}")
 
     def _evidence_dir():

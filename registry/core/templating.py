@@ -78,6 +78,8 @@ def role_label(role: str | None) -> str:
         "city": _("City official"),
         "province": _("Province official"),
         "admin": _("Administrator"),
+        "security_admin": _("Security administrator"),
+        "audit_admin": _("Audit administrator"),
     }.get(role or "", role or "")
 
 

@@ -1,10 +1,12 @@
-"""Home, language switch and health check."""
+"""Home, language switch, health check, and the audit log's search, export and verification pages."""
 from __future__ import annotations
 
-from flask import Blueprint, jsonify, redirect, render_template, request, session, url_for
-from flask_login import current_user
+from flask import Blueprint, Response, abort, current_app, jsonify, redirect, render_template, request, session, url_for
+from flask_login import current_user, login_required
 from sqlalchemy import text
 
+from registry.core import audit_search
+from registry.core.errors import ValidationFailed
 from registry.extensions import db
 
 bp = Blueprint("core", __name__)
@@ -15,6 +17,10 @@ def home():
     if current_user.is_authenticated:
         if current_user.is_admin:
             return redirect(url_for("accounts.users"))
+        if current_user.role == "security_admin":
+            return redirect(url_for("accounts.security"))
+        if current_user.role == "audit_admin":
+            return redirect(url_for("core.audit_log"))
         return redirect(url_for("enterprises.index"))
     return render_template("home.html")
 
@@ -34,3 +40,55 @@ def set_language(code: str):
 def health():
     db.session.execute(text("SELECT 1"))
     return jsonify({"status": "ok"})
+
+
+# ---- the audit log (等保 2.0 安全审计): search, CSV export, chain verification ----
+
+def _audit_reader():
+    me = current_user._get_current_object()
+    if not audit_search.can_search(me):
+        abort(403)
+    return me
+
+
+@bp.get("/audit/")
+@login_required
+def audit_log():
+    me = _audit_reader()
+    try:
+        filters = audit_search.parse_filters(request.args)
+    except ValidationFailed as err:
+        return render_template("audit/search.html", entries=[], page=None, args={}, values=request.args,
+                               message=err.message, errors=err.errors), 422
+    page = audit_search.search(me, filters)
+    return render_template("audit/search.html", entries=audit_search.entry_rows(page.items), page=page,
+                           args=filters.query_args(), values=request.args, message=None, errors={},
+                           whole_log=me.role == "audit_admin")
+
+
+@bp.get("/audit/export.csv")
+@login_required
+def audit_export():
+    me = _audit_reader()
+    try:
+        filters = audit_search.parse_filters(request.args)
+    except ValidationFailed as err:
+        return render_template("audit/search.html", entries=[], page=None, args={}, values=request.args,
+                               message=err.message, errors=err.errors), 422
+    body, _n = audit_search.export_csv(me, filters, current_app.config.get("AUDIT_EXPORT_MAX_ROWS", 100_000))
+    db.session.commit()  # the export's own audit entry
+    return Response(body, mimetype="text/csv", headers={
+        "Content-Disposition": "attachment; filename=audit-log.csv", "Cache-Control": "no-store"})
+
+
+@bp.get("/audit/verify")
+@login_required
+def audit_verify():
+    """The audit administrator checks the hash chain from the browser (as `flask audit verify` does)."""
+    from registry.accounts.auth import can_read_whole_audit_log
+    from registry.core.audit import verify_chain
+
+    if not can_read_whole_audit_log(current_user._get_current_object()):
+        abort(403)
+    checked, broken = verify_chain()
+    return render_template("audit/verify.html", checked=checked, broken=broken)

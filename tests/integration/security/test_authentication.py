@@ -64,6 +64,10 @@ def test_an_administrator_cannot_set_a_recent_password_either(db_app, make_user)
     data = {"username": user.username, "role": "enterprise", "password": PASSWORD}
     with pytest.raises(ValidationFailed):
         ops.update_user(SYSTEM, user.id, data)
+    security = make_user("security_admin")
+    with pytest.raises(ValidationFailed) as err:
+        ops.reset_password(security, user.id, {"password": PASSWORD})
+    assert "password" in err.value.errors
 
 
 # ---- lockout (ASVS 2.2.1, 等保 登录失败处理) ----
@@ -95,20 +99,23 @@ def test_the_lock_expires_by_itself(client, make_user):
     assert db.session.get(User, user.id).failed_logins == 0
 
 
-def test_an_administrator_unlocks_from_the_user_page(client, make_user):
-    admin = make_user("admin")
+def test_the_security_administrator_unlocks_from_the_account_security_page(client, make_user):
+    security = make_user("security_admin")
     user = make_user("enterprise")
     for _ in range(5):
         login(client, user.username, "Wrong-password-1")
-    assert login(client, admin.username).status_code == 302
-    page = client.get(f"/admin/users/{user.id}/edit?lang=en")
+    assert login(client, security.username).status_code == 302
+    listing = client.get("/security/?locked=1&lang=en").get_data(as_text=True)
+    assert user.username in listing and f"/security/users/{user.id}" in listing
+    page = client.get(f"/security/users/{user.id}?lang=en")
     html = page.get_data(as_text=True)
-    assert page.status_code == 200 and f"/admin/users/{user.id}/unlock" in html
-    resp = client.post(f"/admin/users/{user.id}/unlock", data={"csrf_token": csrf_from(html)})
+    assert page.status_code == 200 and f"/security/users/{user.id}/unlock" in html
+    resp = client.post(f"/security/users/{user.id}/unlock", data={"csrf_token": csrf_from(html)})
     assert resp.status_code == 302
     db.session.expire_all()
     assert db.session.get(User, user.id).locked_until is None
     assert "user.unlock" in _actions(user.id)
+    assert login(client, user.username).status_code == 302
 
 
 # ---- login audit with the client IP (等保 安全审计) ----
