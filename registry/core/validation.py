@@ -6,6 +6,7 @@ with `{field: [message]}`. marshmallow's own English messages are looked up in o
 """
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -16,28 +17,98 @@ from stdnum.cn import uscc as stdnum_uscc
 
 from registry.core.errors import ValidationFailed
 
-# marshmallow's built-in messages, listed so that extraction puts them in the catalog.
+# marshmallow's built-in messages without parameters: their English text is the msgid, so listing them here
+# puts them in the catalog and translate() finds them.
 BUILTIN_MESSAGES = (
     _l("Missing data for required field."),
-    _l("Not a valid number."),
-    _l("Not a valid integer."),
-    _l("Not a valid date."),
-    _l("Not a valid datetime."),
-    _l("Not a valid boolean."),
-    _l("Not a valid string."),
     _l("Field may not be null."),
     _l("Unknown field."),
     _l("Invalid input type."),
-    _l("Not a valid email address."),
+    _l("Invalid type."),
     _l("Invalid value."),
-    _l("Shorter than minimum length {min}."),
-    _l("Longer than maximum length {max}."),
+    _l("Invalid input."),
+    _l("Not a valid number."),
+    _l("Not a valid integer."),
+    _l("Number too large."),
     _l("Special numeric values (nan or infinity) are not permitted."),
+    _l("Not a valid date."),
+    _l("Not a valid datetime."),
+    _l("Not a valid time."),
+    _l("Not a valid aware datetime."),
+    _l("Not a valid naive datetime."),
+    _l("Not a valid aware time."),
+    _l("Not a valid naive time."),
+    _l("Not a valid period of time."),
+    _l("Not a valid boolean."),
+    _l("Not a valid string."),
+    _l("Not a valid utf-8 string."),
+    _l("Not a valid list."),
+    _l("Not a valid tuple."),
+    _l("Not a valid mapping type."),
+    _l("Not a valid email address."),
+    _l("Not a valid URL."),
+    _l("Not a valid UUID."),
+    _l("Not a valid IP address."),
+    _l("Not a valid IPv4 address."),
+    _l("Not a valid IPv6 address."),
+    _l("Not a valid IP interface."),
+    _l("Not a valid IPv4 interface."),
+    _l("Not a valid IPv6 interface."),
+    _l("String does not match expected pattern."),
 )
+
+# marshmallow's messages with parameters arrive already formatted ("Longer than maximum length 80."), which
+# is no msgid. Each (marshmallow template, msgid) pair below turns the text back into its parameters and
+# renders the msgid with them. Range's templates are composed from its operator words, as marshmallow does.
+_GTE, _GT, _LTE, _LT = "greater than or equal to", "greater than", "less than or equal to", "less than"
+PARAMETRISED_MESSAGES = (
+    ("Shorter than minimum length {min}.", _l("Shorter than minimum length %(min)s.")),
+    ("Longer than maximum length {max}.", _l("Longer than maximum length %(max)s.")),
+    ("Length must be between {min} and {max}.", _l("Length must be between %(min)s and %(max)s.")),
+    ("Length must be {equal}.", _l("Length must be %(equal)s.")),
+    (f"Must be {_GTE} {{min}}.", _l("Must be greater than or equal to %(min)s.")),
+    (f"Must be {_GT} {{min}}.", _l("Must be greater than %(min)s.")),
+    (f"Must be {_LTE} {{max}}.", _l("Must be less than or equal to %(max)s.")),
+    (f"Must be {_LT} {{max}}.", _l("Must be less than %(max)s.")),
+    (f"Must be {_GTE} {{min}} and {_LTE} {{max}}.", _l("Must be between %(min)s and %(max)s.")),
+    (f"Must be {_GT} {{min}} and {_LTE} {{max}}.", _l("Must be greater than %(min)s and at most %(max)s.")),
+    (f"Must be {_GTE} {{min}} and {_LT} {{max}}.", _l("Must be at least %(min)s and less than %(max)s.")),
+    (f"Must be {_GT} {{min}} and {_LT} {{max}}.", _l("Must be greater than %(min)s and less than %(max)s.")),
+    ("Must be one of: {choices}.", _l("Must be one of: %(choices)s.")),
+    ("Must be equal to {other}.", _l("Must be equal to %(other)s.")),
+    ("One or more of the choices you made was not in: {choices}.", _l("Some choices are not allowed; allowed: %(choices)s.")),
+    ("One or more of the choices you made was in: {values}.", _l("Some choices are not allowed: %(values)s.")),
+    ('"{input}" cannot be formatted as a date.', _l("“%(input)s” cannot be formatted as a date.")),
+    ('"{input}" cannot be formatted as a datetime.', _l("“%(input)s” cannot be formatted as a date and time.")),
+    ('"{input}" cannot be formatted as a time.', _l("“%(input)s” cannot be formatted as a time.")),
+    ("{input!r} cannot be formatted as a timedelta.", _l("%(input)s cannot be formatted as a period of time.")),
+)
+_PLACEHOLDER = re.compile(r"\{(\w+)(?:![rs])?\}")
+
+
+def _pattern(template: str) -> re.Pattern:
+    out, pos = [], 0
+    for m in _PLACEHOLDER.finditer(template):
+        out.append(re.escape(template[pos:m.start()]))
+        out.append(f"(?P<{m.group(1)}>.+?)")
+        pos = m.end()
+    out.append(re.escape(template[pos:]))
+    return re.compile("^" + "".join(out) + "$", re.S)
+
+
+# Longest template first: "Must be ≥ {min}." would otherwise swallow "Must be ≥ 0 and ≤ 100.".
+_PATTERNS = tuple((_pattern(template), msgid) for template, msgid in sorted(PARAMETRISED_MESSAGES, key=lambda tm: -len(tm[0])))
 
 
 def translate(message: Any) -> str:
-    return _(str(message)) if isinstance(message, str) else str(message)
+    """A message in the current locale: a catalog msgid, or a formatted marshmallow message re-rendered."""
+    if not isinstance(message, str):
+        return str(message)
+    for pattern, msgid in _PATTERNS:
+        m = pattern.match(message)
+        if m:
+            return str(msgid) % m.groupdict()
+    return _(message)
 
 
 def flatten_marshmallow(messages: Mapping | list, prefix: str = "") -> dict[str, list[str]]:
