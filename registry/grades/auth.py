@@ -1,17 +1,19 @@
 """Named permission predicates for grade applications and decisions; every operation calls one first.
 
-The procedure is local practice, not the sources' (DOMAIN.md §4.1: who approves a grade is not stated,
-[AMBIGUOUS] #14), so the defaults are documented in docs/grading.md: the enterprise applies, the county
-checks documents, the city approves (or overrides with a reason) and answers objections, the province
-may re-check; any official in scope records violations and fraud findings (R-G-09).
+Who reviews, approves, publishes, answers objections and re-grades is pack data, not code: the
+application's region picks a policy pack (settings.workflow_pack_id) and its `grade_workflow` names the
+official levels per step — and, for approval, per grade (DOMAIN.md §4.1: the sources do not say who
+approves a grade, [AMBIGUOUS] #14; each pack cites the nearest clause or says it is a local setting).
+The enterprise applies; any official in scope records violations and fraud findings (R-G-09).
 """
 from __future__ import annotations
 
 from registry.accounts.auth import is_authenticated
-from registry.accounts.models import Role
+from registry.accounts.models import ROLE_LABELS, Role
 from registry.accounts.scopes import region_in_scope
 from registry.grades.models import ApplicationStatus as S
 from registry.grades.models import GradeApplication
+from registry.grades.settings import grade_workflow
 
 EDITABLE = (S.DRAFT.value, S.RETURNED.value)
 
@@ -50,23 +52,58 @@ def can_delete_application(user, app: GradeApplication) -> bool:
     return can_edit_application(user, app)
 
 
+def level_label(level: str) -> str:
+    """'city' → 市级管理员 / City official (the role's translated label)."""
+    return str(ROLE_LABELS[Role(level)])
+
+
+def _level(user, levels) -> bool:
+    return is_authenticated(user) and user.is_official and user.role in set(levels)
+
+
+def is_reviewer_level(user, app: GradeApplication) -> bool:
+    """The user's level checks documents here (in scope), whatever the application's state."""
+    return _level(user, grade_workflow(app.region_code).review) and region_in_scope(user, app.region_code)
+
+
 def can_review_documents(user, app: GradeApplication) -> bool:
-    """The county checks the documents of a submitted application (local default)."""
-    return (_role(user, Role.COUNTY) and region_in_scope(user, app.region_code)
-            and app.status == S.SUBMITTED.value)
+    """The pack's `review` level checks the documents of a submitted application."""
+    return is_reviewer_level(user, app) and app.status == S.SUBMITTED.value
 
 
-def can_approve(user, app: GradeApplication) -> bool:
-    """The city approves or overrides after the county accepted the documents (local default)."""
-    return _role(user, Role.CITY) and region_in_scope(user, app.region_code) and app.status == S.COUNTY_ACCEPTED.value
+def approval_levels(region_code: str, grades) -> frozenset[str]:
+    """The levels that may approve every one of `grades` (A/B/C) in this region's pack."""
+    wf = grade_workflow(region_code)
+    out = wf.approver_levels()
+    for grade in grades:
+        out = out & frozenset(wf.approvers(grade))
+    return out
+
+
+def is_approver_level(user, app: GradeApplication, grades=()) -> bool:
+    """The user's level approves `grades` here (any grade when none is given), in scope, whatever the state."""
+    return _level(user, approval_levels(app.region_code, [g for g in grades if g])) and region_in_scope(user, app.region_code)
+
+
+def can_approve(user, app: GradeApplication, grades=None) -> bool:
+    """The pack's approving level for the grades decided (default: the proposed grade), after the documents were accepted.
+
+    An override to another grade needs the level of that grade too (operations.approve passes every grade it records).
+    """
+    wanted = (app.proposed_grade,) if grades is None else tuple(grades)
+    return is_approver_level(user, app, wanted) and app.status == S.COUNTY_ACCEPTED.value
+
+
+def is_publisher_level(user, app: GradeApplication) -> bool:
+    return _level(user, grade_workflow(app.region_code).publish) and region_in_scope(user, app.region_code)
 
 
 def can_make_effective(user, app: GradeApplication) -> bool:
-    return _role(user, Role.CITY) and region_in_scope(user, app.region_code) and app.status == S.PUBLICITY.value
+    return is_publisher_level(user, app) and app.status == S.PUBLICITY.value
 
 
 def can_answer_objection(user, app: GradeApplication) -> bool:
-    return _role(user, Role.CITY, Role.PROVINCE) and region_in_scope(user, app.region_code)
+    return _level(user, grade_workflow(app.region_code).objections) and region_in_scope(user, app.region_code)
 
 
 def can_record_finding(user, region_code: str) -> bool:
@@ -75,8 +112,8 @@ def can_record_finding(user, region_code: str) -> bool:
 
 
 def can_regrade(user, region_code: str) -> bool:
-    """Re-grades (yearly re-check, province re-check) and grades of other systems: city or province."""
-    return _role(user, Role.CITY, Role.PROVINCE) and region_in_scope(user, region_code)
+    """Re-grades (yearly re-check, province re-check) and grades of other systems: the pack's `regrade` levels."""
+    return _level(user, grade_workflow(region_code).regrade) and region_in_scope(user, region_code)
 
 
 def can_view_enterprise_grades(user, enterprise) -> bool:

@@ -316,8 +316,7 @@ def review_documents(actor, application_id: int, data: dict[str, Any]) -> GradeA
     """The county accepts the documents or returns the application with a reason per indicator."""
     app = get_application(actor, application_id)
     if not auth.can_review_documents(actor, app):
-        _deny(True, auth.is_official_in_scope(actor, app.region_code) and actor.role == "county"
-              and app.status != S.SUBMITTED.value, app.status)
+        _deny(True, auth.is_reviewer_level(actor, app) and app.status != S.SUBMITTED.value, app.status)
     values = load(GradeReviewInput(), data)
     _check_version(app, values["version"])
     errors: dict[str, list[str]] = {}
@@ -358,8 +357,8 @@ def approve(actor, application_id: int, data: dict[str, Any]) -> list[GradeDecis
     A stale version — another official decided meanwhile — is a conflict: exactly one wins.
     """
     app = get_application(actor, application_id)
-    if not auth.can_approve(actor, app):
-        _deny(True, actor.role == "city" and auth.is_official_in_scope(actor, app.region_code), app.status)
+    if not (auth.is_approver_level(actor, app) and app.status == S.COUNTY_ACCEPTED.value):
+        _deny(True, auth.is_approver_level(actor, app), app.status)
     values = load(ApproveInput(), data)
     _check_version(app, values["version"])
     ent = db.session.get(Enterprise, app.enterprise_id)
@@ -370,6 +369,12 @@ def approve(actor, application_id: int, data: dict[str, Any]) -> list[GradeDecis
     override = values["grade"] and values["grade"] != (result.grade.value if result.grade else "")
     if override and not values["reason"]:
         raise _invalid("reason", _("Give the reason for overriding the proposed grade."))
+    decided = {values["grade"]} if override else {g.value for g in dict(result.by_industry).values()}
+    if not auth.can_approve(actor, app, decided):  # the pack's grade_workflow may reserve a grade to a higher level
+        raise Forbidden(_("In this jurisdiction a grade %(grade)s is approved by: %(levels)s.",
+                          grade="/".join(sorted(decided)),
+                          levels=", ".join(auth.level_label(lv) for lv in sorted(auth.approval_levels(app.region_code, decided)))
+                          or _("no single level")))
     today = clock.today()
     app.publicity_until = today + timedelta(days=int(setting("GRADE_PUBLICITY_DAYS")) - 1)
     app.status = S.PUBLICITY.value
@@ -433,7 +438,7 @@ def make_effective(actor, application_id: int, data: dict[str, Any]) -> GradeApp
     """After publicity, with every objection answered, the grade takes effect on its effective date."""
     app = get_application(actor, application_id)
     if not auth.can_make_effective(actor, app):
-        _deny(True, actor.role == "city" and auth.is_official_in_scope(actor, app.region_code), app.status)
+        _deny(True, auth.is_publisher_level(actor, app), app.status)
     _check_version(app, load(GradeVersionInput(), data)["version"])
     if clock.today() <= app.publicity_until:
         raise Conflict(_("The publicity period runs until %(day)s.", day=app.publicity_until.isoformat()))

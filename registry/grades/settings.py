@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from flask import current_app
 
+from grading.packs import GradeWorkflow, get_pack
+
 DEFAULTS = {
     # Publicity (公示) before a grade takes effect: 7 calendar days, the common local practice.
     "GRADE_PUBLICITY_DAYS": 7,
@@ -18,8 +20,48 @@ DEFAULTS = {
     "GRADE_EVIDENCE_MAX_BYTES": 5 * 1024 * 1024,
     # Objections from the public page: at most this many per minute and address.
     "GRADE_OBJECTION_RATE_LIMIT": "5 per minute",
+    # Which policy pack's `grade_workflow` (who reviews, approves per grade, publishes, answers objections,
+    # re-grades) governs an application: the longest region-code prefix of the application's region that is
+    # listed here; otherwise GRADE_WORKFLOW_DEFAULT_PACK. Region codes are data (GB/T 2260), set per deployment.
+    "GRADE_WORKFLOW_PACKS": {
+        "1310": "langfang-2017-18",       # 廊坊市 and its counties
+        "1301": "shijiazhuang-2018-20",   # 石家庄市 and its counties
+        "120119": "jizhou-2018-19",       # 天津市蓟州区
+        "419001": "jiyuan-2018-19",       # 济源市 (county-level city under Henan)
+    },
+    # The 2+26-city plan that introduced A/B/C grading (003:51) for every other region.
+    "GRADE_WORKFLOW_DEFAULT_PACK": "jjj-2019-20",
 }
 
 
 def setting(name: str):
     return current_app.config.get(name, DEFAULTS[name])
+
+
+def workflow_pack_id(region_code: str) -> str:
+    """The pack whose grade_workflow governs an application in `region_code` (longest listed prefix)."""
+    table = setting("GRADE_WORKFLOW_PACKS") or {}
+    best = max((p for p in table if region_code.startswith(p)), key=len, default=None)
+    return table[best] if best is not None else setting("GRADE_WORKFLOW_DEFAULT_PACK")
+
+
+def grade_workflow(region_code: str) -> GradeWorkflow:
+    """Who acts at each step for an application in `region_code`; a misconfiguration fails loudly."""
+    pack_id = workflow_pack_id(region_code)
+    pack = get_pack(pack_id)
+    if pack is None:
+        raise RuntimeError(f"GRADE_WORKFLOW_PACKS names an unknown pack {pack_id!r}")
+    if pack.grade_workflow is None:
+        raise RuntimeError(f"pack {pack_id!r} has no grade_workflow section")
+    return pack.grade_workflow
+
+
+def check_workflow_settings(config) -> None:
+    """Every configured pack exists and sets grade_workflow (called at start, so a typo never reaches a user)."""
+    table = config.get("GRADE_WORKFLOW_PACKS", DEFAULTS["GRADE_WORKFLOW_PACKS"]) or {}
+    for prefix, pack_id in [*table.items(), ("", config.get("GRADE_WORKFLOW_DEFAULT_PACK", DEFAULTS["GRADE_WORKFLOW_DEFAULT_PACK"]))]:
+        if not (isinstance(prefix, str) and prefix.isdigit() or prefix == ""):
+            raise RuntimeError(f"GRADE_WORKFLOW_PACKS: region prefix {prefix!r} is not digits")
+        pack = get_pack(pack_id)
+        if pack is None or pack.grade_workflow is None:
+            raise RuntimeError(f"GRADE_WORKFLOW_PACKS: pack {pack_id!r} is unknown or has no grade_workflow")
