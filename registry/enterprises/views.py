@@ -19,6 +19,7 @@ from registry.accounts.queries import display_names
 from registry.accounts.scopes import scope_prefix
 from registry.core.errors import Conflict, Forbidden, ValidationFailed
 from registry.core.forms import apply_errors, version_of
+from registry.core.labels import history_view
 from registry.core.regions import counties_under, get_region, read_table, region_label
 from registry.core.templating import registration_status_label, vocab_choices, vocab_label
 from registry.enterprises import auth, queries
@@ -552,6 +553,10 @@ def history(enterprise_id: int):
         label = ACTION_LABELS.get(entry["action"])
         entry["action_label"] = label() if label else entry["action"]
         entry["who"] = people.get(entry.get("user_id"))
+        other = history_view(entry)  # grade and emergency-plan events: their own labels, no raw codes
+        if other is not None:
+            entry.update(other)
+            continue
         entry["diff"] = _diff_rows(entry)
     return render_template("enterprises/history.html", enterprise=_summary(enterprise), entries=entries)
 

@@ -111,3 +111,108 @@ def register(bp) -> None:
     bp.add_app_template_filter(grade_label, "grade_label")
     bp.add_app_template_filter(grade_value, "grade_value")
     bp.add_app_template_filter(grade_note, "grade_note")
+
+
+# ---- grade events in the enterprise history (registry/enterprises/views.py: history) ----
+
+ACTION_LABELS = {
+    "grade.create": _l("Grade application created"),
+    "grade.answers": _l("Grade self-assessment saved"),
+    "grade.evidence": _l("Grade evidence attached"),
+    "grade.delete": _l("Grade application deleted"),
+    "grade.submit": _l("Grade application submitted"),
+    "grade.return": _l("Grade application returned by the county"),
+    "grade.accept": _l("Grade documents accepted by the county"),
+    "grade.approve": _l("Grade approved (publicity)"),
+    "grade.override": _l("Grade set by the city (publicity)"),
+    "grade.objection": _l("Objection to a grade filed"),
+    "grade.objection_answer": _l("Objection answered"),
+    "grade.effective": _l("Grade in effect"),
+    "grade.violation": _l("Violation finding: grade lowered"),
+    "grade.fraud": _l("Fraud finding: grade lowered to C"),
+    "grade.record": _l("Grade recorded"),
+}
+
+FIELD_LABELS = {
+    "status": _l("Status"),
+    "system": lazy_pgettext("grade system", "System"),
+    "industry": _l("Industry"),
+    "grade": _l("Grade"),
+    "proposed_grade": _l("Proposed grade"),
+    "publicity_until": _l("Publicity until"),
+    "filename": _l("File"),
+    "indicator": _l("Indicator"),
+    "text": _l("Objection"),
+    "answer": lazy_pgettext("objection", "Answer"),
+}
+# Details that live on the application page, not in the enterprise's history.
+_HIDDEN = {"industries", "county_review", "returned", "sha256", "size"}
+
+
+def indicator_label(value: Any) -> str:
+    """'steel.clean_transport_share' (or 'clean_transport_share' with `industry`) → the indicator's name."""
+    from grading.criteria import get_criteria
+    from registry.core.templating import is_zh
+
+    text = str(value or "")
+    industry, _dot, key = text.partition(".")
+    try:
+        ind = get_criteria(industry).indicator(key) if key else None
+    except Exception:  # unknown industry: show the stored text
+        ind = None
+    if ind is None:
+        return text
+    return ind.label if is_zh() else ind.label_en
+
+
+def _status(code: Any) -> str:
+    from registry.grades.operations import status_label
+
+    return status_label(str(code)) if code else ""
+
+
+def _sector(code: Any) -> str:
+    return vocab_label(code, "Sector")
+
+
+def history_view(entry: dict) -> dict[str, Any]:
+    """action_label and diff rows ({field, before, after}) of a grade.* audit entry, every code as a label."""
+    action = entry.get("action", "")
+    label = ACTION_LABELS.get(action)
+    before, after = entry.get("before") or {}, entry.get("after") or {}
+    system = after.get("system") or before.get("system") or "emergency"
+    rows: list[dict[str, Any]] = []
+
+    def show(key: str, value: Any) -> str | None:
+        if value is None or value == "":
+            return None
+        if key == "status":
+            return _status(value)
+        if key == "system":
+            return grade_label(value, "system")
+        if key in ("grade", "proposed_grade"):
+            return grade_value(value, system)
+        if key == "industry":
+            return _sector(value)
+        if key == "indicator":
+            return indicator_label(value)
+        return str(value)
+
+    if action in ("grade.violation", "grade.fraud"):  # {industry: grade} before and after
+        for industry in dict.fromkeys([*before, *after]):
+            rows.append({"field": _sector(industry), "before": show("grade", before.get(industry)),
+                         "after": show("grade", after.get(industry))})
+    else:
+        for key in dict.fromkeys([*before, *after]):
+            if key in _HIDDEN:
+                continue
+            if key == "grades":  # approve/override: {industry: grade}
+                for industry, grade in (after.get("grades") or {}).items():
+                    rows.append({"field": f"{FIELD_LABELS['grade']} · {_sector(industry)}", "before": None,
+                                 "after": show("grade", grade)})
+                continue
+            b, a = show(key, before.get(key)), show(key, after.get(key))
+            if b is None and a is None:
+                continue
+            rows.append({"field": str(FIELD_LABELS.get(key, key)), "before": b, "after": a})
+    return {"action_label": str(label) if label else action, "diff": rows}
