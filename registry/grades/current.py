@@ -1,68 +1,143 @@
-"""What grades stand now: the decisions nobody superseded, read for the engine and for the emergency list.
+"""The standing grade: one rule for which grade decision an enterprise holds on a given day.
 
-Both readings live here, in the grades domain that owns the decision history, instead of each consumer
-querying `grade_decision` on its own. They still differ and should converge into one rule:
-- `grade_facts(ids, on)` (schedules): every system kept apart (R-G-13) — emergency A/B/C per industry,
-  staggering tier, benchmark designation, VOC class — counting a decision when `on` lies in its validity;
-- `effective_grades(ids)` (emergency list): the enterprise's worst emergency grade (short-board,
-  multi-industry), counting an approval only once its application became effective, findings at once.
+Staggered production (registry/schedules, `grade_facts`) and the emergency list (registry/emergency,
+`effective_grades`) both read this one rule; they differ only in the day they ask about and in what
+they take from the answer.
+
+The rule (decided 2026-11-27, docs/design-changes.md §7):
+
+1. **Chains.** Decisions are kept per enterprise × grade system × industry; a newer decision in a chain
+   replaces the older ones (`supersedes_id` links them, history is never overwritten). Systems are kept
+   apart (R-G-13, 004:350): the emergency A/B/C grade (003:51), Shijiazhuang's staggering tier (004:389),
+   Jizhou's benchmark flag (001:99) and the VOC health-check class (004:350) never stand in for each other.
+2. **When a decision takes effect.** An approval or override is the end of the grading procedure only once its
+   application is *effective* (publicity over, every objection answered, published — docs/grading.md §2;
+   003:51 asks for a strict procedure, 严格评级程序) and from its `effective_from`; one without an application
+   (imported, or recorded outside the workflow) counts from its `effective_from` like a recorded grade. Findings and re-grades
+   (fraud → C at once, R-G-09, 003:17; violation; re-grade; a grade of another system recorded by an
+   official) take effect on their `effective_from`, the day they are decided.
+3. **A replacement counts only once it takes effect.** While a newer approval is in publicity (or was never made
+   effective), the decision it replaces still stands: on day D the standing decision of a chain is the newest
+   one that has taken effect by D.
+4. **Expiry.** That decision stands only while D is within its validity (`valid_until`, the yearly re-check of
+   dynamic management, 动态管理, R-G-02, 003:51). Once the newest decision that took effect has lapsed, the chain
+   stands at *no grade*; an older decision it replaced does not revive. An enterprise without a standing
+   emergency grade is ungraded: full emergency-list measures (R-G-05), or R-E-01 where it fails the gate.
+5. **Which system for what.** The emergency list uses the emergency grade only, the enterprise's worst over its
+   industries (short-board, multi-industry enterprise); staggered production hands every system's standing
+   grade to the engine, whose pack decides which one matters (004:389 tiers, 001:99 benchmark, 003:51 grades).
+6. **The day.** Schedules ask about their evaluation day; the emergency list about today (Beijing), the day its
+   version is compiled or a plan is checked — a list freezes the grades it was compiled with.
+
+`standing` is the pure rule (tested table-driven: tests/unit/grades_current_cases.yaml); the two functions
+below read `grade_decision` once and apply it.
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from itertools import groupby
+from typing import Any, Iterable
 
-from sqlalchemy import or_, select
+from sqlalchemy import select
 
 from grading.vocab import Sector
 from registry.extensions import db
+from registry.grades import clock
 from registry.grades.models import ApplicationStatus, GradeApplication, GradeDecision, GradeSystem
 
 _INDUSTRIES = {s.value for s in Sector}
+_PROCEDURE_KINDS = ("approval", "override")  # the end of an application's procedure
+_ORDER = {"A": 0, "B": 1, "C": 2}
 
 
-def _not_superseded():
-    """A decision stands until a later one names it in `supersedes_id` (history is never overwritten)."""
-    superseded = select(GradeDecision.supersedes_id).where(GradeDecision.supersedes_id.is_not(None))
-    return GradeDecision.id.not_in(superseded)
+@dataclass(frozen=True)
+class DecisionRow:
+    """What the rule needs of one `grade_decision` row (with its application's status)."""
+
+    id: int
+    enterprise_id: int
+    system: str
+    industry: str
+    grade: str
+    kind: str
+    application_status: str | None = None
+    effective_from: date | None = None
+    valid_until: date | None = None
+
+
+def takes_effect(row: DecisionRow, on: date) -> bool:
+    """Rule 2: has this decision taken effect by `on`?"""
+    if (row.kind in _PROCEDURE_KINDS and row.application_status is not None
+            and row.application_status != ApplicationStatus.EFFECTIVE.value):
+        return False
+    return row.effective_from is None or row.effective_from <= on
+
+
+def in_validity(row: DecisionRow, on: date) -> bool:
+    """Rule 4: within its validity on `on`."""
+    return row.valid_until is None or on <= row.valid_until
+
+
+def standing(rows: Iterable[DecisionRow], on: date) -> list[DecisionRow]:
+    """Rules 1–4: per chain (enterprise × system × industry) the newest decision that took effect by `on`,
+    if it is still valid on `on`; chains without one are absent."""
+    key = lambda r: (r.enterprise_id, r.system, r.industry)  # noqa: E731
+    out = []
+    for _, chain in groupby(sorted(rows, key=lambda r: (*key(r), -r.id)), key=key):
+        newest = next((r for r in chain if takes_effect(r, on)), None)
+        if newest is not None and in_validity(newest, on):
+            out.append(newest)
+    return out
+
+
+def _rows(enterprise_ids: list[int] | None, system: str | None = None) -> list[DecisionRow]:
+    stmt = (select(GradeDecision.id, GradeDecision.enterprise_id, GradeDecision.system, GradeDecision.industry,
+                   GradeDecision.grade, GradeDecision.kind, GradeApplication.status, GradeDecision.effective_from,
+                   GradeDecision.valid_until)
+            .outerjoin(GradeApplication, GradeApplication.id == GradeDecision.application_id))
+    if enterprise_ids is not None:
+        stmt = stmt.where(GradeDecision.enterprise_id.in_(enterprise_ids))
+    if system is not None:
+        stmt = stmt.where(GradeDecision.system == system)
+    return [DecisionRow(*r) for r in db.session.execute(stmt)]
+
+
+def standing_grades(enterprise_ids: list[int] | None, on: date, system: str | None = None) -> list[DecisionRow]:
+    """The decisions standing on `on` for these enterprises (all when None), one per chain."""
+    if enterprise_ids is not None and not enterprise_ids:
+        return []
+    return standing(_rows(enterprise_ids, system), on)
 
 
 def grade_facts(enterprise_ids: list[int], on: date) -> dict[int, dict[str, Any]]:
-    """enterprise id → {emergency_grades?, staggering_tier?, benchmark_enterprise?, voc_class?} (one query)."""
-    if not enterprise_ids:
-        return {}
-    stmt = (select(GradeDecision).where(GradeDecision.enterprise_id.in_(enterprise_ids), _not_superseded(),
-                                        or_(GradeDecision.effective_from.is_(None), GradeDecision.effective_from <= on),
-                                        or_(GradeDecision.valid_until.is_(None), GradeDecision.valid_until >= on))
-            .order_by(GradeDecision.enterprise_id, GradeDecision.industry, GradeDecision.id))
+    """Staggered production: enterprise id → {emergency_grades?, staggering_tier?, benchmark_enterprise?,
+    voc_class?}, every system's standing grade on `on`, kept apart (R-G-13) for the engine."""
     out: dict[int, dict[str, Any]] = {}
-    for d in db.session.scalars(stmt):
+    for d in sorted(standing_grades(enterprise_ids, on), key=lambda r: (r.enterprise_id, r.industry, r.id)):
         facts = out.setdefault(d.enterprise_id, {})
-        if d.system == "emergency" and d.industry in _INDUSTRIES:
+        if d.system == GradeSystem.EMERGENCY.value and d.industry in _INDUSTRIES:
             facts.setdefault("emergency_grades", []).append({"industry": d.industry, "grade": d.grade})
-        elif d.system == "staggering":
+        elif d.system == GradeSystem.STAGGERING.value:
             facts["staggering_tier"] = d.grade
-        elif d.system == "benchmark":
+        elif d.system == GradeSystem.BENCHMARK.value:
             facts["benchmark_enterprise"] = d.grade == "benchmark"
-        elif d.system == "voc_class":
+        elif d.system == GradeSystem.VOC_CLASS.value:
             facts["voc_class"] = d.grade
     return out
 
 
-_ORDER = {"A": 0, "B": 1, "C": 2}
+def worst(grades: Iterable[str]) -> str | None:
+    """Short-board: a multi-industry enterprise takes its worst emergency grade."""
+    known = [g for g in grades if g in _ORDER]
+    return max(known, key=_ORDER.__getitem__) if known else None
 
 
-def effective_grades(enterprise_ids: list[int] | None = None) -> dict[int, str]:
-    """enterprise id → worst current emergency grade; enterprises without one are absent (ungraded)."""
-    stmt = (select(GradeDecision.enterprise_id, GradeDecision.grade, GradeDecision.kind, GradeApplication.status)
-            .outerjoin(GradeApplication, GradeApplication.id == GradeDecision.application_id)
-            .where(GradeDecision.system == GradeSystem.EMERGENCY.value, _not_superseded()))
-    if enterprise_ids is not None:
-        stmt = stmt.where(GradeDecision.enterprise_id.in_(enterprise_ids))
-    out: dict[int, str] = {}
-    for ent, grade, kind, app_status in db.session.execute(stmt):
-        if kind in ("approval", "override") and app_status != ApplicationStatus.EFFECTIVE.value:
-            continue
-        if grade in _ORDER and _ORDER[grade] >= _ORDER.get(out.get(ent, "A"), 0):
-            out[ent] = grade
-    return out
+def effective_grades(enterprise_ids: list[int] | None = None, on: date | None = None) -> dict[int, str]:
+    """The emergency list: enterprise id → worst standing emergency grade on `on` (default today in Beijing);
+    enterprises without one are absent (ungraded)."""
+    day = on or clock.today()
+    by_ent: dict[int, list[str]] = {}
+    for d in standing_grades(enterprise_ids, day, GradeSystem.EMERGENCY.value):
+        by_ent.setdefault(d.enterprise_id, []).append(d.grade)
+    return {ent: g for ent, grades in by_ent.items() if (g := worst(grades)) is not None}
