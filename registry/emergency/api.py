@@ -7,16 +7,19 @@ permission → 403, a state that forbids the action (a filed list or plan) → 4
 from __future__ import annotations
 
 from flask.views import MethodView
+from flask_babel import gettext as _
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields
 
 from grading.packs import get_pack
 from registry.core.api_auth import actor, guard, login_required
 from registry.core.api_support import body, errors, json_body
+from registry.core.errors import ValidationFailed
 from registry.emergency import auth, queries
 from registry.emergency import operations as ops
 from registry.emergency.orders import alert_orders
 from registry.emergency.presenting import level_totals
+from registry.emergency.reductions import emergency_levels
 from registry.emergency.schemas import (
     EmergencyDecisionInput,
     EmergencyListInput,
@@ -156,10 +159,14 @@ class ListOrders(MethodView):
     @login_required
     @blp.arguments(EmergencyOrdersQuery, location="query")
     @blp.response(200, EmergencyOrderListOut)
-    @errors(blp, 401, 404)
+    @errors(blp, 401, 404, 422)
     def get(self, query, list_id: int):
         """Alert-day orders: per enterprise the lines that stop or curtail and the transport restrictions."""
         lst = ops.get_list(actor(), list_id)
+        pack = get_pack(lst.pack_id)  # the engine refuses a date outside the pack's period: say so, as the page does
+        if query["level"] not in emergency_levels(pack) or not (pack.period_start <= query["date"] < pack.period_end):
+            raise ValidationFailed(_("Some fields are invalid."),
+                                   {"date": [_("Enter a date inside the pack's period and one of its alert levels.")]})
         return {"items": alert_orders(lst, query["date"], query["level"])}
 
 

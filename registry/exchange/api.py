@@ -14,7 +14,7 @@ from flask_smorest import Blueprint
 from marshmallow import Schema, fields
 
 from registry.core.api_auth import actor, guard, login_required
-from registry.core.api_support import errors
+from registry.core.api_support import ErrorOut, errors
 from registry.core.errors import ValidationFailed
 from registry.exchange import operations as ops
 from registry.exchange.reader import limit
@@ -64,6 +64,12 @@ class ImportReportOut(Schema):
     problems_not_listed = fields.Integer()
 
 
+class ImportProblemsOut(ErrorOut):
+    """The 422 of an import: the error envelope, plus the whole report when the file was read."""
+
+    report = fields.Nested(ImportReportOut)
+
+
 UPLOAD_DOC = {
     "requestBody": {
         "required": True,
@@ -89,7 +95,8 @@ class Imports(MethodView):
     @login_required
     @blp.doc(**UPLOAD_DOC)
     @blp.response(200, ImportReportOut)
-    @errors(blp, 401, 413, 422)
+    @errors(blp, 401, 413)
+    @blp.alt_response(422, schema=ImportProblemsOut, description="Invalid input, or the file's problems (with the report).")
     def post(self):
         """Import enterprises, lines, equipment and permits from one file: every row is checked first; all or nothing."""
         upload = request.files.get("file")
