@@ -6,6 +6,7 @@ zh reader never sees `voc_class`, `one_step` or `stably_compliant`. Unknown code
 """
 from __future__ import annotations
 
+import ast
 import re
 from typing import Any
 
@@ -73,37 +74,60 @@ def grade_value(grade: Any, system: str | None = None) -> str:
     return str(grade)
 
 
+def grade_threshold(value: Any, options: Any = None) -> str:
+    """An indicator's threshold or answer: option codes as their labels (lists joined), numbers as they are."""
+    labels = dict(options or ())
+    if isinstance(value, (list, tuple)):
+        return "、".join(grade_threshold(v, options) for v in value)
+    if isinstance(value, bool):
+        return _("yes") if value else _("no")
+    if value is None:
+        return ""
+    return str(labels.get(value, value)) if isinstance(value, str) else str(value)
+
+
+def _threshold_text(text: str, options: Any) -> str:
+    """The engine writes thresholds with repr() ("['national_leading']", "'full'", "30"): show them as labels."""
+    try:
+        value = ast.literal_eval(text)
+    except (ValueError, SyntaxError):
+        return text
+    return grade_threshold(value, options)
+
+
 def _conditions(text: str) -> str:
     return "、".join(grade_label(c.strip(), "condition") for c in text.split(",") if c.strip())
 
 
 # The notes the engine (grading.rules.grade) and registry.grades.operations store in English.
 _NOTES: tuple[tuple[re.Pattern, Any], ...] = (
-    (re.compile(r"^no answer$"), lambda m: _("no answer")),
-    (re.compile(r"^does not meet B \((?P<v>.*)\)$", re.S), lambda m: _("does not meet B (%(value)s)", value=m["v"])),
+    (re.compile(r"^no answer$"), lambda m, o: _("no answer")),
+    (re.compile(r"^does not meet B \((?P<v>.*)\)$", re.S),
+     lambda m, o: _("does not meet B (%(value)s)", value=_threshold_text(m["v"], o))),
     (re.compile(r"^meets (?P<g>[ABC]) \((?P<v>.*)\)$", re.S),
-     lambda m: _("meets %(grade)s (%(value)s)", grade=m["g"], value=m["v"])),
+     lambda m, o: _("meets %(grade)s (%(value)s)", grade=m["g"], value=_threshold_text(m["v"], o))),
     (re.compile(r"^fraud in the ultra-low evaluation: (emergency )?grade lowered to C$"),
-     lambda m: _("fraud in the ultra-low evaluation: emergency grade lowered to C")),
+     lambda m, o: _("fraud in the ultra-low evaluation: emergency grade lowered to C")),
     (re.compile(r"^violation: downgrade rule (?P<r>\w+)$"),
-     lambda m: _("violation: downgrade rule %(rule)s", rule=grade_label(m["r"], "downgrade"))),
+     lambda m, o: _("violation: downgrade rule %(rule)s", rule=grade_label(m["r"], "downgrade"))),
     (re.compile(r"^short-board principle: each industry takes its worst indicator; a multi-industry enterprise takes its worst industry$"),
-     lambda m: _("short-board principle: each industry takes its worst indicator; a multi-industry enterprise takes its worst industry")),
+     lambda m, o: _("short-board principle: each industry takes its worst indicator; a multi-industry enterprise takes its worst industry")),
     (re.compile(r"^not within grading: fails (?P<c>.*); shutdown or the strictest curtailment per production line$", re.S),
-     lambda m: _("not within grading: %(conditions)s; shutdown or the strictest curtailment per production line",
+     lambda m, o: _("not within grading: %(conditions)s; shutdown or the strictest curtailment per production line",
                  conditions=_conditions(m["c"]))),
 )
 
 
-def grade_note(note: Any) -> str:
-    """An engine or operations note in the reader's language; notes typed by officials are shown as they are."""
+def grade_note(note: Any, options: Any = None) -> str:
+    """An engine or operations note in the reader's language (`options`: the indicator's (code, label) pairs);
+    notes typed by officials are shown as they are."""
     if not note:
         return ""
     text = str(note)
     for pattern, render in _NOTES:
         m = pattern.match(text)
         if m:
-            return render(m)
+            return render(m, options)
     return text
 
 
@@ -111,6 +135,8 @@ def register(bp) -> None:
     bp.add_app_template_filter(grade_label, "grade_label")
     bp.add_app_template_filter(grade_value, "grade_value")
     bp.add_app_template_filter(grade_note, "grade_note")
+    bp.add_app_template_filter(grade_threshold, "grade_threshold")
+    bp.add_app_template_filter(indicator_label, "indicator_label")
 
 
 # ---- grade events in the enterprise history (registry/enterprises/views.py: history) ----
@@ -149,12 +175,14 @@ FIELD_LABELS = {
 _HIDDEN = {"industries", "county_review", "returned", "sha256", "size"}
 
 
-def indicator_label(value: Any) -> str:
+def indicator_label(value: Any, industry: str | None = None) -> str:
     """'steel.clean_transport_share' (or 'clean_transport_share' with `industry`) → the indicator's name."""
     from grading.criteria import get_criteria
     from registry.core.templating import is_zh
 
     text = str(value or "")
+    if industry and "." not in text:
+        text = f"{industry}.{text}"
     industry, _dot, key = text.partition(".")
     try:
         ind = get_criteria(industry).indicator(key) if key else None
