@@ -41,6 +41,9 @@ def create_app(config: str | type | object | None = None) -> Flask:
     babel.init_app(app, locale_selector=_select_locale)
     limiter.init_app(app)
     login_manager.init_app(app)
+    from registry.core import routing
+
+    routing.register(app, api)  # before any rule: `<int:…>` ids bounded to the database's integer range
     api.init_app(app)
 
     _import_models()
