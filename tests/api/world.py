@@ -34,6 +34,8 @@ ACTOR_ACCOUNTS: dict[str, tuple[str, str | None]] = {
     "province_in": ("province", "130000"),
     "province_out": ("province", "120000"),
     "admin": ("admin", None),
+    "security_admin": ("security_admin", None),
+    "audit_admin": ("audit_admin", None),
 }
 
 

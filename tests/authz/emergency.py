@@ -65,7 +65,7 @@ LAZY_VALUES["emergency_proposal_id"] = _list_world
 LAZY_VALUES["emergency_plan_id"] = _plan_world
 
 ROUTES: list[Route] = [
-    Route("GET", "/emergency/", everyone(200, anonymous=302, owner=302, other_enterprise=302),
+    Route("GET", "/emergency/", everyone(200, anonymous=302, owner=302, other_enterprise=302, security_admin=403, audit_admin=403),
           note="an enterprise is sent to its own plan"),
     Route("POST", "/emergency/lists", everyone(403, anonymous=302, city_in=302, admin=302),
           data={"region_code": "131000", "pack_id": PACK}, note="the city official of 131000 only"),

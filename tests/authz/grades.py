@@ -38,7 +38,7 @@ def only(actors: dict[str, int], anon: int = 302) -> dict[str, int]:
 
 
 def officials(ok: int, anon: int = 302) -> dict[str, int]:
-    return everyone(ok, anonymous=anon, owner=403, other_enterprise=403)
+    return everyone(ok, anonymous=anon, owner=403, other_enterprise=403, security_admin=403, audit_admin=403)
 
 
 def build_grade_world(state: str, owner, enterprise) -> dict:

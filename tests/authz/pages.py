@@ -53,6 +53,18 @@ def admin_only(ok: int) -> dict[str, int]:
     return everyone(403, anonymous=302, admin=ok)
 
 
+def security_only(ok: int) -> dict[str, int]:
+    return everyone(403, anonymous=302, security_admin=ok)
+
+
+OFFICIALS = ("county_in", "county_out", "city_in", "city_out", "province_in", "province_out")
+
+
+def audit_readers(ok: int) -> dict[str, int]:
+    """The audit administrator and every official (each sees their own region's entries)."""
+    return everyone(403, anonymous=302, audit_admin=ok, **{a: ok for a in OFFICIALS})
+
+
 ENTERPRISE_FORM = {
     **enterprise_payload(1, ANCI, address="廊坊市安次区新地址2号"),
     "conforms_to_industrial_policy": "y",
@@ -112,7 +124,25 @@ ROUTES: list[Route] = [
     Route("POST", "/admin/users/{user_id}/edit", admin_only(302),
           data={"username": "{owner_username}", "role": "enterprise", "full_name": "王五", "active": "y"}),
 
-    Route("POST", "/admin/users/{user_id}/unlock", admin_only(302), note="lifts a sign-in lock (accounts/lockout.py)"),
+
+    # ---- security administration (等保 三员分立: the security administrator only) ----
+    Route("GET", "/security/", security_only(200), note="settings, accounts and their sign-in locks"),
+    Route("GET", "/security/?q={owner_username}&locked=1&page=2", security_only(200)),
+    Route("GET", "/security/users/{user_id}", security_only(200)),
+    Route("POST", "/security/users/{user_id}/unlock", security_only(302), note="lifts a sign-in lock (accounts/lockout.py)"),
+    Route("POST", "/security/users/{user_id}/password", security_only(422), data={}),
+    Route("POST", "/security/users/{user_id}/password", security_only(302), data={"password": "Brand-new-pass-42"}),
+    Route("POST", "/security/tokens/{token_id}/revoke", security_only(302), note="anyone's token"),
+
+    # ---- the audit log: the audit administrator (all) and officials (their region) ----
+    Route("GET", "/audit/", audit_readers(200)),
+    Route("GET", "/audit/?user={owner_username}&action=enterprise.&object_type=enterprise&object_id={enterprise_id}"
+                 "&date_from=2026-01-01&date_to=2099-12-31&ip=127.0.0.1&page=2", audit_readers(200)),
+    Route("GET", "/audit/?date_from=not-a-date", audit_readers(422), note="the field is named in the message"),
+    Route("GET", "/audit/export.csv", audit_readers(200), note="formula-neutralised, itself audited"),
+    Route("GET", "/audit/export.csv?action=enterprise.", audit_readers(200)),
+    Route("GET", "/audit/verify", everyone(403, anonymous=302, audit_admin=200)),
+
     Route("GET", "/reauth", signed_in(200), note="password confirmation before account administration"),
     Route("POST", "/reauth", signed_in(422), data={"password": "wrong-password-1"}),
 

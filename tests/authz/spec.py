@@ -31,7 +31,9 @@ ACTORS = (
     "city_out",          # 石家庄市 130100
     "province_in",       # 河北省 130000
     "province_out",      # 天津市 120000
-    "admin",
+    "admin",             # system administrator: accounts and scopes
+    "security_admin",    # security administrator: unlocks, password resets, others' tokens (等保 三员分立)
+    "audit_admin",       # audit administrator: the audit log only
 )
 
 
