@@ -215,7 +215,7 @@ def _register_errors(app: Flask) -> None:
             return _server_error(err)
         try:
             db.session.rollback()
-        except Exception:  # noqa: BLE001 - the connection is gone; the session is discarded below
+        except Exception:  # noqa: S110  # nosec B110  # the connection is gone; the session is discarded below
             pass
         db.session.remove()
         if "_login_user" not in g:  # the error page must not ask the lost database who is signed in

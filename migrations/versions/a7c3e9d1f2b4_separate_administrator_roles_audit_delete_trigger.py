@@ -11,7 +11,6 @@ Create Date: 2026-11-27 08:20:00
 
 """
 from alembic import op
-import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
