@@ -14,7 +14,7 @@ import json
 from datetime import date
 from typing import Any, Callable, Iterable
 
-from grading.batch import evaluate_frame, frame_from_documents
+from grading.batch import frame_from_documents, line_decisions_over
 from grading.decisions import LineDecision, to_jsonable
 
 Progress = Callable[[int, int], None]
@@ -36,43 +36,40 @@ def _clip(windows: list[dict], start: date, end: date) -> list[dict]:
     return out
 
 
-def _evaluate(frame, pack_id: str, on: date) -> dict[tuple[str, str], dict]:
-    """(enterprise_id, line_id) → decision dict at `on` (one batch evaluation of the whole frame)."""
-    lines, _ents = evaluate_frame(frame, pack_id, on, "none", workers=1)
-    cache: dict[int, dict] = {}
-    out = {}
-    for eid, lid, dec in zip(lines["enterprise_id"].to_numpy(), lines["line_id"].to_numpy(), lines["decision"].to_numpy()):
-        key = id(dec)
-        if key not in cache:
-            cache[key] = _decision_dict(dec)
-        out[(eid, lid)] = cache[key]
-    return out
-
-
 def segments(docs: list[dict], pack_id: str, dates: list[date], end: date,
              progress: Progress | None = None) -> dict[tuple[str, str], list[tuple[date, date, dict]]]:
-    """Per line, [(phase_start, phase_end, decision)] with equal neighbours merged."""
-    total = len(docs) * len(dates)
-    done = 0
-    per_date: list[dict[tuple[str, str], dict]] = []
-    frame = frame_from_documents(docs) if docs else None  # the facts do not depend on the date: one frame
-    for on in dates:
-        per_date.append(_evaluate(frame, pack_id, on) if docs else {})
-        done += len(docs)
-        if progress:
-            progress(done, total)
+    """Per line, [(phase_start, phase_end, decision)] with equal neighbours merged.
+
+    grading.batch.line_decisions_over groups the lines once into profiles uniform at every cut and decides each
+    profile once per cut; stretches are merged per profile, and each distinct decision becomes ONE dict shared
+    by every line and stretch that has it (a city has thousands of lines but a few hundred decisions)."""
+    if not docs or not dates:
+        return {}
+    frame = frame_from_documents(docs)  # the facts do not depend on the date: one frame
+    codes, per_date = line_decisions_over(frame, pack_id, list(dates), "none", workers=1)
+    if progress:
+        progress(len(docs), len(docs))
+    canonical: dict[LineDecision, dict] = {}
+
+    def as_dict(d: LineDecision) -> dict:
+        out = canonical.get(d)
+        if out is None:
+            out = canonical[d] = _decision_dict(d)
+        return out
+
     bounds = list(dates) + [end]
-    out: dict[tuple[str, str], list[tuple[date, date, dict]]] = {}
-    for key in per_date[0] if per_date else {}:
+    by_profile: list[list[tuple[date, date, dict]]] = []
+    for p in range(len(per_date[0])):
         runs: list[tuple[date, date, dict]] = []
         for i, decided in enumerate(per_date):
-            dec = decided[key]
-            if runs and runs[-1][2] == dec:
+            dec = as_dict(decided[p])
+            if runs and runs[-1][2] is dec:  # equal decisions share one dict
                 runs[-1] = (runs[-1][0], bounds[i + 1], dec)
             else:
                 runs.append((bounds[i], bounds[i + 1], dec))
-        out[key] = runs
-    return out
+        by_profile.append(runs)
+    return {(eid, lid): by_profile[c] for eid, lid, c in
+            zip(frame["enterprise_id"].to_numpy(), frame["line.line_id"].to_numpy(), codes)}
 
 
 def _apply_application(runs: list[tuple[date, date, dict]], app: dict) -> list[tuple[date, date, dict]]:
@@ -117,6 +114,15 @@ def entry_rows(inputs: list[dict], pack_id: str, dates: list[date], end: date,
     for app in sorted(applications, key=lambda a: a["id"]):
         by_line.setdefault((str(app["enterprise_id"]), app["line_ref"]), []).append(app)
     rows: list[dict] = []
+    clipped: dict[tuple, tuple[list[dict], dict]] = {}
+
+    def clip(dec: dict, start: date, stop: date) -> list[dict]:
+        key = (id(dec), start, stop)
+        hit = clipped.get(key)
+        if hit is None:  # the decision is kept alive with its clip, so its id is not reused
+            hit = clipped[key] = (_clip(dec["windows"], start, stop), dec)
+        return hit[0]
+
     for index, (item, doc) in enumerate(zip(inputs, docs)):
         ent = doc["enterprise"]
         # an enterprise owns the positions [p * SLOT, (p + 1) * SLOT): its entries can be replaced alone
@@ -135,7 +141,7 @@ def entry_rows(inputs: list[dict], pack_id: str, dates: list[date], end: date,
                     "phase_start": start, "phase_end": stop, "measure": dec["measure"],
                     "percentage_min": dec["percentage_min"], "percentage_max": dec["percentage_max"],
                     "basis": dec["basis"], "coking_time_hours": dec["coking_time_hours"],
-                    "windows": _clip(dec["windows"], start, stop), "reasons": dec["reasons"], "flags": dec["flags"],
+                    "windows": clip(dec, start, stop), "reasons": dec["reasons"], "flags": dec["flags"],
                     "applied_decisions": dec["applied_decisions"], "residual_obligations": dec["residual_obligations"],
                     "exemption": dec.get("exemption"),
                 })

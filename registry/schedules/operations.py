@@ -19,7 +19,7 @@ from registry.core.validation import load
 from registry.enterprises.models import Enterprise
 from registry.extensions import db
 from registry.policy.facts import evaluate_document
-from registry.schedules import auth, generation, provenance
+from registry.schedules import auth, generation, provenance, storage
 from registry.schedules.models import (
     ApplicationKind,
     ApplicationStatus,
@@ -144,24 +144,25 @@ def current_inputs(schedule: Schedule, on: date, progress: Progress | None = Non
         decisions = [d for d in choices.get(enterprise.id, []) if d.get("line") in (None, *known)]
         if decisions:
             doc["official_decisions"] = decisions
+        text = provenance.canonical_json(doc)
         out.append({"enterprise_id": enterprise.id, "uscc": enterprise.uscc, "region_code": enterprise.region_code,
-                    "document": doc, "facts_sha256": provenance.facts_sha256(doc)})
+                    "document": doc, "document_json": text, "facts_sha256": provenance.text_sha256(text)})
+        if progress and len(out) % 200 == 0:
+            progress(len(out), len(enterprises))
+    if progress:
+        progress(len(out), len(enterprises))
     return out
 
 
 def _fill(version: ScheduleVersion, inputs: list[dict], applications: list[dict], progress: Progress | None) -> None:
-    """Write inputs and entries of a draft (bulk inserts: a large city has tens of thousands of lines)."""
+    """Write inputs and entries of a draft (storage: one executemany each; a large city has tens of thousands of
+    lines). Inputs need `document_json` and `facts_sha256` (current_inputs makes them)."""
     dates = [date.fromisoformat(d) for d in version.evaluation_dates]
     rows = generation.entry_rows(inputs, version.pack_id, dates, version.season_end, applications, progress)
     db.session.execute(delete(ScheduleEntry).where(ScheduleEntry.version_id == version.id))
     db.session.execute(delete(ScheduleInput).where(ScheduleInput.version_id == version.id))
-    if inputs:
-        db.session.execute(ScheduleInput.__table__.insert(), [
-            {"version_id": version.id, "position": i, "enterprise_id": item["enterprise_id"], "uscc": item["uscc"],
-             "region_code": item["region_code"], "document": item["document"], "facts_sha256": item["facts_sha256"]}
-            for i, item in enumerate(inputs)])
-    if rows:
-        db.session.execute(ScheduleEntry.__table__.insert(), [dict(r, version_id=version.id) for r in rows])
+    storage.insert_inputs(version.id, inputs)
+    storage.insert_entries(version.id, rows)
     version.exemptions = applications
     version.progress_done = version.progress_total = len(inputs)
     db.session.flush()
@@ -230,8 +231,7 @@ def _regenerate_enterprise(schedule: Schedule, version: ScheduleVersion, enterpr
                                  version.pack_id, dates, version.season_end, applications)
     db.session.execute(delete(ScheduleEntry).where(ScheduleEntry.version_id == version.id,
                                                    ScheduleEntry.enterprise_id == enterprise_id))
-    if rows:
-        db.session.execute(ScheduleEntry.__table__.insert(), [dict(r, version_id=version.id) for r in rows])
+    storage.insert_entries(version.id, rows)
     db.session.flush()
     db.session.expire(version, ["entries", "inputs"])
 

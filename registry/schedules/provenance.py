@@ -8,6 +8,8 @@ from datetime import date
 from functools import lru_cache
 from typing import Any
 
+import yaml
+
 from grading.contract import CONTRACT_VERSION
 from grading.packs import PACK_DIR, get_pack
 
@@ -19,10 +21,18 @@ def pack_sha256(pack_id: str) -> str:
     return hashlib.sha256((PACK_DIR / f"{pack_id}.yaml").read_bytes()).hexdigest()
 
 
+def canonical_json(document: dict[str, Any]) -> str:
+    """An evaluate document as canonical JSON (sorted keys, no spaces): what is hashed and what is stored."""
+    return json.dumps(document, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str)
+
+
+def text_sha256(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
 def facts_sha256(document: dict[str, Any]) -> str:
     """Canonical JSON hash of an evaluate document: equal facts, equal hash (F-15 detection)."""
-    text = json.dumps(document, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str)
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+    return text_sha256(canonical_json(document))
 
 
 def season_bounds(pack_id: str, year: int) -> tuple[date, date]:
@@ -49,13 +59,26 @@ def seasons(pack_id: str) -> list[int]:
 
 @lru_cache(maxsize=32)
 def _pack_dates(pack_id: str) -> tuple[date, ...]:
-    text = (PACK_DIR / f"{pack_id}.yaml").read_text(encoding="utf-8")
-    out = set()
-    for y, m, d in _ISO_DATE.findall(text):
-        try:
-            out.add(date(int(y), int(m), int(d)))
-        except ValueError:
-            continue
+    """Every date VALUE of the pack file (deadlines, windows, effective-from dates) — not dates quoted in prose
+    notes (Jiyuan's "rows run to 2019-03-15" is a note; its window ends 2019-03-16)."""
+    out: set[date] = set()
+
+    def walk(node: Any) -> None:
+        if isinstance(node, dict):
+            for v in node.values():
+                walk(v)
+        elif isinstance(node, list):
+            for v in node:
+                walk(v)
+        elif isinstance(node, date):
+            out.add(node if type(node) is date else node.date())
+        elif isinstance(node, str) and _ISO_DATE.fullmatch(node.strip()):
+            try:
+                out.add(date.fromisoformat(node.strip()))
+            except ValueError:
+                pass
+
+    walk(yaml.safe_load((PACK_DIR / f"{pack_id}.yaml").read_text(encoding="utf-8")))
     return tuple(sorted(out))
 
 
