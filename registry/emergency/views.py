@@ -15,6 +15,7 @@ from flask_login import current_user, login_required
 
 from grading.contract import list_packs
 from grading.packs import get_pack
+from registry.accounts.reauth import is_recent
 from registry.accounts.scopes import scope_prefix
 from registry.core.errors import ValidationFailed
 from registry.emergency import auth, export, queries
@@ -115,9 +116,26 @@ def optimize(list_id: int):
     return redirect(url_for("emergency.detail", list_id=list_id) + "#proposals")
 
 
+def _password_again(list_id: int, anchor: str = ""):
+    """Filing a version and accepting proposals change what a city files upward: the password again when the
+    last check is older than REAUTH_MAX_AGE (registry/accounts/reauth.py, as require_recent_login does for user
+    administration). A POST is not replayed: the user comes back to the list page and submits again. The scope
+    check runs first, so nobody outside the list's region is asked for a password. The token API is exempt
+    (a token is itself a credential; docs/emergency.md)."""
+    ops._managed(_me(), list_id)
+    if is_recent():
+        return None
+    return redirect(url_for("accounts.reauth", next=url_for("emergency.detail", list_id=list_id) + anchor))
+
+
 @bp.post("/proposals/<int:proposal_id>/decide")
 @login_required
 def decide(proposal_id: int):
+    from registry.emergency.models import Proposal
+
+    proposal = db.session.get(Proposal, proposal_id) or abort(404)
+    if request.form.get("decision") == "accept" and (again := _password_again(proposal.list_id, "#proposals")):
+        return again
     data = {"decision": request.form.get("decision", ""), "version": request.form.get("version", type=int)}
     if request.form.get("measure"):
         data["measure"] = request.form["measure"]
@@ -130,6 +148,8 @@ def decide(proposal_id: int):
 @bp.post("/lists/<int:list_id>/apply")
 @login_required
 def apply(list_id: int):
+    if again := _password_again(list_id, "#proposals"):
+        return again
     new = _commit(ops.apply_proposals, _me(), list_id)
     flash(_("List version %(n)s made from the accepted proposals.", n=new.number), "success")
     return redirect(url_for("emergency.detail", list_id=new.id))
@@ -138,6 +158,8 @@ def apply(list_id: int):
 @bp.post("/lists/<int:list_id>/file")
 @login_required
 def file(list_id: int):
+    if again := _password_again(list_id):
+        return again
     lst = _commit(ops.file_list, _me(), list_id)
     flash(_("List version %(n)s filed; it can no longer change.", n=lst.number), "success")
     return redirect(url_for("emergency.detail", list_id=list_id))
