@@ -88,6 +88,10 @@ class ScheduleVersion(db.Model):
     exemptions: Mapped[list[Any]] = mapped_column(JSON, default=list)  # approved applications applied
     progress_done: Mapped[int] = mapped_column(Integer, default=0)
     progress_total: Mapped[int] = mapped_column(Integer, default=0)
+    # background generation (runner.py): "" idle | queued | reading | evaluating | storing | failed
+    generation_state: Mapped[str] = mapped_column(String(12), default="", server_default="")
+    generation_error: Mapped[str] = mapped_column(Text, default="", server_default="")
+    generation_heartbeat: Mapped[datetime | None] = mapped_column(UTCDateTime())
     supersedes_id: Mapped[int | None] = mapped_column(ForeignKey("schedule_version.id"))
     filing_reason: Mapped[str] = mapped_column(Text, default="")
     filed_on: Mapped[date | None] = mapped_column(Date)
