@@ -69,3 +69,44 @@ def counties_under(code: str) -> list[Region]:
 @lru_cache(maxsize=1)
 def county_codes() -> frozenset[str]:
     return frozenset(r["code"] for r in read_table() if r["level"] == "county")
+
+
+@lru_cache(maxsize=1)
+def cities_without_counties() -> frozenset[str]:
+    """Prefecture-level cities with no county-level children in the table (不设区的地级市, e.g. 441900).
+
+    Their enterprises sit in the city itself. Derived from the data, never from a list of names: a city that
+    the table gives a county child (even one repeating the city's name) is not one of them.
+    """
+    rows = read_table()
+    parents = {r["parent_code"] for r in rows if r["level"] == "county"}
+    return frozenset(r["code"] for r in rows if r["level"] == "city" and r["code"] not in parents)
+
+
+@lru_cache(maxsize=1)
+def enterprise_region_codes() -> frozenset[str]:
+    """Where an enterprise may be registered: every county-level region and every city without counties."""
+    return county_codes() | cities_without_counties()
+
+
+def holds_enterprises(region: Region) -> bool:
+    """The region an enterprise sits in: a county, or a city that has no counties below it."""
+    if region.level == "county":
+        return True
+    return region.level == "city" and not db.session.scalar(
+        select(func.count()).select_from(Region).where(Region.parent_code == region.code, Region.level == "county"))
+
+
+def enterprise_region_problem(code: str | None) -> str | None:
+    """Why `code` cannot be an enterprise's region (translated, naming the region), or None when it can."""
+    from flask_babel import gettext as _
+
+    region = get_region(code)
+    if region is None:
+        return _("Unknown region code %(code)s.", code=code)
+    if holds_enterprises(region):
+        return None
+    if region.level == "city":
+        return _("%(name)s (%(code)s) is divided into counties: choose the county, district or county-level city "
+                 "(县/区/县级市) where the enterprise is.", name=region_label(region.code), code=region.code)
+    return _("Choose a county-level region (县/区/县级市), or a city that has no counties (不设区的市).")

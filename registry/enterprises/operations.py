@@ -14,7 +14,7 @@ from sqlalchemy import select
 
 from registry.core import audit
 from registry.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
-from registry.core.regions import get_region
+from registry.core.regions import enterprise_region_problem
 from registry.core.timeutil import utcnow
 from registry.core.validation import load
 from registry.enterprises import auth
@@ -57,11 +57,10 @@ def _check_version(obj, expected: int | None) -> None:
 
 
 def _check_region(code: str) -> None:
-    region = get_region(code)
-    if region is None:
-        raise _invalid("region_code", _("Unknown region code %(code)s.", code=code))
-    if region.level != "county":
-        raise _invalid("region_code", _("Choose a county-level region (县/区/县级市)."))
+    """A county-level region, or a city without counties (its enterprises sit in the city itself)."""
+    problem = enterprise_region_problem(code)
+    if problem:
+        raise _invalid("region_code", problem)
 
 
 def _check_uscc_unique(uscc: str, exclude_id: int | None = None) -> None:

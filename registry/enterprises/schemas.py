@@ -54,7 +54,7 @@ class EnterpriseInput(Schema):
 
     uscc = USCCField(required=True, metadata={"description": "统一社会信用代码 (GB 32100)"})
     name = _text(200, required=True)
-    region_code = fields.String(required=True, validate=Required(), metadata={"description": "county-level GB/T 2260 code"})
+    region_code = fields.String(required=True, validate=Required(), metadata={"description": "county-level GB/T 2260 code, or the code of a city without counties (不设区的市, e.g. 441900)"})
     township = _text(80)
     address = _text(300)
     sector = _vocab(Sector)

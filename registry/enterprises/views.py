@@ -20,7 +20,7 @@ from registry.accounts.scopes import scope_prefix
 from registry.core.errors import Conflict, Forbidden, ValidationFailed
 from registry.core.forms import apply_errors, version_of
 from registry.core.labels import history_view
-from registry.core.regions import counties_under, get_region, read_table, region_label
+from registry.core.regions import counties_under, enterprise_region_codes, get_region, read_table, region_label
 from registry.core.templating import registration_status_label, vocab_choices, vocab_label
 from registry.enterprises import auth, queries
 from registry.enterprises import operations as ops
@@ -72,13 +72,16 @@ def _form_data(dumped: dict) -> dict:
 
 @lru_cache(maxsize=1)
 def _all_county_groups() -> tuple[tuple[str, tuple[tuple[str, str], ...]], ...]:
-    """Every county, grouped by 'province city', from the bundled GB/T 2260 table (static data)."""
+    """Every county (and city without counties), grouped by 'province city', from the bundled GB/T 2260 table."""
     rows = read_table()
     names = {r["code"]: r for r in rows}
     groups: dict[str, list[tuple[str, str]]] = {}
+    allowed = enterprise_region_codes()
     for r in rows:
-        if r["level"] != "county":
+        if r["code"] not in allowed:
             continue
+        if r["level"] == "city":  # a city without counties holds its enterprises itself: group it under its province
+            r = {**r, "parent_code": r["code"]}
         parent = names.get(r["parent_code"] or "")
         grand = names.get(parent["parent_code"]) if parent and parent.get("parent_code") else None
         label = " ".join(n["name"] for n in (grand, parent) if n and n["name"] not in ("市辖区", "省直辖县级行政区划"))

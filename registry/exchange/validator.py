@@ -324,14 +324,18 @@ def _convert_uscc(f: Field, s: pd.Series) -> tuple[pd.Series, Check]:
 
 
 def _convert_region(f: Field, s: pd.Series) -> tuple[pd.Series, Check]:
-    from registry.core.regions import read_table
+    from registry.core.regions import cities_without_counties, read_table
 
     text = as_text(s)
     levels = {r["code"]: r["level"] for r in read_table()}
     level = text.map(levels)
+    holds = level.eq("county") | text.isin(cities_without_counties())  # a city without counties holds enterprises itself
     return text, {
         _("Unknown region code (use a 6-digit GB/T 2260 code)."): level.isna(),
-        _("Choose a county-level region (县/区/县级市)."): level.notna() & level.ne("county"),
+        _("This city is divided into counties: give the code of the county, district or county-level city "
+          "(县/区/县级市) where the enterprise is."): level.eq("city") & ~holds,
+        _("Choose a county-level region (县/区/县级市), or a city that has no counties (不设区的市)."):
+            level.notna() & level.ne("city") & ~holds,
     }
 
 

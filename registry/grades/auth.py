@@ -11,6 +11,7 @@ from __future__ import annotations
 from registry.accounts.auth import is_authenticated
 from registry.accounts.models import ROLE_LABELS, Role
 from registry.accounts.scopes import region_in_scope
+from registry.core.regions import cities_without_counties
 from registry.grades.models import ApplicationStatus as S
 from registry.grades.models import GradeApplication
 from registry.grades.settings import grade_workflow
@@ -57,13 +58,18 @@ def level_label(level: str) -> str:
     return str(ROLE_LABELS[Role(level)])
 
 
-def _level(user, levels) -> bool:
-    return is_authenticated(user) and user.is_official and user.role in set(levels)
+def _level(user, levels, region_code: str) -> bool:
+    """The user's role is one of `levels`. In a city without counties (the enterprise sits in the city,
+    no county official can exist there) the city acts for the county level."""
+    wanted = set(levels)
+    if "county" in wanted and region_code in cities_without_counties():
+        wanted.add("city")
+    return is_authenticated(user) and user.is_official and user.role in wanted
 
 
 def is_reviewer_level(user, app: GradeApplication) -> bool:
     """The user's level checks documents here (in scope), whatever the application's state."""
-    return _level(user, grade_workflow(app.region_code).review) and region_in_scope(user, app.region_code)
+    return _level(user, grade_workflow(app.region_code).review, app.region_code) and region_in_scope(user, app.region_code)
 
 
 def can_review_documents(user, app: GradeApplication) -> bool:
@@ -82,7 +88,7 @@ def approval_levels(region_code: str, grades) -> frozenset[str]:
 
 def is_approver_level(user, app: GradeApplication, grades=()) -> bool:
     """The user's level approves `grades` here (any grade when none is given), in scope, whatever the state."""
-    return _level(user, approval_levels(app.region_code, [g for g in grades if g])) and region_in_scope(user, app.region_code)
+    return _level(user, approval_levels(app.region_code, [g for g in grades if g]), app.region_code) and region_in_scope(user, app.region_code)
 
 
 def can_approve(user, app: GradeApplication, grades=None) -> bool:
@@ -95,7 +101,7 @@ def can_approve(user, app: GradeApplication, grades=None) -> bool:
 
 
 def is_publisher_level(user, app: GradeApplication) -> bool:
-    return _level(user, grade_workflow(app.region_code).publish) and region_in_scope(user, app.region_code)
+    return _level(user, grade_workflow(app.region_code).publish, app.region_code) and region_in_scope(user, app.region_code)
 
 
 def can_make_effective(user, app: GradeApplication) -> bool:
@@ -103,7 +109,7 @@ def can_make_effective(user, app: GradeApplication) -> bool:
 
 
 def can_answer_objection(user, app: GradeApplication) -> bool:
-    return _level(user, grade_workflow(app.region_code).objections) and region_in_scope(user, app.region_code)
+    return _level(user, grade_workflow(app.region_code).objections, app.region_code) and region_in_scope(user, app.region_code)
 
 
 def can_record_finding(user, region_code: str) -> bool:
@@ -113,7 +119,7 @@ def can_record_finding(user, region_code: str) -> bool:
 
 def can_regrade(user, region_code: str) -> bool:
     """Re-grades (yearly re-check, province re-check) and grades of other systems: the pack's `regrade` levels."""
-    return _level(user, grade_workflow(region_code).regrade) and region_in_scope(user, region_code)
+    return _level(user, grade_workflow(region_code).regrade, region_code) and region_in_scope(user, region_code)
 
 
 def can_view_enterprise_grades(user, enterprise) -> bool:
