@@ -244,3 +244,36 @@ def history_view(entry: dict) -> dict[str, Any]:
                 continue
             rows.append({"field": str(FIELD_LABELS.get(key, key)), "before": b, "after": a})
     return {"action_label": str(label) if label else action, "diff": rows}
+
+
+# ---- Excel exports (registry/grades/views.py: _xlsx) ----
+
+OBJECTION_STATUS_LABELS = {"open": lazy_pgettext("objection status", "open"),
+                           "answered": lazy_pgettext("objection status", "answered")}
+
+
+def for_export(kind: str, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The export's coded columns as labels in the reader's language (the same words as the pages)."""
+    out = []
+    for row in rows:
+        row = dict(row)
+        system = row.get("system") or "emergency"
+        if "system" in row:
+            row["system"] = grade_label(row["system"], "system")
+        if "kind" in row:
+            row["kind"] = grade_label(row["kind"], "kind")
+        for key in ("grade", "proposed_grade"):
+            if row.get(key):
+                row[key] = grade_value(row[key], system)
+        if row.get("industry"):
+            row["industry"] = vocab_label(row["industry"], "Sector")
+        if isinstance(row.get("industries"), str) and row["industries"]:
+            row["industries"] = "、".join(vocab_label(c.strip(), "Sector") for c in row["industries"].split(",") if c.strip())
+        if row.get("status"):
+            if kind == "objections":
+                label = OBJECTION_STATUS_LABELS.get(row["status"])
+                row["status"] = str(label) if label is not None else row["status"]
+            else:
+                row["status"] = _status(row["status"])
+        out.append(row)
+    return out

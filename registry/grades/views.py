@@ -334,6 +334,7 @@ def _lang() -> str:
 def _xlsx(kind: str, rows: list[dict]):
     import io
 
+    rows = labels.for_export(kind, rows)  # system, kind, status, industry, tiers as words, not codes
     return send_file(io.BytesIO(export.to_xlsx(kind, rows, _lang())), as_attachment=True, download_name=f"grades-{kind}.xlsx",
                      mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 
