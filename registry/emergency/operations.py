@@ -72,10 +72,23 @@ def prefill(actor, enterprise_id: int, pack_id: str) -> list[dict[str, Any]]:
         return [_entry_dict(e) for e in latest.entries]
     grade = effective_grades([enterprise.id]).get(enterprise.id)
     minimum = floors(enterprise, pack, emergency_levels(pack), grade)
-    return [{"line_id": line.id, "level": level, "measure": f.measure, "percent": f.percent, "key_indicators": "",
-             "responsible_person": enterprise.contact_person, "contact": enterprise.contact_phone}
+    rules = MeasureRules(pack)
+    return [{"line_id": line.id, "level": level, "measure": f.measure,
+             "percent": f.percent if f.measure != "curtail" or f.percent else _first_step(rules, enterprise, line),
+             "key_indicators": "", "responsible_person": enterprise.contact_person, "contact": enterprise.contact_phone}
             for level in emergency_levels(pack) for line in enterprise.lines
             if (f := minimum.get((line.id, level))) is not None]
+
+
+def _first_step(rules: MeasureRules, enterprise: Enterprise, line) -> float:
+    """A floor of 'curtail' without a percentage (the pack names none, e.g. 001:101's ratio from the filed plan,
+    or a coking extension) is pre-filled with the line's first allowed curtailment step (measures.py) — a
+    starting point the enterprise changes, never below the floor."""
+    facts = LineFacts(line.sector or "", line.sub_type or "none", line.kind or "", line.fuel or "", bool(line.interruptible),
+                      enterprise.livelihood_task not in (None, "", "none"))
+    steps = [p for m, p in rules.allowed(facts).steps if m == "curtail"]
+    steps = steps or [float(p) for p in rules.default.get("curtail", [])]
+    return steps[0] if steps else 10.0
 
 
 def _entry_dict(e: PlanEntry) -> dict[str, Any]:

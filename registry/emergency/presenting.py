@@ -19,6 +19,7 @@ def level_totals(lst: EmergencyList, pack: Pack) -> list[dict[str, Any]]:
     for level in emergency_levels(pack):
         t = totals(lst, pack, level)
         out.append({"level": level, "met": t.met, "annualised": t.days.annualised,
+                    "has_targets": any(p.target_percent is not None for p in t.pollutants),
                     "resplit_applied": t.targets.resplit_applied,
                     "reasons": [f"{r.rule} ({r.source})" for r in t.targets.reasons] + [_days_reason(t.days, pack)],
                     "pollutants": [{"pollutant": p.pollutant, "baseline": p.baseline, "reduction": p.reduction,

@@ -220,14 +220,17 @@ def plan(enterprise_id: int):
 
 
 def _default_pack(enterprise_id: int) -> str:
-    """The pack of the newest list whose region covers the enterprise; else the first pack."""
+    """The pack of the newest list whose region covers the enterprise; else its region's pack (the deployment's
+    region → pack table, GRADE_WORKFLOW_PACKS; a Shijiazhuang enterprise never starts on another city's pack)."""
     from registry.enterprises.models import Enterprise
+    from registry.grades.settings import workflow_pack_id
 
     ent = db.session.get(Enterprise, enterprise_id)
     if ent is not None:
         for lst in queries.lists_in_scope(None):
             if ent.region_code.startswith(queries.region_prefix(lst.region_code)):
                 return lst.pack_id
+        return workflow_pack_id(ent.region_code)
     return list_packs()[0]["id"]
 
 
