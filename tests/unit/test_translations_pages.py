@@ -101,3 +101,20 @@ def test_the_detector_catches_a_raw_code():
     assert _leaks("<p>系统：voc_class</p>") == ["voc_class"]
     assert _leaks('<option value="one_step">降一级</option><td data-kind="fraud">弄虚作假认定</td>') == []
 
+
+
+def test_grade_exports_show_labels_not_codes(db_app, pages):
+    import io
+
+    import pandas as pd
+
+    city = person_client(db_app)
+    login(city, pages["city"].username)
+    seen = {}
+    for kind in ("decisions", "applications"):
+        r = city.get(f"/grades/export/{kind}.xlsx")
+        assert r.status_code == 200, kind
+        frame = pd.read_excel(io.BytesIO(r.data), engine="calamine", dtype=str).fillna("")
+        seen[kind] = cells = " ".join(" ".join(row) for row in frame.astype(str).values.tolist())
+        assert not SNAKE.findall(cells) and not CODE_WORDS.findall(cells), (kind, SNAKE.findall(cells), CODE_WORDS.findall(cells))
+    assert "错峰生产档次" in seen["decisions"] and "错峰20%-30%" in seen["decisions"]
