@@ -157,6 +157,10 @@ def _register_request_hooks(app: Flask) -> None:
         g.request_id = request.headers.get("X-Request-ID") or uuid.uuid4().hex[:12]
         session.permanent = True
 
+    from registry.core import input_guard
+
+    input_guard.register(app)  # NUL characters → 422 naming the field (PostgreSQL cannot store them)
+
     @app.after_request
     def _headers(response):
         response.headers.setdefault("X-Request-ID", g.get("request_id", ""))

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from decimal import Decimal
 from typing import Any
 
 from flask_babel import gettext as _
@@ -134,12 +135,42 @@ def flatten_marshmallow(messages: Mapping | list, prefix: str = "") -> dict[str,
     return out
 
 
+# What the database columns hold: PostgreSQL `integer`, and the integer digits of the widest Numeric(14, 3).
+MAX_INT = 2**31 - 1
+MAX_DECIMAL = Decimal(10) ** 11
+
+
+def _too_large(value: Any, path: str, out: list[str]) -> None:
+    if isinstance(value, bool):
+        return
+    if isinstance(value, int) and abs(value) > MAX_INT:
+        out.append(path or "_schema")
+    elif isinstance(value, Decimal) and (not value.is_finite() or abs(value) >= MAX_DECIMAL):
+        out.append(path or "_schema")
+    elif isinstance(value, Mapping):
+        for key, item in value.items():
+            _too_large(item, f"{path}.{key}" if path else str(key), out)
+    elif isinstance(value, list | tuple):
+        for i, item in enumerate(value):
+            _too_large(item, f"{path}[{i}]", out)
+
+
 def load(schema: Schema, data: Mapping[str, Any], *, partial: bool = False) -> dict[str, Any]:
-    """Load or raise ValidationFailed naming every bad field (nothing is saved)."""
+    """Load or raise ValidationFailed naming every bad field (nothing is saved).
+
+    Numbers beyond what the columns hold are refused here, naming the field ("Number too large."),
+    instead of failing in the database (SQLite: OverflowError; PostgreSQL: out of range) as a 500
+    — found by tests/integration/test_hostile_input.py (a 401-digit vehicle count).
+    """
     try:
-        return schema.load(dict(data), partial=partial)
+        loaded = schema.load(dict(data), partial=partial)
     except ValidationError as err:
         raise ValidationFailed(_("Some fields are invalid."), flatten_marshmallow(err.messages)) from err
+    too_large: list[str] = []
+    _too_large(loaded, "", too_large)
+    if too_large:
+        raise ValidationFailed(_("Some fields are invalid."), {path: [_("Number too large.")] for path in too_large})
+    return loaded
 
 
 class InVocabulary:
