@@ -53,7 +53,7 @@ def refuse_nul() -> None:
     """before_request: 422 with a message per field when any input carries a NUL character."""
     bad = fields_with_nul()
     if bad:
-        message = _("Text may not contain the NUL character (\\0).")
+        message = _("Text may not contain the NUL character (U+0000).")
         raise ValidationFailed(_("Some fields are invalid."), {name.replace(NUL, "\\0"): [message] for name in bad})
 
 
