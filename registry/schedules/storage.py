@@ -30,7 +30,7 @@ def _insert(table: str, columns: list[str], json_columns: set[str], rows: Iterab
     conn = db.session.connection()
     pg = conn.dialect.name == "postgresql"
     marks = [("CAST(%s AS JSON)" if c in json_columns else "%s") if pg else "?" for c in columns]
-    sql = f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join(marks)})"
+    sql = f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join(marks)})"  # noqa: S608  # nosec B608  # names from the models, values bound
     batch: list[tuple] = []
     for row in rows:
         batch.append(row)
