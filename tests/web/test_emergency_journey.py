@@ -46,7 +46,7 @@ def test_enterprise_files_plan_prefilled_from_the_pack_and_weaker_is_refused(dem
     assert "1" in page.locator("#plan-status").inner_text()
 
 
-def test_city_official_totals_optimizer_versions_orders_export(demo_city, new_page):
+def test_city_official_totals_optimizer_versions_orders_export(demo_city, new_page, app):
     page = new_page()
     log_in(page, "langfang")
     page.goto("/emergency/")
@@ -58,12 +58,26 @@ def test_city_official_totals_optimizer_versions_orders_export(demo_city, new_pa
     page.click("#optimize-red")
     rows = page.locator("#proposal-table tbody tr")
     assert rows.count() > 0
+    why = rows.first.locator("td.small").inner_text()
+    assert why and "{" not in why and "params" not in why  # explanation rendered from its data, not raw JSON
     page.locator("#proposal-table tbody tr").first.locator("button[value=accept]").click()
     while page.locator("#proposal-table tbody tr[data-status=proposed]").count():
         page.locator("#proposal-table tbody tr[data-status=proposed]").first.locator("button[value=reject]").click()
     page.click("#apply-form button[type=submit]")
     assert "Version 2" in page.inner_text("h1") or "版本 2" in page.inner_text("h1") or "2" in page.inner_text("h1")
     assert page.locator("#changes tbody tr").count() == 1  # the one accepted proposal
+    from datetime import timedelta
+
+    saved = app.config.get("REAUTH_MAX_AGE", timedelta(minutes=10))
+    app.config["REAUTH_MAX_AGE"] = timedelta(seconds=-1)  # the password check is "old": filing asks again
+    try:
+        page.click("#file-form button[type=submit]")
+    finally:
+        app.config["REAUTH_MAX_AGE"] = saved
+    assert "/reauth" in page.url
+    page.fill("input[name=password]", DEMO_PASSWORD)
+    page.click("form[action='/reauth'] button[type=submit]")
+    assert "/emergency/lists/" in page.url and page.locator("#file-form").count() == 1  # back, nothing filed yet
     page.click("#file-form button[type=submit]")
     assert page.locator("#file-form").count() == 0
     with page.expect_download() as dl:
