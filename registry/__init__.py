@@ -5,7 +5,7 @@ import logging
 import os
 import uuid
 
-from flask import Flask, g, jsonify, render_template, request, session
+from flask import Flask, g, jsonify, make_response, render_template, request, session
 from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException
@@ -225,8 +225,9 @@ def _register_errors(app: Flask) -> None:
         if "_login_user" not in g:  # the error page must not ask the lost database who is signed in
             g._login_user = login_manager.anonymous_user()
         log.warning("database unavailable (%s), request %s", type(getattr(err, "orig", None) or err).__name__, g.get("request_id"))
-        response = _domain_error(Unavailable(_("The database is unavailable for a moment. Nothing was saved; please try again in a minute.")))
-        response[0].headers["Retry-After"] = "5"
+        response = make_response(_domain_error(Unavailable(
+            _("The database is unavailable for a moment. Nothing was saved; please try again in a minute."))))
+        response.headers["Retry-After"] = "5"
         return response
 
     @app.errorhandler(HTTPException)
