@@ -52,7 +52,7 @@ def register(app: Flask) -> None:
                 schedule = ops.create_schedule(actor, {"region_code": region, "pack_id": pack_id, "season_year": season_year})
             latest = ops.latest_version(schedule)
             step = (ops.new_version if latest is not None and latest.published else ops.generate)
-            version = step(actor, schedule.id, lambda done, total: click.echo(f"{done}/{total}", err=True))
+            version = step(actor, schedule.id, lambda done, total, phase: click.echo(f"{phase} {done}/{total}", err=True))
             db.session.commit()
         except DomainError as err:
             _fail(err)

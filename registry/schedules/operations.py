@@ -34,6 +34,7 @@ from registry.schedules.models import (
 from registry.schedules.schemas import CreateInput, DecideInput, FlagChoiceInput, PublishInput, ScheduleApplicationInput
 
 Progress = Callable[[int, int], None]
+Phases = Callable[[int, int, str], None]  # done, total, phase
 CHUNK = 500
 
 
@@ -154,57 +155,108 @@ def current_inputs(schedule: Schedule, on: date, progress: Progress | None = Non
     return out
 
 
-def _fill(version: ScheduleVersion, inputs: list[dict], applications: list[dict], progress: Progress | None) -> None:
-    """Write inputs and entries of a draft (storage: one executemany each; a large city has tens of thousands of
-    lines). Inputs need `document_json` and `facts_sha256` (current_inputs makes them)."""
-    dates = [date.fromisoformat(d) for d in version.evaluation_dates]
-    rows = generation.entry_rows(inputs, version.pack_id, dates, version.season_end, applications, progress)
+def _store(version: ScheduleVersion, inputs: list[dict], rows: list[dict], applications: list[dict]) -> None:
+    """Replace the draft's inputs and entries (one executemany each) — in the caller's one transaction."""
     db.session.execute(delete(ScheduleEntry).where(ScheduleEntry.version_id == version.id))
     db.session.execute(delete(ScheduleInput).where(ScheduleInput.version_id == version.id))
     storage.insert_inputs(version.id, inputs)
     storage.insert_entries(version.id, rows)
     version.exemptions = applications
-    version.progress_done = version.progress_total = len(inputs)
+    version.progress_done = version.progress_total = 3 * len(inputs)
     db.session.flush()
     db.session.expire(version, ["entries", "inputs"])
 
 
-def generate(actor, schedule_id: int, progress: Progress | None = None) -> ScheduleVersion:
-    """(Re)generate the draft version — the first one, or refresh the current draft — from today's facts."""
+def _fill(version: ScheduleVersion, inputs: list[dict], applications: list[dict], progress: Progress | None) -> None:
+    """Generate and store a draft from prepared inputs (needs `document_json` and `facts_sha256`, as
+    current_inputs makes them); bench/schedules.py times this."""
+    dates = [date.fromisoformat(d) for d in version.evaluation_dates]
+    rows = generation.entry_rows(inputs, version.pack_id, dates, version.season_end, applications, progress)
+    _store(version, inputs, rows, applications)
+
+
+RUNNING = ("queued", "reading", "evaluating", "storing")
+
+
+def generation_running(version: ScheduleVersion | None) -> bool:
+    """A worker (runner.py) is generating this draft now — unless its heartbeat stopped (a crash)."""
+    from registry.schedules.runner import is_stale
+
+    return (version is not None and version.generation_state in RUNNING
+            and not is_stale(version.generation_heartbeat))
+
+
+def generate(actor, schedule_id: int, progress: Phases | None = None, *, claimed: bool = False) -> ScheduleVersion:
+    """(Re)generate the draft version — the first one, or refresh the current draft — from today's facts.
+
+    Everything is read and computed first; the writes (version, inputs, entries) come last, in the caller's one
+    transaction, so nothing partial is ever committed and progress can be recorded meanwhile (runner.py).
+    `progress(done, total, phase)` counts 3 steps per enterprise: read, evaluated, stored."""
     schedule = get_schedule(actor, schedule_id)
     _drafting(actor, schedule)
     version = latest_version(schedule)
     if version is not None and version.published:
         raise Conflict(_("The latest version is published; start a new version with a filing reason."))
+    if not claimed and generation_running(version):
+        raise Conflict(_("A generation of this schedule is already running."))
+    report = progress or (lambda done, total, phase: None)
     start, end = provenance.season_bounds(schedule.pack_id, schedule.season_year)
+    dates = provenance.evaluation_dates(schedule.pack_id, start, end)
+    inputs = current_inputs(schedule, start, lambda done, total: report(done, 3 * total, "reading"))
+    n = len(inputs)
+    applications = _approved(schedule)
+    report(n, 3 * n, "evaluating")
+    rows = generation.entry_rows(inputs, schedule.pack_id, dates, end, applications)
+    report(2 * n, 3 * n, "storing")
+    # ---- writes from here on
     if version is None:
         version = ScheduleVersion(schedule=schedule, number=1, status=VersionStatus.DRAFT.value, region_code=schedule.region_code,
                                   pack_id=schedule.pack_id, season_start=start, season_end=end, created_by_id=actor.id)
         db.session.add(version)
     version.pack_sha256 = provenance.pack_sha256(schedule.pack_id)
     version.engine_version = provenance.ENGINE_VERSION
-    version.evaluation_dates = [d.isoformat() for d in provenance.evaluation_dates(schedule.pack_id, start, end)]
+    version.evaluation_dates = [d.isoformat() for d in dates]
     db.session.flush()
-    inputs = current_inputs(schedule, start)
-    _fill(version, inputs, _approved(schedule), progress)
+    _store(version, inputs, rows, applications)
     audit.record(actor, "schedule.generate", version, root=schedule,
                  after={"number": version.number, "enterprises": len(inputs), "pack_sha256": version.pack_sha256})
     return version
 
 
-def new_version(actor, schedule_id: int, progress: Progress | None = None) -> ScheduleVersion:
+def open_version(actor, schedule_id: int) -> ScheduleVersion:
+    """The draft to (re)generate: the current draft, version 1, or — after a publication — a new version that
+    supersedes it (001:101), still without entries. A concurrent creation of the same number is a 409."""
+    from sqlalchemy.exc import IntegrityError
+
+    schedule = get_schedule(actor, schedule_id)
+    _drafting(actor, schedule)
+    current = latest_version(schedule)
+    if current is not None and not current.published:
+        return current
+    start, end = provenance.season_bounds(schedule.pack_id, schedule.season_year)
+    version = ScheduleVersion(schedule=schedule, number=(current.number + 1) if current else 1, status=VersionStatus.DRAFT.value,
+                              region_code=schedule.region_code, pack_id=schedule.pack_id,
+                              season_start=current.season_start if current else start,
+                              season_end=current.season_end if current else end,
+                              supersedes_id=current.id if current else None, created_by_id=actor.id,
+                              pack_sha256="", engine_version="", evaluation_dates=[])
+    db.session.add(version)
+    try:
+        db.session.flush()
+    except IntegrityError:
+        db.session.rollback()
+        raise Conflict(_("A generation of this schedule is already running.")) from None
+    return version
+
+
+def new_version(actor, schedule_id: int, progress: Phases | None = None) -> ScheduleVersion:
     """A published list changes only through a new version (001:101); it is generated afresh."""
     schedule = get_schedule(actor, schedule_id)
     _drafting(actor, schedule)
     current = latest_version(schedule)
     if current is None or not current.published:
         raise Conflict(_("The latest version is still a draft: edit that one."))
-    version = ScheduleVersion(schedule=schedule, number=current.number + 1, status=VersionStatus.DRAFT.value,
-                              region_code=schedule.region_code, pack_id=schedule.pack_id, season_start=current.season_start,
-                              season_end=current.season_end, supersedes_id=current.id, created_by_id=actor.id,
-                              pack_sha256="", engine_version="")
-    db.session.add(version)
-    db.session.flush()
+    open_version(actor, schedule_id)
     return generate(actor, schedule_id, progress)
 
 
@@ -239,6 +291,8 @@ def _regenerate_enterprise(schedule: Schedule, version: ScheduleVersion, enterpr
 def record_flag_choice(actor, schedule_id: int, data: dict[str, Any]) -> FlagChoice:
     """An official resolves a flag with a recorded choice and reason; the draft is re-evaluated."""
     schedule, version = _draft_of(actor, schedule_id)
+    if generation_running(version):
+        raise Conflict(_("A generation of this schedule is already running."))
     values = load(FlagChoiceInput(), data)
     flagged = [e for e in version.entries if e.enterprise_id == values["enterprise_id"]
                and (values["line_ref"] is None or e.line_ref == values["line_ref"])
@@ -317,6 +371,10 @@ def publish(actor, schedule_id: int, data: dict[str, Any]) -> ScheduleVersion:
     """Freeze and file the draft (date, recipients); a later version must say why it was re-filed."""
     schedule, version = _draft_of(actor, schedule_id)
     values = load(PublishInput(), data)
+    if generation_running(version):
+        raise Conflict(_("A generation of this schedule is already running."))
+    if version.generation_state == "failed" or not version.pack_sha256:
+        raise Conflict(_("The draft has not been generated successfully: generate it again."))
     if version.number > 1 and not values["filing_reason"].strip():
         raise _invalid("filing_reason", _("A re-filed version needs a filing reason."))
     if version.pack_sha256 != provenance.pack_sha256(version.pack_id):

@@ -51,6 +51,7 @@ def version_dict(v: ScheduleVersion) -> dict[str, Any]:
             "filed_on": v.filed_on.isoformat() if v.filed_on else None, "recipients": v.recipients,
             "filing_reason": v.filing_reason, "supersedes_id": v.supersedes_id,
             "progress_done": v.progress_done, "progress_total": v.progress_total,
+            "generation_state": v.generation_state or "", "generation_error": v.generation_error or "",
             "published_at": v.published_at.isoformat() if v.published_at else None}
 
 

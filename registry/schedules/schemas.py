@@ -74,6 +74,9 @@ class VersionOut(Schema):
     supersedes_id = fields.Integer(allow_none=True)
     progress_done = fields.Integer()
     progress_total = fields.Integer()
+    generation_state = fields.String(metadata={"description": "background generation from the pages: '' (none running) | "
+                                                              "queued | reading | evaluating | storing | failed"})
+    generation_error = fields.String(metadata={"description": "why the last generation failed (then nothing of it was kept)"})
     published_at = fields.String(allow_none=True)
 
 

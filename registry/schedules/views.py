@@ -7,14 +7,16 @@ operation (422/403/404/409) is shown by the application's error page with its me
 from __future__ import annotations
 
 from dataclasses import asdict
+from functools import wraps
 
-from flask import Blueprint, Response, abort, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from grading.contract import list_packs
+from registry.accounts.reauth import is_recent
 from registry.core.templating import region_name, vocab_label
 from registry.extensions import db
-from registry.schedules import auth, diffing, export, provenance, queries
+from registry.schedules import auth, diffing, export, provenance, queries, runner
 from registry.schedules import operations as ops
 from registry.schedules.models import ScheduleVersion
 
@@ -46,8 +48,8 @@ def index():
 @login_required
 def create():
     schedule = ops.create_schedule(current_user, _form())
-    ops.generate(current_user, schedule.id)
     db.session.commit()
+    runner.start(current_user, schedule.id)  # returns at once; the page shows the progress
     return redirect(url_for(".detail", schedule_id=schedule.id))
 
 
@@ -71,17 +73,41 @@ def detail(schedule_id: int):
         version=queries.version_dict(version) if version else None,
         versions=[queries.version_dict(v) for v in schedule.versions], rows=rows[:ENTRY_LIMIT], total=len(rows),
         flagged=queries.flagged(rows) if official else [], summary=queries.summary(rows), stale=stale,
-        applications=apps, drafting=drafting, own_lines=own_lines, enterprise_id=current_user.enterprise_id)
+        applications=apps, drafting=drafting, own_lines=own_lines, enterprise_id=current_user.enterprise_id,
+        generation=runner.status(version) if version else None)
 
 
 @bp.post("/<int:schedule_id>/generate")
 @login_required
 def generate(schedule_id: int):
-    schedule = ops.get_schedule(current_user, schedule_id)
-    latest = ops.latest_version(schedule)
-    (ops.new_version if latest is not None and latest.published else ops.generate)(current_user, schedule_id)
-    db.session.commit()
+    """Regenerate the draft, or open a new version after a publication, in the background."""
+    runner.start(current_user, schedule_id)
     return redirect(url_for(".detail", schedule_id=schedule_id))
+
+
+@bp.get("/<int:schedule_id>/progress.json")
+@login_required
+def progress(schedule_id: int):
+    """The latest version's generation: state, done/total, phase, error (polled by static/js/schedule_progress.js)."""
+    schedule = ops.get_schedule(current_user, schedule_id)
+    version = ops.latest_version(schedule)
+    if version is None:
+        abort(404)
+    db.session.refresh(version)  # the worker writes it from another session
+    return jsonify(runner.status(version))
+
+
+def _fresh_login(view):
+    """Publishing, filing and deciding applications ask for the password again after REAUTH_MAX_AGE
+    (accounts/reauth.py). A POST is not replayed: the official comes back to the schedule page and submits again."""
+    @wraps(view)
+    def wrapper(*args, **kwargs):
+        if not is_recent():
+            back = request.form.get("back") or request.referrer or ""
+            back = back if back.startswith("/") and not back.startswith("//") else url_for(".index")
+            return redirect(url_for("accounts.reauth", next=back))
+        return view(*args, **kwargs)
+    return wrapper
 
 
 @bp.post("/<int:schedule_id>/flags")
@@ -94,6 +120,7 @@ def choose(schedule_id: int):
 
 @bp.post("/<int:schedule_id>/publish")
 @login_required
+@_fresh_login
 def publish(schedule_id: int):
     ops.publish(current_user, schedule_id, _form())
     db.session.commit()
@@ -110,6 +137,7 @@ def apply(schedule_id: int):
 
 @bp.post("/applications/<int:application_id>/decide")
 @login_required
+@_fresh_login
 def decide(application_id: int):
     data = _form()
     data["approve"] = data.get("approve") == "1"
