@@ -85,3 +85,47 @@ def test_official_generates_decides_publishes_refiles_and_compares(new_page, jiy
     page.click("#diff-link")
     page.wait_for_load_state()
     assert page.locator("#no-changes").count() == 1
+
+
+def test_large_city_generation_runs_in_the_background_with_a_progress_bar(app, new_page, jiyuan_coking, monkeypatch):
+    """The request returns at once; the page shows done/total while the worker runs, then the draft itself."""
+    import threading
+
+    from registry.schedules import generation, runner
+
+    entered, release = threading.Event(), threading.Event()
+    real = generation.entry_rows
+
+    def held(*args, **kwargs):  # the worker pauses at the evaluation step until the browser has seen the bar
+        entered.set()
+        assert release.wait(60)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(generation, "entry_rows", held)
+    app.config["SCHEDULE_BACKGROUND"] = True
+    try:
+        page = new_page()
+        log_in(page, "jy.official")
+        page.goto("/schedules/")
+        page.fill("#new-schedule input[name=region_code]", JIYUAN)
+        page.select_option("#new-schedule select[name=pack_id]", "jiyuan-2018-19")
+        page.fill("#new-schedule input[name=season_year]", "2018")
+        page.click("#new-schedule button[type=submit]")
+        page.wait_for_url(re.compile(r"/schedules/\d+$"))
+        assert entered.wait(30)
+        bar = page.locator("#generation[data-running='1'] progress#generation-bar")
+        bar.wait_for()
+        from playwright.sync_api import expect
+
+        expect(page.locator("#generation-count")).to_have_text("1/3")  # done/total, polled from progress.json
+        expect(page.locator("#generation")).to_have_attribute("data-state", "evaluating")
+        assert page.locator("#publish").count() == 0 and page.locator("#entries tr.entry").count() == 0
+        release.set()
+        page.locator("#entries tr.entry[data-line=CO1]").first.wait_for(timeout=30_000)  # the script reloads the page
+        assert page.locator("#generation").count() == 0 and page.locator("#publish").count() == 1
+        assert page.locator("#version-status").get_attribute("data-status") == "draft"
+    finally:
+        release.set()
+        for vid in list(runner._threads):
+            runner.wait(vid, 60)
+        app.config.pop("SCHEDULE_BACKGROUND", None)
