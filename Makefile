@@ -9,7 +9,7 @@ PORT ?= 5000
 # The suites that touch the database run twice: SQLite file, then a throwaway PostgreSQL.
 DB_SUITES ?= $(wildcard tests/integration tests/api tests/web)
 
-.PHONY: run test install system-deps translations migrate seed bench clean lint lock
+.PHONY: run test install system-deps translations migrate seed bench load clean lint lock
 
 # requirements.txt pins the direct dependencies; constraints.txt (scripts/lock.sh) locks every transitive one.
 $(VENV)/.installed: requirements.txt constraints.txt
@@ -69,6 +69,11 @@ lock:
 
 bench: install
 	$(PY) bench/evaluate.py
+
+# Load test (issue 9 §8): gunicorn + throwaway PostgreSQL + synthetic province, 200 people, figures to bench/results/load-*.
+# Its short form (20 people, 30 s, fails only on errors) runs inside `make test` as tests/load/test_load_smoke.py.
+load: install system-deps
+	$(PY) bench/load/run.py --users 200 --duration 300 --scale 1.0
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache

@@ -1,0 +1,112 @@
+"""Realistic use of the registry by officials and enterprises (issue 9 §8), for `bench/load/run.py`.
+
+Each simulated person is one account with its own API token (from LOAD_PEOPLE, written by the
+runner): county and city officials browse the enterprise and grade-application lists, open
+records, and city officials approve the applications prepared for them; enterprise staff open
+their registration and lines and file a grade application (create it, then save the
+self-assessment). Every person also polls /healthz now and then, the trivial endpoint the list
+pages are compared with in the same run. Think time 1–4 s, as a person between clicks.
+
+Pages are fetched as HTML with the same token (Flask-Login's request loader), so the list pages
+are measured with their templates, as a browser would get them.
+"""
+from __future__ import annotations
+
+import itertools
+import json
+import os
+import random
+
+from locust import HttpUser, between, task
+
+with open(os.environ["LOAD_PEOPLE"], encoding="utf-8") as f:
+    PEOPLE = json.load(f)
+_next = itertools.count()
+
+STEEL_ANSWERS = {
+    "equipment_level": "national_leading", "control_technology": "national_leading",
+    "pm_mg_m3": 5, "so2_mg_m3": 20, "nox_mg_m3": 40, "fugitive_control": "full",
+    "cems_installed": True, "cems_transmission_rate": 96, "separate_metering": True,
+    "environmental_management": "complete", "clean_transport_share": 60, "china5_or_better_share": 100,
+    "gate_video_months": 6,
+}
+
+
+class Person(HttpUser):
+    wait_time = between(1, 4)
+
+    def on_start(self) -> None:
+        self.me = PEOPLE[next(_next) % len(PEOPLE)]
+        self.client.headers.update({"Authorization": f"Bearer {self.me['token']}", "Accept-Language": "zh"})
+        self.to_approve = list(self.me.get("approve", []))
+        self.filed = False
+        self.seen: list[int] = []
+
+    # ---- the trivial endpoint, measured in the same run ----
+    @task(2)
+    def health(self) -> None:
+        self.client.get("/healthz", name="trivial: GET /healthz")
+
+    # ---- officials ----
+    def _official(self) -> bool:
+        return self.me["role"] in ("county", "city")
+
+    @task(4)
+    def enterprise_list_page(self) -> None:
+        if self._official():
+            self.client.get(f"/enterprises/?page={random.randint(1, 20)}", name="list: GET /enterprises/ (page)")  # noqa: S311
+
+    @task(3)
+    def enterprise_list_api(self) -> None:
+        if not self._official():
+            return
+        with self.client.get(f"/api/v1/enterprises?page={random.randint(1, 20)}", name="list: GET /api/v1/enterprises",  # noqa: S311
+                             catch_response=True) as r:
+            if r.status_code == 200:
+                self.seen = [e["id"] for e in r.json().get("items", [])] or self.seen
+                r.success()
+
+    @task(2)
+    def grade_list_page(self) -> None:
+        if self._official():
+            self.client.get("/grades/", name="list: GET /grades/ (page)")
+
+    @task(2)
+    def grade_list_api(self) -> None:
+        if self._official():
+            self.client.get("/api/v1/grade-applications", name="list: GET /api/v1/grade-applications")
+
+    @task(4)
+    def open_enterprise(self) -> None:
+        if self._official() and self.seen:
+            eid = random.choice(self.seen)  # noqa: S311
+            self.client.get(f"/enterprises/{eid}", name="open: GET /enterprises/[id] (page)")
+            self.client.get(f"/api/v1/enterprises/{eid}", name="open: GET /api/v1/enterprises/[id]")
+
+    @task(1)
+    def approve(self) -> None:
+        if self.me["role"] != "city" or not self.to_approve:
+            return
+        app_id, version = self.to_approve.pop()
+        self.client.get(f"/api/v1/grade-applications/{app_id}", name="open: GET /api/v1/grade-applications/[id]")
+        self.client.post(f"/api/v1/grade-applications/{app_id}/approve", json={"version": version},
+                         name="approve: POST /api/v1/grade-applications/[id]/approve")
+
+    # ---- enterprises ----
+    @task(4)
+    def own_registration(self) -> None:
+        if self.me["role"] == "enterprise":
+            self.client.get(f"/enterprises/{self.me['enterprise_id']}", name="open: GET /enterprises/[id] (page)")
+            self.client.get(f"/api/v1/lines/{self.me['line_id']}", name="open: GET /api/v1/lines/[id]")
+
+    @task(1)
+    def file_application(self) -> None:
+        if self.me["role"] != "enterprise" or self.filed:
+            return
+        self.filed = True
+        r = self.client.post("/api/v1/grade-applications", name="file: POST /api/v1/grade-applications",
+                             json={"enterprise_id": self.me["enterprise_id"], "industries": {"steel": {"line_ids": [self.me["line_id"]]}}})
+        if r.status_code == 201:
+            app = r.json()
+            self.client.put(f"/api/v1/grade-applications/{app['id']}/answers", name="file: PUT /api/v1/grade-applications/[id]/answers",
+                            json={"version": app["version"], "industries": {"steel": {"answers": STEEL_ANSWERS}}})
