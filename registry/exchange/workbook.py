@@ -9,6 +9,7 @@ constant-memory mode, row by row.
 from __future__ import annotations
 
 import io
+import re
 from datetime import date
 from typing import Any, BinaryIO
 
@@ -47,7 +48,10 @@ def display_column(f: Field, values: pd.Series, lang: str) -> list[Any]:
     if f.type is FieldType.VOCABULARY:
         table = dict(f.vocabulary.choices()) if lang == "zh" else {c: c for c in f.vocabulary.codes()}
         mapped = values.map(table)
-        mapped = mapped.where(mapped.notna(), values)
+        unknown = mapped.isna() & values.notna()
+        if unknown.any():  # a stored value outside the vocabulary is written as text, so it is neutralised too
+            mapped = mapped.astype(object)
+            mapped[unknown] = neutralise_series(values[unknown].astype(str))
         return mapped.astype(object).where(values.notna() & values.ne(""), None).tolist()
     text = values.fillna("").astype(str)
     text = neutralise_series(text)
@@ -162,11 +166,21 @@ def write_xlsx(out: BinaryIO, frames: dict[str, pd.DataFrame], lang: str = "zh",
 
 
 def _write_body(ws, spec: dd.Sheet, frame: pd.DataFrame, lang: str, start: int) -> None:
-    """Row by row (constant memory), each column with its typed writer, blank cells skipped."""
-    columns = [display_column(f, frame[f.key], lang) if f.key in frame.columns else None for f in spec.fields]
-    writers = []
-    for col, (f, values) in enumerate(zip(spec.fields, columns)):
-        if values is None or all(v is None for v in values):
+    """The sheet's rows: column-wise into row XML in constant-memory mode, else cell by cell."""
+    if ws.constant_memory and len(frame):
+        _write_body_rows(ws, spec, frame, lang, start)
+    else:
+        _write_body_cells(ws, spec, frame, lang, start)
+
+
+def _column_writers(ws, spec: dd.Sheet, frame: pd.DataFrame, lang: str) -> list[tuple[int, Any, list[Any], FieldType]]:
+    """(column, typed XlsxWriter method, display values, type) for every column with at least one value."""
+    out = []
+    for col, f in enumerate(spec.fields):
+        if f.key not in frame.columns:
+            continue
+        values = display_column(f, frame[f.key], lang)
+        if all(v is None for v in values):
             continue
         if f.type is FieldType.DATE:
             method = ws.write_datetime
@@ -174,13 +188,120 @@ def _write_body(ws, spec: dd.Sheet, frame: pd.DataFrame, lang: str, start: int) 
             method = ws.write_number
         else:
             method = ws.write_string
-        writers.append((col, method, values))
+        out.append((col, method, values, f.type))
+    return out
+
+
+def _write_body_cells(ws, spec: dd.Sheet, frame: pd.DataFrame, lang: str, start: int) -> None:
+    """Row by row, each cell through XlsxWriter's typed writer, blank cells skipped (templates, small sheets)."""
+    writers = _column_writers(ws, spec, frame, lang)
     for i in range(len(frame)):
         row = start + i
-        for col, method, values in writers:
+        for col, method, values, _type in writers:
             value = values[i]
             if value is not None:
                 method(row, col, value)
+
+
+# A text needs XlsxWriter's own escaping when it holds XML specials, control characters, a literal _xHHHH_,
+# the non-characters U+FFFE/U+FFFF, leading/trailing whitespace (xml:space) or a newline, looks like a rich
+# string (<r>…</r>), or is longer than Excel's 32,767 characters; every other text is written as it is.
+_SPECIAL_TEXT = re.compile(r"[&<>\n\x00-\x08\x0b-\x1f\ufffe\uffff]|_x[0-9a-fA-F]{4}_|^\s|\s$|^.{32768}", re.S)
+_EXCEL_EPOCH_ORDINAL = date(1899, 12, 31).toordinal()
+ROWS_PER_BLOCK = 10_000
+
+
+def _text_cells(ws, ref: list[str], values: list[Any]) -> list[str | None]:
+    out: list[str | None] = []
+    for r, v in zip(ref, values):
+        if v is None:
+            out.append(None)
+        elif not isinstance(v, str) or _SPECIAL_TEXT.search(v):
+            out.append(_exact_text_cell(ws, r, v))
+        else:
+            out.append(f'<c r="{r}" t="inlineStr"><is><t>{v}</t></is></c>')
+    return out
+
+
+def _exact_text_cell(ws, r: str, v: str) -> str:
+    """What XlsxWriter's write_string + _write_cell produce in constant-memory mode, step by step."""
+    from xlsxwriter.utility import _preserve_whitespace
+
+    v = v[: ws.xls_strmax]
+    v = ws._escape_control_characters(v)
+    if v.startswith("<r>") and v.endswith("</r>"):
+        return f'<c r="{r}" t="inlineStr"><is>{v}</is></c>'
+    t_attr = ' xml:space="preserve"' if _preserve_whitespace(v) else ""
+    return f'<c r="{r}" t="inlineStr"><is><t{t_attr}>{ws._escape_data(v)}</t></is></c>'
+
+
+def _number_cells(ref: list[str], values: list[Any], style: str) -> list[str | None]:
+    for v in values:
+        if v is not None and isinstance(v, float) and (v != v or v in (float("inf"), float("-inf"))):
+            raise TypeError("NAN/INF not supported in write_number() without 'nan_inf_to_errors' Workbook() option")
+    return [None if v is None else f'<c r="{r}"{style}><v>{v:.16G}</v></c>' for r, v in zip(ref, values)]
+
+
+def _date_serials(values: list[Any]) -> list[Any]:
+    """Excel 1900-system serials of dates, as XlsxWriter computes them (1900 counted as a leap year)."""
+    out: list[Any] = []
+    for v in values:
+        if v is None:
+            out.append(None)
+            continue
+        days = float(v.toordinal() - _EXCEL_EPOCH_ORDINAL)
+        out.append(days + 1 if days > 59 else days)
+    return out
+
+
+def _write_body_rows(ws, spec: dd.Sheet, frame: pd.DataFrame, lang: str, start: int) -> None:
+    """Constant-memory body: each column turned into its cells' XML at once, then one write per row.
+
+    Produces byte for byte what _write_body_cells makes XlsxWriter write (test_export_speed_path.py compares
+    both): inline strings escaped as XlsxWriter escapes them, numbers with its %.16G, dates as its serials with
+    the default date format. Skips XlsxWriter's per-cell dispatch, dimension checks and attribute escaping,
+    which were ~90 % of a province export (docs/performance.md).
+    """
+    from xlsxwriter.utility import xl_col_to_name
+
+    writers = _column_writers(ws, spec, frame, lang)
+    n = len(frame)
+    if not writers:
+        return
+    # the header row (row 0: formats, comments) goes out through XlsxWriter itself, as the first body write
+    # would make it, so the formats get their style indices in the same order as cell by cell
+    ws._write_single_row(start)
+    letters = [xl_col_to_name(col) for col, *_ in writers]
+    date_style = None
+    if any(ftype is FieldType.DATE for *_, ftype in writers):
+        date_style = f' s="{ws.default_date_format._get_xf_index()}"' if ws.default_date_format else ""
+    fh = ws.fh
+    last = None
+    for lo in range(0, n, ROWS_PER_BLOCK):  # a block of rows at a time: the cells' XML of a whole sheet would not fit
+        rows = [str(start + i + 1) for i in range(lo, min(n, lo + ROWS_PER_BLOCK))]
+        columns = []
+        for letter, (_col, _method, values, ftype) in zip(letters, writers):
+            ref = [letter + r for r in rows]
+            part = values[lo:lo + ROWS_PER_BLOCK]
+            if ftype is FieldType.DATE:
+                columns.append(_number_cells(ref, _date_serials(part), date_style))
+            elif ftype in (FieldType.DECIMAL, FieldType.INTEGER):
+                columns.append(_number_cells(ref, part, ""))
+            else:
+                columns.append(_text_cells(ws, ref, part))
+        out = []
+        for r, cells in zip(rows, zip(*columns)):
+            body = "".join([c for c in cells if c is not None])
+            if body:
+                out.append(f'<row r="{r}">{body}</row>')
+                last = int(r) - 1
+        fh.write("".join(out))
+    if last is not None:
+        ws.dim_rowmax = max(ws.dim_rowmax if ws.dim_rowmax is not None else last, last)
+        ws.dim_colmin = min(c for c, *_ in writers) if ws.dim_colmin is None else min(ws.dim_colmin, min(c for c, *_ in writers))
+        ws.dim_colmax = max(c for c, *_ in writers) if ws.dim_colmax is None else max(ws.dim_colmax, max(c for c, *_ in writers))
+        ws.previous_row = last
+    ws.table.clear()
 
 
 def _canonical_example(spec: dd.Sheet, example: pd.DataFrame) -> pd.DataFrame:
