@@ -320,3 +320,15 @@ def test_forwarded_headers_are_believed_only_from_the_configured_proxies(db_app,
         assert entry.after["ip"] == ("203.0.113.7" if proxies else "127.0.0.1")
         other_db.session.remove()
         other_db.engine.dispose()
+
+
+def test_the_role_check_constraint_admits_the_two_roles_and_refuses_any_other(db_app, make_user):
+    """Migration a7c3e9d1f2b4 (SQLite batch recreate, PostgreSQL ALTER): the database itself knows the roles."""
+    from sqlalchemy.exc import IntegrityError
+
+    guards = [make_user("security_admin"), make_user("audit_admin")]
+    assert [g.role for g in guards] == ["security_admin", "audit_admin"]
+    db.session.remove()
+    with pytest.raises(IntegrityError):
+        with db.engine.begin() as conn:
+            conn.exec_driver_sql(f"UPDATE user_account SET role = 'superuser' WHERE id = {guards[0].id}")
