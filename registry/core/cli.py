@@ -18,6 +18,13 @@ def register(app: Flask) -> None:
         db.session.commit()
         click.echo(f"loaded {n} regions" if n else "regions already loaded")
 
+    def _schedule_demo() -> None:
+        from registry.schedules.demo import build_schedule_demo  # issue 6: published + draft per demo city
+
+        made = build_schedule_demo()
+        db.session.commit()
+        click.echo(f"demo schedules: {made['schedules']} (published v1, draft v2), {made['applications']} pending applications")
+
     @app.cli.command("demo-data")
     @click.option("--force", is_flag=True, help="Load even if enterprises already exist.")
     def demo_data_cmd(force: bool):
@@ -32,6 +39,7 @@ def register(app: Flask) -> None:
         db.session.commit()
         if created:
             click.echo(f"demo data: {created['enterprises']} enterprises, {created['lines']} lines, {created['permits']} permits")
+            _schedule_demo()
         else:
             click.echo("the database already has enterprises; demo data not loaded (use --force)")
         print_logins(click.echo)
@@ -53,6 +61,7 @@ def register(app: Flask) -> None:
         db.session.commit()
         if created:
             click.echo(f"demo data: {created['enterprises']} enterprises, {created['lines']} lines, {created['permits']} permits")
+            _schedule_demo()
         print_logins(click.echo)
 
     @app.cli.group("audit")
