@@ -196,6 +196,9 @@ def test_officials_search_only_entries_about_their_region(client, make_user, aud
     assert f"enterprise #{audit_world['in'].id}<" in html
     assert f"enterprise #{audit_world['next'].id}<" not in html and f"enterprise #{audit_world['far'].id}<" not in html
     assert "user.login" not in html  # sign-ins and account changes are the audit administrator's
+    rows = list(csv.DictReader(io.StringIO(client.get("/audit/export.csv").get_data().decode("utf-8-sig"))))
+    assert rows and all(r["region_code"].startswith(ANCI) for r in rows)  # the export has the same scope
+    assert all(r["object_type"] not in ("user_account", "api_token") for r in rows)
     client.post("/logout", data={"csrf_token": csrf_from(html)})
     login(client, city_out.username)
     html = client.get("/audit/?lang=en&object_type=enterprise").get_data(as_text=True)
@@ -263,6 +266,12 @@ def test_no_route_changes_or_deletes_audit_entries(app):
         if rule.rule.startswith("/audit") or "audit" in rule.endpoint:
             assert not ({"POST", "PUT", "PATCH", "DELETE"} & set(rule.methods or ())), rule.rule
     assert "prune" not in app.cli.commands["audit"].commands
+
+
+def test_retention_is_at_least_180_days_by_default():
+    from config import Default
+
+    assert Default.AUDIT_RETENTION_DAYS >= 180 or __import__("os").environ.get("AUDIT_RETENTION_DAYS")
 
 
 def test_flask_audit_export_is_itself_audited(db_app, make_user, tmp_path):
