@@ -16,7 +16,7 @@ def _pct(d: date, start: date, days: int) -> float:
 
 
 def gantt(rows: list[dict[str, Any]], start: date, end: date, limit: int = 400) -> dict[str, Any]:
-    """{sectors: [{sector, lines: [{label, bars: [{x, w, measure, colour, title}]}]}], months: [{x, label}]}."""
+    """{sectors: [{sector, lines: [{label, bars: [{x, w, measure, colour, start, end}]}]}], months: [{x, label}]}."""
     days = max(1, (end - start).days)
     sectors: dict[str, dict[tuple, dict]] = {}
     shown = 0
@@ -30,7 +30,7 @@ def gantt(rows: list[dict[str, Any]], start: date, end: date, limit: int = 400) 
             lines[key] = {"label": f"{r['enterprise_name']} · {r['line_ref']}", "bars": []}
         x0, x1 = _pct(r["phase_start"], start, days), _pct(r["phase_end"], start, days)
         lines[key]["bars"].append({"x": x0, "w": round(x1 - x0, 3), "measure": r["measure"], "colour": COLOURS[r["measure"]],
-                                   "title": f"{r['measure']} {r['phase_start']}–{r['phase_end']}"})
+                                   "start": r["phase_start"], "end": r["phase_end"]})
     months = []
     cursor = date(start.year, start.month, 1)
     while cursor < end:

@@ -1,6 +1,7 @@
 """Input schemas of the schedule use cases (pages, API and CLI load through the same ones)."""
 from __future__ import annotations
 
+from flask_babel import gettext as _
 from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate, validates_schema
 
 from registry.schedules.models import ApplicationKind
@@ -44,9 +45,9 @@ class ScheduleApplicationInput(_In):
     @validates_schema
     def _window(self, data, **kwargs):
         if data.get("requested_start") and data.get("requested_end") and data["requested_end"] <= data["requested_start"]:
-            raise ValidationError("The window must end after it starts.", "requested_end")
+            raise ValidationError(_("The window must end after it starts."), "requested_end")
         if data.get("kind") == ApplicationKind.LIVELIHOOD_MAX_LOAD.value and data.get("max_load") is None:
-            raise ValidationError("A livelihood maximum load needs its percentage.", "max_load")
+            raise ValidationError(_("A livelihood maximum load needs its percentage."), "max_load")
 
 
 class DecideInput(_In):

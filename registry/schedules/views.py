@@ -16,7 +16,7 @@ from grading.contract import list_packs
 from registry.accounts.reauth import is_recent
 from registry.core.templating import region_name, vocab_label
 from registry.extensions import db
-from registry.schedules import auth, diffing, export, provenance, queries, runner
+from registry.schedules import auth, diffing, export, labels, provenance, queries, runner
 from registry.schedules import operations as ops
 from registry.schedules.models import ScheduleVersion
 
@@ -24,6 +24,8 @@ bp = Blueprint("schedules", __name__, url_prefix="/schedules")
 public_bp = Blueprint("public_schedules", __name__, url_prefix="/public/schedules")
 
 ENTRY_LIMIT = 2000  # the page shows the first lines; the Excel export has them all
+for _name, _filter in labels.FILTERS.items():
+    bp.add_app_template_filter(_filter, _name)
 
 
 def _form() -> dict:

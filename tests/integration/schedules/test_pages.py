@@ -41,3 +41,48 @@ def test_enterprise_prints_its_notice_and_downloads_its_lines(client, make_user,
 
     rows = CalamineWorkbook.from_filelike(BytesIO(xlsx.data)).get_sheet_by_index(0).to_python()
     assert [r[1] for r in rows[2:]] == [ent.uscc] * len(version.entries)
+
+
+def test_codes_are_shown_as_labels_and_publishing_asks_for_a_recent_password(client, make_user, make_enterprise):
+    """Application kind/status, basis and flag choices through labels; publishing and deciding need a fresh login."""
+    official = make_user("city", "131000", username="lf.city")
+    ent, owner = make_enterprise(submitted=True)
+    schedule = ops.create_schedule(official, {"region_code": "131000", "pack_id": "langfang-2017-18", "season_year": 2017})
+    ops.generate(official, schedule.id)
+    app = ops.apply(owner, schedule.id, ent.id, {"line_ref": "L1", "kind": "exemption", "clause": "X-04", "evidence": "供热合同",
+                                                  "requested_start": "2018-01-01", "requested_end": "2018-02-01"})
+    db.session.commit()
+    login(client, "lf.city")
+    page = client.get(f"/schedules/{schedule.id}").get_data(as_text=True)
+    row = page[page.index('<tr data-status="submitted">'):]
+    row = row[:row.index("</tr>")]
+    assert "<td>exemption" not in row and "<td>submitted</td>" not in row
+    from registry.schedules.labels import application_kind, application_status
+
+    assert application_kind("exemption") in row and application_status("submitted") in row
+    # the password was checked more than REAUTH_MAX_AGE ago: publish and decide go to /reauth first, nothing happens
+    with client.session_transaction() as sess:
+        sess["_auth_at"] -= 11 * 60
+    from tests.support import csrf_from
+
+    token = csrf_from(page)
+    back = f"/schedules/{schedule.id}#publish"
+    response = client.post(f"/schedules/{schedule.id}/publish", data={"csrf_token": token, "filed_on": "2017-11-01",
+                                                                      "recipients": "市工信局", "back": back})
+    assert response.status_code == 302 and "/reauth" in response.headers["Location"]
+    response = client.post(f"/schedules/applications/{app.id}/decide", data={"csrf_token": token, "approve": "1",
+                                                                             "reason": "同意", "version": app.row_version})
+    assert response.status_code == 302 and "/reauth" in response.headers["Location"]
+    db.session.expire_all()
+    assert not ops.latest_version(schedule).published and app.status == "submitted"
+    from tests.support import PASSWORD
+
+    reauth = client.get(response.headers["Location"])
+    done = client.post("/reauth", data={"csrf_token": csrf_from(reauth.get_data(as_text=True)), "password": PASSWORD,
+                                        "next": back})
+    assert done.status_code == 302 and done.headers["Location"].endswith(back)
+    response = client.post(f"/schedules/{schedule.id}/publish", data={"csrf_token": token, "filed_on": "2017-11-01",
+                                                                      "recipients": "市工信局"})
+    assert response.status_code == 302 and "/reauth" not in response.headers["Location"]
+    db.session.expire_all()
+    assert ops.latest_version(schedule).published
