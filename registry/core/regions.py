@@ -46,11 +46,20 @@ def region_path(code: str) -> list[Region]:
     return list(reversed(out))
 
 
+_LABELS: dict[str, str] = {}  # code → label; the bundled GB/T 2260 table never changes while the app runs
+
+
 def region_label(code: str | None) -> str:
+    """"河北省 廊坊市 安次区"; remembered per process, because list pages ask for it on every row
+    (Region objects fall out of the session's weak identity map, so each call was 2–3 queries)."""
     if not code:
         return ""
-    names = [r.name for r in region_path(code) if r.name not in ("市辖区", "省直辖县级行政区划")]
-    return " ".join(names)
+    label = _LABELS.get(code)
+    if label is None:
+        label = " ".join(r.name for r in region_path(code) if r.name not in ("市辖区", "省直辖县级行政区划"))
+        if label:  # an unknown code (or a table not loaded yet) is not remembered
+            _LABELS[code] = label
+    return label
 
 
 def counties_under(code: str) -> list[Region]:
