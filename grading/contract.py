@@ -120,7 +120,8 @@ def validate(document: Any) -> tuple[Pack, Query, dict]:
     for i, lid in enumerate(ids):
         if lid is not None and ids.index(lid) != i:
             errors.append(FieldError(f"enterprise.lines[{i}].line_id", "duplicate_line", lid))
-    for i, d in enumerate(doc.get("official_decisions") or []):
+    decisions = doc.get("official_decisions")  # a wrong type is already reported by the schema check
+    for i, d in enumerate(decisions if isinstance(decisions, list) else []):
         if isinstance(d, dict) and d.get("line") is not None and d["line"] not in ids:
             errors.append(FieldError(f"official_decisions[{i}].line", "unknown_line", d["line"], tuple(x for x in ids if x)))
     if errors:
