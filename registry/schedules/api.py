@@ -87,9 +87,10 @@ class ScheduleItem(MethodView):
 class Generate(MethodView):
     @login_required
     @blp.response(200, VersionOut)
-    @errors(blp, 401, 403, 404)
+    @errors(blp, 401, 403, 404, 409)
     def post(self, schedule_id: int):
-        """Regenerate the draft from today's facts, or start a new version after a publication."""
+        """Regenerate the draft from today's facts, or start a new version after a publication (synchronously;
+        409 while a generation started from the pages is running)."""
         schedule = ops.get_schedule(actor(), schedule_id)
         latest = ops.latest_version(schedule)
         version = (ops.new_version if latest is not None and latest.published else ops.generate)(actor(), schedule_id)
