@@ -64,6 +64,7 @@ def test_city_official_totals_optimizer_versions_orders_export(demo_city, new_pa
     while page.locator("#proposal-table tbody tr[data-status=proposed]").count():
         page.locator("#proposal-table tbody tr[data-status=proposed]").first.locator("button[value=reject]").click()
     page.click("#apply-form button[type=submit]")
+    page.wait_for_selector("#changes")
     assert "Version 2" in page.inner_text("h1") or "版本 2" in page.inner_text("h1") or "2" in page.inner_text("h1")
     assert page.locator("#changes tbody tr").count() == 1  # the one accepted proposal
     from datetime import timedelta
@@ -72,22 +73,28 @@ def test_city_official_totals_optimizer_versions_orders_export(demo_city, new_pa
     app.config["REAUTH_MAX_AGE"] = timedelta(seconds=-1)  # the password check is "old": filing asks again
     try:
         page.click("#file-form button[type=submit]")
+        page.wait_for_url("**/reauth**")
     finally:
         app.config["REAUTH_MAX_AGE"] = saved
     assert "/reauth" in page.url
     page.fill("input[name=password]", DEMO_PASSWORD)
     page.click("form[action='/reauth'] button[type=submit]")
+    page.wait_for_url("**/emergency/lists/**")
     assert "/emergency/lists/" in page.url and page.locator("#file-form").count() == 1  # back, nothing filed yet
     page.click("#file-form button[type=submit]")
+    page.wait_for_selector("#file-form", state="detached")
     assert page.locator("#file-form").count() == 0
     with page.expect_download() as dl:
         page.click("#export-link")
     assert dl.value.suggested_filename.endswith(".xlsx")
     page.select_option("#orders-form select[name=level]", "red")
     page.click("#orders-form button[type=submit]")
+    page.wait_for_selector("section.notice")  # count() does not wait for the page under load
     assert page.locator("section.notice").count() > 0
     with page.expect_download() as dl:
         page.click("#orders-download")
     assert dl.value.suggested_filename.endswith("-red.xlsx")
     page.locator("section.notice a").first.click()
+    page.wait_for_url("**enterprise_id=*")
+    page.wait_for_load_state()
     assert page.locator("section.notice").count() == 1
