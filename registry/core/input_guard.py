@@ -1,4 +1,4 @@
-"""Refuse NUL characters in any request input before it reaches an operation or the database.
+"""Refuse input the database cannot store — NUL characters, numbers beyond a column — with a 422 naming the field.
 
 PostgreSQL cannot store U+0000 in text (psycopg refuses the parameter), so a NUL in a query
 string, a form field, a JSON string or an upload's file name was a 500 there and silently
@@ -6,13 +6,21 @@ stored on SQLite. No field of the registry has a use for it: every door (pages, 
 forms) answers 422 naming the field instead, in the user's language. Found by schemathesis
 (GET /api/v1/public/grades?grade=…%00…) and the hostile-form tests (tests/integration/
 test_hostile_input.py).
+
+Numbers: `core.validation.load` bounds every number to the widest column; a narrower column
+(a stack height is Numeric(6, 2)) is checked against its own precision just before the flush,
+for every ORM write whatever the door.
 """
 from __future__ import annotations
 
+import math
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from flask import request
 from flask_babel import gettext as _
+from sqlalchemy import BigInteger, Float, Integer, Numeric, event, inspect
+from sqlalchemy.orm import Session
 
 from registry.core.errors import ValidationFailed
 
@@ -57,5 +65,46 @@ def refuse_nul() -> None:
         raise ValidationFailed(_("Some fields are invalid."), {name.replace(NUL, "\\0"): [message] for name in bad})
 
 
+def _column_limit(column) -> Decimal | None:
+    """The smallest absolute value `column` cannot hold, for fixed-precision and 32-bit integer columns."""
+    kind = column.type
+    if isinstance(kind, Float):
+        return None
+    if isinstance(kind, Numeric) and kind.precision:
+        return Decimal(10) ** (kind.precision - (kind.scale or 0))
+    if isinstance(kind, Integer) and not isinstance(kind, BigInteger):
+        return Decimal(2**31)
+    return None
+
+
+def refuse_values_the_columns_cannot_hold(session, _flush_context, _instances) -> None:
+    """before_flush: a number beyond its column (Numeric(6, 2) holds < 10,000) → 422 naming the attribute.
+
+    PostgreSQL refuses such a value at the INSERT/UPDATE ("numeric field overflow") and the request
+    answered 500; SQLite stored it. Only values set in this unit of work are read (no lazy loads).
+    """
+    bad: dict[str, list[str]] = {}
+    for obj in list(session.new) + list(session.dirty):
+        state = inspect(obj)
+        for attr in state.mapper.column_attrs:
+            value = state.dict.get(attr.key)
+            if value is None or isinstance(value, bool) or not isinstance(value, (int, float, Decimal)):
+                continue
+            limit = _column_limit(attr.columns[0])
+            if limit is None:
+                continue
+            try:
+                too_large = not math.isfinite(value) if isinstance(value, float) else False
+                too_large = too_large or abs(Decimal(str(value))) >= limit
+            except (InvalidOperation, ValueError):
+                too_large = True
+            if too_large:
+                bad.setdefault(attr.key, [_("Number too large.")])
+    if bad:
+        raise ValidationFailed(_("Some fields are invalid."), bad)
+
+
 def register(app) -> None:
     app.before_request(refuse_nul)
+    if not event.contains(Session, "before_flush", refuse_values_the_columns_cannot_hold):
+        event.listen(Session, "before_flush", refuse_values_the_columns_cannot_hold)
