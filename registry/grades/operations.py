@@ -6,6 +6,7 @@ caller commits. Decisions are only ever inserted (models.GradeDecision refuses u
 """
 from __future__ import annotations
 
+import math
 from datetime import timedelta
 from typing import Any, Iterable
 
@@ -172,7 +173,7 @@ def _coerce(ind, value: Any) -> Any:
             return False
         raise ValueError(value)
     number = float(value)
-    if number < 0 or number != number:
+    if number < 0 or not math.isfinite(number):  # NaN, and 1e400 → inf, which PostgreSQL's JSON refuses (a 500)
         raise ValueError(value)
     return number
 
