@@ -328,3 +328,25 @@ def test_zz_report_figures():
     print(f"\nhostile form input: {FIGURES['forms']} forms, {FIGURES['fields']} fields, {len(PAYLOADS)} payloads, "
           f"{FIGURES['requests']} posts ({FIGURES['accepted']} accepted, {FIGURES['refused']} refused), "
           f"{FIGURES['pages_checked']} pages re-read, {FIGURES['stored_and_escaped']} showed a stored <script> escaped")
+
+
+@pytest.mark.parametrize(("kind", "field", "value"), [
+    ("line", "stack_height_m", 123456789),          # Numeric(6, 2) holds < 10,000
+    ("enterprise", "bulk_freight_mt", 99999999.5),  # Numeric(10, 3) holds < 10,000,000
+    ("enterprise", "heavy_diesel_vehicles", 10**12),  # integer
+])
+def test_numbers_beyond_their_column_are_refused_naming_the_field(kind, field, value, client):
+    """PostgreSQL refused these at the UPDATE (numeric field overflow: a 500); now 422 on both databases."""
+    from tests.api.world import build_world
+    from tests.support import enterprise_payload, line_payload
+
+    world = build_world("draft", "owner")
+    if kind == "line":
+        path, body = f"/api/v1/lines/{world.line.id}", {**line_payload("L1", **{field: value}), "version": world.line.version}
+    else:
+        path, body = f"/api/v1/enterprises/{world.enterprise.id}", {**enterprise_payload(1, **{field: value}),
+                                                                    "version": world.enterprise.version}
+    response = client.put(path, json=body, headers=world.headers)
+    assert response.status_code == 422, response.get_data(as_text=True)[:300]
+    assert field in response.get_json()["errors"], response.get_json()
+    assert _CJK.search(" ".join(response.get_json()["errors"][field]))
