@@ -76,6 +76,9 @@ def start(actor, schedule_id: int) -> ScheduleVersion:
         return version
     thread = threading.Thread(target=run, args=(app, version.id, actor.id), name=f"schedule-generation-{version.id}",
                               daemon=True)
+    for vid, old in list(_threads.items()):  # forget finished workers
+        if not old.is_alive():
+            _threads.pop(vid, None)
     _threads[version.id] = thread
     thread.start()
     return version
