@@ -278,3 +278,14 @@ def test_post_evaluate_is_200_or_422_with_field_errors(client, document):
 def test_the_property_tests_start_from_real_scenarios():
     assert len(INPUTS) >= 8
     assert all(isinstance(d.get("enterprise"), dict) for d in INPUTS)
+
+
+@pytest.mark.parametrize(("field", "value"), [("stack_height_m", 123456), ("capacity", 10**15),
+                                              ("cems_transmission_rate", 10**9), ("stack_height_m", -1e300)])
+def test_line_numbers_beyond_their_column_are_cell_problems(do_import, admin, field, value):
+    """Numbers a column cannot hold (a stack height is Numeric(6, 2)) are a cell's problem, not a database error."""
+    book = workbook({"enterprises": [enterprise_row(3)], "lines": [line_row(3, **{field: value})], "permits": [permit_row(3)]})
+    report = _import(do_import, admin, book, "register.xlsx")
+    assert report is not None
+    _check_report(report)
+    _check_stored_and_export(admin)
