@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import json
 from datetime import date
-from decimal import Decimal
 from operator import itemgetter
 from typing import Any, Iterable
 
@@ -44,7 +43,8 @@ def _insert(table: str, columns: list[str], json_columns: set[str], rows: Iterab
 
 
 def insert_entries(version_id: int, rows: list[dict[str, Any]]) -> None:
-    """Entry rows (generation.entry_rows) of one version."""
+    """Entry rows (generation.entry_rows) of one version. Their numbers are floats (from the JSON facts and the
+    engine), never Decimal, which SQLite's driver would refuse."""
     pg = db.session.connection().dialect.name == "postgresql"
     texts: dict[int, tuple[str, Any]] = {}
     isodates: dict[date, str] = {}
@@ -68,16 +68,9 @@ def insert_entries(version_id: int, rows: list[dict[str, Any]]) -> None:
     plain = [c for c in ENTRY_COLUMNS if c not in ENTRY_JSON and c not in ("version_id", "phase_start", "phase_end")]
     get_plain = itemgetter(*plain)
     _insert(ScheduleEntry.__tablename__, ["version_id", "phase_start", "phase_end", *plain, *JSON_ORDER], ENTRY_JSON,
-            ((version_id, as_date(r["phase_start"]), as_date(r["phase_end"]), *_numbers(get_plain(r), pg),
+            ((version_id, as_date(r["phase_start"]), as_date(r["phase_end"]), *get_plain(r),
               as_json(r["windows"]), as_json(r["reasons"]), as_json(r["flags"]), as_json(r["applied_decisions"]),
               as_json(r["residual_obligations"]), as_json(r["exemption"])) for r in rows))
-
-
-def _numbers(values: tuple, pg: bool) -> tuple:
-    """SQLite's driver takes no Decimal (the ORM writes Numeric there as REAL)."""
-    if pg or not any(v.__class__ is Decimal for v in values):
-        return values
-    return tuple(float(v) if v.__class__ is Decimal else v for v in values)
 
 
 def insert_inputs(version_id: int, inputs: list[dict[str, Any]]) -> None:
