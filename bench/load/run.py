@@ -24,6 +24,7 @@ import csv
 import json
 import os
 import secrets
+import shutil
 import signal
 import socket
 import subprocess
@@ -237,6 +238,9 @@ def main() -> int:
         genv = dict(env, LANTIAN_CONFIG="production", DATABASE_URL=url, SECRET_KEY=secrets.token_hex(32))
         gunicorn = subprocess.Popen([str(ROOT / ".venv/bin/gunicorn"), "--workers", str(args.workers), "--threads", str(args.threads),
                                      "--worker-class", "gthread", "--bind", f"127.0.0.1:{port}", "--log-level", "warning",
+                                     # keep idle connections longer than a person's think time: with gunicorn's default
+                                     # 2 s a client reusing a connection the server has just closed sees a reset
+                                     "--keep-alive", "30",
                                      "--error-logfile", str(tmp / "gunicorn.log"), "wsgi:app"],
                                     cwd=ROOT, env=genv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         _wait_ready(base)
@@ -251,7 +255,7 @@ def main() -> int:
                                 timeout=args.duration + 300)
         elapsed = time.perf_counter() - started
         load_after = " ".join(f"{x:.2f}" for x in os.getloadavg())
-        rows = _stats(prefix)
+        rows, failures = _stats(prefix), _failures(prefix)
         if not rows:
             raise RuntimeError(f"locust produced no statistics:\n{locust.stderr[-3000:]}")
     finally:
@@ -262,6 +266,7 @@ def main() -> int:
             except subprocess.TimeoutExpired:
                 gunicorn.kill()
         subprocess.run([str(ROOT / "scripts/pg_throwaway.sh"), "stop", str(cluster)], check=False)
+        shutil.rmtree(tmp, ignore_errors=True)  # the workbook alone is 46 MiB at scale 1
 
     per_request = [r for r in rows if r["name"] != "Aggregated"]
     total = next(r for r in rows if r["name"] == "Aggregated")
@@ -282,7 +287,7 @@ def main() -> int:
                     "p50_ms": total["p50_ms"], "p95_ms": total["p95_ms"], "p99_ms": total["p99_ms"],
                     "trivial_p95_ms": trivial["p95_ms"] if trivial else None,
                     "worst_list_ratio": max(list_ratios) if list_ratios else 0.0, "ratio_target": RATIO_TARGET},
-        "failures": _failures(prefix)[:20],
+        "failures": failures[:20],
     }
     (out / f"load-{stamp}.json").write_text(json.dumps(result, ensure_ascii=False, indent=2), encoding="utf-8")
     (out / f"load-{stamp}.md").write_text(_markdown(result), encoding="utf-8")
