@@ -5,6 +5,10 @@ return) with a single quote, so a spreadsheet shows it as text instead of runnin
 importer removes exactly that prefix, so export → import is a no-op. To keep the mapping a
 bijection, a text that already starts with quotes followed by a trigger ("'=x") gets one more
 quote on the way out and loses exactly one on the way in.
+
+XlsxWriter writes any string that starts with ``<r>`` and ends with ``</r>`` as raw rich-text XML
+(its rich-string shortcut), so such a text from a hostile import could break or forge the file;
+it is treated like a formula trigger and gets the same quote.
 """
 from __future__ import annotations
 
@@ -13,8 +17,9 @@ import re
 import pandas as pd
 
 TRIGGERS = "=+-@\t\r"
-_NEEDS = re.compile(r"^'*[=+\-@\t\r]")
-_ESCAPED = re.compile(r"^'+[=+\-@\t\r]")
+_TRIGGER = r"(?:[=+\-@\t\r]|<r>.*</r>\n?\Z)"
+_NEEDS = re.compile(r"^'*" + _TRIGGER, re.S)
+_ESCAPED = re.compile(r"^'+" + _TRIGGER, re.S)
 
 
 def neutralise(text: str) -> str:
@@ -28,7 +33,7 @@ def restore(text: str) -> str:
 def neutralise_series(s: pd.Series) -> pd.Series:
     """Vectorised neutralise for a column of str (NaN/None left alone)."""
     text = s.astype("string")
-    mask = text.str.match(_NEEDS.pattern).fillna(False).astype(bool)
+    mask = text.str.match(_NEEDS.pattern, flags=re.S).fillna(False).astype(bool)
     if not mask.any():
         return s
     out = s.copy()
@@ -39,7 +44,7 @@ def neutralise_series(s: pd.Series) -> pd.Series:
 def restore_series(s: pd.Series) -> pd.Series:
     """Vectorised restore for a column of str."""
     text = s.astype("string")
-    mask = text.str.match(_ESCAPED.pattern).fillna(False).astype(bool)
+    mask = text.str.match(_ESCAPED.pattern, flags=re.S).fillna(False).astype(bool)
     if not mask.any():
         return s
     out = s.copy()
