@@ -226,6 +226,8 @@ def _account(username: str, role: str, region: str | None, full_name: str) -> Us
 
 DEMO_ACCOUNTS = (
     ("admin", "admin", None, "系统管理员"),
+    ("anquan", "security_admin", None, "安全管理员"),  # 三员分立: the demo shows all three administrators
+    ("shenji", "audit_admin", None, "审计管理员"),
     ("hebei", "province", "130000", "河北省生态环境厅"),
     ("langfang", "city", "131000", "廊坊市生态环境局"),
     ("anci", "county", "131002", "廊坊市生态环境局安次区分局"),
@@ -293,5 +295,5 @@ def print_logins(echo: Callable[[str], None]) -> None:
     echo("")
     echo(f"Demo accounts (password for all: {DEMO_PASSWORD}):")
     for username, role, region, full_name in DEMO_ACCOUNTS:
-        echo(f"  {username:<14} {role:<10} {region or '':<7} {full_name}")
-    echo(f"  {'qiye':<14} {'enterprise':<10} {'':<7} 廊坊市安次区的一家企业 (an enterprise user)")
+        echo(f"  {username:<14} {role:<14} {region or '':<7} {full_name}")
+    echo(f"  {'qiye':<14} {'enterprise':<14} {'':<7} 廊坊市安次区的一家企业 (an enterprise user)")

@@ -12,10 +12,38 @@ from collections.abc import Callable
 from datetime import timedelta
 from functools import wraps
 from typing import Any
+from urllib.parse import urlsplit
 
 from flask import current_app, redirect, request, session, url_for
+from flask_babel import lazy_gettext as _l
+from werkzeug.exceptions import HTTPException
+from werkzeug.routing import RequestRedirect
 
 SESSION_KEY = "_auth_at"
+
+# What the password unlocks, by the blueprint of the page the user returns to (the `next` of /reauth).
+# Looked up, never taken from the query string, so the page cannot be made to say anything else.
+PENDING_ACTIONS = {
+    "accounts": _l("This action changes user accounts, passwords or API tokens."),
+    "grades": _l("This action records a decision on a performance grade."),
+    "schedules": _l("This action publishes a staggered-production schedule or decides an application."),
+    "emergency": _l("This action files an emergency emission-reduction list or changes what it proposes."),
+}
+GENERIC_ACTION = _l("This is a sensitive action.")
+
+
+def pending_action(next_url: str | None):
+    """A translated description of the action waiting behind /reauth, from where the user goes back to."""
+    path = urlsplit(next_url or "").path
+    if path.startswith("/") and not path.startswith("//"):
+        adapter = current_app.url_map.bind("localhost")
+        for method in ("GET", "POST"):
+            try:
+                endpoint, _args = adapter.match(path, method=method)
+            except (HTTPException, RequestRedirect):
+                continue
+            return PENDING_ACTIONS.get(endpoint.partition(".")[0], GENERIC_ACTION)
+    return GENERIC_ACTION
 
 
 def mark_authenticated() -> None:

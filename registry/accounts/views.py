@@ -24,7 +24,7 @@ from registry.accounts.forms import (
     TokenForm,
     UserForm,
 )
-from registry.accounts.reauth import mark_authenticated, require_recent_login
+from registry.accounts.reauth import mark_authenticated, pending_action, require_recent_login
 from registry.accounts.schemas import TokenOut, UserOut
 from registry.core.errors import ValidationFailed
 from registry.core.forms import apply_errors
@@ -126,12 +126,12 @@ def reauth():
     form = ReauthForm()
     if request.method == "GET":
         form.next.data = request.args.get("next", "")
-        return render_template("accounts/reauth.html", form=form)
+        return render_template("accounts/reauth.html", form=form, action=pending_action(form.next.data))
     ok = ops.reauthenticate(_me(), form.password.data or "")
     db.session.commit()  # failures count toward the lockout and are audited
     if not ok:
         form.password.errors = [_("The password is wrong, or the account is locked.")]
-        return render_template("accounts/reauth.html", form=form), 422
+        return render_template("accounts/reauth.html", form=form, action=pending_action(form.next.data)), 422
     mark_authenticated()
     return redirect(safe_next(form.next.data) or url_for("core.home"))
 
