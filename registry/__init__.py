@@ -56,6 +56,9 @@ def create_app(config: str | type | object | None = None) -> Flask:
 
     templating.register(app)
     _trust_proxies(app)
+    from registry.grades.settings import check_workflow_settings
+
+    check_workflow_settings(app.config)  # a mistyped pack id fails the start, not an official's approval
     return app
 
 
