@@ -3,8 +3,8 @@
 A city's draft has tens of thousands of entries but a few hundred distinct decisions; generation shares one
 dict (reasons, flags, windows…) among every entry that has it, so each is serialised once here (cache by
 identity, the object kept alive with its text) and rows go to the driver as plain tuples — no per-row
-SQLAlchemy parameter processing. The values are those the ORM would write: dates as ISO text and numbers as
-REAL on SQLite, native types on PostgreSQL, JSON as json.dumps text (CAST to json on PostgreSQL). Inputs are
+SQLAlchemy parameter processing: an executemany on SQLite, a COPY on PostgreSQL. The values are those the ORM
+would write: dates as ISO text and numbers as REAL on SQLite, native types on PostgreSQL, JSON as json.dumps text. Inputs are
 stored as the canonical JSON their facts hash was computed from (provenance.canonical_json), not dumped again.
 The database triggers still refuse rows for a published version (migration 695d38e66231).
 """
@@ -28,10 +28,17 @@ _INSERT = "INSERT INTO {table} ({columns}) VALUES ({marks})"
 
 
 def _insert(table: str, columns: list[str], json_columns: set[str], rows: Iterable[tuple]) -> None:
+    """SQLite: executemany in batches. PostgreSQL: COPY on the session's own connection (same transaction); JSON
+    text goes in as is and is parsed by the json column, and the immutability check runs once for the statement
+    (migration 5c1e7d2b9a40)."""
     conn = db.session.connection()
-    pg = conn.dialect.name == "postgresql"
-    marks = [("CAST(%s AS JSON)" if c in json_columns else "%s") if pg else "?" for c in columns]
-    sql = _INSERT.format(table=table, columns=", ".join(columns), marks=", ".join(marks))
+    if conn.dialect.name == "postgresql":
+        raw = conn.connection.driver_connection
+        with raw.cursor() as cur, cur.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row(row)
+        return
+    sql = f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join('?' for _ in columns)})"  # noqa: S608  # nosec B608  # table and columns are this module's constants
     batch: list[tuple] = []
     for row in rows:
         batch.append(row)

@@ -144,7 +144,7 @@ def test_published_version_is_frozen_in_operations_orm_and_database(make_user, m
     raw = [f"UPDATE schedule_entry SET measure = 'none' WHERE id = {entry.id}",
            f"UPDATE schedule_version SET recipients = 'x' WHERE id = {version.id}",
            f"INSERT INTO schedule_input (version_id, position, enterprise_id, uscc, region_code, document, facts_sha256) "
-           f"VALUES ({version.id}, 99, 1, 'x', '131002', '{{}}', 'x')"]
+           f"VALUES ({version.id}, 99, 999999, 'x', '131002', '{{}}', 'x')"]
     if db.engine.dialect.name == "postgresql":
         raw += [f"DELETE FROM schedule_entry WHERE id = {entry.id}", f"DELETE FROM schedule_version WHERE id = {version.id}"]
     for sql in raw:
@@ -273,3 +273,20 @@ def test_effective_grade_feeds_the_engine_and_a_lowered_grade_makes_the_version_
                                  grade="C", kind="fraud", supersedes_id=first.id))
     db.session.commit()
     assert queries.out_of_date(v1)["changed"] == [ent.id]
+
+
+def test_bulk_storage_into_a_published_version_is_refused_by_the_database(make_user, make_enterprise):
+    """storage.py's executemany (SQLite) / COPY (PostgreSQL, one check per statement) meets the triggers too."""
+    from registry.schedules import storage
+
+    official = make_user("city", "131000")
+    make_enterprise(submitted=True)
+    schedule, version = _schedule(official, "131000", "langfang-2017-18", 2017)
+    rows = ops.reproduce(version)  # generation's rows, as _fill stores them
+    ops.publish(official, schedule.id, {"filed_on": "2017-11-01", "recipients": "市工信局"})
+    db.session.commit()
+    with pytest.raises(Exception, match="immutable"):
+        storage.insert_entries(version.id, rows)
+        db.session.flush()
+    db.session.rollback()
+    assert len(db.session.get(ScheduleVersion, version.id).entries) == len(rows)
