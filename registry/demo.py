@@ -239,14 +239,15 @@ DEMO_ACCOUNTS = (
 
 def build_demo(*, force: bool = False, seed: int = 2017, per_city: int = 50,
                progress: Callable[[str], None] | None = None) -> dict[str, int] | None:
-    """Create the demo city; returns counts, or None when enterprises already exist."""
-    if not force and db.session.scalar(select(func.count()).select_from(Enterprise)):
-        return None
-    rng = random.Random(seed)  # noqa: S311  # nosec B311  # reproducible demo data, not security
+    """Create the demo city; returns counts, or None when enterprises already exist (the demo accounts
+    missing from such a database, e.g. ones added to DEMO_ACCOUNTS later, are still created)."""
     officials: dict[str, User] = {}
     for username, role, region, full_name in DEMO_ACCOUNTS:
         existing = db.session.scalar(select(User).where(User.username == username))
         officials[username] = existing or _account(username, role, region, full_name)
+    if not force and db.session.scalar(select(func.count()).select_from(Enterprise)):
+        return None
+    rng = random.Random(seed)  # noqa: S311  # nosec B311  # reproducible demo data, not security
     reviewer = {"lf": "anci", "sjz": "shijiazhuang", "jy": "jiyuan", "jz": "jizhou"}
     counts = {"enterprises": 0, "lines": 0, "permits": 0}
     serial = db.session.scalar(select(func.count()).select_from(Enterprise)) or 0

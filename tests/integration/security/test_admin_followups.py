@@ -50,6 +50,17 @@ def test_demo_data_has_a_security_and_an_audit_administrator_who_reach_their_pag
         assert client.get(other).status_code == 403, (username, other)
 
 
+def test_seeding_an_existing_demo_database_adds_the_missing_administrators(db_app, make_enterprise):
+    """A database seeded before these accounts existed gets them on the next `flask seed`, nothing else."""
+    make_enterprise()
+    db.session.commit()
+    result = db_app.test_cli_runner().invoke(args=["seed"])
+    assert result.exit_code == 0, result.output
+    assert "demo data:" not in result.output and "anquan" in result.output
+    roles = dict(db.session.execute(select(User.username, User.role).where(User.username.in_(["anquan", "shenji"]))).all())
+    assert roles == {"anquan": "security_admin", "shenji": "audit_admin"}
+
+
 def test_production_refuses_the_demo_administrators_too(db_app, monkeypatch):
     monkeypatch.setitem(db_app.config, "ALLOW_DEMO_DATA", False)
     runner = db_app.test_cli_runner()
@@ -88,9 +99,15 @@ GUARDED = {"/admin/users", "/security/", "/audit/"}
 
 @pytest.mark.parametrize(("role", "region"), [
     ("security_admin", None), ("audit_admin", None), ("admin", None), ("county", ANCI), ("enterprise", None),
+    ("registered_enterprise", None),
 ])
-def test_each_role_sees_only_its_own_navigation_and_every_link_works(client, make_user, role, region):
-    user = make_user(role, region)
+def test_each_role_sees_only_its_own_navigation_and_every_link_works(client, make_user, make_enterprise, role, region):
+    if role == "registered_enterprise":
+        user = make_user("enterprise")
+        make_enterprise(owner=user)
+        db.session.commit()
+    else:
+        user = make_user(role, region)
     assert login(client, user.username).status_code == 302
     links = _nav(client)
     assert links, role
@@ -102,7 +119,9 @@ def test_each_role_sees_only_its_own_navigation_and_every_link_works(client, mak
         assert "/admin/users" in links and not ({"/security/", "/audit/"} & set(links))
     elif role == "county":
         assert "/audit/" in links and not ({"/admin/users", "/security/"} & set(links))
+    elif role == "registered_enterprise":  # its emergency plan is one click away
+        assert not (GUARDED & set(links)) and "/emergency/" in links
     else:  # an enterprise account that has not registered yet has no emergency plan to open
         assert not (GUARDED & set(links)) and "/emergency/" not in links
     for href in links:
-        assert client.get(href).status_code == 200, (role, href)
+        assert client.get(href, follow_redirects=True).status_code == 200, (role, href)
