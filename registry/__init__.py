@@ -164,6 +164,17 @@ def _register_request_hooks(app: Flask) -> None:
 
     input_guard.register(app)  # NUL characters → 422 naming the field (PostgreSQL cannot store them)
 
+    @app.teardown_appcontext
+    def _release_session(_exc):
+        """Runs before Flask-SQLAlchemy's own teardown (reverse order). If the database dropped the
+        connection after the response was built, the closing ROLLBACK fails: the answer stands (its
+        work was committed or was read-only) and the pool has already discarded the connection."""
+        try:
+            db.session.remove()
+        except DBAPIError as err:
+            db.session.registry.clear()
+            log.warning("session closed on a lost connection (%s), request %s", type(err.orig).__name__, g.get("request_id"))
+
     @app.after_request
     def _headers(response):
         response.headers.setdefault("X-Request-ID", g.get("request_id", ""))
