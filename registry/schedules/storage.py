@@ -38,7 +38,7 @@ def _insert(table: str, columns: list[str], json_columns: set[str], rows: Iterab
             for row in rows:
                 copy.write_row(row)
         return
-    sql = f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join('?' for _ in columns)})"  # noqa: S608  # table and columns are this module's constants
+    sql = _INSERT.format(table=table, columns=", ".join(columns), marks=", ".join("?" for _ in columns))
     batch: list[tuple] = []
     for row in rows:
         batch.append(row)
