@@ -22,6 +22,7 @@ import glob
 import io
 import os
 import re
+import shutil
 import signal
 import subprocess
 import sys
@@ -78,6 +79,7 @@ def own_postgres():
         yield url, cluster
     finally:
         subprocess.run([str(ROOT / "scripts/pg_throwaway.sh"), "stop", str(cluster)], check=False)
+        shutil.rmtree(cluster.parent, ignore_errors=True)
 
 
 def test_database_restart_mid_request_gives_a_retryable_503_and_the_app_recovers(own_postgres):
