@@ -51,15 +51,22 @@ def _audit_reader():
     return me
 
 
+def _audit_filters():
+    """The search's filters from the URL, or the search page with the field errors (422) to answer instead."""
+    try:
+        return audit_search.parse_filters(request.args), None
+    except ValidationFailed as err:
+        return None, (render_template("audit/search.html", entries=[], page=None, args={}, values=request.args,
+                                      message=err.message, errors=err.errors), 422)
+
+
 @bp.get("/audit/")
 @login_required
 def audit_log():
     me = _audit_reader()
-    try:
-        filters = audit_search.parse_filters(request.args)
-    except ValidationFailed as err:
-        return render_template("audit/search.html", entries=[], page=None, args={}, values=request.args,
-                               message=err.message, errors=err.errors), 422
+    filters, refusal = _audit_filters()
+    if refusal:
+        return refusal
     page = audit_search.search(me, filters)
     return render_template("audit/search.html", entries=audit_search.entry_rows(page.items), page=page,
                            args=filters.query_args(), values=request.args, message=None, errors={},
@@ -70,11 +77,9 @@ def audit_log():
 @login_required
 def audit_export():
     me = _audit_reader()
-    try:
-        filters = audit_search.parse_filters(request.args)
-    except ValidationFailed as err:
-        return render_template("audit/search.html", entries=[], page=None, args={}, values=request.args,
-                               message=err.message, errors=err.errors), 422
+    filters, refusal = _audit_filters()
+    if refusal:
+        return refusal
     body, _n = audit_search.export_csv(me, filters, current_app.config.get("AUDIT_EXPORT_MAX_ROWS", 100_000))
     db.session.commit()  # the export's own audit entry
     return Response(body, mimetype="text/csv", headers={
