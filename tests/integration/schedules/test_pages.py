@@ -86,3 +86,17 @@ def test_codes_are_shown_as_labels_and_publishing_asks_for_a_recent_password(cli
     assert response.status_code == 302 and "/reauth" not in response.headers["Location"]
     db.session.expire_all()
     assert ops.latest_version(schedule).published
+
+
+def test_the_generate_form_starts_on_the_officials_own_pack_and_its_season(client, make_user):
+    """A Langfang official starts on Langfang's pack, a Shijiazhuang one on Shijiazhuang's — not on the
+    alphabetically first city's pack."""
+    for username, region, pack in [("lf.form", "131000", "langfang-2017-18"),
+                                   ("sjz.form", "130100", "shijiazhuang-2018-20")]:
+        make_user("city", region, username=username)
+        login(client, username)
+        html = client.get("/schedules/?lang=en").get_data(as_text=True)
+        assert f'<option value="{pack}" selected>' in html
+        assert html.count(" selected>") == 1
+        assert 'name="season_year" type="number" required min="2000" max="2100" value="20' in html
+        client.post("/logout")
