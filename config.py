@@ -35,6 +35,12 @@ class Default:
     RATELIMIT_STORAGE_URI = "memory://"
     RATELIMIT_HEADERS_ENABLED = True
     LOGIN_RATE_LIMIT = "10 per minute"
+    # Issue 13 M10: self-service sign-up per client address, and for everyone together (a bound on
+    # accounts made by a script from many addresses; while it is reached, sign-up answers 429).
+    SIGNUP_RATE_LIMIT = "5 per minute;20 per day"
+    SIGNUP_GLOBAL_RATE_LIMIT = "60 per hour"
+    # Issue 13 M3: no API token lives longer than this (days); older tokens are cut to it on use.
+    API_TOKEN_MAX_DAYS = 365
     # 等保 2.0 登录失败处理 / ASVS 2.2.1: five consecutive failures lock an account for 15 minutes.
     LOGIN_MAX_FAILURES = 5
     LOGIN_LOCK_MINUTES = 15
@@ -78,6 +84,8 @@ class Testing(Default):
     SECRET_KEY = "testing-secret"  # noqa: S105  # nosec B105  # tests only; Production refuses to start without SECRET_KEY
     SQLALCHEMY_DATABASE_URI = os.environ.get("TEST_DATABASE_URL", "sqlite://")
     LOGIN_RATE_LIMIT = "1000 per minute"
+    SIGNUP_RATE_LIMIT = "1000 per minute"
+    SIGNUP_GLOBAL_RATE_LIMIT = "1000 per minute"
     WTF_CSRF_ENABLED = True
     # Cheap argon2 so that a test building many accounts stays fast; production keeps the defaults.
     ARGON2_PARAMS = {"time_cost": 1, "memory_cost": 1024, "parallelism": 1}

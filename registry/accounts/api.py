@@ -10,8 +10,9 @@ from flask_smorest import Blueprint
 from marshmallow import Schema, fields
 
 from registry.accounts import operations as ops
+from registry.accounts import reauth
 from registry.accounts.schemas import TokenCreatedOut, TokenInput, TokenOut, UserInput, UserOut
-from registry.core.api_auth import actor, guard, login_required
+from registry.core.api_auth import actor, bearer_token_sent, guard, login_required
 from registry.core.api_support import body, errors, json_body
 from registry.extensions import db
 
@@ -61,10 +62,16 @@ class Tokens(MethodView):
     @login_required
     @body(TokenInput)
     @blp.response(201, TokenCreatedOut)
-    @errors(blp, 401, 400)
+    @errors(blp, 401, 403, 400)
     def post(self):
-        """Create an API token; the secret (`token`) is in this response only, never again."""
-        token, secret = ops.create_token(actor(), json_body())
+        """Create an API token; the secret (`token`) is in this response only, never again.
+
+        Only from a signed-in browser session whose password was entered in the last minutes
+        (403 otherwise, also for any Bearer token: a token cannot create tokens). `expires_in_days`
+        is 1 to API_TOKEN_MAX_DAYS (365 by default)."""
+        # Issue 13 M3: not with a Bearer token, and with a session only after a recent password check.
+        token, secret = ops.create_token(actor(), json_body(), by_token=bearer_token_sent(),
+                                         password_confirmed=reauth.is_recent())
         db.session.commit()
         return {**{name: getattr(token, name) for name in TokenOut().fields}, "token": secret}
 

@@ -83,4 +83,5 @@ def register(app: Flask) -> None:
         if user is None:
             raise click.ClickException(f"no account {username}")
         _run(reset_password, SYSTEM, user.id, {"password": password})
-        click.echo(f"password of {username} reset; any sign-in lock lifted")
+        click.echo(f"password of {username} reset; any sign-in lock lifted; sessions and API tokens ended; "
+                   "a new password must be chosen at the next sign-in")

@@ -52,7 +52,13 @@ class PasswordChangeForm(FlaskForm):
 
 class TokenForm(FlaskForm):
     name = StringField(_l("Token name"), description=_l("What the token is for, e.g. “county spreadsheet sync”."))
-    expires_in_days = IntegerField(_l("Valid for (days)"), default=90, render_kw={"min": 1, "max": 3650})
+    expires_in_days = IntegerField(_l("Valid for (days)"), default=90, render_kw={"min": 1})
+
+    def __init__(self, *args, **kwargs):
+        from registry.accounts.schemas import token_max_days
+
+        super().__init__(*args, **kwargs)
+        self.expires_in_days.render_kw = {"min": 1, "max": token_max_days()}
 
     def payload(self) -> dict:
         data = {"name": self.name.data or ""}

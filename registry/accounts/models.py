@@ -6,7 +6,7 @@ from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
 from flask_login import UserMixin
-from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Integer, String
+from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Integer, String, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from registry.core.timeutil import utcnow
@@ -72,6 +72,13 @@ class User(UserMixin, db.Model):
     # Lockout (ASVS 2.2.1, 等保 登录失败处理): consecutive failures and the end of the lock.
     failed_logins: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # Server-side session invalidation (ASVS 3.3.1, 3.3.3; 等保 结束会话): a session is valid only while the
+    # generation stamped into it at login equals this one (accounts/sessions.py). Logout, a password
+    # change or reset, a lock and a role change add one, so every earlier cookie stops working.
+    session_epoch: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    # Set by a password reset (the administrator knows that password): until the user chooses a new
+    # one, every page and API call but the password change answers 403 (ASVS 2.1.1 / 等保 口令更换).
+    must_change_password: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
     tokens: Mapped[list["ApiToken"]] = relationship(back_populates="user")
 

@@ -12,9 +12,10 @@ from typing import Any
 from flask_babel import gettext as _
 from sqlalchemy import select
 
-from registry.accounts import auth, lockout, password_policy
+from registry.accounts import auth, lockout, password_policy, sessions
 from registry.accounts.models import PRIVILEGED_ROLES, ROLE_REGION_LEVEL, ApiToken, Role, User
 from registry.accounts.passwords import hash_password, hash_token, needs_rehash, new_token, verify_password
+from registry.accounts.reauth import reauth_minutes
 from registry.accounts.schemas import PasswordChangeInput, SignUpInput, TokenInput, UserInput
 from registry.core import audit
 from registry.core.errors import Forbidden, NotFound, ValidationFailed
@@ -24,6 +25,18 @@ from registry.core.validation import load
 from registry.extensions import db
 
 _DUMMY_PASSWORD = "not-a-real-password-0"  # noqa: S105  # nosec B105  # hashed for timing parity, never a credential
+_dummy_hashes: dict[str, str] = {}
+
+
+def _dummy_hash() -> str:
+    """A hash of a password no one has, made once per argon2 setting: an unknown or locked account then
+    costs exactly one argon2 verification, as a known one does (issue 13 L4; it cost a hash and a verify)."""
+    from registry.accounts.passwords import hasher_key
+
+    key = hasher_key()
+    if key not in _dummy_hashes:
+        _dummy_hashes[key] = hash_password(_DUMMY_PASSWORD)
+    return _dummy_hashes[key]
 
 
 def _user_snapshot(user: User) -> dict[str, Any]:
@@ -37,10 +50,12 @@ def _user_snapshot(user: User) -> dict[str, Any]:
     }
 
 
-def _ensure_unique_username(username: str, exclude_id: int | None = None) -> None:
+def _ensure_unique_username(username: str, exclude_id: int | None = None, *, public: bool = False) -> None:
+    """`public`: self-service sign-up, where the message does not say the name exists (issue 13 L4)."""
     existing = db.session.scalar(select(User).where(User.username == username))
     if existing is not None and existing.id != exclude_id:
-        raise ValidationFailed(_("Some fields are invalid."), {"username": [_("This username is taken.")]})
+        message = _("This username cannot be used. Choose another one.") if public else _("This username is taken.")
+        raise ValidationFailed(_("Some fields are invalid."), {"username": [message]})
 
 
 def _check_region_for_role(role: str, region_code: str | None) -> None:
@@ -82,10 +97,28 @@ def _check_new_password(user: User | None, username: str, password: str, field: 
         raise ValidationFailed(_("Some fields are invalid."), {field: problems})
 
 
-def _set_password(user: User, password: str) -> None:
-    """Replace the password, keeping the old hash in the history."""
+def _set_password(user: User, password: str, actor=None) -> None:
+    """Replace the password, keeping the old hash in the history; every session and API token of the
+    account ends with the old password (issue 13 M2, M3: a thief's cookie or token dies with it)."""
     password_policy.remember_current(user)
     user.password_hash = hash_password(password)
+    db.session.flush()
+    sessions.end_all(user)
+    revoke_all_tokens(actor if actor is not None else user, user)
+
+
+def revoke_all_tokens(actor, user: User) -> int:
+    """Revoke every live API token of `user` (its password changed or was reset), each audited as
+    `token.revoke` with the reason."""
+    now = utcnow()
+    tokens = list(db.session.scalars(
+        select(ApiToken).where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))
+    ))
+    for token in tokens:
+        token.revoked_at = now
+        audit.record(actor, "token.revoke", token,
+                     after={"name": token.name, "owner_id": user.id, "reason": "password_changed", "ip": client_ip()})
+    return len(tokens)
 
 
 def client_ip() -> str | None:
@@ -98,7 +131,7 @@ def client_ip() -> str | None:
 def sign_up(data: dict[str, Any]) -> User:
     """Self-service registration always creates an enterprise account (officials are invited)."""
     values = load(SignUpInput(), data)
-    _ensure_unique_username(values["username"])
+    _ensure_unique_username(values["username"], public=True)
     _check_new_password(None, values["username"], values["password"])
     user = User(
         username=values["username"],
@@ -167,9 +200,11 @@ def update_user(actor, user_id: int, data: dict[str, Any]) -> User:
     user.region_code = values.get("region_code") if values["role"] in ("county", "city", "province") else None
     user.active = values.get("active", True)
     if values.get("password"):
-        _set_password(user, values["password"])
+        _set_password(user, values["password"], actor)
     db.session.flush()
     b, a = audit.changed_fields(before, _user_snapshot(user))
+    if {"role", "region_code", "active"} & set(a):
+        sessions.end_all(user)  # the account's rights changed: its sessions start over
     audit.record(actor, "user.update", user, before=b, after=a)
     if b.get("role") != a.get("role") and "role" in a:
         audit.record(actor, "user.role_change", user, before={"role": b["role"]}, after={"role": a["role"]})
@@ -191,6 +226,8 @@ def set_role(actor, username: str, role: str, region_code: str | None = None) ->
     user.role = role
     user.region_code = region_code if Role(role).is_official else None
     db.session.flush()
+    if before != {"role": user.role, "region_code": user.region_code}:
+        sessions.end_all(user)
     audit.record(actor, "user.role_change", user, before=before, after={"role": user.role, "region_code": user.region_code})
     return user
 
@@ -211,10 +248,13 @@ def reset_password(actor, user_id: int, data: dict[str, Any]) -> User:
     if problems:
         raise ValidationFailed(_("Some fields are invalid."), {"password": problems})
     _check_new_password(user, user.username, password)
-    _set_password(user, password)
+    _set_password(user, password, actor)
     lockout.unlock(user)
+    # The administrator knows this password: the user must choose a new one at the next sign-in
+    # and can do nothing else until then (issue 13 L9; the CLI's reset-password too).
+    user.must_change_password = True
     db.session.flush()
-    audit.record(actor, "user.password_reset", user, after={"ip": client_ip()})
+    audit.record(actor, "user.password_reset", user, after={"ip": client_ip(), "must_change_password": True})
     return user
 
 
@@ -239,23 +279,24 @@ def authenticate(username: str, password: str) -> User | None:
     ip = client_ip()
     user = db.session.scalar(select(User).where(User.username == name))
     if user is None:
-        # Same work as a real check, so timing does not reveal which usernames exist.
-        verify_password(hash_password(_DUMMY_PASSWORD), password or "")
+        # Same work as a real check (one argon2 verification), so timing does not reveal which usernames exist.
+        verify_password(_dummy_hash(), password or "")
         audit.record(None, "user.login_unknown", None, summary=name[:64], after={"ip": ip})
         return None
     if lockout.is_locked(user):
-        verify_password(hash_password(_DUMMY_PASSWORD), password or "")
+        verify_password(_dummy_hash(), password or "")
         audit.record(user, "user.login_locked", user, after={"ip": ip, "locked_until": user.locked_until})
         raise AccountLocked(user.locked_until)
     if not verify_password(user.password_hash, password or "") or not user.active:
-        locked_now = lockout.register_failure(user)
+        failure = lockout.register_failure(user)  # counted atomically in the database (issue 13 M1)
         audit.record(
             user, "user.login_failed", user,
-            after={"ip": ip, "failed_logins": user.failed_logins, "locked_until": user.locked_until},
+            after={"ip": ip, "failed_logins": failure.count, "locked_until": failure.locked_until},
         )
-        if locked_now:
-            audit.record(user, "user.lock", user, after={"ip": ip, "locked_until": user.locked_until})
-            raise AccountLocked(user.locked_until)
+        if failure.newly_locked:
+            audit.record(user, "user.lock", user, after={"ip": ip, "locked_until": failure.locked_until})
+        if failure.locked:
+            raise AccountLocked(failure.locked_until)
         return None
     if needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
@@ -291,8 +332,10 @@ def reauthenticate(actor, password: str) -> bool:
         lockout.register_success(actor)
         audit.record(actor, "user.reauth", actor, after={"ip": ip})
         return True
-    lockout.register_failure(actor)
-    audit.record(actor, "user.reauth_failed", actor, after={"ip": ip, "failed_logins": actor.failed_logins})
+    failure = lockout.register_failure(actor)
+    audit.record(actor, "user.reauth_failed", actor, after={"ip": ip, "failed_logins": failure.count})
+    if failure.newly_locked:
+        audit.record(actor, "user.lock", actor, after={"ip": ip, "locked_until": failure.locked_until})
     return False
 
 
@@ -305,14 +348,37 @@ def change_password(actor, data: dict[str, Any]) -> None:
             _("Some fields are invalid."), {"current_password": [_("The current password is wrong.")]}
         )
     _check_new_password(actor, actor.username, values["new_password"], field="new_password")
+    forced = bool(actor.must_change_password)
     _set_password(actor, values["new_password"])
-    audit.record(actor, "user.password_change", actor)
+    actor.must_change_password = False
+    audit.record(actor, "user.password_change", actor, after={"after_reset": True} if forced else None)
 
 
-def create_token(actor, data: dict[str, Any]) -> tuple[ApiToken, str]:
-    """A new API token; the secret is returned once and only its hash is kept."""
+def logout(actor) -> None:
+    """Sign out: every session of the account ends server-side (sessions.py says why all of them)."""
+    if not auth.is_authenticated(actor):
+        return
+    sessions.end_all(actor)
+    audit.record(actor, "user.logout", actor, after={"ip": client_ip()})
+
+
+def create_token(actor, data: dict[str, Any], *, by_token: bool = False, password_confirmed: bool = True
+                 ) -> tuple[ApiToken, str]:
+    """A new API token; the secret is returned once and only its hash is kept.
+
+    Issue 13 M3: a token cannot create tokens (a stolen one could otherwise outlive itself), so
+    the pages and the API pass `by_token` (the request came with a Bearer token) and
+    `password_confirmed` (the session's password check is recent, reauth.py); the server's own
+    callers (CLI, fixtures) keep the defaults. The lifetime is bounded by API_TOKEN_MAX_DAYS.
+    """
     if not auth.can_manage_own_tokens(actor):
         raise Forbidden(_("Please log in."))
+    if by_token:
+        raise Forbidden(_("An API token cannot create API tokens. Sign in with your password and create it "
+                          "on the API tokens page."))
+    if not password_confirmed:
+        raise Forbidden(_("Confirm your password first: API tokens are created only within %(n)d minutes of "
+                          "entering it (the API tokens page asks for it).", n=reauth_minutes()))
     values = load(TokenInput(), data)
     secret = new_token()
     token = ApiToken(

@@ -12,9 +12,18 @@ TOKEN_PREFIX = "lt_"  # noqa: S105  # nosec B105  # a public prefix, not a secre
 _hashers: dict[tuple, PasswordHasher] = {}
 
 
+def _params() -> dict:
+    return current_app.config.get("ARGON2_PARAMS", {}) if has_app_context() else {}
+
+
+def hasher_key() -> str:
+    """Names the argon2 setting in force (a cache key for work done once per setting)."""
+    return repr(tuple(sorted(_params().items())))
+
+
 def _hasher() -> PasswordHasher:
     """argon2 with the library's defaults; tests configure cheaper parameters (ARGON2_PARAMS)."""
-    params = current_app.config.get("ARGON2_PARAMS", {}) if has_app_context() else {}
+    params = _params()
     key = tuple(sorted(params.items()))
     if key not in _hashers:
         _hashers[key] = PasswordHasher(**params)

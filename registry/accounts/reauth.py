@@ -56,6 +56,10 @@ def _max_age_seconds(max_age: timedelta | None) -> float:
     return max_age.total_seconds()
 
 
+def reauth_minutes() -> int:
+    return int(_max_age_seconds(None) // 60)
+
+
 def is_recent(max_age: timedelta | None = None) -> bool:
     stamp = session.get(SESSION_KEY)
     if not isinstance(stamp, (int, float)):

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from flask_babel import gettext as _
-from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate, validates_schema
+from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate, validates, validates_schema
 
 from registry.accounts.models import Role
 from registry.accounts.password_policy import shape_problems
@@ -73,7 +73,20 @@ class TokenInput(Schema):
         unknown = EXCLUDE  # forms post csrf_token and buttons; extra keys are ignored
 
     name = TrimmedString(required=True, validate=[Required(), validate.Length(max=80)])
-    expires_in_days = fields.Integer(load_default=90, validate=validate.Range(min=1, max=3650))
+    expires_in_days = fields.Integer(load_default=90)
+
+    @validates("expires_in_days")
+    def _lifetime(self, value, **kwargs):
+        """Issue 13 M3: 1 to API_TOKEN_MAX_DAYS days (365 unless the server's config says otherwise)."""
+        limit = token_max_days()
+        if not 1 <= value <= limit:
+            raise ValidationError(_("A token is valid for 1 to %(max)d days.", max=limit))
+
+
+def token_max_days() -> int:
+    from flask import current_app, has_app_context
+
+    return int(current_app.config.get("API_TOKEN_MAX_DAYS", 365)) if has_app_context() else 365
 
 
 class UserOut(Schema):

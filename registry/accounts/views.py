@@ -9,9 +9,9 @@ from urllib.parse import urlsplit
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_login import current_user, login_required, login_user, logout_user
+from flask_login import current_user, login_required, logout_user
 
-from registry.accounts import auth, lockout, queries
+from registry.accounts import auth, lockout, queries, sessions
 from registry.accounts import operations as ops
 from registry.accounts.forms import (
     ROLES,
@@ -24,10 +24,11 @@ from registry.accounts.forms import (
     TokenForm,
     UserForm,
 )
-from registry.accounts.reauth import mark_authenticated, pending_action, require_recent_login
+from registry.accounts.reauth import is_recent, mark_authenticated, pending_action, require_recent_login
 from registry.accounts.schemas import TokenOut, UserOut
-from registry.core.errors import ValidationFailed
+from registry.core.errors import Forbidden, ValidationFailed
 from registry.core.forms import apply_errors
+from registry.core.redirects import safe_path
 from registry.core.templating import role_label
 from registry.extensions import db, limiter
 
@@ -40,14 +41,10 @@ def _me():
 
 
 def safe_next(target: str | None) -> str | None:
-    """Only a path on this site: no scheme, no host, no '//' or backslash tricks."""
-    if not target:
-        return None
-    target = target.strip()
-    parts = urlsplit(target)
-    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//") or "\\" in target:
-        return None
-    if target.rstrip("?").rstrip("/") in ("/login", "/logout"):
+    """Only a path on this site (core/redirects.py, shared with the language switch), and not
+    back to the login or logout page."""
+    target = safe_path(target)
+    if target is None or urlsplit(target).path.rstrip("/") in ("/login", "/logout"):
         return None
     return target
 
@@ -56,6 +53,36 @@ def _invalid(template: str, form, err: ValidationFailed, **context):
     db.session.rollback()  # nothing of a refused change is kept
     leftovers = apply_errors(form, err.errors)
     return render_template(template, form=form, message=err.message, leftovers=leftovers, **context), 422
+
+
+# ---- a password reset by an administrator must be replaced before anything else (issue 13 L9) ----
+
+# What an account flagged `must_change_password` may still reach: the password change, logout, the
+# language switch and static files. Everything else answers 403 saying what to do.
+_WHILE_PASSWORD_MUST_CHANGE = frozenset({
+    "accounts.account", "accounts.change_password", "accounts.logout", "accounts.login",
+    "core.set_language", "core.health", "static",
+})
+
+
+class PasswordChangeRequired(Forbidden):
+    code = "password_change_required"
+
+
+@bp.before_app_request
+def _require_password_change():
+    if request.endpoint in _WHILE_PASSWORD_MUST_CHANGE or request.endpoint is None:
+        return None
+    if request.headers.get("Authorization", "").startswith("Bearer "):
+        return None  # a reset revoked every token and a flagged account cannot create one (auth_loader refuses too)
+    if not (current_user.is_authenticated and getattr(current_user, "must_change_password", False)):
+        return None
+    if request.endpoint == "core.home":
+        return redirect(url_for("accounts.account"))
+    raise PasswordChangeRequired(
+        _("Your password was reset by an administrator. Change it on the “My account” page (%(url)s) "
+          "before you do anything else.", url=url_for("accounts.account"))
+    )
 
 
 # ---- log in / out / sign up ----
@@ -88,8 +115,10 @@ def login():
         return render_template(
             "accounts/login.html", form=form, message=_("Wrong username or password, or the account is disabled.")
         ), 422
-    login_user(user)
-    mark_authenticated()
+    sessions.start(user)
+    if user.must_change_password:
+        flash(_("Your password was reset by an administrator. Choose a new password before you continue."), "warning")
+        return redirect(url_for("accounts.account"))
     flash(_("Welcome, %(name)s.", name=user.full_name or user.username), "success")
     return redirect(safe_next(form.next.data) or url_for("core.home"))
 
@@ -97,13 +126,19 @@ def login():
 @bp.post("/logout")
 @login_required
 def logout():
+    ops.logout(_me())  # every session of the account ends server-side, a replayed cookie included
+    db.session.commit()
     logout_user()
     flash(_("You have logged out."), "success")
     return redirect(url_for("accounts.login"))
 
 
 @bp.route("/signup", methods=["GET", "POST"])
+@limiter.limit(lambda: current_app.config["SIGNUP_RATE_LIMIT"], methods=["POST"])
+@limiter.limit(lambda: current_app.config["SIGNUP_GLOBAL_RATE_LIMIT"], methods=["POST"],
+               key_func=lambda: "signup-everyone", scope="signup-everyone")
 def signup():
+    """Self-service sign-up, rate limited per address and for everyone together (issue 13 M10, L4)."""
     if current_user.is_authenticated:
         return redirect(url_for("core.home"))
     form = SignUpForm()
@@ -113,7 +148,7 @@ def signup():
         except ValidationFailed as err:
             return _invalid("accounts/signup.html", form, err)
         db.session.commit()
-        login_user(user)
+        sessions.start(user)
         flash(_("Your account is ready. Register your enterprise next."), "success")
         return redirect(url_for("enterprises.index"))
     return render_template("accounts/signup.html", form=form)
@@ -161,6 +196,7 @@ def change_password():
         leftovers = apply_errors(form, err.errors)
         return _account_page(form, 422, message=err.message, leftovers=leftovers)
     db.session.commit()
+    sessions.restamp(_me())  # the other sessions of the account have ended; this one continues
     flash(_("Your password has been changed."), "success")
     return redirect(url_for("accounts.account"))
 
@@ -186,7 +222,7 @@ def tokens():
 def create_token():
     form = TokenForm()
     try:
-        token, secret = ops.create_token(_me(), form.payload())
+        token, secret = ops.create_token(_me(), form.payload(), password_confirmed=is_recent())
     except ValidationFailed as err:
         db.session.rollback()
         leftovers = apply_errors(form, err.errors)

@@ -7,6 +7,7 @@ from sqlalchemy import text
 
 from registry.core import audit_search
 from registry.core.errors import ValidationFailed
+from registry.core.redirects import safe_path
 from registry.extensions import db
 
 bp = Blueprint("core", __name__)
@@ -30,10 +31,9 @@ def set_language(code: str):
     """Remember the chosen interface language and go back where the user was."""
     if code in ("zh", "en"):
         session["lang"] = code
-    target = request.args.get("next") or url_for("core.home")
-    if not target.startswith("/") or target.startswith("//"):
-        target = url_for("core.home")
-    return redirect(target)
+    # Only a path on this site, by the same check as the login's next= (issue 13 M6: `/%09/evil.example`
+    # became `Location: //evil.example`, and %0D/%0A a 500).
+    return redirect(safe_path(request.args.get("next")) or url_for("core.home"))
 
 
 @bp.get("/healthz")
