@@ -254,7 +254,7 @@ def reset_password(actor, user_id: int, data: dict[str, Any]) -> User:
     # and can do nothing else until then (issue 13 L9; the CLI's reset-password too).
     user.must_change_password = True
     db.session.flush()
-    audit.record(actor, "user.password_reset", user, after={"ip": client_ip(), "must_change_password": True})
+    audit.record(actor, "user.password_reset", user, after={"ip": client_ip(), "forced_change": True})
     return user
 
 
