@@ -18,7 +18,9 @@ from registry.extensions import db
 
 DESCRIPTION = """Accounts and API tokens.
 
-Authenticate with `Authorization: Bearer lt_…` (create a token here or on the API tokens page;
+Authenticate with `Authorization: Bearer lt_…` (create a token on the API tokens page, or here
+from a signed-in browser session whose password was just entered — a token cannot create tokens;
+at most API_TOKEN_MAX_DAYS, 365 days by default; a password change or reset revokes every token;
 the secret is shown once, only its SHA-256 is stored) or with the session cookie of a signed-in
 browser. Session-authenticated POST/PUT/DELETE requests must send the page's CSRF token
 (`<meta name="csrf-token">`) in the `X-CSRFToken` header, or they are answered 400 `csrf_failed`.

@@ -118,3 +118,12 @@ def test_sign_up_is_limited_for_everyone_together(client, signup_limits):
         codes.append(_signup(client, f"bot-{i}-factory", addr=f"10.9.0.{i + 1}").status_code)
     assert codes == [302] * 4 + [429] * 2, codes
     assert db.session.query(User).filter(User.username.like("bot-%")).count() == 4
+
+
+def test_the_security_settings_page_shows_the_new_limits(client, make_user):
+    """The security administrator sees the sign-up limits and the longest token lifetime (M10, M3)."""
+    login(client, make_user("security_admin").username)
+    html = client.get("/security/?lang=en").get_data(as_text=True)
+    for text in ("Sign-up rate limit per address", "Sign-up rate limit for everyone together",
+                 "Longest API token lifetime (days)"):
+        assert text in html
