@@ -98,8 +98,13 @@ def _tail_hash(conn) -> str:
     """The hash the next entry chains to, read on the inserting connection inside its transaction,
     under the write lock."""
     _take_write_lock(conn)
-    last = conn.execute(text("SELECT entry_hash FROM audit_entry ORDER BY id DESC LIMIT 1")).scalar()
-    return last or GENESIS
+    last = conn.execute(text("SELECT id, entry_hash FROM audit_entry ORDER BY id DESC LIMIT 1")).first()
+    if last is None:
+        return GENESIS
+    from registry.core import audit_checkpoints
+
+    audit_checkpoints.maybe_take(conn, last[0], last[1])  # every AUDIT_CHECKPOINT_EVERY entries (Low 3)
+    return last[1]
 
 
 def _chain_audit_inserts(conn, elem, multiparams, params, execution_options):

@@ -36,6 +36,12 @@ from tests.support import csrf_from
 BACKUPS = 4
 
 
+@pytest.fixture(autouse=True)
+def _evidence_setting(db_app):
+    yield
+    db_app.config.pop("GRADE_EVIDENCE_DIR", None)
+
+
 def _writer(base: str, stop: threading.Event, done: list[int]) -> None:
     """Someone using the app during the backup: failed sign-ins of unknown names (audited)."""
     with requests.Session() as s:
