@@ -145,3 +145,33 @@ def test_checkpoints_are_taken_every_n_entries_and_on_backup_and_verify(db_app, 
     with pytest.raises(Exception, match="append-only"):
         with db.engine.begin() as conn:
             conn.exec_driver_sql(f"DELETE FROM audit_checkpoint WHERE id = {checkpoints[0].id}")
+
+
+def test_the_audit_administrator_exports_the_checkpoints_and_sees_a_truncation_on_the_verify_page(
+        db_app, client, make_user, tmp_path):
+    from tests.support import csrf_from, login
+
+    auditor = make_user("audit_admin")
+    _entries(20)
+    assert _cli(db_app, "checkpoint").exit_code == 0
+    login(client, auditor.username)
+    resp = client.get("/audit/checkpoints.jsonl")
+    assert resp.status_code == 200 and resp.headers["Cache-Control"] == "no-store"
+    exported = tmp_path / "from-the-browser.jsonl"
+    exported.write_bytes(resp.data)
+    assert _cli(db_app, "verify", "--checkpoints", str(exported)).exit_code == 0
+    page = client.get("/audit/verify?lang=en").get_data(as_text=True)
+    assert "1 checkpoints sign the head" in page and "do not match" not in page
+    db.session.remove()
+    with db.engine.begin() as conn:
+        triggers = _lift_triggers(conn)
+        last = conn.exec_driver_sql("SELECT max(id) FROM audit_entry").scalar()
+        conn.exec_driver_sql(f"DELETE FROM audit_entry WHERE id > {last - 5}")
+        _put_back(conn, triggers)
+    page = client.get("/audit/verify?lang=en").get_data(as_text=True)
+    signed = json.loads(resp.data.decode().splitlines()[-1])["entry_id"]
+    assert "do not match the log" in page and f"entry {signed} is missing" in page
+    assert _cli(db_app, "verify", "--checkpoints", str(exported)).exit_code == 1
+    client.post("/logout", data={"csrf_token": csrf_from(page)})
+    login(client, make_user("county", "131002").username)
+    assert client.get("/audit/checkpoints.jsonl").status_code == 403
