@@ -385,7 +385,7 @@ def _restore_postgres(directory: Path, url: str, manifest: Manifest, staging: Pa
         script, check = Path(tmp) / "restore.sql", Path(tmp) / "check.sql"
         try:
             subprocess.run(  # noqa: S603  # nosec B603  # fixed binary, argument list, no shell
-                [pg_binary("pg_restore"), "--no-owner", "-f", str(script), str(directory / PG_FILE)],
+                [pg_binary("pg_restore"), "--no-owner", "--no-privileges", "-f", str(script), str(directory / PG_FILE)],
                 check=True, capture_output=True,
             )
             check.write_text(_count_check_sql(manifest.tables), encoding="utf-8")
