@@ -152,3 +152,22 @@ def test_a_full_disk_during_backup_gives_a_message_a_non_zero_exit_and_no_partia
     assert not backup_dir.exists() or not any(backup_dir.iterdir()), list(backup_dir.rglob("*"))
     left = [p for p in Path(small_disk).rglob("*") if p.is_file()]
     assert left == [], left
+
+
+def test_a_failing_pg_dump_gives_a_message_and_no_partial_backup(db_app, make_user, tmp_path):
+    """Issue 9 §6 open item, closed with Low 10: `pg_dump` failing mid-backup (here: it cannot reach the
+    database it is given) ends in a BackupError naming pg_dump, and nothing of the backup is left."""
+    from sqlalchemy.engine import make_url
+
+    from registry.core.backup import backup
+    from registry.extensions import db
+
+    url = make_url(db_app.config["SQLALCHEMY_DATABASE_URI"])
+    if url.get_backend_name() != "postgresql":
+        pytest.skip("PostgreSQL pass only: pg_dump")
+    make_user("enterprise")
+    broken = url.set(database="no_such_database_here").render_as_string(hide_password=False)
+    with pytest.raises(BackupError, match="pg_dump") as caught:
+        backup(db.engine, broken, tmp_path / "backup", None)
+    assert "Nothing was kept" in str(caught.value)
+    assert not (tmp_path / "backup").exists()
