@@ -82,18 +82,31 @@ def test_the_deploy_environment_trusts_the_proxy_and_the_app_then_sees_the_clien
     block = runbook_block("runbook-env")
     for needed in ("TRUSTED_PROXY_COUNT=1", "lantian_app", "GRADE_EVIDENCE_DIR=", "AUDIT_CHECKPOINT_KEY=", "SECRET_KEY="):
         assert needed in block, needed
-    probe = (
+    probe = tmp_path / "probe.py"
+    probe.write_text(
+        "import re\n"
+        "from sqlalchemy import select\n"
         "from wsgi import app\n"
+        "from registry.core.models import AuditEntry\n"
+        "from registry.extensions import db\n"
         "c = app.test_client()\n"
         "h = {'X-Forwarded-For': '203.0.113.9', 'X-Forwarded-Proto': 'https'}\n"
         "page = c.get('/login', headers=h, base_url='http://proxy.internal')\n"
         "print('HSTS', page.headers.get('Strict-Transport-Security'))\n"
-    )
+        "token = re.search(r'name=\"csrf_token\" type=\"hidden\" value=\"([^\"]+)\"', page.get_data(as_text=True)).group(1)\n"
+        "r = c.post('/login', headers={**h, 'Referer': 'https://proxy.internal/login'}, base_url='http://proxy.internal',\n"
+        "           data={'username': 'runbook-probe', 'password': 'Wrong-password-1', 'csrf_token': token})\n"
+        "print('STATUS', r.status_code)\n"
+        "with app.app_context():\n"
+        "    e = db.session.scalars(select(AuditEntry).where(AuditEntry.summary == 'runbook-probe')).one()\n"
+        "    print('AUDIT-IP', e.after['ip'])\n", encoding="utf-8")
     script = (block + "\n# this test's connection targets (the block's are placeholders)\n"
               f"export DATABASE_URL='{db_app.config['SQLALCHEMY_DATABASE_URI']}' RATELIMIT_STORAGE_URI=memory:// "
               f"GRADE_EVIDENCE_DIR='{tmp_path / 'evidence'}'\n"
-              f"python -c \"{probe}\"\n")
+              f"PYTHONPATH=. python '{probe}'\n")
     done = run_bash(script, APP_DB_PASSWORD="x", DB_HOST="127.0.0.1", AUDIT_CHECKPOINT_KEY="k" * 40)
+    assert "HSTS max-age=" in done.stdout, done.stdout  # HTTPS seen through the proxy
+    assert "STATUS 422" in done.stdout and "AUDIT-IP 203.0.113.9" in done.stdout, done.stdout
     assert "HSTS max-age=" in done.stdout, done.stdout
 
 
