@@ -119,14 +119,15 @@ def _scoped(actor) -> Select:
     if not prefix or prefix == "-":
         return stmt.where(AuditEntry.id.is_(None))
     return stmt.where(AuditEntry.region_code.startswith(prefix), AuditEntry.object_type.not_in(ACCOUNT_OBJECTS),
-                      *_visible_objects(actor))
+                      *visible_object_conditions(actor))
 
 
-def _visible_objects(actor) -> list:
+def visible_object_conditions(actor) -> list:
     """Issue 13, Medium 8: an official sees an entry only if they may see both its object and its
     root, by the objects' own rules (`visible_enterprises`, `visible_applications`): a draft never
     submitted — an enterprise or a grade application, with everything rooted in it (lines, permits,
-    plans, evidence) — is invisible to officials, in the audit log as on its pages (404)."""
+    plans, evidence) — is invisible to officials, in the audit log as on its pages (404). Also used
+    by the enterprise's history (`enterprises.queries.enterprise_history`)."""
     from registry.enterprises.models import Enterprise
     from registry.enterprises.queries import visible_enterprises
     from registry.grades.models import GradeApplication

@@ -74,3 +74,25 @@ def test_officials_do_not_read_never_submitted_drafts_through_the_audit_search(c
     client.post("/logout", data={"csrf_token": csrf_from(client.get("/audit/").get_data(as_text=True))})
     login(client, make_user("audit_admin").username)
     assert _csv_rows(client, f"object_type=grade_application&object_id={app_id}")
+
+
+def test_the_enterprise_history_does_not_show_officials_a_grade_application_never_submitted(client, make_user, make_enterprise):
+    """The same rule on the enterprise's own history (page and API): the history of an approved
+    enterprise showed officials the `grade.create`/`grade.answers` snapshots of a grade application
+    the enterprise had not submitted (its page answers 404 to them)."""
+    county = make_user("county", ANCI)
+    approved, owner = make_enterprise(ANCI, approved_by=county)
+    app = grade_ops.create_application(owner, {"enterprise_id": approved.id,
+                                               "industries": {"steel": {"line_ids": [approved.lines[0].id]}}})
+    db.session.commit()
+    app_id = app.id
+    login(client, county.username)
+    assert client.get(f"/grades/{app_id}").status_code == 404
+    items = client.get(f"/api/v1/enterprises/{approved.id}/history").get_json()["items"]
+    assert items and not [i for i in items if i["object_type"] == "grade_application"], items
+    html = client.get(f"/enterprises/{approved.id}/history?lang=en").get_data(as_text=True)
+    assert "grade.create" not in html and "Grade application" not in html
+    client.post("/logout", data={"csrf_token": csrf_from(html)})
+    login(client, owner.username)  # the enterprise sees its own draft in its history
+    items = client.get(f"/api/v1/enterprises/{approved.id}/history").get_json()["items"]
+    assert [i for i in items if i["object_type"] == "grade_application"]
