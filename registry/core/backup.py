@@ -114,8 +114,17 @@ def pg_binary(name: str) -> str:
 
 
 def _libpq_url(url: str) -> str:
-    """The URL as libpq tools take it: no '+driver'."""
-    return make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
+    """The URL as libpq tools take it: no '+driver', and no password (that goes in PGPASSWORD, so
+    it never shows in the process list)."""
+    return make_url(url).set(drivername="postgresql", password=None).render_as_string(hide_password=False)
+
+
+def _libpq_env(url: str) -> dict[str, str]:
+    env = dict(os.environ)
+    password = make_url(url).password
+    if password:
+        env["PGPASSWORD"] = str(password)
+    return env
 
 
 def _sqlite_path(url: str) -> str:
@@ -227,7 +236,7 @@ def _write_backup(engine: Engine, url: str, directory: Path, evidence_dir: Path 
                 subprocess.run(  # noqa: S603  # nosec B603  # fixed binary, argument list, no shell
                     [pg_binary("pg_dump"), "-Fc", "--no-owner", f"--snapshot={snapshot}", "-f", str(target),
                      "--dbname", _libpq_url(url)],
-                    check=True, capture_output=True,
+                    check=True, capture_output=True, env=_libpq_env(url),
                 )
         os.chmod(target, PRIVATE_FILE)
         files[PG_FILE] = sha256_file(target)
@@ -393,7 +402,7 @@ def _restore_postgres(directory: Path, url: str, manifest: Manifest, staging: Pa
             subprocess.run(  # noqa: S603  # nosec B603  # fixed binary, argument list, no shell
                 [pg_binary("psql"), "-X", "-q", "--single-transaction", "-v", "ON_ERROR_STOP=1",
                  "-f", str(script), "-f", str(check), "--dbname", _libpq_url(url)],
-                check=True, capture_output=True,
+                check=True, capture_output=True, env=_libpq_env(url),
             )
         except subprocess.CalledProcessError as err:
             raise BackupError(f"restore refused, nothing was changed: {_tool_error(err)}") from err
