@@ -50,6 +50,12 @@ class Default:
     REAUTH_MAX_AGE = timedelta(minutes=10)
     # 等保 安全审计: audit entries are kept at least this long (archived by export, never deleted).
     AUDIT_RETENTION_DAYS = int(os.environ.get("AUDIT_RETENTION_DAYS", "180"))
+    # Signed checkpoints of the audit chain's head (issue 13, Low 3): the HMAC key (when unset, one is
+    # derived from SECRET_KEY; set a separate one in production) and how many entries between automatic ones.
+    AUDIT_CHECKPOINT_KEY = os.environ.get("AUDIT_CHECKPOINT_KEY") or None
+    AUDIT_CHECKPOINT_EVERY = int(os.environ.get("AUDIT_CHECKPOINT_EVERY", "1000"))
+    # Where evidence files are kept (default instance/evidence); back it up with `flask backup`.
+    GRADE_EVIDENCE_DIR = os.environ.get("GRADE_EVIDENCE_DIR") or None
     # An audit CSV export from the search page holds at most this many entries (the newest first).
     AUDIT_EXPORT_MAX_ROWS = 100_000
     # Reverse proxies in front of the app whose X-Forwarded-* headers are believed (ProxyFix);

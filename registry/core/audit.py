@@ -8,10 +8,10 @@ database triggers refuse them too (migration `audit hash chain`).
 
 The hashes are computed in one place, a `before_execute` hook on every INSERT into
 audit_entry, so ORM entries (`record`) and Core bulk inserts (exchange imports) chain alike.
-Concurrency: the tail is read on the inserting connection inside its transaction. On PostgreSQL a
-transaction-level advisory lock serialises audit writers until commit; SQLite serialises
-writers itself (a second writer that read a stale tail fails with "database is locked" or,
-at worst, on the unique `prev_hash`, so the chain can never fork).
+Concurrency: the tail is read on the inserting connection inside its transaction, after its
+write lock is taken (`_take_write_lock`): on PostgreSQL a transaction-level advisory lock
+serialises audit writers until commit; on SQLite `BEGIN IMMEDIATE` takes the database's write
+lock before the read. The unique `prev_hash` remains the last guard: the chain can never fork.
 """
 from __future__ import annotations
 
@@ -77,12 +77,34 @@ def _is_audit_insert(elem) -> bool:
     return isinstance(elem, Insert) and getattr(elem.table, "name", None) == AuditEntry.__tablename__
 
 
-def _tail_hash(conn) -> str:
-    """The hash the next entry chains to, read on the inserting connection inside its transaction."""
+def _take_write_lock(conn) -> None:
+    """Hold the database's audit write lock before the tail is read (issue 13, Low 2).
+
+    PostgreSQL: a transaction-level advisory lock, held until commit. SQLite: pysqlite opens its
+    transaction only at the first INSERT/UPDATE, so a tail read in an audit-only transaction
+    (a failed login) ran outside any lock and could be stale by the INSERT — the UNIQUE prev_hash
+    then refused the entry (a 409, and the attempt was never audited). When the connection is not
+    yet in a transaction, `BEGIN IMMEDIATE` takes SQLite's write lock first (waiting up to the
+    connection's busy timeout); one already in a write transaction holds it already."""
     if conn.dialect.name == "postgresql":
         conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": ADVISORY_LOCK_KEY})
-    last = conn.execute(text("SELECT entry_hash FROM audit_entry ORDER BY id DESC LIMIT 1")).scalar()
-    return last or GENESIS
+    elif conn.dialect.name == "sqlite":
+        raw = conn.connection.dbapi_connection
+        if raw is not None and not raw.in_transaction:
+            raw.execute("BEGIN IMMEDIATE")
+
+
+def _tail_hash(conn) -> str:
+    """The hash the next entry chains to, read on the inserting connection inside its transaction,
+    under the write lock."""
+    _take_write_lock(conn)
+    last = conn.execute(text("SELECT id, entry_hash FROM audit_entry ORDER BY id DESC LIMIT 1")).first()
+    if last is None:
+        return GENESIS
+    from registry.core import audit_checkpoints
+
+    audit_checkpoints.maybe_take(conn, last[0], last[1])  # every AUDIT_CHECKPOINT_EVERY entries (Low 3)
+    return last[1]
 
 
 def _chain_audit_inserts(conn, elem, multiparams, params, execution_options):

@@ -1,7 +1,8 @@
 """Searching and exporting the audit log (等保 2.0 安全审计 b/d): who may see which entries, and the filters.
 
 The audit administrator searches every entry; an official searches the entries about objects
-in their region subtree (the entry's `region_code`), except account and token entries (sign-ins,
+in their region subtree (the entry's `region_code`) that they may see by the objects' own rules
+(never-submitted drafts stay invisible, issue 13 Medium 8), except account and token entries (sign-ins,
 IP addresses, password resets), which belong to the audit administrator alone. Everyone else
 (enterprises, the system and security administrators) is refused: none of the three
 administrator roles does another's work.
@@ -15,7 +16,7 @@ from dataclasses import asdict, dataclass
 from datetime import date, datetime, time, timedelta
 
 from flask_babel import gettext as _
-from sqlalchemy import Select, select
+from sqlalchemy import Select, or_, select
 
 from registry.core.errors import Forbidden, ValidationFailed
 from registry.core.models import AuditEntry
@@ -117,7 +118,30 @@ def _scoped(actor) -> Select:
     prefix = scope_prefix(actor)
     if not prefix or prefix == "-":
         return stmt.where(AuditEntry.id.is_(None))
-    return stmt.where(AuditEntry.region_code.startswith(prefix), AuditEntry.object_type.not_in(ACCOUNT_OBJECTS))
+    return stmt.where(AuditEntry.region_code.startswith(prefix), AuditEntry.object_type.not_in(ACCOUNT_OBJECTS),
+                      *visible_object_conditions(actor))
+
+
+def visible_object_conditions(actor) -> list:
+    """Issue 13, Medium 8: an official sees an entry only if they may see both its object and its
+    root, by the objects' own rules (`visible_enterprises`, `visible_applications`): a draft never
+    submitted — an enterprise or a grade application, with everything rooted in it (lines, permits,
+    plans, evidence) — is invisible to officials, in the audit log as on its pages (404). Also used
+    by the enterprise's history (`enterprises.queries.enterprise_history`)."""
+    from registry.enterprises.models import Enterprise
+    from registry.enterprises.queries import visible_enterprises
+    from registry.grades.models import GradeApplication
+    from registry.grades.queries import visible_applications
+
+    scoped = {
+        "enterprise": visible_enterprises(actor).with_only_columns(Enterprise.id),
+        "grade_application": visible_applications(actor).with_only_columns(GradeApplication.id),
+    }
+    conditions = []
+    for kind, ids in scoped.items():
+        for type_col, id_col in ((AuditEntry.object_type, AuditEntry.object_id), (AuditEntry.root_type, AuditEntry.root_id)):
+            conditions.append(or_(type_col != kind, id_col.in_(ids)))
+    return conditions
 
 
 def _filtered(actor, f: AuditFilters) -> Select:

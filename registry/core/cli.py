@@ -1,4 +1,4 @@
-"""Core CLI: `flask load-regions`, `flask demo-data`, `flask seed`, `flask audit verify|export`,
+"""Core CLI: `flask load-regions`, `flask demo-data`, `flask seed`, `flask audit verify|checkpoint|export`,
 `flask backup DIR` and `flask restore DIR`."""
 from __future__ import annotations
 
@@ -69,16 +69,52 @@ def register(app: Flask) -> None:
         """The tamper-evident audit log: verify the hash chain, export for archiving."""
 
     @audit_group.command("verify")
-    def audit_verify_cmd():
-        """Walk the hash chain; report the first broken entry and exit 1 if there is one."""
+    @click.option("--checkpoints", "checkpoints_file", type=click.Path(exists=True, dir_okay=False), default=None,
+                  help="Also check the signed checkpoints exported to this file (kept outside the database).")
+    def audit_verify_cmd(checkpoints_file):
+        """Walk the hash chain and check the signed checkpoints (those in the database, and those in
+        FILE); report what is broken and exit 1 if anything is (issue 13, Low 3: the checkpoints notice
+        the newest entries being removed or rewritten, which the chain alone cannot)."""
+        from registry.core import audit_checkpoints
         from registry.core.audit import verify_chain
 
         checked, broken = verify_chain()
-        if broken is None:
-            click.echo(f"audit chain intact: {checked} entries")
-            return
-        click.echo(f"audit chain BROKEN at entry id {broken.entry_id} (after {checked} good entries): {broken.problem}", err=True)
-        raise SystemExit(1)
+        if broken is not None:
+            click.echo(f"audit chain BROKEN at entry id {broken.entry_id} (after {checked} good entries): {broken.problem}", err=True)
+            raise SystemExit(1)
+        in_db = audit_checkpoints.stored()
+        found = [f"database: {p}" for p in audit_checkpoints.problems(in_db)]
+        from_file = []
+        if checkpoints_file:
+            try:
+                from_file = audit_checkpoints.read_file(checkpoints_file)
+            except (OSError, ValueError) as err:
+                raise click.ClickException(f"cannot read {checkpoints_file}: {err}") from err
+            found += [f"{checkpoints_file}: {p}" for p in audit_checkpoints.problems(from_file)]
+        if found:
+            for problem in found:
+                click.echo(f"audit chain BROKEN: {problem}", err=True)
+            raise SystemExit(1)
+        newest = max((cp["entry_id"] for cp in in_db + from_file), default=None)
+        anchor = f"; {len(in_db)} checkpoints" + (f" and {len(from_file)} from {checkpoints_file}" if checkpoints_file else "")
+        anchor += f" match (newest covers entry {newest}; later entries rest on the chain alone)" if newest is not None else ""
+        click.echo(f"audit chain intact: {checked} entries{anchor}")
+
+    @audit_group.command("checkpoint")
+    @click.option("--export", "export_path", type=click.Path(dir_okay=False, writable=True), default=None,
+                  help="Then write every checkpoint (JSON lines) to this file, to keep outside the database.")
+    def audit_checkpoint_cmd(export_path):
+        """Sign the chain's head now (HMAC with AUDIT_CHECKPOINT_KEY, or a key derived from SECRET_KEY)."""
+        from registry.core import audit_checkpoints
+
+        cp = audit_checkpoints.take()
+        db.session.commit()
+        click.echo(f"checkpoint: entry {cp['entry_id']} ({cp['entries']} entries) hash {cp['entry_hash']} at {cp['at']}")
+        if export_path:
+            text_ = audit_checkpoints.export_lines()
+            with open(export_path, "w", encoding="utf-8") as out:
+                out.write(text_)
+            click.echo(f"exported {text_.count(chr(10))} checkpoints to {export_path}")
 
     @audit_group.command("export")
     @click.option("--before", "before", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
@@ -133,10 +169,16 @@ def register(app: Flask) -> None:
 
         from flask import current_app
 
-        from registry.core.backup import BackupError, backup
+        from registry.core import audit_checkpoints
+        from registry.core.backup import CHECKPOINTS, BackupError, backup
 
+        audit_checkpoints.take()  # the backup's chain head, signed (issue 13, Low 3)
+        db.session.commit()
+        checkpoints = audit_checkpoints.export_lines().encode("utf-8")
+        db.session.remove()
         try:
-            manifest = backup(db.engine, current_app.config["SQLALCHEMY_DATABASE_URI"], Path(directory), _evidence_dir())
+            manifest = backup(db.engine, current_app.config["SQLALCHEMY_DATABASE_URI"], Path(directory), _evidence_dir(),
+                              extra_files={CHECKPOINTS: checkpoints})
         except BackupError as err:
             raise click.ClickException(str(err)) from err
         click.echo(f"backup in {directory}: {len(manifest.tables)} tables, {sum(manifest.tables.values())} rows, "

@@ -59,3 +59,20 @@ class AuditEntry(db.Model):
     # prev_hash is unique: two entries can never claim the same predecessor (no forks).
     prev_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
     entry_hash: Mapped[str | None] = mapped_column(String(64))
+
+
+class AuditCheckpoint(db.Model):
+    """A signed record of the audit chain's head at one moment (issue 13, Low 3): entry `entry_id`
+    had hash `entry_hash` and was the `entries`-th entry. `mac` = HMAC-SHA256 over those fields and
+    `at` with the checkpoint key (registry/core/audit_checkpoints.py). Append-only like the entries;
+    exported copies kept outside the database let `flask audit verify --checkpoints` notice the
+    newest entries being removed or rewritten."""
+
+    __tablename__ = "audit_checkpoint"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    entry_id: Mapped[int] = mapped_column(Integer)
+    entry_hash: Mapped[str] = mapped_column(String(64))
+    entries: Mapped[int] = mapped_column(Integer)
+    mac: Mapped[str] = mapped_column(String(64))

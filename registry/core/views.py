@@ -95,5 +95,24 @@ def audit_verify():
 
     if not can_read_whole_audit_log(current_user._get_current_object()):
         abort(403)
+    from registry.core import audit_checkpoints
+
     checked, broken = verify_chain()
-    return render_template("audit/verify.html", checked=checked, broken=broken)
+    checkpoints = audit_checkpoints.stored()
+    problems = audit_checkpoints.problems(checkpoints) if broken is None else []
+    return render_template("audit/verify.html", checked=checked, broken=broken, checkpoints=checkpoints,
+                           checkpoint_problems=problems)
+
+
+@bp.get("/audit/checkpoints.jsonl")
+@login_required
+def audit_checkpoints_export():
+    """The audit administrator downloads the signed checkpoints to keep outside the database
+    (issue 13, Low 3); `flask audit verify --checkpoints FILE` checks the chain against them."""
+    from registry.accounts.auth import can_read_whole_audit_log
+    from registry.core import audit_checkpoints
+
+    if not can_read_whole_audit_log(current_user._get_current_object()):
+        abort(403)
+    return Response(audit_checkpoints.export_lines(), mimetype="application/x-ndjson", headers={
+        "Content-Disposition": "attachment; filename=audit-checkpoints.jsonl", "Cache-Control": "no-store"})

@@ -185,7 +185,7 @@ class EnterpriseHistory(MethodView):
     def get(self, enterprise_id: int):
         """Every recorded change of the registration, its lines and permits, newest first."""
         enterprise = ops.get_enterprise(actor(), enterprise_id)
-        return {"items": queries.enterprise_history(enterprise)}
+        return {"items": queries.enterprise_history(enterprise, actor())}
 
 
 # ---- production lines ----

@@ -53,17 +53,17 @@ def list_enterprises(actor, filters: EnterpriseFilters) -> Page[Enterprise]:
     return paginate(stmt, filters.page, filters.per_page)
 
 
-def enterprise_history(enterprise: Enterprise) -> list[AuditEntry]:
+def enterprise_history(enterprise: Enterprise, actor=None) -> list[AuditEntry]:
     """The enterprise's whole history, lines and permits included, newest first.
 
-    Callers obtain `enterprise` through operations.get_enterprise, which checks visibility.
+    Callers obtain `enterprise` through operations.get_enterprise, which checks visibility. With
+    `actor`, entries about objects the actor may not see are left out (issue 13, Medium 8: an
+    official does not see a grade application the enterprise never submitted).
     """
+    from registry.core.audit_search import visible_object_conditions
     from registry.extensions import db
 
-    return list(
-        db.session.scalars(
-            select(AuditEntry)
-            .where(AuditEntry.root_type == "enterprise", AuditEntry.root_id == enterprise.id)
-            .order_by(AuditEntry.at.desc(), AuditEntry.id.desc())
-        )
-    )
+    stmt = select(AuditEntry).where(AuditEntry.root_type == "enterprise", AuditEntry.root_id == enterprise.id)
+    if actor is not None:
+        stmt = stmt.where(*visible_object_conditions(actor))
+    return list(db.session.scalars(stmt.order_by(AuditEntry.at.desc(), AuditEntry.id.desc())))

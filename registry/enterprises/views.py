@@ -550,7 +550,7 @@ def _diff_rows(entry: dict) -> list[dict]:
 @login_required
 def history(enterprise_id: int):
     enterprise = ops.get_enterprise(_me(), enterprise_id)
-    entries = AuditEntryOut(many=True).dump(queries.enterprise_history(enterprise))
+    entries = AuditEntryOut(many=True).dump(queries.enterprise_history(enterprise, _me()))
     people = display_names({e["user_id"] for e in entries if e.get("user_id")})
     for entry in entries:
         label = ACTION_LABELS.get(entry["action"])

@@ -142,6 +142,7 @@ ROUTES: list[Route] = [
     Route("GET", "/audit/export.csv", audit_readers(200), note="formula-neutralised, itself audited"),
     Route("GET", "/audit/export.csv?action=enterprise.", audit_readers(200)),
     Route("GET", "/audit/verify", everyone(403, anonymous=302, audit_admin=200)),
+    Route("GET", "/audit/checkpoints.jsonl", everyone(403, anonymous=302, audit_admin=200), note="issue 13 Low 3"),
 
     Route("GET", "/reauth", signed_in(200), note="password confirmation before account administration"),
     Route("POST", "/reauth", signed_in(422), data={"password": "wrong-password-1"}),
