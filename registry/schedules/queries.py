@@ -190,3 +190,24 @@ def unfiled_ratio_changes(enterprise_ids: list[int], *, filing: ScheduleVersion 
             "filed_version": version.number, "line_ref": None if line == "*" else line, "filed": was, "current": now,
             "recorded_on": c.decided_at.date().isoformat(), "by": c.decided_by_name, "rule": "F-15", "source": "001:101"})
     return out
+
+
+def unfiled_for_rows(rows: list[dict[str, Any]]) -> dict[str, list[dict[str, Any]]]:
+    """The unfiled ratio changes (001:101) of the enterprises in these entry rows, keyed by USCC (public rows have
+    no ids)."""
+    from registry.enterprises.models import Enterprise
+
+    usccs = {r["uscc"] for r in rows}
+    if not usccs:
+        return {}
+    ids = dict(db.session.execute(select(Enterprise.id, Enterprise.uscc).where(Enterprise.uscc.in_(usccs))).all())
+    changes = unfiled_ratio_changes(list(ids))
+    return {ids[eid]: c for eid, c in changes.items()}
+
+
+def unfiled_note(changes: list[dict[str, Any]]) -> str:
+    """One line for a cell: 'F-15 (001:101): L1 30 → 40 %; …'."""
+    def pct(v):
+        return "—" if v is None else f"{v:g} %"
+
+    return "F-15 (001:101): " + "; ".join(f"{c['line_ref'] or '*'} {pct(c['filed'])} → {pct(c['current'])}" for c in changes)
