@@ -31,7 +31,7 @@ class FlagChoiceInput(_In):
     @validates_schema
     def _value(self, data, **kwargs):
         if data.get("flag") == "ratio_in_filed_plan" and data.get("value") is None:
-            raise ValidationError(_("Enter the ratio (%) as the district filed it (001:101)."), "value")
+            raise ValidationError(_("Enter the ratio, in per cent, as the district filed it (001:101)."), "value")
         if data.get("flag") != "ratio_in_filed_plan" and data.get("value") is not None:
             raise ValidationError(_("Only the ratio of the filed plan takes a value."), "value")
 
