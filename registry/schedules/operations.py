@@ -398,7 +398,10 @@ def publish(actor, schedule_id: int, data: dict[str, Any]) -> ScheduleVersion:
         raise Conflict(_("The policy pack changed since this draft was generated: generate it again."))
     # 001:101: filing this version files the ratios it carries; enterprises marked for an unfiled change are
     # evaluated again without the mark, unless a change this version does not carry remains.
-    for item in list(version.inputs):
+    ratio_ids = set(db.session.scalars(select(FlagChoice.enterprise_id).where(
+        FlagChoice.schedule_id == schedule.id, FlagChoice.flag == queries.RATIO_FLAG).distinct()))
+    for item in db.session.scalars(select(ScheduleInput).where(ScheduleInput.version_id == version.id,
+                                                               ScheduleInput.enterprise_id.in_(ratio_ids))).all():
         if item.document["enterprise"].get("staggering_list_changed_without_filing"):
             _regenerate_enterprise(schedule, version, item.enterprise_id, filing=version)
     version.status = VersionStatus.PUBLISHED.value

@@ -160,8 +160,11 @@ def unfiled_ratio_changes(enterprise_ids: list[int], *, filing: ScheduleVersion 
 
     if not enterprise_ids:
         return {}
-    choices = list(db.session.scalars(select(FlagChoice).where(FlagChoice.enterprise_id.in_(enterprise_ids),
-                                                               FlagChoice.flag == RATIO_FLAG).order_by(FlagChoice.id)))
+    stmt = select(FlagChoice).where(FlagChoice.flag == RATIO_FLAG).order_by(FlagChoice.id)
+    if len(enterprise_ids) <= 500:
+        stmt = stmt.where(FlagChoice.enterprise_id.in_(enterprise_ids))
+    wanted = set(enterprise_ids)  # a whole city: read the (few) ratio choices and keep its enterprises'
+    choices = [c for c in db.session.scalars(stmt) if c.enterprise_id in wanted]
     if not choices:
         return {}
     latest: dict[tuple[int, int, str], FlagChoice] = {}
@@ -196,11 +199,17 @@ def unfiled_for_rows(rows: list[dict[str, Any]]) -> dict[str, list[dict[str, Any
     """The unfiled ratio changes (001:101) of the enterprises in these entry rows, keyed by USCC (public rows have
     no ids)."""
     from registry.enterprises.models import Enterprise
+    from registry.schedules.models import FlagChoice
 
     usccs = {r["uscc"] for r in rows}
     if not usccs:
         return {}
-    ids = dict(db.session.execute(select(Enterprise.id, Enterprise.uscc).where(Enterprise.uscc.in_(usccs))).all())
+    # only enterprises with a recorded ratio can have changed one: a few, whatever the size of the list
+    with_ratio = set(db.session.scalars(select(FlagChoice.enterprise_id).where(FlagChoice.flag == RATIO_FLAG).distinct()))
+    if not with_ratio:
+        return {}
+    ids = {eid: uscc for eid, uscc in db.session.execute(select(Enterprise.id, Enterprise.uscc)
+                                                         .where(Enterprise.id.in_(with_ratio))).all() if uscc in usccs}
     changes = unfiled_ratio_changes(list(ids))
     return {ids[eid]: c for eid, c in changes.items()}
 
