@@ -231,7 +231,7 @@ class AreaSources(MethodView):
     @login_required
     @blp.arguments(AreaSourceQuery, location="query")
     @blp.response(200, AreaSourceListOut)
-    @errors(blp, 401, 404)
+    @errors(blp, 401, 404, 422)
     def get(self, query):
         """The city's non-industrial sources (mobile, dust, residential burning, other) per pollutant with their
         reduction per alert level: the rest of the society-wide base (全社会, 000:143, 000:149)."""

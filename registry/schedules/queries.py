@@ -220,3 +220,15 @@ def unfiled_note(changes: list[dict[str, Any]]) -> str:
         return "—" if v is None else f"{v:g} %"
 
     return "F-15 (001:101): " + "; ".join(f"{c['line_ref'] or '*'} {pct(c['filed'])} → {pct(c['current'])}" for c in changes)
+
+
+def filed_ratio_lines(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Lines whose filed-plan ratio was entered (001:101), once each, with the ratio the version carries."""
+    seen: dict[tuple[int, str], dict[str, Any]] = {}
+    for r in rows:
+        if r["percentage_min"] is None or not any(a.get("flag") == RATIO_FLAG for a in r["applied_decisions"]):
+            continue
+        seen.setdefault((r["enterprise_id"], r["line_ref"]), {
+            "enterprise_id": r["enterprise_id"], "enterprise_name": r["enterprise_name"], "line_ref": r["line_ref"],
+            "percent": float(r["percentage_min"])})
+    return list(seen.values())

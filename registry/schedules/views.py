@@ -82,6 +82,7 @@ def detail(schedule_id: int):
         versions=[queries.version_dict(v) for v in schedule.versions], rows=rows[:ENTRY_LIMIT], total=len(rows),
         flagged=queries.flagged(rows) if official else [], summary=queries.summary(rows), stale=stale, unfiled=unfiled,
         unfiled_notes={u: queries.unfiled_note(c) for u, c in unfiled.items()},
+        filed_ratios=queries.filed_ratio_lines(rows) if official else [],
         applications=apps, drafting=drafting, own_lines=own_lines, enterprise_id=current_user.enterprise_id,
         generation=runner.status(version) if version else None)
 

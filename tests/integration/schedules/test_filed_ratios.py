@@ -117,3 +117,23 @@ def test_a_ratio_changed_after_filing_marks_the_enterprise_until_it_is_filed(jiz
     assert "staggering_list_changed_without_filing" not in doc["enterprise"]
     assert {float(e.percentage_min) for e in _k1(v2)} == {40.0}
     assert v2.filed_ratios == {str(ent.id): {"K1": 40.0}}
+
+
+def test_the_schedule_page_takes_the_filed_ratio_and_changes_it(jizhou_cement, client):
+    """The decision form of the filed-plan flag asks for the ratio; once entered, the line is listed with its filed
+    ratio and a form to change it (a new recorded choice, 001:101)."""
+    from tests.support import csrf_from
+
+    official, ent, _owner, schedule = jizhou_cement
+    login(client, official.username)
+    page = client.get(f"/schedules/{schedule.id}").get_data(as_text=True)
+    assert 'data-flag="ratio_in_filed_plan"' in page and 'name="value"' in page
+    form = {"csrf_token": csrf_from(page), "enterprise_id": str(ent.id), "line_ref": "K1", "flag": "ratio_in_filed_plan",
+            "choice": "enter_ratio_from_filed_plan", "value": "25", "reason": "区方案备案比例"}
+    assert client.post(f"/schedules/{schedule.id}/flags", data=form).status_code == 302
+    page = client.get(f"/schedules/{schedule.id}").get_data(as_text=True)
+    assert 'id="filed-ratio-lines"' in page and 'value="25"' in page
+    form.update(value="35", reason="调整", csrf_token=csrf_from(page))
+    assert client.post(f"/schedules/{schedule.id}/flags", data=form).status_code == 302
+    db.session.expire_all()
+    assert {float(e.percentage_min) for e in _k1(ops.latest_version(schedule))} == {35.0}
