@@ -142,6 +142,10 @@ def submit_registration(actor, enterprise_id: int, data: dict[str, Any]) -> Ente
         problems["lines"] = [_("Register at least one production line before submitting.")]
     if not enterprise.contact_person or not enterprise.contact_phone:
         problems["contact_person"] = [_("A contact person and phone are required before submitting.")]
+    # facts saved before the plausibility checks (or written around them) are refused here too (issue 14 point 9)
+    for w in enterprise_warnings(enterprise):
+        if w["blocking"]:
+            problems.setdefault(w["field"], []).append(f"{w['where']}: {w['message']}")
     if problems:
         raise ValidationFailed(_("The registration is not complete."), problems)
     before = enterprise.status

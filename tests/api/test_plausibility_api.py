@@ -100,3 +100,22 @@ def test_the_pages_flash_the_warning_and_the_registration_page_lists_it(client, 
     login(client, owner.username)
     page = client.get(f"/enterprises/{ent.id}").get_data(as_text=True)
     assert 'id="plausibility"' in page and "颗粒物日排放量" in page
+
+
+def test_a_contradiction_stored_earlier_blocks_the_submission(make_enterprise):
+    """A line saved before the checks existed (written here straight to the row) cannot be submitted: the rules
+    would decide on it. The message names the line and the field."""
+    import pytest
+
+    from registry.core.errors import ValidationFailed
+    from registry.enterprises import operations as ops
+    from registry.enterprises.models import ProductionLine
+    from registry.extensions import db
+
+    ent, owner = make_enterprise()
+    line = db.session.query(ProductionLine).filter_by(enterprise_id=ent.id).one()
+    line.kind, line.fuel = "cupola", "electricity"
+    db.session.commit()
+    with pytest.raises(ValidationFailed) as err:
+        ops.submit_registration(owner, ent.id, {"version": ent.version})
+    assert any("L1" in m and "燃料/能源" in m for m in err.value.errors["fuel"])
