@@ -87,6 +87,15 @@ def generate(path: Path, scale: float, seed: int) -> dict[str, int]:
         "cems_transmission_rate": np.round(rng.uniform(80, 100, n_l), 2),
         "daily_emission_so2_kg": np.round(rng.uniform(0, 900, n_l), 3),
     })
+    # kinds and fuels drawn apart make impossible pairs (a cupola on electricity) the importer refuses (issue 14
+    # point 9): such a row gets its kind's usual fuel instead
+    from registry.exchange.plausibility import FUEL_CANNOT
+
+    usual = {"electric_furnace": "electricity", "cupola": "coke", "gas_furnace": "natural_gas", "blast_furnace": "coke",
+             "coke_oven": "coke_oven_gas", "generating_unit": "coal", "coal_gas_producer": "coal"}
+    for kind, cannot in FUEL_CANNOT.items():
+        bad = lines["kind"].eq(kind) & lines["fuel"].isin(cannot)
+        lines.loc[bad, "fuel"] = usual[kind]
     for p in ("pm", "so2", "nox"):
         has = rng.random(n_l) < 0.8
         lines[f"{p}_status"] = np.where(has, np.asarray(statuses)[rng.integers(0, len(statuses), n_l)], None)

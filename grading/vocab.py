@@ -213,6 +213,23 @@ class PermitKind(Vocabulary):
     REGISTRATION = "registration", "登记管理"
 
 
+class PermitManagementClass(Vocabulary):
+    """Permit management class (排污许可分类管理: 重点管理 / 简化管理 / 登记管理, 003:14 names 登记管理)."""
+
+    KEY = "key", "重点管理"
+    SIMPLIFIED = "simplified", "简化管理"
+    REGISTRATION = "registration", "登记管理"
+
+
+class AreaSourceCategory(Vocabulary):
+    """Non-industrial sources of a city's whole inventory (全社会排放, 000:143, 000:149; days R-A-02, 002:582)."""
+
+    MOBILE = "mobile", "移动源"
+    DUST = "dust", "扬尘源"
+    RESIDENTIAL_BURNING = "residential_burning", "民用散煤燃烧"
+    OTHER = "other", "其他源"
+
+
 class PermitStatus(Vocabulary):
     """Permit status (003:71)."""
 

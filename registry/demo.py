@@ -137,7 +137,11 @@ def _lines_for(sector: str, rng: random.Random) -> tuple[list[dict], str]:
     if sector == "glass_wool":
         return [_line("BM1", "玻璃棉生产线", "glass_wool", "glass_furnace", rng.choice(["natural_gas", "coal"]), 2, "10kt/a", emissions=em())], "none"
     if sector == "rock_wool":
-        return [_line("YM1", "岩棉生产线", "rock_wool", rng.choice(["cupola", "electric_furnace"]), rng.choice(["coke", "electricity"]), 3, "10kt/a", emissions=em())], "none"
+        kind = rng.choice(["cupola", "electric_furnace"])
+        rng.choice(["coke", "electricity"])  # drawn as before, so the rest of the demo stays the same
+        # a cupola burns coke and an electric furnace runs on electricity (the pairs drawn apart were nonsense, issue 14 point 9)
+        fuel = "coke" if kind == "cupola" else "electricity"
+        return [_line("YM1", "岩棉生产线", "rock_wool", kind, fuel, 3, "10kt/a", emissions=em())], "none"
     if sector == "gypsum_board":
         return [_line("SG1", "石膏板生产线", "gypsum_board", "other_kiln", rng.choice(["natural_gas", "coal"]), 3000, "m2/a", emissions=em())], "none"
     if sector == "refractory":

@@ -72,8 +72,9 @@ def line_payload(code: str = "L1", **over) -> dict:
     return data
 
 
-def permit_payload(number: str = "91131002MA00000001001P", **over) -> dict:
-    data = {"number": number, "kind": "full", "status": "issued", "industry": "炼铁", "issued_on": "2017-06-30", "valid_until": "2020-06-29"}
+def permit_payload(number: str | None = None, **over) -> dict:
+    """A permit body; the default number is national-format and names enterprise_payload(1)'s credit code."""
+    data = {"number": number or f"{valid_uscc(1)}001P", "kind": "full", "status": "issued", "industry": "炼铁", "issued_on": "2017-06-30", "valid_until": "2020-06-29"}
     data.update(over)
     return data
 

@@ -21,6 +21,8 @@ from registry.emergency.orders import alert_orders
 from registry.emergency.presenting import level_totals
 from registry.emergency.reductions import emergency_levels
 from registry.emergency.schemas import (
+    AreaSourceInput,
+    AreaSourceOut,
     EmergencyDecisionInput,
     EmergencyListInput,
     EmergencyListOut,
@@ -55,6 +57,14 @@ class EmergencyProposalListOut(Schema):
 
 class EmergencyOrderListOut(Schema):
     items = fields.List(fields.Nested(EmergencyOrderOut))
+
+
+class AreaSourceListOut(Schema):
+    items = fields.List(fields.Nested(AreaSourceOut))
+
+
+class AreaSourceQuery(Schema):
+    region = fields.String(required=True, metadata={"description": "the list's region (a city code, e.g. 131000)"})
 
 
 def _commit(operation, *args, **kwargs):
@@ -214,3 +224,34 @@ class PlanFile(MethodView):
     def post(self, plan_id: int):
         """File the plan (the enterprise): immutable from now on."""
         return _plan(_commit(ops.file_plan, actor(), plan_id))
+
+
+@blp.route("/emergency-area-sources")
+class AreaSources(MethodView):
+    @login_required
+    @blp.arguments(AreaSourceQuery, location="query")
+    @blp.response(200, AreaSourceListOut)
+    @errors(blp, 401, 404, 422)
+    def get(self, query):
+        """The city's non-industrial sources (mobile, dust, residential burning, other) per pollutant with their
+        reduction per alert level: the rest of the society-wide base (全社会, 000:143, 000:149)."""
+        return {"items": ops.list_area_sources(actor(), query["region"])}
+
+    @login_required
+    @body(AreaSourceInput)
+    @blp.response(200, AreaSourceOut)
+    @errors(blp, 401, 403, 409)
+    def put(self):
+        """Enter or correct one category × pollutant (the city's list official); send `version` to correct."""
+        return _commit(ops.save_area_source, actor(), json_body())
+
+
+@blp.route("/emergency-area-sources/<int:source_id>")
+class AreaSourceItem(MethodView):
+    @login_required
+    @blp.response(204)
+    @errors(blp, 401, 403, 404)
+    def delete(self, source_id: int):
+        """Remove one category × pollutant from the city's inventory."""
+        _commit(ops.delete_area_source, actor(), source_id)
+        return None

@@ -32,6 +32,10 @@ SUMMARY_COLUMNS: tuple[tuple[str, str], ...] = (
     ("level", "预警级别 (level)"), ("pollutant", "污染物 (pollutant)"), ("baseline", "基准排放量kg (baseline, kg)"),
     ("reduction", "减排量kg (reduction, kg)"), ("percent", "减排比例% (reduction %)"),
     ("target_percent", "目标比例% (target %)"), ("shortfall", "缺口kg (shortfall, kg)"), ("met", "是否达标 (met)"),
+    ("base", "目标基数 (target base: industrial | society_wide)"),
+    ("industrial_baseline", "工业基准排放量kg (industrial base, kg)"), ("industrial_percent", "工业口径减排比例% (industrial %)"),
+    ("area_baseline", "非工业源基准排放量kg (non-industrial base, kg)"), ("area_reduction", "非工业源减排量kg (non-industrial reduction, kg)"),
+    ("society_baseline", "全社会基准排放量kg (society-wide base, kg)"), ("society_percent", "全社会口径减排比例% (society-wide %)"),
 )
 
 
@@ -67,7 +71,12 @@ def summary_rows(lst: EmergencyList, pack: Pack) -> list[dict[str, Any]]:
         for p in totals(lst, pack, level).pollutants:
             out.append({"level": level, "pollutant": p.pollutant, "baseline": round(p.baseline, 3),
                         "reduction": round(p.reduction, 3), "percent": round(p.percent, 3),
-                        "target_percent": p.target_percent, "shortfall": round(p.shortfall, 3), "met": p.met})
+                        "target_percent": p.target_percent, "shortfall": round(p.shortfall, 3), "met": p.met,
+                        "base": p.base, "industrial_baseline": round(p.industrial_baseline, 3),
+                        "industrial_percent": round(p.industrial_percent, 3), "area_baseline": round(p.area_baseline, 3),
+                        "area_reduction": round(p.area_reduction, 3),
+                        "society_baseline": round(p.industrial_baseline + p.area_baseline, 3),
+                        "society_percent": round(p.society_percent, 3)})
     return out
 
 
@@ -95,7 +104,8 @@ def to_xlsx(lst: EmergencyList, pack: Pack) -> bytes:
     book = xlsxwriter.Workbook(buf, {"in_memory": True})
     numeric = {"percent"} | {f"reduction_{p}" for p in POLLUTANTS} | {f"baseline_{p}" for p in POLLUTANTS}
     _sheet(book, "城市汇总", SUMMARY_COLUMNS, summary_rows(lst, pack),
-           {"baseline", "reduction", "percent", "target_percent", "shortfall"})
+           {"baseline", "reduction", "percent", "target_percent", "shortfall", "industrial_baseline", "industrial_percent",
+            "area_baseline", "area_reduction", "society_baseline", "society_percent"})
     for level in emergency_levels(pack):
         _sheet(book, LEVEL_SHEETS[level], LEVEL_COLUMNS, level_rows(lst, pack, level), numeric)
     book.close()

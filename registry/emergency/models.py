@@ -96,6 +96,9 @@ class EmergencyList(db.Model):
     status: Mapped[str] = mapped_column(String(10), default=Status.DRAFT.value)
     supersedes_id: Mapped[int | None] = mapped_column(ForeignKey("emergency_list.id"))
     resplit: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)  # {level: {so2: %, nox: %}} (R-A-01)
+    # the city's non-industrial inventory when the list was compiled (全社会, 000:149), so a filed list keeps its
+    # society-wide totals: [{category, pollutant, daily_kg, reductions: {level: %}}]
+    area_sources: Mapped[list[Any] | None] = mapped_column(JSON)
     note: Mapped[str] = mapped_column(Text, default="")
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
@@ -138,6 +141,38 @@ class ListEntry(db.Model):
     capacity_weight: Mapped[float] = mapped_column(Numeric(14, 4), default=1)
 
     list: Mapped[EmergencyList] = relationship(back_populates="entries")
+
+
+class AreaSource(db.Model):
+    """One non-industrial source category of a city's inventory for one pollutant (全社会排放, 000:143, 000:149):
+    its normal daily emission and the share of it each alert level's measures remove (the city's own figures)."""
+
+    __tablename__ = "emergency_area_source"
+    __table_args__ = (CheckConstraint("category IN ('mobile', 'dust', 'residential_burning', 'other')", name="category"),
+                      CheckConstraint("pollutant IN ('so2', 'nox', 'pm', 'vocs')", name="pollutant"),
+                      CheckConstraint("daily_kg >= 0", name="daily_kg"),
+                      *(CheckConstraint(f"reduction_{lv} >= 0 AND reduction_{lv} <= 100", name=f"reduction_{lv}")
+                        for lv in LEVELS),
+                      UniqueConstraint("region_code", "category", "pollutant", name="uq_emergency_area_source"))
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    version: Mapped[int] = mapped_column(Integer, nullable=False, default=1)
+    region_code: Mapped[str] = mapped_column(String(6), index=True)  # the city
+    category: Mapped[str] = mapped_column(String(30))
+    pollutant: Mapped[str] = mapped_column(String(10))
+    daily_kg: Mapped[float] = mapped_column(Numeric(14, 3), default=0)
+    reduction_blue: Mapped[float] = mapped_column(Numeric(5, 2), default=0)
+    reduction_yellow: Mapped[float] = mapped_column(Numeric(5, 2), default=0)
+    reduction_orange: Mapped[float] = mapped_column(Numeric(5, 2), default=0)
+    reduction_red: Mapped[float] = mapped_column(Numeric(5, 2), default=0)
+    note: Mapped[str] = mapped_column(Text, default="")  # where the figure comes from (inventory, year)
+    updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
+
+    __mapper_args__ = {"version_id_col": version}
+
+    def reductions(self) -> dict[str, float]:
+        return {lv: float(getattr(self, f"reduction_{lv}") or 0) for lv in LEVELS}
 
 
 class Proposal(db.Model):

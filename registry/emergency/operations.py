@@ -23,10 +23,19 @@ from registry.emergency import auth, queries
 from registry.emergency.explain import dump_explanation
 from registry.emergency.measures import LineFacts, MeasureRules
 from registry.emergency.minimum import floors
-from registry.emergency.models import EmergencyList, EmergencyPlan, ListEntry, PlanEntry, Proposal, ProposalStatus, Status
+from registry.emergency.models import (
+    AreaSource,
+    EmergencyList,
+    EmergencyPlan,
+    ListEntry,
+    PlanEntry,
+    Proposal,
+    ProposalStatus,
+    Status,
+)
 from registry.emergency.optimizer import Candidate, Report, optimize, options_for
 from registry.emergency.reductions import Action, baseline_days, emergency_levels, level_targets
-from registry.emergency.schemas import EmergencyDecisionInput, EmergencyListInput, EmergencyPlanInput
+from registry.emergency.schemas import AreaSourceInput, EmergencyDecisionInput, EmergencyListInput, EmergencyPlanInput
 from registry.enterprises.models import Enterprise
 from registry.extensions import db
 from registry.grades.current import effective_grades
@@ -225,7 +234,7 @@ def compile_list(actor, data: dict[str, Any]) -> EmergencyList:
     lst = EmergencyList(region_code=region.code, pack_id=pack.id, pack_sha256=pack_sha256(pack.id),
                         engine_version=ENGINE_VERSION, number=_next_number(region.code, pack.id),
                         supersedes_id=previous.id if previous else None, resplit=values["resplit"],
-                        note=values["note"], created_by_id=actor.id)
+                        note=values["note"], created_by_id=actor.id, area_sources=queries.area_snapshot(region.code))
     db.session.add(lst)
     enterprises = queries.covered_enterprises(region.code)
     plans = queries.latest_filed_plans([e.id for e in enterprises], pack.id)
@@ -251,6 +260,61 @@ def compile_list(actor, data: dict[str, Any]) -> EmergencyList:
     audit.record(actor, "emergency.list.compile", lst, after={"pack_id": pack.id, "number": lst.number,
                                                               "enterprises": len(enterprises), "plans": len(plans)})
     return lst
+
+
+# ---- the city's non-industrial inventory (全社会, 000:143, 000:149) ----
+
+def _area_dict(a: AreaSource) -> dict[str, Any]:
+    return {"category": a.category, "pollutant": a.pollutant, "daily_kg": float(a.daily_kg), "note": a.note,
+            **{f"reduction_{lv}": float(getattr(a, f"reduction_{lv}")) for lv in ("blue", "yellow", "orange", "red")}}
+
+
+def list_area_sources(actor, region_code: str) -> list[AreaSource]:
+    if not auth.can_view_list(actor, region_code):
+        raise NotFound(_("Not found."))
+    return queries.area_sources(region_code)
+
+
+def save_area_source(actor, data: dict[str, Any]) -> AreaSource:
+    """Enter or correct one source category's daily emission of one pollutant and its reduction per level; the
+    city's list officials (who compile the list) do it. Lists compiled afterwards freeze the inventory."""
+    values = load(AreaSourceInput(), data)
+    region = get_region(values["region_code"])
+    if region is None:
+        raise ValidationFailed(_("Some fields are invalid."), {"region_code": [_("Unknown region code %(code)s.", code=values["region_code"])]})
+    if not auth.can_manage_list(actor, region.code):
+        raise Forbidden(_("You do not have permission to do this."))
+    expected = values.pop("version")
+    row = db.session.scalar(select(AreaSource).where(AreaSource.region_code == region.code, AreaSource.category == values["category"],
+                                                     AreaSource.pollutant == values["pollutant"]))
+    before = _area_dict(row) if row is not None else None
+    if row is None:
+        row = AreaSource(**values, updated_by_id=actor.id)
+        db.session.add(row)
+    else:
+        if expected is not None and expected != row.version:
+            raise Conflict(_("The record was changed by someone else. Reload and try again."))
+        for key, value in values.items():
+            setattr(row, key, value)
+        row.updated_by_id = actor.id
+    db.session.flush()
+    after = _area_dict(row)
+    if before is None:
+        audit.record(actor, "emergency.area_source.add", row, after=after, region_code=region.code)
+    elif before != after:
+        audit.record(actor, "emergency.area_source.update", row, before=before, after=after, region_code=region.code)
+    return row
+
+
+def delete_area_source(actor, source_id: int) -> None:
+    row = db.session.get(AreaSource, source_id)
+    if row is None or not auth.can_view_list(actor, row.region_code):
+        raise NotFound(_("Not found."))
+    if not auth.can_manage_list(actor, row.region_code):
+        raise Forbidden(_("You do not have permission to do this."))
+    audit.record(actor, "emergency.area_source.delete", row, before=_area_dict(row), region_code=row.region_code)
+    db.session.delete(row)
+    db.session.flush()
 
 
 def file_list(actor, list_id: int) -> EmergencyList:
@@ -361,7 +425,8 @@ def apply_proposals(actor, list_id: int) -> EmergencyList:
         raise Conflict(_("No accepted proposals to apply."))
     new = EmergencyList(region_code=old.region_code, pack_id=old.pack_id, pack_sha256=pack_sha256(old.pack_id),
                         engine_version=ENGINE_VERSION, number=_next_number(old.region_code, old.pack_id),
-                        supersedes_id=old.id, resplit=dict(old.resplit or {}), note=old.note, created_by_id=actor.id)
+                        supersedes_id=old.id, resplit=dict(old.resplit or {}), note=old.note, created_by_id=actor.id,
+                        area_sources=list(old.area_sources or []))  # the same inventory: the proposals closed its gap
     db.session.add(new)
     copy = ("enterprise_id", "line_id", "plan_id", "level", "measure", "percent", "origin", "grade", "key_indicators",
             "responsible_person", "contact", "explanation", "baseline_class", "daily_so2_kg", "daily_nox_kg",

@@ -21,12 +21,32 @@ def level_totals(lst: EmergencyList, pack: Pack) -> list[dict[str, Any]]:
         out.append({"level": level, "met": t.met, "annualised": t.days.annualised,
                     "has_targets": any(p.target_percent is not None for p in t.pollutants),
                     "resplit_applied": t.targets.resplit_applied,
+                    "base": t.base, "base_reason": _base_reason(t), "area_entered": t.area_entered,
                     "reasons": [f"{r.rule} ({r.source})" for r in t.targets.reasons] + [_days_reason(t.days, pack)],
                     "pollutants": [{"pollutant": p.pollutant, "baseline": p.baseline, "reduction": p.reduction,
                                     "percent": p.percent, "target_percent": p.target_percent,
-                                    "shortfall": p.shortfall, "met": p.met} for p in t.pollutants],
+                                    "shortfall": p.shortfall, "met": p.met,
+                                    "industrial_baseline": p.industrial_baseline, "industrial_reduction": p.industrial_reduction,
+                                    "industrial_percent": p.industrial_percent, "area_baseline": p.area_baseline,
+                                    "area_reduction": p.area_reduction,
+                                    "society_baseline": p.industrial_baseline + p.area_baseline,
+                                    "society_reduction": p.industrial_reduction + p.area_reduction,
+                                    "society_percent": p.society_percent} for p in t.pollutants],
                     "contributors": _top(t.contributions)})
     return out
+
+
+def _base_reason(t) -> str:
+    """Which base the pack's target uses, cited, in the reader's language (000:143/149: 全社会)."""
+    r = t.base_reason
+    if t.base == "society_wide":
+        note = _("the targets are shares of the city's whole inventory (全社会): industrial lines plus the non-industrial "
+                 "sources the city entered")
+        if not t.area_entered:
+            note += _("; no non-industrial source has been entered, so the society-wide base is the industrial one")
+    else:
+        note = _("the targets are shares of the registered industrial lines' emissions")
+    return f"{r.rule} ({r.source}): {note}" if r else note
 
 
 def _days_reason(days, pack: Pack) -> str:

@@ -10,8 +10,9 @@ from sqlalchemy.orm import selectinload
 
 from grading.packs import Pack
 from registry.emergency.measures import LineFacts
+from registry.emergency.models import AreaSource as AreaSourceRow
 from registry.emergency.models import EmergencyList, EmergencyPlan, Proposal, Status
-from registry.emergency.reductions import Action, LevelTotals, LineBaseline, city_totals
+from registry.emergency.reductions import Action, AreaSource, LevelTotals, LineBaseline, city_totals
 from registry.enterprises.models import Enterprise, ProductionLine, RegistrationStatus
 from registry.extensions import db
 
@@ -97,9 +98,25 @@ def line_facts(lst: EmergencyList) -> dict[int, LineFacts]:
                             r.livelihood_task not in (None, "", "none")) for r in rows}
 
 
+def area_of(lst: EmergencyList) -> list[AreaSource]:
+    """The non-industrial inventory frozen with the list when it was compiled (000:149: 全社会)."""
+    return [AreaSource(a["category"], a["pollutant"], float(a["daily_kg"]), {k: float(v) for k, v in a["reductions"].items()})
+            for a in (lst.area_sources or [])]
+
+
+def area_sources(region_code: str) -> list[AreaSourceRow]:
+    return list(db.session.scalars(select(AreaSourceRow).where(AreaSourceRow.region_code == region_code)
+                                   .order_by(AreaSourceRow.category, AreaSourceRow.pollutant)))
+
+
+def area_snapshot(region_code: str) -> list[dict[str, Any]]:
+    return [{"category": a.category, "pollutant": a.pollutant, "daily_kg": float(a.daily_kg), "reductions": a.reductions(),
+             "note": a.note} for a in area_sources(region_code)]
+
+
 def totals(lst: EmergencyList, pack: Pack, level: str) -> LevelTotals:
     lines, actions = list_baselines(lst)
-    return city_totals(pack, level, lines, actions.get(level, {}), (lst.resplit or {}).get(level))
+    return city_totals(pack, level, lines, actions.get(level, {}), (lst.resplit or {}).get(level), area_of(lst))
 
 
 def lists_in_scope(region_prefixes: str | None) -> list[EmergencyList]:

@@ -114,11 +114,63 @@ def level_targets(pack: Pack, level: str, resplit: Optional[Mapping[str, float]]
 
 
 @dataclass(frozen=True)
+class AreaSource:
+    """A non-industrial source category of the city's inventory for one pollutant (全社会, 000:143, 000:149): its
+    normal daily emission (kg/d) and the share (%) each alert level's measures remove, as the city entered them."""
+
+    category: str  # mobile | dust | residential_burning | other
+    pollutant: str
+    daily: float
+    reductions: Mapping[str, float] = field(default_factory=dict)  # level → %
+
+
+# R-A-02 (002:582) names the days of mobile and dust sources (365) and residential coal (120); "other" is not named
+# and counts a whole year (a reading, said in the totals).
+AREA_BASELINE_CLASS = {"mobile": "mobile", "dust": "dust", "residential_burning": "residential_coal", "other": "other"}
+BASES = ("industrial", "society_wide")
+
+
+def target_base(pack: Pack) -> tuple[str, Reason]:
+    """What the pack's ratios are shares of: the industrial lines of the registry or the city's whole inventory."""
+    node = (pack.section("emergency") or {}).get("target_base")
+    if node:
+        return str(node["value"]), Reason(str(node["rule"]), str(node["source"]),
+                                          f"targets are shares of {node['value']} emissions")
+    return "industrial", Reason("R-A-02", "local setting", f"pack {pack.id} names no base: industrial lines only")
+
+
+def area_days(days: BaselineDays, category: str) -> int:
+    if not days.annualised:
+        return 1
+    return int(days.days.get(AREA_BASELINE_CLASS.get(category, category), 365))
+
+
+@dataclass(frozen=True)
 class PollutantTotal:
+    """One pollutant at one level. `baseline` / `reduction` are on the base the pack's target uses (`base`); the
+    industrial-only and society-wide figures are both kept, so the totals can show both bases."""
+
     pollutant: str
     baseline: float
     reduction: float
     target_percent: Optional[float]
+    industrial_baseline: Optional[float] = None
+    industrial_reduction: Optional[float] = None
+    area_baseline: float = 0.0
+    area_reduction: float = 0.0
+    base: str = "industrial"
+
+    @property
+    def industrial_percent(self) -> float:
+        b = self.baseline if self.industrial_baseline is None else self.industrial_baseline
+        r = self.reduction if self.industrial_reduction is None else self.industrial_reduction
+        return 100.0 * r / b if b else 0.0
+
+    @property
+    def society_percent(self) -> float:
+        b = (self.baseline if self.industrial_baseline is None else self.industrial_baseline) + self.area_baseline
+        r = (self.reduction if self.industrial_reduction is None else self.industrial_reduction) + self.area_reduction
+        return 100.0 * r / b if b else 0.0
 
     @property
     def percent(self) -> float:
@@ -148,6 +200,9 @@ class LevelTotals:
     days: BaselineDays
     pollutants: tuple[PollutantTotal, ...]
     contributions: Mapping[str, Mapping[str, float]] = field(default_factory=dict)  # enterprise → pollutant → kg
+    base: str = "industrial"
+    base_reason: Optional[Reason] = None
+    area_entered: bool = False  # the city entered non-industrial sources (else society-wide = industrial)
 
     @property
     def met(self) -> bool:
@@ -161,9 +216,11 @@ class LevelTotals:
 
 
 def city_totals(pack: Pack, level: str, lines: Iterable[LineBaseline], actions: Mapping[tuple[str, str], Action],
-                resplit: Optional[Mapping[str, float]] = None) -> LevelTotals:
+                resplit: Optional[Mapping[str, float]] = None, area: Iterable[AreaSource] = ()) -> LevelTotals:
     """Sum every line's base and reduction at `level`; `actions` is keyed by (enterprise_id, line_id).
-    A line without an action counts in the base (the list covers all emitters, R-A-03) and reduces nothing."""
+    A line without an action counts in the base (the list covers all emitters, R-A-03) and reduces nothing.
+    `area`: the city's non-industrial sources; where the pack's targets are shares of all emissions (target_base
+    society_wide: 000:143/149, 001:93, 003:50, 004:381), the percentages and shortfalls are on the whole inventory."""
     days = baseline_days(pack)
     targets = level_targets(pack, level, resplit)
     base = dict.fromkeys(POLLUTANTS, 0.0)
@@ -179,8 +236,20 @@ def city_totals(pack: Pack, level: str, lines: Iterable[LineBaseline], actions: 
             base[p] += amount
             cut[p] += amount * share
             mine[p] += amount * share
-    totals = tuple(PollutantTotal(p, base[p], cut[p], targets.percent.get(p)) for p in POLLUTANTS)
-    return LevelTotals(level, targets, days, totals, contributions)
+    area = list(area)
+    a_base = dict.fromkeys(POLLUTANTS, 0.0)
+    a_cut = dict.fromkeys(POLLUTANTS, 0.0)
+    for src in area:
+        if src.pollutant not in a_base:
+            continue
+        amount = float(src.daily or 0.0) * area_days(days, src.category)
+        a_base[src.pollutant] += amount
+        a_cut[src.pollutant] += amount * max(0.0, min(100.0, float(src.reductions.get(level) or 0.0))) / 100.0
+    which, why = target_base(pack)
+    society = which == "society_wide"
+    totals = tuple(PollutantTotal(p, base[p] + (a_base[p] if society else 0.0), cut[p] + (a_cut[p] if society else 0.0),
+                                  targets.percent.get(p), base[p], cut[p], a_base[p], a_cut[p], which) for p in POLLUTANTS)
+    return LevelTotals(level, targets, days, totals, contributions, which, why, bool(area))
 
 
 def emergency_levels(pack: Pack) -> list[str]:

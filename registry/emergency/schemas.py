@@ -57,12 +57,20 @@ class EmergencyDecisionInput(Schema):
 
 class EmergencyPollutantTotalOut(Schema):
     pollutant = fields.String()
-    baseline = fields.Float()
+    baseline = fields.Float(metadata={"description": "on the base the pack's target uses (`base`)"})
     reduction = fields.Float()
     percent = fields.Float()
     target_percent = fields.Float(allow_none=True)
     shortfall = fields.Float()
     met = fields.Boolean()
+    industrial_baseline = fields.Float()
+    industrial_reduction = fields.Float()
+    industrial_percent = fields.Float()
+    area_baseline = fields.Float(metadata={"description": "non-industrial sources the city entered (全社会, 000:149)"})
+    area_reduction = fields.Float()
+    society_baseline = fields.Float()
+    society_reduction = fields.Float()
+    society_percent = fields.Float()
 
 
 class EmergencyLevelTotalsOut(Schema):
@@ -70,7 +78,42 @@ class EmergencyLevelTotalsOut(Schema):
     met = fields.Boolean()
     annualised = fields.Boolean()
     resplit_applied = fields.Boolean()
+    base = fields.String(metadata={"description": "industrial | society_wide: what the pack's target ratios are shares of"})
+    base_reason = fields.String()
+    area_entered = fields.Boolean()
     pollutants = fields.List(fields.Nested(EmergencyPollutantTotalOut))
+
+
+class AreaSourceInput(Schema):
+    """One non-industrial source category of a city's inventory for one pollutant (全社会, 000:143, 000:149)."""
+
+    class Meta:
+        unknown = EXCLUDE
+
+    region_code = fields.String(required=True, validate=validate.Length(equal=6))
+    category = fields.String(required=True, validate=validate.OneOf(("mobile", "dust", "residential_burning", "other")))
+    pollutant = fields.String(required=True, validate=validate.OneOf(("so2", "nox", "pm", "vocs")))
+    daily_kg = fields.Decimal(required=True, places=3, validate=validate.Range(min=0, max=10**10))
+    reduction_blue = fields.Decimal(load_default=0, places=2, validate=validate.Range(min=0, max=100))
+    reduction_yellow = fields.Decimal(load_default=0, places=2, validate=validate.Range(min=0, max=100))
+    reduction_orange = fields.Decimal(load_default=0, places=2, validate=validate.Range(min=0, max=100))
+    reduction_red = fields.Decimal(load_default=0, places=2, validate=validate.Range(min=0, max=100))
+    note = fields.String(load_default="", validate=validate.Length(max=2000))
+    version = fields.Integer(load_default=None, allow_none=True)
+
+
+class AreaSourceOut(Schema):
+    id = fields.Integer()
+    version = fields.Integer()
+    region_code = fields.String()
+    category = fields.String()
+    pollutant = fields.String()
+    daily_kg = fields.Float()
+    reduction_blue = fields.Float()
+    reduction_yellow = fields.Float()
+    reduction_orange = fields.Float()
+    reduction_red = fields.Float()
+    note = fields.String()
 
 
 class EmergencyListOut(Schema):
@@ -84,6 +127,8 @@ class EmergencyListOut(Schema):
     supersedes_id = fields.Integer(allow_none=True)
     created_at = fields.DateTime()
     filed_at = fields.DateTime(allow_none=True)
+    area_sources = fields.List(fields.Dict(), allow_none=True,
+                               metadata={"description": "the non-industrial inventory frozen with the list (000:149)"})
     totals = fields.List(fields.Nested(EmergencyLevelTotalsOut))
 
 

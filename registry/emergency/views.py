@@ -75,6 +75,55 @@ def compile_list():
     return redirect(url_for("emergency.detail", list_id=lst.id))
 
 
+def _area_page(region_code: str, status: int = 200, **context):
+    from registry.core.templating import vocab_choices
+
+    me = _me()
+    rows = ops.list_area_sources(me, region_code)
+    return render_template("emergency/area_sources.html", region_code=region_code, rows=rows, levels=LEVELS,
+                           categories=vocab_choices("AreaSourceCategory"), can_manage=auth.can_manage_list(me, region_code),
+                           **context), status
+
+
+@bp.get("/area-sources")
+@login_required
+def area_sources():
+    """The city's non-industrial sources: the rest of the society-wide base (000:143, 000:149)."""
+    me = _official_only()
+    return _area_page(request.args.get("region") or me.region_code or "")
+
+
+@bp.post("/area-sources")
+@login_required
+def save_area_source():
+    me = _official_only()
+    data = {k: v for k, v in request.form.items() if k != "csrf_token"}
+    for key in ("reduction_blue", "reduction_yellow", "reduction_orange", "reduction_red"):
+        if data.get(key, "") == "":
+            data.pop(key, None)
+    try:
+        ops.save_area_source(me, data)
+    except ValidationFailed as err:
+        db.session.rollback()
+        return _area_page(data.get("region_code", ""), err.status, message=err.message, errors=err.errors)
+    db.session.commit()
+    flash(_("The source has been saved."), "success")
+    return redirect(url_for("emergency.area_sources", region=data.get("region_code", "")))
+
+
+@bp.post("/area-sources/<int:source_id>/delete")
+@login_required
+def delete_area_source(source_id: int):
+    from registry.emergency.models import AreaSource
+
+    me = _official_only()
+    row = db.session.get(AreaSource, source_id)
+    region = row.region_code if row is not None else ""
+    _commit(ops.delete_area_source, me, source_id)
+    flash(_("The source has been deleted."), "success")
+    return redirect(url_for("emergency.area_sources", region=region))
+
+
 @bp.get("/lists/<int:list_id>")
 @login_required
 def detail(list_id: int):

@@ -161,6 +161,7 @@ PERMIT_GROUPS: list[tuple[object, list[Spec]]] = [
     (_l("Discharge permit"), [
         Spec("number", "text", _l("Permit number"), required=True),
         Spec("kind", "vocab_opt", _l("Permit kind"), "PermitKind"),
+        Spec("management_class", "vocab_opt", _l("Management class"), "PermitManagementClass"),
         Spec("status", "vocab_opt", _l("Permit status"), "PermitStatus"),
         Spec("industry", "text", _l("Industry (catalogue)")),
         Spec("issued_on", "date", _l("Issued on")),

@@ -323,6 +323,7 @@ class Permit(db.Model):
     enterprise_id: Mapped[int] = mapped_column(ForeignKey("enterprise.id", ondelete="CASCADE"), index=True)
     number: Mapped[str] = mapped_column(String(40), unique=True)
     kind: Mapped[str] = mapped_column(String(20), default=PermitKind.FULL.value)
+    management_class: Mapped[str | None] = mapped_column(String(20))  # 重点/简化/登记管理 (None: not recorded)
     status: Mapped[str] = mapped_column(String(20), default=PermitStatus.ISSUED.value)
     industry: Mapped[str] = mapped_column(String(120), default="")  # catalogue industry
     issued_on: Mapped[date | None] = mapped_column(Date)

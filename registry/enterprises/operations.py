@@ -27,6 +27,7 @@ from registry.enterprises.models import (
     RegistrationStatus,
 )
 from registry.enterprises.schemas import EnterpriseInput, LineInput, PermitInput, ReviewInput, VersionInput
+from registry.exchange import plausibility
 from registry.extensions import db
 
 INVALID = "Some fields are invalid."
@@ -141,6 +142,10 @@ def submit_registration(actor, enterprise_id: int, data: dict[str, Any]) -> Ente
         problems["lines"] = [_("Register at least one production line before submitting.")]
     if not enterprise.contact_person or not enterprise.contact_phone:
         problems["contact_person"] = [_("A contact person and phone are required before submitting.")]
+    # facts saved before the plausibility checks (or written around them) are refused here too (issue 14 point 9)
+    for w in enterprise_warnings(enterprise):
+        if w["blocking"]:
+            problems.setdefault(w["field"], []).append(f"{w['where']}: {w['message']}")
     if problems:
         raise ValidationFailed(_("The registration is not complete."), problems)
     before = enterprise.status
@@ -205,6 +210,41 @@ def _reviewable(actor, enterprise_id: int) -> Enterprise:
     return enterprise
 
 
+# ---- plausibility (issue 14 point 9): the checks the importer runs too ----
+
+def _plausible(obj, findings: list[plausibility.Finding]) -> None:
+    """Refuse the save on a blocking contradiction (every one named under its field); keep the warnings on the
+    saved object (`obj.plausibility_warnings`) for the page to flash and the API to return."""
+    blocking: dict[str, list[str]] = {}
+    for f in findings:
+        if f.blocking:
+            blocking.setdefault(f.field, []).append(f.message)
+    if blocking:
+        raise ValidationFailed(_(INVALID), blocking)
+    if obj is not None:
+        obj.plausibility_warnings = [f.as_dict() for f in findings]
+
+
+def line_warnings(line: ProductionLine) -> list[dict[str, Any]]:
+    return [f.as_dict() for f in plausibility.line_findings(snapshot(line))]
+
+
+def permit_warnings(permit: Permit, today: date | None = None) -> list[dict[str, Any]]:
+    values = snapshot(permit)
+    values["valid_until"] = permit.valid_until
+    return [f.as_dict() for f in plausibility.permit_findings(values, permit.enterprise.uscc, today or utcnow().date())]
+
+
+def enterprise_warnings(enterprise: Enterprise, today: date | None = None) -> list[dict[str, Any]]:
+    """Every contradiction of the registration now, for its page: each with the line or permit it is on."""
+    out = []
+    for line in enterprise.lines:
+        out += [dict(w, where=f"{line.code} {line.name}") for w in line_warnings(line)]
+    for permit in enterprise.permits:
+        out += [dict(w, where=permit.number) for w in permit_warnings(permit, today)]
+    return out
+
+
 # ---- production lines ----
 
 def _apply_line(line: ProductionLine, values: dict[str, Any]) -> None:
@@ -242,11 +282,14 @@ def add_line(actor, enterprise_id: int, data: dict[str, Any]) -> ProductionLine:
     enterprise = _editable_enterprise(actor, enterprise_id)
     values = load(LineInput(), data)
     _check_line_code(enterprise, values["code"])
+    findings = plausibility.line_findings(values)
+    _plausible(None, findings)
     line = ProductionLine(enterprise=enterprise)
     _apply_line(line, values)
     db.session.add(line)
     db.session.flush()
     audit.record(actor, "line.add", line, region_code=enterprise.region_code, root=enterprise, after=_line_snapshot(line))
+    _plausible(line, findings)
     return line
 
 
@@ -263,12 +306,15 @@ def update_line(actor, line_id: int, data: dict[str, Any], *, expected_version: 
     _check_version(line, expected_version)
     values = load(LineInput(), data)
     _check_line_code(line.enterprise, values["code"], exclude_id=line.id)
+    findings = plausibility.line_findings(values)
+    _plausible(None, findings)
     before = _line_snapshot(line)
     _apply_line(line, values)
     db.session.flush()
     b, a = audit.changed_fields(before, _line_snapshot(line))
     if a:
         audit.record(actor, "line.update", line, region_code=line.enterprise.region_code, root=line.enterprise, before=b, after=a)
+    _plausible(line, findings)
     return line
 
 
@@ -298,10 +344,13 @@ def add_permit(actor, enterprise_id: int, data: dict[str, Any]) -> Permit:
     values = load(PermitInput(), data)
     _check_permit_number(values["number"])
     _check_permit_dates(values)
+    findings = plausibility.permit_findings(values, enterprise.uscc, utcnow().date())
+    _plausible(None, findings)
     permit = Permit(enterprise=enterprise, **values)
     db.session.add(permit)
     db.session.flush()
     audit.record(actor, "permit.add", permit, region_code=enterprise.region_code, root=enterprise, after=snapshot(permit))
+    _plausible(permit, findings)
     return permit
 
 
@@ -319,6 +368,8 @@ def update_permit(actor, permit_id: int, data: dict[str, Any], *, expected_versi
     values = load(PermitInput(), data)
     _check_permit_number(values["number"], exclude_id=permit.id)
     _check_permit_dates(values)
+    findings = plausibility.permit_findings(values, permit.enterprise.uscc, utcnow().date())
+    _plausible(None, findings)
     before = snapshot(permit)
     for key, value in values.items():
         setattr(permit, key, value)
@@ -326,6 +377,7 @@ def update_permit(actor, permit_id: int, data: dict[str, Any], *, expected_versi
     b, a = audit.changed_fields(before, snapshot(permit))
     if a:
         audit.record(actor, "permit.update", permit, region_code=permit.enterprise.region_code, root=permit.enterprise, before=b, after=a)
+    _plausible(permit, findings)
     return permit
 
 

@@ -9,6 +9,7 @@ from grading.vocab import (
     LineKind,
     LivelihoodTask,
     PermitKind,
+    PermitManagementClass,
     PermitStatus,
     Pollutant,
     ProductLevel,
@@ -172,6 +173,7 @@ class PermitInput(Schema):
 
     number = _text(40, required=True)
     kind = _vocab(PermitKind, required=False, default=PermitKind.FULL.value)
+    management_class = _vocab(PermitManagementClass, required=False, default=None)
     status = _vocab(PermitStatus, required=False, default=PermitStatus.ISSUED.value)
     industry = _text(120)
     issued_on = fields.Date(load_default=None, allow_none=True)
@@ -213,12 +215,16 @@ class LineOut(LineInput):
     enterprise_id = fields.Integer()
     emissions = fields.List(fields.Nested(EmissionOut))
     equipment = fields.List(fields.Nested(EquipmentOut))
+    plausibility_warnings = fields.List(fields.Dict(), dump_only=True, metadata={
+        "description": "contradictions saved but to be checked (field, message, blocking=false); only in the answer to a save"})
 
 
 class PermitOut(PermitInput):
     id = fields.Integer()
     version = fields.Integer()
     enterprise_id = fields.Integer()
+    plausibility_warnings = fields.List(fields.Dict(), dump_only=True, metadata={
+        "description": "contradictions saved but to be checked (field, message, blocking=false); only in the answer to a save"})
 
 
 class EnterpriseSummaryOut(Schema):

@@ -267,8 +267,17 @@ def _detail_page(enterprise: Enterprise, status: int = 200, **context):
         can=_permissions(enterprise),
         action_form=VersionForm(formdata=None, data={"version": enterprise.version}),
         review_form=review_form,
+        plausibility=ops.enterprise_warnings(enterprise),
+        unfiled_staggering=_unfiled_staggering(enterprise),
         **context,
     ), status
+
+
+def _unfiled_staggering(enterprise: Enterprise) -> list[dict]:
+    """001:101: ratios changed since the last filed version of a schedule (shown until re-filed)."""
+    from registry.schedules.queries import unfiled_ratio_changes
+
+    return unfiled_ratio_changes([enterprise.id]).get(enterprise.id, [])
 
 
 @bp.get("/<int:enterprise_id>")
@@ -361,6 +370,7 @@ def _line_post(form: LineForm, enterprise_id: int, line_id: int | None):
         )
     db.session.commit()
     flash(_("Production line “%(name)s” has been saved.", name=line.name), "success")
+    _flash_warnings(line)
     return redirect(url_for("enterprises.detail", enterprise_id=enterprise_id, _anchor="lines"))
 
 
@@ -421,14 +431,21 @@ def new_permit(enterprise_id: int):
         return _permit_page(form, enterprise, None)
     form = PermitForm()
     try:
-        ops.add_permit(_me(), enterprise_id, form.payload())
+        permit = ops.add_permit(_me(), enterprise_id, form.payload())
     except (ValidationFailed, Conflict) as err:
         enterprise = _fresh_for_form(enterprise_id, err)
         leftovers = apply_errors(form, err.errors)
         return _permit_page(form, enterprise, None, err.status, message=err.message, leftovers=leftovers)
     db.session.commit()
     flash(_("The permit has been saved."), "success")
+    _flash_warnings(permit)
     return redirect(url_for("enterprises.detail", enterprise_id=enterprise_id, _anchor="permits"))
+
+
+def _flash_warnings(obj) -> None:
+    """Plausibility warnings of what was just saved (issue 14 point 9): saved, but to be looked at."""
+    for w in getattr(obj, "plausibility_warnings", ()):
+        flash(_("Check: %(message)s", message=w["message"]), "warning")
 
 
 @bp.route("/permits/<int:permit_id>/edit", methods=["GET", "POST"])
@@ -442,7 +459,7 @@ def edit_permit(permit_id: int):
         return _permit_page(form, permit.enterprise, {"id": permit.id, "number": permit.number})
     form = PermitForm()
     try:
-        ops.update_permit(_me(), permit_id, form.payload(), expected_version=version_of(form.version.data))
+        saved = ops.update_permit(_me(), permit_id, form.payload(), expected_version=version_of(form.version.data))
     except (ValidationFailed, Conflict) as err:
         enterprise = _fresh_for_form(enterprise_id, err)
         if isinstance(err, Conflict):
@@ -454,6 +471,7 @@ def edit_permit(permit_id: int):
         )
     db.session.commit()
     flash(_("The permit has been saved."), "success")
+    _flash_warnings(saved)
     return redirect(url_for("enterprises.detail", enterprise_id=enterprise_id, _anchor="permits"))
 
 

@@ -186,6 +186,7 @@ def build_plan(actor, book: CleanBook, log: ProblemLog, today: date) -> ImportPl
     plan = ImportPlan()
     ents = _plan_enterprises(actor, book, stored, log, plan)
     context = _enterprise_context(actor, book, stored, ents)
+    _row_findings(book, log, today)  # before planning: a blocking contradiction keeps its row out
     if "lines" in book.sheets:
         _plan_lines(book.sheets["lines"], stored, context, log, plan)
     if "equipment" in book.sheets:
@@ -346,6 +347,24 @@ def _diff(sheet: CleanSheet, stored: pd.DataFrame, keys: list[str], log: Problem
     return SheetPlan(sheet.key, creates, updates, int((~any_change).sum()), changed[any_change], before[any_change])
 
 
+def _row_findings(book: CleanBook, log: ProblemLog, today: date) -> None:
+    """The registration's own row checks (plausibility.line_findings / permit_findings), row by row: a blocking
+    one is an error that keeps the row out, a warning is reported and the row written."""
+    checks = (("lines", plausibility.LINE_KEYS, lambda r: plausibility.line_findings(r)),
+              ("permits", plausibility.PERMIT_KEYS, lambda r: plausibility.permit_findings(r, r.get("uscc"), today)))
+    for key, keys, check in checks:
+        sheet = book.sheets.get(key)
+        if sheet is None or not len(sheet.frame):
+            continue
+        cols = [c for c in keys if c in sheet.frame.columns]
+        found: dict[tuple[str, str, bool], list] = {}
+        for row, values in zip(sheet.frame.index, sheet.frame[cols].to_dict("records")):
+            for f in check(values):
+                found.setdefault((f.field, f.message, f.blocking), []).append(row)
+        for (fkey, message, blocking), rows in found.items():
+            log.add(sheet.raw, pd.Index(rows), fkey, message, "error" if blocking else "warning")
+
+
 def _plausibility(book: CleanBook, stored, context: pd.DataFrame, log: ProblemLog, today: date) -> None:
     ts = pd.Timestamp(today)
     sectors = context["sector"]
@@ -361,9 +380,7 @@ def _plausibility(book: CleanBook, stored, context: pd.DataFrame, log: ProblemLo
         valid_until = pf["valid_until"] if "valid_until" in pf else pd.Series(pd.NaT, index=pf.index)
         ok = plausibility.permit_in_force(status, valid_until, ts)
         in_force_usccs |= set(pf.loc[ok, "uscc"])
-        expired = status.eq("issued") & valid_until.notna() & (valid_until < ts)
-        log.add(permits_file.raw, expired[expired].index, "valid_until" if "valid_until" in pf else None,
-                _("The permit is marked as issued but its validity has ended."), "warning")
+        # an issued permit past its validity is reported by _row_findings (plausibility.permit_findings)
         if "industry" in pf:
             mismatch = plausibility.industry_mismatch(pf["industry"], pf["uscc"].map(sectors))
             log.add(permits_file.raw, mismatch[mismatch].index, "industry",

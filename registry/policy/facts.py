@@ -78,12 +78,21 @@ def line_facts(line: ProductionLine, enterprise: Enterprise) -> dict[str, Any]:
     return out
 
 
-def _permit_facts(enterprise: Enterprise) -> dict[str, Any]:
+def _permit_status(permit, on: date) -> str:
+    """A permit shown as issued whose validity ended before `on` is an expired permit to the rules (issue 14
+    point 9: the registration page warns about it; the engine must not count it as held)."""
+    if permit.status == PermitStatus.ISSUED.value and permit.valid_until is not None and permit.valid_until < on:
+        return PermitStatus.EXPIRED.value
+    return permit.status
+
+
+def _permit_facts(enterprise: Enterprise, on: date) -> dict[str, Any]:
     permits = list(enterprise.permits)
     if not permits:
         return {"permit_status": PermitStatus.NONE.value}
-    best = min(permits, key=lambda p: _PERMIT_ORDER.index(PermitStatus(p.status)) if p.status in _PERMIT_ORDER else 99)
-    return {"permit_status": best.status, "permit_kind": best.kind}
+    statuses = [(p, _permit_status(p, on)) for p in permits]
+    best, status = min(statuses, key=lambda ps: _PERMIT_ORDER.index(PermitStatus(ps[1])) if ps[1] in _PERMIT_ORDER else 99)
+    return {"permit_status": status, "permit_kind": best.kind}
 
 
 def _vehicles(enterprise: Enterprise) -> list[dict[str, str]]:
@@ -108,12 +117,15 @@ def enterprise_facts(
     *,
     on: date,
     emergency_grades: list[dict[str, Any]] | None = None,
+    unfiled_ratio_changes: list[dict[str, Any]] | None = None,
     extra: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     """The `enterprise` object of an evaluate document for this registration on date `on`.
 
     `emergency_grades` and `extra` carry what other domains decide (effective grades, tiers,
     benchmark designation, filing state); they are passed in, never looked up here.
+    `unfiled_ratio_changes` (registry.schedules.queries.unfiled_ratio_changes) are the staggering ratios changed
+    since the list was last filed: any one is `staggering_list_changed_without_filing` (F-15 / D-09, 001:101).
     """
     out: dict[str, Any] = {
         "enterprise_id": str(enterprise.id),
@@ -135,7 +147,7 @@ def enterprise_facts(
         "heavy_diesel_vehicles": int(enterprise.heavy_diesel_vehicles or 0),
         "lines": [line_facts(line, enterprise) for line in enterprise.lines],
     }
-    out.update(_permit_facts(enterprise))
+    out.update(_permit_facts(enterprise, on))
     _put(out, "capacity_utilisation_2018", _num(enterprise.capacity_utilisation_2018))
     _put(out, "technology_level", enterprise.technology_level)
     _put(out, "transport_structure", enterprise.transport_structure)
@@ -149,6 +161,8 @@ def enterprise_facts(
         out["baseline_class"] = "industrial"  # 002:582: industrial enterprises × 330 days
     if emergency_grades:
         out["emergency_grades"] = emergency_grades
+    if unfiled_ratio_changes:
+        out["staggering_list_changed_without_filing"] = True
     out.update(extra or {})
     return out
 

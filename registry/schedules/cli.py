@@ -115,7 +115,8 @@ def register(app: Flask) -> None:
         except DomainError as err:
             _fail(err)
         rows = queries.entry_rows(queries.entries(actor, version))
-        Path(out).write_bytes(export.write_xlsx(rows, f"{version.schedule.title or version.pack_id} v{version.number}"))
+        Path(out).write_bytes(export.write_xlsx(rows, f"{version.schedule.title or version.pack_id} v{version.number}",
+                                                unfiled=queries.unfiled_for_rows(rows)))
         click.echo(f"{len(rows)} rows → {out}")
 
     app.cli.add_command(group)

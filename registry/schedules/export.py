@@ -18,7 +18,7 @@ from registry.exchange.workbook import WORKBOOK_OPTIONS, _cell
 def headers() -> list[str]:
     return [_("Enterprise"), _("USCC"), _("Region"), _("Sector"), _("Line"), _("Line name"), _("Measure"),
             _("Ratio") + " (%)", _("Basis"), _("From"), _("Until (exclusive)"), _("Clauses"), _("Exemption"),
-            _("Residual obligations")]
+            _("Residual obligations"), _("Not implementing staggering: ratio changed without filing (001:101)")]
 
 
 def _ratio(row: dict[str, Any]) -> Any:
@@ -31,16 +31,22 @@ def _ratio(row: dict[str, Any]) -> Any:
     return float(value) if isinstance(value, Decimal) else value
 
 
-def row_values(row: dict[str, Any], measure_label, sector_label, region_label) -> list[Any]:
+def row_values(row: dict[str, Any], measure_label, sector_label, region_label, unfiled: dict | None = None) -> list[Any]:
+    from registry.schedules.queries import unfiled_note
+
     exemption = row.get("exemption") or {}
+    changes = (unfiled or {}).get(row["uscc"])
     return [row["enterprise_name"], row["uscc"], region_label(row["region_code"]), sector_label(row["sector"]),
             row["line_ref"], row["line_name"], measure_label(row["measure"]), _ratio(row), row["basis"] or "",
             row["phase_start"], row["phase_end"], "; ".join(f"{r['rule']} ({r['source']})" for r in row["reasons"]),
             f"{exemption.get('clause', '')} #{exemption.get('application_id')}" if exemption else "",
-            "; ".join(r["note"] for r in row["residual_obligations"] if r.get("note"))]
+            "; ".join(r["note"] for r in row["residual_obligations"] if r.get("note")),
+            unfiled_note(changes) if changes else ""]
 
 
-def write_xlsx(rows: list[dict[str, Any]], title: str, *, measure_label=str, sector_label=str, region_label=str) -> bytes:
+def write_xlsx(rows: list[dict[str, Any]], title: str, *, measure_label=str, sector_label=str, region_label=str,
+               unfiled: dict | None = None) -> bytes:
+    """`unfiled`: USCC → ratio changes not filed (queries.unfiled_for_rows), shown in the last column."""
     out = io.BytesIO()
     wb = xlsxwriter.Workbook(out, {**WORKBOOK_OPTIONS, "in_memory": True})
     head = wb.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1})
@@ -50,14 +56,14 @@ def write_xlsx(rows: list[dict[str, Any]], title: str, *, measure_label=str, sec
     for col, h in enumerate(headers()):
         ws.write_string(1, col, h, head)
     for i, row in enumerate(rows, start=2):
-        for col, value in enumerate(row_values(row, measure_label, sector_label, region_label)):
+        for col, value in enumerate(row_values(row, measure_label, sector_label, region_label, unfiled)):
             if col in (9, 10):
                 ws.write_datetime(i, col, _as_datetime(value), day)
             else:
                 ws.write(i, col, _cell(value, text=True))
     ws.freeze_panes(2, 0)
     ws.set_column(0, 0, 30)
-    ws.set_column(11, 13, 40)
+    ws.set_column(11, 14, 40)
     wb.close()
     return out.getvalue()
 

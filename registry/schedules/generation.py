@@ -103,10 +103,27 @@ def _apply_application(runs: list[tuple[date, date, dict]], app: dict) -> list[t
     return out
 
 
+RATIO_FLAG = "ratio_in_filed_plan"
+
+
+def _with_filed_ratio(dec: dict, value: float, cache: dict) -> dict:
+    """001:101: the district's filed plan gives the ratio; the official's choice entered it (FlagChoice.value)."""
+    key = (id(dec), value)
+    hit = cache.get(key)
+    if hit is None:
+        changed = dict(dec, percentage_min=value, percentage_max=value)
+        changed["reasons"] = list(dec["reasons"]) + [{"rule": "D-08", "source": "001:101",
+                                                       "note": f"ratio {value:g} % as the district filed it"}]
+        hit = cache[key] = (changed, dec)  # the source dict is kept alive with its copy, so its id is not reused
+    return hit[0]
+
+
 def entry_rows(inputs: list[dict], pack_id: str, dates: list[date], end: date,
-               applications: Iterable[dict] = (), progress: Progress | None = None) -> list[dict]:
+               applications: Iterable[dict] = (), progress: Progress | None = None,
+               ratios: dict[str, dict[str, float]] | None = None) -> list[dict]:
     """Entry rows (plain dicts, ScheduleEntry's columns) for `inputs` = [{enterprise_id, uscc, region_code,
-    document, position?}], in input order then line order; deterministic for equal inputs."""
+    document, position?}], in input order then line order; deterministic for equal inputs. `ratios`
+    ({enterprise_id: {line_ref or "*": %}}) fill the curtailment of lines whose filed-plan flag was resolved."""
     docs = [dict(i["document"], enterprise=dict(i["document"]["enterprise"], enterprise_id=str(i["enterprise_id"])))
             for i in inputs]
     runs = segments(docs, pack_id, dates, end, progress)
@@ -115,6 +132,7 @@ def entry_rows(inputs: list[dict], pack_id: str, dates: list[date], end: date,
         by_line.setdefault((str(app["enterprise_id"]), app["line_ref"]), []).append(app)
     rows: list[dict] = []
     clipped: dict[tuple, tuple[list[dict], dict]] = {}
+    with_ratio: dict[tuple, tuple[dict, dict]] = {}
 
     def clip(dec: dict, start: date, stop: date) -> list[dict]:
         key = (id(dec), start, stop)
@@ -132,7 +150,12 @@ def entry_rows(inputs: list[dict], pack_id: str, dates: list[date], end: date,
             line_runs = runs[key]
             for app in by_line.get(key, ()):
                 line_runs = _apply_application(line_runs, app)
+            mine = (ratios or {}).get(str(item["enterprise_id"])) or {}
+            ratio = mine.get(line["line_id"], mine.get("*"))
             for start, stop, dec in line_runs:
+                if ratio is not None and dec["measure"] == "curtail" and any(
+                        a.get("flag") == RATIO_FLAG for a in dec["applied_decisions"]):
+                    dec = _with_filed_ratio(dec, ratio, with_ratio)
                 rows.append({
                     "position": position, "enterprise_id": item["enterprise_id"], "enterprise_name": ent.get("name", ""),
                     "uscc": item["uscc"], "region_code": item["region_code"], "sector": line.get("sector") or ent["sector"],

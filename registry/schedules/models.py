@@ -86,6 +86,8 @@ class ScheduleVersion(db.Model):
     season_end: Mapped[date] = mapped_column(Date)  # exclusive
     evaluation_dates: Mapped[list[Any]] = mapped_column(JSON, default=list)
     exemptions: Mapped[list[Any]] = mapped_column(JSON, default=list)  # approved applications applied
+    # the ratio each line was given as the district filed it (001:101): {enterprise_id: {line_ref|"*": percent}}
+    filed_ratios: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     progress_done: Mapped[int] = mapped_column(Integer, default=0)
     progress_total: Mapped[int] = mapped_column(Integer, default=0)
     # background generation (runner.py): "" idle | queued | reading | evaluating | storing | failed
@@ -182,6 +184,7 @@ class FlagChoice(db.Model):
     line_ref: Mapped[str | None] = mapped_column(String(60))
     flag: Mapped[str] = mapped_column(String(60))
     choice: Mapped[str] = mapped_column(String(60))
+    value: Mapped[Decimal | None] = mapped_column(Numeric(5, 2))  # the ratio (%) the choice enters (001:101)
     reason: Mapped[str] = mapped_column(Text)
     decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     decided_by_name: Mapped[str] = mapped_column(String(120), default="")

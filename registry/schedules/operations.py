@@ -19,7 +19,7 @@ from registry.core.validation import load
 from registry.enterprises.models import Enterprise
 from registry.extensions import db
 from registry.policy.facts import evaluate_document
-from registry.schedules import auth, generation, provenance, storage
+from registry.schedules import auth, generation, provenance, queries, storage
 from registry.schedules.models import (
     ApplicationKind,
     ApplicationStatus,
@@ -139,8 +139,10 @@ def current_inputs(schedule: Schedule, on: date, progress: Progress | None = Non
     out = []
     enterprises = [e for e in db.session.scalars(_enterprises(schedule)) if e.lines]
     grades = grade_facts([e.id for e in enterprises], on)
+    unfiled = queries.unfiled_ratio_changes([e.id for e in enterprises])
     for enterprise in enterprises:
-        doc = evaluate_document(enterprise, pack=schedule.pack_id, on=on, extra=grades.get(enterprise.id))
+        doc = evaluate_document(enterprise, pack=schedule.pack_id, on=on, extra=grades.get(enterprise.id),
+                                unfiled_ratio_changes=unfiled.get(enterprise.id))
         known = {line["line_id"] for line in doc["enterprise"]["lines"]}
         decisions = [d for d in choices.get(enterprise.id, []) if d.get("line") in (None, *known)]
         if decisions:
@@ -171,7 +173,9 @@ def _fill(version: ScheduleVersion, inputs: list[dict], applications: list[dict]
     """Generate and store a draft from prepared inputs (needs `document_json` and `facts_sha256`, as
     current_inputs makes them); bench/schedules.py times this."""
     dates = [date.fromisoformat(d) for d in version.evaluation_dates]
-    rows = generation.entry_rows(inputs, version.pack_id, dates, version.season_end, applications, progress)
+    version.filed_ratios = queries.ratio_values(version.schedule_id)
+    rows = generation.entry_rows(inputs, version.pack_id, dates, version.season_end, applications, progress,
+                                 ratios=version.filed_ratios)
     _store(version, inputs, rows, applications)
 
 
@@ -205,8 +209,9 @@ def generate(actor, schedule_id: int, progress: Phases | None = None, *, claimed
     inputs = current_inputs(schedule, start, lambda done, total: report(done, 3 * total, "reading"))
     n = len(inputs)
     applications = _approved(schedule)
+    ratios = queries.ratio_values(schedule.id)
     report(n, 3 * n, "evaluating")
-    rows = generation.entry_rows(inputs, schedule.pack_id, dates, end, applications)
+    rows = generation.entry_rows(inputs, schedule.pack_id, dates, end, applications, ratios=ratios)
     report(2 * n, 3 * n, "storing")
     # ---- writes from here on
     if version is None:
@@ -216,6 +221,7 @@ def generate(actor, schedule_id: int, progress: Phases | None = None, *, claimed
     version.pack_sha256 = provenance.pack_sha256(schedule.pack_id)
     version.engine_version = provenance.ENGINE_VERSION
     version.evaluation_dates = [d.isoformat() for d in dates]
+    version.filed_ratios = ratios
     db.session.flush()
     _store(version, inputs, rows, applications)
     audit.record(actor, "schedule.generate", version, root=schedule,
@@ -262,14 +268,22 @@ def new_version(actor, schedule_id: int, progress: Phases | None = None) -> Sche
 
 # ---- flags, applications ---------------------------------------------------------------------
 
-def _regenerate_enterprise(schedule: Schedule, version: ScheduleVersion, enterprise_id: int) -> None:
+def _regenerate_enterprise(schedule: Schedule, version: ScheduleVersion, enterprise_id: int, *,
+                           filing: ScheduleVersion | None = None) -> None:
     """Re-run one enterprise of the draft with its stored facts and the choices now recorded; only its
-    input and entries are rewritten (its entry positions are reserved, generation.SLOT)."""
+    input and entries are rewritten (its entry positions are reserved, generation.SLOT). Its ratios changed
+    since the last filing (001:101) are read again: `filing` is this version when it is being filed."""
     item = db.session.scalar(select(ScheduleInput).where(ScheduleInput.version_id == version.id,
                                                          ScheduleInput.enterprise_id == enterprise_id))
     if item is None:
         return
     doc = {k: v for k, v in item.document.items() if k != "official_decisions"}
+    version.filed_ratios = queries.ratio_values(schedule.id)
+    unfiled = queries.unfiled_ratio_changes([enterprise_id], filing=filing).get(enterprise_id)
+    ent = {k: v for k, v in doc["enterprise"].items() if k != "staggering_list_changed_without_filing"}
+    if unfiled:
+        ent["staggering_list_changed_without_filing"] = True
+    doc["enterprise"] = ent
     known = {line["line_id"] for line in doc["enterprise"]["lines"]}
     choices = [d for d in _choices(schedule).get(enterprise_id, []) if d.get("line") in (None, *known)]
     if choices:
@@ -280,7 +294,7 @@ def _regenerate_enterprise(schedule: Schedule, version: ScheduleVersion, enterpr
     dates = [date.fromisoformat(d) for d in version.evaluation_dates]
     rows = generation.entry_rows([{"enterprise_id": enterprise_id, "uscc": item.uscc, "region_code": item.region_code,
                                    "document": doc, "position": item.position}],
-                                 version.pack_id, dates, version.season_end, applications)
+                                 version.pack_id, dates, version.season_end, applications, ratios=version.filed_ratios)
     db.session.execute(delete(ScheduleEntry).where(ScheduleEntry.version_id == version.id,
                                                    ScheduleEntry.enterprise_id == enterprise_id))
     storage.insert_entries(version.id, rows)
@@ -294,12 +308,14 @@ def record_flag_choice(actor, schedule_id: int, data: dict[str, Any]) -> FlagCho
     if generation_running(version):
         raise Conflict(_("A generation of this schedule is already running."))
     values = load(FlagChoiceInput(), data)
-    flagged = [e for e in version.entries if e.enterprise_id == values["enterprise_id"]
-               and (values["line_ref"] is None or e.line_ref == values["line_ref"])
-               and any(f["code"] == values["flag"] for f in e.flags)]
-    if not flagged:
+    mine = [e for e in version.entries if e.enterprise_id == values["enterprise_id"]
+            and (values["line_ref"] is None or e.line_ref == values["line_ref"])]
+    flagged = [e for e in mine if any(f["code"] == values["flag"] for f in e.flags)]
+    # a choice already applied may be recorded again (a filed ratio changes only this way, 001:101)
+    applied = {a["choice"] for e in mine for a in e.applied_decisions if a.get("flag") == values["flag"]}
+    if not flagged and not applied:
         raise _invalid("flag", _("No entry of this draft carries this flag."))
-    options = {o for e in flagged for f in e.flags if f["code"] == values["flag"] for o in f.get("options", [])}
+    options = {o for e in flagged for f in e.flags if f["code"] == values["flag"] for o in f.get("options", [])} | applied
     if options and values["choice"] not in options:
         raise _invalid("choice", _("Choose one of: %(options)s", options=", ".join(sorted(options))))
     choice = FlagChoice(schedule_id=schedule.id, decided_by_id=actor.id,
@@ -307,7 +323,8 @@ def record_flag_choice(actor, schedule_id: int, data: dict[str, Any]) -> FlagCho
     db.session.add(choice)
     db.session.flush()
     _regenerate_enterprise(schedule, version, values["enterprise_id"])
-    audit.record(actor, "schedule.flag_choice", choice, root=schedule, after=values, region_code=schedule.region_code)
+    after = dict(values, value=None if values.get("value") is None else float(values["value"]))
+    audit.record(actor, "schedule.flag_choice", choice, root=schedule, after=after, region_code=schedule.region_code)
     return choice
 
 
@@ -379,6 +396,14 @@ def publish(actor, schedule_id: int, data: dict[str, Any]) -> ScheduleVersion:
         raise _invalid("filing_reason", _("A re-filed version needs a filing reason."))
     if version.pack_sha256 != provenance.pack_sha256(version.pack_id):
         raise Conflict(_("The policy pack changed since this draft was generated: generate it again."))
+    # 001:101: filing this version files the ratios it carries; enterprises marked for an unfiled change are
+    # evaluated again without the mark, unless a change this version does not carry remains.
+    ratio_ids = set(db.session.scalars(select(FlagChoice.enterprise_id).where(
+        FlagChoice.schedule_id == schedule.id, FlagChoice.flag == queries.RATIO_FLAG).distinct()))
+    for item in db.session.scalars(select(ScheduleInput).where(ScheduleInput.version_id == version.id,
+                                                               ScheduleInput.enterprise_id.in_(ratio_ids))).all():
+        if item.document["enterprise"].get("staggering_list_changed_without_filing"):
+            _regenerate_enterprise(schedule, version, item.enterprise_id, filing=version)
     version.status = VersionStatus.PUBLISHED.value
     version.filed_on = values["filed_on"]
     version.recipients = values["recipients"].strip()
@@ -398,7 +423,8 @@ def reproduce(version: ScheduleVersion) -> list[dict]:
     inputs = [{"enterprise_id": i.enterprise_id, "uscc": i.uscc, "region_code": i.region_code, "document": i.document}
               for i in version.inputs]
     dates = [date.fromisoformat(d) for d in version.evaluation_dates]
-    return generation.entry_rows(inputs, version.pack_id, dates, version.season_end, version.exemptions)
+    return generation.entry_rows(inputs, version.pack_id, dates, version.season_end, version.exemptions,
+                                 ratios=version.filed_ratios)
 
 
 def entry_dict(entry: ScheduleEntry) -> dict[str, Any]:

@@ -130,3 +130,105 @@ def published_versions(region_code: str = ""):
     return list(db.session.scalars(stmt.order_by(ScheduleVersion.published_at.desc(), ScheduleVersion.id.desc())))
 
 
+
+
+RATIO_FLAG = "ratio_in_filed_plan"  # 001:101: the district's filed plan gives the line's ratio
+
+
+def ratio_values(schedule_id: int) -> dict[str, dict[str, float]]:
+    """The ratio each line now has in this schedule: the latest recorded choice per (enterprise, line) for the
+    filed-plan flag that entered a value, as {enterprise_id: {line_ref or "*": percent}}."""
+    from registry.schedules.models import FlagChoice
+
+    latest: dict[tuple[int, str], FlagChoice] = {}
+    for c in db.session.scalars(select(FlagChoice).where(FlagChoice.schedule_id == schedule_id, FlagChoice.flag == RATIO_FLAG)
+                                .order_by(FlagChoice.id)):
+        latest[(c.enterprise_id, c.line_ref or "*")] = c
+    out: dict[str, dict[str, float]] = {}
+    for (eid, line), c in latest.items():
+        if c.value is not None:
+            out.setdefault(str(eid), {})[line] = float(c.value)
+    return out
+
+
+def unfiled_ratio_changes(enterprise_ids: list[int], *, filing: ScheduleVersion | None = None) -> dict[int, list[dict[str, Any]]]:
+    """F-15 / D-09 (001:101): per enterprise, the lines whose ratio was changed after the schedule's last filed
+    (published) version and differs from the ratio filed there — "changed without filing", treated as not
+    implementing staggering until a version carrying the change is filed. A schedule never filed has no filed
+    list to change. `filing`: a version about to be filed, whose ratios count as filed."""
+    from registry.schedules.models import FlagChoice
+
+    if not enterprise_ids:
+        return {}
+    stmt = select(FlagChoice).where(FlagChoice.flag == RATIO_FLAG).order_by(FlagChoice.id)
+    if len(enterprise_ids) <= 500:
+        stmt = stmt.where(FlagChoice.enterprise_id.in_(enterprise_ids))
+    wanted = set(enterprise_ids)  # a whole city: read the (few) ratio choices and keep its enterprises'
+    choices = [c for c in db.session.scalars(stmt) if c.enterprise_id in wanted]
+    if not choices:
+        return {}
+    latest: dict[tuple[int, int, str], FlagChoice] = {}
+    for c in choices:
+        latest[(c.schedule_id, c.enterprise_id, c.line_ref or "*")] = c
+    filed: dict[int, ScheduleVersion | None] = {}
+    for sid in {k[0] for k in latest}:
+        filed[sid] = db.session.scalar(select(ScheduleVersion).where(
+            ScheduleVersion.schedule_id == sid, ScheduleVersion.status == VersionStatus.PUBLISHED.value)
+            .order_by(ScheduleVersion.number.desc()).limit(1))
+    out: dict[int, list[dict[str, Any]]] = {}
+    for (sid, eid, line), c in sorted(latest.items(), key=lambda kv: kv[1].id):
+        version = filing if filing is not None and filing.schedule_id == sid else filed[sid]
+        if version is None:
+            continue
+        ratios = (version.filed_ratios or {}).get(str(eid), {})
+        was = ratios.get(line)
+        now = None if c.value is None else float(c.value)
+        if now == was:
+            continue
+        if version is not filing and version.published_at is not None and c.decided_at <= version.published_at:
+            continue  # recorded before that filing: the filed list is what counts
+        schedule = version.schedule
+        out.setdefault(eid, []).append({
+            "schedule_id": sid, "schedule_title": schedule.title or f"{schedule.pack_id} {schedule.season_year}",
+            "filed_version": version.number, "line_ref": None if line == "*" else line, "filed": was, "current": now,
+            "recorded_on": c.decided_at.date().isoformat(), "by": c.decided_by_name, "rule": "F-15", "source": "001:101"})
+    return out
+
+
+def unfiled_for_rows(rows: list[dict[str, Any]]) -> dict[str, list[dict[str, Any]]]:
+    """The unfiled ratio changes (001:101) of the enterprises in these entry rows, keyed by USCC (public rows have
+    no ids)."""
+    from registry.enterprises.models import Enterprise
+    from registry.schedules.models import FlagChoice
+
+    usccs = {r["uscc"] for r in rows}
+    if not usccs:
+        return {}
+    # only enterprises with a recorded ratio can have changed one: a few, whatever the size of the list
+    with_ratio = set(db.session.scalars(select(FlagChoice.enterprise_id).where(FlagChoice.flag == RATIO_FLAG).distinct()))
+    if not with_ratio:
+        return {}
+    ids = {eid: uscc for eid, uscc in db.session.execute(select(Enterprise.id, Enterprise.uscc)
+                                                         .where(Enterprise.id.in_(with_ratio))).all() if uscc in usccs}
+    changes = unfiled_ratio_changes(list(ids))
+    return {ids[eid]: c for eid, c in changes.items()}
+
+
+def unfiled_note(changes: list[dict[str, Any]]) -> str:
+    """One line for a cell: 'F-15 (001:101): L1 30 → 40 %; …'."""
+    def pct(v):
+        return "—" if v is None else f"{v:g} %"
+
+    return "F-15 (001:101): " + "; ".join(f"{c['line_ref'] or '*'} {pct(c['filed'])} → {pct(c['current'])}" for c in changes)
+
+
+def filed_ratio_lines(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Lines whose filed-plan ratio was entered (001:101), once each, with the ratio the version carries."""
+    seen: dict[tuple[int, str], dict[str, Any]] = {}
+    for r in rows:
+        if r["percentage_min"] is None or not any(a.get("flag") == RATIO_FLAG for a in r["applied_decisions"]):
+            continue
+        seen.setdefault((r["enterprise_id"], r["line_ref"]), {
+            "enterprise_id": r["enterprise_id"], "enterprise_name": r["enterprise_name"], "line_ref": r["line_ref"],
+            "percent": float(r["percentage_min"])})
+    return list(seen.values())

@@ -24,7 +24,16 @@ class FlagChoiceInput(_In):
     line_ref = fields.String(load_default=None, allow_none=True)
     flag = fields.String(required=True, validate=validate.Length(min=1, max=60))
     choice = fields.String(required=True, validate=validate.Length(min=1, max=60))
+    value = fields.Decimal(load_default=None, allow_none=True, places=2, validate=validate.Range(min=0, max=100),
+                           metadata={"description": "the ratio (%) the choice enters: ratio_in_filed_plan (001:101)"})
     reason = fields.String(required=True, validate=validate.Length(min=2, max=2000))
+
+    @validates_schema
+    def _value(self, data, **kwargs):
+        if data.get("flag") == "ratio_in_filed_plan" and data.get("value") is None:
+            raise ValidationError(_("Enter the ratio, in per cent, as the district filed it (001:101)."), "value")
+        if data.get("flag") != "ratio_in_filed_plan" and data.get("value") is not None:
+            raise ValidationError(_("Only the ratio of the filed plan takes a value."), "value")
 
 
 class PublishInput(_In):

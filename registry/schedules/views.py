@@ -69,6 +69,7 @@ def detail(schedule_id: int):
     drafting = auth.can_draft_schedule(current_user, schedule.region_code)
     rows = queries.entry_rows(queries.entries(current_user, version)) if version else []
     stale = queries.out_of_date(version) if version is not None and version.published and official else None
+    unfiled = queries.unfiled_for_rows(rows)
     apps = [{"id": a.id, "enterprise_id": a.enterprise_id, "line_ref": a.line_ref, "kind": a.kind, "clause": a.clause,
              "evidence": a.evidence, "start": a.requested_start, "end": a.requested_end, "max_load": a.max_load,
              "status": a.status, "decision_reason": a.decision_reason, "residual": a.residual, "row_version": a.row_version}
@@ -79,7 +80,9 @@ def detail(schedule_id: int):
                                            "pack_id": schedule.pack_id, "season_year": schedule.season_year},
         version=queries.version_dict(version) if version else None,
         versions=[queries.version_dict(v) for v in schedule.versions], rows=rows[:ENTRY_LIMIT], total=len(rows),
-        flagged=queries.flagged(rows) if official else [], summary=queries.summary(rows), stale=stale,
+        flagged=queries.flagged(rows) if official else [], summary=queries.summary(rows), stale=stale, unfiled=unfiled,
+        unfiled_notes={u: queries.unfiled_note(c) for u, c in unfiled.items()},
+        filed_ratios=queries.filed_ratio_lines(rows) if official else [],
         applications=apps, drafting=drafting, own_lines=own_lines, enterprise_id=current_user.enterprise_id,
         generation=runner.status(version) if version else None)
 
@@ -177,7 +180,8 @@ def export_xlsx(version_id: int):
 
 
 def _xlsx(version: ScheduleVersion, rows: list[dict]) -> Response:
-    data = export.write_xlsx(rows, f"{version.schedule.title or version.pack_id} v{version.number}", **_labels())
+    data = export.write_xlsx(rows, f"{version.schedule.title or version.pack_id} v{version.number}", **_labels(),
+                             unfiled=queries.unfiled_for_rows(rows))
     name = f"schedule-{version.region_code}-{version.pack_id}-v{version.number}.xlsx"
     return Response(data, mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                     headers={"Content-Disposition": f"attachment; filename={name}"})

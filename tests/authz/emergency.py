@@ -60,6 +60,19 @@ def _plan_world(world: World) -> dict:
     return {"emergency_plan_id": plan.id}
 
 
+def _area_world(world: World) -> dict:
+    from registry.accounts.auth import SYSTEM
+    from registry.accounts.operations import create_user
+    from registry.emergency import operations as ops
+    from registry.extensions import db
+
+    city = create_user(SYSTEM, {"username": "world.area", "password": PASSWORD, "role": "city", "region_code": "131000"})
+    row = ops.save_area_source(city, {"region_code": "131000", "category": "mobile", "pollutant": "nox", "daily_kg": 100})
+    db.session.commit()
+    return {"emergency_area_source_id": row.id}
+
+
+LAZY_VALUES["emergency_area_source_id"] = _area_world
 LAZY_VALUES["emergency_list_id"] = _list_world
 LAZY_VALUES["emergency_proposal_id"] = _list_world
 LAZY_VALUES["emergency_plan_id"] = _plan_world
@@ -83,6 +96,16 @@ ROUTES: list[Route] = [
     Route("POST", "/emergency/enterprises/{enterprise_id}/plan", plan_write(422), data={"pack_id": PACK},
           note="every line 'none' is below the pack's heating-season floor for the world's blast furnace"),
     Route("POST", "/emergency/plans/{emergency_plan_id}/file", plan_write(302)),
+    # the city's non-industrial sources (issue 14 point 8, 全社会 000:149): officials read in scope, the list's city writes
+    Route("GET", "/emergency/area-sources?region=131000",
+          everyone(404, anonymous=302, owner=403, other_enterprise=403, security_admin=403, audit_admin=403,
+                   city_in=200, province_in=200, admin=200)),
+    Route("POST", "/emergency/area-sources",
+          everyone(403, anonymous=302, city_in=302, admin=302),
+          data={"region_code": "131000", "category": "dust", "pollutant": "pm", "daily_kg": "10"}),
+    Route("POST", "/emergency/area-sources/{emergency_area_source_id}/delete",
+          everyone(404, anonymous=302, owner=403, other_enterprise=403, security_admin=403, audit_admin=403,
+                   city_in=302, province_in=403, admin=302)),
 ]
 
 API = "/api/v1"
@@ -102,4 +125,8 @@ ROUTES += [
     Route("PUT", f"{API}/enterprises/{{enterprise_id}}/emergency-plan", plan_write(422, 401),
           data={"pack_id": PACK, "entries": []}, note="no entry for the line: every line at every level (R-A-03)"),
     Route("POST", f"{API}/emergency-plans/{{emergency_plan_id}}/file", plan_write(200, 401)),
+    Route("GET", f"{API}/emergency-area-sources?region=131000", list_view(200, 401)),
+    Route("PUT", f"{API}/emergency-area-sources", everyone(403, anonymous=401, city_in=200, admin=200),
+          data={"region_code": "131000", "category": "dust", "pollutant": "pm", "daily_kg": 10}),
+    Route("DELETE", f"{API}/emergency-area-sources/{{emergency_area_source_id}}", list_manage(204, 401)),
 ]

@@ -113,8 +113,9 @@ def test_enterprise_registers_official_returns_enterprise_fixes_official_approve
     assert firm.locator("#lines .line").count() == 1
     assert "1#高炉" in firm.inner_text("#lines")
     assert "特别排放限值" in firm.inner_text("#lines")  # per-pollutant status, vocabulary label in zh
-    add_permit(firm, eid, "91131002MA0000011P001P")
-    assert "91131002MA0000011P001P" in firm.inner_text("#permits")
+    number = f"{valid_uscc(11, ANCI)}001P"  # the holder's credit code + sequence + letter (its check character holds)
+    add_permit(firm, eid, number)
+    assert number in firm.inner_text("#permits")
     submit(firm, eid)
 
     officer = new_page()
