@@ -7,7 +7,7 @@
 - permit.management_class: 重点 / 简化 / 登记管理.
 
 Revision ID: rb14a1f0c0de
-Revises: 5c1e7d2b9a40
+Revises: sba1c0ffee13
 Create Date: 2026-12-04 23:50:00
 
 """
@@ -18,7 +18,7 @@ from registry.core.types import UTCDateTime
 
 # revision identifiers, used by Alembic.
 revision = 'rb14a1f0c0de'
-down_revision = '5c1e7d2b9a40'
+down_revision = 'sba1c0ffee13'
 branch_labels = None
 depends_on = None
 
