@@ -35,6 +35,17 @@ class Default:
     RATELIMIT_STORAGE_URI = "memory://"
     RATELIMIT_HEADERS_ENABLED = True
     LOGIN_RATE_LIMIT = "10 per minute"
+    # POST /api/v1/evaluate is public (the engine's contract); issue 13 High 1: a strict limit per address for
+    # anonymous callers, a wider one per signed-in user, and caps on the body and on what it may list
+    # (docs/evaluate.md "Limits"). `flask evaluate` (the CLI) is not bound by these.
+    EVALUATE_RATE_LIMIT_ANONYMOUS = "10 per minute"
+    EVALUATE_RATE_LIMIT_AUTHENTICATED = "60 per minute"
+    EVALUATE_MAX_BODY_BYTES = 1024 * 1024
+    EVALUATE_MAX_LINES = 500
+    EVALUATE_MAX_VEHICLES = 2000
+    EVALUATE_MAX_ITEMS = 200  # official_decisions, approvals, emergency_grades, each
+    # Any JSON body nested deeper than this is refused with 422 before anything reads it (issue 13 Low 5).
+    JSON_MAX_DEPTH = 32
     # 等保 2.0 登录失败处理 / ASVS 2.2.1: five consecutive failures lock an account for 15 minutes.
     LOGIN_MAX_FAILURES = 5
     LOGIN_LOCK_MINUTES = 15
@@ -78,6 +89,8 @@ class Testing(Default):
     SECRET_KEY = "testing-secret"  # noqa: S105  # nosec B105  # tests only; Production refuses to start without SECRET_KEY
     SQLALCHEMY_DATABASE_URI = os.environ.get("TEST_DATABASE_URL", "sqlite://")
     LOGIN_RATE_LIMIT = "1000 per minute"
+    EVALUATE_RATE_LIMIT_ANONYMOUS = "1000 per minute"  # the rate-limit test sets the production value itself
+    EVALUATE_RATE_LIMIT_AUTHENTICATED = "1000 per minute"
     WTF_CSRF_ENABLED = True
     # Cheap argon2 so that a test building many accounts stays fast; production keeps the defaults.
     ARGON2_PARAMS = {"time_cost": 1, "memory_cost": 1024, "parallelism": 1}
