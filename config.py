@@ -46,6 +46,18 @@ class Default:
     EVALUATE_MAX_ITEMS = 200  # official_decisions, approvals, emergency_grades, each
     # Any JSON body nested deeper than this is refused with 422 before anything reads it (issue 13 Low 5).
     JSON_MAX_DEPTH = 32
+    # Imports (issue 13 High 2): enterprise accounts (open sign-up) read at most these; officials keep the
+    # exchange's EXCHANGE_MAX_BYTES / EXCHANGE_MAX_ROWS (64 MiB, 500,000 rows; registry/exchange/reader.py).
+    EXCHANGE_SELF_SERVICE_MAX_BYTES = 8 * 1024 * 1024
+    EXCHANGE_SELF_SERVICE_MAX_ROWS = 5_000
+    # Imports checked at once in this server process: per account, and in all (the next one gets 429).
+    EXCHANGE_MAX_CONCURRENT_IMPORTS_PER_USER = 1
+    EXCHANGE_MAX_CONCURRENT_IMPORTS = 2
+    # Uploads kept a day between a dry run (or a failed import) and "Import now" (issue 13 Medium 10):
+    # per account at most this many files and bytes, all accounts together at most the total; the oldest go first.
+    EXCHANGE_UPLOADS_PER_USER = 5
+    EXCHANGE_UPLOADS_PER_USER_BYTES = 128 * 1024 * 1024
+    EXCHANGE_UPLOADS_TOTAL_BYTES = 2 * 1024 ** 3
     # 等保 2.0 登录失败处理 / ASVS 2.2.1: five consecutive failures lock an account for 15 minutes.
     LOGIN_MAX_FAILURES = 5
     LOGIN_LOCK_MINUTES = 15

@@ -226,6 +226,67 @@ class _SheetBounds:
             if len(self.carry) > 65536:
                 raise FileRejected(_("This is not a valid Excel workbook (.xlsx); it may be damaged. "
                                      "Open it in Excel, save it again as .xlsx, and upload it again."))
+        if not self._fast(buf):
+            self._exact(buf)
+        if self.cells > self.max_cells:
+            raise FileRejected(_("Sheet “%(sheet)s” holds more than %(limit)s cells; split the file.",
+                                 sheet=self.title, limit=f"{self.max_cells:,}"))
+
+    def _fast(self, buf: bytes) -> bool:
+        """The usual XML (Excel, XlsxWriter, openpyxl): every cell and row tag unprefixed and starting with its
+        `r` reference. Counted with bytes.count, and only references beyond the bounds are searched for (a
+        regex over the digits and letters that are greater); anything else is left to _exact."""
+        cells = buf.count(b'<c r="')
+        rows = buf.count(b'<row r="')
+        if (buf.count(b"<c ") + buf.count(b"<c>") + buf.count(b"<c/>") != cells
+                or buf.count(b"<row ") + buf.count(b"<row>") + buf.count(b"<row/>") != rows
+                or b":c " in buf or b":c>" in buf or b":row" in buf):
+            return False
+        for m in self._beyond().finditer(buf):
+            end = buf.find(b">", m.end())
+            if end > 0 and buf[end - 1:end] == b"/":
+                continue  # no value: calamine skips it
+            ref = _REF.search(buf, m.start() + 2, end if end > 0 else len(buf))
+            self._check(ref.group(1).decode("ascii").upper(), int(ref.group(2)))
+        self.cells += cells
+        last_row, last_cell = buf.rfind(b'<row r="'), buf.rfind(b'<c r="')
+        if last_row >= 0:
+            digits = re.match(rb'<row r="([0-9]*)"', buf[last_row:last_row + 40])
+            self.row = int(digits.group(1)) if digits and digits.group(1) else self.row + 1
+            self.col = 0
+        if last_cell > last_row:
+            ref = _REF.search(buf, last_cell + 2, last_cell + 40)
+            if ref and ref.group(1):
+                self.col = _column_index(ref.group(1).decode("ascii").upper()) + 1
+        return True
+
+    def _beyond(self) -> re.Pattern:
+        """Cell references (`<c r="…"`) whose column or row lies beyond the bounds."""
+        if not hasattr(self, "_beyond_re"):
+            letters = _column_letters(self.last_col)
+            cols = [f"[A-Za-z]{{{len(letters) + 1},}}"] + [
+                letters[:i] + f"[{chr(ord(ch) + 1)}-Z{chr(ord(ch) + 33)}-z][A-Za-z]{{{len(letters) - i - 1}}}"
+                for i, ch in enumerate(letters) if ch < "Z"]
+            digits = str(self.last_row)
+            rows = [f"[1-9][0-9]{{{len(digits)},}}"] + [
+                digits[:i] + f"[{int(ch) + 1}-9][0-9]{{{len(digits) - i - 1}}}" for i, ch in enumerate(digits) if ch < "9"]
+            self._beyond_re = re.compile(
+                f'<c r="(?:(?:{"|".join(cols)})[0-9]|[A-Za-z]+0*(?:{"|".join(rows)})")'.encode("ascii"), re.IGNORECASE)
+        return self._beyond_re
+
+    def _check(self, letters: str, row: int) -> None:
+        col = _column_index(letters) + 1 if letters else self.col
+        if row > self.last_row:
+            raise FileRejected(_("Sheet “%(sheet)s” has cells down to row %(row)s; at most %(limit)s rows are read "
+                                 "(%(rows)s data rows). Delete empty rows below the data, or split the file.",
+                                 sheet=self.title, row=f"{row:,}", limit=f"{self.last_row:,}", rows=f"{self.last_row - 2:,}"))
+        if col > self.last_col:
+            raise FileRejected(_("Sheet “%(sheet)s” has cells in column %(column)s; at most %(limit)s columns are read. "
+                                 "Delete the columns right of the template's.", sheet=self.title,
+                                 column=_column_letters(col), limit=self.last_col))
+
+    def _exact(self, buf: bytes) -> None:
+        """Any XML: every row and cell tag followed, positions as calamine gives them."""
         for m in _TAG.finditer(buf):
             attrs = m.group(2)
             ref = _REF.search(attrs)
@@ -239,20 +300,10 @@ class _SheetBounds:
                 row = int(ref.group(2)) if ref.group(2) else row
             else:
                 self.col += 1
+            self.cells += 1  # with or without a value (the usual XML is counted so too)
             if attrs.endswith(b"/"):
                 continue  # no value: calamine skips it
-            self.cells += 1
-            if row > self.last_row:
-                raise FileRejected(_("Sheet “%(sheet)s” has cells down to row %(row)s; at most %(limit)s rows are read "
-                                     "(%(rows)s data rows). Delete empty rows below the data, or split the file.",
-                                     sheet=self.title, row=f"{row:,}", limit=f"{self.last_row:,}", rows=f"{self.last_row - 2:,}"))
-            if self.col > self.last_col:
-                raise FileRejected(_("Sheet “%(sheet)s” has cells in column %(column)s; at most %(limit)s columns are read. "
-                                     "Delete the columns right of the template's.", sheet=self.title,
-                                     column=_column_letters(self.col), limit=self.last_col))
-        if self.cells > self.max_cells:
-            raise FileRejected(_("Sheet “%(sheet)s” holds more than %(limit)s cells; split the file.",
-                                 sheet=self.title, limit=f"{self.max_cells:,}"))
+            self._check("", row)
 
 
 def _inspect_archive(archive: zipfile.ZipFile, limits: ReadLimits | None = None,

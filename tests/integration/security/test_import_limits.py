@@ -127,9 +127,11 @@ def test_one_far_away_cell_is_refused_before_calamine_allocates(client, enterpri
         far_row = _swap_sheet(b'<row r="1"><c r="A1"><v>1</v></c></row>'
                               b'<row r="1048576"><c r="B1048576"><v>2</v></c></row>')
         assert "1,048,576" in _refusal(_post(client, auth, far_row))
-        # cells without a reference are placed right of the previous one: counted the same way
+        # lower-case references, and cells without a reference (placed right of the previous one), the same
+        lower = _swap_sheet(b'<row r="1"><c r="A1"><v>1</v></c><c r="xfd1"><v>2</v></c></row>')
+        assert "XFD" in _refusal(_post(client, auth, lower))
         no_refs = _swap_sheet(b"<row>" + b"<c><v>1</v></c>" * 200 + b"</row>")
-        assert _refusal(_post(client, auth, no_refs))
+        assert "BS" in _refusal(_post(client, auth, no_refs))  # column 71: the template has 54, 70 are read
 
 
 def test_repeated_cells_and_a_huge_shared_strings_table_are_refused(client, db_app, official_auth, enterprise_auth):
@@ -169,12 +171,16 @@ def test_enterprise_accounts_get_the_self_service_limits(client, enterprise_auth
     """High 2: anyone can sign up, so an enterprise account's import is bounded by EXCHANGE_SELF_SERVICE_*
     (8 MiB, 5,000 rows per sheet), not by the officials' 64 MiB and 500,000 rows."""
     _user, auth = enterprise_auth
+    assert db_app.config["EXCHANGE_SELF_SERVICE_MAX_ROWS"] == 5_000
+    assert db_app.config["EXCHANGE_SELF_SERVICE_MAX_BYTES"] == 8 * 1024 * 1024
+    big = b"PK\x03\x04" + b"\0" * (8 * 1024 * 1024)
+    assert "MiB" in _refusal(_post(client, auth, big))
     db_app.config["EXCHANGE_SELF_SERVICE_MAX_ROWS"] = 3
     try:
         reason = _refusal(_post(client, auth, workbook({"enterprises": [enterprise_row(i) for i in range(1, 6)]})))
         assert "3" in reason
     finally:
-        db_app.config.pop("EXCHANGE_SELF_SERVICE_MAX_ROWS")
+        db_app.config["EXCHANGE_SELF_SERVICE_MAX_ROWS"] = 5_000
 
 
 def test_a_second_concurrent_import_is_refused_with_429(client, enterprise_auth, official_auth, make_user):
@@ -241,6 +247,7 @@ def test_kept_uploads_stay_within_the_per_account_quota_oldest_pruned(client, ma
     assert client.get(f"/exchange/import/{kept[0]}/report.xlsx").status_code == 404  # pruned
     assert client.get(f"/exchange/import/{kept[-1]}/report.xlsx").status_code == 200
     # the byte quota: a file larger than the account may keep is not kept, and the page says so
+    quota = db_app.config["EXCHANGE_UPLOADS_PER_USER_BYTES"]
     db_app.config["EXCHANGE_UPLOADS_PER_USER_BYTES"] = len(data) // 2
     try:
         r = _dry_run_page(client, token, data)
@@ -249,12 +256,13 @@ def test_kept_uploads_stay_within_the_per_account_quota_oldest_pruned(client, ma
         assert _zh("This file was not kept for a later import: it is larger than the %(limit)s MiB an account may "
                    "keep. Import it directly (without a dry run).", limit="0")[:6] in html
     finally:
-        db_app.config.pop("EXCHANGE_UPLOADS_PER_USER_BYTES")
+        db_app.config["EXCHANGE_UPLOADS_PER_USER_BYTES"] = quota
 
 
 def test_kept_uploads_stay_within_the_total_quota(client, make_user, uploads_dir, db_app):
     """Medium 10: all accounts together keep at most EXCHANGE_UPLOADS_TOTAL_BYTES; the oldest uploads go first."""
     data = workbook({"enterprises": [enterprise_row(1)]})
+    quota = db_app.config["EXCHANGE_UPLOADS_TOTAL_BYTES"]
     db_app.config["EXCHANGE_UPLOADS_TOTAL_BYTES"] = 3 * (len(data) + 200)
     try:
         for name in ("quota1", "quota2"):
@@ -267,4 +275,4 @@ def test_kept_uploads_stay_within_the_total_quota(client, make_user, uploads_dir
         files = list(uploads_dir.iterdir())
         assert len(files) == 3 and sum(f.stat().st_size for f in files) <= 3 * (len(data) + 200)
     finally:
-        db_app.config.pop("EXCHANGE_UPLOADS_TOTAL_BYTES")
+        db_app.config["EXCHANGE_UPLOADS_TOTAL_BYTES"] = quota
