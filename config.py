@@ -41,6 +41,29 @@ class Default:
     SIGNUP_GLOBAL_RATE_LIMIT = "60 per hour"
     # Issue 13 M3: no API token lives longer than this (days); older tokens are cut to it on use.
     API_TOKEN_MAX_DAYS = 365
+    # POST /api/v1/evaluate is public (the engine's contract); issue 13 High 1: a strict limit per address for
+    # anonymous callers, a wider one per signed-in user, and caps on the body and on what it may list
+    # (docs/evaluate.md "Limits"). `flask evaluate` (the CLI) is not bound by these.
+    EVALUATE_RATE_LIMIT_ANONYMOUS = "10 per minute"
+    EVALUATE_RATE_LIMIT_AUTHENTICATED = "60 per minute"
+    EVALUATE_MAX_BODY_BYTES = 1024 * 1024
+    EVALUATE_MAX_LINES = 500
+    EVALUATE_MAX_VEHICLES = 2000
+    EVALUATE_MAX_ITEMS = 200  # official_decisions, approvals, emergency_grades, each
+    # Any JSON body nested deeper than this is refused with 422 before anything reads it (issue 13 Low 5).
+    JSON_MAX_DEPTH = 32
+    # Imports (issue 13 High 2): enterprise accounts (open sign-up) read at most these; officials keep the
+    # exchange's EXCHANGE_MAX_BYTES / EXCHANGE_MAX_ROWS (64 MiB, 500,000 rows; registry/exchange/reader.py).
+    EXCHANGE_SELF_SERVICE_MAX_BYTES = 8 * 1024 * 1024
+    EXCHANGE_SELF_SERVICE_MAX_ROWS = 5_000
+    # Imports checked at once in this server process: per account, and in all (the next one gets 429).
+    EXCHANGE_MAX_CONCURRENT_IMPORTS_PER_USER = 1
+    EXCHANGE_MAX_CONCURRENT_IMPORTS = 2
+    # Uploads kept a day between a dry run (or a failed import) and "Import now" (issue 13 Medium 10):
+    # per account at most this many files and bytes, all accounts together at most the total; the oldest go first.
+    EXCHANGE_UPLOADS_PER_USER = 5
+    EXCHANGE_UPLOADS_PER_USER_BYTES = 128 * 1024 * 1024
+    EXCHANGE_UPLOADS_TOTAL_BYTES = 2 * 1024 ** 3
     # 等保 2.0 登录失败处理 / ASVS 2.2.1: five consecutive failures lock an account for 15 minutes.
     LOGIN_MAX_FAILURES = 5
     LOGIN_LOCK_MINUTES = 15
@@ -92,6 +115,8 @@ class Testing(Default):
     LOGIN_RATE_LIMIT = "1000 per minute"
     SIGNUP_RATE_LIMIT = "1000 per minute"
     SIGNUP_GLOBAL_RATE_LIMIT = "1000 per minute"
+    EVALUATE_RATE_LIMIT_ANONYMOUS = "1000 per minute"  # the rate-limit test sets the production value itself
+    EVALUATE_RATE_LIMIT_AUTHENTICATED = "1000 per minute"
     WTF_CSRF_ENABLED = True
     # Cheap argon2 so that a test building many accounts stays fast; production keeps the defaults.
     ARGON2_PARAMS = {"time_cost": 1, "memory_cost": 1024, "parallelism": 1}

@@ -55,6 +55,22 @@ def decisions_for(decisions: Iterable[OfficialDecision], line_id: Optional[str])
     return tuple(own + [d for d in decisions if d.line is None])
 
 
+def decisions_by_line(decisions: Iterable[OfficialDecision]) -> dict[Optional[str], tuple[OfficialDecision, ...]]:
+    """decisions_for(decisions, id) for every line id named, in one pass; `None` → the enterprise-wide ones.
+
+    An enterprise's lines look their decisions up here instead of scanning every decision per line
+    (lines × decisions work, issue 13 High 1); `.get(id, common)` equals decisions_for for any id."""
+    decisions = tuple(decisions)
+    common = tuple(d for d in decisions if d.line is None)
+    own: dict[Optional[str], list[OfficialDecision]] = {}
+    for d in decisions:
+        if d.line is not None:
+            own.setdefault(d.line, []).append(replace(d, line=None))
+    out: dict[Optional[str], tuple[OfficialDecision, ...]] = {k: tuple(v) + common for k, v in own.items()}
+    out[None] = common
+    return out
+
+
 # ------------------------------------------------------------------ one line
 
 def _merge(chosen: Proposal, others: list[Proposal]) -> tuple:
@@ -238,9 +254,10 @@ def evaluate_enterprise(pack: Pack, query: Query, ent: EnterpriseFacts) -> Enter
     prof = enterprise_profile(ent)
     agg = aggregates(pack, ent)
     done = bool(ent.lines) and all(line_retrofit_done(pack, ent.sector, l) for l in ent.lines)
+    per_line = decisions_by_line(query.official_decisions)
     lines = tuple(
         replace(decide_line(Context(pack, query.on, query.alert_level, prof, agg,
-                                    decisions_for(query.official_decisions, l.line_id)), line_profile(l)),
+                                    per_line.get(l.line_id, per_line[None])), line_profile(l)),
                 line_id=l.line_id)
         for l in ent.lines
     )

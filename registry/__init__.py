@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 import uuid
 
 from flask import Flask, g, jsonify, make_response, render_template, request, session
@@ -154,10 +155,23 @@ def _register_cli(app: Flask) -> None:
         mod.register(app)
 
 
+# A client's (or the proxy's) X-Request-ID is kept only when it is a short, plain token: it is written into
+# the hash-chained audit log (a String(40) column) and echoed in a header. Anything else — too long (a
+# 41-character id made every audited write a 500 on PostgreSQL), spaces, control or non-ASCII
+# characters — is replaced by a generated id (issue 13 Low 1).
+_SAFE_REQUEST_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,39}")
+
+
+def accepted_request_id(sent: str | None) -> str:
+    if sent and _SAFE_REQUEST_ID.fullmatch(sent):
+        return sent
+    return uuid.uuid4().hex[:12]
+
+
 def _register_request_hooks(app: Flask) -> None:
     @app.before_request
     def _request_id():
-        g.request_id = request.headers.get("X-Request-ID") or uuid.uuid4().hex[:12]
+        g.request_id = accepted_request_id(request.headers.get("X-Request-ID"))
         session.permanent = True
 
     from registry.core import input_guard
@@ -181,6 +195,11 @@ def _register_request_hooks(app: Flask) -> None:
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("X-Frame-Options", "DENY")
         response.headers.setdefault("Referrer-Policy", "same-origin")
+        if request.endpoint != "static":
+            # Pages, API answers and downloads may carry personal data or a secret shown once (a new API
+            # token): no browser or proxy may keep them (issue 13 Low 8, ASVS 8.2.1). Static assets stay cacheable.
+            response.headers["Cache-Control"] = "no-store"
+            response.headers["Pragma"] = "no-cache"
         return response
 
     from registry.core import security_headers

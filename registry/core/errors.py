@@ -55,3 +55,17 @@ class Unavailable(DomainError):
 
     status = 503
     code = "unavailable"
+
+
+class TooLarge(DomainError):
+    """A request or upload beyond a documented limit (its size, or how many items it lists)."""
+
+    status = 413
+    code = "too_large"
+
+
+class TooBusy(DomainError):
+    """Too many requests of this kind at once (concurrent imports) or too much kept (upload quota)."""
+
+    status = 429
+    code = "too_many_requests"

@@ -7,6 +7,11 @@ forms) answers 422 naming the field instead, in the user's language. Found by sc
 (GET /api/v1/public/grades?grade=…%00…) and the hostile-form tests (tests/integration/
 test_hostile_input.py).
 
+Nesting: a JSON body nested deeper than JSON_MAX_DEPTH (32) is refused with 422 when it is first
+parsed — the NUL check below parses every JSON body before authentication, and a body of 100,000
+`[` made the parser (and every recursive walk after it) raise RecursionError: a 500 on every
+/api/* route (issue 13 Low 5). `GuardedRequest` is the app's request class.
+
 Numbers: `core.validation.load` bounds every number to the widest column; a narrower column
 (a stack height is Numeric(6, 2)) is checked against its own precision just before the flush,
 for every ORM write whatever the door.
@@ -17,7 +22,7 @@ import math
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from flask import request
+from flask import Request, current_app, request
 from flask_babel import gettext as _
 from sqlalchemy import BigInteger, Float, Integer, Numeric, event, inspect
 from sqlalchemy.orm import Session
@@ -25,6 +30,41 @@ from sqlalchemy.orm import Session
 from registry.core.errors import ValidationFailed
 
 NUL = "\x00"
+DEFAULT_MAX_DEPTH = 32
+
+
+def _too_deep(value: Any, limit: int) -> bool:
+    """Is `value` nested more than `limit` arrays/objects deep? Iterative: any depth is safe to measure."""
+    stack = [(value, 1)]
+    while stack:
+        node, depth = stack.pop()
+        children = node.values() if isinstance(node, dict) else node
+        if depth > limit:
+            return True
+        stack.extend((child, depth + 1) for child in children if isinstance(child, (dict, list)))
+    return False
+
+
+def refuse_deep_json(limit: int):
+    message = _("The JSON body is nested more than %(limit)s levels deep.", limit=limit)
+    raise ValidationFailed(message, {"_schema": [message]})
+
+
+class GuardedRequest(Request):
+    """Flask's request whose JSON parsing refuses a body nested deeper than JSON_MAX_DEPTH with a 422.
+
+    The standard parser raises RecursionError (not ValueError) on very deep input, which neither
+    `silent=True` nor Flask's bad-JSON handling catches."""
+
+    def get_json(self, force: bool = False, silent: bool = False, cache: bool = True):  # type: ignore[override]
+        limit = int(current_app.config.get("JSON_MAX_DEPTH", DEFAULT_MAX_DEPTH))
+        try:
+            value = super().get_json(force=force, silent=silent, cache=cache)
+        except RecursionError:
+            refuse_deep_json(limit)
+        if isinstance(value, (dict, list)) and _too_deep(value, limit):
+            refuse_deep_json(limit)
+        return value
 
 
 def _json_paths(value: Any, path: str, out: list[str]) -> None:
@@ -105,6 +145,7 @@ def refuse_values_the_columns_cannot_hold(session, _flush_context, _instances) -
 
 
 def register(app) -> None:
+    app.request_class = GuardedRequest
     app.before_request(refuse_nul)
     if not event.contains(Session, "before_flush", refuse_values_the_columns_cannot_hold):
         event.listen(Session, "before_flush", refuse_values_the_columns_cannot_hold)

@@ -10,7 +10,9 @@ import io
 import os
 import re
 import secrets
+import threading
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
 
@@ -19,7 +21,7 @@ from flask_babel import gettext as _
 from sqlalchemy.exc import IntegrityError
 
 from registry.core import dictionary as dd
-from registry.core.errors import Conflict, Forbidden, NotFound, Unauthenticated, ValidationFailed
+from registry.core.errors import Conflict, Forbidden, NotFound, TooBusy, Unauthenticated, ValidationFailed
 from registry.exchange import auth, exporter, importer, reader, workbook
 from registry.exchange.report import ImportReport
 from registry.extensions import db
@@ -90,11 +92,53 @@ def export(actor, kind: str, fmt: str = "xlsx", lang: str | None = "zh") -> Down
     return Download(buf.getvalue(), f"lantian-{kind}-{stamp}.xlsx", XLSX_MIME)
 
 
+# ---- bounded imports (issue 13 High 2) ----
+
+_slots_lock = threading.Lock()
+_running: dict[str, int] = {}
+
+
+def _setting(name: str, default: int) -> int:
+    return int(current_app.config.get(name, default))
+
+
+@contextmanager
+def import_slot(actor):
+    """One import at a time per account, EXCHANGE_MAX_CONCURRENT_IMPORTS (2) in all, in this server process
+    (waitress serves from one process): a second one is refused with 429 instead of doubling the memory."""
+    key = str(getattr(actor, "id", None) or "system")
+    per_user = _setting("EXCHANGE_MAX_CONCURRENT_IMPORTS_PER_USER", 1)
+    total = _setting("EXCHANGE_MAX_CONCURRENT_IMPORTS", 2)
+    with _slots_lock:
+        if _running.get(key, 0) >= per_user:
+            raise TooBusy(_("An import of yours is still being checked. Wait until it has finished, then try again."))
+        if sum(_running.values()) >= total:
+            raise TooBusy(_("Too many imports are being checked right now. Try again in a few minutes."))
+        _running[key] = _running.get(key, 0) + 1
+    try:
+        yield
+    finally:
+        with _slots_lock:
+            _running[key] -= 1
+            if not _running[key]:
+                del _running[key]
+
+
+def read_limits(actor) -> reader.ReadLimits:
+    """Enterprise accounts (open sign-up; they import their own enterprise's rows) get the self-service limits."""
+    return reader.ReadLimits.from_config(self_service=getattr(actor, "role", None) == "enterprise")
+
+
 def import_workbook(actor, data: bytes, filename: str, *, dry_run: bool, today: date | None = None) -> ImportOutcome:
     """Check every row; unless dry_run or anything is wrong, write all of it. The caller commits."""
     _require(auth.can_import(actor), actor)
+    with import_slot(actor):
+        return _import_workbook(actor, data, filename, dry_run=dry_run, today=today)
+
+
+def _import_workbook(actor, data: bytes, filename: str, *, dry_run: bool, today: date | None) -> ImportOutcome:
     try:
-        book = reader.read_upload(data, filename or "upload")
+        book = reader.read_upload(data, filename or "upload", read_limits(actor))
     except reader.FileRejected as err:
         report = ImportReport(filename, dry_run)
         from registry.exchange.report import Problem
@@ -137,21 +181,59 @@ def _upload_dir() -> str:
     return path
 
 
+def _stored(folder: str, prefix: str = "") -> list[tuple[float, int, str]]:
+    """(modified, bytes, path) of the kept uploads (of one account with its `id-` prefix), oldest first."""
+    out = []
+    for name in os.listdir(folder):
+        if prefix and not name.startswith(prefix):
+            continue
+        full = os.path.join(folder, name)
+        try:
+            st = os.stat(full)
+        except OSError:
+            continue
+        out.append((st.st_mtime, st.st_size, full))
+    return sorted(out)
+
+
+def _remove(path: str) -> None:
+    try:
+        os.remove(path)
+    except OSError:
+        pass
+
+
 def store_upload(actor, data: bytes, filename: str) -> str:
+    """Keep an upload for its confirmation and annotated report, within the quotas (issue 13 Medium 10).
+
+    Each account keeps at most EXCHANGE_UPLOADS_PER_USER files and EXCHANGE_UPLOADS_PER_USER_BYTES; all
+    accounts together EXCHANGE_UPLOADS_TOTAL_BYTES. Uploads older than a day go first, then the oldest
+    (the account's own for its quota, anyone's for the total). A file larger than a quota is not kept
+    (TooBusy: the report is still shown, without "Import now")."""
     _require(auth.can_import(actor), actor)
     folder = _upload_dir()
     now = time.time()
-    for name in os.listdir(folder):  # forget uploads older than a day
-        full = os.path.join(folder, name)
-        if now - os.path.getmtime(full) > KEEP_SECONDS:
-            try:
-                os.remove(full)
-            except OSError:
-                pass
-    token = secrets.token_hex(16)
+    for mtime, _size, full in _stored(folder):  # forget uploads older than a day
+        if now - mtime > KEEP_SECONDS:
+            _remove(full)
     safe_name = re.sub(r"[\\/\x00-\x1f]", "_", filename or "upload")[:120]
+    content = safe_name.encode("utf-8") + b"\n" + data
+    per_user_files = _setting("EXCHANGE_UPLOADS_PER_USER", 5)
+    per_user_bytes = _setting("EXCHANGE_UPLOADS_PER_USER_BYTES", 128 * 1024 * 1024)
+    total_bytes = _setting("EXCHANGE_UPLOADS_TOTAL_BYTES", 2 * 1024 ** 3)
+    if len(content) > min(per_user_bytes, total_bytes):
+        raise TooBusy(_("This file was not kept for a later import: it is larger than the %(limit)s MiB an account "
+                        "may keep. Import it directly (without a dry run).",
+                        limit=f"{min(per_user_bytes, total_bytes) / 1048576:,.0f}"))
+    own = _stored(folder, f"{actor.id}-")
+    while own and (len(own) + 1 > per_user_files or sum(size for _m, size, _p in own) + len(content) > per_user_bytes):
+        _remove(own.pop(0)[2])
+    every = _stored(folder)
+    while every and sum(size for _m, size, _p in every) + len(content) > total_bytes:
+        _remove(every.pop(0)[2])
+    token = secrets.token_hex(16)
     with open(os.path.join(folder, f"{actor.id}-{token}"), "wb") as f:
-        f.write(safe_name.encode("utf-8") + b"\n" + data)
+        f.write(content)
     return token
 
 

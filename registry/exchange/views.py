@@ -13,6 +13,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from registry.core import dictionary as dd
+from registry.core.errors import TooBusy
 from registry.exchange import operations as ops
 from registry.exchange.reader import limit
 from registry.extensions import db
@@ -23,7 +24,7 @@ bp = Blueprint("exchange", __name__, url_prefix="/exchange")
 @bp.url_value_preprocessor
 def _allow_large_uploads(_endpoint, _values):
     """Workbooks are bigger than the app's 8 MiB body limit; raised here, before CSRF checking reads the form."""
-    request.max_content_length = limit("EXCHANGE_MAX_BYTES") + 1024 * 1024
+    request.max_content_length = limit("EXCHANGE_MAX_BYTES") + 1024 * 1024  # enterprise accounts: smaller, in reader
 
 
 def _actor():
@@ -38,8 +39,9 @@ def _send(download: ops.Download):
 def _index(status: int = 200, **context):
     lang = _current_lang()
     kinds = [(s.key, s.title(lang)) for s in dd.SHEETS]
-    return render_template("exchange/index.html", kinds=kinds, max_mib=limit("EXCHANGE_MAX_BYTES") // 1048576,
-                           max_rows=limit("EXCHANGE_MAX_ROWS"), **context), status
+    limits = ops.read_limits(_actor())  # the user's own limits (enterprise accounts: the self-service ones)
+    return render_template("exchange/index.html", kinds=kinds, max_mib=limits.max_bytes // 1048576,
+                           max_rows=limits.max_rows, **context), status
 
 
 @bp.get("/")
@@ -92,13 +94,17 @@ def _finish(outcome: ops.ImportOutcome, data: bytes, filename: str, token: str |
         db.session.commit()
     else:
         db.session.rollback()
+    not_kept = None
     if outcome.book is not None and (report.dry_run or not report.ok):
-        token = token or ops.store_upload(_actor(), data, filename)
+        try:
+            token = token or ops.store_upload(_actor(), data, filename)
+        except TooBusy as err:  # over the upload quota: the report stands, without "Import now"
+            not_kept = err.message
     elif token and report.written:
         ops.forget_upload(_actor(), token)
         token = None
     status = 200 if report.ok else 422
-    return render_template("exchange/report.html", report=report.as_dict(), token=token,
+    return render_template("exchange/report.html", report=report.as_dict(), token=token, not_kept=not_kept,
                            can_confirm=report.ok and report.dry_run and token is not None), status
 
 
