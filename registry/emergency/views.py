@@ -44,7 +44,7 @@ def _commit(operation, *args, **kwargs):
 
 def _official_only():
     me = _me()
-    if not (me.is_official or me.role == "admin"):
+    if not me.is_official:
         abort(403)
     return me
 

@@ -23,14 +23,14 @@ def is_official_in_scope(user, enterprise: Enterprise) -> bool:
 
 
 def can_view_enterprise(user, enterprise: Enterprise) -> bool:
-    """Members always; officials in scope once it has been submitted at least once; admins."""
+    """Members always; officials in scope once it has been submitted at least once.
+
+    Administrators (all three roles, 三员分立) have no business rights: they see no enterprise record."""
     if is_member(user, enterprise):
         return True
     if not is_authenticated(user):
         return False
     ever_submitted = enterprise.submitted_at is not None
-    if user.role == Role.ADMIN.value:
-        return True
     return is_official_in_scope(user, enterprise) and ever_submitted
 
 
