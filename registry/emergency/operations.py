@@ -19,6 +19,7 @@ from registry.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from registry.core.regions import get_region
 from registry.core.timeutil import utcnow
 from registry.core.validation import load
+from registry.core.versions import MISSING_VERSION, NO_VERSION
 from registry.emergency import auth, queries
 from registry.emergency.explain import dump_explanation
 from registry.emergency.measures import LineFacts, MeasureRules
@@ -343,6 +344,8 @@ def decide_proposal(actor, proposal_id: int, data: dict[str, Any]) -> Proposal:
     db.session.refresh(lst, with_for_update=True)  # a concurrent filing or apply is seen, not raced
     _check_open_for_proposals(lst)
     values = load(EmergencyDecisionInput(), data)
+    if values["version"] == MISSING_VERSION:  # a page form without its version (issue 13 L11)
+        raise ValidationFailed(str(NO_VERSION), {"version": [str(NO_VERSION)]})
     if values["version"] is not None and values["version"] != proposal.version:
         raise Conflict(_("The record was changed by someone else. Reload and try again."))
     if proposal.status not in (ProposalStatus.PROPOSED.value, ProposalStatus.ACCEPTED.value, ProposalStatus.REJECTED.value):

@@ -17,6 +17,7 @@ from registry.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from registry.core.regions import enterprise_region_problem
 from registry.core.timeutil import utcnow
 from registry.core.validation import load
+from registry.core.versions import MISSING_VERSION, NO_VERSION
 from registry.enterprises import auth
 from registry.enterprises.models import (
     Enterprise,
@@ -52,6 +53,8 @@ def snapshot(obj, exclude: tuple[str, ...] = ()) -> dict[str, Any]:
 
 
 def _check_version(obj, expected: int | None) -> None:
+    if expected == MISSING_VERSION:  # a page form without its version: refused, never 'do not check' (issue 13 L11)
+        raise ValidationFailed(str(NO_VERSION), {"version": [str(NO_VERSION)]})
     if expected is not None and int(expected) != obj.version:
         raise Conflict(_("The record was changed by someone else. Reload and try again."))
 

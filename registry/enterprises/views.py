@@ -22,6 +22,7 @@ from registry.core.forms import apply_errors, version_of
 from registry.core.labels import history_view
 from registry.core.regions import counties_under, enterprise_region_codes, get_region, read_table, region_label
 from registry.core.templating import registration_status_label, vocab_choices, vocab_label
+from registry.core.versions import MISSING_VERSION
 from registry.enterprises import auth, queries
 from registry.enterprises import operations as ops
 from registry.enterprises.forms import (
@@ -282,8 +283,8 @@ def _workflow(enterprise_id: int, operation, done_message: str, *, with_reason: 
     data = {"version": version_of(form.version.data)}
     if with_reason:
         data["reason"] = form.reason.data or ""
-    if data["version"] is None:
-        data.pop("version")
+    if data["version"] == MISSING_VERSION:
+        data.pop("version")  # the schema asks for it: 422 beside the buttons
     try:
         enterprise = operation(_me(), enterprise_id, data)
     except (ValidationFailed, Conflict) as err:

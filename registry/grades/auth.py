@@ -106,6 +106,24 @@ def can_make_effective(user, app: GradeApplication) -> bool:
     return is_publisher_level(user, app) and app.status == S.PUBLICITY.value
 
 
+def four_eyes_conflict(user, app: GradeApplication, step: str) -> str | None:
+    """The earlier step this user performed on `app` that bars them from `step` (issue 13 L11), or None.
+
+    Always: the approver is not the one who accepted the documents, and the one making the grade effective
+    is not the approver. A pack's `grade_workflow.separation: all` adds: nor the reviewer."""
+    uid = getattr(user, "id", None)
+    if uid is None:
+        return None
+    if step == "approve" and uid == app.reviewed_by_id:
+        return "review"
+    if step == "publish":
+        if uid == app.approved_by_id:
+            return "approve"
+        if grade_workflow(app.region_code).separation == "all" and uid == app.reviewed_by_id:
+            return "review"
+    return None
+
+
 def can_answer_objection(user, app: GradeApplication) -> bool:
     return _level(user, grade_workflow(app.region_code).objections, app.region_code) and region_in_scope(user, app.region_code)
 

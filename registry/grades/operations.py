@@ -20,6 +20,7 @@ from registry.core import audit
 from registry.core.errors import Conflict, Forbidden, NotFound, Unavailable, ValidationFailed
 from registry.core.timeutil import utcnow
 from registry.core.validation import load
+from registry.core.versions import MISSING_VERSION, NO_VERSION
 from registry.enterprises.models import Enterprise
 from registry.extensions import db
 from registry.grades import auth, clock, evidence
@@ -47,8 +48,18 @@ def _invalid(field: str, message: str) -> ValidationFailed:
 
 
 def _check_version(obj, expected: int | None) -> None:
+    if expected == MISSING_VERSION:  # a page form without its version: refused, never 'do not check' (issue 13 L11)
+        raise ValidationFailed(str(NO_VERSION), {"version": [str(NO_VERSION)]})
     if expected is not None and int(expected) != obj.version:
         raise Conflict(_("The application was changed by someone else meanwhile. Reload and try again."))
+
+
+def _four_eyes(actor, app: GradeApplication, step: str) -> None:
+    earlier = auth.four_eyes_conflict(actor, app, step)
+    if earlier == "review":
+        raise Forbidden(_("Four eyes: you checked this application's documents, so another official must take this step."))
+    if earlier == "approve":
+        raise Forbidden(_("Four eyes: you approved this grade, so another official must make it effective."))
 
 
 def _deny(visible: bool, state_allows_role: bool, status: str) -> None:
@@ -336,6 +347,7 @@ def review_documents(actor, application_id: int, data: dict[str, Any]) -> GradeA
     app.county_review = returned
     app.county_note = values["note"]
     app.status = S.RETURNED.value if returned else S.COUNTY_ACCEPTED.value
+    app.reviewed_by_id = getattr(actor, "id", None)
     db.session.flush()
     audit.record(actor, "grade.return" if returned else "grade.accept", app,
                  root=db.session.get(Enterprise, app.enterprise_id), summary=values["note"],
@@ -362,6 +374,7 @@ def approve(actor, application_id: int, data: dict[str, Any]) -> list[GradeDecis
         _deny(True, auth.is_approver_level(actor, app), app.status)
     values = load(ApproveInput(), data)
     _check_version(app, values["version"])
+    _four_eyes(actor, app, "approve")
     ent = db.session.get(Enterprise, app.enterprise_id)
     result = proposal(app, ent)
     if result.excluded:
@@ -379,6 +392,7 @@ def approve(actor, application_id: int, data: dict[str, Any]) -> list[GradeDecis
     today = clock.today()
     app.publicity_until = today + timedelta(days=int(setting("GRADE_PUBLICITY_DAYS")) - 1)
     app.status = S.PUBLICITY.value
+    app.approved_by_id = getattr(actor, "id", None)
     db.session.flush()  # the version check happens here: a concurrent approval loses
     start, until = _validity(app.publicity_until + timedelta(days=1))
     by_industry = dict(result.by_industry)
@@ -441,6 +455,7 @@ def make_effective(actor, application_id: int, data: dict[str, Any]) -> GradeApp
     if not auth.can_make_effective(actor, app):
         _deny(True, auth.is_publisher_level(actor, app), app.status)
     _check_version(app, load(GradeVersionInput(), data)["version"])
+    _four_eyes(actor, app, "publish")
     if clock.today() <= app.publicity_until:
         raise Conflict(_("The publicity period runs until %(day)s.", day=app.publicity_until.isoformat()))
     if any(o.status == "open" for o in app.objections):

@@ -16,6 +16,7 @@ from grading.criteria import DIMENSIONS, GRADED_INDUSTRIES, get_criteria
 from registry.accounts.reauth import require_recent_login
 from registry.core.errors import Forbidden, ValidationFailed
 from registry.core.templating import is_zh
+from registry.core.versions import form_version
 from registry.enterprises.models import Enterprise
 from registry.extensions import db, limiter
 from registry.grades import auth, evidence, export, labels, queries
@@ -194,7 +195,7 @@ def detail(application_id: int):
 @login_required
 def answers(application_id: int):
     app = ops.get_application(_me(), application_id)
-    data = {"version": request.form.get("version", type=int), "industries": _answers_from_form(app)}
+    data = {"version": form_version(request.form.get("version")), "industries": _answers_from_form(app)}
     return _act(application_id, ops.save_answers, _me(), application_id, data, ok=_("Self-assessment saved."))
 
 
@@ -222,13 +223,13 @@ def download(evidence_id: int):
 @login_required
 def submit(application_id: int):
     return _act(application_id, ops.submit_application, _me(), application_id,
-                {"version": request.form.get("version", type=int)}, ok=_("Application submitted to the county."))
+                {"version": form_version(request.form.get("version"))}, ok=_("Application submitted to the county."))
 
 
 @bp.post("/<int:application_id>/delete")
 @login_required
 def delete(application_id: int):
-    commit(ops.delete_application, _me(), application_id, {"version": request.form.get("version", type=int)})
+    commit(ops.delete_application, _me(), application_id, {"version": form_version(request.form.get("version"))})
     flash(_("Draft application deleted."), "success")
     return redirect(url_for("grades.index"))
 
@@ -244,7 +245,7 @@ def review(application_id: int):
             key = f"{industry}.{ind.key}"
             if request.form.get(f"v-{key}") == "returned":
                 verdicts[key] = {"verdict": "returned", "reason": request.form.get(f"r-{key}", "")}
-    data = {"version": request.form.get("version", type=int), "verdicts": verdicts, "note": request.form.get("note", "")}
+    data = {"version": form_version(request.form.get("version")), "verdicts": verdicts, "note": request.form.get("note", "")}
     return _act(application_id, ops.review_documents, _me(), application_id, data, ok=_("Review recorded."))
 
 
@@ -252,7 +253,7 @@ def review(application_id: int):
 @login_required
 @require_recent_login
 def approve(application_id: int):
-    data = {"version": request.form.get("version", type=int), "grade": request.form.get("grade", ""),
+    data = {"version": form_version(request.form.get("version")), "grade": request.form.get("grade", ""),
             "reason": request.form.get("reason", "")}
     return _act(application_id, ops.approve, _me(), application_id, data, ok=_("Grade approved; the publicity period is open."))
 
@@ -262,7 +263,7 @@ def approve(application_id: int):
 @require_recent_login
 def effective(application_id: int):
     return _act(application_id, ops.make_effective, _me(), application_id,
-                {"version": request.form.get("version", type=int)}, ok=_("The grade is effective."))
+                {"version": form_version(request.form.get("version"))}, ok=_("The grade is effective."))
 
 
 @bp.post("/objections/<int:objection_id>/answer")
@@ -271,7 +272,7 @@ def answer(objection_id: int):
     row = db.session.get(Objection, objection_id)
     if row is None:
         abort(404)
-    data = {"version": request.form.get("version", type=int), "answer": request.form.get("answer", "")}
+    data = {"version": form_version(request.form.get("version")), "answer": request.form.get("answer", "")}
     return _act(row.application_id, ops.answer_objection, _me(), objection_id, data, ok=_("Objection answered."))
 
 
