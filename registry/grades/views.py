@@ -14,7 +14,7 @@ from flask_login import current_user, login_required
 
 from grading.criteria import DIMENSIONS, GRADED_INDUSTRIES, get_criteria
 from registry.accounts.reauth import require_recent_login
-from registry.core.errors import Forbidden, ValidationFailed
+from registry.core.errors import Conflict, Forbidden, ValidationFailed
 from registry.core.templating import is_zh
 from registry.core.versions import form_version
 from registry.enterprises.models import Enterprise
@@ -89,7 +89,8 @@ def application_context(app) -> dict[str, Any]:
     return {
         "app": {"id": app.id, "version": app.version, "status": app.status, "status_label": ops.status_label(app.status),
                 "proposed_grade": app.proposed_grade, "publicity_until": app.publicity_until,
-                "county_note": app.county_note, "submitted_at": app.submitted_at, "region_code": app.region_code},
+                "county_note": app.county_note, "submitted_at": app.submitted_at, "region_code": app.region_code,
+                "answer_deadline": ops.objection_answer_deadline(app) if app.publicity_until else None},
         "enterprise": {"id": ent.id, "name": ent.name, "uscc": ent.uscc, "region_code": ent.region_code},
         "lines": [{"id": line.id, "code": line.code, "name": line.name, "sector": line.sector} for line in ent.lines],
         "industries": industries,
@@ -99,7 +100,7 @@ def application_context(app) -> dict[str, Any]:
         "evidence": ops.evidence_rows(app.evidence),
         "decisions": [_decision_dict(d) for d in ops.application_decisions(app)],
         "objections": [{"id": o.id, "version": o.version, "name": o.name, "text": o.text, "status": o.status,
-                        "answer": o.answer, "created_at": o.created_at} for o in app.objections],
+                        "answer": o.answer, "created_at": o.created_at, "lapsed": o.lapsed} for o in app.objections],
         "can": {"edit": auth.can_edit_application(me, app), "delete": auth.can_delete_application(me, app) and app.submitted_at is None,
                 "review": auth.can_review_documents(me, app), "approve": auth.can_approve(me, app),
                 "effective": auth.can_make_effective(me, app), "answer": auth.can_answer_objection(me, app)},
@@ -263,7 +264,21 @@ def approve(application_id: int):
 @require_recent_login
 def effective(application_id: int):
     return _act(application_id, ops.make_effective, _me(), application_id,
-                {"version": form_version(request.form.get("version"))}, ok=_("The grade is effective."))
+                {"version": form_version(request.form.get("version")), "note": request.form.get("note", "")},
+                ok=_("The grade is effective."))
+
+
+@bp.post("/<int:application_id>/objections/answer")
+@login_required
+def answer_all(application_id: int):
+    """One answer for the ticked objections (issue 13 M10); each checkbox carries the objection's version."""
+    chosen = {}
+    for raw in request.form.getlist("objection"):
+        oid, _sep, version = raw.partition(":")
+        if oid.isdigit():
+            chosen[oid] = form_version(version)
+    data = {"answer": request.form.get("answer", ""), "objections": chosen}
+    return _act(application_id, ops.answer_objections, _me(), application_id, data, ok=_("Objections answered."))
 
 
 @bp.post("/objections/<int:objection_id>/answer")
@@ -415,10 +430,11 @@ def objection(application_id: int):
     if request.method == "POST":
         data = {k: request.form.get(k, "") for k in ("name", "contact", "text")}
         try:
-            commit(ops.file_objection, application_id, data)
-        except ValidationFailed as exc:
+            commit(ops.file_objection, application_id, data, address=request.remote_addr or "")
+        except (ValidationFailed, Conflict) as exc:
             db.session.rollback()
-            return render_template("grades/objection.html", errors=exc.errors, form=data, **ctx), 422
+            errors = exc.errors or {"text": [exc.message]}  # a duplicate (issue 13 M10): said beside the form
+            return render_template("grades/objection.html", errors=errors, form=data, **ctx), exc.status
         flash(_("Thank you. Your objection was filed and will be answered."), "success")
         return redirect(url_for("public_grades.public_list"), code=303)  # See Other: POST → GET
     return render_template("grades/objection.html", errors={}, form={}, **ctx)
