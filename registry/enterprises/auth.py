@@ -51,5 +51,16 @@ def can_reopen_registration(user, enterprise: Enterprise) -> bool:
     return is_member(user, enterprise) and enterprise.status == RegistrationStatus.APPROVED.value
 
 
+def can_resolve_code(user, code_region: str) -> bool:
+    """Conflicts over a USCC (issue 13 M7): officials whose scope covers the code's registering region
+    (USCC characters 3–8) — the code decides, not what a draft holding it says about itself."""
+    return is_authenticated(user) and bool(user.is_official) and bool(code_region) and region_in_scope(user, code_region)
+
+
+def can_claim_code(user) -> bool:
+    """A company claims its own code from an enterprise account that has no registration yet."""
+    return can_create_enterprise(user)
+
+
 def can_review_registration(user, enterprise: Enterprise) -> bool:
     return is_official_in_scope(user, enterprise) and enterprise.status == RegistrationStatus.SUBMITTED.value

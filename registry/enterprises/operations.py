@@ -19,6 +19,7 @@ from registry.core.timeutil import utcnow
 from registry.core.validation import load
 from registry.core.versions import MISSING_VERSION, NO_VERSION
 from registry.enterprises import auth
+from registry.enterprises.conflicts import check_reservation
 from registry.enterprises.models import (
     Enterprise,
     Equipment,
@@ -108,6 +109,7 @@ def register_enterprise(actor, data: dict[str, Any]) -> Enterprise:
     values = load(EnterpriseInput(), data)
     _check_region(values["region_code"])
     _check_uscc_unique(values["uscc"])
+    check_reservation(actor, values["uscc"])  # a code granted to a claimant is theirs (issue 13 M7)
     enterprise = Enterprise(**values, created_by_id=actor.id, status=RegistrationStatus.DRAFT.value)
     db.session.add(enterprise)
     db.session.flush()
@@ -122,6 +124,8 @@ def update_enterprise(actor, enterprise_id: int, data: dict[str, Any], *, expect
     values = load(EnterpriseInput(), data)
     _check_region(values["region_code"])
     _check_uscc_unique(values["uscc"], exclude_id=enterprise.id)
+    if values["uscc"] != enterprise.uscc:
+        check_reservation(actor, values["uscc"])
     before = snapshot(enterprise)
     for key, value in values.items():
         setattr(enterprise, key, value)

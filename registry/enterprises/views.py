@@ -190,6 +190,8 @@ def index():
         page=page.meta(),
         args=args,
         can_register=auth.can_create_enterprise(_me()),
+        notices=_conflict_views.ops.notices(_me()) if current_user.role == "enterprise" else None,
+        resolves_codes=bool(current_user.is_official),
         own_enterprise_id=own,
         is_enterprise_user=current_user.role == "enterprise",
     )
@@ -564,3 +566,6 @@ def history(enterprise_id: int):
         entry["diff"] = _diff_rows(entry)
     return render_template("enterprises/history.html", enterprise=_summary(enterprise), entries=entries)
 
+
+
+from registry.enterprises import conflict_views as _conflict_views  # noqa: E402,F401  (routes on bp, issue 13 M7)

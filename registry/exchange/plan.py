@@ -236,6 +236,15 @@ def _plan_enterprises(actor, book: CleanBook, stored, log: ProblemLog, plan: Imp
                     _("This registration cannot be changed while it is submitted or approved; reopen it first."))
         else:
             hidden = ~seen
+            if kind == "official":
+                # issue 13 M7: a code held by a draft its account never submitted is a conflict the official can
+                # resolve — say so, and where (the code conflicts page), instead of a bare refusal
+                squatted = hidden & old.map(st["submitted_at"]).isna() & ~old.str.startswith("RELEASED")
+                log.add(raw, squatted[squatted].index, "uscc",
+                        _("This code is held by a registration its account never submitted. An official of the code's "
+                          "region can look the code up and release the draft on the page Enterprises → Conflicts over "
+                          "unified social credit codes (/enterprises/conflicts); then run the import again."))
+                hidden = hidden & ~squatted
             log.add(raw, hidden[hidden].index, "uscc",
                     _("This enterprise is already registered outside your scope, or has not been submitted by the enterprise yet; "
                       "you cannot change it."))
