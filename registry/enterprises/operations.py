@@ -279,9 +279,10 @@ def update_line(actor, line_id: int, data: dict[str, Any], *, expected_version: 
     return line
 
 
-def delete_line(actor, line_id: int) -> None:
+def delete_line(actor, line_id: int, *, expected_version: int | None = None) -> None:
     line = get_line(actor, line_id)
     enterprise = _editable_enterprise(actor, line.enterprise_id)
+    _check_version(line, expected_version)
     audit.record(actor, "line.delete", line, region_code=enterprise.region_code, root=enterprise, before=_line_snapshot(line))
     enterprise.lines.remove(line)
     db.session.flush()
@@ -336,9 +337,10 @@ def update_permit(actor, permit_id: int, data: dict[str, Any], *, expected_versi
     return permit
 
 
-def delete_permit(actor, permit_id: int) -> None:
+def delete_permit(actor, permit_id: int, *, expected_version: int | None = None) -> None:
     permit = get_permit(actor, permit_id)
     enterprise = _editable_enterprise(actor, permit.enterprise_id)
+    _check_version(permit, expected_version)
     audit.record(actor, "permit.delete", permit, region_code=enterprise.region_code, root=enterprise, before=snapshot(permit))
     enterprise.permits.remove(permit)
     db.session.flush()

@@ -402,7 +402,7 @@ def edit_line(line_id: int):
 def delete_line(line_id: int):
     line = ops.get_line(_me(), line_id)
     enterprise_id, name = line.enterprise_id, line.name
-    ops.delete_line(_me(), line_id)
+    ops.delete_line(_me(), line_id, expected_version=version_of(request.form.get("version")))
     db.session.commit()
     flash(_("Production line “%(name)s” has been deleted.", name=name), "success")
     return redirect(url_for("enterprises.detail", enterprise_id=enterprise_id, _anchor="lines"))
@@ -465,7 +465,7 @@ def edit_permit(permit_id: int):
 def delete_permit(permit_id: int):
     permit = ops.get_permit(_me(), permit_id)
     enterprise_id, number = permit.enterprise_id, permit.number
-    ops.delete_permit(_me(), permit_id)
+    ops.delete_permit(_me(), permit_id, expected_version=version_of(request.form.get("version")))
     db.session.commit()
     flash(_("Permit %(number)s has been deleted.", number=number), "success")
     return redirect(url_for("enterprises.detail", enterprise_id=enterprise_id, _anchor="permits"))

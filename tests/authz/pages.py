@@ -200,8 +200,10 @@ ROUTES: list[Route] = [
     Route("POST", "/enterprises/lines/{line_id}/edit", owner_edit(302), state="returned", data=LINE_FORM),
     Route("POST", "/enterprises/lines/{line_id}/edit", owner_edit(422), state="returned", data={}),
     Route("POST", "/enterprises/lines/{line_id}/edit", owner_edit(409), state="submitted", data=LINE_FORM),
-    Route("POST", "/enterprises/lines/{line_id}/delete", owner_edit(302), state="returned"),
-    Route("POST", "/enterprises/lines/{line_id}/delete", owner_edit(409), state="submitted"),
+    Route("POST", "/enterprises/lines/{line_id}/delete", owner_edit(302), state="returned", data={"version": "{line_version}"}),
+    Route("POST", "/enterprises/lines/{line_id}/delete", owner_edit(422), state="returned",
+          note="no version: refused, not unchecked (issue 13 L11)"),
+    Route("POST", "/enterprises/lines/{line_id}/delete", owner_edit(409), state="submitted", data={"version": "{line_version}"}),
 
     # ---- permits ----
     Route("GET", E + "/permits/new", owner_edit(200), state="returned"),
@@ -214,6 +216,8 @@ ROUTES: list[Route] = [
     Route("POST", "/enterprises/permits/{permit_id}/edit", owner_edit(302), state="returned", data=PERMIT_FORM),
     Route("POST", "/enterprises/permits/{permit_id}/edit", owner_edit(422), state="returned", data={"version": "{permit_version}"}),
     Route("POST", "/enterprises/permits/{permit_id}/edit", owner_edit(409), state="submitted", data=PERMIT_FORM),
-    Route("POST", "/enterprises/permits/{permit_id}/delete", owner_edit(302), state="returned"),
-    Route("POST", "/enterprises/permits/{permit_id}/delete", owner_edit(409), state="approved"),
+    Route("POST", "/enterprises/permits/{permit_id}/delete", owner_edit(302), state="returned",
+          data={"version": "{permit_version}"}),
+    Route("POST", "/enterprises/permits/{permit_id}/delete", owner_edit(409), state="approved",
+          data={"version": "{permit_version}"}),
 ]

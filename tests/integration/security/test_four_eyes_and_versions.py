@@ -123,3 +123,23 @@ def test_a_page_form_without_its_version_is_refused_not_unchecked(client, make_u
     assert "did not send the version" in r.get_data(as_text=True)
     db.session.refresh(ent)
     assert ent.name != "改名公司"
+
+
+def test_deleting_a_line_or_permit_from_the_page_needs_the_version_it_showed(client, make_user, make_enterprise):
+    """L11: the delete buttons of lines and permits sent no version at all; now they carry it, and a form
+    without it is refused (422)."""
+    import re
+
+    ent, owner = make_enterprise(ANCI)
+    login(client, owner.username)
+    page = client.get(f"/enterprises/{ent.id}").get_data(as_text=True)
+    line_id, permit_id = ent.lines[0].id, ent.permits[0].id
+    token = csrf_from(page)
+    assert client.post(f"/enterprises/lines/{line_id}/delete", data={"csrf_token": token}).status_code == 422
+    m = re.search(rf'/enterprises/lines/{line_id}/delete".*?name="version" value="(\d+)"', page, re.S)
+    assert m, "the delete form carries the line's version"
+    assert client.post(f"/enterprises/lines/{line_id}/delete", data={"csrf_token": token, "version": m.group(1)}).status_code == 302
+    m = re.search(rf'/enterprises/permits/{permit_id}/delete".*?name="version" value="(\d+)"', page, re.S)
+    assert m
+    assert client.post(f"/enterprises/permits/{permit_id}/delete",
+                       data={"csrf_token": token, "version": str(int(m.group(1)) + 5)}).status_code == 409  # stale
