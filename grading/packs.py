@@ -114,7 +114,7 @@ SPEC: dict[str, Any] = {
     "voc_health_check": {"deadlines"},
     "voc_health_check.deadlines": CITE,
     "voc_health_check.deadlines.value": FREE,
-    "grade_workflow": {"review", "approve", "publish", "objections", "regrade"},
+    "grade_workflow": {"review", "approve", "publish", "objections", "regrade", "separation"},
     "grade_workflow.*": CITE,
     "grade_workflow.approve.value": FREE,
 }
@@ -123,6 +123,10 @@ SPEC: dict[str, Any] = {
 # roles carry the same names; the engine knows only the words.
 OFFICIAL_LEVELS = ("county", "city", "province")
 WORKFLOW_STEPS = ("review", "approve", "publish", "objections", "regrade")
+# Four eyes (issue 13 L11): "successive" — the code's minimum, always enforced — no one performs two successive
+# steps of one application (reviewer ≠ approver, approver ≠ the one making it effective); "all" — stricter:
+# reviewer, approver and publisher are three different people. A pack can only choose the stricter one.
+SEPARATIONS = ("successive", "all")
 GRADES = ("A", "B", "C")
 
 DATE_KEYS = {"start", "end", "deadline", "effective_from", "filing_deadline"}
@@ -169,6 +173,7 @@ class GradeWorkflow:
     objections: tuple[str, ...]
     regrade: tuple[str, ...]
     citations: dict[str, tuple[str, str, str]] = field(default_factory=dict, compare=False, hash=False)
+    separation: str = "successive"  # four eyes, see SEPARATIONS: never weaker than "successive"
 
     def approvers(self, grade: str) -> tuple[str, ...]:
         return self.approve[grade]
@@ -351,6 +356,9 @@ def _check_grade_workflow(file: str, node: Any) -> None:
                 _levels(file, f"grade_workflow.approve.value.{grade}", value[grade])
         else:
             _levels(file, f"grade_workflow.{step}.value", value)
+    if "separation" in node and node["separation"].get("value") not in SEPARATIONS:
+        raise PackError(file, "grade_workflow.separation.value",
+                        f"want one of {list(SEPARATIONS)} (four eyes can only be made stricter)")
 
 
 def _grade_workflow(node: Any) -> Optional[GradeWorkflow]:
@@ -362,7 +370,8 @@ def _grade_workflow(node: Any) -> Optional[GradeWorkflow]:
         review=tuple(node["review"]["value"]),
         approve={g: tuple(node["approve"]["value"][g]) for g in GRADES},
         publish=tuple(node["publish"]["value"]), objections=tuple(node["objections"]["value"]),
-        regrade=tuple(node["regrade"]["value"]), citations=cite)
+        regrade=tuple(node["regrade"]["value"]), citations=cite,
+        separation=str((node.get("separation") or {}).get("value", "successive")))
 
 
 def parse_pack(text: str, file: str = "<pack>") -> Pack:

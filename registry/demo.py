@@ -234,6 +234,8 @@ DEMO_ACCOUNTS = (
     ("shenji", "audit_admin", None, "审计管理员"),
     ("hebei", "province", "130000", "河北省生态环境厅"),
     ("langfang", "city", "131000", "廊坊市生态环境局"),
+    # four eyes (issue 13 L11): the one who makes a grade effective is not the one who approved it
+    ("langfang2", "city", "131000", "廊坊市生态环境局（公示复核）"),
     ("anci", "county", "131002", "廊坊市生态环境局安次区分局"),
     ("shijiazhuang", "city", "130100", "石家庄市生态环境局"),
     ("jiyuan", "county", "419001", "济源市生态环境局"),
@@ -291,7 +293,7 @@ def build_demo(*, force: bool = False, seed: int = 2017, per_city: int = 50,
     counts["daily_emissions"] = add_daily_emissions(seed)  # the emergency list's base (issue 7)
     from registry.grades.demo import build_grade_demo
 
-    counts["grade_applications"] = sum(build_grade_demo(officials["langfang"]).values())  # issue 5
+    counts["grade_applications"] = sum(build_grade_demo(officials["langfang"], publisher=officials["langfang2"]).values())  # issue 5
     db.session.flush()
     return counts
 

@@ -7,8 +7,11 @@ _PREFIX_LEN = {Role.PROVINCE.value: 2, Role.CITY.value: 4, Role.COUNTY.value: 6}
 
 
 def scope_prefix(user) -> str | None:
-    """'' matches nothing useful; None means unrestricted (administrators)."""
-    if user.role == Role.ADMIN.value:
+    """'' matches nothing useful; None means unrestricted: only the server's shell (SystemActor, CLI).
+
+    The administrators of the web (admin, security_admin, audit_admin) have no business scope at all
+    (等保 三员分立, issue 13 M9): "-" matches no region code."""
+    if getattr(user, "is_system", False):
         return None
     if user.role in _PREFIX_LEN and user.region_code:
         return user.region_code[: _PREFIX_LEN[user.role]]

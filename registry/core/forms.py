@@ -78,9 +78,9 @@ def blank_to_none(value):
     return value
 
 
-def version_of(form_value) -> int | None:
-    """The hidden optimistic-lock version; missing or garbled means 'do not check'."""
-    try:
-        return int(form_value)
-    except (TypeError, ValueError):
-        return None
+def version_of(form_value) -> int:
+    """The hidden optimistic-lock version; missing or garbled is MISSING_VERSION, which the operations refuse
+    (issue 13 L11: it used to mean 'do not check')."""
+    from registry.core.versions import form_version
+
+    return form_version(form_value)

@@ -20,18 +20,16 @@ def can_write_plan(user, enterprise: Enterprise) -> bool:
 
 
 def can_view_list(user, region_code: str) -> bool:
-    """Officials whose scope covers the list's region (the city, its province) and administrators."""
+    """Officials whose scope covers the list's region (the city, its province); no administrator (三员分立)."""
     if not is_authenticated(user):
         return False
-    if user.role == Role.ADMIN.value:
-        return True
     return bool(user.is_official) and region_in_scope(user, region_code)
 
 
 def can_manage_list(user, region_code: str) -> bool:
-    """The list is the city's own (003:50: cities compile and file it): the official of exactly that region."""
+    """The list is the city's own (003:50: cities compile and file it): the official of exactly that region.
+
+    The system administrator manages accounts, not lists (issue 13 M9, 三员分立)."""
     if not is_authenticated(user):
         return False
-    if user.role == Role.ADMIN.value:
-        return True
     return user.role in _LIST_MAKERS and user.region_code == region_code

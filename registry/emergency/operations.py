@@ -19,6 +19,7 @@ from registry.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from registry.core.regions import get_region
 from registry.core.timeutil import utcnow
 from registry.core.validation import load
+from registry.core.versions import MISSING_VERSION, NO_VERSION
 from registry.emergency import auth, queries
 from registry.emergency.explain import dump_explanation
 from registry.emergency.measures import LineFacts, MeasureRules
@@ -385,13 +386,30 @@ def propose(actor, list_id: int, level: str, *, time_limit: float = 10.0) -> Rep
     return report
 
 
+def _check_open_for_proposals(lst: EmergencyList) -> None:
+    """Proposals belong to the newest draft version: a filed list is immutable, and working on an older
+    version would fork the list (two versions both superseding it) — issue 13 L7."""
+    if lst.status != Status.DRAFT.value:
+        raise Conflict(_("This list version is filed: its proposals can no longer be decided or applied. "
+                         "Compile a new version."))
+    newer = db.session.scalar(select(EmergencyList.number).where(
+        EmergencyList.region_code == lst.region_code, EmergencyList.pack_id == lst.pack_id,
+        EmergencyList.number > lst.number).limit(1))
+    if newer is not None:
+        raise Conflict(_("A newer version (%(number)s) of this list exists: work on that one.", number=newer))
+
+
 def decide_proposal(actor, proposal_id: int, data: dict[str, Any]) -> Proposal:
     """Accept (as proposed or edited) or reject one proposal; nothing changes the list until it is applied."""
     proposal = db.session.get(Proposal, proposal_id)
     if proposal is None:
         raise NotFound(_("Not found."))
-    _managed(actor, proposal.list_id)
+    lst = _managed(actor, proposal.list_id)
+    db.session.refresh(lst, with_for_update=True)  # a concurrent filing or apply is seen, not raced
+    _check_open_for_proposals(lst)
     values = load(EmergencyDecisionInput(), data)
+    if values["version"] == MISSING_VERSION:  # a page form without its version (issue 13 L11)
+        raise ValidationFailed(str(NO_VERSION), {"version": [str(NO_VERSION)]})
     if values["version"] is not None and values["version"] != proposal.version:
         raise Conflict(_("The record was changed by someone else. Reload and try again."))
     if proposal.status not in (ProposalStatus.PROPOSED.value, ProposalStatus.ACCEPTED.value, ProposalStatus.REJECTED.value):
@@ -419,6 +437,8 @@ def decide_proposal(actor, proposal_id: int, data: dict[str, Any]) -> Proposal:
 def apply_proposals(actor, list_id: int) -> EmergencyList:
     """The list's next version: a copy with every accepted proposal in place; the old version is untouched."""
     old = _managed(actor, list_id)
+    db.session.refresh(old, with_for_update=True)
+    _check_open_for_proposals(old)
     accepted = {(p.line_id, p.level): p for p in db.session.scalars(select(Proposal).where(
         Proposal.list_id == old.id, Proposal.status == ProposalStatus.ACCEPTED.value))}
     if not accepted:

@@ -18,6 +18,7 @@ from grading.packs import get_pack
 from registry.accounts.reauth import is_recent
 from registry.accounts.scopes import scope_prefix
 from registry.core.errors import ValidationFailed
+from registry.core.versions import form_version
 from registry.emergency import auth, export, queries
 from registry.emergency import operations as ops
 from registry.emergency.explain import render_explanation, status_label
@@ -44,7 +45,7 @@ def _commit(operation, *args, **kwargs):
 
 def _official_only():
     me = _me()
-    if not (me.is_official or me.role == "admin"):
+    if not me.is_official:
         abort(403)
     return me
 
@@ -185,7 +186,7 @@ def decide(proposal_id: int):
     proposal = db.session.get(Proposal, proposal_id) or abort(404)
     if request.form.get("decision") == "accept" and (again := _password_again(proposal.list_id, "#proposals")):
         return again
-    data = {"decision": request.form.get("decision", ""), "version": request.form.get("version", type=int)}
+    data = {"decision": request.form.get("decision", ""), "version": form_version(request.form.get("version"))}
     if request.form.get("measure"):
         data["measure"] = request.form["measure"]
     if request.form.get("percent"):

@@ -336,3 +336,61 @@ class Permit(db.Model):
     enterprise: Mapped[Enterprise] = relationship(back_populates="permits")
 
     __mapper_args__ = {"version_id_col": version}
+
+
+# ---- conflicts over a USCC (issue 13 M7) ----
+
+CLAIM_STATUSES = ("open", "granted", "rejected")
+
+
+def code_region(uscc: str) -> str:
+    """Characters 3–8 of a 统一社会信用代码 are the administrative division code of the registering
+    authority (GB 32100-2015 §4): the region an official's scope is compared with — the code itself, not
+    what a draft holding it says about itself."""
+    return (uscc or "")[2:8]
+
+
+class UsccClaim(db.Model):
+    """A company's claim to its own USCC, with a scan of its business licence; the county (the code's
+    region) reviews it and, when granted, releases a never-submitted draft holding the code and reserves
+    the code for the claimant."""
+
+    __tablename__ = "uscc_claim"
+    __table_args__ = (CheckConstraint("status IN ('open', 'granted', 'rejected')", name="status"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    version: Mapped[int] = mapped_column(Integer, nullable=False, default=1)
+    uscc: Mapped[str] = mapped_column(String(18), index=True)
+    code_region: Mapped[str] = mapped_column(String(6), index=True)
+    company_name: Mapped[str] = mapped_column(String(200))
+    contact: Mapped[str] = mapped_column(String(120), default="")
+    claimant_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"), index=True)
+    evidence_filename: Mapped[str] = mapped_column(String(200))
+    evidence_content_type: Mapped[str] = mapped_column(String(100))
+    evidence_size: Mapped[int] = mapped_column(Integer)
+    evidence_sha256: Mapped[str] = mapped_column(String(64))
+    status: Mapped[str] = mapped_column(String(12), default="open", index=True)
+    decision_reason: Mapped[str] = mapped_column(Text, default="")
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    __mapper_args__ = {"version_id_col": version}
+
+
+class UsccRelease(db.Model):
+    """A never-submitted draft released by an official: the code is free again. The draft's former owner
+    reads this notice (its own draft's name, the reason, the date) on its enterprise page."""
+
+    __tablename__ = "uscc_release"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    uscc: Mapped[str] = mapped_column(String(18), index=True)
+    code_region: Mapped[str] = mapped_column(String(6), index=True)
+    enterprise_id: Mapped[int | None] = mapped_column(Integer)  # the released draft (kept, detached, code freed)
+    owner_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"), index=True)
+    draft_name: Mapped[str] = mapped_column(String(200), default="")
+    reason: Mapped[str] = mapped_column(Text)
+    claim_id: Mapped[int | None] = mapped_column(ForeignKey("uscc_claim.id"))
+    released_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    released_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

@@ -17,7 +17,9 @@ from registry.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from registry.core.regions import enterprise_region_problem
 from registry.core.timeutil import utcnow
 from registry.core.validation import load
+from registry.core.versions import MISSING_VERSION, NO_VERSION
 from registry.enterprises import auth
+from registry.enterprises.conflicts import check_reservation
 from registry.enterprises.models import (
     Enterprise,
     Equipment,
@@ -53,6 +55,8 @@ def snapshot(obj, exclude: tuple[str, ...] = ()) -> dict[str, Any]:
 
 
 def _check_version(obj, expected: int | None) -> None:
+    if expected == MISSING_VERSION:  # a page form without its version: refused, never 'do not check' (issue 13 L11)
+        raise ValidationFailed(str(NO_VERSION), {"version": [str(NO_VERSION)]})
     if expected is not None and int(expected) != obj.version:
         raise Conflict(_("The record was changed by someone else. Reload and try again."))
 
@@ -106,6 +110,7 @@ def register_enterprise(actor, data: dict[str, Any]) -> Enterprise:
     values = load(EnterpriseInput(), data)
     _check_region(values["region_code"])
     _check_uscc_unique(values["uscc"])
+    check_reservation(actor, values["uscc"])  # a code granted to a claimant is theirs (issue 13 M7)
     enterprise = Enterprise(**values, created_by_id=actor.id, status=RegistrationStatus.DRAFT.value)
     db.session.add(enterprise)
     db.session.flush()
@@ -120,6 +125,8 @@ def update_enterprise(actor, enterprise_id: int, data: dict[str, Any], *, expect
     values = load(EnterpriseInput(), data)
     _check_region(values["region_code"])
     _check_uscc_unique(values["uscc"], exclude_id=enterprise.id)
+    if values["uscc"] != enterprise.uscc:
+        check_reservation(actor, values["uscc"])
     before = snapshot(enterprise)
     for key, value in values.items():
         setattr(enterprise, key, value)
@@ -318,9 +325,10 @@ def update_line(actor, line_id: int, data: dict[str, Any], *, expected_version: 
     return line
 
 
-def delete_line(actor, line_id: int) -> None:
+def delete_line(actor, line_id: int, *, expected_version: int | None = None) -> None:
     line = get_line(actor, line_id)
     enterprise = _editable_enterprise(actor, line.enterprise_id)
+    _check_version(line, expected_version)
     audit.record(actor, "line.delete", line, region_code=enterprise.region_code, root=enterprise, before=_line_snapshot(line))
     enterprise.lines.remove(line)
     db.session.flush()
@@ -381,9 +389,10 @@ def update_permit(actor, permit_id: int, data: dict[str, Any], *, expected_versi
     return permit
 
 
-def delete_permit(actor, permit_id: int) -> None:
+def delete_permit(actor, permit_id: int, *, expected_version: int | None = None) -> None:
     permit = get_permit(actor, permit_id)
     enterprise = _editable_enterprise(actor, permit.enterprise_id)
+    _check_version(permit, expected_version)
     audit.record(actor, "permit.delete", permit, region_code=enterprise.region_code, root=enterprise, before=snapshot(permit))
     enterprise.permits.remove(permit)
     db.session.flush()

@@ -22,6 +22,7 @@ from registry.core.forms import apply_errors, version_of
 from registry.core.labels import history_view
 from registry.core.regions import counties_under, enterprise_region_codes, get_region, read_table, region_label
 from registry.core.templating import registration_status_label, vocab_choices, vocab_label
+from registry.core.versions import MISSING_VERSION
 from registry.enterprises import auth, queries
 from registry.enterprises import operations as ops
 from registry.enterprises.forms import (
@@ -189,6 +190,8 @@ def index():
         page=page.meta(),
         args=args,
         can_register=auth.can_create_enterprise(_me()),
+        notices=_conflict_views.ops.notices(_me()) if current_user.role == "enterprise" else None,
+        resolves_codes=bool(current_user.is_official),
         own_enterprise_id=own,
         is_enterprise_user=current_user.role == "enterprise",
     )
@@ -291,8 +294,8 @@ def _workflow(enterprise_id: int, operation, done_message: str, *, with_reason: 
     data = {"version": version_of(form.version.data)}
     if with_reason:
         data["reason"] = form.reason.data or ""
-    if data["version"] is None:
-        data.pop("version")
+    if data["version"] == MISSING_VERSION:
+        data.pop("version")  # the schema asks for it: 422 beside the buttons
     try:
         enterprise = operation(_me(), enterprise_id, data)
     except (ValidationFailed, Conflict) as err:
@@ -409,7 +412,7 @@ def edit_line(line_id: int):
 def delete_line(line_id: int):
     line = ops.get_line(_me(), line_id)
     enterprise_id, name = line.enterprise_id, line.name
-    ops.delete_line(_me(), line_id)
+    ops.delete_line(_me(), line_id, expected_version=version_of(request.form.get("version")))
     db.session.commit()
     flash(_("Production line “%(name)s” has been deleted.", name=name), "success")
     return redirect(url_for("enterprises.detail", enterprise_id=enterprise_id, _anchor="lines"))
@@ -480,7 +483,7 @@ def edit_permit(permit_id: int):
 def delete_permit(permit_id: int):
     permit = ops.get_permit(_me(), permit_id)
     enterprise_id, number = permit.enterprise_id, permit.number
-    ops.delete_permit(_me(), permit_id)
+    ops.delete_permit(_me(), permit_id, expected_version=version_of(request.form.get("version")))
     db.session.commit()
     flash(_("Permit %(number)s has been deleted.", number=number), "success")
     return redirect(url_for("enterprises.detail", enterprise_id=enterprise_id, _anchor="permits"))
@@ -581,3 +584,6 @@ def history(enterprise_id: int):
         entry["diff"] = _diff_rows(entry)
     return render_template("enterprises/history.html", enterprise=_summary(enterprise), entries=entries)
 
+
+
+from registry.enterprises import conflict_views as _conflict_views  # noqa: E402,F401  (routes on bp, issue 13 M7)

@@ -6,7 +6,9 @@ actor's permission as a mask, references as joins, changes as a null-aware compa
 canonical values. Nothing is written here (writer.py does that).
 
 Who may import what (issue 8 §4):
-- administrators (and the CLI's system actor): everything;
+- the CLI's system actor (`flask import` on the server without --as): everything;
+- the administrators of the web (admin, security_admin, audit_admin): nothing — they have no
+  business rights (等保 三员分立, issue 13 M9); every row is reported;
 - officials (county, city, province): enterprises whose region is in their scope — new ones
   and ones that have been submitted at least once (a never-submitted draft belongs to its
   enterprise alone); rows outside the scope are reported, not written;
@@ -152,8 +154,10 @@ def load_stored(book: CleanBook) -> dict[str, pd.DataFrame]:
 # ---- permissions ----
 
 def _actor_kind(actor) -> str:
-    if actor.role == Role.ADMIN.value:
-        return "admin"
+    if getattr(actor, "is_system", False):
+        return "admin"  # the server's shell (flask import without --as); web administrators have no business rights
+    if actor.role in (Role.ADMIN.value, Role.SECURITY_ADMIN.value, Role.AUDIT_ADMIN.value):
+        return "none"
     if actor.role == Role.ENTERPRISE.value:
         return "enterprise"
     return "official"
@@ -213,7 +217,9 @@ def _plan_enterprises(actor, book: CleanBook, stored, log: ProblemLog, plan: Imp
     region = frame["region_code"] if "region_code" in frame.columns else pd.Series("", index=frame.index)
 
     new = ~exists
-    if kind == "enterprise":
+    if kind == "none":
+        log.add(raw, frame.index, "uscc", _("Administrators have no business rights: they cannot import enterprise records."))
+    elif kind == "enterprise":
         rows = new[new].index
         log.add(raw, rows, "uscc", _("Enterprise accounts cannot register enterprises by import; use the registration page."))
     elif kind == "official":
@@ -231,6 +237,15 @@ def _plan_enterprises(actor, book: CleanBook, stored, log: ProblemLog, plan: Imp
                     _("This registration cannot be changed while it is submitted or approved; reopen it first."))
         else:
             hidden = ~seen
+            if kind == "official":
+                # issue 13 M7: a code held by a draft its account never submitted is a conflict the official can
+                # resolve — say so, and where (the code conflicts page), instead of a bare refusal
+                squatted = hidden & old.map(st["submitted_at"]).isna() & ~old.str.startswith("RELEASED")
+                log.add(raw, squatted[squatted].index, "uscc",
+                        _("This code is held by a registration its account never submitted. An official of the code's "
+                          "region can look the code up and release the draft on the page Enterprises → Conflicts over "
+                          "unified social credit codes (/enterprises/conflicts); then run the import again."))
+                hidden = hidden & ~squatted
             log.add(raw, hidden[hidden].index, "uscc",
                     _("This enterprise is already registered outside your scope, or has not been submitted by the enterprise yet; "
                       "you cannot change it."))

@@ -27,6 +27,7 @@ from registry.grades.schemas import (
     ApplicationSummaryOut,
     ApproveInput,
     DecisionOut,
+    EffectiveInput,
     EvidenceOut,
     FindingInput,
     GradeReviewInput,
@@ -219,8 +220,10 @@ ApplicationReview = _action("ApplicationReview", "review", ops.review_documents,
 ApplicationApprove = _action("ApplicationApprove", "approve", ops.approve, ApproveInput,
                              "City approval of the proposed grade, or an override with a reason; opens publicity. "
                              "A concurrent decision by another official answers 409.")
-ApplicationEffective = _action("ApplicationEffective", "effective", ops.make_effective, GradeVersionInput,
-                               "After publicity, with every objection answered, the grade takes effect (city).")
+ApplicationEffective = _action("ApplicationEffective", "effective", ops.make_effective, EffectiveInput,
+                               "After publicity, with every objection answered, the grade takes effect (city). After the "
+                               "answer period (GRADE_OBJECTION_ANSWER_WORKING_DAYS working days) objections still open "
+                               "no longer block it: send a `note`, recorded on each of them.")
 
 
 EVIDENCE_BODY = {"required": True, "content": {"multipart/form-data": {"schema": {

@@ -33,10 +33,8 @@ def _role(user, *roles: Role) -> bool:
 
 
 def can_view_application(user, app: GradeApplication) -> bool:
-    """Members always; officials in scope once it was submitted; administrators."""
+    """Members always; officials in scope once it was submitted; no administrator (三员分立)."""
     if is_member(user, app.enterprise_id):
-        return True
-    if _role(user, Role.ADMIN):
         return True
     return is_official_in_scope(user, app.region_code) and app.submitted_at is not None
 
@@ -108,6 +106,24 @@ def can_make_effective(user, app: GradeApplication) -> bool:
     return is_publisher_level(user, app) and app.status == S.PUBLICITY.value
 
 
+def four_eyes_conflict(user, app: GradeApplication, step: str) -> str | None:
+    """The earlier step this user performed on `app` that bars them from `step` (issue 13 L11), or None.
+
+    Always: the approver is not the one who accepted the documents, and the one making the grade effective
+    is not the approver. A pack's `grade_workflow.separation: all` adds: nor the reviewer."""
+    uid = getattr(user, "id", None)
+    if uid is None:
+        return None
+    if step == "approve" and uid == app.reviewed_by_id:
+        return "review"
+    if step == "publish":
+        if uid == app.approved_by_id:
+            return "approve"
+        if grade_workflow(app.region_code).separation == "all" and uid == app.reviewed_by_id:
+            return "review"
+    return None
+
+
 def can_answer_objection(user, app: GradeApplication) -> bool:
     return _level(user, grade_workflow(app.region_code).objections, app.region_code) and region_in_scope(user, app.region_code)
 
@@ -123,10 +139,10 @@ def can_regrade(user, region_code: str) -> bool:
 
 
 def can_view_enterprise_grades(user, enterprise) -> bool:
-    if is_member(user, enterprise.id) or _role(user, Role.ADMIN):
+    if is_member(user, enterprise.id):
         return True
     return is_official_in_scope(user, enterprise.region_code) and enterprise.submitted_at is not None
 
 
 def can_see_statistics(user) -> bool:
-    return _role(user, Role.COUNTY, Role.CITY, Role.PROVINCE, Role.ADMIN)
+    return _role(user, Role.COUNTY, Role.CITY, Role.PROVINCE)

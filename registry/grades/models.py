@@ -12,7 +12,7 @@ import enum
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, CheckConstraint, Date, ForeignKey, Index, Integer, String, Text, event
+from sqlalchemy import JSON, BigInteger, Boolean, CheckConstraint, Date, ForeignKey, Index, Integer, String, Text, event
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from registry.core.timeutil import utcnow
@@ -83,6 +83,9 @@ class GradeApplication(db.Model):
     proposed_grade: Mapped[str | None] = mapped_column(String(10))
     publicity_until: Mapped[date | None] = mapped_column(Date)  # last day of the publicity period
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    # four eyes (issue 13 L11): who accepted the documents and who approved, so the next step is someone else
+    reviewed_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    approved_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
@@ -171,6 +174,12 @@ class Objection(db.Model):
     answered_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    # issue 13 M10: duplicates within one publicity are refused by these keys (SHA-256 of the normalised text; of the
+    # sender — the contact given, else the client address — so no address or contact is stored twice in clear)
+    text_key: Mapped[str] = mapped_column(String(64), default="", index=True)
+    sender_key: Mapped[str] = mapped_column(String(64), default="")
+    # closed without its own answer when the grade was decided after the answer period (GRADE_OBJECTION_ANSWER_DAYS)
+    lapsed: Mapped[bool] = mapped_column(Boolean, default=False)
 
     application: Mapped[GradeApplication] = relationship(back_populates="objections")
 

@@ -6,7 +6,10 @@ caller commits. Decisions are only ever inserted (models.GradeDecision refuses u
 """
 from __future__ import annotations
 
+import hashlib
+import hmac
 import math
+import re
 from datetime import timedelta
 from typing import Any, Iterable
 
@@ -20,6 +23,7 @@ from registry.core import audit
 from registry.core.errors import Conflict, Forbidden, NotFound, Unavailable, ValidationFailed
 from registry.core.timeutil import utcnow
 from registry.core.validation import load
+from registry.core.versions import MISSING_VERSION, NO_VERSION
 from registry.enterprises.models import Enterprise
 from registry.extensions import db
 from registry.grades import auth, clock, evidence
@@ -30,6 +34,8 @@ from registry.grades.schemas import (
     AnswersInput,
     ApplicationInput,
     ApproveInput,
+    BulkAnswerInput,
+    EffectiveInput,
     FindingInput,
     GradeReviewInput,
     GradeVersionInput,
@@ -47,8 +53,18 @@ def _invalid(field: str, message: str) -> ValidationFailed:
 
 
 def _check_version(obj, expected: int | None) -> None:
+    if expected == MISSING_VERSION:  # a page form without its version: refused, never 'do not check' (issue 13 L11)
+        raise ValidationFailed(str(NO_VERSION), {"version": [str(NO_VERSION)]})
     if expected is not None and int(expected) != obj.version:
         raise Conflict(_("The application was changed by someone else meanwhile. Reload and try again."))
+
+
+def _four_eyes(actor, app: GradeApplication, step: str) -> None:
+    earlier = auth.four_eyes_conflict(actor, app, step)
+    if earlier == "review":
+        raise Forbidden(_("Four eyes: you checked this application's documents, so another official must take this step."))
+    if earlier == "approve":
+        raise Forbidden(_("Four eyes: you approved this grade, so another official must make it effective."))
 
 
 def _deny(visible: bool, state_allows_role: bool, status: str) -> None:
@@ -336,6 +352,7 @@ def review_documents(actor, application_id: int, data: dict[str, Any]) -> GradeA
     app.county_review = returned
     app.county_note = values["note"]
     app.status = S.RETURNED.value if returned else S.COUNTY_ACCEPTED.value
+    app.reviewed_by_id = getattr(actor, "id", None)
     db.session.flush()
     audit.record(actor, "grade.return" if returned else "grade.accept", app,
                  root=db.session.get(Enterprise, app.enterprise_id), summary=values["note"],
@@ -362,6 +379,7 @@ def approve(actor, application_id: int, data: dict[str, Any]) -> list[GradeDecis
         _deny(True, auth.is_approver_level(actor, app), app.status)
     values = load(ApproveInput(), data)
     _check_version(app, values["version"])
+    _four_eyes(actor, app, "approve")
     ent = db.session.get(Enterprise, app.enterprise_id)
     result = proposal(app, ent)
     if result.excluded:
@@ -379,6 +397,7 @@ def approve(actor, application_id: int, data: dict[str, Any]) -> list[GradeDecis
     today = clock.today()
     app.publicity_until = today + timedelta(days=int(setting("GRADE_PUBLICITY_DAYS")) - 1)
     app.status = S.PUBLICITY.value
+    app.approved_by_id = getattr(actor, "id", None)
     db.session.flush()  # the version check happens here: a concurrent approval loses
     start, until = _validity(app.publicity_until + timedelta(days=1))
     by_industry = dict(result.by_industry)
@@ -405,15 +424,40 @@ def approve(actor, application_id: int, data: dict[str, Any]) -> list[GradeDecis
     return out
 
 
-def file_objection(application_id: int, data: dict[str, Any]) -> Objection:
-    """Anyone may object while the publicity period runs (no login; CSRF and a rate limit guard the page)."""
+def _key(kind: str, value: str) -> str:
+    """A keyed digest (HMAC with the app's secret) so equal texts or senders compare equal, and an address or
+    contact is not stored a second time in clear."""
+    secret = str(current_app.config.get("SECRET_KEY") or "").encode()
+    return hmac.new(secret, f"{kind}:{value}".encode(), hashlib.sha256).hexdigest()
+
+
+def objection_keys(text: str, contact: str = "", address: str = "") -> tuple[str, str]:
+    """(text key, sender key): the text without case, spaces or punctuation; the sender by the contact given,
+    else by the client address ('' when neither is known, e.g. the demo)."""
+    normal = re.sub(r"[\W_]+", "", (text or "").casefold())
+    who = (contact or "").strip().casefold()
+    sender = _key("contact", who) if who else (_key("address", address) if address else "")
+    return _key("text", normal), sender
+
+
+def file_objection(application_id: int, data: dict[str, Any], *, address: str = "") -> Objection:
+    """Anyone may object while the publicity period runs (no login; CSRF and a rate limit guard the page).
+
+    Issue 13 M10: one objection per text and one per sender (contact, else address) and publicity — a repeat
+    is refused (409) and not stored, so flooding adds nothing for officials to answer."""
     app = db.session.get(GradeApplication, application_id)
     if app is None or app.status not in (S.PUBLICITY.value, S.EFFECTIVE.value):
         raise NotFound(_("Not found."))
     if app.status != S.PUBLICITY.value or clock.today() > app.publicity_until:
         raise Conflict(_("The publicity period is over; objections are no longer accepted."))
     values = load(ObjectionInput(), data)
-    row = Objection(application_id=app.id, region_code=app.region_code, **values)
+    text_key, sender_key = objection_keys(values["text"], values.get("contact", ""), address)
+    same = select(Objection.id).where(Objection.application_id == app.id)
+    if db.session.scalar(same.where(Objection.text_key == text_key).limit(1)) is not None:
+        raise Conflict(_("This objection has already been filed for this grade; it will be answered."))
+    if sender_key and db.session.scalar(same.where(Objection.sender_key == sender_key).limit(1)) is not None:
+        raise Conflict(_("You have already filed an objection about this grade during its publicity; it will be answered."))
+    row = Objection(application_id=app.id, region_code=app.region_code, text_key=text_key, sender_key=sender_key, **values)
     db.session.add(row)
     db.session.flush()
     audit.record(None, "grade.objection", row, root=app, after={"text": row.text[:200]})
@@ -435,20 +479,74 @@ def answer_objection(actor, objection_id: int, data: dict[str, Any]) -> Objectio
     return row
 
 
+def answer_objections(actor, application_id: int, data: dict[str, Any]) -> list[Objection]:
+    """One answer for many objections of an application (issue 13 M10): the listed ones (id → version read),
+    or every open one. Answered ones are left as they are."""
+    app = get_application(actor, application_id)
+    if not auth.can_answer_objection(actor, app):
+        raise Forbidden(_("You do not have permission to do this."))
+    values = load(BulkAnswerInput(), data)
+    chosen = {int(k): v for k, v in values["objections"].items() if str(k).isdigit()}
+    rows = [o for o in app.objections if o.status == "open" and (not chosen or o.id in chosen)]
+    if chosen and len([o for o in app.objections if o.id in chosen]) != len(chosen):
+        raise _invalid("objections", _("Some of the chosen objections do not belong to this application."))
+    if not rows:
+        raise Conflict(_("No open objection to answer."))
+    for row in rows:
+        if row.id in chosen:
+            _check_version(row, chosen[row.id])
+        row.answer, row.status, row.answered_by_id, row.answered_at = values["answer"], "answered", actor.id, utcnow()
+    db.session.flush()
+    audit.record(actor, "grade.objection_answer_bulk", app, root=db.session.get(Enterprise, app.enterprise_id),
+                 after={"answer": values["answer"], "objections": [r.id for r in rows]})
+    return rows
+
+
+def objection_answer_deadline(app: GradeApplication):
+    """The last day of the answer period: GRADE_OBJECTION_ANSWER_WORKING_DAYS working days (Mon–Fri) after
+    the publicity period (a local setting, see settings.py; the sources are silent, DOMAIN.md §4.1)."""
+    day, left = app.publicity_until, int(setting("GRADE_OBJECTION_ANSWER_WORKING_DAYS"))
+    while left > 0:
+        day += timedelta(days=1)
+        if day.weekday() < 5:
+            left -= 1
+    return day
+
+
 def make_effective(actor, application_id: int, data: dict[str, Any]) -> GradeApplication:
-    """After publicity, with every objection answered, the grade takes effect on its effective date."""
+    """After publicity, with every objection answered, the grade takes effect on its effective date.
+
+    Objections cannot hold it hostage (issue 13 M10): after the answer period the publisher may decide with
+    objections still open, giving a reason that is recorded on each of them (lapsed) and in the audit log."""
     app = get_application(actor, application_id)
     if not auth.can_make_effective(actor, app):
         _deny(True, auth.is_publisher_level(actor, app), app.status)
-    _check_version(app, load(GradeVersionInput(), data)["version"])
+    values = load(EffectiveInput(), data)
+    _check_version(app, values["version"])
+    _four_eyes(actor, app, "publish")
     if clock.today() <= app.publicity_until:
         raise Conflict(_("The publicity period runs until %(day)s.", day=app.publicity_until.isoformat()))
-    if any(o.status == "open" for o in app.objections):
-        raise Conflict(_("Answer every objection before the grade takes effect."))
+    still_open = [o for o in app.objections if o.status == "open"]
+    if still_open:
+        deadline = objection_answer_deadline(app)
+        if clock.today() <= deadline:
+            raise Conflict(_("Answer every objection before the grade takes effect. The answer period runs until "
+                             "%(day)s; after it the grade may take effect with the unanswered objections recorded.",
+                             day=deadline.isoformat()))
+        if not values["note"]:
+            raise _invalid("note", _("%(n)s objection(s) were not answered within the answer period (until %(day)s): "
+                                     "give the reason for deciding without answering them; it is recorded on each.",
+                                     n=len(still_open), day=deadline.isoformat()))
+        for o in still_open:
+            o.status, o.lapsed, o.answer = "answered", True, values["note"]
+            o.answered_by_id, o.answered_at = actor.id, utcnow()
     app.status = S.EFFECTIVE.value
     db.session.flush()
+    after: dict[str, Any] = {"status": app.status}
+    if still_open:
+        after.update(lapsed_objections=[o.id for o in still_open], note=values["note"])
     audit.record(actor, "grade.effective", app, root=db.session.get(Enterprise, app.enterprise_id),
-                 before={"status": S.PUBLICITY.value}, after={"status": app.status})
+                 before={"status": S.PUBLICITY.value}, after=after)
     return app
 
 

@@ -58,6 +58,19 @@ class ObjectionInput(_In):
     text = TrimmedString(required=True, validate=validate.Length(min=5, max=4000))
 
 
+class EffectiveInput(_In):
+    version = fields.Integer(load_default=None, allow_none=True)
+    note = TrimmedString(load_default="", validate=validate.Length(max=2000), metadata={
+        "description": "required only when objections are still open after the answer period "
+                       "(GRADE_OBJECTION_ANSWER_WORKING_DAYS): recorded on each of them"})
+
+
+class BulkAnswerInput(_In):
+    answer = TrimmedString(required=True, validate=validate.Length(min=2, max=4000))
+    objections = fields.Dict(keys=fields.String(), values=fields.Integer(), load_default=dict, metadata={
+        "description": "objection id → the version read; empty: every open objection of the application"})
+
+
 class AnswerInput(_In):
     version = fields.Integer(load_default=None, allow_none=True)
     answer = TrimmedString(required=True, validate=validate.Length(min=2, max=4000))
@@ -124,6 +137,7 @@ class ObjectionOut(Schema):
     answer = fields.String()
     created_at = fields.DateTime()
     answered_at = fields.DateTime(allow_none=True)
+    lapsed = fields.Boolean(metadata={"description": "closed unanswered when the grade was decided after the answer period"})
 
 
 class DecisionOut(Schema):

@@ -20,6 +20,13 @@ DEFAULTS = {
     "GRADE_EVIDENCE_MAX_BYTES": 5 * 1024 * 1024,
     # Objections from the public page: at most this many per minute and address.
     "GRADE_OBJECTION_RATE_LIMIT": "5 per minute",
+    # Objections may not hold a grade hostage (issue 13 M10). The sources name no publicity period, objection
+    # or appeal (DOMAIN.md §4.1, §5 item 14: [AMBIGUOUS]), so this is a LOCAL SETTING: officials answer the
+    # objections within this many working days (Monday–Friday; public holidays are not in the calendar) after
+    # the publicity period ends. Until then an open objection blocks the grade; after it, the publishing
+    # official may make the grade effective, giving a reason that is recorded on every objection still open
+    # (status answered, `lapsed`), in the audit log and on the application page.
+    "GRADE_OBJECTION_ANSWER_WORKING_DAYS": 5,
     # Which policy pack's `grade_workflow` (who reviews, approves per grade, publishes, answers objections,
     # re-grades) governs an application: the longest region-code prefix of the application's region that is
     # listed here; otherwise GRADE_WORKFLOW_DEFAULT_PACK. Region codes are data (GB/T 2260), set per deployment.

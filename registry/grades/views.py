@@ -14,8 +14,9 @@ from flask_login import current_user, login_required
 
 from grading.criteria import DIMENSIONS, GRADED_INDUSTRIES, get_criteria
 from registry.accounts.reauth import require_recent_login
-from registry.core.errors import Forbidden, ValidationFailed
+from registry.core.errors import Conflict, Forbidden, ValidationFailed
 from registry.core.templating import is_zh
+from registry.core.versions import form_version
 from registry.enterprises.models import Enterprise
 from registry.extensions import db, limiter
 from registry.grades import auth, evidence, export, labels, queries
@@ -88,7 +89,8 @@ def application_context(app) -> dict[str, Any]:
     return {
         "app": {"id": app.id, "version": app.version, "status": app.status, "status_label": ops.status_label(app.status),
                 "proposed_grade": app.proposed_grade, "publicity_until": app.publicity_until,
-                "county_note": app.county_note, "submitted_at": app.submitted_at, "region_code": app.region_code},
+                "county_note": app.county_note, "submitted_at": app.submitted_at, "region_code": app.region_code,
+                "answer_deadline": ops.objection_answer_deadline(app) if app.publicity_until else None},
         "enterprise": {"id": ent.id, "name": ent.name, "uscc": ent.uscc, "region_code": ent.region_code},
         "lines": [{"id": line.id, "code": line.code, "name": line.name, "sector": line.sector} for line in ent.lines],
         "industries": industries,
@@ -98,7 +100,7 @@ def application_context(app) -> dict[str, Any]:
         "evidence": ops.evidence_rows(app.evidence),
         "decisions": [_decision_dict(d) for d in ops.application_decisions(app)],
         "objections": [{"id": o.id, "version": o.version, "name": o.name, "text": o.text, "status": o.status,
-                        "answer": o.answer, "created_at": o.created_at} for o in app.objections],
+                        "answer": o.answer, "created_at": o.created_at, "lapsed": o.lapsed} for o in app.objections],
         "can": {"edit": auth.can_edit_application(me, app), "delete": auth.can_delete_application(me, app) and app.submitted_at is None,
                 "review": auth.can_review_documents(me, app), "approve": auth.can_approve(me, app),
                 "effective": auth.can_make_effective(me, app), "answer": auth.can_answer_objection(me, app)},
@@ -194,7 +196,7 @@ def detail(application_id: int):
 @login_required
 def answers(application_id: int):
     app = ops.get_application(_me(), application_id)
-    data = {"version": request.form.get("version", type=int), "industries": _answers_from_form(app)}
+    data = {"version": form_version(request.form.get("version")), "industries": _answers_from_form(app)}
     return _act(application_id, ops.save_answers, _me(), application_id, data, ok=_("Self-assessment saved."))
 
 
@@ -222,13 +224,13 @@ def download(evidence_id: int):
 @login_required
 def submit(application_id: int):
     return _act(application_id, ops.submit_application, _me(), application_id,
-                {"version": request.form.get("version", type=int)}, ok=_("Application submitted to the county."))
+                {"version": form_version(request.form.get("version"))}, ok=_("Application submitted to the county."))
 
 
 @bp.post("/<int:application_id>/delete")
 @login_required
 def delete(application_id: int):
-    commit(ops.delete_application, _me(), application_id, {"version": request.form.get("version", type=int)})
+    commit(ops.delete_application, _me(), application_id, {"version": form_version(request.form.get("version"))})
     flash(_("Draft application deleted."), "success")
     return redirect(url_for("grades.index"))
 
@@ -244,7 +246,7 @@ def review(application_id: int):
             key = f"{industry}.{ind.key}"
             if request.form.get(f"v-{key}") == "returned":
                 verdicts[key] = {"verdict": "returned", "reason": request.form.get(f"r-{key}", "")}
-    data = {"version": request.form.get("version", type=int), "verdicts": verdicts, "note": request.form.get("note", "")}
+    data = {"version": form_version(request.form.get("version")), "verdicts": verdicts, "note": request.form.get("note", "")}
     return _act(application_id, ops.review_documents, _me(), application_id, data, ok=_("Review recorded."))
 
 
@@ -252,7 +254,7 @@ def review(application_id: int):
 @login_required
 @require_recent_login
 def approve(application_id: int):
-    data = {"version": request.form.get("version", type=int), "grade": request.form.get("grade", ""),
+    data = {"version": form_version(request.form.get("version")), "grade": request.form.get("grade", ""),
             "reason": request.form.get("reason", "")}
     return _act(application_id, ops.approve, _me(), application_id, data, ok=_("Grade approved; the publicity period is open."))
 
@@ -262,7 +264,21 @@ def approve(application_id: int):
 @require_recent_login
 def effective(application_id: int):
     return _act(application_id, ops.make_effective, _me(), application_id,
-                {"version": request.form.get("version", type=int)}, ok=_("The grade is effective."))
+                {"version": form_version(request.form.get("version")), "note": request.form.get("note", "")},
+                ok=_("The grade is effective."))
+
+
+@bp.post("/<int:application_id>/objections/answer")
+@login_required
+def answer_all(application_id: int):
+    """One answer for the ticked objections (issue 13 M10); each checkbox carries the objection's version."""
+    chosen = {}
+    for raw in request.form.getlist("objection"):
+        oid, _sep, version = raw.partition(":")
+        if oid.isdigit():
+            chosen[oid] = form_version(version)
+    data = {"answer": request.form.get("answer", ""), "objections": chosen}
+    return _act(application_id, ops.answer_objections, _me(), application_id, data, ok=_("Objections answered."))
 
 
 @bp.post("/objections/<int:objection_id>/answer")
@@ -271,7 +287,7 @@ def answer(objection_id: int):
     row = db.session.get(Objection, objection_id)
     if row is None:
         abort(404)
-    data = {"version": request.form.get("version", type=int), "answer": request.form.get("answer", "")}
+    data = {"version": form_version(request.form.get("version")), "answer": request.form.get("answer", "")}
     return _act(row.application_id, ops.answer_objection, _me(), objection_id, data, ok=_("Objection answered."))
 
 
@@ -414,10 +430,11 @@ def objection(application_id: int):
     if request.method == "POST":
         data = {k: request.form.get(k, "") for k in ("name", "contact", "text")}
         try:
-            commit(ops.file_objection, application_id, data)
-        except ValidationFailed as exc:
+            commit(ops.file_objection, application_id, data, address=request.remote_addr or "")
+        except (ValidationFailed, Conflict) as exc:
             db.session.rollback()
-            return render_template("grades/objection.html", errors=exc.errors, form=data, **ctx), 422
+            errors = exc.errors or {"text": [exc.message]}  # a duplicate (issue 13 M10): said beside the form
+            return render_template("grades/objection.html", errors=errors, form=data, **ctx), exc.status
         flash(_("Thank you. Your objection was filed and will be answered."), "success")
         return redirect(url_for("public_grades.public_list"), code=303)  # See Other: POST → GET
     return render_template("grades/objection.html", errors={}, form={}, **ctx)

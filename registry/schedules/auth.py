@@ -31,11 +31,9 @@ def is_official_in_scope(user, region_code: str) -> bool:
 
 
 def can_view_schedule(user, schedule: Schedule) -> bool:
-    """Officials in scope or under the region, administrators, and enterprises of the region see it."""
+    """Officials in scope or under the region and enterprises of the region see it; no administrator (三员分立)."""
     if not is_authenticated(user):
         return False
-    if user.role == Role.ADMIN.value:
-        return True
     if user.role == Role.ENTERPRISE.value:
         return enterprise_in_schedule_region(user.enterprise_id, schedule)
     # officials of the region and above, and county officials under a city schedule (their lines only)

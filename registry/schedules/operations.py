@@ -11,6 +11,7 @@ from typing import Any, Callable
 from flask_babel import gettext as _
 from sqlalchemy import delete, select
 
+from registry.accounts.scopes import region_in_scope
 from registry.core import audit
 from registry.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from registry.core.regions import get_region
@@ -357,6 +358,8 @@ def get_application(actor, application_id: int) -> ExemptionApplication:
     schedule = get_schedule(actor, app.schedule_id)
     if actor.role == "enterprise" and not auth.can_apply(actor, app.enterprise_id):
         raise NotFound(_("Not found."))
+    if actor.role != "enterprise" and not region_in_scope(actor, app.region_code):
+        raise NotFound(_("Not found."))  # another county's application under the city's schedule (issue 13 L6)
     del schedule
     return app
 

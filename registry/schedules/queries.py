@@ -116,9 +116,15 @@ def out_of_date(version: ScheduleVersion) -> dict[str, Any]:
 
 
 def applications(actor, schedule: Schedule) -> list[ExemptionApplication]:
+    """An enterprise sees its own applications; an official those of enterprises inside their scope (a county
+    official under a city schedule: the county's, not the other counties' — issue 13 L6)."""
     stmt = select(ExemptionApplication).where(ExemptionApplication.schedule_id == schedule.id).order_by(ExemptionApplication.id)
     if getattr(actor, "role", None) == Role.ENTERPRISE.value:
         stmt = stmt.where(ExemptionApplication.enterprise_id == (actor.enterprise_id or -1))
+    else:
+        prefix = scope_prefix(actor)
+        if prefix is not None:
+            stmt = stmt.where(ExemptionApplication.region_code.startswith(prefix))
     return list(db.session.scalars(stmt))
 
 

@@ -65,7 +65,7 @@ def create():
 def detail(schedule_id: int):
     schedule = ops.get_schedule(current_user, schedule_id)
     version = ops.latest_version(schedule)
-    official = current_user.is_official or current_user.is_admin
+    official = current_user.is_official
     drafting = auth.can_draft_schedule(current_user, schedule.region_code)
     rows = queries.entry_rows(queries.entries(current_user, version)) if version else []
     stale = queries.out_of_date(version) if version is not None and version.published and official else None

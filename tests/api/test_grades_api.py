@@ -62,6 +62,8 @@ def test_grade_journey_through_the_api(db_app, api_client, make_user, make_enter
     real = clock.today
     monkeypatch.setattr(clock, "today", lambda: real() + timedelta(days=30))
     r = api_client.post(f"{url}/effective", headers=ci, json={"version": body["version"]})
+    assert r.status_code == 403  # four eyes (issue 13 L11): the approver does not make it effective
+    r = api_client.post(f"{url}/effective", headers=token_for(make_user("city", "131000")), json={"version": body["version"]})
     assert r.status_code == 200 and r.get_json()["status"] == "effective"
 
     r = api_client.post(f"/api/v1/enterprises/{ent.id}/grade-findings", headers=cc, json={"kind": "fraud", "reason": "评估造假"})

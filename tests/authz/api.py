@@ -17,23 +17,23 @@ OUT_OF_SCOPE = ("other_enterprise", "county_out", "city_out", "province_out")
 
 
 def view(ok: int = 200) -> dict[str, int]:
-    """Readable by the owner, officials in scope and administrators; 404 for everyone else."""
-    return everyone(404, anonymous=401, owner=ok, admin=ok, **{a: ok for a in OFFICIALS_IN})
+    """Readable by the owner and officials in scope; 404 for everyone else (administrators too: 三员分立)."""
+    return everyone(404, anonymous=401, owner=ok, **{a: ok for a in OFFICIALS_IN})
 
 
 def draft_view(ok: int = 200) -> dict[str, int]:
-    """A never-submitted draft is private to its enterprise (and administrators)."""
-    return everyone(404, anonymous=401, owner=ok, admin=ok)
+    """A never-submitted draft is private to its enterprise."""
+    return everyone(404, anonymous=401, owner=ok)
 
 
 def owner_edit(ok: int) -> dict[str, int]:
     """Only the owning enterprise may change it; others who can see it get 403, the rest 404."""
-    return everyone(404, anonymous=401, owner=ok, admin=403, **{a: 403 for a in OFFICIALS_IN})
+    return everyone(404, anonymous=401, owner=ok, **{a: 403 for a in OFFICIALS_IN})
 
 
 def official_review(ok: int) -> dict[str, int]:
-    """Officials in scope decide; the owner and administrators get 403, the rest 404."""
-    return everyone(404, anonymous=401, owner=403, admin=403, **{a: ok for a in OFFICIALS_IN})
+    """Officials in scope decide; the owner gets 403, the rest 404."""
+    return everyone(404, anonymous=401, owner=403, **{a: ok for a in OFFICIALS_IN})
 
 
 def signed_in(ok: int) -> dict[str, int]:

@@ -18,27 +18,27 @@ OFFICIALS_IN = ("county_in", "city_in", "province_in")
 
 
 def view(ok: int = 200, anon: int = 302) -> dict[str, int]:
-    return everyone(404, anonymous=anon, owner=ok, admin=ok, **{a: ok for a in OFFICIALS_IN})
+    return everyone(404, anonymous=anon, owner=ok, **{a: ok for a in OFFICIALS_IN})
 
 
 def draft_only(ok: int, anon: int = 302) -> dict[str, int]:
-    """A never-submitted application: only its enterprise acts; administrators see it (403)."""
-    return everyone(404, anonymous=anon, owner=ok, admin=403)
+    """A never-submitted application: only its enterprise acts and sees it."""
+    return everyone(404, anonymous=anon, owner=ok)
 
 
 def owner_edit(ok: int, anon: int = 302) -> dict[str, int]:
-    return everyone(404, anonymous=anon, owner=ok, admin=403, **{a: 403 for a in OFFICIALS_IN})
+    return everyone(404, anonymous=anon, owner=ok, **{a: 403 for a in OFFICIALS_IN})
 
 
 def only(actors: dict[str, int], anon: int = 302) -> dict[str, int]:
-    """Visible to owner, officials in scope and admin (403 unless listed); 404 for the rest."""
-    out = everyone(404, anonymous=anon, owner=403, admin=403, **{a: 403 for a in OFFICIALS_IN})
+    """Visible to owner and officials in scope (403 unless listed); 404 for the rest (administrators too)."""
+    out = everyone(404, anonymous=anon, owner=403, **{a: 403 for a in OFFICIALS_IN})
     out.update(actors)
     return out
 
 
 def officials(ok: int, anon: int = 302) -> dict[str, int]:
-    return everyone(ok, anonymous=anon, owner=403, other_enterprise=403, security_admin=403, audit_admin=403)
+    return everyone(ok, anonymous=anon, owner=403, other_enterprise=403, admin=403, security_admin=403, audit_admin=403)
 
 
 def build_grade_world(state: str, owner, enterprise) -> dict:
@@ -77,13 +77,13 @@ ROUTES = [
     Route("POST", "/grades/new", everyone(403, anonymous=302, owner=302, other_enterprise=409), state="approved",
           data={"lines-steel": "{line_id}"}, note="the other enterprise's registration is a draft: 409"),
     Route("GET", A, view(), state="grade_submitted"),
-    Route("GET", A, draft_only(200) | {"admin": 200}, state="grade_draft"),
+    Route("GET", A, draft_only(200), state="grade_draft"),
     Route("POST", A + "/answers", owner_edit(302), state="grade_returned",
           data={"version": V, "a-steel-clean_transport_share": "85"}),
     Route("POST", A + "/evidence", draft_only(422), state="grade_draft",
           note="a form without a file: the owner's upload is refused (422), nobody else may upload"),
     Route("GET", "/grades/evidence/{evidence_id}", view(), state="grade_submitted"),
-    Route("GET", "/grades/evidence/{evidence_id}", draft_only(200) | {"admin": 200}, state="grade_draft"),
+    Route("GET", "/grades/evidence/{evidence_id}", draft_only(200), state="grade_draft"),
     Route("POST", A + "/submit", draft_only(302), state="grade_draft", data={"version": V}),
     Route("POST", A + "/submit", owner_edit(409), state="grade_submitted", data={"version": V}),
     Route("POST", A + "/delete", draft_only(302), state="grade_draft", data={"version": V}),
@@ -93,6 +93,9 @@ ROUTES = [
           note="the publicity period is still running: 409 for the city"),
     Route("POST", "/grades/objections/{objection_id}/answer", only({"city_in": 302, "province_in": 302}),
           state="grade_publicity", data={"version": "1", "answer": "经核实，车辆均为国五及以上。"}),
+    Route("POST", A + "/objections/answer", only({"city_in": 302, "province_in": 302}),
+          state="grade_publicity", data={"answer": "经核实，车辆均为国五及以上。"},
+          note="one answer for every open objection (issue 13 M10)"),
     Route("GET", "/grades/enterprise/{enterprise_id}", view(), state="grade_effective"),
     Route("POST", "/grades/enterprise/{enterprise_id}/finding", only({a: 302 for a in OFFICIALS_IN}),
           state="grade_effective", data={"kind": "fraud", "reason": "超低排放评估数据造假"}),

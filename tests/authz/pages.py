@@ -21,28 +21,28 @@ OFFICIALS_IN = ("county_in", "city_in", "province_in")
 
 
 def view(ok: int = 200) -> dict[str, int]:
-    """Readable by the owner, officials in scope and administrators; 404 for everyone else."""
-    return everyone(404, anonymous=302, owner=ok, admin=ok, **{a: ok for a in OFFICIALS_IN})
+    """Readable by the owner and officials in scope; 404 for everyone else (administrators too: 三员分立)."""
+    return everyone(404, anonymous=302, owner=ok, **{a: ok for a in OFFICIALS_IN})
 
 
 def draft_view(ok: int = 200) -> dict[str, int]:
-    """A never-submitted draft is private to its enterprise (and administrators)."""
-    return everyone(404, anonymous=302, owner=ok, admin=ok)
+    """A never-submitted draft is private to its enterprise."""
+    return everyone(404, anonymous=302, owner=ok)
 
 
 def owner_edit(ok: int) -> dict[str, int]:
     """Only the owning enterprise may change it; others who can see it get 403, the rest 404."""
-    return everyone(404, anonymous=302, owner=ok, admin=403, **{a: 403 for a in OFFICIALS_IN})
+    return everyone(404, anonymous=302, owner=ok, **{a: 403 for a in OFFICIALS_IN})
 
 
 def draft_edit(ok: int) -> dict[str, int]:
-    """On a draft officials cannot even see the registration: 404; administrators see it: 403."""
-    return everyone(404, anonymous=302, owner=ok, admin=403)
+    """On a draft officials (and administrators) cannot even see the registration: 404."""
+    return everyone(404, anonymous=302, owner=ok)
 
 
 def official_review(ok: int) -> dict[str, int]:
-    """Officials in scope decide; the owner and administrators get 403, the rest 404."""
-    return everyone(404, anonymous=302, owner=403, admin=403, **{a: ok for a in OFFICIALS_IN})
+    """Officials in scope decide; the owner gets 403, the rest 404."""
+    return everyone(404, anonymous=302, owner=403, **{a: ok for a in OFFICIALS_IN})
 
 
 def signed_in(ok: int) -> dict[str, int]:
@@ -182,7 +182,7 @@ ROUTES: list[Route] = [
     Route("POST", E + "/approve", official_review(302), state="submitted", data=REVIEW),
     Route("POST", E + "/approve", official_review(422), state="submitted", data={}),
     Route("POST", E + "/approve", official_review(409), state="returned", data=REVIEW),
-    Route("POST", E + "/approve", everyone(404, anonymous=302, owner=403, admin=403), state="draft", data=REVIEW,
+    Route("POST", E + "/approve", everyone(404, anonymous=302, owner=403), state="draft", data=REVIEW,
           note="officials cannot see a never-submitted draft"),
     Route("POST", E + "/return", official_review(302), state="submitted", data=REVIEW),
     Route("POST", E + "/return", official_review(422), state="submitted", data={"version": "{enterprise_version}", "reason": ""},
@@ -201,8 +201,10 @@ ROUTES: list[Route] = [
     Route("POST", "/enterprises/lines/{line_id}/edit", owner_edit(302), state="returned", data=LINE_FORM),
     Route("POST", "/enterprises/lines/{line_id}/edit", owner_edit(422), state="returned", data={}),
     Route("POST", "/enterprises/lines/{line_id}/edit", owner_edit(409), state="submitted", data=LINE_FORM),
-    Route("POST", "/enterprises/lines/{line_id}/delete", owner_edit(302), state="returned"),
-    Route("POST", "/enterprises/lines/{line_id}/delete", owner_edit(409), state="submitted"),
+    Route("POST", "/enterprises/lines/{line_id}/delete", owner_edit(302), state="returned", data={"version": "{line_version}"}),
+    Route("POST", "/enterprises/lines/{line_id}/delete", owner_edit(422), state="returned",
+          note="no version: refused, not unchecked (issue 13 L11)"),
+    Route("POST", "/enterprises/lines/{line_id}/delete", owner_edit(409), state="submitted", data={"version": "{line_version}"}),
 
     # ---- permits ----
     Route("GET", E + "/permits/new", owner_edit(200), state="returned"),
@@ -215,6 +217,8 @@ ROUTES: list[Route] = [
     Route("POST", "/enterprises/permits/{permit_id}/edit", owner_edit(302), state="returned", data=PERMIT_FORM),
     Route("POST", "/enterprises/permits/{permit_id}/edit", owner_edit(422), state="returned", data={"version": "{permit_version}"}),
     Route("POST", "/enterprises/permits/{permit_id}/edit", owner_edit(409), state="submitted", data=PERMIT_FORM),
-    Route("POST", "/enterprises/permits/{permit_id}/delete", owner_edit(302), state="returned"),
-    Route("POST", "/enterprises/permits/{permit_id}/delete", owner_edit(409), state="approved"),
+    Route("POST", "/enterprises/permits/{permit_id}/delete", owner_edit(302), state="returned",
+          data={"version": "{permit_version}"}),
+    Route("POST", "/enterprises/permits/{permit_id}/delete", owner_edit(409), state="approved",
+          data={"version": "{permit_version}"}),
 ]

@@ -4,7 +4,7 @@ The world's enterprise (安次区, Langfang) is in a Langfang city schedule (131
 draft v1) — built only when a path names {schedule_id}, {version_id} or {application_id}, with
 the owner's application for line L1 — and in a published 安次区 county schedule ({published_id}).
 City officials of the region draft; county officials under the city see it (their county's lines)
-but do not draft it; provinces and administrators read; enterprises of the region see their own
+but do not draft it; provinces read (administrators do not: 三员分立); enterprises of the region see their own
 lines and apply. Out of scope → 404. The public pages show published versions only.
 """
 from __future__ import annotations
@@ -13,7 +13,7 @@ from tests.api.world import LAZY_VALUES, World
 from tests.authz.spec import Route, everyone
 from tests.support import ANCI, PASSWORD
 
-READERS = ("owner", "other_enterprise", "county_in", "county_out", "city_in", "province_in", "admin")
+READERS = ("owner", "other_enterprise", "county_in", "county_out", "city_in", "province_in")
 
 
 def view(ok: int = 200) -> dict[str, int]:
@@ -62,8 +62,8 @@ ROUTES: list[Route] = [
           everyone(404, anonymous=302, owner=422, other_enterprise=422, **{a: 403 for a in READERS[2:]}),
           note="enterprises of the region apply for their own lines; empty body → 422"),
     Route("POST", "/schedules/applications/{application_id}/decide",
-          everyone(404, anonymous=302, owner=403, county_in=403, county_out=403, province_in=403, admin=403, city_in=422),
-          note="another enterprise cannot even see the owner's application"),
+          everyone(404, anonymous=302, owner=403, county_in=403, province_in=403, city_in=422),
+          note="another enterprise, and another county's official (issue 13 L6), cannot even see the owner's application"),
     Route("GET", "/schedules/versions/{version_id}/diff?against={version_id}", view()),
     Route("GET", "/schedules/versions/{version_id}/export.xlsx", view()),
     Route("GET", "/public/schedules/", everyone(200)),
@@ -94,7 +94,7 @@ ROUTES += [
     Route("POST", f"{V}/schedules/{{schedule_id}}/applications",
           everyone(404, anonymous=401, owner=422, other_enterprise=422, **{a: 403 for a in READERS[2:]}), data={}),
     Route("POST", f"{V}/schedule-applications/{{application_id}}/decision",
-          everyone(404, anonymous=401, owner=403, county_in=403, county_out=403, province_in=403, admin=403, city_in=422), data={}),
+          everyone(404, anonymous=401, owner=403, county_in=403, province_in=403, city_in=422), data={}),
     Route("GET", f"{V}/schedule-versions/{{version_id}}/entries", api_view()),
     Route("GET", f"{V}/schedule-versions/{{version_id}}/diff?against={{version_id}}", api_view()),
     Route("GET", f"{V}/public/schedules", everyone(200)),
@@ -105,6 +105,6 @@ ROUTES += [
 ROUTES += [
     Route("GET", "/schedules/versions/{version_id}/calendar", view()),
     Route("GET", "/schedules/versions/{version_id}/notice/{enterprise_id}",
-          everyone(404, anonymous=302, owner=200, county_in=200, city_in=200, province_in=200, admin=200),
+          everyone(404, anonymous=302, owner=200, county_in=200, city_in=200, province_in=200),
           note="the enterprise's own notice; another enterprise and the other county see no such line → 404"),
 ]

@@ -48,6 +48,7 @@ def world(app, site, make_account):
 
     make_account("web.county", "county", ANCI)
     make_account("web.city", "city", "131000")
+    make_account("web.city2", "city", "131000")  # four eyes (issue 13 L11): makes the grade effective
     owner_id = make_account("web.owner", "enterprise")
     with app.app_context():
         app.config["GRADE_EVIDENCE_DIR"] = str(__import__("tempfile").mkdtemp())
@@ -134,9 +135,12 @@ def test_grading_journey_in_the_browser(new_page, world, tmp_path, monkeypatch):
     city.wait_for_load_state()
     real = clock.today
     monkeypatch.setattr(clock, "today", lambda: real() + timedelta(days=30))
-    city.click("#effective-submit")
-    city.wait_for_load_state()
-    assert status(city) == "effective"
+    publisher = new_page()  # four eyes (issue 13 L11): not the official who approved
+    log_in(publisher, "web.city2")
+    publisher.goto(app_url)
+    publisher.click("#effective-submit")
+    publisher.wait_for_load_state()
+    assert status(publisher) == "effective"
 
     county.goto(f"/grades/enterprise/{enterprise_id}")
     county.select_option("#finding-kind", "fraud")

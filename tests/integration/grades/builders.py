@@ -26,7 +26,23 @@ def use_temp_evidence_dir() -> None:
     current_app.config.setdefault("GRADE_EVIDENCE_DIR", EVIDENCE_DIR)
 
 
-def build_application(owner, enterprise, state: str, *, county=None, city=None, answers=None, today=None):
+def second_official(user):
+    """Another official of the same level and region (four eyes, issue 13 L11: the approver does not make the
+    grade effective)."""
+    from sqlalchemy import select
+
+    from registry.accounts.auth import SYSTEM
+    from registry.accounts.models import User
+    from registry.accounts.operations import create_user
+    from registry.extensions import db
+    from tests.support import PASSWORD
+
+    name = f"{user.username}.second"
+    return db.session.scalar(select(User).where(User.username == name)) or create_user(
+        SYSTEM, {"username": name, "password": PASSWORD, "role": user.role, "region_code": user.region_code})
+
+
+def build_application(owner, enterprise, state: str, *, county=None, city=None, answers=None, today=None, publisher=None):
     """An emergency-grade application of `enterprise` (registration approved) in `state`, with one PDF."""
     from registry.extensions import db
     from registry.grades import clock
@@ -56,7 +72,7 @@ def build_application(owner, enterprise, state: str, *, county=None, city=None, 
     real = clock.today
     clock.today = lambda: real() + timedelta(days=30)
     try:
-        ops.make_effective(city, app.id, {"version": app.version})
+        ops.make_effective(publisher or second_official(city), app.id, {"version": app.version})
     finally:
         clock.today = real
     return app

@@ -62,13 +62,16 @@ def test_each_pack_decides_who_reviews_approves_publishes_and_regrades(
         with pytest.raises(Forbidden):
             ops.approve(who[lv], app.id, {"version": app.version})
         db.session.rollback()
-    ops.approve(who[sorted(approvers)[0]], app.id, {"version": app.version})
+    # four eyes (issue 13 L11): where one level does every step (Jiyuan, Jizhou), three different people do them
+    approver = _officials(make_user, region, city, province)[sorted(approvers)[0]]
+    ops.approve(approver, app.id, {"version": app.version})
     db.session.commit()
     assert app.status == "publicity"
 
     later(30)
     assert {lv for lv in LEVELS if auth.can_make_effective(who[lv], app)} == publishers
-    ops.make_effective(who[sorted(publishers)[0]], app.id, {"version": app.version})
+    publisher = _officials(make_user, region, city, province)[sorted(publishers)[0]]
+    ops.make_effective(publisher, app.id, {"version": app.version})
     db.session.commit()
     assert app.status == "effective"
     assert {lv for lv in LEVELS if auth.can_regrade(who[lv], ent.region_code)} == regraders

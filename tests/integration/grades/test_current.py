@@ -29,7 +29,7 @@ def test_publicity_effective_fraud_and_expiry_read_alike(db_app, make_user, make
     assert _both(ent.id, clock.today()) == (None, [])
     assert _both(ent.id, after_publicity) == (None, [])
     later(30)
-    ops.make_effective(city, app.id, {"version": app.version})
+    ops.make_effective(make_user("city", "131000"), app.id, {"version": app.version})  # four eyes: not the approver
     db.session.commit()
     assert _both(ent.id, after_publicity) == ("B", ["B"])
     decision = ops.current_decisions(ent.id, "emergency")[0]

@@ -110,13 +110,19 @@ def test_full_grading_journey_through_the_pages(db_app, make_user, make_enterpri
     # 10. not effective while publicity runs or an objection is open
     page = ci.get(app_url).get_data(as_text=True)
     later(30)
-    r = _post(ci, f"{app_url}/effective", {"version": _version(page)}, page=app_url)
-    assert r.status_code == 409
+    c2 = person_client(db_app)  # four eyes (issue 13 L11): another city official makes the grade effective
+    login(c2, make_user("city", "131000").username)
+    r = _post(c2, f"{app_url}/effective", {"version": _version(page)}, page=app_url)
+    # past the answer period (issue 13 M10) an open objection needs the publisher's recorded reason: 422 without it
+    assert r.status_code == 422
     oid = re.search(r'id="objection-(\d+)"', page).group(1)
     r = _post(ci, f"/grades/objections/{oid}/answer", {"version": "1", "answer": "经核查，车辆均为国五及以上。"}, page=app_url)
     assert r.status_code == 302
     page = ci.get(app_url).get_data(as_text=True)
     r = _post(ci, f"{app_url}/effective", {"version": _version(page)}, page=app_url)
+    assert r.status_code == 403  # four eyes (issue 13 L11): the approver does not also make the grade effective
+    page = c2.get(app_url).get_data(as_text=True)
+    r = _post(c2, f"{app_url}/effective", {"version": _version(page)}, page=app_url)
     assert r.status_code == 302
     assert 'data-status="effective"' in ci.get(app_url).get_data(as_text=True)
 

@@ -34,7 +34,7 @@ def test_objections_are_rate_limited_per_address(db_app, make_user, make_enterpr
         for _ in range(3):
             token = csrf_from(anon.get(url).get_data(as_text=True))
             statuses.append(anon.post(url, data={"text": "请核查该企业的运输方式。", "csrf_token": token}).status_code)
-        assert statuses == [303, 303, 429]
+        assert statuses == [303, 409, 429]  # the second is the same objection again: refused (issue 13 M10)
         assert anon.post(url, data={"text": "没有令牌的异议"}).status_code in (400, 429)  # CSRF required
     finally:
         db_app.config.pop("GRADE_OBJECTION_RATE_LIMIT")

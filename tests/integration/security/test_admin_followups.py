@@ -115,8 +115,8 @@ def test_each_role_sees_only_its_own_navigation_and_every_link_works(client, mak
         assert links == ["/security/"]
     elif role == "audit_admin":
         assert links == ["/audit/"]
-    elif role == "admin":
-        assert "/admin/users" in links and not ({"/security/", "/audit/"} & set(links))
+    elif role == "admin":  # accounts only: no business page (issue 13 M9, 三员分立)
+        assert links == ["/admin/users", "/account/tokens"], links
     elif role == "county":
         assert "/audit/" in links and not ({"/admin/users", "/security/"} & set(links))
     elif role == "registered_enterprise":  # its emergency plan is one click away
