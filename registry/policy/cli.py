@@ -15,11 +15,15 @@ def register(app: Flask) -> None:
     def evaluate_cmd(file, lang: str):
         """Evaluate an evaluate-contract document and print the decisions as JSON."""
         from grading.contract import evaluate
-        from grading.document import load_document
-        from grading.errors import ContractError
+        from grading.document import load_text
+        from grading.errors import ContractError, FieldError
 
         try:
-            document = load_document(file.read())
+            try:
+                text = file.read()
+            except UnicodeDecodeError as exc:  # bad input, not a crash: exit 2 like any other (contract)
+                raise ContractError([FieldError("$", "not_a_document", None, (), f"not UTF-8 text: {exc.reason}")]) from None
+            document = load_text(text)  # the FILE's content is the document, never a path to another file
             result = evaluate(document)
         except ContractError as err:
             click.echo(json.dumps(err.as_dict(lang=lang), ensure_ascii=False, indent=2), err=True)
