@@ -199,7 +199,7 @@ def summary_profile_columns(pack: Pack) -> list[str]:
     if pack.section("tiers"):
         cols |= {"ultra_low_retrofit", "technology_level", "transport_structure", "product_level"}
     if pack.section("transport"):
-        cols |= {"key_vehicle_user", "heavy_diesel_vehicles", "vehicles"}
+        cols |= {"key_vehicle_user", "heavy_diesel_vehicles", "vehicles", "city_logistics"}
     if pack.section("staggering_list"):
         cols |= {"staggering_list_filed", "staggering_list_changed_without_filing"}
     if (pack.section("emergency") or {}).get("baseline_days"):
@@ -492,7 +492,8 @@ def evaluate_frame(df: pd.DataFrame, pack_id: str, on: date, alert_level: AlertL
                   *_GATE[:-1], *_TIER_ATTRS, "decisions.enterprise"]
     pieces = [
         piece(grade_cols, [any_nc], lambda j, ent: grades_piece(pack, q_for(j), ent, Aggregates(bool(any_nc[j])))),
-        piece(["sector", "key_vehicle_user", "heavy_diesel_vehicles", "vehicles"], [], lambda j, ent: transport_piece(pack, query, ent)),
+        piece(["sector", "key_vehicle_user", "heavy_diesel_vehicles", "vehicles", "city_logistics"], [],
+              lambda j, ent: transport_piece(pack, query, ent)),
         piece(["staggering_list_filed", "staggering_list_changed_without_filing"], [], lambda j, ent: staggering_list_piece(pack, query, ent)),
         piece(["baseline_class", "normal_daily_emissions"], [], lambda j, ent: emergency_piece(pack, query, ent)),
         piece(["decisions.enterprise"], [retro], lambda j, ent: emergency_list_piece(pack, q_for(j), bool(retro[j]))),

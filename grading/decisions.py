@@ -86,6 +86,7 @@ class TransportRestriction:
     minimum_standard: Optional[str] = None
     exceptions: tuple[str, ...] = ()
     vehicles_not_allowed: tuple[str, ...] = ()
+    in_principle: bool = False  # 原则上: the default of the clause; an official may allow a case (issue 14 point 2)
 
 
 @dataclass(frozen=True)

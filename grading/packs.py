@@ -68,7 +68,7 @@ SPEC: dict[str, Any] = {
     "transport.key_vehicle_user": CITE | {"designated", "sectors", "min_heavy_diesel_vehicles"},
     "transport.heating_season_min_standard": CITE,
     "transport.alert_ban": CITE | {"levels", "levels_setting", "vehicles", "exceptions", "exception_min_standard",
-                                   "exception_standard_setting", "force"},
+                                   "exception_standard_setting", "force", "city_logistics"},
     "transport.vehicle_restriction_reporting": CITE | {"days", "setting"},
     "transport.rail_share": CITE,
     "thresholds[]": CITE | MATCH | {"id", "status", "pm", "so2", "nox", "reference_o2", "max_percent_of_limit", "effective_from"},
@@ -203,7 +203,18 @@ class Pack:
         """(rule, source, note) citing a pack setting; local settings cite 'local setting'."""
         node = self.data["settings"][name]
         src = node.get("source", "local setting")
-        return node["rule"], src, f"pack setting {name}={node.get('value')!r}: {node.get('why', '')}"
+        of = f"a reading of {src}" if "source" in node else "not from the sources"
+        return node["rule"], src, f"local reading (pack setting {name}={node.get('value')!r}, {of}): {node.get('why', '')}"
+
+    def season_reason(self, on: date) -> tuple[str, str, str]:
+        """(rule, source, note) citing the heating-season dates, a local setting (R-T-05), as they decide `on`."""
+        hs = self.data["heating_season"]
+        w = self.heating_season_window(on)
+        where = "inside" if w.contains(on) else "outside"
+        return ("R-T-05", "local setting",
+                f"local reading (pack setting heating_season={hs['start_month_day']}..{hs['end_month_day']}, not from "
+                f"the sources): {on.isoformat()} is {where} the heating season {w.start.isoformat()}..{w.end.isoformat()} "
+                "(end exclusive); no source gives its dates")
 
     @property
     def grade_workflow(self) -> Optional[GradeWorkflow]:

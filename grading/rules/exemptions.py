@@ -52,7 +52,8 @@ def heating_exemption(ctx: Context, line: LineFacts, entry_id: Optional[str], ba
             why += (Reason(ex["also_rule"], ex["also_source"]),)
         why += (Reason(ex["id"], ex["source"]),)
         if not any(w.contains(ctx.on) for w in wins):
-            return base.plus(reasons=(Reason(ex["id"], ex["source"], "condition met but the exemption window is not open"),))
+            return base.plus(reasons=(Reason(ex["id"], ex["source"], "condition met but the exemption window is not open"),
+                                      win_reason))
         residual = (reason(ex["residual"], ex["residual"]["obligation"]),)
         if ex["effect"] == "none":
             exempt = Proposal(Measure.NONE, windows=wins, reasons=why, residual=residual)
@@ -121,7 +122,8 @@ def livelihood_project(ctx: Context, line: LineFacts) -> Optional[Proposal]:
                         flags=(flag("livelihood_project_incomplete", node,
                                     "Livelihood-project exclusion needs city-government approval and filing with the "
                                     "provincial air office; missing: " + ", ".join(missing), ("await_filing",), None),))
-    from grading.rules.heating import applicant_flags
+    from grading.rules.heating import applicant_flags, applicant_reasons
     return Proposal(Measure.NONE, reasons=(reason(node, "may be left off the stop/curtail list: approval and filing on record"),
-                                           Reason("X-04", node["source"]), Reason("R-L-04", node["source"])),
+                                           Reason("X-04", node["source"]), Reason("R-L-04", node["source"]))
+                    + applicant_reasons(ctx),
                     flags=applicant_flags(ctx))
