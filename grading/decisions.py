@@ -109,6 +109,7 @@ class EnterpriseSummary:
     residual_obligations: tuple[Reason, ...] = ()
     transport: tuple[TransportRestriction, ...] = ()
     emergency_ratios: tuple[tuple[str, float], ...] = ()  # pollutant → % of society-wide base
+    emergency_ratios_in_principle: tuple[str, ...] = ()  # pollutants whose ratio is set 原则上 (004:381)
     emergency_reasons: tuple[Reason, ...] = ()
     emergency_baseline: tuple[tuple[str, float], ...] = ()  # pollutant → annual base (002:582)
     emergency_list: Optional[str] = None  # on / off_in_principle

@@ -171,6 +171,7 @@ class SummaryPiece:
     baseline: tuple = ()
     emergency_list: Optional[str] = None
     eligibility_reasons: tuple = ()
+    ratios_in_principle: tuple = ()
 
 
 def _ctx(pack: Pack, query: Query, ent: EnterpriseFacts, agg: Aggregates) -> Context:
@@ -208,7 +209,8 @@ def emergency_piece(pack: Pack, query: Query, ent: EnterpriseFacts) -> SummaryPi
     baseline, b_reasons = emergency.annual_baseline(pack, ent.baseline_class, dict(ent.normal_daily_emissions))
     return SummaryPiece(ratios=emergency.reduction_ratios(pack, query.alert_level),
                         reasons=emergency.ratio_reasons(pack, query.alert_level) + rs_reasons + b_reasons,
-                        flags=rs_flags, baseline=baseline)
+                        flags=rs_flags + emergency.in_principle_flags(pack, query.alert_level), baseline=baseline,
+                        ratios_in_principle=emergency.in_principle_pollutants(pack, query.alert_level))
 
 
 def emergency_list_piece(pack: Pack, query: Query, all_lines_retrofit_done: bool) -> SummaryPiece:
@@ -239,7 +241,7 @@ def compose(grades: SummaryPiece, transport_: SummaryPiece, staggering: SummaryP
     """The line-independent summary from its pieces (same order in both paths)."""
     return EnterpriseSummary(
         strictest_line=None, strictest_measure=Measure.NONE, grades=grades.grades, transport=transport_.transport,
-        emergency_ratios=emergency_.ratios,
+        emergency_ratios=emergency_.ratios, emergency_ratios_in_principle=emergency_.ratios_in_principle,
         emergency_reasons=emergency_.reasons + em_list.reasons + grades.reasons + transport_.reasons,
         emergency_baseline=emergency_.baseline, emergency_list=em_list.emergency_list,
         eligibility_reasons=grades.eligibility_reasons,

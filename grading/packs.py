@@ -58,7 +58,7 @@ SPEC: dict[str, Any] = {
     "triggers[]": CITE | {"id", "predicate", "consequence", "effective_from", "heating_season_only", "threshold",
                           "stop_days", "stack_height_m", "kinds"},
     "emergency": {"ratios", "resplit_so2_nox", "baseline_days"},
-    "emergency.ratios": CITE | {"ratio_pollutants_setting"},
+    "emergency.ratios": CITE | {"ratio_pollutants_setting", "in_principle"},
     "emergency.ratios.value": FREE,
     "emergency.ratios.value.*": FREE,
     "emergency.resplit_so2_nox": CITE,

@@ -143,7 +143,7 @@ OUTPUT = {
         "enterprise_id": {"type": "string"}, "lines": {"type": "array", "items": LINE_OUT},
         "summary": {"type": "object", "additionalProperties": False,
                     "required": ["strictest_line", "strictest_measure", "grades", "residual_obligations", "transport",
-                                 "emergency_ratios", "emergency_reasons", "emergency_baseline", "emergency_list", "eligibility_reasons", "flags",
+                                 "emergency_ratios", "emergency_ratios_in_principle", "emergency_reasons", "emergency_baseline", "emergency_list", "eligibility_reasons", "flags",
                                  "applied_decisions"],
                     "properties": {
                         "strictest_line": {"type": ["string", "null"]}, "strictest_measure": _enum(v.Measure),
@@ -165,6 +165,7 @@ OUTPUT = {
                                                      "in_principle": {"type": "boolean"}}}},
                         "emergency_ratios": {"type": "object", "propertyNames": {"enum": v.Pollutant.codes()},
                                              "additionalProperties": PCT},
+                        "emergency_ratios_in_principle": {"type": "array", "items": {"enum": v.Pollutant.codes()}},
                         "emergency_reasons": {"type": "array", "items": REASON},
                         "emergency_baseline": {"type": "object", "additionalProperties": {"type": "number"}},
                         "emergency_list": {"enum": ["off_list_in_principle", "include", None]},

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import copy
 from dataclasses import replace
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -93,6 +94,15 @@ def _cites(reasons: list[dict], name: str) -> bool:
     return any(f"pack setting {name}=" in r["note"] and "local reading" in r["note"] for r in reasons)
 
 
+def _dates(pack, doc: dict, name: str) -> list[str]:
+    """The case's own date; for the heating-season dates also days either side of both perturbed boundaries."""
+    if name != HEATING:
+        return [doc["date"]]
+    extra = [date(y, m, d) for y in range(pack.period_start.year, pack.period_end.year + 1)
+             for m, d in ((11, 10), (11, 20), (12, 5), (2, 25), (3, 5), (3, 25))]
+    return [doc["date"]] + [x.isoformat() for x in extra if pack.period_start <= x < pack.period_end]
+
+
 def _run(pack, doc: dict) -> dict:
     _, query, ent = validate(doc)
     return decision_to_dict(pack, query, evaluate_enterprise(pack, query, enterprise_from_dict(ent)))
@@ -102,25 +112,57 @@ def _run(pack, doc: dict) -> dict:
 def test_every_changed_decision_cites_the_setting(pid, name, alt):
     base_pack, new_pack = load_packs()[pid], _perturbed(pid, name, alt)
     silent = []
-    for doc in INPUTS.get(pid, []):
-        for level in base_pack.alert_levels:
-            d = dict(doc, alert_level=level.value)
-            before, after = _run(base_pack, d), _run(new_pack, d)
-            for lb, la in zip(before["lines"], after["lines"]):
-                if _line_outcome(lb) != _line_outcome(la):
-                    for which, ld in (("before", lb), ("after", la)):
-                        if not _cites(ld["reasons"], name):
-                            silent.append(f"{doc['enterprise']['enterprise_id']}/{lb['line_id']} @{level.value} {doc['date']} "
-                                          f"({which}): {_line_outcome(lb)} -> {_line_outcome(la)}")
-            sb, sa = before["summary"], after["summary"]
-            if _summary_outcome(sb) != _summary_outcome(sa):
-                for which, s in (("before", sb), ("after", sa)):
-                    if not _cites(s["emergency_reasons"] + s["eligibility_reasons"], name):
-                        silent.append(f"{doc['enterprise']['enterprise_id']} summary @{level.value} {doc['date']} ({which}): "
-                                      f"{_summary_outcome(sb)} -> {_summary_outcome(sa)}")
+    for doc, level, on in ((x, lv, d) for x in INPUTS.get(pid, []) for lv in base_pack.alert_levels
+                           for d in _dates(base_pack, x, name)):
+        d = dict(doc, alert_level=level.value, date=on)
+        before, after = _run(base_pack, d), _run(new_pack, d)
+        for lb, la in zip(before["lines"], after["lines"]):
+            if _line_outcome(lb) != _line_outcome(la):
+                for which, ld in (("before", lb), ("after", la)):
+                    if not _cites(ld["reasons"], name):
+                        silent.append(f"{doc['enterprise']['enterprise_id']}/{lb['line_id']} @{level.value} {on} "
+                                      f"({which}): {_line_outcome(lb)} -> {_line_outcome(la)}")
+        sb, sa = before["summary"], after["summary"]
+        if _summary_outcome(sb) != _summary_outcome(sa):
+            for which, s in (("before", sb), ("after", sa)):
+                if not _cites(s["emergency_reasons"] + s["eligibility_reasons"], name):
+                    silent.append(f"{doc['enterprise']['enterprise_id']} summary @{level.value} {on} ({which}): "
+                                  f"{_summary_outcome(sb)} -> {_summary_outcome(sa)}")
     assert not silent, f"{len(silent)} decisions change with {name} but do not cite it:\n" + "\n".join(silent[:15])
 
 
-def test_the_perturbation_reaches_every_setting_that_decides_something():
-    """Guard against a vacuous test: the library contains cases for every pack."""
+# Settings that only inform (who approves a grade, the Ⅲ/Ⅱ/Ⅰ names, the 15-day report outside evaluate, the
+# normal coking cycle that matters only under the 'by' reading) or perturbations that leave the reading unchanged.
+INFORMATIONAL = {"grade_approval", "response_level_mapping", "exactly_fifteen_days", "coking_normal_cycle_hours",
+                 "tier_mixed_attributes"}
+
+
+def _changes(pid: str, name: str, alt) -> int:
+    base_pack, new_pack = load_packs()[pid], _perturbed(pid, name, alt)
+    n = 0
+    for doc in INPUTS.get(pid, []):
+        for level in base_pack.alert_levels:
+            for on in _dates(base_pack, doc, name):
+                d = dict(doc, alert_level=level.value, date=on)
+                b, a = _run(base_pack, d), _run(new_pack, d)
+                n += sum(_line_outcome(x) != _line_outcome(y) for x, y in zip(b["lines"], a["lines"]))
+                n += _summary_outcome(b["summary"]) != _summary_outcome(a["summary"])
+                if n:
+                    return n
+    return n
+
+
+def test_the_library_exercises_every_deciding_setting():
+    """Guard against a vacuous perturbation test: every setting that decides something changes at least one
+    decision of the scenario library when perturbed (the first alternative value)."""
     assert set(INPUTS) == set(load_packs())
+    idle = []
+    for pid, pack in load_packs().items():
+        for name, node in (pack.data.get("settings") or {}).items():
+            if name in INFORMATIONAL or not _alternatives(node):
+                continue
+            if not _changes(pid, name, _alternatives(node)[0]):
+                idle.append(f"{pid}:{name}")
+        if pid != "jjj-2019-20" and not _changes(pid, HEATING, ("12-01", "03-01")):  # 003 has no heating-season rule
+            idle.append(f"{pid}:{HEATING}")
+    assert not idle, "no scenario exercises: " + ", ".join(idle)
