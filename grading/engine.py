@@ -38,7 +38,9 @@ def line_retrofit_done(pack: Pack, enterprise_sector, line: LineFacts) -> bool:
 
 
 def aggregates(pack: Pack, ent: EnterpriseFacts) -> Aggregates:
-    return Aggregates(any_line_non_compliant=any(l.emission_status == EmissionStatus.NON_COMPLIANT for l in ent.lines))
+    blocked = frozenset().union(*(exemptions.line_blocks(pack, ent.sector, ent.sub_type, l) for l in ent.lines))
+    return Aggregates(any_line_non_compliant=any(l.emission_status == EmissionStatus.NON_COMPLIANT for l in ent.lines),
+                      blocked_exemptions=blocked)
 
 
 def enterprise_profile(ent: EnterpriseFacts) -> EnterpriseFacts:
@@ -101,6 +103,9 @@ def readings_for_line(ctx: Context, line: LineFacts) -> tuple[Reason, ...]:
         for name in ("emergency_exemption_scope", "foundry_alert_precedence"):
             if pack.setting(name) is not None:
                 out.append(Reason(*pack.setting_reason(name)))
+    for i, node, kind in exemptions.enterprise_level_exemptions(pack):
+        if i in ctx.aggregates.blocked_exemptions and exemptions.concerned(ctx, kind, node, line):
+            out.append(exemptions.blocked_reason(ctx, node))
     if ctx.alert:
         for node in pack.section("alert_measures", []):
             if "levels_setting" in node and matches(node, ctx, line):

@@ -11,6 +11,7 @@ from typing import Optional
 from grading.decisions import Reason
 from grading.facts import LineFacts
 from grading.rules.base import Context, Proposal, applied, flag, matches, reason, stably_compliant
+from grading.rules.exemptions import EXCLUSION_SETTING
 from grading.vocab import Basis, Measure
 
 
@@ -81,9 +82,11 @@ def sector_measure(ctx: Context, line: LineFacts) -> Optional[Proposal]:
     if entry is None:
         return None
     ex = _excluded_by(entry, ctx, line)
-    if ex is not None:
-        return Proposal(Measure.NONE, reasons=(reason(ex, "excluded from the heating-season measure of " + entry["id"]),))
-    p = _entry_proposal(ctx, entry)
+    level = ctx.pack.setting(EXCLUSION_SETTING)
+    cite = (Reason(*ctx.pack.setting_reason(EXCLUSION_SETTING)),) if ex is not None and level is not None else ()
+    if ex is not None and not (level == "enterprise" and "excl:" + entry["id"] in ctx.aggregates.blocked_exemptions):
+        return Proposal(Measure.NONE, reasons=(reason(ex, "excluded from the heating-season measure of " + entry["id"]),) + cite)
+    p = _entry_proposal(ctx, entry).plus(reasons=cite)
     for fw in entry.get("flag_when", []):
         if matches(fw, ctx, line):
             default = ctx.pack.setting(fw["default_setting"]) if "default_setting" in fw else fw.get("default")
