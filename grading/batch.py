@@ -184,6 +184,8 @@ def line_profile_columns(pack: Pack) -> tuple[list[str], list[str]]:
         line |= {"concentrations", "has_cems"}
     if pack.section("thresholds"):
         line.add("concentrations")
+    if pack.section("monitoring_duty"):
+        line.add("has_cems")  # R-V-07: a curtailed or stopped line with CEMS keeps it running
     if pack.section("tiers"):
         ent |= set(_GATE[:-1]) | {"staggering_tier", "ultra_low_retrofit", "technology_level", "transport_structure", "product_level"}
     if pack.section("emergency_grading"):

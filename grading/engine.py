@@ -113,6 +113,16 @@ def readings_for_line(ctx: Context, line: LineFacts) -> tuple[Reason, ...]:
     return tuple(dict.fromkeys(out))
 
 
+def monitoring_duty(ctx: Context, line: LineFacts, measure: Measure) -> tuple[Reason, ...]:
+    """Issue 14 point 7 (R-V-07: 003:55, 001:107; 002:424 for Jiyuan): a line with automatic monitoring that is
+    curtailed or stopped keeps it running and transmitting; the consequence of not doing so is cited with it."""
+    node = ctx.pack.section("monitoring_duty")
+    if not node or not line.has_cems or measure.value not in node["measures"]:
+        return ()
+    return (reason(node, node["obligation"]),
+            Reason(str(node["consequence_rule"]), str(node["consequence_source"]), node["consequence"]))
+
+
 def decide_line(ctx: Context, line: LineFacts) -> LineDecision:
     """All rules for one line on ctx.on at ctx.alert_level; the strictest proposal wins, all reasons kept."""
     props: list[Proposal] = list(triggers.trigger_proposals(ctx, line))
@@ -151,6 +161,7 @@ def decide_line(ctx: Context, line: LineFacts) -> LineDecision:
         props = [NO_MEASURE]
     chosen = max(props, key=strictness)  # max keeps the first of equals
     reasons, flags, applied, residual = _merge(chosen, props)
+    residual = residual + monitoring_duty(ctx, line, chosen.measure)
     return LineDecision(
         line_id=line.line_id, measure=chosen.measure, percentage_min=chosen.percentage_min,
         percentage_max=chosen.percentage_max, basis=chosen.basis, coking_time_hours=chosen.coking_time_hours,
