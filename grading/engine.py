@@ -103,8 +103,8 @@ def readings_for_line(ctx: Context, line: LineFacts) -> tuple[Reason, ...]:
         for name in ("emergency_exemption_scope", "foundry_alert_precedence"):
             if pack.setting(name) is not None:
                 out.append(Reason(*pack.setting_reason(name)))
-    for i, node, kind in exemptions.enterprise_level_exemptions(pack):
-        if i in ctx.aggregates.blocked_exemptions and exemptions.concerned(ctx, kind, node, line):
+    for _i, node, kind in exemptions.enterprise_level_exemptions(pack):
+        if kind != "exclusion" and exemptions.blocked_by_others(ctx, kind, node, line):
             out.append(exemptions.blocked_reason(ctx, node))
     if ctx.alert:
         for node in pack.section("alert_measures", []):

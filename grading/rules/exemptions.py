@@ -140,6 +140,15 @@ def concerned(ctx: Context, kind: str, node: dict, line: LineFacts) -> bool:
     return _concerned(ctx.pack, kind, node, (line.sector or ctx.enterprise.sector).value, line, sub.value)
 
 
+def blocked_by_others(ctx: Context, kind: str, node: dict, line: LineFacts) -> bool:
+    """The enterprise-level reading decides for this line: it meets the condition itself, another line does not."""
+    key = "excl:" + node["id"] if kind == "exclusion" else node["id"]
+    if key not in ctx.aggregates.blocked_exemptions or not concerned(ctx, kind, node, line):
+        return False
+    sub = line.sub_type if line.sub_type.value != "none" else ctx.enterprise.sub_type
+    return not _line_fails(ctx.pack, kind, node, line, (line.sector or ctx.enterprise.sector).value, sub.value)
+
+
 def blocked_reason(ctx: Context, ex: dict) -> Reason:
     return Reason(ex["rule"], ex["source"], f"{ex['id']}: {ENTERPRISE_NOTE}; not every line of the enterprise "
                   "concerned meets the condition, so no line is exempted")
