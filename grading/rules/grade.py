@@ -1,8 +1,9 @@
 """Emergency performance grade A/B/C (应急绩效分级, 003:51) and what each grade does at an alert.
 
-Short-board principle: an industry's grade is its worst indicator's; a multi-industry enterprise takes
-the worst industry grade; fraud in the ultra-low evaluation lowers it to C (R-G-09, 003:17). Only this
-system's grade is read here: the Shijiazhuang VOC class (R-G-13) and staggering tiers live elsewhere.
+Short-board principle: an industry's grade is its worst indicator's; each line takes its own industry's grade
+(a line of an industry without one takes the enterprise's worst, said so) and the summary shows every industry and
+the worst; fraud in the ultra-low evaluation lowers every industry to C (R-G-09, 003:17). Only this system's grade
+is read here: the Shijiazhuang VOC class (R-G-13) and staggering tiers live elsewhere.
 """
 from __future__ import annotations
 
