@@ -242,3 +242,18 @@ def test_shijiazhuang_totals_show_which_targets_are_in_principle(demo):
     db.session.commit()
     assert not any(p["target_in_principle"] for lv in level_totals(langfang, get_pack("langfang-2017-18"))
                    for p in lv["pollutants"])
+
+
+def test_shijiazhuang_list_page_shows_the_in_principle_badge(demo, client):
+    """Issue 14 point 2 on the page: the targets 原则上 carry a badge (004:381)."""
+    from registry.demo import DEMO_PASSWORD
+    from tests.support import login
+
+    lst = ops.compile_list(_user("shijiazhuang"), {"region_code": "130100", "pack_id": "shijiazhuang-2018-20"})
+    db.session.commit()
+    login(client, "shijiazhuang", DEMO_PASSWORD)
+    page = client.get(f"/emergency/lists/{lst.id}", headers={"Accept-Language": "en"})
+    assert page.status_code == 200
+    html = page.get_data(as_text=True)
+    badges = html.count(">in principle</span>") + html.count(">原则上</span>")
+    assert badges == 9, badges  # SO₂, NOx, PM at yellow, orange and red; VOCs never
