@@ -20,6 +20,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -166,6 +167,8 @@ class Enterprise(db.Model):
 
     # Transport (000:137, 001:103, 004:178, 003:32)
     key_vehicle_user: Mapped[bool] = mapped_column(Boolean, default=False)
+    # 城市物流配送企业 (004:394): named by Shijiazhuang's truck ban besides the key vehicle users
+    city_logistics: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     key_vehicle_basis: Mapped[str] = mapped_column(String(200), default="")
     heavy_diesel_vehicles: Mapped[int | None] = mapped_column(Integer)
     fleet_china3: Mapped[int | None] = mapped_column(Integer)

@@ -144,6 +144,7 @@ def enterprise_facts(
         "relocation_overdue": bool(enterprise.relocation_deadline and enterprise.relocation_deadline < on),
         "location_flags": [flag for attr, flag in _LOCATION_FLAGS if getattr(enterprise, attr)],
         "key_vehicle_user": bool(enterprise.key_vehicle_user),
+        "city_logistics": bool(enterprise.city_logistics),
         "heavy_diesel_vehicles": int(enterprise.heavy_diesel_vehicles or 0),
         "lines": [line_facts(line, enterprise) for line in enterprise.lines],
     }
