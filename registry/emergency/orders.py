@@ -12,7 +12,7 @@ from typing import Any
 from grading.contract import evaluate
 from registry.emergency.models import EmergencyList
 from registry.emergency.queries import entry_rows
-from registry.policy.facts import evaluate_document
+from registry.policy.facts import evaluate_document, reviewed_enterprises
 
 
 def alert_orders(lst: EmergencyList, on: date, level: str, grades: dict[int, str] | None = None) -> list[dict[str, Any]]:
@@ -29,9 +29,11 @@ def alert_orders(lst: EmergencyList, on: date, level: str, grades: dict[int, str
             order["lines"].append({"line_id": line.id, "code": line.code, "name": line.name, "measure": entry.measure,
                                    "percent": float(entry.percent), "key_indicators": entry.key_indicators,
                                    "responsible_person": entry.responsible_person, "contact": entry.contact})
+    reviewed = {e.id: e for e in reviewed_enterprises(sorted(by_ent))}  # approved facts (issue 14 point 10)
     for order in by_ent.values():
         ent = order.pop("_ent")
         grade = (grades or {}).get(ent.id) or order["grade"]
+        ent = reviewed.get(ent.id, ent)
         doc = evaluate_document(ent, pack=lst.pack_id, on=on, alert_level=level,
                                 emergency_grades=[{"industry": ent.sector, "grade": grade}] if grade else None)
         order["transport"] = evaluate(doc)["summary"].get("transport", [])
