@@ -130,3 +130,23 @@ def test_each_approval_keeps_a_numbered_copy_and_the_records_read_back_alike(db_
     assert [(r.number, r.origin) for r in rows] == [(1, "registration"), (2, "amendment")]
     assert rows[0].data["lines"][0]["daily_emission_so2_kg"] == "120.000"
     assert db.session.scalar(select(func.count()).select_from(ProductionLine)) == 1
+
+
+def test_migration_backfills_a_copy_for_every_approved_registration(db_app, make_user, make_enterprise):
+    """Upgrading an existing registry: approved registrations get their approved facts as they stand, so
+    schedules and lists keep them (issue 14 point 10); a draft or submitted one gets none."""
+    from flask_migrate import downgrade, upgrade
+
+    county = make_user("county", "131002")
+    kept, _ = make_enterprise(approved_by=county)
+    pending, _ = make_enterprise(submitted=True)
+    kept_id, kept_uscc, pending_id = kept.id, kept.uscc, pending.id
+    db.session.commit()
+    db.session.remove()
+    downgrade(revision="5c1e7d2b9a40")
+    upgrade()
+    rows = db.session.scalars(select(ApprovedFacts).order_by(ApprovedFacts.enterprise_id)).all()
+    assert [(r.enterprise_id, r.number, r.origin) for r in rows] == [(kept_id, 1, "backfill")]
+    (view,) = approved.reviewed([kept_id])
+    assert view.uscc == kept_uscc and [ln.code for ln in view.lines] == ["L1"]
+    assert approved.reviewed([pending_id]) == []
