@@ -150,3 +150,31 @@ def test_migration_backfills_a_copy_for_every_approved_registration(db_app, make
     (view,) = approved.reviewed([kept_id])
     assert view.uscc == kept_uscc and [ln.code for ln in view.lines] == ["L1"]
     assert approved.reviewed([pending_id]) == []
+
+
+def test_an_officials_import_is_approved_facts_and_a_reimport_adds_no_copy(db_app):
+    """An official's (here the system's) import writes approved registrations: they get their approved facts
+    at once; importing the same file again changes nothing and keeps no new copy."""
+    from registry.accounts.auth import SYSTEM
+    from registry.exchange import operations as xops
+    from tests.integration.exchange.files import full_book
+
+    book = full_book((1, 2))
+    assert xops.import_workbook(SYSTEM, book, "register.xlsx", dry_run=False).report.written
+    db.session.commit()
+    rows = db.session.scalars(select(ApprovedFacts).order_by(ApprovedFacts.enterprise_id)).all()
+    assert len(rows) == 2 and {r.origin for r in rows} == {"import"} and all(r.data["lines"] for r in rows)
+    assert not xops.import_workbook(SYSTEM, book, "register.xlsx", dry_run=False).report.written
+    assert db.session.scalar(select(func.count()).select_from(ApprovedFacts)) == 2
+
+
+def test_enterprise_page_says_which_facts_schedules_and_lists_use(client, make_user):
+    """A reopened registration's page says the approved version still counts (issue 14 point 10)."""
+    from tests.support import login
+
+    official = make_user("county", JIYUAN)
+    owner, ent, line = _steel_works(make_user, official)
+    _claim_ultra_low(owner, ent, line)
+    login(client, owner.username)
+    page = client.get(f"/enterprises/{ent.id}").get_data(as_text=True)
+    assert 'id="approved-facts" data-number="1"' in page
