@@ -13,7 +13,7 @@ from grading.contract import evaluate
 from grading.packs import Pack
 from registry.enterprises.models import Enterprise
 from registry.grades.current import EmergencyStanding
-from registry.policy.facts import evaluate_document
+from registry.policy.facts import evaluate_document, reviewed_enterprises
 
 _RANK = {"none": 0, "curtail": 1, "stop": 2}
 
@@ -59,6 +59,10 @@ def floors(enterprise: Enterprise, pack: Pack, levels: list[str], grades: Emerge
     industry grade and a standing fraud finding (issue 14 point 4): each line is held to its own industry's grade."""
     on = season_day(pack)
     extra = grades.facts() if grades is not None else None
+    # The list holds the approved facts (issue 14 point 10), so the floor is read on them too: an unapproved
+    # amendment (say, lines claimed ultra-low) cannot weaken a plan. Never approved yet: the records as they are.
+    kept = reviewed_enterprises([enterprise.id]) if enterprise.id is not None else []
+    enterprise = kept[0] if kept else enterprise
     by_code = {(line.code or str(line.id)): line.id for line in enterprise.lines}
     out: dict[tuple[int, str], Floor] = {}
     for level in levels:

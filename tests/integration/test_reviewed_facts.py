@@ -178,3 +178,28 @@ def test_enterprise_page_says_which_facts_schedules_and_lists_use(client, make_u
     login(client, owner.username)
     page = client.get(f"/enterprises/{ent.id}").get_data(as_text=True)
     assert 'id="approved-facts" data-number="1"' in page
+
+
+def test_a_plan_floor_is_read_on_the_approved_facts(db_app, make_user):
+    """003:50-51: a 一厂一策 plan may not be weaker than the pack for the line the list holds — the approved one.
+    Relabelling the blast furnace as a gas boiler in an unapproved amendment does not lower its floor."""
+    import pytest
+
+    from grading.packs import get_pack
+    from registry.core.errors import ValidationFailed
+    from registry.emergency.minimum import floors
+
+    official = make_user("county", JIYUAN)
+    owner, ent, line = _steel_works(make_user, official)
+    ops.reopen_registration(owner, ent.id, {"version": ent.version})
+    ops.update_line(owner, line.id, line_payload(sector="other", sub_type="none", kind="boiler", fuel="natural_gas",
+                                                 equipment=[]), expected_version=line.version)
+    db.session.commit()
+    floor = floors(ent, get_pack(PACK), ["red"], None)[(line.id, "red")]
+    assert (floor.measure, floor.percent) == ("curtail", 30.0) and any("R-JY-01" in c for c in floor.clauses)
+    entries = eops.prefill(owner, ent.id, PACK)
+    for e in entries:
+        if e["level"] == "red":
+            e.update(measure="none", percent=0)
+    with pytest.raises(ValidationFailed):
+        eops.save_plan(owner, ent.id, {"pack_id": PACK, "entries": entries})
