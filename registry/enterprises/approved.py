@@ -18,6 +18,7 @@ from decimal import Decimal
 from typing import Any, Iterable
 
 from sqlalchemy import Date, DateTime, Numeric, func, insert, select
+from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.types import TypeDecorator
 
 from registry.core.timeutil import utcnow
@@ -99,39 +100,66 @@ def capture(enterprise_ids: Iterable[int], *, origin: str, actor_id: int | None 
 
 # ---- reading back ----
 
-def _python(column, value: Any) -> Any:
-    if value is None:
-        return None
+def _converter(column):
     kind = column.type.impl_instance if isinstance(column.type, TypeDecorator) else column.type
     if isinstance(kind, DateTime):
-        return datetime.fromisoformat(value)
+        return datetime.fromisoformat
     if isinstance(kind, Date):
-        return date.fromisoformat(value)
+        return date.fromisoformat
     if isinstance(kind, Numeric):
-        return Decimal(str(value))
-    return value
+        return lambda v: Decimal(str(v))
+    return None
+
+
+_MISSING = object()
+_PLANS: dict[type, list[tuple[str, Any, Any]]] = {}
+
+
+def _plan(model) -> list[tuple[str, Any, Any]]:
+    """Per column: its key, how stored data becomes its Python value, and the default for a column added later."""
+    plan = _PLANS.get(model)
+    if plan is None:
+        plan = _PLANS[model] = [
+            (c.key, _converter(c), c.default.arg if c.default is not None and c.default.is_scalar else _MISSING)
+            for c in model.__table__.columns]
+    return plan
 
 
 def _values(model, data: dict[str, Any]) -> dict[str, Any]:
     """Column values for `model` from stored data; a column added after the copy was taken gets its default."""
     out: dict[str, Any] = {}
-    for column in model.__table__.columns:
-        if column.key in data:
-            out[column.key] = _python(column, data[column.key])
-        elif column.default is not None and column.default.is_scalar:
-            out[column.key] = column.default.arg
+    for key, convert, default in _plan(model):
+        value = data.get(key, _MISSING)
+        if value is _MISSING:
+            if default is not _MISSING:
+                out[key] = default
+        else:
+            out[key] = convert(value) if convert is not None and value is not None else value
     return out
 
 
+def _record(model, data: dict[str, Any]):
+    """A detached instance holding these values as loaded ones (no change events: it is never flushed)."""
+    obj = model.__mapper__.class_manager.new_instance()
+    obj.__dict__.update(_values(model, data))
+    return obj
+
+
 def as_records(data: dict[str, Any]) -> Enterprise:
-    """Stored data → a detached Enterprise with its lines, emissions, equipment and permits (not in the session)."""
-    enterprise = Enterprise(**_values(Enterprise, data["enterprise"]))
+    """Stored data → a detached Enterprise with its lines, emissions, equipment and permits (not in the session).
+
+    Built the way the ORM builds loaded rows (values set as committed, collections without events), at a fraction
+    of the cost of constructing new objects — a province's schedule reads 300,000 lines this way."""
+    enterprise = _record(Enterprise, data["enterprise"])
+    lines = []
     for item in data.get("lines", []):
-        line = ProductionLine(**_values(ProductionLine, item))
-        line.emissions = [LineEmission(**_values(LineEmission, x)) for x in item.get("emissions", [])]
-        line.equipment = [Equipment(**_values(Equipment, x)) for x in item.get("equipment", [])]
-        enterprise.lines.append(line)
-    enterprise.permits = [Permit(**_values(Permit, x)) for x in data.get("permits", [])]
+        line = _record(ProductionLine, item)
+        set_committed_value(line, "emissions", [_record(LineEmission, x) for x in item.get("emissions", [])])
+        set_committed_value(line, "equipment", [_record(Equipment, x) for x in item.get("equipment", [])])
+        set_committed_value(line, "enterprise", enterprise)
+        lines.append(line)
+    set_committed_value(enterprise, "lines", lines)
+    set_committed_value(enterprise, "permits", [_record(Permit, x) for x in data.get("permits", [])])
     return enterprise
 
 
