@@ -28,7 +28,7 @@ from registry.emergency.orders import alert_orders
 from registry.emergency.presenting import chart_data, level_totals
 from registry.emergency.reductions import emergency_levels
 from registry.extensions import db
-from registry.grades.current import effective_grades
+from registry.grades.current import emergency_standing
 
 bp = Blueprint("emergency", __name__, url_prefix="/emergency")
 
@@ -289,8 +289,9 @@ def _plan_page(enterprise_id: int, pack_id: str, entries: list[dict], errors: di
     ent = ops._enterprise(me, enterprise_id)
     pack = get_pack(pack_id) or abort(404)
     levels = emergency_levels(pack)
-    grade = effective_grades([ent.id]).get(ent.id)
-    floor = floors(ent, pack, levels, grade)
+    standing = emergency_standing([ent.id]).get(ent.id)
+    grade = standing.worst() if standing is not None else None
+    floor = floors(ent, pack, levels, standing)
     by_key = {(e["line_id"], e["level"]): e for e in entries}
     latest = queries.latest_plan(ent.id, pack.id)
     return render_template("emergency/plan.html", ent=ent, pack=pack, levels=levels, lines=list(ent.lines),

@@ -18,7 +18,7 @@ from registry.core.regions import enterprise_region_problem
 from registry.core.timeutil import utcnow
 from registry.core.validation import load
 from registry.core.versions import MISSING_VERSION, NO_VERSION
-from registry.enterprises import auth
+from registry.enterprises import approved, auth
 from registry.enterprises.conflicts import check_reservation
 from registry.enterprises.models import (
     Enterprise,
@@ -188,9 +188,13 @@ def approve_registration(actor, enterprise_id: int, data: dict[str, Any]) -> Ent
     enterprise.approved_at = utcnow()
     enterprise.return_reason = ""
     db.session.flush()
+    # Schedules and emergency lists read this copy, not the live rows (issue 14 point 10): a later
+    # reopening changes nothing they use until the amendment is approved in turn.
+    origin = "amendment" if approved.standing(enterprise.id) is not None else "registration"
+    approved.capture([enterprise.id], origin=origin, actor_id=actor.id, at=enterprise.approved_at)
     audit.record(
         actor, "enterprise.approve", enterprise, summary=values["reason"],
-        before={"status": "submitted"}, after={"status": "approved"},
+        before={"status": "submitted"}, after={"status": "approved", "facts": origin},
     )
     return enterprise
 

@@ -27,6 +27,7 @@ from registry.core.versions import MISSING_VERSION, NO_VERSION
 from registry.enterprises.models import Enterprise
 from registry.extensions import db
 from registry.grades import auth, clock, evidence
+from registry.grades.current import decision_rows, downgrade
 from registry.grades.models import SYSTEM_VALUES, DecisionKind, Evidence, GradeApplication, GradeDecision, GradeSystem, Objection
 from registry.grades.models import ApplicationStatus as S
 from registry.grades.schemas import (
@@ -550,46 +551,47 @@ def make_effective(actor, application_id: int, data: dict[str, Any]) -> GradeApp
     return app
 
 
-_ONE_STEP = {"A": "B", "B": "C", "C": "C"}
-
-
 def record_finding(actor, enterprise_id: int, data: dict[str, Any]) -> list[GradeDecision]:
-    """A violation or a fraud finding: a new decision per current emergency grade, superseding it.
+    """A violation or a fraud finding: a new decision in every emergency chain it changes, superseding the chain's
+    newest decision and keeping the grade that stood before (registry/grades/current.py, rule 5b).
 
-    Fraud in the ultra-low evaluation → C at once (R-G-09, 003:17); other violations follow
-    GRADE_VIOLATION_DOWNGRADE (local setting). Other systems (VOC class, tiers) are untouched.
+    Fraud in the ultra-low evaluation → C in every industry at once and the differentiated treatment of
+    ultra-low enterprises withdrawn (R-G-09, R-G-10, 003:17); other violations lower each industry's standing
+    grade by GRADE_VIOLATION_DOWNGRADE (local setting). Other systems (VOC class, tiers) are untouched.
     """
     ent = get_enterprise(actor, enterprise_id)
     if not auth.can_record_finding(actor, ent.region_code):
         raise Forbidden(_("You do not have permission to do this."))
     values = load(FindingInput(), data)
-    current = current_decisions(ent.id, EMERGENCY)
     fraud = values["kind"] == "fraud"
-    if not current and not fraud:
-        raise Conflict(_("The enterprise holds no emergency grade to lower."))
-    targets = current or [None]
-    rule = ("R-G-09", "003:17", "fraud in the ultra-low evaluation: emergency grade lowered to C") if fraud else \
-        ("R-G-02", "local setting", f"violation: downgrade rule {setting('GRADE_VIOLATION_DOWNGRADE')}")
-    out = []
     today = clock.today()
-    for prev in targets:
-        if fraud or setting("GRADE_VIOLATION_DOWNGRADE") == "to_c":
-            grade = "C"
-        else:
-            grade = _ONE_STEP[prev.grade]
-        start, until = _validity(today)
+    rule_setting = setting("GRADE_VIOLATION_DOWNGRADE")
+    changes = downgrade(decision_rows([ent.id]), today, values["kind"], rule_setting, ent.sector)
+    if not changes:
+        raise Conflict(_("The enterprise holds no emergency grade to lower."))
+    if fraud:
+        reasons = [{"rule": "R-G-09", "source": "003:17", "note": "fraud in the ultra-low evaluation: emergency grade lowered to C"},
+                   {"rule": "R-G-10", "source": "003:17",
+                    "note": "preferential policies cancelled: no differentiated emergency measures for ultra-low emission"}]
+    else:
+        reasons = [{"rule": "R-G-02", "source": "local setting", "note": f"violation: downgrade rule {rule_setting}"}]
+    heads = {d.id: d for d in current_decisions(ent.id, EMERGENCY)}
+    out = []
+    start, until = _validity(today)
+    for change in changes:
+        prev = heads.get(change.head.id) if change.head else None
         decision = GradeDecision(
             enterprise_id=ent.id, region_code=ent.region_code, application_id=getattr(prev, "application_id", None),
-            system=EMERGENCY, industry=prev.industry if prev else ent.sector, grade=grade,
-            proposed_grade=prev.grade if prev else None, kind=values["kind"], reason=values["reason"],
-            reasons=[{"rule": rule[0], "source": rule[1], "note": rule[2]}],
+            system=EMERGENCY, industry=change.industry, grade=change.grade,
+            proposed_grade=change.before, kind=values["kind"], reason=values["reason"],
+            reasons=reasons,
             criteria=prev.criteria if prev else [], effective_from=start, valid_until=until,
             supersedes_id=prev.id if prev else None, decided_by_id=actor.id)
         db.session.add(decision)
         out.append(decision)
     db.session.flush()
     audit.record(actor, f"grade.{values['kind']}", ent, summary=values["reason"],
-                 before={d.industry: d.grade for d in current}, after={d.industry: d.grade for d in out})
+                 before={c.industry: c.before for c in changes}, after={d.industry: d.grade for d in out})
     return out
 
 

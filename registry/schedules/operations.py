@@ -19,7 +19,7 @@ from registry.core.timeutil import utcnow
 from registry.core.validation import load
 from registry.enterprises.models import Enterprise
 from registry.extensions import db
-from registry.policy.facts import evaluate_document
+from registry.policy.facts import evaluate_document, reviewed_enterprises
 from registry.schedules import auth, generation, provenance, queries, storage
 from registry.schedules.models import (
     ApplicationKind,
@@ -99,12 +99,12 @@ def create_schedule(actor, data: dict[str, Any]) -> Schedule:
     return schedule
 
 
-def _enterprises(schedule: Schedule):
-    """Registrations submitted at least once, with lines, in the schedule's region — in USCC order."""
+def _enterprises(schedule: Schedule) -> list[Enterprise]:
+    """The region's enterprises as last approved, with lines, in USCC order (issue 14 point 10: reviewed facts
+    only — a reopened registration keeps its approved facts, a never-approved one is not scheduled)."""
     region = get_region(schedule.region_code)
     prefix = region.scope_prefix if region else schedule.region_code
-    return (select(Enterprise).where(Enterprise.region_code.startswith(prefix), Enterprise.submitted_at.is_not(None))
-            .order_by(Enterprise.uscc))
+    return sorted((e for e in reviewed_enterprises(region_prefix=prefix) if e.lines), key=lambda e: e.uscc)
 
 
 def _choices(schedule: Schedule) -> dict[int, list[dict]]:
@@ -138,7 +138,7 @@ def current_inputs(schedule: Schedule, on: date, progress: Progress | None = Non
 
     choices = _choices(schedule)
     out = []
-    enterprises = [e for e in db.session.scalars(_enterprises(schedule)) if e.lines]
+    enterprises = _enterprises(schedule)
     grades = grade_facts([e.id for e in enterprises], on)
     unfiled = queries.unfiled_ratio_changes([e.id for e in enterprises])
     for enterprise in enterprises:

@@ -35,7 +35,7 @@ def background(db_app):
 def city(make_user, make_enterprise):
     official = make_user("city", "131000", username="lf.city")
     for _ in range(3):
-        make_enterprise(submitted=True)
+        make_enterprise(approved_by=make_user("county", "131002"))  # reviewed facts only (issue 14 point 10)
     db.session.commit()
     return official
 
