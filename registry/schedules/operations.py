@@ -429,7 +429,3 @@ def reproduce(version: ScheduleVersion) -> list[dict]:
     return generation.entry_rows(inputs, version.pack_id, dates, version.season_end, version.exemptions,
                                  ratios=version.filed_ratios)
 
-
-def entry_dict(entry: ScheduleEntry) -> dict[str, Any]:
-    return {c.key: getattr(entry, c.key) for c in ScheduleEntry.__table__.columns}
-
