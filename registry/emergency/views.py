@@ -17,6 +17,7 @@ from grading.contract import list_packs
 from grading.packs import get_pack
 from registry.accounts.reauth import is_recent
 from registry.accounts.scopes import scope_prefix
+from registry.core import timeutil
 from registry.core.errors import ValidationFailed
 from registry.core.versions import form_version
 from registry.emergency import auth, export, queries
@@ -138,7 +139,7 @@ def detail(list_id: int):
                            names=_names({p.enterprise_id for p in proposals}),
                            line_codes=_line_codes({p.line_id for p in proposals}),
                            changes=queries.changes_from_previous(lst), explain=render_explanation,
-                           status_label=status_label, today=date.today().isoformat())
+                           status_label=status_label, today=timeutil.beijing_today().isoformat())
 
 
 def _line_codes(ids) -> dict[int, str]:

@@ -1,14 +1,13 @@
-"""Today's date in China (publicity periods and effective dates are calendar days in Beijing time).
+"""Kept for `grades/current.py` until it calls `registry.core.timeutil.beijing_today()` itself.
 
-One function so tests can move the calendar past a publicity period without waiting a week.
+Delegates at call time, so the one test hook (replacing `timeutil.beijing_today`) moves this calendar too.
 """
 from __future__ import annotations
 
-from datetime import date, datetime
-from zoneinfo import ZoneInfo
+from datetime import date
 
-BEIJING = ZoneInfo("Asia/Shanghai")
+from registry.core import timeutil
 
 
 def today() -> date:
-    return datetime.now(BEIJING).date()
+    return timeutil.beijing_today()
