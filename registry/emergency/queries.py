@@ -9,21 +9,13 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from grading.packs import Pack
+from registry.core.regions import region_prefix
 from registry.emergency.measures import LineFacts
 from registry.emergency.models import AreaSource as AreaSourceRow
 from registry.emergency.models import EmergencyList, EmergencyPlan, Proposal, Status
 from registry.emergency.reductions import Action, AreaSource, LevelTotals, LineBaseline, city_totals
 from registry.enterprises.models import Enterprise, ProductionLine, RegistrationStatus
 from registry.extensions import db
-
-
-def region_prefix(code: str) -> str:
-    """'131000' → '1310' (a city), '130000' → '13', '419001' → '419001' (a county-level list)."""
-    if code.endswith("0000"):
-        return code[:2]
-    if code.endswith("00"):
-        return code[:4]
-    return code
 
 
 def baseline_class(line: ProductionLine, enterprise: Enterprise) -> str:

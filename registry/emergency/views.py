@@ -19,6 +19,7 @@ from registry.accounts.reauth import is_recent
 from registry.accounts.scopes import scope_prefix
 from registry.core import timeutil
 from registry.core.errors import ValidationFailed
+from registry.core.regions import region_prefix
 from registry.core.versions import form_version
 from registry.emergency import auth, export, queries
 from registry.emergency import operations as ops
@@ -279,7 +280,7 @@ def _default_pack(enterprise_id: int) -> str:
     ent = db.session.get(Enterprise, enterprise_id)
     if ent is not None:
         for lst in queries.lists_in_scope(None):
-            if ent.region_code.startswith(queries.region_prefix(lst.region_code)):
+            if ent.region_code.startswith(region_prefix(lst.region_code)):
                 return lst.pack_id
         return workflow_pack_id(ent.region_code)
     return list_packs()[0]["id"]

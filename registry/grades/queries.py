@@ -63,10 +63,9 @@ def public_grades(grade: str = "", region: str = "", industry: str = "") -> list
     if industry:
         stmt = stmt.where(GradeDecision.industry == industry)
     if region:
-        from registry.core.regions import get_region
+        from registry.core.regions import region_prefix
 
-        known = get_region(region)
-        stmt = stmt.where(GradeDecision.region_code.startswith(known.scope_prefix if known else region))
+        stmt = stmt.where(GradeDecision.region_code.startswith(region_prefix(region)))
     out = []
     for d, name, uscc, app_status, publicity_until in db.session.execute(
             stmt.order_by(GradeDecision.grade, GradeDecision.region_code, Enterprise.name)):

@@ -10,6 +10,7 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from registry.accounts.models import User
+from registry.core.regions import region_prefix
 from registry.enterprises.models import Enterprise
 from registry.extensions import db
 from registry.schedules import operations as ops
@@ -40,8 +41,7 @@ def _applicant(region: str, preferred: str | None) -> tuple[User, Enterprise] | 
         ent = db.session.get(Enterprise, user.enterprise_id)
         if ent is not None and ent.submitted_at is not None and ent.lines:
             return user, ent
-    prefix = region[:4] if region.endswith("00") else region
-    for ent in db.session.scalars(select(Enterprise).where(Enterprise.region_code.startswith(prefix),
+    for ent in db.session.scalars(select(Enterprise).where(Enterprise.region_code.startswith(region_prefix(region)),
                                                            Enterprise.submitted_at.is_not(None)).order_by(Enterprise.uscc)):
         owner = db.session.scalar(select(User).where(User.enterprise_id == ent.id))
         if owner is not None and ent.lines:

@@ -14,7 +14,7 @@ from sqlalchemy import delete, select
 from registry.accounts.scopes import region_in_scope
 from registry.core import audit
 from registry.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
-from registry.core.regions import get_region
+from registry.core.regions import get_region, region_prefix
 from registry.core.timeutil import utcnow
 from registry.core.validation import load
 from registry.enterprises.models import Enterprise
@@ -101,9 +101,7 @@ def create_schedule(actor, data: dict[str, Any]) -> Schedule:
 
 def _enterprises(schedule: Schedule):
     """Registrations submitted at least once, with lines, in the schedule's region — in USCC order."""
-    region = get_region(schedule.region_code)
-    prefix = region.scope_prefix if region else schedule.region_code
-    return (select(Enterprise).where(Enterprise.region_code.startswith(prefix), Enterprise.submitted_at.is_not(None))
+    return (select(Enterprise).where(Enterprise.region_code.startswith(region_prefix(schedule.region_code)), Enterprise.submitted_at.is_not(None))
             .order_by(Enterprise.uscc))
 
 
