@@ -122,7 +122,7 @@ def proposals_of(list_id: int) -> list[Proposal]:
     return list(db.session.scalars(select(Proposal).where(Proposal.list_id == list_id).order_by(Proposal.level, Proposal.id)))
 
 
-def entry_rows(lst: EmergencyList) -> list[dict[str, Any]]:
+def entries_with_line(lst: EmergencyList) -> list[dict[str, Any]]:
     """One row per entry with the enterprise and line names, for pages, export and orders."""
     ents = {e.id: e for e in db.session.scalars(select(Enterprise).where(
         Enterprise.id.in_({x.enterprise_id for x in lst.entries})))}

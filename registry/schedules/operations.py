@@ -101,7 +101,8 @@ def create_schedule(actor, data: dict[str, Any]) -> Schedule:
 
 def _enterprises(schedule: Schedule):
     """Registrations submitted at least once, with lines, in the schedule's region — in USCC order."""
-    return (select(Enterprise).where(Enterprise.region_code.startswith(region_prefix(schedule.region_code)), Enterprise.submitted_at.is_not(None))
+    return (select(Enterprise).where(Enterprise.region_code.startswith(region_prefix(schedule.region_code)),
+                                     Enterprise.submitted_at.is_not(None))
             .order_by(Enterprise.uscc))
 
 
@@ -173,8 +174,8 @@ def _fill(version: ScheduleVersion, inputs: list[dict], applications: list[dict]
     current_inputs makes them); bench/schedules.py times this."""
     dates = [date.fromisoformat(d) for d in version.evaluation_dates]
     version.filed_ratios = queries.ratio_values(version.schedule_id)
-    rows = generation.entry_rows(inputs, version.pack_id, dates, version.season_end, applications, progress,
-                                 ratios=version.filed_ratios)
+    rows = generation.generate_entries(inputs, version.pack_id, dates, version.season_end, applications, progress,
+                                       ratios=version.filed_ratios)
     _store(version, inputs, rows, applications)
 
 
@@ -210,7 +211,7 @@ def generate(actor, schedule_id: int, progress: Phases | None = None, *, claimed
     applications = _approved(schedule)
     ratios = queries.ratio_values(schedule.id)
     report(n, 3 * n, "evaluating")
-    rows = generation.entry_rows(inputs, schedule.pack_id, dates, end, applications, ratios=ratios)
+    rows = generation.generate_entries(inputs, schedule.pack_id, dates, end, applications, ratios=ratios)
     report(2 * n, 3 * n, "storing")
     # ---- writes from here on
     if version is None:
@@ -291,9 +292,9 @@ def _regenerate_enterprise(schedule: Schedule, version: ScheduleVersion, enterpr
     item.facts_sha256 = provenance.facts_sha256(doc)
     applications = [a for a in version.exemptions if a["enterprise_id"] == enterprise_id]  # as generated
     dates = [date.fromisoformat(d) for d in version.evaluation_dates]
-    rows = generation.entry_rows([{"enterprise_id": enterprise_id, "uscc": item.uscc, "region_code": item.region_code,
-                                   "document": doc, "position": item.position}],
-                                 version.pack_id, dates, version.season_end, applications, ratios=version.filed_ratios)
+    rows = generation.generate_entries([{"enterprise_id": enterprise_id, "uscc": item.uscc, "region_code": item.region_code,
+                                         "document": doc, "position": item.position}],
+                                       version.pack_id, dates, version.season_end, applications, ratios=version.filed_ratios)
     db.session.execute(delete(ScheduleEntry).where(ScheduleEntry.version_id == version.id,
                                                    ScheduleEntry.enterprise_id == enterprise_id))
     storage.insert_entries(version.id, rows)
@@ -424,6 +425,6 @@ def reproduce(version: ScheduleVersion) -> list[dict]:
     inputs = [{"enterprise_id": i.enterprise_id, "uscc": i.uscc, "region_code": i.region_code, "document": i.document}
               for i in version.inputs]
     dates = [date.fromisoformat(d) for d in version.evaluation_dates]
-    return generation.entry_rows(inputs, version.pack_id, dates, version.season_end, version.exemptions,
-                                 ratios=version.filed_ratios)
+    return generation.generate_entries(inputs, version.pack_id, dates, version.season_end, version.exemptions,
+                                       ratios=version.filed_ratios)
 

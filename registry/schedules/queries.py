@@ -68,7 +68,8 @@ def entries(actor, version: ScheduleVersion) -> list[ScheduleEntry]:
     return list(db.session.scalars(stmt))
 
 
-def entry_rows(entries_: list[ScheduleEntry]) -> list[dict[str, Any]]:
+def entry_dicts(entries_: list[ScheduleEntry]) -> list[dict[str, Any]]:
+    """Stored entries as plain dicts of their columns (the shape generation.generate_entries produces)."""
     return [{c.key: getattr(e, c.key) for c in ScheduleEntry.__table__.columns} for e in entries_]
 
 
