@@ -43,6 +43,11 @@ def region_prefix(code: str) -> str:
     return code
 
 
+def enclosing_codes(code: str) -> list[str]:
+    """The province and city codes above `code`, by its digits: '131002' → ['130000', '131000']."""
+    return [code[:2] + "0000", code[:4] + "00"]
+
+
 def get_region(code: str | None) -> Region | None:
     return db.session.get(Region, code) if code else None
 

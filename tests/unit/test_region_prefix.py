@@ -20,3 +20,10 @@ def test_prefix_matches_the_level_of_every_bundled_region():
     length = {"province": 2, "city": 4, "county": 6}
     for row in read_table():
         assert region_prefix(row["code"]) == row["code"][:length[row["level"]]], row
+
+
+def test_enclosing_codes():
+    """A county's province and city, by its digits (the schedules an enterprise may read)."""
+    from registry.core.regions import enclosing_codes
+
+    assert enclosing_codes("131002") == ["130000", "131000"]
