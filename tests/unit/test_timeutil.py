@@ -23,3 +23,18 @@ def test_one_hook_moves_every_calendar(monkeypatch):
     real = timeutil.beijing_today()
     monkeypatch.setattr(timeutil, "beijing_today", lambda: real + timedelta(days=30))
     assert clock.today() == real + timedelta(days=30)
+
+
+def test_no_other_clock_in_the_registry():
+    """Every caller uses core/timeutil: no `date.today()`, `datetime.now()` / `utcnow()` elsewhere, and
+    `beijing_today` is called through the module (so the test hook reaches it)."""
+    import re
+    from pathlib import Path
+
+    root = Path(timeutil.__file__).resolve().parents[1]
+    other_clock = re.compile(r"\bdate\.today\(|\bdatetime\.(now|utcnow)\(|\btime\.localtime\(")
+    imported = re.compile(r"from registry\.core\.timeutil import .*\bbeijing_(today|now)\b")
+    offenders = [f"{path.relative_to(root)}:{n}" for path in root.rglob("*.py") if path.name != "timeutil.py"
+                 for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
+                 if other_clock.search(line) or imported.search(line)]
+    assert offenders == []
