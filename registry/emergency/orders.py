@@ -11,7 +11,7 @@ from typing import Any
 
 from grading.contract import evaluate
 from registry.emergency.models import EmergencyList
-from registry.emergency.queries import entry_rows
+from registry.emergency.queries import entries_with_line
 from registry.grades.current import worst
 from registry.policy.facts import evaluate_document, reviewed_enterprises
 
@@ -19,7 +19,7 @@ from registry.policy.facts import evaluate_document, reviewed_enterprises
 def alert_orders(lst: EmergencyList, on: date, level: str, grades: dict[int, str] | None = None) -> list[dict[str, Any]]:
     """One order per enterprise in the list, enterprises with nothing to do included (they post 'no measure')."""
     by_ent: dict[int, dict[str, Any]] = {}
-    for row in entry_rows(lst):
+    for row in entries_with_line(lst):
         entry, ent, line = row["entry"], row["enterprise"], row["line"]
         order = by_ent.get(ent.id)
         if order is None:

@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from grading.packs import Pack
+from registry.core.regions import region_prefix
 from registry.emergency.measures import LineFacts
 from registry.emergency.models import AreaSource as AreaSourceRow
 from registry.emergency.models import EmergencyList, EmergencyPlan, Proposal, Status
@@ -16,15 +17,6 @@ from registry.emergency.reductions import Action, AreaSource, LevelTotals, LineB
 from registry.enterprises.models import Enterprise, ProductionLine
 from registry.extensions import db
 from registry.policy.facts import reviewed_enterprises
-
-
-def region_prefix(code: str) -> str:
-    """'131000' → '1310' (a city), '130000' → '13', '419001' → '419001' (a county-level list)."""
-    if code.endswith("0000"):
-        return code[:2]
-    if code.endswith("00"):
-        return code[:4]
-    return code
 
 
 def baseline_class(line: ProductionLine, enterprise: Enterprise) -> str:
@@ -143,7 +135,7 @@ def proposals_of(list_id: int) -> list[Proposal]:
     return list(db.session.scalars(select(Proposal).where(Proposal.list_id == list_id).order_by(Proposal.level, Proposal.id)))
 
 
-def entry_rows(lst: EmergencyList) -> list[dict[str, Any]]:
+def entries_with_line(lst: EmergencyList) -> list[dict[str, Any]]:
     """One row per entry with the enterprise and line names, for pages, export and orders."""
     ents = {e.id: e for e in db.session.scalars(select(Enterprise).where(
         Enterprise.id.in_({x.enterprise_id for x in lst.entries})))}

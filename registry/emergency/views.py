@@ -17,7 +17,9 @@ from grading.contract import list_packs
 from grading.packs import get_pack
 from registry.accounts.reauth import is_recent
 from registry.accounts.scopes import scope_prefix
+from registry.core import timeutil
 from registry.core.errors import ValidationFailed
+from registry.core.regions import region_prefix
 from registry.core.versions import form_version
 from registry.emergency import auth, export, queries
 from registry.emergency import operations as ops
@@ -138,7 +140,7 @@ def detail(list_id: int):
                            names=_names({p.enterprise_id for p in proposals}),
                            line_codes=_line_codes({p.line_id for p in proposals}),
                            changes=queries.changes_from_previous(lst), explain=render_explanation,
-                           status_label=status_label, today=date.today().isoformat())
+                           status_label=status_label, today=timeutil.beijing_today().isoformat())
 
 
 def _line_codes(ids) -> dict[int, str]:
@@ -278,7 +280,7 @@ def _default_pack(enterprise_id: int) -> str:
     ent = db.session.get(Enterprise, enterprise_id)
     if ent is not None:
         for lst in queries.lists_in_scope(None):
-            if ent.region_code.startswith(queries.region_prefix(lst.region_code)):
+            if ent.region_code.startswith(region_prefix(lst.region_code)):
                 return lst.pack_id
         return workflow_pack_id(ent.region_code)
     return list_packs()[0]["id"]

@@ -45,10 +45,9 @@ def list_enterprises(actor, filters: EnterpriseFilters) -> Page[Enterprise]:
     if filters.sector:
         stmt = stmt.where(Enterprise.sector == filters.sector)
     if filters.region_code:
-        from registry.core.regions import get_region
+        from registry.core.regions import region_prefix
 
-        region = get_region(filters.region_code)
-        stmt = stmt.where(Enterprise.region_code.startswith(region.scope_prefix if region else filters.region_code))
+        stmt = stmt.where(Enterprise.region_code.startswith(region_prefix(filters.region_code)))
     stmt = stmt.order_by(Enterprise.updated_at.desc(), Enterprise.id.desc())
     return paginate(stmt, filters.page, filters.per_page)
 

@@ -53,8 +53,8 @@ from typing import Any, Iterable
 from sqlalchemy import select
 
 from grading.vocab import Sector
+from registry.core import timeutil
 from registry.extensions import db
-from registry.grades import clock
 from registry.grades.models import ApplicationStatus, GradeApplication, GradeDecision, GradeSystem
 
 _INDUSTRIES = {s.value for s in Sector}
@@ -183,7 +183,7 @@ def emergency_standing_of(rows: Iterable[DecisionRow]) -> EmergencyStanding:
 
 def emergency_standing(enterprise_ids: list[int] | None = None, on: date | None = None) -> dict[int, EmergencyStanding]:
     """Enterprise id → its standing emergency grades on `on` (default today in Beijing); ungraded ones are absent."""
-    day = on or clock.today()
+    day = on or timeutil.beijing_today()
     by_ent: dict[int, list[DecisionRow]] = {}
     for d in standing_grades(enterprise_ids, day, GradeSystem.EMERGENCY.value):
         by_ent.setdefault(d.enterprise_id, []).append(d)

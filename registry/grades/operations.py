@@ -19,14 +19,14 @@ from sqlalchemy import select
 
 from grading.criteria import GRADED_INDUSTRIES, get_criteria
 from grading.rules.grade import EXCLUSION_CONDITIONS, GradeProposal, propose_grade
-from registry.core import audit
+from registry.core import audit, timeutil
 from registry.core.errors import Conflict, Forbidden, NotFound, Unavailable, ValidationFailed
 from registry.core.timeutil import utcnow
 from registry.core.validation import load
 from registry.core.versions import MISSING_VERSION, NO_VERSION
 from registry.enterprises.models import Enterprise
 from registry.extensions import db
-from registry.grades import auth, clock, evidence
+from registry.grades import auth, evidence
 from registry.grades.current import decision_rows, downgrade
 from registry.grades.models import SYSTEM_VALUES, DecisionKind, Evidence, GradeApplication, GradeDecision, GradeSystem, Objection
 from registry.grades.models import ApplicationStatus as S
@@ -395,7 +395,7 @@ def approve(actor, application_id: int, data: dict[str, Any]) -> list[GradeDecis
                           grade="/".join(sorted(decided)),
                           levels=", ".join(auth.level_label(lv) for lv in sorted(auth.approval_levels(app.region_code, decided)))
                           or _("no single level")))
-    today = clock.today()
+    today = timeutil.beijing_today()
     app.publicity_until = today + timedelta(days=int(setting("GRADE_PUBLICITY_DAYS")) - 1)
     app.status = S.PUBLICITY.value
     app.approved_by_id = getattr(actor, "id", None)
@@ -449,7 +449,7 @@ def file_objection(application_id: int, data: dict[str, Any], *, address: str = 
     app = db.session.get(GradeApplication, application_id)
     if app is None or app.status not in (S.PUBLICITY.value, S.EFFECTIVE.value):
         raise NotFound(_("Not found."))
-    if app.status != S.PUBLICITY.value or clock.today() > app.publicity_until:
+    if app.status != S.PUBLICITY.value or timeutil.beijing_today() > app.publicity_until:
         raise Conflict(_("The publicity period is over; objections are no longer accepted."))
     values = load(ObjectionInput(), data)
     text_key, sender_key = objection_keys(values["text"], values.get("contact", ""), address)
@@ -525,12 +525,12 @@ def make_effective(actor, application_id: int, data: dict[str, Any]) -> GradeApp
     values = load(EffectiveInput(), data)
     _check_version(app, values["version"])
     _four_eyes(actor, app, "publish")
-    if clock.today() <= app.publicity_until:
+    if timeutil.beijing_today() <= app.publicity_until:
         raise Conflict(_("The publicity period runs until %(day)s.", day=app.publicity_until.isoformat()))
     still_open = [o for o in app.objections if o.status == "open"]
     if still_open:
         deadline = objection_answer_deadline(app)
-        if clock.today() <= deadline:
+        if timeutil.beijing_today() <= deadline:
             raise Conflict(_("Answer every objection before the grade takes effect. The answer period runs until "
                              "%(day)s; after it the grade may take effect with the unanswered objections recorded.",
                              day=deadline.isoformat()))
@@ -564,7 +564,7 @@ def record_finding(actor, enterprise_id: int, data: dict[str, Any]) -> list[Grad
         raise Forbidden(_("You do not have permission to do this."))
     values = load(FindingInput(), data)
     fraud = values["kind"] == "fraud"
-    today = clock.today()
+    today = timeutil.beijing_today()
     rule_setting = setting("GRADE_VIOLATION_DOWNGRADE")
     changes = downgrade(decision_rows([ent.id]), today, values["kind"], rule_setting, ent.sector)
     if not changes:
@@ -606,7 +606,7 @@ def record_grade(actor, enterprise_id: int, data: dict[str, Any]) -> GradeDecisi
     if values["system"] == EMERGENCY and values["industry"] not in GRADED:
         raise _invalid("industry", _("Not one of the 15 industries with grading indicators (R-G-01)."))
     prev = _supersede_target(ent.id, values["system"], values["industry"])
-    start, until = _validity(clock.today())
+    start, until = _validity(timeutil.beijing_today())
     decision = GradeDecision(
         enterprise_id=ent.id, region_code=ent.region_code, system=values["system"], industry=values["industry"],
         grade=values["grade"], proposed_grade=prev.grade if prev else None,

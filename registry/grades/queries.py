@@ -15,7 +15,7 @@ from registry.core.regions import region_label
 from registry.enterprises.models import Enterprise, ProductionLine
 from registry.extensions import db
 from registry.grades.models import ApplicationStatus as S
-from registry.grades.models import GradeApplication, GradeDecision, GradeSystem, Objection
+from registry.grades.models import GradeApplication, GradeDecision, GradeSystem
 from registry.grades.operations import EXCLUSION_CONDITIONS
 
 GRADED = {s.value for s in GRADED_INDUSTRIES}
@@ -63,10 +63,9 @@ def public_grades(grade: str = "", region: str = "", industry: str = "") -> list
     if industry:
         stmt = stmt.where(GradeDecision.industry == industry)
     if region:
-        from registry.core.regions import get_region
+        from registry.core.regions import region_prefix
 
-        known = get_region(region)
-        stmt = stmt.where(GradeDecision.region_code.startswith(known.scope_prefix if known else region))
+        stmt = stmt.where(GradeDecision.region_code.startswith(region_prefix(region)))
     out = []
     for d, name, uscc, app_status, publicity_until in db.session.execute(
             stmt.order_by(GradeDecision.grade, GradeDecision.region_code, Enterprise.name)):
@@ -149,10 +148,6 @@ def distribution(actor) -> dict[str, Any]:
         "by_industry": {g: [by_industry[i][g] for i in industries] for g in grades},
         "total": len(rows),
     }
-
-
-def open_objections(app_id: int) -> list[Objection]:
-    return list(db.session.scalars(select(Objection).where(Objection.application_id == app_id).order_by(Objection.id)))
 
 
 @dataclass(frozen=True)

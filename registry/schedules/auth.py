@@ -11,11 +11,9 @@ DRAFTING_ROLES = (Role.CITY.value, Role.COUNTY.value)
 
 def covers(schedule_region: str, region_code: str | None) -> bool:
     """A city schedule (131000) covers its counties (1310xx); a county schedule only itself."""
-    from registry.core.regions import get_region
+    from registry.core.regions import region_prefix
 
-    region = get_region(schedule_region)
-    prefix = region.scope_prefix if region else schedule_region
-    return bool(region_code) and region_code.startswith(prefix)
+    return bool(region_code) and region_code.startswith(region_prefix(schedule_region))
 
 
 def enterprise_in_schedule_region(enterprise_id: int | None, schedule: Schedule) -> bool:

@@ -10,6 +10,7 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from registry.accounts.models import User
+from registry.core.regions import region_prefix
 from registry.enterprises.models import Enterprise
 from registry.extensions import db
 from registry.policy.facts import reviewed_enterprises
@@ -37,8 +38,7 @@ def _user(username: str | None) -> User | None:
 def _applicant(region: str, preferred: str | None) -> tuple[User, Enterprise] | None:
     """The printed demo enterprise if it is in the schedule, else the region's first scheduled enterprise (USCC order).
     A schedule holds approved registrations only (issue 14 point 10), so the applicant is one of them."""
-    prefix = region[:4] if region.endswith("00") else region
-    scheduled = {e.id for e in reviewed_enterprises(region_prefix=prefix) if e.lines}
+    scheduled = {e.id for e in reviewed_enterprises(region_prefix=region_prefix(region)) if e.lines}
     user = _user(preferred)
     if user is not None and user.enterprise_id in scheduled:
         return user, db.session.get(Enterprise, user.enterprise_id)

@@ -98,14 +98,14 @@ def test_large_city_generation_runs_in_the_background_with_a_progress_bar(app, n
     from registry.schedules import generation, runner
 
     entered, release = threading.Event(), threading.Event()
-    real = generation.entry_rows
+    real = generation.generate_entries
 
     def held(*args, **kwargs):  # the worker pauses at the evaluation step until the browser has seen the bar
         entered.set()
         assert release.wait(60)
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(generation, "entry_rows", held)
+    monkeypatch.setattr(generation, "generate_entries", held)
     app.config["SCHEDULE_BACKGROUND"] = True
     try:
         page = new_page()

@@ -8,11 +8,11 @@ from __future__ import annotations
 
 import pytest
 
+from registry.core import timeutil
 from registry.emergency import operations as eops
 from registry.enterprises import operations as ops
 from registry.extensions import db
 from registry.grades import operations as gops
-from registry.grades.clock import today
 from registry.grades.current import effective_grades, grade_facts
 from tests.support import ANCI, enterprise_payload, line_payload, login, permit_payload
 
@@ -51,7 +51,7 @@ def test_each_line_takes_its_own_industrys_grade(works):
     """003:51: grades per industry — the steel line keeps A, the coke oven C (not C on both)."""
     ent, steel, coke, _county, city = works
     assert _list_grades(city, ent.id) == {steel.id: {"A"}, coke.id: {"C"}}
-    facts = grade_facts([ent.id], today())[ent.id]
+    facts = grade_facts([ent.id], timeutil.beijing_today())[ent.id]
     assert facts["emergency_grades"] == [{"industry": "coking", "grade": "C"}, {"industry": "steel", "grade": "A"}]
     assert "ultra_low_evaluation_fraud" not in facts
     assert effective_grades([ent.id]) == {ent.id: "C"}  # the enterprise's own grade: its worst (short-board)
@@ -66,7 +66,7 @@ def test_fraud_lowers_every_industry_to_c_and_withdraws_differentiated_treatment
     assert sorted((d.industry, d.proposed_grade, d.grade) for d in out) == [("coking", "C", "C"), ("steel", "A", "C")]
     assert all([r["rule"] for r in d.reasons] == ["R-G-09", "R-G-10"] for d in out)
     assert all(d.supersedes_id is not None for d in out)
-    facts = grade_facts([ent.id], today())[ent.id]
+    facts = grade_facts([ent.id], timeutil.beijing_today())[ent.id]
     assert facts["ultra_low_evaluation_fraud"] is True
     assert {g["grade"] for g in facts["emergency_grades"]} == {"C"}
     assert _list_grades(city, ent.id) == {steel.id: {"C"}, coke.id: {"C"}}
@@ -84,7 +84,7 @@ def test_violation_lowers_each_industry_one_step(works, client):
     out = gops.record_finding(county, ent.id, {"kind": "violation", "reason": "超标排放"})
     db.session.commit()
     assert sorted((d.industry, d.proposed_grade, d.grade) for d in out) == [("coking", "C", "C"), ("steel", "A", "B")]
-    assert "ultra_low_evaluation_fraud" not in grade_facts([ent.id], today())[ent.id]
+    assert "ultra_low_evaluation_fraud" not in grade_facts([ent.id], timeutil.beijing_today())[ent.id]
     assert _list_grades(city, ent.id) == {steel.id: {"B"}, coke.id: {"C"}}
     login(client, county.username)
     page = client.get(f"/grades/enterprise/{ent.id}").get_data(as_text=True)

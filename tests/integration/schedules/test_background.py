@@ -54,14 +54,14 @@ def _entries(version_id):
 def _hold(monkeypatch):
     """Make generation wait at the evaluation step until released (to observe a running generation)."""
     entered, release = threading.Event(), threading.Event()
-    real = generation.entry_rows
+    real = generation.generate_entries
 
     def held(*args, **kwargs):
         entered.set()
         assert release.wait(60)
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(generation, "entry_rows", held)
+    monkeypatch.setattr(generation, "generate_entries", held)
     return entered, release
 
 

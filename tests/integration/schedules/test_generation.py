@@ -32,7 +32,7 @@ def _schedule(actor, region, pack, season):
 
 
 def _rows(version):
-    return [generation.comparable(r) for r in queries.entry_rows(list(version.entries))]
+    return [generation.comparable(r) for r in queries.entry_dicts(list(version.entries))]
 
 
 @pytest.fixture()
@@ -184,7 +184,7 @@ def test_refiling_needs_a_reason_and_versions_compare_line_by_line(make_user, ma
         ops.publish(official, schedule.id, {"filed_on": "2017-11-20", "recipients": "市工信局"})
     ops.publish(official, schedule.id, {"filed_on": "2017-11-20", "recipients": "市工信局", "filing_reason": "新增2号高炉"})
     db.session.commit()
-    changes = diffing.diff(queries.entry_rows(list(v1.entries)), queries.entry_rows(list(v2.entries)))
+    changes = diffing.diff(queries.entry_dicts(list(v1.entries)), queries.entry_dicts(list(v2.entries)))
     assert [(c.line_ref, c.change) for c in changes] == [("L2", "added")]
     assert queries.out_of_date(v2) == {"changed": [], "added": [], "removed": []}
 
