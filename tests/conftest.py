@@ -97,6 +97,21 @@ def db_app(app) -> Iterator:
         _clean(app)
 
 
+@pytest.fixture(scope="module")
+def rollback_db(app):
+    """One outer transaction for the whole module (tests/rollback.py): build a world once with
+    `rollback_db.world(key, build)`, run each case inside `with rollback_db.case():`; nothing is
+    committed, so the tables are as empty afterwards as `db_app` leaves them. Do not combine with
+    `db_app`/`client` in the same test (their cleanup empties the tables through another connection)."""
+    from tests.rollback import RollbackDatabase
+
+    rollback = RollbackDatabase(app)
+    try:
+        yield rollback
+    finally:
+        rollback.close()
+
+
 def _fresh_client_class():
     from flask import g
     from flask.testing import FlaskClient
