@@ -14,6 +14,21 @@ def pytest_report_header(config):
     return f"database: {'PostgreSQL ' + DB_URL.split('@')[-1] if DB_URL else 'SQLite file'}"
 
 
+def pytest_collection_modifyitems(config, items):
+    """Markers by what a test needs (pytest.ini): `web` under tests/web (Chromium), `db` when it uses
+    the database (the `database_url` fixture, or its own cluster under tests/load), `unit` otherwise.
+    `slow` is set on the tests themselves; `make test-fast` runs `-m "not slow and not web"` on SQLite."""
+    web, db, unit = pytest.mark.web, pytest.mark.db, pytest.mark.unit
+    for item in items:
+        parts = item.path.parts
+        if "web" in item.keywords or ("tests" in parts and parts[parts.index("tests") + 1] == "web"):
+            item.add_marker(web)
+        elif "database_url" in getattr(item, "fixturenames", ()) or "load" in parts[-2:-1]:
+            item.add_marker(db)
+        else:
+            item.add_marker(unit)
+
+
 @pytest.fixture(scope="session")
 def database_url(tmp_path_factory) -> str:
     if DB_URL:
