@@ -78,6 +78,7 @@ class RollbackDatabase:
         self.connection = self._engine.connect()
         self._outer = self.connection.begin()
         self._engines[None] = self.connection  # the app's default "engine" is now this connection
+        self._factory_kw = dict(db.session.session_factory.kw)
         db.session.session_factory.configure(join_transaction_mode="create_savepoint")
         self._world_key: Hashable | None = None
         self._world: Any = None
@@ -92,7 +93,9 @@ class RollbackDatabase:
         self.connection.close()
         self._engine.dispose()
         self._engines[None] = self._saved_engine
-        self._db.session.session_factory.configure(join_transaction_mode="conservative_savepoint")
+        factory = self._db.session.session_factory
+        factory.kw.clear()
+        factory.kw.update(self._factory_kw)  # the sessions of later tests use the engine as before
 
     @contextmanager
     def _app_context(self) -> Iterator[None]:
