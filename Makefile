@@ -66,7 +66,11 @@ test: install system-deps
 # The inner loop (issue 15 §6), under 2 minutes: no PostgreSQL, no Chromium, nothing marked slow (pytest.ini);
 # unit tests, the scenarios, the authorization matrix's one-actor-per-route sample and a few quick database suites.
 FAST_SUITES ?= tests/unit tests/scenarios tests/api/test_authorization_matrix.py tests/api/test_auth_api.py \
-	tests/api/test_validation_api.py tests/integration/test_registration_workflow.py tests/integration/test_accounts.py
+	tests/api/test_validation_api.py tests/integration/test_registration_workflow.py tests/integration/test_accounts.py \
+	tests/integration/test_pages.py tests/integration/security/test_authentication.py \
+	tests/integration/security/test_admin_roles.py tests/integration/grades/test_approval_levels.py \
+	tests/integration/emergency/test_totals.py tests/integration/exchange/test_row_problems.py \
+	tests/integration/test_rollback_isolation.py
 test-fast: install
 	$(PYTEST) -q -p no:cacheprovider -m "not slow and not web" $(FAST_SUITES)
 
