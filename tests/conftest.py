@@ -36,6 +36,17 @@ def database_url(tmp_path_factory) -> str:
     return f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite3'}"
 
 
+def _no_fsync(engine) -> None:
+    """The test file needs no durability against power loss: like the throwaway PostgreSQL cluster
+    (fsync=off), SQLite hands its writes to the OS without waiting for the disk. A killed process
+    (tests/integration/reliability) loses nothing either way; locking and journaling are unchanged."""
+    from sqlalchemy import event
+
+    @event.listens_for(engine, "connect")
+    def _synchronous_off(dbapi_connection, _record):
+        dbapi_connection.execute("PRAGMA synchronous=OFF")
+
+
 @pytest.fixture(scope="session")
 def app(database_url):
     """One app per test session on a freshly migrated database with the region table loaded."""
@@ -50,6 +61,8 @@ def app(database_url):
 
     app = create_app(Config)
     with app.app_context():
+        if db.engine.dialect.name == "sqlite":
+            _no_fsync(db.engine)
         if DB_URL:  # a reused PostgreSQL database: start from nothing (tables, triggers, functions)
             with db.engine.begin() as conn:
                 conn.exec_driver_sql("DROP SCHEMA public CASCADE")
