@@ -9,7 +9,7 @@ PORT ?= 5000
 # The suites that touch the database run twice: SQLite file, then a throwaway PostgreSQL.
 DB_SUITES ?= $(wildcard tests/integration tests/api tests/web)
 
-.PHONY: run test install system-deps translations migrate seed bench load clean lint lock
+.PHONY: run test test-fast install system-deps translations migrate seed bench load clean lint lock
 
 # requirements.txt pins the direct dependencies; constraints.txt (scripts/lock.sh) locks every transitive one.
 $(VENV)/.installed: requirements.txt constraints.txt
@@ -45,16 +45,34 @@ run: seed
 	@echo "Lantian Registry at http://$(HOST):$(PORT)/  (Ctrl-C to stop)"
 	$(FLASK) run --host $(HOST) --port $(PORT)
 
+# Both passes at once, one per core (TEST_PASSES=serial: one after the other). Each pass writes its own log,
+# shown live with a [sqlite]/[postgresql] prefix; the target fails if either pass fails.
+TEST_PASSES ?= parallel
 test: install system-deps
 	@echo "=== static checks (make lint) ==="
 	@$(MAKE) --no-print-directory lint
-	@echo "=== test suite on SQLite (file database) ==="
-	$(PYTEST) -q -p no:cacheprovider
-	@echo "=== database suites on PostgreSQL (throwaway cluster) ==="
+	@echo "=== test suite on SQLite (file database) | database suites on PostgreSQL (throwaway cluster) ==="
 	@pgdir=$$(mktemp -d)/pg; \
 	url=$$(scripts/pg_throwaway.sh start $$pgdir) || exit 1; \
 	trap "scripts/pg_throwaway.sh stop $$pgdir" EXIT; \
-	TEST_DATABASE_URL=$$url $(PYTEST) -q -p no:cacheprovider $(DB_SUITES)
+	sqlite_pass() { $(PYTEST) -q -p no:cacheprovider 2>&1 | sed -u 's/^/[sqlite] /'; return $${PIPESTATUS[0]}; }; \
+	pg_pass() { TEST_DATABASE_URL=$$url $(PYTEST) -q -p no:cacheprovider $(DB_SUITES) 2>&1 | sed -u 's/^/[postgresql] /'; \
+	            return $${PIPESTATUS[0]}; }; \
+	if [ "$(TEST_PASSES)" = serial ]; then sqlite_pass; sq=$$?; pg_pass; pg=$$?; \
+	else sqlite_pass & sqlite=$$!; pg_pass; pg=$$?; wait $$sqlite; sq=$$?; fi; \
+	echo "=== SQLite pass: exit $$sq; PostgreSQL pass: exit $$pg ==="; \
+	[ $$sq = 0 ] && [ $$pg = 0 ]
+
+# The inner loop (issue 15 §6), under 2 minutes: no PostgreSQL, no Chromium, nothing marked slow (pytest.ini);
+# unit tests, the scenarios, the authorization matrix's one-actor-per-route sample and a few quick database suites.
+FAST_SUITES ?= tests/unit tests/scenarios tests/api/test_authorization_matrix.py tests/api/test_auth_api.py \
+	tests/api/test_validation_api.py tests/integration/test_registration_workflow.py tests/integration/test_accounts.py \
+	tests/integration/test_pages.py tests/integration/security/test_authentication.py \
+	tests/integration/security/test_admin_roles.py tests/integration/grades/test_approval_levels.py \
+	tests/integration/emergency/test_totals.py tests/integration/exchange/test_row_problems.py \
+	tests/integration/test_rollback_isolation.py
+test-fast: install
+	$(PYTEST) -q -p no:cacheprovider -m "not slow and not web" $(FAST_SUITES)
 
 # Static checks (issue 9), run first by `make test`: ruff with the bandit (S) rules, then bandit itself
 # (any finding fails; config in pyproject.toml), then every requirement pinned with == and agreeing with the lock.

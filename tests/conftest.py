@@ -14,11 +14,37 @@ def pytest_report_header(config):
     return f"database: {'PostgreSQL ' + DB_URL.split('@')[-1] if DB_URL else 'SQLite file'}"
 
 
+def pytest_collection_modifyitems(config, items):
+    """Markers by what a test needs (pytest.ini): `web` under tests/web (Chromium), `db` when it uses
+    the database (the `database_url` fixture, or its own cluster under tests/load), `unit` otherwise.
+    `slow` is set on the tests themselves; `make test-fast` runs `-m "not slow and not web"` on SQLite."""
+    web, db, unit = pytest.mark.web, pytest.mark.db, pytest.mark.unit
+    for item in items:
+        parts = item.path.parts
+        if "web" in item.keywords or ("tests" in parts and parts[parts.index("tests") + 1] == "web"):
+            item.add_marker(web)
+        elif "database_url" in getattr(item, "fixturenames", ()) or "load" in parts[-2:-1]:
+            item.add_marker(db)
+        else:
+            item.add_marker(unit)
+
+
 @pytest.fixture(scope="session")
 def database_url(tmp_path_factory) -> str:
     if DB_URL:
         return DB_URL
     return f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite3'}"
+
+
+def _no_fsync(engine) -> None:
+    """The test file needs no durability against power loss: like the throwaway PostgreSQL cluster
+    (fsync=off), SQLite hands its writes to the OS without waiting for the disk. A killed process
+    (tests/integration/reliability) loses nothing either way; locking and journaling are unchanged."""
+    from sqlalchemy import event
+
+    @event.listens_for(engine, "connect")
+    def _synchronous_off(dbapi_connection, _record):
+        dbapi_connection.execute("PRAGMA synchronous=OFF")
 
 
 @pytest.fixture(scope="session")
@@ -35,6 +61,8 @@ def app(database_url):
 
     app = create_app(Config)
     with app.app_context():
+        if db.engine.dialect.name == "sqlite":
+            _no_fsync(db.engine)
         if DB_URL:  # a reused PostgreSQL database: start from nothing (tables, triggers, functions)
             with db.engine.begin() as conn:
                 conn.exec_driver_sql("DROP SCHEMA public CASCADE")
@@ -95,6 +123,21 @@ def db_app(app) -> Iterator:
         db.session.rollback()
         ctx.pop()
         _clean(app)
+
+
+@pytest.fixture(scope="module")
+def rollback_db(app):
+    """One outer transaction for the whole module (tests/rollback.py): build a world once with
+    `rollback_db.world(key, build)`, run each case inside `with rollback_db.case():`; nothing is
+    committed, so the tables are as empty afterwards as `db_app` leaves them. Do not combine with
+    `db_app`/`client` in the same test (their cleanup empties the tables through another connection)."""
+    from tests.rollback import RollbackDatabase
+
+    rollback = RollbackDatabase(app)
+    try:
+        yield rollback
+    finally:
+        rollback.close()
 
 
 def _fresh_client_class():

@@ -6,6 +6,12 @@
 (b) Each (route, actor) pair is its own test: a fresh world (tests/api/world.py, built through
     operations), the actor signed in (API: a Bearer token from create_token; pages: a session
     and its CSRF token), one request, one expected status (tests/authz/spec.py).
+
+Speed (issue 15 §6): a world depends only on (registration state, actor, the lazy objects the
+route names: schedules, emergency lists, plans), so the cases are ordered by that key and each
+world is built once, inside a SAVEPOINT of one outer transaction (tests/rollback.py); every case
+runs in a SAVEPOINT of its own that is rolled back after its request, so each case still sees
+exactly the world it would have had fresh. Same pairs, same world, same assertions.
 """
 from __future__ import annotations
 
@@ -89,22 +95,102 @@ def test_every_route_names_every_actor():
     assert not incomplete, incomplete
 
 
+def _lazy_builders(route: Route) -> tuple[str, ...]:
+    """The lazy world builders (tests/api/world.LAZY_VALUES) the route's path and data name, in order."""
+    from tests.api.world import LAZY_VALUES
+
+    texts = [route.path]
+
+    def walk(value) -> None:
+        if isinstance(value, dict):
+            for v in value.values():
+                walk(v)
+        elif isinstance(value, list):
+            for v in value:
+                walk(v)
+        elif isinstance(value, str):
+            texts.append(value)
+
+    walk(route.data)
+    out: list[str] = []
+    for text in texts:
+        for name in re.findall(r"\{(\w+)\}", text):
+            if name in LAZY_VALUES:
+                builder = LAZY_VALUES[name]
+                label = f"{builder.__module__}.{builder.__qualname__}"
+                if label not in out:
+                    out.append(label)
+    return tuple(out)
+
+
+def _world_key(route: Route, actor: str) -> tuple:
+    return (route.state, actor, _lazy_builders(route))
+
+
 def _cases():
+    """Every (route, actor) pair. `make test-fast` keeps one actor per route (the others are marked
+    `slow`; `make test` runs them all): the routes of one world state take the actors in turn, so
+    the sample sees every actor and builds at most one world per (state, actor)."""
+    cases = []
+    turn: dict[tuple, int] = {}
     for route in ALL_ROUTES:
         kind = _kind(route)
+        group = (route.state, _lazy_builders(route))
+        turn[group] = turn.get(group, -1) + 1
+        sampled = ACTORS[turn[group] % len(ACTORS)]
         for actor in ACTORS:
             if actor not in route.expect:
                 continue  # reported by test_every_route_names_every_actor
             status = route.expect[actor]
             state = "" if route.state == "submitted" else f" ({route.state})"
-            yield pytest.param(kind, route, actor, id=f"{route.method} {route.path}{state} [{actor}] -> {status}")
+            marks = () if actor == sampled else (pytest.mark.slow,)
+            cases.append((_world_key(route, actor), pytest.param(
+                kind, route, actor, marks=marks, id=f"{route.method} {route.path}{state} [{actor}] -> {status}")))
+    # the cases of one world run one after the other, so that world is built once (stable sort)
+    order = {key: i for i, (key, _param) in reversed(list(enumerate(cases)))}
+    return [param for _key, param in sorted(cases, key=lambda c: order[c[0]])]
 
 
-@pytest.mark.parametrize(("kind", "route", "actor"), list(_cases()))
-def test_route_answers_actor(kind, route, actor, api_client):
-    from tests.api.world import build_world, session_login
+class _SignedIn:
+    """The actor as session_login needs it once the world's session is gone: its Flask-Login id."""
+
+    def __init__(self, user_id: str) -> None:
+        self._id = user_id
+
+    def get_id(self) -> str:
+        return self._id
+
+
+def _build_world(route: Route, actor: str):
+    """tests/api/world.build_world plus the lazy objects the route names, built now (not in the case)."""
+    from tests.api.world import build_world
 
     world = build_world(route.state, actor)
+    world.fill(route.path)
+    world.fill_data(route.data)
+    world.actor = None if world.actor is None else _SignedIn(world.actor.get_id())
+    world.owner = world.enterprise = world.line = world.permit = world.token = None  # rolled back objects
+    return world
+
+
+@pytest.mark.parametrize(("kind", "route", "actor"), _cases())
+def test_route_answers_actor(kind, route, actor, rollback_db):
+    from tests.conftest import _fresh_client_class
+
+    world = rollback_db.world(_world_key(route, actor), lambda: _build_world(route, actor))
+    app = rollback_db.app
+    with rollback_db.case():
+        app.test_client_class = _fresh_client_class()
+        try:
+            api_client = app.test_client()
+        finally:
+            app.test_client_class = None
+        _request_and_check(kind, route, actor, world, api_client)
+
+
+def _request_and_check(kind, route, actor, world, api_client) -> None:
+    from tests.api.world import session_login
+
     path = world.fill(route.path)
     data = world.fill_data(route.data)
     headers: dict[str, str] = {}

@@ -16,8 +16,11 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 
-pytestmark = pytest.mark.skipif(not glob.glob("/usr/lib/postgresql/*/bin/initdb"),
-                                reason="PostgreSQL server binaries not installed (make system-deps)")
+pytestmark = [
+    pytest.mark.skipif(not glob.glob("/usr/lib/postgresql/*/bin/initdb"),
+                       reason="PostgreSQL server binaries not installed (make system-deps)"),
+    pytest.mark.slow,  # a cluster, gunicorn and 30 s of load: `make test` only
+]
 
 
 def test_short_load_run_has_no_errors_and_writes_its_report(tmp_path):

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from datetime import date
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -100,6 +101,7 @@ def documents(draw):
     return docs
 
 
+@pytest.mark.slow  # 150 random documents, tens of seconds: `make test` only, not `make test-fast`
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(documents())
 def test_batch_agrees_with_per_enterprise_on_random_facts(docs):
