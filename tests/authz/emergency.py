@@ -102,13 +102,13 @@ ROUTES: list[Route] = [
     # the city's non-industrial sources (issue 14 point 8, 全社会 000:149): officials read in scope, the list's city writes
     Route("GET", "/emergency/area-sources?region=131000",
           everyone(404, anonymous=302, owner=403, other_enterprise=403, security_admin=403, audit_admin=403,
-                   city_in=200, province_in=200, admin=200)),
+                   city_in=200, province_in=200, admin=403)),
     Route("POST", "/emergency/area-sources",
-          everyone(403, anonymous=302, city_in=302, admin=302),
+          everyone(403, anonymous=302, city_in=302),
           data={"region_code": "131000", "category": "dust", "pollutant": "pm", "daily_kg": "10"}),
     Route("POST", "/emergency/area-sources/{emergency_area_source_id}/delete",
           everyone(404, anonymous=302, owner=403, other_enterprise=403, security_admin=403, audit_admin=403,
-                   city_in=302, province_in=403, admin=302)),
+                   city_in=302, province_in=403, admin=403)),
 ]
 
 API = "/api/v1"
@@ -129,7 +129,7 @@ ROUTES += [
           data={"pack_id": PACK, "entries": []}, note="no entry for the line: every line at every level (R-A-03)"),
     Route("POST", f"{API}/emergency-plans/{{emergency_plan_id}}/file", plan_write(200, 401)),
     Route("GET", f"{API}/emergency-area-sources?region=131000", list_view(200, 401)),
-    Route("PUT", f"{API}/emergency-area-sources", everyone(403, anonymous=401, city_in=200, admin=200),
+    Route("PUT", f"{API}/emergency-area-sources", everyone(403, anonymous=401, city_in=200),
           data={"region_code": "131000", "category": "dust", "pollutant": "pm", "daily_kg": 10}),
     Route("DELETE", f"{API}/emergency-area-sources/{{emergency_area_source_id}}", list_manage(204, 401)),
 ]

@@ -41,6 +41,7 @@ def jizhou_cement(make_user, make_enterprise):
     ent, owner = make_enterprise(JIZHOU, sector="cement")
     eops.add_line(owner, ent.id, KILN)
     eops.submit_registration(owner, ent.id, {"version": ent.version})
+    eops.approve_registration(official, ent.id, {"version": ent.version})  # schedules hold approved facts only (point 10)
     db.session.commit()
     schedule = ops.create_schedule(official, {"region_code": JIZHOU, "pack_id": "jizhou-2018-19", "season_year": 2018})
     ops.generate(official, schedule.id)
