@@ -1,0 +1,67 @@
+"""The layers are enforced (issue 15 item 4): `lint-imports` (run by `make lint`) holds the contracts in
+pyproject.toml, and fails when a module crosses a layer.
+
+Each test copies the code (grading/, registry/ and pyproject.toml) to a temporary directory, adds one
+forbidden import there, and runs `lint-imports` on the copy: the repository itself is never touched.
+"""
+from __future__ import annotations
+
+import shutil
+import subprocess  # nosec B404
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+LINT_IMPORTS = Path(sys.executable).parent / "lint-imports"
+
+
+def _copy_tree(tmp_path: Path) -> Path:
+    for package in ("grading", "registry"):
+        shutil.copytree(ROOT / package, tmp_path / package,
+                        ignore=shutil.ignore_patterns("__pycache__", "static", "translations", "data"))
+    shutil.copy(ROOT / "pyproject.toml", tmp_path / "pyproject.toml")
+    return tmp_path
+
+
+def _lint(where: Path) -> subprocess.CompletedProcess:
+    return subprocess.run([str(LINT_IMPORTS), "--no-cache"], cwd=where, capture_output=True, text=True,  # noqa: S603
+                          timeout=120, check=False)
+
+
+def _append(path: Path, line: str) -> None:
+    path.write_text(path.read_text(encoding="utf-8") + f"\n{line}\n", encoding="utf-8")
+
+
+@pytest.fixture(scope="module")
+def tree(tmp_path_factory) -> Path:
+    return _copy_tree(tmp_path_factory.mktemp("layers"))
+
+
+def test_the_contracts_hold_on_todays_code(tree):
+    """The unmodified copy passes: every contract is kept (the known exceptions are listed in ignore_imports)."""
+    result = _lint(tree)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "broken" in result.stdout and " 0 broken" in result.stdout
+
+
+@pytest.mark.parametrize(("module", "line", "contract"), [
+    # grading is the pure engine: no registry, no Flask, no SQLAlchemy.
+    ("grading/engine.py", "import registry  # noqa", "grading/ is independent of registry/"),
+    ("grading/rules/base.py", "import sqlalchemy  # noqa", "grading/ is independent of registry/"),
+    # registry.core is the ground floor: it imports no domain.
+    ("registry/core/pagination.py", "import registry.enterprises.queries  # noqa", "registry.core is independent"),
+    # A domain's views are the application factory's business, not another domain's.
+    ("registry/grades/operations.py", "import registry.enterprises.views  # noqa", "views, API and CLI"),
+    # Only registry.policy reaches into the engine beyond its vocabulary.
+    ("registry/accounts/operations.py", "import grading.engine  # noqa", "Only registry.policy imports the engine"),
+])
+def test_a_forbidden_import_fails_lint_imports(tmp_path, module, line, contract):
+    """Issue 15 "done when": `make lint` fails on a forbidden import — shown here for each kind of contract."""
+    where = _copy_tree(tmp_path)
+    _append(where / module, line)
+    result = _lint(where)
+    assert result.returncode != 0, result.stdout
+    broken = result.stdout.split("Broken contracts", 1)[-1]
+    assert contract in broken, result.stdout
