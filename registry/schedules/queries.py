@@ -9,7 +9,7 @@ from sqlalchemy import false, or_, select
 from registry.accounts.models import Role
 from registry.accounts.scopes import scope_prefix
 from registry.extensions import db
-from registry.schedules.models import ExemptionApplication, Schedule, ScheduleEntry, ScheduleInput, ScheduleVersion, VersionStatus
+from registry.schedules.models import ExemptionApplication, Schedule, ScheduleEntry, ScheduleVersion, VersionStatus
 
 
 def visible_schedules(actor):
@@ -102,17 +102,6 @@ def summary(rows: list[dict[str, Any]]) -> dict[str, Any]:
     return {"lines": len(lines), "enterprises": len({k[0] for k in lines}), "by_measure": dict(by_measure),
             "exempt": len(exempt), "by_sector": {k: dict(v) for k, v in sorted(by_sector.items())},
             "capacity_affected": cap}
-
-
-def out_of_date(version: ScheduleVersion) -> dict[str, Any]:
-    """F-15: which enterprises' registered facts changed since this version (added, changed, removed)."""
-    from registry.schedules.operations import current_inputs
-
-    stored = {i.enterprise_id: i.facts_sha256 for i in db.session.scalars(
-        select(ScheduleInput).where(ScheduleInput.version_id == version.id))}
-    now = {i["enterprise_id"]: i["facts_sha256"] for i in current_inputs(version.schedule, version.season_start)}
-    changed = sorted(e for e in stored.keys() & now.keys() if stored[e] != now[e])
-    return {"changed": changed, "added": sorted(now.keys() - stored.keys()), "removed": sorted(stored.keys() - now.keys())}
 
 
 def applications(actor, schedule: Schedule) -> list[ExemptionApplication]:

@@ -20,7 +20,6 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from datetime import datetime, timedelta
 
 from flask import Flask, current_app
 from flask_babel import gettext as _
@@ -32,14 +31,10 @@ from registry.core.timeutil import utcnow
 from registry.extensions import db
 from registry.schedules import operations as ops
 from registry.schedules.models import ScheduleVersion, VersionStatus
+from registry.schedules.operations import STALE_AFTER
 
 log = logging.getLogger(__name__)
-STALE_AFTER = timedelta(minutes=10)  # no heartbeat for this long: the worker died with its process
 _threads: dict[int, threading.Thread] = {}
-
-
-def is_stale(heartbeat: datetime | None) -> bool:
-    return heartbeat is None or heartbeat < utcnow() - STALE_AFTER
 
 
 def _claim(version_id: int) -> bool:
