@@ -128,7 +128,7 @@ def register(app: Flask) -> None:
 
         from sqlalchemy import select
 
-        from registry.core.audit import HASHED_FIELDS, _utc_text
+        from registry.core.audit_chain import HASHED_FIELDS, utc_text
         from registry.core.models import AuditEntry
 
         query = select(AuditEntry).order_by(AuditEntry.id)
@@ -139,7 +139,7 @@ def register(app: Flask) -> None:
         with open(path, "w", encoding="utf-8") as out:
             for row in db.session.scalars(query).yield_per(2000):
                 data = {name: getattr(row, name) for name in HASHED_FIELDS}
-                data.update(id=row.id, at=_utc_text(row.at), prev_hash=row.prev_hash, entry_hash=row.entry_hash)
+                data.update(id=row.id, at=utc_text(row.at), prev_hash=row.prev_hash, entry_hash=row.entry_hash)
                 out.write(json.dumps(data, ensure_ascii=False, default=str, sort_keys=True) + "\n")
                 n += 1
                 last_hash = row.entry_hash
