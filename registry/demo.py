@@ -304,3 +304,17 @@ def print_logins(echo: Callable[[str], None]) -> None:
     for username, role, region, full_name in DEMO_ACCOUNTS:
         echo(f"  {username:<14} {role:<14} {region or '':<7} {full_name}")
     echo(f"  {'qiye':<14} {'enterprise':<14} {'':<7} 廊坊市安次区的一家企业 (an enterprise user)")
+
+
+def _build_city(force: bool) -> str | None:
+    created = build_demo(force=force)
+    if not created:
+        return None
+    return f"demo data: {created['enterprises']} enterprises, {created['lines']} lines, {created['permits']} permits"
+
+
+def register_cli(app) -> None:
+    """The demo city is the first of the demo builders `flask demo-data` and `flask seed` run (core/cli.py)."""
+    from registry.core.demo_builders import DemoBuilder, register_demo_builder
+
+    register_demo_builder(app, "city", DemoBuilder(order=10, build=_build_city, logins=print_logins))

@@ -215,7 +215,7 @@ def _fill_choices(form, specs: list[Spec]) -> None:
         elif spec.kind == "vocab_opt":
             field.choices = vocab_choices(spec.vocabulary, blank=True)
         elif spec.kind == "unit":
-            from registry.enterprises.models import CAPACITY_UNITS
+            from registry.core.dictionary import CAPACITY_UNITS
 
             field.choices = [(u, capacity_unit_label(u)) for u in CAPACITY_UNITS]
 

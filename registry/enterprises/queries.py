@@ -60,7 +60,7 @@ def enterprise_history(enterprise: Enterprise, actor=None) -> list[AuditEntry]:
     `actor`, entries about objects the actor may not see are left out (issue 13, Medium 8: an
     official does not see a grade application the enterprise never submitted).
     """
-    from registry.core.audit_search import visible_object_conditions
+    from registry.core.audit_scope import visible_object_conditions
     from registry.extensions import db
 
     stmt = select(AuditEntry).where(AuditEntry.root_type == "enterprise", AuditEntry.root_id == enterprise.id)
