@@ -19,10 +19,12 @@ from registry.accounts.auth import SYSTEM
 from registry.accounts.models import User
 from registry.accounts.operations import create_user
 from registry.accounts.passwords import hash_password
+from registry.core.demo_builders import DemoBuilder, register_demo_builder
 from registry.emergency.demo import add_daily_emissions
 from registry.enterprises import operations as ops
 from registry.enterprises.models import Enterprise
 from registry.extensions import db
+from registry.grades.demo import build_grade_demo
 
 DEMO_PASSWORD = "lantian-demo-2026"  # noqa: S105  # nosec B105  # the demo's published password; production refuses demo data
 
@@ -291,7 +293,6 @@ def build_demo(*, force: bool = False, seed: int = 2017, per_city: int = 50,
             if progress and counts["enterprises"] % 25 == 0:
                 progress(f"{counts['enterprises']} enterprises…")
     counts["daily_emissions"] = add_daily_emissions(seed)  # the emergency list's base (issue 7)
-    from registry.grades.demo import build_grade_demo
 
     counts["grade_applications"] = sum(build_grade_demo(officials["langfang"], publisher=officials["langfang2"]).values())  # issue 5
     db.session.flush()
@@ -315,6 +316,4 @@ def _build_city(force: bool) -> str | None:
 
 def register_cli(app) -> None:
     """The demo city is the first of the demo builders `flask demo-data` and `flask seed` run (core/cli.py)."""
-    from registry.core.demo_builders import DemoBuilder, register_demo_builder
-
     register_demo_builder(app, "city", DemoBuilder(order=10, build=_build_city, logins=print_logins))

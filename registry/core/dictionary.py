@@ -35,6 +35,7 @@ from grading.vocab import (
     TechnologyLevel,
     TransportStructure,
 )
+from registry.extensions import db
 
 
 class FieldType(str, enum.Enum):
@@ -412,8 +413,6 @@ def sheet_lookup() -> dict[str, str]:
 
 def column_type(f: Field):
     """The SQLAlchemy column a field fills (for lengths, decimal places and bounds)."""
-    from registry.extensions import db
-
     table, column = f.column.split(".")
     return db.metadata.tables[table].c[column].type
 

@@ -17,6 +17,7 @@ from flask_babel import gettext as _
 
 import grading.vocab as vocab_module
 from registry.core.dictionary import CAPACITY_UNITS
+from registry.core.regions import region_label
 
 # Officials read times in China Standard Time; the database keeps UTC.
 DISPLAY_TZ = ZoneInfo("Asia/Shanghai")
@@ -91,8 +92,6 @@ def capacity_unit_label(unit: str | None) -> str:
 
 
 def region_name(code: str | None) -> str:
-    from registry.core.regions import region_label
-
     if not code:
         return ""
     label = region_label(code)

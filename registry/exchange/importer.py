@@ -18,6 +18,7 @@ from registry.exchange import writer
 from registry.exchange.reader import RawBook
 from registry.exchange.report import ImportReport, SheetSummary
 from registry.exchange.validator import CleanBook, ProblemLog, validate_book
+from registry.extensions import db
 
 
 @dataclass
@@ -71,7 +72,6 @@ def run(actor, raw: RawBook, *, dry_run: bool, today: date | None = None) -> Imp
 def _stored_regions(plan: planner.ImportPlan) -> dict[str, str]:
     from sqlalchemy import select
 
-    from registry.extensions import db
 
     t = db.metadata.tables["enterprise"]
     usccs = list(plan.enterprise_ids)

@@ -13,6 +13,7 @@ import xlsxwriter
 from flask_babel import gettext as _
 
 from registry.exchange.workbook import WORKBOOK_OPTIONS, cell_value
+from registry.schedules.queries import unfiled_note
 
 
 def headers() -> list[str]:
@@ -32,8 +33,6 @@ def _ratio(row: dict[str, Any]) -> Any:
 
 
 def row_values(row: dict[str, Any], measure_label, sector_label, region_label, unfiled: dict | None = None) -> list[Any]:
-    from registry.schedules.queries import unfiled_note
-
     exemption = row.get("exemption") or {}
     changes = (unfiled or {}).get(row["uscc"])
     return [row["enterprise_name"], row["uscc"], region_label(row["region_code"]), sector_label(row["sector"]),

@@ -19,6 +19,7 @@ from registry.core.timeutil import utcnow
 from registry.core.validation import load
 from registry.enterprises.models import Enterprise
 from registry.extensions import db
+from registry.grades.current import grade_facts
 from registry.policy.facts import evaluate_document
 from registry.schedules import auth, generation, provenance, queries, storage
 from registry.schedules.models import (
@@ -134,8 +135,6 @@ def _approved(schedule: Schedule) -> list[dict]:
 def current_inputs(schedule: Schedule, on: date, progress: Progress | None = None) -> list[dict]:
     """Evaluate documents of the region's registrations today, with their effective grades and the
     recorded flag choices."""
-    from registry.grades.current import grade_facts
-
     choices = _choices(schedule)
     out = []
     enterprises = [e for e in db.session.scalars(_enterprises(schedule)) if e.lines]

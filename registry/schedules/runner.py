@@ -26,6 +26,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import or_, update
 
+from registry.accounts.models import User
 from registry.core.errors import Conflict, DomainError
 from registry.core.timeutil import utcnow
 from registry.extensions import db
@@ -81,8 +82,6 @@ def start(actor, schedule_id: int) -> ScheduleVersion:
 
 def run(app: Flask, version_id: int, actor_id: int) -> None:
     """The worker: generate the claimed draft in one transaction; record progress, then success or failure."""
-    from registry.accounts.models import User
-
     with app.app_context():
         last = [0.0]
 
