@@ -87,6 +87,7 @@ def province_frame(n_enterprises: int = 60_000, n_lines: int = 300_000, seed: in
     heavy = rng.random(n_enterprises) < 0.15
     E["key_vehicle_user"] = np.where(heavy, True, None)
     E["heavy_diesel_vehicles"] = np.where(heavy, 25, rng.integers(0, 10, n_enterprises))
+    E["city_logistics"] = False  # 城市物流配送企业 (004:394); no draw, so the other columns keep their random sequence
     E["vehicles"] = [json.dumps(FLEETS[k], sort_keys=True) for k in np.where(heavy, rng.integers(1, len(FLEETS), n_enterprises), 0)]
     E["staggering_list_filed"] = _pick(rng, [True, False, None], n_enterprises, [0.9, 0.02, 0.08])
     E["approvals"] = "[]"

@@ -4,7 +4,7 @@
 
 Each of --repeat rounds times, one after the other (so both meet the same load; the best of each is kept):
 the engine's batch evaluation of the same lines once — grading.batch.evaluate_frame on the season's first day,
-frame built included: the FLOOR; schedule generation alone (registry.schedules.generation.entry_rows: one fact
+frame built included: the FLOOR; schedule generation alone (registry.schedules.generation.generate_entries: one fact
 frame, grading.batch.line_decisions_over at every date the pack cuts the season at, stretches merged);
 generating AND storing the draft through the operation's own path (operations._fill: generation, then one
 executemany of inputs and one of entries, commit) into a fresh migrated database (a SQLite file, or the
@@ -80,7 +80,7 @@ def main() -> dict:
             engine_runs.append(time.perf_counter() - t)
             cpu["engine"].append(clock() - c)
             t, c = time.perf_counter(), clock()
-            rows = generation.entry_rows(inputs, args.pack, cuts, end)
+            rows = generation.generate_entries(inputs, args.pack, cuts, end)
             generate_runs.append(time.perf_counter() - t)
             cpu["generate"].append(clock() - c)
             taken = db.session.query(db.func.max(Schedule.season_year)).scalar() or 0  # a reused database keeps old runs

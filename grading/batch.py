@@ -46,7 +46,7 @@ from grading.rules.thresholds import status_check_flags
 from grading.rules.tiers import staggering_tier
 from grading.rules.transport import key_vehicle_user
 from grading.rules.triggers import fired
-from grading.vocab import AlertLevel, EmissionStatus, LineKind, Measure, Pollutant, Sector
+from grading.vocab import AlertLevel, EmissionStatus, LineKind, Measure, Pollutant, Sector, SubType
 
 ENTERPRISE_COLUMNS = [f.name for f in fields(EnterpriseFacts) if f.name != "lines"]
 LINE_COLUMNS = ["line." + f.name for f in fields(LineFacts)]
@@ -184,6 +184,8 @@ def line_profile_columns(pack: Pack) -> tuple[list[str], list[str]]:
         line |= {"concentrations", "has_cems"}
     if pack.section("thresholds"):
         line.add("concentrations")
+    if pack.section("monitoring_duty"):
+        line.add("has_cems")  # R-V-07: a curtailed or stopped line with CEMS keeps it running
     if pack.section("tiers"):
         ent |= set(_GATE[:-1]) | {"staggering_tier", "ultra_low_retrofit", "technology_level", "transport_structure", "product_level"}
     if pack.section("emergency_grading"):
@@ -199,7 +201,7 @@ def summary_profile_columns(pack: Pack) -> list[str]:
     if pack.section("tiers"):
         cols |= {"ultra_low_retrofit", "technology_level", "transport_structure", "product_level"}
     if pack.section("transport"):
-        cols |= {"key_vehicle_user", "heavy_diesel_vehicles", "vehicles"}
+        cols |= {"key_vehicle_user", "heavy_diesel_vehicles", "vehicles", "city_logistics"}
     if pack.section("staggering_list"):
         cols |= {"staggering_list_filed", "staggering_list_changed_without_filing"}
     if (pack.section("emergency") or {}).get("baseline_days"):
@@ -367,13 +369,44 @@ def _first_rows(codes: np.ndarray) -> np.ndarray:
     return first  # first row of each code, ordered by code
 
 
+_BLOCK_COLS = ["sector", "sub_type", "line.sector", "line.sub_type", "line.kind", "line.fuel", "line.emission_status",
+               "line.status_reached_on", "line.percent_of_limit", "line.concentrations", "line.has_cems", "line.enclosed",
+               "line.firing_process"]
+
+
+def _blocked_per_enterprise(pack: Pack, df: pd.DataFrame, ecode: np.ndarray, n_ent: int) -> np.ndarray:
+    """Per enterprise, the enterprise-level exemptions some line fails (exemptions.line_blocks, the rule itself,
+    once per distinct line profile; union over the enterprise's lines) - as engine.aggregates computes it."""
+    from grading.rules.exemptions import enterprise_level_exemptions, line_blocks
+    ids = [i for i, _, _ in enterprise_level_exemptions(pack)]
+    out = np.empty(n_ent, dtype=object)
+    out[:] = [frozenset()] * n_ent
+    if not ids or not len(df):
+        return out
+    codes = group_codes(df, _BLOCK_COLS)
+    first = _first_rows(codes)
+    bits = np.zeros(len(first), dtype=np.int64)
+    for k, row in enumerate(df.iloc[first][_BLOCK_COLS].to_dict("records")):
+        line = _line(row, [c for c in _BLOCK_COLS if c.startswith("line.")])
+        blocked = line_blocks(pack, Sector(_clean(row["sector"])), SubType(_clean(row["sub_type"]) or "none"), line)
+        bits[k] = sum(1 << n for n, i in enumerate(ids) if i in blocked)
+    acc = np.zeros(n_ent, dtype=np.int64)
+    np.bitwise_or.at(acc, ecode, bits[codes])
+    cache: dict = {}
+    for e, b in enumerate(acc):
+        if b not in cache:
+            cache[b] = frozenset(i for n, i in enumerate(ids) if b >> n & 1)
+        out[e] = cache[b]
+    return out
+
+
 def _decide_chunk(job, lo: int, hi: int) -> list[LineDecision]:
     """decide_line for representative rows lo..hi (the only place the batch path runs rules on lines)."""
-    pack, on, level, ecols, lcols, reps, any_nc = job
+    pack, on, level, ecols, lcols, reps, aggs = job
     ent_cache: dict = {}
     line_cache: dict = {}
     out = []
-    for row, nc in zip(reps[lo:hi], any_nc[lo:hi]):
+    for row, agg in zip(reps[lo:hi], aggs[lo:hi]):
         ekey = tuple(_clean(row[c]) for c in ecols)
         ent = ent_cache.get(ekey)
         if ent is None:
@@ -385,7 +418,7 @@ def _decide_chunk(job, lo: int, hi: int) -> list[LineDecision]:
         raw = row["decisions.enterprise"], row["decisions.line"]
         # The line's own choices first: the same precedence as engine.decisions_for.
         decs = decisions_from_list(json.loads(raw[1]) + json.loads(raw[0])) if raw != ("[]", "[]") else ()
-        out.append(decide_line(Context(pack, on, level, ent, Aggregates(nc), decs), line))
+        out.append(decide_line(Context(pack, on, level, ent, agg, decs), line))
     return out
 
 
@@ -450,12 +483,15 @@ def evaluate_frame(df: pd.DataFrame, pack_id: str, on: date, alert_level: AlertL
     gcols, derived = _derived_keys(pack, df, ecols)
     tcols, tderived = _trigger_keys(pack, df, on, level, ecols, lcols)
     ecols_gate, gderived = _gate_keys(pack, df, on, level, ecols, any_nc[ecode])
+    blocked = _blocked_per_enterprise(pack, df, ecode, n_ent)
     pcodes = group_codes(df, [c for c in pcols if c not in gcols | tcols | ecols_gate],
-                         [any_nc[ecode]] + derived + tderived + gderived,
+                         [any_nc[ecode], np.asarray([repr(sorted(b)) for b in blocked], dtype=object)[ecode]]
+                         + derived + tderived + gderived,
                          _relevance_masks(pack, df))
     pfirst = _first_rows(pcodes)
     reps = df.iloc[pfirst][pcols].to_dict("records")
-    job = (pack, on, level, ecols, lcols, reps, [bool(x) for x in any_nc[ecode[pfirst]]])
+    job = (pack, on, level, ecols, lcols, reps,
+           [Aggregates(bool(any_nc[e]), blocked[e]) for e in ecode[pfirst]])
     decisions = _decide_all(job, workers)
     keys = np.array([_strict_key(d) for d in decisions], dtype=float)
     dec_arr = np.empty(len(decisions), dtype=object)
@@ -492,7 +528,8 @@ def evaluate_frame(df: pd.DataFrame, pack_id: str, on: date, alert_level: AlertL
                   *_GATE[:-1], *_TIER_ATTRS, "decisions.enterprise"]
     pieces = [
         piece(grade_cols, [any_nc], lambda j, ent: grades_piece(pack, q_for(j), ent, Aggregates(bool(any_nc[j])))),
-        piece(["sector", "key_vehicle_user", "heavy_diesel_vehicles", "vehicles"], [], lambda j, ent: transport_piece(pack, query, ent)),
+        piece(["sector", "key_vehicle_user", "heavy_diesel_vehicles", "vehicles", "city_logistics"], [],
+              lambda j, ent: transport_piece(pack, query, ent)),
         piece(["staggering_list_filed", "staggering_list_changed_without_filing"], [], lambda j, ent: staggering_list_piece(pack, query, ent)),
         piece(["baseline_class", "normal_daily_emissions"], [], lambda j, ent: emergency_piece(pack, query, ent)),
         piece(["decisions.enterprise"], [retro], lambda j, ent: emergency_list_piece(pack, q_for(j), bool(retro[j]))),
@@ -546,7 +583,8 @@ def line_decisions_over(df: pd.DataFrame, pack_id: str, dates: list[date], alert
     ecols, lcols = line_profile_columns(pack)
     pcols = ecols + lcols + DECISION_COLUMNS
     replaced, extra = _derived_keys(pack, df, ecols)
-    extra = [any_nc[ecode]] + extra
+    blocked = _blocked_per_enterprise(pack, df, ecode, n_ent)
+    extra = [any_nc[ecode], np.asarray([repr(sorted(b)) for b in blocked], dtype=object)[ecode]] + extra
     for on in dates:
         tcols, tderived = _trigger_keys(pack, df, on, level, ecols, lcols)
         gcols, gderived = _gate_keys(pack, df, on, level, ecols, any_nc[ecode])
@@ -555,8 +593,8 @@ def line_decisions_over(df: pd.DataFrame, pack_id: str, dates: list[date], alert
     pcodes = group_codes(df, [c for c in pcols if c not in replaced], extra, _relevance_masks(pack, df))
     pfirst = _first_rows(pcodes)
     reps = df.iloc[pfirst][pcols].to_dict("records")
-    nc_first = [bool(x) for x in any_nc[ecode[pfirst]]]
-    return pcodes, [_decide_all((pack, on, level, ecols, lcols, reps, nc_first), workers) for on in dates]
+    aggs = [Aggregates(bool(any_nc[e]), blocked[e]) for e in ecode[pfirst]]
+    return pcodes, [_decide_all((pack, on, level, ecols, lcols, reps, aggs), workers) for on in dates]
 
 
 def enterprise_summary(row) -> EnterpriseSummary:

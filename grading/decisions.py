@@ -86,6 +86,7 @@ class TransportRestriction:
     minimum_standard: Optional[str] = None
     exceptions: tuple[str, ...] = ()
     vehicles_not_allowed: tuple[str, ...] = ()
+    in_principle: bool = False  # 原则上: the default of the clause; an official may allow a case (issue 14 point 2)
 
 
 @dataclass(frozen=True)
@@ -108,6 +109,7 @@ class EnterpriseSummary:
     residual_obligations: tuple[Reason, ...] = ()
     transport: tuple[TransportRestriction, ...] = ()
     emergency_ratios: tuple[tuple[str, float], ...] = ()  # pollutant → % of society-wide base
+    emergency_ratios_in_principle: tuple[str, ...] = ()  # pollutants whose ratio is set 原则上 (004:381)
     emergency_reasons: tuple[Reason, ...] = ()
     emergency_baseline: tuple[tuple[str, float], ...] = ()  # pollutant → annual base (002:582)
     emergency_list: Optional[str] = None  # on / off_in_principle

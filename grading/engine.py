@@ -12,7 +12,7 @@ from grading.decisions import AppliedDecision, EnterpriseDecision, EnterpriseSum
 from grading.facts import EnterpriseFacts, LineFacts, OfficialDecision, Query
 from grading.packs import Pack
 from grading.rules import eligibility, emergency, exemptions, grade, heating, livelihood, thresholds, tiers, transport, triggers
-from grading.rules.base import NO_MEASURE, Aggregates, Context, Proposal, flag, line_sector, reason, strictness
+from grading.rules.base import NO_MEASURE, Aggregates, Context, Proposal, flag, line_sector, matches, reason, strictness
 from grading.vocab import EmissionStatus, Measure
 
 # ------------------------------------------------------------------ profiles (what a decision depends on)
@@ -38,7 +38,9 @@ def line_retrofit_done(pack: Pack, enterprise_sector, line: LineFacts) -> bool:
 
 
 def aggregates(pack: Pack, ent: EnterpriseFacts) -> Aggregates:
-    return Aggregates(any_line_non_compliant=any(l.emission_status == EmissionStatus.NON_COMPLIANT for l in ent.lines))
+    blocked = frozenset().union(*(exemptions.line_blocks(pack, ent.sector, ent.sub_type, l) for l in ent.lines))
+    return Aggregates(any_line_non_compliant=any(l.emission_status == EmissionStatus.NON_COMPLIANT for l in ent.lines),
+                      blocked_exemptions=blocked)
 
 
 def enterprise_profile(ent: EnterpriseFacts) -> EnterpriseFacts:
@@ -91,6 +93,52 @@ def _merge(chosen: Proposal, others: list[Proposal]) -> tuple:
     return tuple(reasons), tuple(f for c, f in flags.items() if c not in resolved), tuple(applied), tuple(residual)
 
 
+def seasonal(ctx: Context, line: LineFacts) -> bool:
+    """Whether a heating-season rule of the pack would reach this line (so the season's dates decide for it)."""
+    gate = ctx.pack.section("eligibility")
+    tier_spec = ctx.pack.section("tiers")
+    return (heating.matching_entry(ctx, line) is not None
+            or bool(tier_spec and line_sector(ctx, line).value in tier_spec["sectors"]["value"])
+            or bool(gate and gate["scope"]["value"] == "heating_season" and eligibility.failed_conditions(ctx))
+            or any(t.get("heating_season_only") for t in triggers.fired_any_season(ctx, line)))
+
+
+def readings_for_line(ctx: Context, line: LineFacts) -> tuple[Reason, ...]:
+    """Issue 14 point 1: the pack's local readings (DOMAIN.md §5 settings, the heating-season dates) that can
+    decide this line today, cited whether or not they change the measure - a 'no measure' or 'not covered'
+    that rests on a reading says so."""
+    pack, out = ctx.pack, []
+    if seasonal(ctx, line):
+        out.append(Reason(*pack.season_reason(ctx.on)))
+    ex = exemptions.emergency_exemption(ctx, line) if pack.section("emergency_exemptions") else None
+    candidates = [e for e in pack.section("emergency_exemptions", []) if "max_percent_of_limit" in e
+                  and line.percent_of_limit and (not e.get("sectors") or line_sector(ctx, line).value in e["sectors"])]
+    if candidates and pack.setting("percent_of_limit_pollutants") is not None:
+        out.append(Reason(*pack.setting_reason("percent_of_limit_pollutants")))
+    if ex is not None:
+        for name in ("emergency_exemption_scope", "foundry_alert_precedence"):
+            if pack.setting(name) is not None:
+                out.append(Reason(*pack.setting_reason(name)))
+    for _i, node, kind in exemptions.enterprise_level_exemptions(pack):
+        if kind != "exclusion" and exemptions.blocked_by_others(ctx, kind, node, line):
+            out.append(exemptions.blocked_reason(ctx, node))
+    if ctx.alert:
+        for node in pack.section("alert_measures", []):
+            if "levels_setting" in node and matches(node, ctx, line):
+                out.append(Reason(*pack.setting_reason(node["levels_setting"])))
+    return tuple(dict.fromkeys(out))
+
+
+def monitoring_duty(ctx: Context, line: LineFacts, measure: Measure) -> tuple[Reason, ...]:
+    """Issue 14 point 7 (R-V-07: 003:55, 001:107; 002:424 for Jiyuan): a line with automatic monitoring that is
+    curtailed or stopped keeps it running and transmitting; the consequence of not doing so is cited with it."""
+    node = ctx.pack.section("monitoring_duty")
+    if not node or not line.has_cems or measure.value not in node["measures"]:
+        return ()
+    return (reason(node, node["obligation"]),
+            Reason(str(node["consequence_rule"]), str(node["consequence_source"]), node["consequence"]))
+
+
 def decide_line(ctx: Context, line: LineFacts) -> LineDecision:
     """All rules for one line on ctx.on at ctx.alert_level; the strictest proposal wins, all reasons kept."""
     props: list[Proposal] = list(triggers.trigger_proposals(ctx, line))
@@ -122,10 +170,14 @@ def decide_line(ctx: Context, line: LineFacts) -> LineDecision:
         if alert is not NO_MEASURE:
             props.append(alert)
     flags_only = thresholds.status_check_flags(ctx.pack, line_sector(ctx, line), line)
+    readings = readings_for_line(ctx, line)
+    if readings:
+        props.append(Proposal(Measure.NONE, reasons=readings))
     if not props:
         props = [NO_MEASURE]
     chosen = max(props, key=strictness)  # max keeps the first of equals
     reasons, flags, applied, residual = _merge(chosen, props)
+    residual = residual + monitoring_duty(ctx, line, chosen.measure)
     return LineDecision(
         line_id=line.line_id, measure=chosen.measure, percentage_min=chosen.percentage_min,
         percentage_max=chosen.percentage_max, basis=chosen.basis, coking_time_hours=chosen.coking_time_hours,
@@ -151,6 +203,7 @@ class SummaryPiece:
     baseline: tuple = ()
     emergency_list: Optional[str] = None
     eligibility_reasons: tuple = ()
+    ratios_in_principle: tuple = ()
 
 
 def _ctx(pack: Pack, query: Query, ent: EnterpriseFacts, agg: Aggregates) -> Context:
@@ -173,8 +226,9 @@ def grades_piece(pack: Pack, query: Query, ent: EnterpriseFacts, agg: Aggregates
 
 
 def transport_piece(pack: Pack, query: Query, ent: EnterpriseFacts) -> SummaryPiece:
-    restr, flags = transport.transport_restrictions(pack, ent, pack.in_heating_season(query.on), query.alert_level)
-    return SummaryPiece(transport=restr, flags=flags)
+    restr, flags, why = transport.transport_restrictions(pack, ent, pack.in_heating_season(query.on), query.alert_level,
+                                                         query.on)
+    return SummaryPiece(transport=restr, flags=flags, reasons=why)
 
 
 def staggering_list_piece(pack: Pack, query: Query, ent: EnterpriseFacts) -> SummaryPiece:
@@ -187,7 +241,8 @@ def emergency_piece(pack: Pack, query: Query, ent: EnterpriseFacts) -> SummaryPi
     baseline, b_reasons = emergency.annual_baseline(pack, ent.baseline_class, dict(ent.normal_daily_emissions))
     return SummaryPiece(ratios=emergency.reduction_ratios(pack, query.alert_level),
                         reasons=emergency.ratio_reasons(pack, query.alert_level) + rs_reasons + b_reasons,
-                        flags=rs_flags, baseline=baseline)
+                        flags=rs_flags + emergency.in_principle_flags(pack, query.alert_level), baseline=baseline,
+                        ratios_in_principle=emergency.in_principle_pollutants(pack, query.alert_level))
 
 
 def emergency_list_piece(pack: Pack, query: Query, all_lines_retrofit_done: bool) -> SummaryPiece:
@@ -195,9 +250,11 @@ def emergency_list_piece(pack: Pack, query: Query, all_lines_retrofit_done: bool
     node = pack.section("emergency_list")
     if not node:
         return SummaryPiece()
-    if not all_lines_retrofit_done:
-        return SummaryPiece(emergency_list="include")
     rule, src, note = pack.setting_reason("emergency_list_retrofit")
+    if not all_lines_retrofit_done:  # the reading of 已完成特别排放限值和超低排放改造 decides "not done" too
+        return SummaryPiece(emergency_list="include", reasons=(
+            Reason("X-12", node["source"], "not every line has completed the retrofit that takes it off the list"),
+            Reason(rule, src, note)))
     fl = flag("emergency_list_inclusion", node,
               "Special-limit/ultra-low retrofits done: in principle (原则上) not on the emergency reduction list "
               "(002:575), but 002:595-609 require taking part in emergency control; an official decides.",
@@ -216,8 +273,8 @@ def compose(grades: SummaryPiece, transport_: SummaryPiece, staggering: SummaryP
     """The line-independent summary from its pieces (same order in both paths)."""
     return EnterpriseSummary(
         strictest_line=None, strictest_measure=Measure.NONE, grades=grades.grades, transport=transport_.transport,
-        emergency_ratios=emergency_.ratios,
-        emergency_reasons=emergency_.reasons + em_list.reasons + grades.reasons,
+        emergency_ratios=emergency_.ratios, emergency_ratios_in_principle=emergency_.ratios_in_principle,
+        emergency_reasons=emergency_.reasons + em_list.reasons + grades.reasons + transport_.reasons,
         emergency_baseline=emergency_.baseline, emergency_list=em_list.emergency_list,
         eligibility_reasons=grades.eligibility_reasons,
         flags=transport_.flags + staggering.flags + emergency_.flags + em_list.flags,

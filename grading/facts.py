@@ -146,6 +146,7 @@ class EnterpriseFacts:
     scattered_class: ScatteredClass = ScatteredClass.NONE
     location_flags: tuple[LocationFlag, ...] = ()
     key_vehicle_user: Optional[bool] = None
+    city_logistics: bool = False  # 城市物流配送企业 (004:394): in scope of the bans that name them
     heavy_diesel_vehicles: int = 0
     vehicles: tuple[Vehicle, ...] = ()
     coal_project_without_replacement: bool = False

@@ -36,7 +36,8 @@ SPEC: dict[str, Any] = {
          "heating_season", "settings", "sector_measures", "alert_measures", "emergency_exemptions",
          "livelihood_projects", "livelihood", "triggers", "emergency", "transport", "thresholds", "exemptions",
          "replacement_windows", "emergency_list", "eligibility", "benchmark", "staggering_list",
-         "emergency_grading", "tiers", "voc_health_check", "emergency_measures", "grade_workflow"},
+         "emergency_grading", "tiers", "voc_health_check", "emergency_measures", "grade_workflow", "monitoring_duty",
+         "county_supervision"},
     "period": CITE | {"start", "end"},
     "alert_levels": CITE,
     "heating_season": CITE | {"start_month_day", "end_month_day"},
@@ -52,13 +53,13 @@ SPEC: dict[str, Any] = {
     "sector_measures[].flag": CITE | {"code", "message", "default"},
     "sector_measures[].flag_when[]": CITE | MATCH | {"code", "message", "default", "default_setting"},
     "alert_measures[]": CITE | MATCH | {"id", "levels", "levels_setting", "measure"},
-    "emergency_exemptions[]": CITE | MATCH | {"id", "min_status", "max_percent_of_limit", "force", "open_list"},
+    "emergency_exemptions[]": CITE | MATCH | {"id", "min_status", "max_percent_of_limit", "force", "open_list", "applies_to"},
     "livelihood_projects": CITE | {"id", "sub_types", "requires_approvals"},
     "livelihood": CITE | MATCH | {"open_list_sectors", "tasks", "outcome", "filing_deadline", "filed_with"},
     "triggers[]": CITE | {"id", "predicate", "consequence", "effective_from", "heating_season_only", "threshold",
                           "stop_days", "stack_height_m", "kinds"},
     "emergency": {"ratios", "resplit_so2_nox", "baseline_days", "target_base"},
-    "emergency.ratios": CITE | {"ratio_pollutants_setting"},
+    "emergency.ratios": CITE | {"ratio_pollutants_setting", "in_principle"},
     "emergency.ratios.value": FREE,
     "emergency.ratios.value.*": FREE,
     "emergency.resplit_so2_nox": CITE,
@@ -69,13 +70,13 @@ SPEC: dict[str, Any] = {
     "transport.key_vehicle_user": CITE | {"designated", "sectors", "min_heavy_diesel_vehicles"},
     "transport.heating_season_min_standard": CITE,
     "transport.alert_ban": CITE | {"levels", "levels_setting", "vehicles", "exceptions", "exception_min_standard",
-                                   "exception_standard_setting", "force"},
+                                   "exception_standard_setting", "force", "city_logistics"},
     "transport.vehicle_restriction_reporting": CITE | {"days", "setting"},
     "transport.rail_share": CITE,
     "thresholds[]": CITE | MATCH | {"id", "status", "pm", "so2", "nox", "reference_o2", "max_percent_of_limit", "effective_from"},
     "exemptions[]": CITE | {"id", "measure_ids", "min_status", "deadline", "deadline_rule", "windows", "window_rule",
                             "window_setting", "effect", "percentage_min", "percentage_max", "force", "residual",
-                            "also_rule", "also_source"},
+                            "also_rule", "also_source", "applies_to"},
     "exemptions[].windows[]": {"start", "end"},
     "exemptions[].residual": CITE | {"obligation"},
     "replacement_windows": FREE,
@@ -90,9 +91,9 @@ SPEC: dict[str, Any] = {
     "eligibility.gate_without_outcome": CITE,
     "eligibility.restricted_category": CITE | {"default"},
     "benchmark": {"foundry", "building_materials"},
-    "benchmark.foundry": CITE | {"id", "sectors", "pm_max", "so2_max", "cupola_requires_cems", "force"},
+    "benchmark.foundry": CITE | {"id", "sectors", "pm_max", "so2_max", "cupola_requires_cems", "force", "applies_to"},
     "benchmark.building_materials": CITE | {"id", "sectors", "sub_types_listed", "open_list_sectors", "fuels",
-                                            "open_list_fuels", "requires_compliant", "force"},
+                                            "open_list_fuels", "requires_compliant", "force", "applies_to"},
     "staggering_list": {"filing", "change_control"},
     "staggering_list.filing": CITE | {"approval", "deadline"},
     "staggering_list.change_control": CITE,
@@ -111,6 +112,8 @@ SPEC: dict[str, Any] = {
     "emergency_measures.livelihood": CITE | {"curtail", "stop"},
     "emergency_measures.lines[]": CITE | MATCH | {"id", "curtail", "stop", "label", "coking_time_hours", "setting",
                                                   "cycle_setting"},
+    "monitoring_duty": CITE | {"obligation", "consequence", "consequence_rule", "consequence_source", "measures"},
+    "county_supervision": CITE | {"min_rate", "rate_setting", "several_setting"},
     "voc_health_check": {"deadlines"},
     "voc_health_check.deadlines": CITE,
     "voc_health_check.deadlines.value": FREE,
@@ -209,7 +212,18 @@ class Pack:
         """(rule, source, note) citing a pack setting; local settings cite 'local setting'."""
         node = self.data["settings"][name]
         src = node.get("source", "local setting")
-        return node["rule"], src, f"pack setting {name}={node.get('value')!r}: {node.get('why', '')}"
+        of = f"a reading of {src}" if "source" in node else "not from the sources"
+        return node["rule"], src, f"local reading (pack setting {name}={node.get('value')!r}, {of}): {node.get('why', '')}"
+
+    def season_reason(self, on: date) -> tuple[str, str, str]:
+        """(rule, source, note) citing the heating-season dates, a local setting (R-T-05), as they decide `on`."""
+        hs = self.data["heating_season"]
+        w = self.heating_season_window(on)
+        where = "inside" if w.contains(on) else "outside"
+        return ("R-T-05", "local setting",
+                f"local reading (pack setting heating_season={hs['start_month_day']}..{hs['end_month_day']}, not from "
+                f"the sources): {on.isoformat()} is {where} the heating season {w.start.isoformat()}..{w.end.isoformat()} "
+                "(end exclusive); no source gives its dates")
 
     @property
     def grade_workflow(self) -> Optional[GradeWorkflow]:

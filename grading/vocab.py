@@ -342,6 +342,8 @@ class Basis(Vocabulary):
     CAPACITY = "capacity", "生产能力"
     BLAST_FURNACE_CAPACITY = "blast_furnace_capacity", "高炉生产能力"
     ELECTRICITY = "electricity", "用电量"
+    OUTPUT = "output", "产量"
+    TIME = "time", "生产时间"
     EMISSIONS = "emissions", "污染物排放量"
     COKING_TIME_HOURS = "coking_time_hours", "出焦时间（小时）"
     PRODUCTION_LOAD = "production_load", "生产负荷"

@@ -258,6 +258,7 @@ def build_demo(*, force: bool = False, seed: int = 2017, per_city: int = 50,
     rng = random.Random(seed)  # noqa: S311  # nosec B311  # reproducible demo data, not security
     reviewer = {"lf": "anci", "sjz": "shijiazhuang", "jy": "jiyuan", "jz": "jizhou"}
     counts = {"enterprises": 0, "lines": 0, "permits": 0}
+    approvals: list[tuple[User, Enterprise, User | None]] = []
     serial = db.session.scalar(select(func.count()).select_from(Enterprise)) or 0
     for city in CITIES:
         for i in range(per_city):
@@ -286,13 +287,23 @@ def build_demo(*, force: bool = False, seed: int = 2017, per_city: int = 50,
             if roll < 0.1:
                 continue  # draft
             ops.submit_registration(owner, ent.id, {"version": ent.version})
-            if roll < 0.2:
+            if city.key == "lf" and i == 0:
+                # the printed demo enterprise: approved once, its amendment now waits for review — schedules and
+                # lists keep its approved facts meanwhile (issue 14 point 10)
+                approvals.append((official, ent, owner))
+            elif roll < 0.2:
                 ops.return_registration(official, ent.id, {"version": ent.version, "reason": "请补充排污许可证副本和在线监测联网证明。"})
             elif roll >= 0.6:
-                ops.approve_registration(official, ent.id, {"version": ent.version})
+                approvals.append((official, ent, None))
             if progress and counts["enterprises"] % 25 == 0:
                 progress(f"{counts['enterprises']} enterprises…")
     counts["daily_emissions"] = add_daily_emissions(seed)  # the emergency list's base (issue 7)
+    # Approved last, so the approved facts that schedules and lists read include the daily emissions.
+    for official, ent, amending in approvals:
+        ops.approve_registration(official, ent.id, {"version": ent.version})
+        if amending is not None:
+            ops.reopen_registration(amending, ent.id, {"version": ent.version})
+            ops.submit_registration(amending, ent.id, {"version": ent.version})
 
     counts["grade_applications"] = sum(build_grade_demo(officials["langfang"], publisher=officials["langfang2"]).values())  # issue 5
     db.session.flush()

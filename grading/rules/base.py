@@ -21,6 +21,9 @@ class Aggregates:
     """Cross-line facts that line rules need (computed from all lines of the enterprise)."""
 
     any_line_non_compliant: bool = False
+    # Ids of enterprise-level exemptions (pack `applies_to: enterprise`, e.g. 002:595 …的钢铁企业) that some line
+    # of the enterprise fails, so no line is exempted (issue 14 point 3).
+    blocked_exemptions: frozenset = frozenset()
 
 
 @dataclass(frozen=True)

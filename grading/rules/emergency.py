@@ -29,11 +29,41 @@ def alert_overlay(ctx: Context, line: LineFacts) -> Optional[Proposal]:
     return None
 
 
+def _ratio_pollutants(pack, node: dict) -> Optional[list[str]]:
+    """§5 item 21 (004:381): the pollutants the level ratio covers, by the pack's reading; VOCs have their own."""
+    if "ratio_pollutants_setting" not in node:
+        return None
+    return list(pack.setting(node["ratio_pollutants_setting"]) or [])
+
+
 def reduction_ratios(pack, level: AlertLevel) -> tuple[tuple[str, float], ...]:
     node = (pack.section("emergency") or {}).get("ratios")
     if not node or level == AlertLevel.NONE:
         return ()
-    return tuple(sorted((k, float(v)) for k, v in (node["value"].get(level.value) or {}).items()))
+    covered = _ratio_pollutants(pack, node)
+    return tuple(sorted((k, float(v)) for k, v in (node["value"].get(level.value) or {}).items()
+                        if covered is None or k == "vocs" or k in covered))
+
+
+def in_principle_pollutants(pack, level: AlertLevel) -> tuple[str, ...]:
+    """Issue 14 point 2: the pollutants whose target at `level` the clause sets only "in principle" (原则上,
+    004:381: the 10/20/30 % ratios, not the VOC ones). The emergency list's totals show them as such."""
+    node = (pack.section("emergency") or {}).get("ratios")
+    if not node or level == AlertLevel.NONE or not node.get("in_principle"):
+        return ()
+    ratios = dict(reduction_ratios(pack, level))
+    scope = node["in_principle"]
+    return tuple(p for p in sorted(ratios) if scope is True or p in scope or (scope == "ratio_pollutants" and p != "vocs"))
+
+
+def in_principle_flags(pack, level: AlertLevel) -> tuple[Flag, ...]:
+    pols = in_principle_pollutants(pack, level)
+    if not pols:
+        return ()
+    node = pack.section("emergency")["ratios"]
+    return (flag("emergency_ratios_in_principle", node,
+                 "The city's reduction ratios for " + ", ".join(pols) + " are set in principle (原则上 不低于); an "
+                 "official may decide otherwise, recording who and why.", ("ratios", "official_exception"), "ratios"),)
 
 
 def ratio_reasons(pack, level: AlertLevel) -> tuple[Reason, ...]:
@@ -41,6 +71,9 @@ def ratio_reasons(pack, level: AlertLevel) -> tuple[Reason, ...]:
     if not node or level == AlertLevel.NONE:
         return ()
     out = [reason(node, "reduction ratios (≥) of society-wide emissions (全社会排放总量)")]
+    pols = in_principle_pollutants(pack, level)
+    if pols:
+        out.append(reason(node, "in principle (原则上) for " + ", ".join(pols) + ": an official may decide otherwise"))
     if "ratio_pollutants_setting" in node:
         rule, src, note = pack.setting_reason(node["ratio_pollutants_setting"])
         out.append(Reason(rule, src, note))

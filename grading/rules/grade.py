@@ -1,8 +1,9 @@
 """Emergency performance grade A/B/C (应急绩效分级, 003:51) and what each grade does at an alert.
 
-Short-board principle: an industry's grade is its worst indicator's; a multi-industry enterprise takes
-the worst industry grade; fraud in the ultra-low evaluation lowers it to C (R-G-09, 003:17). Only this
-system's grade is read here: the Shijiazhuang VOC class (R-G-13) and staggering tiers live elsewhere.
+Short-board principle: an industry's grade is its worst indicator's; each line takes its own industry's grade
+(a line of an industry without one takes the enterprise's worst, said so) and the summary shows every industry and
+the worst; fraud in the ultra-low evaluation lowers every industry to C (R-G-09, 003:17). Only this system's grade
+is read here: the Shijiazhuang VOC class (R-G-13) and staggering tiers live elsewhere.
 """
 from __future__ import annotations
 
@@ -30,7 +31,30 @@ def industry_grade(g: IndustryGrade) -> Optional[EmergencyGrade]:
 
 
 def grades_by_industry(ent: EnterpriseFacts) -> tuple[tuple[str, str], ...]:
-    return tuple((g.industry.value, industry_grade(g).value) for g in ent.emergency_grades if industry_grade(g))
+    """Each industry's grade; a fraud finding (R-G-09, 003:17) lowers every one of them to C."""
+    return tuple((g.industry.value, EmergencyGrade.C.value if ent.ultra_low_evaluation_fraud else industry_grade(g).value)
+                 for g in ent.emergency_grades if industry_grade(g))
+
+
+def line_grade(ent: EnterpriseFacts, sector) -> tuple[Optional[EmergencyGrade], tuple[Reason, ...]]:
+    """The grade a line takes (issue 14 point 4): its OWN industry's grade (003:51 grades enterprises per
+    industry), so a steel-A + coking-C enterprise's blast furnace is A and its coke oven C. Fraud lowers every
+    industry to C (R-G-09). A line whose industry has no grade on record takes the worst of the enterprise's
+    grades (the stricter answer), said so."""
+    if ent.ultra_low_evaluation_fraud:
+        return worst_with_fraud(ent.emergency_grades, True)
+    own = [g for g in ent.emergency_grades if g.industry == sector and industry_grade(g)]
+    if own:
+        g = worst(industry_grade(x) for x in own)
+        note = f"the line is graded in its own industry ({sector.value}: {g.value})"
+        if len({x.industry for x in ent.emergency_grades}) > 1:
+            note += "; the enterprise's other industries keep their own grades"
+        return g, (Reason("R-G-02", "003:51", note),)
+    g = worst(industry_grade(x) for x in ent.emergency_grades)
+    if g is None:
+        return None, ()
+    return g, (Reason("R-G-02", "003:51", f"no grade on record for the line's industry ({sector.value}): the "
+                      f"enterprise's worst industry grade ({g.value}) applies"),)
 
 
 def enterprise_grade(ent: EnterpriseFacts) -> tuple[Optional[EmergencyGrade], tuple[Reason, ...]]:
@@ -60,9 +84,10 @@ def emergency_measure(ctx: Context, line: LineFacts) -> Optional[Proposal]:
                                     "Not one of the 15 graded industries: the province's unified measures or own grading "
                                     "apply (R-G-06); non-key industries get local measures (R-G-07).",
                                     ("provincial_unified_measures", "provincial_grading", "local_measures"), None),))
-    grade, why = enterprise_grade(ctx.enterprise)
+    grade, why = line_grade(ctx.enterprise, sector)
     why = why + (reason(spec["industries"], f"{sector.value} is one of the 15 graded industries"),)
-    if line.emission_status.value == "ultra_low":  # R-G-10 / X-17, 003:17
+    if line.emission_status.value == "ultra_low" and not ctx.enterprise.ultra_low_evaluation_fraud:
+        # R-G-10 / X-17, 003:17; a fraud finding cancels the preferential treatment (R-G-09), so it is not cited
         why = why + (reason(spec["ultra_low_incentive"], "ultra-low: differentiated emergency measures once evaluation confirms it"),)
     extra = []
     util = spec.get("utilisation_raise")

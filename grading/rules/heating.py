@@ -5,10 +5,13 @@ The first pack entry whose sectors/sub_types/kinds/fuels match the line applies;
 """
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Optional
 
+from grading.decisions import Reason
 from grading.facts import LineFacts
 from grading.rules.base import Context, Proposal, applied, flag, matches, reason, stably_compliant
+from grading.rules.exemptions import EXCLUSION_SETTING
 from grading.vocab import Basis, Measure
 
 
@@ -35,20 +38,27 @@ def _excluded_by(entry: dict, ctx: Context, line: LineFacts) -> Optional[dict]:
 
 def _entry_proposal(ctx: Context, entry: dict) -> Proposal:
     basis = Basis(entry["basis"]) if entry.get("basis") else None
+    if "basis_setting" in entry:  # §5 item 5: the pack's reading of an unstated basis (R-JY-01)
+        basis = Basis(ctx.pack.setting(entry["basis_setting"]))
     p = Proposal(Measure(entry["measure"]), entry.get("percentage_min"), entry.get("percentage_max"), basis,
                  coking_time_hours=entry.get("coking_time_hours"), windows=(ctx.pack.heating_season_window(ctx.on),),
                  reasons=(reason(entry, entry.get("condition_note", "")),
-                          reason({"rule": "R-T-05", "source": "local setting"}, "heating season dates are a pack local setting")))
+                          Reason(*ctx.pack.season_reason(ctx.on))))
     if "verification" in entry:  # R-V-01: checked against actual electricity use
         p = p.plus(reasons=(reason(entry["verification"], "verified by " + entry["verification"]["method"]),))
-    if "setting" in entry:
-        rule, src, note = ctx.pack.setting_reason(entry["setting"])
-        p = p.plus(reasons=(reason({"rule": rule, "source": src}, note),))
-        if ctx.pack.setting(entry["setting"]) == "city_allocation":
+    for key in ("setting", "basis_setting"):
+        if key in entry:
+            p = p.plus(reasons=(Reason(*ctx.pack.setting_reason(entry[key])),))
+    reading = ctx.pack.setting(entry["setting"]) if "setting" in entry else None
+    if entry["measure"] == "extend_coking" and reading == "by" and ctx.pack.setting("coking_normal_cycle_hours") is not None:
+        # §5 item 15 read as extend BY 36 h: the new coking time is the normal cycle + 36 h (R-JY-02)
+        p = replace(p, coking_time_hours=float(ctx.pack.setting("coking_normal_cycle_hours")) + p.coking_time_hours,
+                    reasons=p.reasons + (Reason(*ctx.pack.setting_reason("coking_normal_cycle_hours")),))
+    if reading == "city_allocation":
             p = p.plus(flags=(flag("steel_allocation_from_filed_plan", entry,
                                    "The city allocates the 50 % across the listed lines/equipment; use the filed plan's figure.",
                                    ("filed_plan_figure",), None),))
-    if entry.get("basis") == "not_stated":
+    if (basis or Basis.NOT_STATED) == Basis.NOT_STATED and entry.get("basis") == "not_stated":
         p = p.plus(flags=(flag("curtailment_basis_not_stated", entry,
                                "The source does not say what the percentage is measured against (capacity, output, "
                                "electricity…); an official fixes it.", ("capacity", "output", "electricity", "time"), None),))
@@ -72,9 +82,11 @@ def sector_measure(ctx: Context, line: LineFacts) -> Optional[Proposal]:
     if entry is None:
         return None
     ex = _excluded_by(entry, ctx, line)
-    if ex is not None:
-        return Proposal(Measure.NONE, reasons=(reason(ex, "excluded from the heating-season measure of " + entry["id"]),))
-    p = _entry_proposal(ctx, entry)
+    level = ctx.pack.setting(EXCLUSION_SETTING)
+    cite = (Reason(*ctx.pack.setting_reason(EXCLUSION_SETTING)),) if ex is not None and level is not None else ()
+    if ex is not None and not (level == "enterprise" and "excl:" + entry["id"] in ctx.aggregates.blocked_exemptions):
+        return Proposal(Measure.NONE, reasons=(reason(ex, "excluded from the heating-season measure of " + entry["id"]),) + cite)
+    p = _entry_proposal(ctx, entry).plus(reasons=cite)
     for fw in entry.get("flag_when", []):
         if matches(fw, ctx, line):
             default = ctx.pack.setting(fw["default_setting"]) if "default_setting" in fw else fw.get("default")
@@ -82,8 +94,12 @@ def sector_measure(ctx: Context, line: LineFacts) -> Optional[Proposal]:
             fl = flag(fw["code"], fw, fw["message"], fw["options"], default)
             d = ctx.decision(fl.code)
             choice = d.choice if d else default
+            cite = ()
+            if "default_setting" in fw and not d:  # the pack's reading decides until an official does (§5)
+                cite = (Reason(*ctx.pack.setting_reason(fw["default_setting"])),)
             if choice == "clean_energy_excluded":
                 p = Proposal(Measure.NONE, reasons=(reason(fw, "excluded as clean energy"),))
+            p = p.plus(reasons=cite)
             p = p.plus(applied=(applied(d, fw),)) if d else p.plus(flags=(fl,))
     approval = entry.get("approval_exception")
     if approval and p.measure != Measure.NONE:
@@ -92,8 +108,15 @@ def sector_measure(ctx: Context, line: LineFacts) -> Optional[Proposal]:
             resolved = entry.get("flag", {}).get("code")  # the approval is the official's exception
             p = Proposal(Measure.NONE, reasons=p.reasons + (reason(approval, approval.get("note", "city-government approval on record")),),
                          flags=tuple(f for f in p.flags if f.code != resolved))
-            p = p.plus(flags=applicant_flags(ctx))
+            p = p.plus(reasons=applicant_reasons(ctx), flags=applicant_flags(ctx))
     return p
+
+
+def applicant_reasons(ctx: Context) -> tuple:
+    """The reading behind applicant_flags, cited where it decides (issue 14 point 1)."""
+    if ctx.pack.setting("approval_applicant") is None:
+        return ()
+    return (Reason(*ctx.pack.setting_reason("approval_applicant")),)
 
 
 def applicant_flags(ctx: Context) -> tuple:

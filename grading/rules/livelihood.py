@@ -46,9 +46,9 @@ def livelihood_measure(ctx: Context, line: LineFacts, base: Proposal) -> Proposa
                                      f"Max allowed load not filed with the city government by {deadline}; the source "
                                      "states no consequence. Default: the sector rule applies.",
                                      ("sector_rule", "max_load"), "sector_rule"),))
-    from grading.rules.heating import applicant_flags
+    from grading.rules.heating import applicant_flags, applicant_reasons
     return Proposal(Measure.MAX_LOAD, line.livelihood_max_load, line.livelihood_max_load, Basis.PRODUCTION_LOAD,
                     windows=base.windows,
                     reasons=(reason(node, f"max allowed load {line.livelihood_max_load} % filed {line.livelihood_filed_on}"),
-                             Reason("R-L-01", node["source"]), Reason("D-02", node["source"])),
+                             Reason("R-L-01", node["source"]), Reason("D-02", node["source"])) + applicant_reasons(ctx),
                     flags=applicant_flags(ctx))

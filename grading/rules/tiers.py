@@ -78,6 +78,9 @@ def benchmark_qualifies(ctx: Context, line: LineFacts) -> tuple[Optional[dict], 
         return None, ()
     sector = line_sector(ctx, line).value
     f = spec.get("foundry")
+    if f and sector in f["sectors"] and f.get("applies_to") == "enterprise":
+        # 001:99 benchmark ENTERPRISES, tested on their melting equipment (铸造熔炼设备): all of it
+        return (f if f["id"] not in ctx.aggregates.blocked_exemptions else None), ()
     if f and sector in f["sectors"]:
         pm, so2 = line.concentration(Pollutant.PM), line.concentration(Pollutant.SO2)
         ok = pm is not None and so2 is not None and pm <= f["pm_max"] and so2 <= f["so2_max"]
@@ -89,6 +92,8 @@ def benchmark_qualifies(ctx: Context, line: LineFacts) -> tuple[Optional[dict], 
         listed = sector in b["sectors"] and (sector != "cement" or line.sub_type.value in b["sub_types_listed"])
         open_sector = sector in b["open_list_sectors"] or (sector == "cement" and not listed)
         fuel_ok, open_fuel = line.fuel.value in b["fuels"], line.fuel.value in b["open_list_fuels"]
+        if (listed or open_sector) and b.get("applies_to") == "enterprise" and b["id"] in ctx.aggregates.blocked_exemptions:
+            return None, ()
         if (listed or open_sector) and (fuel_ok or open_fuel):
             flags = ()
             if open_sector or open_fuel:

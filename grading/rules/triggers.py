@@ -59,6 +59,12 @@ def fired(ctx: Context, line: LineFacts) -> list[dict]:
     return out
 
 
+def fired_any_season(ctx: Context, line: LineFacts) -> list[dict]:
+    """The triggers that fire for the line, ignoring the heating-season restriction (to tell whether the season decides)."""
+    return [t for t in ctx.pack.section("triggers", [])
+            if not ("effective_from" in t and ctx.on < t["effective_from"]) and PREDICATES[t["predicate"]](ctx, line, t)]
+
+
 def trigger_proposals(ctx: Context, line: LineFacts) -> list[Proposal]:
     out = []
     for t in fired(ctx, line):

@@ -2,8 +2,9 @@
 from __future__ import annotations
 
 from registry.accounts.models import Role
+from registry.core.regions import region_prefix
 
-_PREFIX_LEN = {Role.PROVINCE.value: 2, Role.CITY.value: 4, Role.COUNTY.value: 6}
+_OFFICIALS = {Role.PROVINCE.value, Role.CITY.value, Role.COUNTY.value}  # their region has their level (operations)
 
 
 def scope_prefix(user) -> str | None:
@@ -13,8 +14,8 @@ def scope_prefix(user) -> str | None:
     (等保 三员分立, issue 13 M9): "-" matches no region code."""
     if getattr(user, "is_system", False):
         return None
-    if user.role in _PREFIX_LEN and user.region_code:
-        return user.region_code[: _PREFIX_LEN[user.role]]
+    if user.role in _OFFICIALS and user.region_code:
+        return region_prefix(user.region_code)
     return "-"  # enterprise users see objects through membership, never through a region
 
 

@@ -247,6 +247,7 @@ ENTERPRISES = Sheet(
         _text("livelihood_filed_with", "保民生任务备案部门", "Livelihood task filed with", E + "livelihood_filed_with"),
         _flag("key_vehicle_user", "重点用车企业", "Key vehicle user", E + "key_vehicle_user", False),
         _text("key_vehicle_basis", "重点用车认定依据", "Key vehicle user basis", E + "key_vehicle_basis"),
+        _flag("city_logistics", "城市物流配送企业", "City logistics-distribution enterprise", E + "city_logistics", False),
         _number("heavy_diesel_vehicles", "重型柴油车数量", "Heavy diesel vehicles", E + "heavy_diesel_vehicles", unit="辆", integer=True),
         _number("fleet_china3", "国三及以下车辆数", "Fleet China 3 or older", E + "fleet_china3", unit="辆", integer=True),
         _number("fleet_china4", "国四车辆数", "Fleet China 4", E + "fleet_china4", unit="辆", integer=True),

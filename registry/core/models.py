@@ -25,11 +25,6 @@ class Region(db.Model):
     level: Mapped[str] = mapped_column(String(10))
     parent_code: Mapped[str | None] = mapped_column(ForeignKey("region.code"), index=True)
 
-    @property
-    def scope_prefix(self) -> str:
-        """Codes below this region start with this prefix (province 2, city 4, county 6 digits)."""
-        return {"province": self.code[:2], "city": self.code[:4]}.get(self.level, self.code)
-
 
 class AuditEntry(db.Model):
     """Who changed what, when, with the before/after values. Rows are only ever added."""

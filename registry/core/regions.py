@@ -32,6 +32,22 @@ def load_regions() -> int:
     return len(rows)
 
 
+def region_prefix(code: str) -> str:
+    """The code prefix shared by a region and everything below it (GB/T 2260: 2 digits province, 2 city, 2 county):
+    '130000' → '13' (a province), '131000' → '1310' (a city), '131002' → '131002' (a county, or a county-level
+    list such as '419001'). The one place this is computed: official scopes, schedules, lists, filters."""
+    if code.endswith("0000"):
+        return code[:2]
+    if code.endswith("00"):
+        return code[:4]
+    return code
+
+
+def enclosing_codes(code: str) -> list[str]:
+    """The province and city codes above `code`, by its digits: '131002' → ['130000', '131000']."""
+    return [code[:2] + "0000", code[:4] + "00"]
+
+
 def get_region(code: str | None) -> Region | None:
     return db.session.get(Region, code) if code else None
 
@@ -69,7 +85,7 @@ def counties_under(code: str) -> list[Region]:
     return list(
         db.session.scalars(
             select(Region)
-            .where(Region.level == "county", Region.code.startswith(region.scope_prefix))
+            .where(Region.level == "county", Region.code.startswith(region_prefix(region.code)))
             .order_by(Region.code)
         )
     )

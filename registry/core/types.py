@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 
-from sqlalchemy import DateTime, String
+from sqlalchemy import DateTime
 from sqlalchemy.types import TypeDecorator
 
 
@@ -22,11 +22,6 @@ class UTCDateTime(TypeDecorator):
         if value is not None and value.tzinfo is None:
             value = value.replace(tzinfo=timezone.utc)
         return value
-
-
-def enum_column(vocabulary, length: int = 40):
-    """A plain string column for a vocabulary; the CHECK constraint is added per table."""
-    return String(length)
 
 
 def in_vocabulary(column: str, vocabulary) -> str:

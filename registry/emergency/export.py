@@ -13,7 +13,7 @@ import xlsxwriter
 from grading.packs import Pack
 from registry.core.regions import region_label
 from registry.emergency.models import EmergencyList
-from registry.emergency.queries import entry_rows, totals
+from registry.emergency.queries import entries_with_line, totals
 from registry.emergency.reductions import POLLUTANTS, Action, LineBaseline, baseline_days, emergency_levels, line_reduction
 from registry.exchange.neutralise import neutralise
 
@@ -46,7 +46,7 @@ def _text(value: Any) -> str:
 def level_rows(lst: EmergencyList, pack: Pack, level: str) -> list[dict[str, Any]]:
     days = baseline_days(pack)
     out = []
-    for row in entry_rows(lst):
+    for row in entries_with_line(lst):
         e, ent, line = row["entry"], row["enterprise"], row["line"]
         if e.level != level:
             continue

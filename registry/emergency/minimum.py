@@ -12,7 +12,8 @@ from datetime import date
 from grading.contract import evaluate
 from grading.packs import Pack
 from registry.enterprises.models import Enterprise
-from registry.policy.facts import evaluate_document
+from registry.grades.current import EmergencyStanding
+from registry.policy.facts import evaluate_document, reviewed_enterprises
 
 _RANK = {"none": 0, "curtail": 1, "stop": 2}
 
@@ -53,14 +54,19 @@ def _floor(line: dict) -> Floor:
     return Floor("none", 0.0, clauses)
 
 
-def floors(enterprise: Enterprise, pack: Pack, levels: list[str], grade: str | None) -> dict[tuple[int, str], Floor]:
-    """(line db id, level) → the floor, from one engine evaluation per level."""
+def floors(enterprise: Enterprise, pack: Pack, levels: list[str], grades: EmergencyStanding | None) -> dict[tuple[int, str], Floor]:
+    """(line db id, level) → the floor, from one engine evaluation per level. The engine gets every standing
+    industry grade and a standing fraud finding (issue 14 point 4): each line is held to its own industry's grade."""
     on = season_day(pack)
-    grades = [{"industry": enterprise.sector, "grade": grade}] if grade else None
+    extra = grades.facts() if grades is not None else None
+    # The list holds the approved facts (issue 14 point 10), so the floor is read on them too: an unapproved
+    # amendment (say, lines claimed ultra-low) cannot weaken a plan. Never approved yet: the records as they are.
+    kept = reviewed_enterprises([enterprise.id]) if enterprise.id is not None else []
+    enterprise = kept[0] if kept else enterprise
     by_code = {(line.code or str(line.id)): line.id for line in enterprise.lines}
     out: dict[tuple[int, str], Floor] = {}
     for level in levels:
-        answer = evaluate(evaluate_document(enterprise, pack=pack.id, on=on, alert_level=level, emergency_grades=grades))
+        answer = evaluate(evaluate_document(enterprise, pack=pack.id, on=on, alert_level=level, extra=extra))
         for line in answer["lines"]:
             if line["line_id"] in by_code:
                 out[(by_code[line["line_id"]], level)] = _floor(line)

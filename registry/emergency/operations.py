@@ -39,7 +39,7 @@ from registry.emergency.reductions import Action, baseline_days, emergency_level
 from registry.emergency.schemas import AreaSourceInput, EmergencyDecisionInput, EmergencyListInput, EmergencyPlanInput
 from registry.enterprises.models import Enterprise
 from registry.extensions import db
-from registry.grades.current import effective_grades
+from registry.grades.current import EmergencyStanding, emergency_standing
 
 ENGINE_VERSION = f"contract-{CONTRACT_VERSION}"
 
@@ -80,8 +80,7 @@ def prefill(actor, enterprise_id: int, pack_id: str) -> list[dict[str, Any]]:
     latest = queries.latest_plan(enterprise.id, pack.id)
     if latest is not None:
         return [_entry_dict(e) for e in latest.entries]
-    grade = effective_grades([enterprise.id]).get(enterprise.id)
-    minimum = floors(enterprise, pack, emergency_levels(pack), grade)
+    minimum = floors(enterprise, pack, emergency_levels(pack), emergency_standing([enterprise.id]).get(enterprise.id))
     rules = MeasureRules(pack)
     return [{"line_id": line.id, "level": level, "measure": f.measure,
              "percent": f.percent if f.measure != "curtail" or f.percent else _first_step(rules, enterprise, line),
@@ -106,7 +105,7 @@ def _entry_dict(e: PlanEntry) -> dict[str, Any]:
             "key_indicators": e.key_indicators, "responsible_person": e.responsible_person, "contact": e.contact}
 
 
-def _check_plan(enterprise: Enterprise, pack: Pack, grade: str | None, entries: list[dict]) -> None:
+def _check_plan(enterprise: Enterprise, pack: Pack, grades: EmergencyStanding | None, entries: list[dict]) -> None:
     """Every line at every level of the pack (R-A-03), no entry weaker than the engine's floor (003:51)."""
     levels = emergency_levels(pack)
     lines = {line.id: line for line in enterprise.lines}
@@ -130,9 +129,11 @@ def _check_plan(enterprise: Enterprise, pack: Pack, grade: str | None, entries: 
                     _("Every line needs a measure at every alert level (R-A-03, 003:50)."))
     if errors:
         raise ValidationFailed(_("Some fields are invalid."), errors)
-    minimum = floors(enterprise, pack, levels, grade)
+    minimum = floors(enterprise, pack, levels, grades)
     for i, e in enumerate(entries):
         floor = minimum.get((e["line_id"], e["level"]))
+        line = lines[e["line_id"]]
+        grade = grades.for_line(line.sector or enterprise.sector) if grades is not None else None
         if floor is not None and not floor.allows(e["measure"], e["percent"]):
             need = _("stop") if floor.measure == "stop" else (
                 _("curtail at least %(p)s %%", p=f"{floor.percent:g}") if floor.measure == "curtail" else _("no measure"))
@@ -151,8 +152,9 @@ def save_plan(actor, enterprise_id: int, data: dict[str, Any]) -> EmergencyPlan:
         raise Forbidden(_("You do not have permission to do this."))
     values = load(EmergencyPlanInput(), data)
     pack = _pack(values["pack_id"])
-    grade = effective_grades([enterprise.id]).get(enterprise.id)
-    _check_plan(enterprise, pack, grade, values["entries"])
+    grades = emergency_standing([enterprise.id]).get(enterprise.id)
+    grade = grades.worst() if grades is not None else None
+    _check_plan(enterprise, pack, grades, values["entries"])
     latest = queries.latest_plan(enterprise.id, pack.id)
     if latest is not None and latest.status == Status.DRAFT.value:
         plan = latest
@@ -239,7 +241,7 @@ def compile_list(actor, data: dict[str, Any]) -> EmergencyList:
     db.session.add(lst)
     enterprises = queries.covered_enterprises(region.code)
     plans = queries.latest_filed_plans([e.id for e in enterprises], pack.id)
-    grades = effective_grades([e.id for e in enterprises])
+    grades = emergency_standing([e.id for e in enterprises])  # each line by its own industry (issue 14 point 4)
     weights = queries.capacity_weights([line for e in enterprises for line in e.lines])
     levels = emergency_levels(pack)
     for ent in enterprises:
@@ -251,7 +253,7 @@ def compile_list(actor, data: dict[str, Any]) -> EmergencyList:
                 lst.entries.append(ListEntry(
                     enterprise_id=ent.id, line_id=line.id, plan_id=plan.id if p else None, level=level,
                     measure=p.measure if p else "none", percent=p.percent if p else 0, origin="plan" if p else "none",
-                    grade=grades.get(ent.id), key_indicators=p.key_indicators if p else "",
+                    grade=grades[ent.id].for_line(line.sector or ent.sector) if ent.id in grades else None, key_indicators=p.key_indicators if p else "",
                     responsible_person=p.responsible_person if p else "", contact=p.contact if p else "",
                     baseline_class=queries.baseline_class(line, ent),
                     daily_so2_kg=line.daily_emission_so2_kg or 0, daily_nox_kg=line.daily_emission_nox_kg or 0,

@@ -11,28 +11,37 @@ from typing import Any
 
 from grading.contract import evaluate
 from registry.emergency.models import EmergencyList
-from registry.emergency.queries import entry_rows
-from registry.policy.facts import evaluate_document
+from registry.emergency.queries import entries_with_line
+from registry.grades.current import worst
+from registry.policy.facts import evaluate_document, reviewed_enterprises
 
 
 def alert_orders(lst: EmergencyList, on: date, level: str, grades: dict[int, str] | None = None) -> list[dict[str, Any]]:
     """One order per enterprise in the list, enterprises with nothing to do included (they post 'no measure')."""
     by_ent: dict[int, dict[str, Any]] = {}
-    for row in entry_rows(lst):
+    for row in entries_with_line(lst):
         entry, ent, line = row["entry"], row["enterprise"], row["line"]
         order = by_ent.get(ent.id)
         if order is None:
             order = by_ent[ent.id] = {"enterprise_id": ent.id, "name": ent.name, "uscc": ent.uscc,
                                       "region_code": ent.region_code, "sector": ent.sector, "grade": entry.grade,
-                                      "address": ent.address, "lines": [], "transport": [], "_ent": ent}
+                                      "address": ent.address, "lines": [], "transport": [], "_ent": ent, "_grades": {}}
+        if entry.grade:  # the list's frozen grade of the line's industry (issue 14 point 4)
+            order["_grades"][line.sector or ent.sector] = entry.grade
         if entry.level == level and entry.measure != "none":
             order["lines"].append({"line_id": line.id, "code": line.code, "name": line.name, "measure": entry.measure,
                                    "percent": float(entry.percent), "key_indicators": entry.key_indicators,
                                    "responsible_person": entry.responsible_person, "contact": entry.contact})
+    reviewed = {e.id: e for e in reviewed_enterprises(sorted(by_ent))}  # approved facts (issue 14 point 10)
     for order in by_ent.values():
         ent = order.pop("_ent")
-        grade = (grades or {}).get(ent.id) or order["grade"]
+        by_industry = order.pop("_grades")
+        grade = (grades or {}).get(ent.id)
+        if grade:
+            by_industry = {ent.sector: grade}
+        order["grade"] = worst(by_industry.values()) or order["grade"]
+        ent = reviewed.get(ent.id, ent)
         doc = evaluate_document(ent, pack=lst.pack_id, on=on, alert_level=level,
-                                emergency_grades=[{"industry": ent.sector, "grade": grade}] if grade else None)
+                                emergency_grades=[{"industry": i, "grade": g} for i, g in sorted(by_industry.items())] or None)
         order["transport"] = evaluate(doc)["summary"].get("transport", [])
     return sorted(by_ent.values(), key=lambda o: (o["region_code"], o["name"]))

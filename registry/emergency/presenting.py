@@ -26,6 +26,7 @@ def level_totals(lst: EmergencyList, pack: Pack) -> list[dict[str, Any]]:
                     "reasons": [f"{r.rule} ({r.source})" for r in t.targets.reasons] + [_days_reason(t.days, pack)],
                     "pollutants": [{"pollutant": p.pollutant, "baseline": p.baseline, "reduction": p.reduction,
                                     "percent": p.percent, "target_percent": p.target_percent,
+                                    "target_in_principle": p.pollutant in t.targets.in_principle,
                                     "shortfall": p.shortfall, "met": p.met,
                                     "industrial_baseline": p.industrial_baseline, "industrial_reduction": p.industrial_reduction,
                                     "industrial_percent": p.industrial_percent, "area_baseline": p.area_baseline,

@@ -9,21 +9,14 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from grading.packs import Pack
+from registry.core.regions import region_prefix
 from registry.emergency.measures import LineFacts
 from registry.emergency.models import AreaSource as AreaSourceRow
 from registry.emergency.models import EmergencyList, EmergencyPlan, Proposal, Status
 from registry.emergency.reductions import Action, AreaSource, LevelTotals, LineBaseline, city_totals
-from registry.enterprises.models import Enterprise, ProductionLine, RegistrationStatus
+from registry.enterprises.models import Enterprise, ProductionLine
 from registry.extensions import db
-
-
-def region_prefix(code: str) -> str:
-    """'131000' → '1310' (a city), '130000' → '13', '419001' → '419001' (a county-level list)."""
-    if code.endswith("0000"):
-        return code[:2]
-    if code.endswith("00"):
-        return code[:4]
-    return code
+from registry.policy.facts import reviewed_enterprises
 
 
 def baseline_class(line: ProductionLine, enterprise: Enterprise) -> str:
@@ -34,11 +27,20 @@ def baseline_class(line: ProductionLine, enterprise: Enterprise) -> str:
 
 
 def covered_enterprises(region_code: str) -> list[Enterprise]:
-    """Approved registrations in the region: the list covers every air-emitting one (R-A-03, 003:50)."""
-    stmt = (select(Enterprise).where(Enterprise.region_code.startswith(region_prefix(region_code)),
-                                     Enterprise.status == RegistrationStatus.APPROVED.value)
-            .options(selectinload(Enterprise.lines)).order_by(Enterprise.id))
-    return list(db.session.scalars(stmt))
+    """Approved registrations in the region, as last approved: the list covers every air-emitting one (R-A-03,
+    003:50) on reviewed facts only (issue 14 point 10) — a reopened registration stays with its approved lines
+    and emissions until the amendment is approved. Detached records (registry/enterprises/approved.py); a line
+    deleted from the registry since the approval has no row left to list and is left out."""
+    enterprises = reviewed_enterprises(region_prefix=region_prefix(region_code))
+    ids = [line.id for e in enterprises for line in e.lines]
+    alive: set[int] = set()
+    for i in range(0, len(ids), 1000):
+        alive.update(db.session.scalars(select(ProductionLine.id).where(ProductionLine.id.in_(ids[i:i + 1000]))))
+    for e in enterprises:
+        gone = [line for line in e.lines if line.id not in alive]
+        for line in gone:
+            e.lines.remove(line)
+    return enterprises
 
 
 def capacity_weights(lines: list[ProductionLine]) -> dict[int, float]:
@@ -86,16 +88,19 @@ def list_baselines(lst: EmergencyList) -> tuple[list[LineBaseline], dict[str, di
 
 def line_facts(lst: EmergencyList) -> dict[int, LineFacts]:
     """line id → what the pack's measure rules match on (industry, sub-type, process, fuel, interruptible,
-    livelihood task), read now: a list freezes emissions and grades, not the line's description."""
+    livelihood task), read now from the approved facts (issue 14 point 10): a list freezes emissions and grades,
+    not the line's description, and an unapproved amendment changes neither."""
     ids = {e.line_id for e in lst.entries}
     if not ids:
         return {}
-    rows = db.session.execute(
-        select(ProductionLine.id, ProductionLine.sector, ProductionLine.sub_type, ProductionLine.kind,
-               ProductionLine.fuel, ProductionLine.interruptible, Enterprise.livelihood_task)
-        .join(Enterprise, Enterprise.id == ProductionLine.enterprise_id).where(ProductionLine.id.in_(ids)))
-    return {r.id: LineFacts(r.sector or "", r.sub_type or "none", r.kind or "", r.fuel or "", bool(r.interruptible),
-                            r.livelihood_task not in (None, "", "none")) for r in rows}
+    out: dict[int, LineFacts] = {}
+    for ent in reviewed_enterprises(sorted({e.enterprise_id for e in lst.entries})):
+        livelihood = ent.livelihood_task not in (None, "", "none")
+        for r in ent.lines:
+            if r.id in ids:
+                out[r.id] = LineFacts(r.sector or "", r.sub_type or "none", r.kind or "", r.fuel or "",
+                                      bool(r.interruptible), livelihood)
+    return out
 
 
 def area_of(lst: EmergencyList) -> list[AreaSource]:
@@ -130,7 +135,7 @@ def proposals_of(list_id: int) -> list[Proposal]:
     return list(db.session.scalars(select(Proposal).where(Proposal.list_id == list_id).order_by(Proposal.level, Proposal.id)))
 
 
-def entry_rows(lst: EmergencyList) -> list[dict[str, Any]]:
+def entries_with_line(lst: EmergencyList) -> list[dict[str, Any]]:
     """One row per entry with the enterprise and line names, for pages, export and orders."""
     ents = {e.id: e for e in db.session.scalars(select(Enterprise).where(
         Enterprise.id.in_({x.enterprise_id for x in lst.entries})))}

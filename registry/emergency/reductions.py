@@ -11,7 +11,7 @@ from typing import Iterable, Mapping, Optional
 
 from grading.decisions import Reason
 from grading.packs import Pack
-from grading.rules.emergency import check_resplit, reduction_ratios
+from grading.rules.emergency import check_resplit, in_principle_pollutants, reduction_ratios
 from grading.vocab import AlertLevel, Pollutant
 
 POLLUTANTS: tuple[str, ...] = ("so2", "nox", "pm", "vocs")
@@ -92,6 +92,7 @@ class Targets:
     reasons: tuple[Reason, ...]
     resplit_applied: bool = False
     resplit_rejected: str = ""
+    in_principle: tuple[str, ...] = ()  # pollutants whose target the clause sets 原则上 (004:381, issue 14 point 2)
 
 
 def level_targets(pack: Pack, level: str, resplit: Optional[Mapping[str, float]] = None) -> Targets:
@@ -102,15 +103,16 @@ def level_targets(pack: Pack, level: str, resplit: Optional[Mapping[str, float]]
     reasons: list[Reason] = []
     if node:
         reasons.append(Reason(str(node["rule"]), str(node["source"]), f"{level}: {ratios}"))
+    soft = in_principle_pollutants(pack, alert)
     if not resplit:
-        return Targets(level, ratios, tuple(reasons))
+        return Targets(level, ratios, tuple(reasons), in_principle=soft)
     keyed = {Pollutant(k): float(v) for k, v in resplit.items()}
     why, flags = check_resplit(pack, alert, keyed)
     reasons.extend(why)
     if flags:
-        return Targets(level, ratios, tuple(reasons), False, flags[0].message)
+        return Targets(level, ratios, tuple(reasons), False, flags[0].message, soft)
     ratios.update({k: float(v) for k, v in resplit.items() if k in ("so2", "nox")})
-    return Targets(level, ratios, tuple(reasons), True)
+    return Targets(level, ratios, tuple(reasons), True, in_principle=soft)
 
 
 @dataclass(frozen=True)

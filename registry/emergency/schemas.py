@@ -62,6 +62,7 @@ class EmergencyPollutantTotalOut(Schema):
     reduction = fields.Float()
     percent = fields.Float()
     target_percent = fields.Float(allow_none=True)
+    target_in_principle = fields.Boolean()  # 原则上 (004:381): an official may decide otherwise
     shortfall = fields.Float()
     met = fields.Boolean()
     industrial_baseline = fields.Float()

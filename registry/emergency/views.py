@@ -17,8 +17,10 @@ from grading.contract import list_packs
 from grading.packs import get_pack
 from registry.accounts.reauth import is_recent
 from registry.accounts.scopes import scope_prefix
+from registry.core import timeutil
 from registry.core.errors import ValidationFailed
 from registry.core.labels import register_history_labels
+from registry.core.regions import region_prefix
 from registry.core.versions import form_version
 from registry.emergency import auth, export, presenting, queries
 from registry.emergency import operations as ops
@@ -29,7 +31,7 @@ from registry.emergency.orders import alert_orders
 from registry.emergency.presenting import chart_data, level_totals
 from registry.emergency.reductions import emergency_levels
 from registry.extensions import db
-from registry.grades.current import effective_grades
+from registry.grades.current import emergency_standing
 
 bp = Blueprint("emergency", __name__, url_prefix="/emergency")
 bp.record_once(lambda state: register_history_labels(state.app, "emergency", presenting.history_view))
@@ -140,7 +142,7 @@ def detail(list_id: int):
                            names=_names({p.enterprise_id for p in proposals}),
                            line_codes=_line_codes({p.line_id for p in proposals}),
                            changes=queries.changes_from_previous(lst), explain=render_explanation,
-                           status_label=status_label, today=date.today().isoformat())
+                           status_label=status_label, today=timeutil.beijing_today().isoformat())
 
 
 def _line_codes(ids) -> dict[int, str]:
@@ -280,7 +282,7 @@ def _default_pack(enterprise_id: int) -> str:
     ent = db.session.get(Enterprise, enterprise_id)
     if ent is not None:
         for lst in queries.lists_in_scope(None):
-            if ent.region_code.startswith(queries.region_prefix(lst.region_code)):
+            if ent.region_code.startswith(region_prefix(lst.region_code)):
                 return lst.pack_id
         return workflow_pack_id(ent.region_code)
     return list_packs()[0]["id"]
@@ -291,8 +293,9 @@ def _plan_page(enterprise_id: int, pack_id: str, entries: list[dict], errors: di
     ent = ops._enterprise(me, enterprise_id)
     pack = get_pack(pack_id) or abort(404)
     levels = emergency_levels(pack)
-    grade = effective_grades([ent.id]).get(ent.id)
-    floor = floors(ent, pack, levels, grade)
+    standing = emergency_standing([ent.id]).get(ent.id)
+    grade = standing.worst() if standing is not None else None
+    floor = floors(ent, pack, levels, standing)
     by_key = {(e["line_id"], e["level"]): e for e in entries}
     latest = queries.latest_plan(ent.id, pack.id)
     return render_template("emergency/plan.html", ent=ent, pack=pack, levels=levels, lines=list(ent.lines),

@@ -13,6 +13,7 @@ from registry.enterprises import auth
 from registry.enterprises import conflicts as ops
 from registry.enterprises.blueprint import bp
 from registry.extensions import db
+from registry.grades import evidence
 
 
 def _me():
@@ -96,8 +97,6 @@ def new_claim():
 @bp.get("/claims/<int:claim_id>/licence")
 @login_required
 def claim_licence(claim_id: int):
-    from registry.grades import evidence
-
     claim = ops.get_claim(_me(), claim_id)
     path = evidence.path_for(claim.evidence_sha256)
     if not path.exists():

@@ -80,6 +80,7 @@ ENTERPRISE_GROUPS: list[tuple[object, list[Spec]]] = [
     (_l("Transport"), [
         Spec("key_vehicle_user", "bool", _l("Key vehicle-using enterprise")),
         Spec("key_vehicle_basis", "text", _l("Basis of the designation")),
+        Spec("city_logistics", "bool", _l("City logistics-distribution enterprise")),
         Spec("heavy_diesel_vehicles", "int", _l("Heavy diesel vehicles")),
         Spec("fleet_china3", "int", _l("Fleet: China III or lower")),
         Spec("fleet_china4", "int", _l("Fleet: China IV")),

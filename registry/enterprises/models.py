@@ -11,6 +11,7 @@ from decimal import Decimal
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import (
+    JSON,
     Boolean,
     CheckConstraint,
     Date,
@@ -20,6 +21,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -154,6 +156,8 @@ class Enterprise(db.Model):
 
     # Transport (000:137, 001:103, 004:178, 003:32)
     key_vehicle_user: Mapped[bool] = mapped_column(Boolean, default=False)
+    # 城市物流配送企业 (004:394): named by Shijiazhuang's truck ban besides the key vehicle users
+    city_logistics: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     key_vehicle_basis: Mapped[str] = mapped_column(String(200), default="")
     heavy_diesel_vehicles: Mapped[int | None] = mapped_column(Integer)
     fleet_china3: Mapped[int | None] = mapped_column(Integer)
@@ -382,3 +386,26 @@ class UsccRelease(db.Model):
     claim_id: Mapped[int | None] = mapped_column(ForeignKey("uscc_claim.id"))
     released_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     released_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class ApprovedFacts(db.Model):
+    """What an official last approved of an enterprise: its registration as reviewed (issue 14 point 10).
+
+    Schedules and emergency lists read these, never the live rows: an enterprise that reopens its
+    approved registration to amend it keeps its last approved facts until the amendment is approved,
+    and a never-approved registration has none. One row per approval, never changed (the newest stands);
+    `data` holds the enterprise row, its lines with their emissions and equipment, and its permits,
+    column by column (registry/enterprises/approved.py reads it back).
+    """
+
+    __tablename__ = "approved_facts"
+    __table_args__ = (UniqueConstraint("enterprise_id", "number", name="uq_approved_facts_number"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    enterprise_id: Mapped[int] = mapped_column(ForeignKey("enterprise.id", ondelete="CASCADE"), index=True)
+    number: Mapped[int] = mapped_column(Integer)  # 1 = the registration, 2… = approved amendments
+    region_code: Mapped[str] = mapped_column(String(6), index=True)  # the approved region, for scoped reads
+    origin: Mapped[str] = mapped_column(String(20))  # registration | amendment | import | backfill | demo
+    approved_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    approved_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    data: Mapped[dict] = mapped_column(JSON)

@@ -12,13 +12,13 @@ from typing import Any
 from flask_babel import gettext as _
 from sqlalchemy import select
 
-from registry.core import audit
+from registry.core import audit, timeutil
 from registry.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from registry.core.regions import enterprise_region_problem
 from registry.core.timeutil import utcnow
 from registry.core.validation import load
 from registry.core.versions import MISSING_VERSION, NO_VERSION
-from registry.enterprises import auth
+from registry.enterprises import approved, auth
 from registry.enterprises.conflicts import check_reservation
 from registry.enterprises.models import (
     Enterprise,
@@ -188,9 +188,13 @@ def approve_registration(actor, enterprise_id: int, data: dict[str, Any]) -> Ent
     enterprise.approved_at = utcnow()
     enterprise.return_reason = ""
     db.session.flush()
+    # Schedules and emergency lists read this copy, not the live rows (issue 14 point 10): a later
+    # reopening changes nothing they use until the amendment is approved in turn.
+    origin = "amendment" if approved.standing(enterprise.id) is not None else "registration"
+    approved.capture([enterprise.id], origin=origin, actor_id=actor.id, at=enterprise.approved_at)
     audit.record(
         actor, "enterprise.approve", enterprise, summary=values["reason"],
-        before={"status": "submitted"}, after={"status": "approved"},
+        before={"status": "submitted"}, after={"status": "approved", "facts": origin},
     )
     return enterprise
 
@@ -239,7 +243,7 @@ def line_warnings(line: ProductionLine) -> list[dict[str, Any]]:
 def permit_warnings(permit: Permit, today: date | None = None) -> list[dict[str, Any]]:
     values = snapshot(permit)
     values["valid_until"] = permit.valid_until
-    return [f.as_dict() for f in plausibility.permit_findings(values, permit.enterprise.uscc, today or utcnow().date())]
+    return [f.as_dict() for f in plausibility.permit_findings(values, permit.enterprise.uscc, today or timeutil.beijing_today())]
 
 
 def enterprise_warnings(enterprise: Enterprise, today: date | None = None) -> list[dict[str, Any]]:
@@ -352,7 +356,7 @@ def add_permit(actor, enterprise_id: int, data: dict[str, Any]) -> Permit:
     values = load(PermitInput(), data)
     _check_permit_number(values["number"])
     _check_permit_dates(values)
-    findings = plausibility.permit_findings(values, enterprise.uscc, utcnow().date())
+    findings = plausibility.permit_findings(values, enterprise.uscc, timeutil.beijing_today())
     _plausible(None, findings)
     permit = Permit(enterprise=enterprise, **values)
     db.session.add(permit)
@@ -376,7 +380,7 @@ def update_permit(actor, permit_id: int, data: dict[str, Any], *, expected_versi
     values = load(PermitInput(), data)
     _check_permit_number(values["number"], exclude_id=permit.id)
     _check_permit_dates(values)
-    findings = plausibility.permit_findings(values, permit.enterprise.uscc, utcnow().date())
+    findings = plausibility.permit_findings(values, permit.enterprise.uscc, timeutil.beijing_today())
     _plausible(None, findings)
     before = snapshot(permit)
     for key, value in values.items():

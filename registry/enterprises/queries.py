@@ -10,7 +10,7 @@ from registry.accounts.scopes import scope_prefix
 from registry.core.audit_scope import visible_object_conditions
 from registry.core.models import AuditEntry
 from registry.core.pagination import Page, paginate
-from registry.core.regions import get_region
+from registry.core.regions import region_prefix
 from registry.enterprises.models import Enterprise
 from registry.extensions import db
 
@@ -48,8 +48,7 @@ def list_enterprises(actor, filters: EnterpriseFilters) -> Page[Enterprise]:
     if filters.sector:
         stmt = stmt.where(Enterprise.sector == filters.sector)
     if filters.region_code:
-        region = get_region(filters.region_code)
-        stmt = stmt.where(Enterprise.region_code.startswith(region.scope_prefix if region else filters.region_code))
+        stmt = stmt.where(Enterprise.region_code.startswith(region_prefix(filters.region_code)))
     stmt = stmt.order_by(Enterprise.updated_at.desc(), Enterprise.id.desc())
     return paginate(stmt, filters.page, filters.per_page)
 

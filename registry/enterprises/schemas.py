@@ -89,6 +89,7 @@ class EnterpriseInput(Schema):
     livelihood_filed_with = _text(120)
     key_vehicle_user = fields.Boolean(load_default=False)
     key_vehicle_basis = _text(200)
+    city_logistics = fields.Boolean(load_default=False)  # 城市物流配送企业 (004:394)
     heavy_diesel_vehicles = fields.Integer(load_default=None, allow_none=True, validate=NonNegative())
     fleet_china3 = fields.Integer(load_default=None, allow_none=True, validate=NonNegative())
     fleet_china4 = fields.Integer(load_default=None, allow_none=True, validate=NonNegative())

@@ -24,7 +24,7 @@ from registry.core.labels import history_view
 from registry.core.regions import counties_under, enterprise_region_codes, get_region, read_table, region_label
 from registry.core.templating import registration_status_label, vocab_choices, vocab_label
 from registry.core.versions import MISSING_VERSION
-from registry.enterprises import auth, queries
+from registry.enterprises import approved, auth, queries
 from registry.enterprises import operations as ops
 from registry.enterprises.blueprint import bp
 from registry.enterprises.forms import (
@@ -266,9 +266,11 @@ def _detail_page(enterprise: Enterprise, status: int = 200, **context):
     data = EnterpriseOut().dump(enterprise)
     data["region_label"] = region_label(enterprise.region_code)
     review_form = context.pop("review_form", None) or ReviewForm(formdata=None, data={"version": enterprise.version})
+    kept = approved.standing(enterprise.id)  # what schedules and lists use (issue 14 point 10)
     return render_template(
         "enterprises/detail.html",
         e=data,
+        approved_facts={"number": kept.number, "approved_at": kept.approved_at} if kept else None,
         groups=ENTERPRISE_GROUPS,
         line_groups=LINE_GROUPS,
         permit_specs=all_specs(PERMIT_GROUPS),

@@ -13,6 +13,7 @@ from flask import current_app, has_app_context
 
 from registry.accounts.models import Role
 from registry.core import dictionary as dd
+from registry.core import timeutil
 from registry.exchange import plan as planner
 from registry.exchange import writer
 from registry.exchange.reader import RawBook
@@ -32,7 +33,7 @@ def max_listed() -> int:
 
 
 def run(actor, raw: RawBook, *, dry_run: bool, today: date | None = None) -> ImportReport:
-    today = today or date.today()
+    today = today or timeutil.beijing_today()
     log = ProblemLog()
     for p in raw.problems:
         log.add_one(p)

@@ -21,6 +21,7 @@ from flask_babel import gettext as _
 from sqlalchemy.exc import IntegrityError
 
 from registry.core import dictionary as dd
+from registry.core import timeutil
 from registry.core.errors import Conflict, Forbidden, NotFound, TooBusy, Unauthenticated, ValidationFailed
 from registry.exchange import auth, exporter, importer, reader, workbook
 from registry.exchange.report import ImportReport, Problem
@@ -83,7 +84,7 @@ def export(actor, kind: str, fmt: str = "xlsx", lang: str | None = "zh") -> Down
         raise ValidationFailed(_("Some fields are invalid."), {"kind": [_("A CSV file holds one sheet: choose enterprises, lines, equipment or permits.")]})
     kinds = exporter.KINDS if kind == "all" else (kind,)
     frames = exporter.export_frames(actor, kinds)
-    stamp = date.today().strftime("%Y%m%d")
+    stamp = timeutil.beijing_today().strftime("%Y%m%d")
     if fmt == "csv":
         spec = dd.sheet(kind)
         return Download(workbook.write_csv(frames[kind], spec, lang), f"lantian-{kind}-{stamp}.csv", CSV_MIME)

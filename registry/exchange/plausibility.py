@@ -221,7 +221,3 @@ def permit_findings(permit: Mapping[str, Any], holder_uscc: str | None, today: d
                                             field=_label("permits", "valid_until"), day=valid_until.isoformat())))
     return out
 
-
-def issued_but_lapsed(status: str | None, valid_until: date | None, on: date) -> bool:
-    """A permit shown as issued whose validity ended before `on` (the engine is told it has expired)."""
-    return status == "issued" and valid_until is not None and valid_until < on

@@ -21,7 +21,6 @@ import io
 import re
 import zipfile
 from dataclasses import dataclass, field
-from pathlib import PurePosixPath
 from typing import Any
 
 import pandas as pd
@@ -147,12 +146,6 @@ def read_upload(data: bytes, filename: str = "upload.xlsx", limits: ReadLimits |
         raise FileRejected(_("This is not a valid Excel workbook (.xlsx); it may be damaged. "
                              "Open it in Excel, save it again as .xlsx, and upload it again."))
     return _read_csv(data, filename, limits)
-
-
-def read_path(path: str) -> RawBook:
-    with open(path, "rb") as f:
-        head = f.read(limit("EXCHANGE_MAX_BYTES") + 1)
-    return read_upload(head, str(PurePosixPath(path).name))
 
 
 # ---- xlsx ----

@@ -389,12 +389,6 @@ def empty_value(f: Field):
     return None
 
 
-def default_column(f: Field, index: pd.Index) -> pd.Series:
-    """A column of a field absent from the sheet, for rows being created."""
-    value = f.default if f.default is not None else empty_value(f)
-    return pd.Series([value] * len(index), index=index, dtype=dtype_of(f) if f.type is not FieldType.BOOLEAN else object)
-
-
 # ---- the sheet and the book ----
 
 def validate_book(raw: RawBook, log: ProblemLog) -> CleanBook:

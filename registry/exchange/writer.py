@@ -19,6 +19,7 @@ from sqlalchemy import bindparam, delete, insert, update
 from registry.core import dictionary as dd
 from registry.core.dictionary import Field, FieldType
 from registry.core.timeutil import utcnow
+from registry.enterprises import approved
 from registry.exchange.plan import POLLUTANTS, ImportPlan
 from registry.extensions import db
 
@@ -274,6 +275,16 @@ def _plain(value: Any) -> Any:
     return value
 
 
+def _touched(plan: ImportPlan, ids: dict[str, int]) -> list[int]:
+    """The enterprises the import created or changed (a row of any sheet)."""
+    usccs: set[str] = set()
+    for sp in plan.sheets.values():
+        for frame in (sp.create, sp.update):
+            if frame is not None and len(frame) and "uscc" in frame.columns:
+                usccs.update(frame["uscc"].tolist())
+    return [int(ids[u]) for u in usccs if u in ids]
+
+
 def write_plan(plan: ImportPlan, actor, filename: str, counts: dict[str, dict[str, int]], regions: dict[str, str],
                enterprise_status: str) -> None:
     now = utcnow()
@@ -282,4 +293,9 @@ def write_plan(plan: ImportPlan, actor, filename: str, counts: dict[str, dict[st
     write_equipment(plan, ids, line_ids)
     write_permits(plan, ids, now)
     write_audit(plan, ids, actor, filename, counts, regions, now)
+    if enterprise_status == "approved":
+        # An official's import is a review: every approved registration it touched gets its new
+        # approved facts (issue 14 point 10); an enterprise's own import changes only its draft.
+
+        approved.capture(_touched(plan, ids), origin="import", actor_id=getattr(actor, "id", None), at=now, only_approved=True)
     db.session.flush()

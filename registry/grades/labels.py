@@ -108,6 +108,8 @@ _NOTES: tuple[tuple[re.Pattern, Any], ...] = (
      lambda m, o: _("meets %(grade)s (%(value)s)", grade=m["g"], value=_threshold_text(m["v"], o))),
     (re.compile(r"^fraud in the ultra-low evaluation: (emergency )?grade lowered to C$"),
      lambda m, o: _("fraud in the ultra-low evaluation: emergency grade lowered to C")),
+    (re.compile(r"^preferential policies cancelled: no differentiated emergency measures for ultra-low emission$"),
+     lambda m, o: _("preferential policies cancelled: no differentiated emergency measures for ultra-low emission")),
     (re.compile(r"^violation: downgrade rule (?P<r>\w+)$"),
      lambda m, o: _("violation: downgrade rule %(rule)s", rule=grade_label(m["r"], "downgrade"))),
     (re.compile(r"^short-board principle: each industry takes its worst indicator; a multi-industry enterprise takes its worst industry$"),

@@ -19,14 +19,15 @@ from sqlalchemy import select
 
 from grading.criteria import GRADED_INDUSTRIES, get_criteria
 from grading.rules.grade import EXCLUSION_CONDITIONS, GradeProposal, propose_grade
-from registry.core import audit
+from registry.core import audit, timeutil
 from registry.core.errors import Conflict, Forbidden, NotFound, Unavailable, ValidationFailed
 from registry.core.timeutil import utcnow
 from registry.core.validation import load
 from registry.core.versions import MISSING_VERSION, NO_VERSION
 from registry.enterprises.models import Enterprise
 from registry.extensions import db
-from registry.grades import auth, clock, evidence
+from registry.grades import auth, evidence
+from registry.grades.current import decision_rows, downgrade
 from registry.grades.models import SYSTEM_VALUES, DecisionKind, Evidence, GradeApplication, GradeDecision, GradeSystem, Objection
 from registry.grades.models import ApplicationStatus as S
 from registry.grades.schemas import (
@@ -394,7 +395,7 @@ def approve(actor, application_id: int, data: dict[str, Any]) -> list[GradeDecis
                           grade="/".join(sorted(decided)),
                           levels=", ".join(auth.level_label(lv) for lv in sorted(auth.approval_levels(app.region_code, decided)))
                           or _("no single level")))
-    today = clock.today()
+    today = timeutil.beijing_today()
     app.publicity_until = today + timedelta(days=int(setting("GRADE_PUBLICITY_DAYS")) - 1)
     app.status = S.PUBLICITY.value
     app.approved_by_id = getattr(actor, "id", None)
@@ -448,7 +449,7 @@ def file_objection(application_id: int, data: dict[str, Any], *, address: str = 
     app = db.session.get(GradeApplication, application_id)
     if app is None or app.status not in (S.PUBLICITY.value, S.EFFECTIVE.value):
         raise NotFound(_("Not found."))
-    if app.status != S.PUBLICITY.value or clock.today() > app.publicity_until:
+    if app.status != S.PUBLICITY.value or timeutil.beijing_today() > app.publicity_until:
         raise Conflict(_("The publicity period is over; objections are no longer accepted."))
     values = load(ObjectionInput(), data)
     text_key, sender_key = objection_keys(values["text"], values.get("contact", ""), address)
@@ -524,12 +525,12 @@ def make_effective(actor, application_id: int, data: dict[str, Any]) -> GradeApp
     values = load(EffectiveInput(), data)
     _check_version(app, values["version"])
     _four_eyes(actor, app, "publish")
-    if clock.today() <= app.publicity_until:
+    if timeutil.beijing_today() <= app.publicity_until:
         raise Conflict(_("The publicity period runs until %(day)s.", day=app.publicity_until.isoformat()))
     still_open = [o for o in app.objections if o.status == "open"]
     if still_open:
         deadline = objection_answer_deadline(app)
-        if clock.today() <= deadline:
+        if timeutil.beijing_today() <= deadline:
             raise Conflict(_("Answer every objection before the grade takes effect. The answer period runs until "
                              "%(day)s; after it the grade may take effect with the unanswered objections recorded.",
                              day=deadline.isoformat()))
@@ -550,46 +551,47 @@ def make_effective(actor, application_id: int, data: dict[str, Any]) -> GradeApp
     return app
 
 
-_ONE_STEP = {"A": "B", "B": "C", "C": "C"}
-
-
 def record_finding(actor, enterprise_id: int, data: dict[str, Any]) -> list[GradeDecision]:
-    """A violation or a fraud finding: a new decision per current emergency grade, superseding it.
+    """A violation or a fraud finding: a new decision in every emergency chain it changes, superseding the chain's
+    newest decision and keeping the grade that stood before (registry/grades/current.py, rule 5b).
 
-    Fraud in the ultra-low evaluation → C at once (R-G-09, 003:17); other violations follow
-    GRADE_VIOLATION_DOWNGRADE (local setting). Other systems (VOC class, tiers) are untouched.
+    Fraud in the ultra-low evaluation → C in every industry at once and the differentiated treatment of
+    ultra-low enterprises withdrawn (R-G-09, R-G-10, 003:17); other violations lower each industry's standing
+    grade by GRADE_VIOLATION_DOWNGRADE (local setting). Other systems (VOC class, tiers) are untouched.
     """
     ent = get_enterprise(actor, enterprise_id)
     if not auth.can_record_finding(actor, ent.region_code):
         raise Forbidden(_("You do not have permission to do this."))
     values = load(FindingInput(), data)
-    current = current_decisions(ent.id, EMERGENCY)
     fraud = values["kind"] == "fraud"
-    if not current and not fraud:
+    today = timeutil.beijing_today()
+    rule_setting = setting("GRADE_VIOLATION_DOWNGRADE")
+    changes = downgrade(decision_rows([ent.id]), today, values["kind"], rule_setting, ent.sector)
+    if not changes:
         raise Conflict(_("The enterprise holds no emergency grade to lower."))
-    targets = current or [None]
-    rule = ("R-G-09", "003:17", "fraud in the ultra-low evaluation: emergency grade lowered to C") if fraud else \
-        ("R-G-02", "local setting", f"violation: downgrade rule {setting('GRADE_VIOLATION_DOWNGRADE')}")
+    if fraud:
+        reasons = [{"rule": "R-G-09", "source": "003:17", "note": "fraud in the ultra-low evaluation: emergency grade lowered to C"},
+                   {"rule": "R-G-10", "source": "003:17",
+                    "note": "preferential policies cancelled: no differentiated emergency measures for ultra-low emission"}]
+    else:
+        reasons = [{"rule": "R-G-02", "source": "local setting", "note": f"violation: downgrade rule {rule_setting}"}]
+    heads = {d.id: d for d in current_decisions(ent.id, EMERGENCY)}
     out = []
-    today = clock.today()
-    for prev in targets:
-        if fraud or setting("GRADE_VIOLATION_DOWNGRADE") == "to_c":
-            grade = "C"
-        else:
-            grade = _ONE_STEP[prev.grade]
-        start, until = _validity(today)
+    start, until = _validity(today)
+    for change in changes:
+        prev = heads.get(change.head.id) if change.head else None
         decision = GradeDecision(
             enterprise_id=ent.id, region_code=ent.region_code, application_id=getattr(prev, "application_id", None),
-            system=EMERGENCY, industry=prev.industry if prev else ent.sector, grade=grade,
-            proposed_grade=prev.grade if prev else None, kind=values["kind"], reason=values["reason"],
-            reasons=[{"rule": rule[0], "source": rule[1], "note": rule[2]}],
+            system=EMERGENCY, industry=change.industry, grade=change.grade,
+            proposed_grade=change.before, kind=values["kind"], reason=values["reason"],
+            reasons=reasons,
             criteria=prev.criteria if prev else [], effective_from=start, valid_until=until,
             supersedes_id=prev.id if prev else None, decided_by_id=actor.id)
         db.session.add(decision)
         out.append(decision)
     db.session.flush()
     audit.record(actor, f"grade.{values['kind']}", ent, summary=values["reason"],
-                 before={d.industry: d.grade for d in current}, after={d.industry: d.grade for d in out})
+                 before={c.industry: c.before for c in changes}, after={d.industry: d.grade for d in out})
     return out
 
 
@@ -604,7 +606,7 @@ def record_grade(actor, enterprise_id: int, data: dict[str, Any]) -> GradeDecisi
     if values["system"] == EMERGENCY and values["industry"] not in GRADED:
         raise _invalid("industry", _("Not one of the 15 industries with grading indicators (R-G-01)."))
     prev = _supersede_target(ent.id, values["system"], values["industry"])
-    start, until = _validity(clock.today())
+    start, until = _validity(timeutil.beijing_today())
     decision = GradeDecision(
         enterprise_id=ent.id, region_code=ent.region_code, system=values["system"], industry=values["industry"],
         grade=values["grade"], proposed_grade=prev.grade if prev else None,

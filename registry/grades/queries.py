@@ -11,11 +11,11 @@ from grading.criteria import GRADED_INDUSTRIES
 from grading.vocab import Sector
 from registry.accounts.models import Role
 from registry.accounts.scopes import scope_prefix
-from registry.core.regions import get_region, region_label
+from registry.core.regions import region_label, region_prefix
 from registry.enterprises.models import Enterprise, ProductionLine
 from registry.extensions import db
 from registry.grades.models import ApplicationStatus as S
-from registry.grades.models import GradeApplication, GradeDecision, GradeSystem, Objection
+from registry.grades.models import GradeApplication, GradeDecision, GradeSystem
 from registry.grades.operations import EXCLUSION_CONDITIONS
 
 GRADED = {s.value for s in GRADED_INDUSTRIES}
@@ -63,8 +63,7 @@ def public_grades(grade: str = "", region: str = "", industry: str = "") -> list
     if industry:
         stmt = stmt.where(GradeDecision.industry == industry)
     if region:
-        known = get_region(region)
-        stmt = stmt.where(GradeDecision.region_code.startswith(known.scope_prefix if known else region))
+        stmt = stmt.where(GradeDecision.region_code.startswith(region_prefix(region)))
     out = []
     for d, name, uscc, app_status, publicity_until in db.session.execute(
             stmt.order_by(GradeDecision.grade, GradeDecision.region_code, Enterprise.name)):
@@ -147,10 +146,6 @@ def distribution(actor) -> dict[str, Any]:
         "by_industry": {g: [by_industry[i][g] for i in industries] for g in grades},
         "total": len(rows),
     }
-
-
-def open_objections(app_id: int) -> list[Objection]:
-    return list(db.session.scalars(select(Objection).where(Objection.application_id == app_id).order_by(Objection.id)))
 
 
 @dataclass(frozen=True)

@@ -15,13 +15,57 @@ def register(app: Flask) -> None:
     def evaluate_cmd(file, lang: str):
         """Evaluate an evaluate-contract document and print the decisions as JSON."""
         from grading.contract import evaluate
-        from grading.document import load_document
-        from grading.errors import ContractError
+        from grading.document import load_text
+        from grading.errors import ContractError, FieldError
 
         try:
-            document = load_document(file.read())
+            try:
+                text = file.read()
+            except UnicodeDecodeError as exc:  # bad input, not a crash: exit 2 like any other (contract)
+                raise ContractError([FieldError("$", "not_a_document", None, (), f"not UTF-8 text: {exc.reason}")]) from None
+            document = load_text(text)  # the FILE's content is the document, never a path to another file
             result = evaluate(document)
         except ContractError as err:
             click.echo(json.dumps(err.as_dict(lang=lang), ensure_ascii=False, indent=2), err=True)
             sys.exit(2)
         click.echo(json.dumps(result, ensure_ascii=False, indent=2))
+
+    @app.cli.command("supervision-listing")
+    @click.option("--pack", "pack_id", required=True, help="Policy pack carrying the county-supervision clause (000:71).")
+    @click.option("--user", "username", required=True, help="The official running the report (their scope applies).")
+    @click.option("--on", "on", type=click.DateTime(formats=["%Y-%m-%d"]), default=None, help="Facts as of this date.")
+    def supervision_listing_cmd(pack_id: str, username: str, on):
+        """Counties to list for supervised rectification (挂牌督办, 000:71, R-V-05): automatic monitoring below
+        90 % or several enterprises exceeding; JSON rows, listed counties first, each citing the readings."""
+
+        from sqlalchemy import select
+
+        from grading.decisions import to_jsonable
+        from grading.facts import enterprise_from_dict
+        from grading.packs import get_pack
+        from grading.rules.supervision import county_listings
+        from registry.accounts.models import Role, User
+        from registry.enterprises.queries import visible_enterprises
+        from registry.extensions import db
+        from registry.policy.facts import evaluate_document
+
+        pack = get_pack(pack_id)
+        user = db.session.scalar(select(User).where(User.username == username))
+        if pack is None or user is None or user.role == Role.ENTERPRISE.value:
+            click.echo(json.dumps({"code": "invalid_input", "message": "unknown pack or user, or not an official"},
+                                  ensure_ascii=False), err=True)
+            sys.exit(2)
+        if not pack.section("county_supervision"):
+            click.echo(json.dumps({"code": "invalid_input", "message": f"pack {pack_id} has no county-supervision clause"},
+                                  ensure_ascii=False), err=True)
+            sys.exit(2)
+        day = on.date() if on else pack.period_start
+        rows = []
+        for ent in db.session.scalars(visible_enterprises(user)):
+            if not ent.lines:
+                continue
+            facts = enterprise_from_dict(evaluate_document(ent, pack=pack.id, on=day)["enterprise"])
+            rows.append((ent.region_code, facts))
+        out = [to_jsonable(c) for c in county_listings(pack, rows)]
+        click.echo(json.dumps(out, ensure_ascii=False, indent=2))
+

@@ -3,6 +3,11 @@
 The registry keeps what enterprises and officials record (per-pollutant status with dates,
 fleet counts, permit rows); the engine reads glossary facts. This is the one place that
 translates, so schedules, emergency lists and the grade preview all feed the engine the same way.
+
+Schedules and emergency lists decide on reviewed facts only (issue 14 point 10): they take their records
+from `reviewed_enterprises` — each enterprise as an official last approved it (registry/enterprises/approved.py)
+— and map those here exactly as live records; a reopened registration keeps its last approved facts until
+the amendment is approved, a never-approved one is absent.
 """
 from __future__ import annotations
 
@@ -11,6 +16,7 @@ from decimal import Decimal
 from typing import Any
 
 from grading.vocab import EmissionStatus, PermitStatus
+from registry.enterprises import approved
 from registry.enterprises.models import Enterprise, ProductionLine
 
 _LOCATION_FLAGS = (
@@ -23,6 +29,11 @@ _LOCATION_FLAGS = (
 
 # Best permit first: an enterprise holding any valid permit is judged by it.
 _PERMIT_ORDER = (PermitStatus.ISSUED, PermitStatus.RECTIFY_AFTER, PermitStatus.EXPIRED, PermitStatus.REVOKED)
+
+
+def reviewed_enterprises(enterprise_ids: list[int] | None = None, *, region_prefix: str | None = None) -> list[Enterprise]:
+    """The enterprises as last approved (detached records, enterprise id order) — what schedules and lists read."""
+    return approved.reviewed(enterprise_ids, region_prefix=region_prefix)
 
 
 def _num(value: Decimal | float | int | None) -> float | None:
@@ -144,6 +155,7 @@ def enterprise_facts(
         "relocation_overdue": bool(enterprise.relocation_deadline and enterprise.relocation_deadline < on),
         "location_flags": [flag for attr, flag in _LOCATION_FLAGS if getattr(enterprise, attr)],
         "key_vehicle_user": bool(enterprise.key_vehicle_user),
+        "city_logistics": bool(enterprise.city_logistics),
         "heavy_diesel_vehicles": int(enterprise.heavy_diesel_vehicles or 0),
         "lines": [line_facts(line, enterprise) for line in enterprise.lines],
     }

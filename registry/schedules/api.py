@@ -158,7 +158,7 @@ class Entries(MethodView):
     def get(self, version_id: int):
         """A version's entries you may see (an enterprise: its own lines)."""
         version = ops.get_version(actor(), version_id)
-        return {"version": queries.version_dict(version), "items": queries.entry_rows(queries.entries(actor(), version))}
+        return {"version": queries.version_dict(version), "items": queries.entry_dicts(queries.entries(actor(), version))}
 
 
 @blp.route("/schedule-versions/<int:version_id>/diff")
@@ -173,7 +173,7 @@ class Diff(MethodView):
         if not against:
             raise NotFound(_("Not found."))
         old = ops.get_version(actor(), against)
-        changes = diffing.diff(queries.entry_rows(queries.entries(actor(), old)), queries.entry_rows(queries.entries(actor(), new)))
+        changes = diffing.diff(queries.entry_dicts(queries.entries(actor(), old)), queries.entry_dicts(queries.entries(actor(), new)))
         return {"old": old.id, "new": new.id, "changes": [asdict(c) for c in changes]}
 
 
@@ -196,4 +196,4 @@ class PublicSchedule(MethodView):
         version = db.session.get(ScheduleVersion, version_id)
         if version is None or not version.published:
             raise NotFound(_("Not found."))
-        return {"version": queries.version_dict(version), "items": queries.entry_rows(list(version.entries))}
+        return {"version": queries.version_dict(version), "items": queries.entry_dicts(list(version.entries))}

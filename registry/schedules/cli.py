@@ -106,7 +106,7 @@ def register(app: Flask) -> None:
             a, b = ops.get_version(actor, old_version), ops.get_version(actor, new_version)
         except DomainError as err:
             _fail(err)
-        for change in diffing.diff(queries.entry_rows(queries.entries(actor, a)), queries.entry_rows(queries.entries(actor, b))):
+        for change in diffing.diff(queries.entry_dicts(queries.entries(actor, a)), queries.entry_dicts(queries.entries(actor, b))):
             click.echo(json.dumps(asdict(change), ensure_ascii=False, default=str))
 
     @group.command("export")
@@ -124,7 +124,7 @@ def register(app: Flask) -> None:
             version = ops.get_version(actor, version_id)
         except DomainError as err:
             _fail(err)
-        rows = queries.entry_rows(queries.entries(actor, version))
+        rows = queries.entry_dicts(queries.entries(actor, version))
         Path(out).write_bytes(export.write_xlsx(rows, f"{version.schedule.title or version.pack_id} v{version.number}",
                                                 unfiled=queries.unfiled_for_rows(rows)))
         click.echo(f"{len(rows)} rows → {out}")

@@ -10,8 +10,10 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from registry.accounts.models import User
+from registry.core.regions import region_prefix
 from registry.enterprises.models import Enterprise
 from registry.extensions import db
+from registry.policy.facts import reviewed_enterprises
 from registry.schedules import operations as ops
 from registry.schedules import provenance
 from registry.schedules.models import Schedule
@@ -34,15 +36,13 @@ def _user(username: str | None) -> User | None:
 
 
 def _applicant(region: str, preferred: str | None) -> tuple[User, Enterprise] | None:
-    """The printed demo enterprise if it is in the list, else the first submitted enterprise of the region."""
+    """The printed demo enterprise if it is in the schedule, else the region's first scheduled enterprise (USCC order).
+    A schedule holds approved registrations only (issue 14 point 10), so the applicant is one of them."""
+    scheduled = {e.id for e in reviewed_enterprises(region_prefix=region_prefix(region)) if e.lines}
     user = _user(preferred)
-    if user is not None and user.enterprise_id:
-        ent = db.session.get(Enterprise, user.enterprise_id)
-        if ent is not None and ent.submitted_at is not None and ent.lines:
-            return user, ent
-    prefix = region[:4] if region.endswith("00") else region
-    for ent in db.session.scalars(select(Enterprise).where(Enterprise.region_code.startswith(prefix),
-                                                           Enterprise.submitted_at.is_not(None)).order_by(Enterprise.uscc)):
+    if user is not None and user.enterprise_id in scheduled:
+        return user, db.session.get(Enterprise, user.enterprise_id)
+    for ent in db.session.scalars(select(Enterprise).where(Enterprise.id.in_(scheduled)).order_by(Enterprise.uscc)):
         owner = db.session.scalar(select(User).where(User.enterprise_id == ent.id))
         if owner is not None and ent.lines:
             return owner, ent

@@ -118,9 +118,9 @@ def _with_filed_ratio(dec: dict, value: float, cache: dict) -> dict:
     return hit[0]
 
 
-def entry_rows(inputs: list[dict], pack_id: str, dates: list[date], end: date,
-               applications: Iterable[dict] = (), progress: Progress | None = None,
-               ratios: dict[str, dict[str, float]] | None = None) -> list[dict]:
+def generate_entries(inputs: list[dict], pack_id: str, dates: list[date], end: date,
+                     applications: Iterable[dict] = (), progress: Progress | None = None,
+                     ratios: dict[str, dict[str, float]] | None = None) -> list[dict]:
     """Entry rows (plain dicts, ScheduleEntry's columns) for `inputs` = [{enterprise_id, uscc, region_code,
     document, position?}], in input order then line order; deterministic for equal inputs. `ratios`
     ({enterprise_id: {line_ref or "*": %}}) fill the curtailment of lines whose filed-plan flag was resolved."""

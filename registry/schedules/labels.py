@@ -47,6 +47,9 @@ CHOICES = {
     "emergency_exemption": _l("Emergency exemption"), "port_service_only": _l("Port service only"),
     "enter_ratio_from_filed_plan": _l("Ratio from the filed plan"),
     "sum_not_below_twice_level_ratio": _l("Sum not below twice the level's ratio"),
+    # issue 14: the in-principle ratios of 004:381 and the per-line / enterprise reading of exclusions
+    "ratios": _l("The ratios as set"), "per_line": _l("Per line"), "enterprise": _l("Whole enterprise"),
+    "enforce": _l("Enforce"),
 }
 
 

@@ -14,13 +14,13 @@ from sqlalchemy import delete, select
 from registry.accounts.scopes import region_in_scope
 from registry.core import audit
 from registry.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
-from registry.core.regions import get_region
+from registry.core.regions import get_region, region_prefix
 from registry.core.timeutil import utcnow
 from registry.core.validation import load
 from registry.enterprises.models import Enterprise
 from registry.extensions import db
 from registry.grades.current import grade_facts
-from registry.policy.facts import evaluate_document
+from registry.policy.facts import evaluate_document, reviewed_enterprises
 from registry.schedules import auth, generation, provenance, queries, storage
 from registry.schedules.models import (
     ApplicationKind,
@@ -100,12 +100,10 @@ def create_schedule(actor, data: dict[str, Any]) -> Schedule:
     return schedule
 
 
-def _enterprises(schedule: Schedule):
-    """Registrations submitted at least once, with lines, in the schedule's region — in USCC order."""
-    region = get_region(schedule.region_code)
-    prefix = region.scope_prefix if region else schedule.region_code
-    return (select(Enterprise).where(Enterprise.region_code.startswith(prefix), Enterprise.submitted_at.is_not(None))
-            .order_by(Enterprise.uscc))
+def _enterprises(schedule: Schedule) -> list[Enterprise]:
+    """The region's enterprises as last approved, with lines, in USCC order (issue 14 point 10: reviewed facts
+    only — a reopened registration keeps its approved facts, a never-approved one is not scheduled)."""
+    return sorted((e for e in reviewed_enterprises(region_prefix=region_prefix(schedule.region_code)) if e.lines), key=lambda e: e.uscc)
 
 
 def _choices(schedule: Schedule) -> dict[int, list[dict]]:
@@ -137,7 +135,7 @@ def current_inputs(schedule: Schedule, on: date, progress: Progress | None = Non
     recorded flag choices."""
     choices = _choices(schedule)
     out = []
-    enterprises = [e for e in db.session.scalars(_enterprises(schedule)) if e.lines]
+    enterprises = _enterprises(schedule)
     grades = grade_facts([e.id for e in enterprises], on)
     unfiled = queries.unfiled_ratio_changes([e.id for e in enterprises])
     for enterprise in enterprises:
@@ -183,8 +181,8 @@ def _fill(version: ScheduleVersion, inputs: list[dict], applications: list[dict]
     current_inputs makes them); bench/schedules.py times this."""
     dates = [date.fromisoformat(d) for d in version.evaluation_dates]
     version.filed_ratios = queries.ratio_values(version.schedule_id)
-    rows = generation.entry_rows(inputs, version.pack_id, dates, version.season_end, applications, progress,
-                                 ratios=version.filed_ratios)
+    rows = generation.generate_entries(inputs, version.pack_id, dates, version.season_end, applications, progress,
+                                       ratios=version.filed_ratios)
     _store(version, inputs, rows, applications)
 
 
@@ -223,7 +221,7 @@ def generate(actor, schedule_id: int, progress: Phases | None = None, *, claimed
     applications = _approved(schedule)
     ratios = queries.ratio_values(schedule.id)
     report(n, 3 * n, "evaluating")
-    rows = generation.entry_rows(inputs, schedule.pack_id, dates, end, applications, ratios=ratios)
+    rows = generation.generate_entries(inputs, schedule.pack_id, dates, end, applications, ratios=ratios)
     report(2 * n, 3 * n, "storing")
     # ---- writes from here on
     if version is None:
@@ -304,9 +302,9 @@ def _regenerate_enterprise(schedule: Schedule, version: ScheduleVersion, enterpr
     item.facts_sha256 = provenance.facts_sha256(doc)
     applications = [a for a in version.exemptions if a["enterprise_id"] == enterprise_id]  # as generated
     dates = [date.fromisoformat(d) for d in version.evaluation_dates]
-    rows = generation.entry_rows([{"enterprise_id": enterprise_id, "uscc": item.uscc, "region_code": item.region_code,
-                                   "document": doc, "position": item.position}],
-                                 version.pack_id, dates, version.season_end, applications, ratios=version.filed_ratios)
+    rows = generation.generate_entries([{"enterprise_id": enterprise_id, "uscc": item.uscc, "region_code": item.region_code,
+                                         "document": doc, "position": item.position}],
+                                       version.pack_id, dates, version.season_end, applications, ratios=version.filed_ratios)
     db.session.execute(delete(ScheduleEntry).where(ScheduleEntry.version_id == version.id,
                                                    ScheduleEntry.enterprise_id == enterprise_id))
     storage.insert_entries(version.id, rows)
@@ -437,10 +435,6 @@ def reproduce(version: ScheduleVersion) -> list[dict]:
     inputs = [{"enterprise_id": i.enterprise_id, "uscc": i.uscc, "region_code": i.region_code, "document": i.document}
               for i in version.inputs]
     dates = [date.fromisoformat(d) for d in version.evaluation_dates]
-    return generation.entry_rows(inputs, version.pack_id, dates, version.season_end, version.exemptions,
-                                 ratios=version.filed_ratios)
-
-
-def entry_dict(entry: ScheduleEntry) -> dict[str, Any]:
-    return {c.key: getattr(entry, c.key) for c in ScheduleEntry.__table__.columns}
+    return generation.generate_entries(inputs, version.pack_id, dates, version.season_end, version.exemptions,
+                                       ratios=version.filed_ratios)
 

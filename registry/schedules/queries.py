@@ -8,6 +8,7 @@ from sqlalchemy import false, or_, select
 
 from registry.accounts.models import Role
 from registry.accounts.scopes import scope_prefix
+from registry.core.regions import enclosing_codes
 from registry.enterprises.models import Enterprise
 from registry.extensions import db
 from registry.schedules.models import ExemptionApplication, FlagChoice, Schedule, ScheduleEntry, ScheduleVersion, VersionStatus
@@ -23,14 +24,12 @@ def visible_schedules(actor):
         if enterprise is None:
             return stmt.where(false())
         code = enterprise.region_code
-        return stmt.where(or_(Schedule.region_code == code, Schedule.region_code == code[:4] + "00",
-                              Schedule.region_code == code[:2] + "0000"))
+        return stmt.where(Schedule.region_code.in_([code, *enclosing_codes(code)]))
     prefix = scope_prefix(actor)
     if prefix is None:
         return stmt
     code = actor.region_code or "-"
-    return stmt.where(or_(Schedule.region_code.startswith(prefix), Schedule.region_code == code[:4] + "00",
-                          Schedule.region_code == code[:2] + "0000"))
+    return stmt.where(or_(Schedule.region_code.startswith(prefix), Schedule.region_code.in_(enclosing_codes(code))))
 
 
 def list_schedules(actor) -> list[dict[str, Any]]:
@@ -67,7 +66,8 @@ def entries(actor, version: ScheduleVersion) -> list[ScheduleEntry]:
     return list(db.session.scalars(stmt))
 
 
-def entry_rows(entries_: list[ScheduleEntry]) -> list[dict[str, Any]]:
+def entry_dicts(entries_: list[ScheduleEntry]) -> list[dict[str, Any]]:
+    """Stored entries as plain dicts of their columns (the shape generation.generate_entries produces)."""
     return [{c.key: getattr(e, c.key) for c in ScheduleEntry.__table__.columns} for e in entries_]
 
 

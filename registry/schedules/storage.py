@@ -50,7 +50,7 @@ def _insert(table: str, columns: list[str], json_columns: set[str], rows: Iterab
 
 
 def insert_entries(version_id: int, rows: list[dict[str, Any]]) -> None:
-    """Entry rows (generation.entry_rows) of one version. Their numbers are floats (from the JSON facts and the
+    """Entry rows (generation.generate_entries) of one version. Their numbers are floats (from the JSON facts and the
     engine), never Decimal, which SQLite's driver would refuse."""
     pg = db.session.connection().dialect.name == "postgresql"
     texts: dict[int, tuple[str, Any]] = {}

@@ -67,7 +67,7 @@ def detail(schedule_id: int):
     version = ops.latest_version(schedule)
     official = current_user.is_official
     drafting = auth.can_draft_schedule(current_user, schedule.region_code)
-    rows = queries.entry_rows(queries.entries(current_user, version)) if version else []
+    rows = queries.entry_dicts(queries.entries(current_user, version)) if version else []
     stale = ops.out_of_date(version) if version is not None and version.published and official else None
     unfiled = queries.unfiled_for_rows(rows)
     apps = [{"id": a.id, "enterprise_id": a.enterprise_id, "line_ref": a.line_ref, "kind": a.kind, "clause": a.clause,
@@ -166,8 +166,8 @@ def diff(version_id: int):
     old = ops.get_version(current_user, against)
     if old.schedule_id != new.schedule_id:
         abort(404)
-    changes = diffing.diff(queries.entry_rows(queries.entries(current_user, old)),
-                           queries.entry_rows(queries.entries(current_user, new)))
+    changes = diffing.diff(queries.entry_dicts(queries.entries(current_user, old)),
+                           queries.entry_dicts(queries.entries(current_user, new)))
     return render_template("schedules/diff.html", old=queries.version_dict(old), new=queries.version_dict(new),
                            schedule_id=new.schedule_id, changes=[asdict(c) for c in changes])
 
@@ -176,7 +176,7 @@ def diff(version_id: int):
 @login_required
 def export_xlsx(version_id: int):
     version = ops.get_version(current_user, version_id)
-    return _xlsx(version, queries.entry_rows(queries.entries(current_user, version)))
+    return _xlsx(version, queries.entry_dicts(queries.entries(current_user, version)))
 
 
 def _xlsx(version: ScheduleVersion, rows: list[dict]) -> Response:
@@ -196,7 +196,7 @@ PUBLIC_FIELDS = ("enterprise_name", "uscc", "region_code", "sector", "line_ref",
 
 def _public_rows(version: ScheduleVersion) -> list[dict]:
     """A published list without what the public need not see (flags, recorded choices, internal ids)."""
-    rows = queries.entry_rows(list(version.entries))
+    rows = queries.entry_dicts(list(version.entries))
     out = []
     for r in rows:
         row = {k: r[k] for k in PUBLIC_FIELDS}
@@ -243,7 +243,7 @@ def calendar_page(version_id: int):
     from registry.schedules import calendar
 
     version = ops.get_version(current_user, version_id)
-    rows = queries.entry_rows(queries.entries(current_user, version))
+    rows = queries.entry_dicts(queries.entries(current_user, version))
     summary = queries.summary(rows)
     return render_template("schedules/calendar.html", version=queries.version_dict(version), schedule_id=version.schedule_id,
                            gantt=calendar.gantt(rows, version.season_start, version.season_end), summary=summary,
@@ -257,7 +257,7 @@ def calendar_page(version_id: int):
 def notice(version_id: int, enterprise_id: int):
     """A printable notice for one enterprise: its lines, measures, windows, clauses and the filing."""
     version = ops.get_version(current_user, version_id)
-    rows = [r for r in queries.entry_rows(queries.entries(current_user, version)) if r["enterprise_id"] == enterprise_id]
+    rows = [r for r in queries.entry_dicts(queries.entries(current_user, version)) if r["enterprise_id"] == enterprise_id]
     if not rows:
         abort(404)
     return render_template("schedules/notice.html", version=queries.version_dict(version), rows=rows,

@@ -8,7 +8,7 @@ from tests.support import ANCI
 
 
 def test_grade_journey_through_the_api(db_app, api_client, make_user, make_enterprise, token_for, monkeypatch):
-    from registry.grades import clock
+    from registry.core import timeutil
 
     db_app.config.setdefault("GRADE_EVIDENCE_DIR", str(__import__("tempfile").mkdtemp()))
     county, city = make_user("county", ANCI), make_user("city", "131000")
@@ -59,8 +59,8 @@ def test_grade_journey_through_the_api(db_app, api_client, make_user, make_enter
     public = api_client.get("/api/v1/public/grades").get_json()["items"]
     assert [(p["enterprise_name"], p["grade"], p["status"]) for p in public] == [(ent.name, "B", "publicity")]
 
-    real = clock.today
-    monkeypatch.setattr(clock, "today", lambda: real() + timedelta(days=30))
+    real = timeutil.beijing_today
+    monkeypatch.setattr(timeutil, "beijing_today", lambda: real() + timedelta(days=30))
     r = api_client.post(f"{url}/effective", headers=ci, json={"version": body["version"]})
     assert r.status_code == 403  # four eyes (issue 13 L11): the approver does not make it effective
     r = api_client.post(f"{url}/effective", headers=token_for(make_user("city", "131000")), json={"version": body["version"]})

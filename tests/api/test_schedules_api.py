@@ -4,7 +4,7 @@ from __future__ import annotations
 
 def test_generate_publish_refile_and_diff_through_the_api(api_client, token_for, make_user, make_enterprise):
     city = make_user("city", "131000")
-    ent, owner = make_enterprise(submitted=True)
+    ent, owner = make_enterprise(approved_by=make_user("county", "131002"))  # reviewed facts only (issue 14 point 10)
     h = token_for(city)
     made = api_client.post("/api/v1/schedules", json={"region_code": "131000", "pack_id": "langfang-2017-18", "season_year": 2017,
                                                       "title": "廊坊市2017-2018年采暖季错峰生产清单"}, headers=h)

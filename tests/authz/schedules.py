@@ -106,5 +106,6 @@ ROUTES += [
     Route("GET", "/schedules/versions/{version_id}/calendar", view()),
     Route("GET", "/schedules/versions/{version_id}/notice/{enterprise_id}",
           everyone(404, anonymous=302, owner=200, county_in=200, city_in=200, province_in=200),
+          state="approved",  # a schedule holds approved registrations only (issue 14 point 10)
           note="the enterprise's own notice; another enterprise and the other county see no such line → 404"),
 ]

@@ -106,7 +106,8 @@ def test_the_city_acts_for_the_county_level_in_grading_there(db_app, make_user):
     assert auth.can_review_documents(city, app)
     assert not auth.can_review_documents(make_user("city", ZHONGSHAN), app)
     ops.review_documents(city, app.id, {"version": app.version})
-    ops.approve(city, app.id, {"version": app.version})
+    # four eyes (issue 13 L11): another official of the city approves what this one reviewed
+    ops.approve(make_user("city", DONGGUAN), app.id, {"version": app.version})
     db.session.commit()
     assert app.status == "publicity"
     db_app.config.pop("GRADE_EVIDENCE_DIR", None)

@@ -33,6 +33,13 @@ def _rules(items) -> set[str]:
     return {x["rule"] for x in items}
 
 
+def _cited(reasons: list, name: str) -> bool:
+    """A local reading cited as such (issue 14 point 1): the setting, its value, 'local reading'."""
+    if name == "heating_season":
+        return any(r["rule"] == "R-T-05" and "pack setting heating_season=" in r["note"] for r in reasons)
+    return any(f"pack setting {name}=" in r["note"] and "local reading" in r["note"] for r in reasons)
+
+
 def check_line(line: dict, exp: dict, where: str) -> None:
     for key in ("measure", "percentage_min", "percentage_max", "basis", "coking_time_hours"):
         if key in exp:
@@ -50,6 +57,12 @@ def check_line(line: dict, exp: dict, where: str) -> None:
         assert rule not in _rules(line["reasons"]), f"{where} unexpected reason {rule}"
     if "applied" in exp:
         assert set(exp["applied"]) == {a["flag"] for a in line["applied_decisions"]}, where
+    for name in exp.get("cites", []):
+        assert _cited(line["reasons"], name), f"{where} does not cite the reading {name}: {line['reasons']}"
+    if "residual_notes" in exp:
+        notes = " ".join(r["note"] for r in line["residual_obligations"])
+        for text in exp["residual_notes"]:
+            assert text in notes, f"{where} residual {notes!r}"
     if "residual" in exp:
         assert set(exp["residual"]) <= _rules(line["residual_obligations"]), where
 
@@ -73,6 +86,13 @@ def check_summary(s: dict, exp: dict) -> None:
     if "transport" in exp:
         got = {t["restriction"]: sorted(t["vehicles_not_allowed"]) for t in s["transport"]}
         assert got == {k: sorted(v) for k, v in exp["transport"].items()}, got
+    if "transport_in_principle" in exp:
+        got = sorted(t["restriction"] for t in s["transport"] if t["in_principle"])
+        assert got == sorted(exp["transport_in_principle"]), got
+    if "emergency_ratios_in_principle" in exp:
+        assert s["emergency_ratios_in_principle"] == exp["emergency_ratios_in_principle"], s["emergency_ratios_in_principle"]
+    for name in exp.get("cites", []):
+        assert _cited(s["emergency_reasons"] + s["eligibility_reasons"], name), f"summary does not cite {name}"
 
 
 @pytest.mark.parametrize("case", list(_cases()))

@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from registry.grades.current import DecisionRow, standing, worst
+from registry.grades.current import DecisionRow, downgrade, emergency_standing_of, standing, worst
 
 CASES = yaml.safe_load((Path(__file__).parent / "grades_current_cases.yaml").read_text(encoding="utf-8"))
 
@@ -24,6 +24,17 @@ def test_standing_grade(case):
     got = {f"{r.system}/{r.industry}": r.grade for r in standing(rows, on)}
     assert got == {k: str(v) for k, v in case["expect"].items()}
     assert worst(r.grade for r in standing(rows, on) if r.system == "emergency") == case["worst"]
+    held = emergency_standing_of(standing(rows, on))
+    assert held.worst() == case["worst"]
+    if "fraud" in case:
+        assert held.fraud is case["fraud"]
+        assert ("ultra_low_evaluation_fraud" in held.facts()) is case["fraud"]
+    for industry, grade in (case.get("lines") or {}).items():
+        assert held.for_line(industry) == grade, industry
+    if "finding" in case:
+        f = case["finding"]
+        got = {d.industry: [d.before, d.grade] for d in downgrade(rows, on, f["kind"], f["rule"], f["sector"])}
+        assert got == case["downgraded"]
 
 
 def test_order_of_rows_does_not_matter():

@@ -64,7 +64,7 @@ def world(app, site, make_account):
 
 
 def test_grading_journey_in_the_browser(new_page, world, tmp_path, monkeypatch):
-    from registry.grades import clock
+    from registry.core import timeutil
 
     enterprise_id = world
     me = new_page()
@@ -133,8 +133,8 @@ def test_grading_journey_in_the_browser(new_page, world, tmp_path, monkeypatch):
     city.fill("textarea[name=answer]", "经核查，车辆均为国五及以上。")
     city.click("button[id^=answer-submit-]")
     city.wait_for_load_state()
-    real = clock.today
-    monkeypatch.setattr(clock, "today", lambda: real() + timedelta(days=30))
+    real = timeutil.beijing_today
+    monkeypatch.setattr(timeutil, "beijing_today", lambda: real() + timedelta(days=30))
     publisher = new_page()  # four eyes (issue 13 L11): not the official who approved
     log_in(publisher, "web.city2")
     publisher.goto(app_url)

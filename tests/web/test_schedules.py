@@ -17,6 +17,8 @@ pytestmark = pytest.mark.web
 
 @pytest.fixture()
 def jiyuan_coking(app, site, make_account):
+    from sqlalchemy import select
+
     from registry.accounts.models import User
     from registry.enterprises import operations as ops
     from registry.extensions import db
@@ -32,6 +34,8 @@ def jiyuan_coking(app, site, make_account):
                                                  emissions=[{"pollutant": p, "status": "special_limits", "reached_on": "2018-10-20"}
                                                             for p in ("so2", "nox", "pm")]))
         ops.submit_registration(owner, ent.id, {"version": ent.version})
+        official = db.session.scalar(select(User).where(User.username == "jy.official"))
+        ops.approve_registration(official, ent.id, {"version": ent.version})  # reviewed facts only (issue 14 point 10)
         db.session.commit()
         return ent.id
 
@@ -94,14 +98,14 @@ def test_large_city_generation_runs_in_the_background_with_a_progress_bar(app, n
     from registry.schedules import generation, runner
 
     entered, release = threading.Event(), threading.Event()
-    real = generation.entry_rows
+    real = generation.generate_entries
 
     def held(*args, **kwargs):  # the worker pauses at the evaluation step until the browser has seen the bar
         entered.set()
         assert release.wait(60)
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(generation, "entry_rows", held)
+    monkeypatch.setattr(generation, "generate_entries", held)
     app.config["SCHEDULE_BACKGROUND"] = True
     try:
         page = new_page()

@@ -16,6 +16,7 @@ from registry.emergency import operations as ops
 from registry.emergency import queries
 from registry.emergency.export import to_xlsx
 from registry.emergency.orders import alert_orders
+from registry.enterprises import approved
 from registry.enterprises.models import Enterprise, ProductionLine
 from registry.extensions import db
 
@@ -201,9 +202,12 @@ def test_proposals_respect_each_lines_allowed_measures_and_render_in_both_langua
 
     city = _user("langfang")
     pack = get_pack("langfang-2017-18")
-    lines = [ln for e in _approved_lf() for ln in e.lines]
+    lines = [db.session.get(ProductionLine, ln.id) for e in _approved_lf() for ln in e.lines]
     for ln in lines[::2]:
         ln.interruptible = False
+    db.session.flush()
+    # the list reads approved facts only (issue 14 point 10): these edits stand as approved by an official
+    approved.capture({ln.enterprise_id for ln in lines}, origin="test")
     db.session.commit()
     lst = ops.compile_list(city, {"region_code": "131000", "pack_id": pack.id})
     facts = queries.line_facts(lst)
@@ -226,3 +230,34 @@ def test_proposals_respect_each_lines_allowed_measures_and_render_in_both_langua
     assert "capacity cost" in en and "{" not in en
     assert render_explanation("plain legacy text") == "plain legacy text"
     assert zh  # Chinese once the integrator merges registry/translations/pending/emergency.tsv
+
+
+def test_shijiazhuang_totals_show_which_targets_are_in_principle(demo):
+    """Issue 14 point 2, 004:381: the list's totals mark the SO₂/NOx/PM targets 原则上, the VOC target not."""
+    from registry.emergency.presenting import level_totals
+
+    pack = get_pack("shijiazhuang-2018-20")
+    lst = ops.compile_list(_user("shijiazhuang"), {"region_code": "130100", "pack_id": pack.id})
+    db.session.commit()
+    for lv in level_totals(lst, pack):
+        marks = {p["pollutant"]: p["target_in_principle"] for p in lv["pollutants"]}
+        assert marks == {"so2": True, "nox": True, "pm": True, "vocs": False}, (lv["level"], marks)
+    langfang = ops.compile_list(_user("langfang"), {"region_code": "131000", "pack_id": "langfang-2017-18"})
+    db.session.commit()
+    assert not any(p["target_in_principle"] for lv in level_totals(langfang, get_pack("langfang-2017-18"))
+                   for p in lv["pollutants"])
+
+
+def test_shijiazhuang_list_page_shows_the_in_principle_badge(demo, client):
+    """Issue 14 point 2 on the page: the targets 原则上 carry a badge (004:381)."""
+    from registry.demo import DEMO_PASSWORD
+    from tests.support import login
+
+    lst = ops.compile_list(_user("shijiazhuang"), {"region_code": "130100", "pack_id": "shijiazhuang-2018-20"})
+    db.session.commit()
+    login(client, "shijiazhuang", DEMO_PASSWORD)
+    page = client.get(f"/emergency/lists/{lst.id}", headers={"Accept-Language": "en"})
+    assert page.status_code == 200
+    html = page.get_data(as_text=True)
+    badges = html.count(">in principle</span>") + html.count(">原则上</span>")
+    assert badges == 9, badges  # SO₂, NOx, PM at yellow, orange and red; VOCs never

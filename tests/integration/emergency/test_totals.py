@@ -83,3 +83,16 @@ def test_langfang_resplit_so2_nox_sum_not_below_twice_the_ratio():
 def test_resplit_refused_where_the_pack_has_no_rule():
     t = level_targets(get_pack("jizhou-2018-19"), "yellow", {"so2": 15, "nox": 5})
     assert not t.resplit_applied and t.percent["so2"] == 10.0
+
+
+def test_shijiazhuang_targets_are_in_principle_except_vocs():
+    """Issue 14 point 2, 004:381: 减排比例原则上分别不低于…10%、20%和30%, VOCs 不低于10%、15%和20% (no 原则上):
+    the list's totals mark the SO₂/NOx/PM targets as in principle, the VOC target not; other packs mark none."""
+    pack = get_pack("shijiazhuang-2018-20")
+    t = level_targets(pack, "orange")
+    assert set(t.in_principle) == {"so2", "nox", "pm"} and dict(t.percent)["vocs"] == 15.0
+    totals = city_totals(pack, "orange", [_line("e1", "a", so2=10.0, vocs=10.0)], {})
+    assert totals.targets.in_principle == t.in_principle
+    for other in ("langfang-2017-18", "jizhou-2018-19", "jiyuan-2018-19", "jjj-2019-20"):
+        p = get_pack(other)
+        assert all(not level_targets(p, lv).in_principle for lv in emergency_levels(p))

@@ -44,8 +44,8 @@ def second_official(user):
 
 def build_application(owner, enterprise, state: str, *, county=None, city=None, answers=None, today=None, publisher=None):
     """An emergency-grade application of `enterprise` (registration approved) in `state`, with one PDF."""
+    from registry.core import timeutil
     from registry.extensions import db
-    from registry.grades import clock
     from registry.grades import operations as ops
 
     use_temp_evidence_dir()
@@ -69,12 +69,12 @@ def build_application(owner, enterprise, state: str, *, county=None, city=None, 
     ops.approve(city, app.id, {"version": app.version})
     if state == "publicity":
         return app
-    real = clock.today
-    clock.today = lambda: real() + timedelta(days=30)
+    real = timeutil.beijing_today
+    timeutil.beijing_today = lambda: real() + timedelta(days=30)
     try:
         ops.make_effective(publisher or second_official(city), app.id, {"version": app.version})
     finally:
-        clock.today = real
+        timeutil.beijing_today = real
     return app
 
 

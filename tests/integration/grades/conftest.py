@@ -16,12 +16,12 @@ def later(monkeypatch):
     """Move the calendar `days` ahead (past a publicity period)."""
     from datetime import timedelta
 
-    from registry.grades import clock
+    from registry.core import timeutil
 
-    real = clock.today
+    real = timeutil.beijing_today
 
     def _move(days: int = 30):
-        monkeypatch.setattr(clock, "today", lambda: real() + timedelta(days=days))
+        monkeypatch.setattr(timeutil, "beijing_today", lambda: real() + timedelta(days=days))
 
     return _move
 

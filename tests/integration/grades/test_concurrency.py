@@ -23,8 +23,8 @@ pytestmark = pytest.mark.skipif(
 def test_two_officials_approving_at_once_exactly_one_wins(db_app, make_user, make_enterprise, token_for_grades):
     from sqlalchemy import func, select
 
+    from registry.core import timeutil
     from registry.extensions import db
-    from registry.grades import clock
     from registry.grades.models import GradeApplication, GradeDecision
 
     county = make_user("county", ANCI)
@@ -36,7 +36,7 @@ def test_two_officials_approving_at_once_exactly_one_wins(db_app, make_user, mak
     headers = [token_for_grades(city_a), token_for_grades(city_b)]
 
     barrier = threading.Barrier(2, timeout=10)
-    real_today = clock.today
+    real_today = timeutil.beijing_today
 
     def today_after_both_checked():
         try:
@@ -45,7 +45,7 @@ def test_two_officials_approving_at_once_exactly_one_wins(db_app, make_user, mak
             pass
         return real_today()
 
-    clock.today = today_after_both_checked
+    timeutil.beijing_today = today_after_both_checked
     results: list[tuple[int, dict]] = []
 
     def approve(h):
@@ -60,7 +60,7 @@ def test_two_officials_approving_at_once_exactly_one_wins(db_app, make_user, mak
         for t in threads:
             t.join(30)
     finally:
-        clock.today = real_today
+        timeutil.beijing_today = real_today
 
     assert sorted(s for s, _ in results) == [200, 409], results
     loser = next(body for s, body in results if s == 409)

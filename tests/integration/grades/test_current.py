@@ -16,8 +16,8 @@ def _both(ent_id, on):
 
 
 def test_publicity_effective_fraud_and_expiry_read_alike(db_app, make_user, make_enterprise, later):
+    from registry.core import timeutil
     from registry.extensions import db
-    from registry.grades import clock
     from registry.grades import operations as ops
 
     county, city = make_user("county", ANCI), make_user("city", "131000")
@@ -26,7 +26,7 @@ def test_publicity_effective_fraud_and_expiry_read_alike(db_app, make_user, make
     db.session.commit()
     after_publicity = app.publicity_until + timedelta(days=3)
     # approved, in publicity, not yet effective: no standing grade, even on a day after the publicity period
-    assert _both(ent.id, clock.today()) == (None, [])
+    assert _both(ent.id, timeutil.beijing_today()) == (None, [])
     assert _both(ent.id, after_publicity) == (None, [])
     later(30)
     ops.make_effective(make_user("city", "131000"), app.id, {"version": app.version})  # four eyes: not the approver
@@ -36,7 +36,7 @@ def test_publicity_effective_fraud_and_expiry_read_alike(db_app, make_user, make
     assert _both(ent.id, decision.valid_until + timedelta(days=1)) == (None, [])  # expired: ungraded
     ops.record_finding(county, ent.id, {"kind": "fraud", "reason": "评估数据造假"})  # R-G-09 (003:17)
     db.session.commit()
-    today = clock.today()
+    today = timeutil.beijing_today()
     assert _both(ent.id, today) == ("C", ["C"])
     assert _both(ent.id, today - timedelta(days=1)) == ("B", ["B"])  # the day before the finding
     ops.record_grade(city, ent.id, {"system": "voc_class", "industry": "steel", "grade": "A", "reason": "VOCs体检A类"})

@@ -35,7 +35,7 @@ def background(db_app):
 def city(make_user, make_enterprise):
     official = make_user("city", "131000", username="lf.city")
     for _ in range(3):
-        make_enterprise(submitted=True)
+        make_enterprise(approved_by=make_user("county", "131002"))  # reviewed facts only (issue 14 point 10)
     db.session.commit()
     return official
 
@@ -54,14 +54,14 @@ def _entries(version_id):
 def _hold(monkeypatch):
     """Make generation wait at the evaluation step until released (to observe a running generation)."""
     entered, release = threading.Event(), threading.Event()
-    real = generation.entry_rows
+    real = generation.generate_entries
 
     def held(*args, **kwargs):
         entered.set()
         assert release.wait(60)
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(generation, "entry_rows", held)
+    monkeypatch.setattr(generation, "generate_entries", held)
     return entered, release
 
 

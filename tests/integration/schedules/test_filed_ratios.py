@@ -65,7 +65,7 @@ def test_the_filed_plan_flag_takes_the_ratio_and_a_version_keeps_it(jizhou_cemen
     assert all({"rule": "D-08", "source": "001:101", "note": "ratio 30 % as the district filed it"} in e.reasons for e in _k1(draft))
     assert draft.filed_ratios == {str(ent.id): {"K1": 30.0}}
     assert [generation.comparable(r) for r in ops.reproduce(draft)] == [
-        generation.comparable(r) for r in queries.entry_rows(list(draft.entries))]
+        generation.comparable(r) for r in queries.entry_dicts(list(draft.entries))]
     ops.publish(official, schedule.id, {"filed_on": "2018-10-30", "recipients": "蓟州区工信委、环保局 → 市工业和信息化委、环保局"})
     db.session.commit()
     assert queries.unfiled_ratio_changes([ent.id]) == {}

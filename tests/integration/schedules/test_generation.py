@@ -32,7 +32,7 @@ def _schedule(actor, region, pack, season):
 
 
 def _rows(version):
-    return [generation.comparable(r) for r in queries.entry_rows(list(version.entries))]
+    return [generation.comparable(r) for r in queries.entry_dicts(list(version.entries))]
 
 
 @pytest.fixture()
@@ -89,6 +89,7 @@ def test_jiyuan_coke_oven_special_limits_by_end_october_exempt_1_jan_to_15_mar(m
                                                emissions=[{"pollutant": p, "status": "special_limits", "reached_on": "2018-10-20"}
                                                           for p in ("so2", "nox", "pm")], equipment=[]))
     eops.submit_registration(owner, ent.id, {"version": ent.version})
+    eops.approve_registration(official, ent.id, {"version": ent.version})
     db.session.commit()
     schedule, version = _schedule(official, "419001", "jiyuan-2018-19", 2018)
     co1 = [e for e in version.entries if e.line_ref == "CO1"]
@@ -115,7 +116,7 @@ def test_jiyuan_coke_oven_special_limits_by_end_october_exempt_1_jan_to_15_mar(m
 
 def test_published_version_is_frozen_in_operations_orm_and_database(make_user, make_enterprise):
     official = make_user("city", "131000")
-    make_enterprise(submitted=True)
+    make_enterprise(approved_by=make_user("county", "131002"))  # reviewed facts only (issue 14 point 10)
     schedule, version = _schedule(official, "131000", "langfang-2017-18", 2017)
     ops.publish(official, schedule.id, {"filed_on": "2017-11-01", "recipients": "市工信局、市环保局"})
     db.session.commit()
@@ -169,6 +170,9 @@ def test_refiling_needs_a_reason_and_versions_compare_line_by_line(make_user, ma
     eops.add_line(owner, ent.id, line_payload("L2", name="2号高炉"))
     eops.submit_registration(owner, ent.id, {"version": ent.version})
     db.session.commit()
+    assert ops.out_of_date(v1)["changed"] == []  # an amendment counts once approved (issue 14 point 10)
+    eops.approve_registration(make_user("county", "131002"), ent.id, {"version": ent.version})
+    db.session.commit()
     assert ops.out_of_date(v1)["changed"] == [ent.id]
 
     v2 = ops.new_version(official, schedule.id)
@@ -180,7 +184,7 @@ def test_refiling_needs_a_reason_and_versions_compare_line_by_line(make_user, ma
         ops.publish(official, schedule.id, {"filed_on": "2017-11-20", "recipients": "市工信局"})
     ops.publish(official, schedule.id, {"filed_on": "2017-11-20", "recipients": "市工信局", "filing_reason": "新增2号高炉"})
     db.session.commit()
-    changes = diffing.diff(queries.entry_rows(list(v1.entries)), queries.entry_rows(list(v2.entries)))
+    changes = diffing.diff(queries.entry_dicts(list(v1.entries)), queries.entry_dicts(list(v2.entries)))
     assert [(c.line_ref, c.change) for c in changes] == [("L2", "added")]
     assert ops.out_of_date(v2) == {"changed": [], "added": [], "removed": []}
 
@@ -188,7 +192,7 @@ def test_refiling_needs_a_reason_and_versions_compare_line_by_line(make_user, ma
 def test_approved_livelihood_max_load_changes_the_entry_in_the_next_version(make_user, make_enterprise):
     """000:133: a livelihood task runs at its filed maximum load; the emergency plan still applies."""
     official = make_user("city", "131000")
-    ent, owner = make_enterprise(submitted=True)
+    ent, owner = make_enterprise(approved_by=make_user("county", "131002"))  # reviewed facts only (issue 14 point 10)
     schedule, v1 = _schedule(official, "131000", "langfang-2017-18", 2017)
     app = ops.apply(owner, schedule.id, ent.id, {"line_ref": "L1", "kind": "livelihood_max_load", "clause": "000:133",
                                                   "evidence": "供暖合同", "requested_start": "2018-01-01",
@@ -214,7 +218,7 @@ def test_approved_livelihood_max_load_changes_the_entry_in_the_next_version(make
 def test_officials_act_only_within_their_region(make_user, make_enterprise):
     from registry.core.errors import Forbidden, NotFound
 
-    make_enterprise(submitted=True)
+    make_enterprise(approved_by=make_user("county", "131002"))  # reviewed facts only (issue 14 point 10)
     schedule, _v = _schedule(make_user("city", "131000"), "131000", "langfang-2017-18", 2017)
     with pytest.raises(NotFound):
         ops.generate(make_user("city", "130100"), schedule.id)
@@ -228,7 +232,7 @@ def test_cli_generate_publish_diff_export(make_user, make_enterprise, tmp_path):
     import json
 
     make_user("city", "131000", username="lf.city")
-    make_enterprise(submitted=True)
+    make_enterprise(approved_by=make_user("county", "131002"))  # reviewed facts only (issue 14 point 10)
     from flask import current_app
 
     runner = current_app.test_cli_runner()
@@ -261,7 +265,7 @@ def test_effective_grade_feeds_the_engine_and_a_lowered_grade_makes_the_version_
     from registry.grades.models import GradeDecision
 
     official = make_user("city", "131000")
-    ent, _owner = make_enterprise(submitted=True)
+    ent, _owner = make_enterprise(approved_by=make_user("county", "131002"))  # reviewed facts only (issue 14 point 10)
     first = GradeDecision(enterprise_id=ent.id, region_code=ent.region_code, system="emergency", industry="steel", grade="A",
                           kind="approval")
     db.session.add(first)
@@ -280,7 +284,7 @@ def test_bulk_storage_into_a_published_version_is_refused_by_the_database(make_u
     from registry.schedules import storage
 
     official = make_user("city", "131000")
-    make_enterprise(submitted=True)
+    make_enterprise(approved_by=make_user("county", "131002"))  # reviewed facts only (issue 14 point 10)
     schedule, version = _schedule(official, "131000", "langfang-2017-18", 2017)
     rows = ops.reproduce(version)  # generation's rows, as _fill stores them
     ops.publish(official, schedule.id, {"filed_on": "2017-11-01", "recipients": "市工信局"})

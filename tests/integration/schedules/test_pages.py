@@ -8,7 +8,7 @@ from tests.support import login
 
 def _published(make_user, make_enterprise):
     official = make_user("city", "131000", username="lf.city")
-    ent, owner = make_enterprise(submitted=True)
+    ent, owner = make_enterprise(approved_by=make_user("county", "131002"))  # reviewed facts only (issue 14 point 10)
     schedule = ops.create_schedule(official, {"region_code": "131000", "pack_id": "langfang-2017-18", "season_year": 2017,
                                               "title": "廊坊市错峰生产清单"})
     version = ops.generate(official, schedule.id)
@@ -46,7 +46,7 @@ def test_enterprise_prints_its_notice_and_downloads_its_lines(client, make_user,
 def test_codes_are_shown_as_labels_and_publishing_asks_for_a_recent_password(client, make_user, make_enterprise):
     """Application kind/status, basis and flag choices through labels; publishing and deciding need a fresh login."""
     official = make_user("city", "131000", username="lf.city")
-    ent, owner = make_enterprise(submitted=True)
+    ent, owner = make_enterprise(approved_by=make_user("county", "131002"))  # reviewed facts only (issue 14 point 10)
     schedule = ops.create_schedule(official, {"region_code": "131000", "pack_id": "langfang-2017-18", "season_year": 2017})
     ops.generate(official, schedule.id)
     app = ops.apply(owner, schedule.id, ent.id, {"line_ref": "L1", "kind": "exemption", "clause": "X-04", "evidence": "供热合同",

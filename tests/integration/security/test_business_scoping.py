@@ -82,7 +82,7 @@ def test_proposals_of_a_filed_list_cannot_be_decided_or_applied(client, make_use
     r = client.post(f"/api/v1/emergency-proposals/{proposal.id}/decision",
                     json={"decision": "accept", "version": proposal.version}, headers=headers)
     assert r.status_code == 409, r.get_data(as_text=True)
-    assert "已报备" in r.get_data(as_text=True) or "filed" in r.get_data(as_text=True)
+    assert "已报备" in r.get_json()["message"] or "filed" in r.get_json()["message"]
     r = client.post(f"/api/v1/emergency-lists/{lst.id}/apply", headers=headers)
     assert r.status_code == 409
     assert len(ops.EmergencyList.query.all()) == 1  # no second version was made

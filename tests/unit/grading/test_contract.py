@@ -117,3 +117,13 @@ def test_load_document_rejects_non_objects():
         load_document("[1, 2]")
     with pytest.raises(ContractError):
         load_document("{unclosed: [")
+
+
+def test_load_document_long_single_line_text_is_not_a_path():
+    """Issue 14 point 11: one-line JSON of 256-4,095 bytes raised OSError 'File name too long'."""
+    for n in (255, 256, 300, 4095):
+        doc = {"pack": "jjj-2019-20", "pad": "y" * n}
+        assert load_document(json.dumps(doc)) == doc
+    assert load_document("a" * 300 + ": 1") == {"a" * 300: 1}  # YAML one-liner too
+    with pytest.raises(ContractError):
+        load_document("x\x00y")
