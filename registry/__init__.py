@@ -43,7 +43,11 @@ def create_app(config: str | type | object | None = None) -> Flask:
     limiter.init_app(app)
     login_manager.init_app(app)
     from registry.core import routing
+    from registry.core.api_support import ErrorOut
 
+    # Document our error envelope {"code", "message", "errors"} instead of flask-smorest's default (set here,
+    # not in extensions.py, which imports nothing of the registry).
+    api.ERROR_SCHEMA = ErrorOut
     routing.register(app, api)  # before any rule: `<int:…>` ids bounded to the database's integer range
     api.init_app(app)
 
