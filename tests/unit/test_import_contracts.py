@@ -6,6 +6,7 @@ forbidden import there, and runs `lint-imports` on the copy: the repository itse
 """
 from __future__ import annotations
 
+import ast
 import shutil
 import subprocess  # nosec B404
 import sys
@@ -69,3 +70,27 @@ def test_a_forbidden_import_fails_lint_imports(tmp_path, module, line, contract)
     assert result.returncode != 0, result.stdout
     broken = result.stdout.split("Broken contracts", 1)[-1]
     assert contract in broken, result.stdout
+
+
+def _package(module: str) -> str:
+    parts = module.split(".")
+    return ".".join(parts[:2]) if parts[0] == "registry" else parts[0]
+
+
+def test_no_package_imports_another_packages_private_names():
+    """Issue 15 item 3: nothing imports another package's private names (grades/export.py and
+    schedules/export.py took `_header`, `_Styles`, `_write_body`, `_cell` from exchange/workbook.py; workbook.py
+    now has a public API). Import contracts see modules, not names: this test sees the names."""
+    offenders = []
+    for path in sorted([*(ROOT / "registry").rglob("*.py"), *(ROOT / "grading").rglob("*.py")]):
+        if "static" in path.parts:
+            continue
+        module = ".".join(path.relative_to(ROOT).with_suffix("").parts)
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if not (isinstance(node, ast.ImportFrom) and node.level == 0 and node.module
+                    and node.module.split(".")[0] in ("registry", "grading")):
+                continue
+            for alias in node.names:
+                if alias.name.startswith("_") and _package(node.module) != _package(module):
+                    offenders.append(f"{module}: from {node.module} import {alias.name}")
+    assert offenders == []
