@@ -75,10 +75,11 @@ test-fast: install
 	$(PYTEST) -q -p no:cacheprovider -m "not slow and not web" $(FAST_SUITES)
 
 # Static checks (issue 9), run first by `make test`: ruff with the bandit (S) rules, then bandit itself
-# (any finding fails; config in pyproject.toml), then every requirement pinned with == and agreeing with the lock.
+# (any finding fails; config in pyproject.toml), then the import contracts (lint-imports), then every requirement pinned with == and agreeing with the lock.
 lint: $(VENV)/.installed
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/bandit -q -c pyproject.toml -r registry grading config.py
+	$(VENV)/bin/lint-imports --no-cache  # the layer contracts, [tool.importlinter] in pyproject.toml (issue 15 item 4)
 	@scripts/lock.sh check
 
 # Regenerate constraints.txt from the venv after adding a package (the integrator runs this last).

@@ -43,7 +43,11 @@ def create_app(config: str | type | object | None = None) -> Flask:
     limiter.init_app(app)
     login_manager.init_app(app)
     from registry.core import routing
+    from registry.core.api_support import ErrorOut
 
+    # Document our error envelope {"code", "message", "errors"} instead of flask-smorest's default (set here,
+    # not in extensions.py, which imports nothing of the registry).
+    api.ERROR_SCHEMA = ErrorOut
     routing.register(app, api)  # before any rule: `<int:…>` ids bounded to the database's integer range
     api.init_app(app)
 
@@ -113,6 +117,7 @@ def _register_auth(app: Flask) -> None:
 def _register_blueprints(app: Flask) -> None:
     from registry.accounts import api as accounts_api
     from registry.accounts import views as accounts_views
+    from registry.audit import views as audit_views
     from registry.core import api as core_api
     from registry.core import views as core_views
     from registry.emergency import api as emergency_api
@@ -128,6 +133,7 @@ def _register_blueprints(app: Flask) -> None:
     from registry.schedules import views as schedules_views
 
     app.register_blueprint(core_views.bp)
+    app.register_blueprint(audit_views.bp)
     app.register_blueprint(accounts_views.bp)
     app.register_blueprint(enterprises_views.bp)
     app.register_blueprint(exchange_views.bp)
@@ -142,7 +148,9 @@ def _register_blueprints(app: Flask) -> None:
 
 
 def _register_cli(app: Flask) -> None:
+    from registry import demo
     from registry.accounts import cli as accounts_cli
+    from registry.audit import cli as audit_cli
     from registry.core import cli as core_cli
     from registry.emergency import cli as emergency_cli
     from registry.enterprises import cli as enterprises_cli
@@ -151,8 +159,10 @@ def _register_cli(app: Flask) -> None:
     from registry.policy import cli as policy_cli
     from registry.schedules import cli as schedules_cli
 
-    for mod in (core_cli, accounts_cli, enterprises_cli, exchange_cli, policy_cli, grades_cli, schedules_cli, emergency_cli):
+    for mod in (core_cli, audit_cli, accounts_cli, enterprises_cli, exchange_cli, policy_cli, grades_cli, schedules_cli,
+                emergency_cli):
         mod.register(app)
+    demo.register_cli(app)  # the demo city, first of the demo builders (the schedules' follow it)
 
 
 # A client's (or the proxy's) X-Request-ID is kept only when it is a short, plain token: it is written into

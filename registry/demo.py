@@ -19,10 +19,12 @@ from registry.accounts.auth import SYSTEM
 from registry.accounts.models import User
 from registry.accounts.operations import create_user
 from registry.accounts.passwords import hash_password
+from registry.core.demo_builders import DemoBuilder, register_demo_builder
 from registry.emergency.demo import add_daily_emissions
 from registry.enterprises import operations as ops
 from registry.enterprises.models import Enterprise
 from registry.extensions import db
+from registry.grades.demo import build_grade_demo
 
 DEMO_PASSWORD = "lantian-demo-2026"  # noqa: S105  # nosec B105  # the demo's published password; production refuses demo data
 
@@ -302,7 +304,6 @@ def build_demo(*, force: bool = False, seed: int = 2017, per_city: int = 50,
         if amending is not None:
             ops.reopen_registration(amending, ent.id, {"version": ent.version})
             ops.submit_registration(amending, ent.id, {"version": ent.version})
-    from registry.grades.demo import build_grade_demo
 
     counts["grade_applications"] = sum(build_grade_demo(officials["langfang"], publisher=officials["langfang2"]).values())  # issue 5
     db.session.flush()
@@ -315,3 +316,15 @@ def print_logins(echo: Callable[[str], None]) -> None:
     for username, role, region, full_name in DEMO_ACCOUNTS:
         echo(f"  {username:<14} {role:<14} {region or '':<7} {full_name}")
     echo(f"  {'qiye':<14} {'enterprise':<14} {'':<7} 廊坊市安次区的一家企业 (an enterprise user)")
+
+
+def _build_city(force: bool) -> str | None:
+    created = build_demo(force=force)
+    if not created:
+        return None
+    return f"demo data: {created['enterprises']} enterprises, {created['lines']} lines, {created['permits']} permits"
+
+
+def register_cli(app) -> None:
+    """The demo city is the first of the demo builders `flask demo-data` and `flask seed` run (core/cli.py)."""
+    register_demo_builder(app, "city", DemoBuilder(order=10, build=_build_city, logins=print_logins))

@@ -12,8 +12,6 @@ from flask_wtf.csrf import CSRFProtect
 from sqlalchemy import MetaData
 from sqlalchemy.orm import DeclarativeBase
 
-from registry.core.api_support import ErrorOut
-
 # Deterministic constraint names so Alembic migrations are identical on SQLite and PostgreSQL.
 NAMING = {
     "ix": "ix_%(column_0_label)s",
@@ -34,6 +32,4 @@ login_manager = LoginManager()
 csrf = CSRFProtect()
 babel = Babel()
 limiter = Limiter(key_func=get_remote_address)
-api = Api()
-# Document our error envelope {"code", "message", "errors"} instead of flask-smorest's default.
-api.ERROR_SCHEMA = ErrorOut
+api = Api()  # documents our error envelope (core.api_support.ErrorOut), set by the application factory

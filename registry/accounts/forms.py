@@ -5,6 +5,8 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, HiddenField, IntegerField, PasswordField, SelectField, StringField
 
+from registry.accounts.schemas import token_max_days
+
 ROLES = ("enterprise", "county", "city", "province", "admin")
 
 
@@ -55,8 +57,6 @@ class TokenForm(FlaskForm):
     expires_in_days = IntegerField(_l("Valid for (days)"), default=90, render_kw={"min": 1})
 
     def __init__(self, *args, **kwargs):
-        from registry.accounts.schemas import token_max_days
-
         super().__init__(*args, **kwargs)
         self.expires_in_days.render_kw = {"min": 1, "max": token_max_days()}
 

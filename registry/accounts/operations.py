@@ -14,7 +14,7 @@ from sqlalchemy import select
 
 from registry.accounts import auth, lockout, password_policy, sessions
 from registry.accounts.models import PRIVILEGED_ROLES, ROLE_REGION_LEVEL, ApiToken, Role, User
-from registry.accounts.passwords import hash_password, hash_token, needs_rehash, new_token, verify_password
+from registry.accounts.passwords import hash_password, hash_token, hasher_key, needs_rehash, new_token, verify_password
 from registry.accounts.reauth import reauth_minutes
 from registry.accounts.schemas import PasswordChangeInput, SignUpInput, TokenInput, UserInput
 from registry.core import audit
@@ -31,8 +31,6 @@ _dummy_hashes: dict[str, str] = {}
 def _dummy_hash() -> str:
     """A hash of a password no one has, made once per argon2 setting: an unknown or locked account then
     costs exactly one argon2 verification, as a known one does (issue 13 L4; it cost a hash and a verify)."""
-    from registry.accounts.passwords import hasher_key
-
     key = hasher_key()
     if key not in _dummy_hashes:
         _dummy_hashes[key] = hash_password(_DUMMY_PASSWORD)

@@ -10,6 +10,7 @@ from registry.accounts import auth
 from registry.accounts.models import User
 from registry.core.errors import Forbidden
 from registry.core.pagination import Page, paginate
+from registry.core.timeutil import utcnow
 from registry.extensions import db
 
 
@@ -45,8 +46,6 @@ def display_names(user_ids: set[int]) -> dict[int, dict[str, str]]:
 
 def find_accounts_for_security(actor, filters: UserFilters, *, locked_only: bool = False) -> Page[User]:
     """The security administrator's view of accounts: search, and the ones locked now."""
-    from registry.core.timeutil import utcnow
-
     if not auth.can_administer_security(actor):
         raise Forbidden(_("Only the security administrator sees sign-in locks and tokens of others."))
     stmt = select(User)

@@ -23,6 +23,7 @@ from flask_login import login_user
 from sqlalchemy import update
 
 from registry.accounts.models import User
+from registry.accounts.reauth import mark_authenticated
 from registry.extensions import db
 
 EPOCH_KEY = "_auth_epoch"
@@ -30,8 +31,6 @@ EPOCH_KEY = "_auth_epoch"
 
 def start(user: User) -> None:
     """Sign `user` in on this browser, stamped with the account's current session generation."""
-    from registry.accounts.reauth import mark_authenticated
-
     login_user(user)
     restamp(user)
     mark_authenticated()

@@ -37,10 +37,9 @@ def bearer_token_sent() -> bool:
 def authenticate_api_request() -> None:
     """before_request of every API blueprint: settle the user, then guard session writes."""
     if bearer_token_sent():
-        from registry.accounts.auth_loader import load_user_from_request
-
-        # An unknown, revoked or expired token is anonymous even if a session cookie came along.
-        login_manager._update_request_context_with_user(load_user_from_request(request))
+        # An unknown, revoked or expired token is anonymous even if a session cookie came along. The token
+        # loader is the one the app factory gave Flask-Login (accounts/auth_loader.py): core does not import it.
+        login_manager._update_request_context_with_user(login_manager.request_callback(request))
         return
     if not current_app.config.get("WTF_CSRF_ENABLED", True):
         return

@@ -9,32 +9,33 @@ database triggers refuse them too (migration `audit hash chain`).
 The hashes are computed in one place, a `before_execute` hook on every INSERT into
 audit_entry, so ORM entries (`record`) and Core bulk inserts (exchange imports) chain alike.
 Concurrency: the tail is read on the inserting connection inside its transaction, after its
-write lock is taken (`_take_write_lock`): on PostgreSQL a transaction-level advisory lock
+write lock is taken (`audit_chain.take_write_lock`): on PostgreSQL a transaction-level advisory lock
 serialises audit writers until commit; on SQLite `BEGIN IMMEDIATE` takes the database's write
 lock before the read. The unique `prev_hash` remains the last guard: the chain can never fork.
 """
 from __future__ import annotations
 
-import hashlib
-import json
 from dataclasses import dataclass
-from datetime import datetime, timezone
 from typing import Any
 
 from flask import g, has_request_context
 from sqlalchemy import Insert, event, select, text
 from sqlalchemy.engine import Engine
 
+from registry.core import audit_checkpoints
+from registry.core.audit_chain import (  # noqa: F401  (the chain's arithmetic, re-exported for its users)
+    ADVISORY_LOCK_KEY,
+    GENESIS,
+    HASHED_FIELDS,
+    canonical,
+    entry_hash,
+    hash_fields,
+    take_write_lock,
+    utc_text,
+)
 from registry.core.models import AuditEntry
 from registry.core.timeutil import utcnow
 from registry.extensions import db
-
-GENESIS = "0" * 64
-ADVISORY_LOCK_KEY = 0x4C54_4155  # "LTAU": one key for the audit chain
-HASHED_FIELDS = (
-    "at", "user_id", "action", "object_type", "object_id", "root_type", "root_id",
-    "region_code", "summary", "before", "after", "request_id",
-)
 
 
 class AuditImmutable(Exception):
@@ -77,32 +78,13 @@ def _is_audit_insert(elem) -> bool:
     return isinstance(elem, Insert) and getattr(elem.table, "name", None) == AuditEntry.__tablename__
 
 
-def _take_write_lock(conn) -> None:
-    """Hold the database's audit write lock before the tail is read (issue 13, Low 2).
-
-    PostgreSQL: a transaction-level advisory lock, held until commit. SQLite: pysqlite opens its
-    transaction only at the first INSERT/UPDATE, so a tail read in an audit-only transaction
-    (a failed login) ran outside any lock and could be stale by the INSERT — the UNIQUE prev_hash
-    then refused the entry (a 409, and the attempt was never audited). When the connection is not
-    yet in a transaction, `BEGIN IMMEDIATE` takes SQLite's write lock first (waiting up to the
-    connection's busy timeout); one already in a write transaction holds it already."""
-    if conn.dialect.name == "postgresql":
-        conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": ADVISORY_LOCK_KEY})
-    elif conn.dialect.name == "sqlite":
-        raw = conn.connection.dbapi_connection
-        if raw is not None and not raw.in_transaction:
-            raw.execute("BEGIN IMMEDIATE")
-
-
 def _tail_hash(conn) -> str:
     """The hash the next entry chains to, read on the inserting connection inside its transaction,
     under the write lock."""
-    _take_write_lock(conn)
+    take_write_lock(conn)
     last = conn.execute(text("SELECT id, entry_hash FROM audit_entry ORDER BY id DESC LIMIT 1")).first()
     if last is None:
         return GENESIS
-    from registry.core import audit_checkpoints
-
     audit_checkpoints.maybe_take(conn, last[0], last[1])  # every AUDIT_CHECKPOINT_EVERY entries (Low 3)
     return last[1]
 
@@ -126,35 +108,6 @@ def _chain_audit_inserts(conn, elem, multiparams, params, execution_options):
 
 
 event.listen(Engine, "before_execute", _chain_audit_inserts, retval=True)
-
-
-def _utc_text(value: datetime | None) -> str | None:
-    if value is None:
-        return None
-    if value.tzinfo is None:
-        value = value.replace(tzinfo=timezone.utc)
-    return value.astimezone(timezone.utc).isoformat(timespec="microseconds")
-
-
-def canonical(fields: dict[str, Any], prev_hash: str | None) -> str:
-    """The text that is hashed: the entry's fields and prev_hash as sorted, compact JSON."""
-    data = {name: fields.get(name) for name in HASHED_FIELDS}
-    data["at"] = _utc_text(data["at"])
-    data["summary"] = data["summary"] or ""  # the column defaults, as stored
-    data["root_type"] = data["root_type"] or ""
-    data["prev_hash"] = prev_hash
-    # A round trip through JSON makes keys strings, as the JSON column gives them back.
-    data = json.loads(json.dumps(data, default=str))
-    return json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-
-
-def hash_fields(fields: dict[str, Any], prev_hash: str | None) -> str:
-    return hashlib.sha256(canonical(fields, prev_hash).encode("utf-8")).hexdigest()
-
-
-def entry_hash(entry: AuditEntry) -> str:
-    """The hash a stored entry should have, recomputed from its columns."""
-    return hash_fields({name: getattr(entry, name) for name in HASHED_FIELDS}, entry.prev_hash)
 
 
 @dataclass(frozen=True)

@@ -29,12 +29,12 @@ from typing import Any
 from flask import current_app, has_app_context
 from sqlalchemy import insert, select, text
 
+from registry.core.audit_chain import GENESIS, take_write_lock, utc_text
 from registry.core.models import AuditCheckpoint, AuditEntry
 from registry.core.timeutil import utcnow
 from registry.extensions import db
 
 KEY_INFO = b"lantian audit checkpoint key v1"
-GENESIS = "0" * 64
 DEFAULT_EVERY = 1000
 _table_seen: set[str] = set()
 
@@ -50,9 +50,8 @@ def checkpoint_key(config=None) -> bytes:
 
 
 def _utc_text(value) -> str:
-    from registry.core.audit import _utc_text as chain_utc_text
 
-    return chain_utc_text(value) if not isinstance(value, str) else value
+    return utc_text(value) if not isinstance(value, str) else value
 
 
 def sign(key: bytes, at: str, entry_id: int, entry_hash: str, entries: int) -> str:
@@ -77,10 +76,9 @@ def _insert(conn, key: bytes, entry_id: int, entry_hash: str, since: tuple[int, 
 
 def take(key: bytes | None = None) -> dict[str, Any]:
     """A checkpoint of the chain's head now, in the session's transaction (the caller commits)."""
-    from registry.core.audit import _take_write_lock
 
     conn = db.session.connection()
-    _take_write_lock(conn)
+    take_write_lock(conn)
     row = conn.execute(text("SELECT id, entry_hash FROM audit_entry ORDER BY id DESC LIMIT 1")).first()
     entry_id, entry_hash = (row[0], row[1]) if row else (0, GENESIS)
     return _insert(conn, key or checkpoint_key(), entry_id, entry_hash)

@@ -1,55 +1,58 @@
-"""Core CLI: `flask load-regions`, `flask demo-data`, `flask seed`, `flask audit verify|checkpoint|export`,
-`flask backup DIR` and `flask restore DIR`."""
+"""Core CLI: `flask load-regions`, `flask demo-data` and `flask seed` (the audit and backup commands:
+registry/audit/cli.py).
+
+The demo data is built by the domains: each registers its builder (core/demo_builders.py, from its CLI's
+`register(app)`), and these commands run them in order, so `core` imports none of them (issue 15 item 3).
+"""
 from __future__ import annotations
 
 import click
 from flask import Flask
 
+from registry.core.demo_builders import builders
+from registry.core.regions import load_regions
 from registry.extensions import db
+
+
+def _build_demo(app: Flask, force: bool) -> bool:
+    """Run the builders in order, committing after each; False when the first built nothing."""
+    for i, builder in enumerate(builders(app)):
+        line = builder.build(force)
+        db.session.commit()
+        if line is None:
+            return i > 0
+        click.echo(line)
+    return True
+
+
+def _print_logins(app: Flask) -> None:
+    for builder in builders(app):
+        if builder.logins is not None:
+            builder.logins(click.echo)
 
 
 def register(app: Flask) -> None:
     @app.cli.command("load-regions")
     def load_regions_cmd():
         """Load the national GB/T 2260 region table (idempotent)."""
-        from registry.core.regions import load_regions
-
         n = load_regions()
         db.session.commit()
         click.echo(f"loaded {n} regions" if n else "regions already loaded")
-
-    def _schedule_demo() -> None:
-        from registry.schedules.demo import build_schedule_demo  # issue 6: published + draft per demo city
-
-        made = build_schedule_demo()
-        db.session.commit()
-        click.echo(f"demo schedules: {made['schedules']} (published v1, draft v2), {made['applications']} pending applications")
 
     @app.cli.command("demo-data")
     @click.option("--force", is_flag=True, help="Load even if enterprises already exist.")
     def demo_data_cmd(force: bool):
         """Build a small realistic city in each source jurisdiction, with one account per role."""
-        from registry.core.regions import load_regions
-        from registry.demo import build_demo, print_logins
-
         if not app.config.get("ALLOW_DEMO_DATA", False):
             raise click.ClickException("demo data is refused in this configuration: its accounts share a published password")
         load_regions()
-        created = build_demo(force=force)
-        db.session.commit()
-        if created:
-            click.echo(f"demo data: {created['enterprises']} enterprises, {created['lines']} lines, {created['permits']} permits")
-            _schedule_demo()
-        else:
+        if not _build_demo(app, force):
             click.echo("the database already has enterprises; demo data not loaded (use --force)")
-        print_logins(click.echo)
+        _print_logins(app)
 
     @app.cli.command("seed")
     def seed_cmd():
         """What `make run` does after migrating: regions, and demo data when there are no enterprises."""
-        from registry.core.regions import load_regions
-        from registry.demo import build_demo, print_logins
-
         n = load_regions()
         if n:
             click.echo(f"loaded {n} regions")
@@ -57,148 +60,5 @@ def register(app: Flask) -> None:
         if not app.config.get("ALLOW_DEMO_DATA", False):
             click.echo("demo data is not loaded in this configuration (production)")
             return
-        created = build_demo(force=False)
-        db.session.commit()
-        if created:
-            click.echo(f"demo data: {created['enterprises']} enterprises, {created['lines']} lines, {created['permits']} permits")
-            _schedule_demo()
-        print_logins(click.echo)
-
-    @app.cli.group("audit")
-    def audit_group():
-        """The tamper-evident audit log: verify the hash chain, export for archiving."""
-
-    @audit_group.command("verify")
-    @click.option("--checkpoints", "checkpoints_file", type=click.Path(exists=True, dir_okay=False), default=None,
-                  help="Also check the signed checkpoints exported to this file (kept outside the database).")
-    def audit_verify_cmd(checkpoints_file):
-        """Walk the hash chain and check the signed checkpoints (those in the database, and those in
-        FILE); report what is broken and exit 1 if anything is (issue 13, Low 3: the checkpoints notice
-        the newest entries being removed or rewritten, which the chain alone cannot)."""
-        from registry.core import audit_checkpoints
-        from registry.core.audit import verify_chain
-
-        checked, broken = verify_chain()
-        if broken is not None:
-            click.echo(f"audit chain BROKEN at entry id {broken.entry_id} (after {checked} good entries): {broken.problem}", err=True)
-            raise SystemExit(1)
-        in_db = audit_checkpoints.stored()
-        found = [f"database: {p}" for p in audit_checkpoints.problems(in_db)]
-        from_file = []
-        if checkpoints_file:
-            try:
-                from_file = audit_checkpoints.read_file(checkpoints_file)
-            except (OSError, ValueError) as err:
-                raise click.ClickException(f"cannot read {checkpoints_file}: {err}") from err
-            found += [f"{checkpoints_file}: {p}" for p in audit_checkpoints.problems(from_file)]
-        if found:
-            for problem in found:
-                click.echo(f"audit chain BROKEN: {problem}", err=True)
-            raise SystemExit(1)
-        newest = max((cp["entry_id"] for cp in in_db + from_file), default=None)
-        anchor = f"; {len(in_db)} checkpoints" + (f" and {len(from_file)} from {checkpoints_file}" if checkpoints_file else "")
-        anchor += f" match (newest covers entry {newest}; later entries rest on the chain alone)" if newest is not None else ""
-        click.echo(f"audit chain intact: {checked} entries{anchor}")
-
-    @audit_group.command("checkpoint")
-    @click.option("--export", "export_path", type=click.Path(dir_okay=False, writable=True), default=None,
-                  help="Then write every checkpoint (JSON lines) to this file, to keep outside the database.")
-    def audit_checkpoint_cmd(export_path):
-        """Sign the chain's head now (HMAC with AUDIT_CHECKPOINT_KEY, or a key derived from SECRET_KEY)."""
-        from registry.core import audit_checkpoints
-
-        cp = audit_checkpoints.take()
-        db.session.commit()
-        click.echo(f"checkpoint: entry {cp['entry_id']} ({cp['entries']} entries) hash {cp['entry_hash']} at {cp['at']}")
-        if export_path:
-            text_ = audit_checkpoints.export_lines()
-            with open(export_path, "w", encoding="utf-8") as out:
-                out.write(text_)
-            click.echo(f"exported {text_.count(chr(10))} checkpoints to {export_path}")
-
-    @audit_group.command("export")
-    @click.option("--before", "before", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
-                  help="Only entries before this date (UTC), e.g. those older than AUDIT_RETENTION_DAYS.")
-    @click.argument("path", type=click.Path(dir_okay=False, writable=True))
-    def audit_export_cmd(before, path: str):
-        """Archive entries as JSON lines with their hashes; audited as `audit.archive`. Nothing is ever
-        deleted: there is no prune command (AUDIT_RETENTION_DAYS is a minimum, docs/security.md §3)."""
-        import json
-        from datetime import timezone
-
-        from sqlalchemy import select
-
-        from registry.core.audit import HASHED_FIELDS, _utc_text
-        from registry.core.models import AuditEntry
-
-        query = select(AuditEntry).order_by(AuditEntry.id)
-        if before is not None:
-            query = query.where(AuditEntry.at < before.replace(tzinfo=timezone.utc))
-        n = 0
-        last_hash = None
-        with open(path, "w", encoding="utf-8") as out:
-            for row in db.session.scalars(query).yield_per(2000):
-                data = {name: getattr(row, name) for name in HASHED_FIELDS}
-                data.update(id=row.id, at=_utc_text(row.at), prev_hash=row.prev_hash, entry_hash=row.entry_hash)
-                out.write(json.dumps(data, ensure_ascii=False, default=str, sort_keys=True) + "\n")
-                n += 1
-                last_hash = row.entry_hash
-        from registry.accounts.auth import SYSTEM
-        from registry.core.audit import record
-
-        # The archive is itself recorded: what was exported, up to which entry (its hash lets the
-        # archive be checked against the live chain later). Nothing is deleted: see docs/security.md.
-        record(SYSTEM, "audit.archive", None, summary=path,
-               after={"entries": n, "before": before.date().isoformat() if before else None, "last_hash": last_hash})
-        db.session.commit()
-        click.echo(f"exported {n} audit entries to {path}")
-
-    def _evidence_dir():
-        import os
-        from pathlib import Path
-
-        from flask import current_app
-
-        return Path(current_app.config.get("GRADE_EVIDENCE_DIR") or os.path.join(current_app.instance_path, "evidence"))
-
-    @app.cli.command("backup")
-    @click.argument("directory", type=click.Path(file_okay=False))
-    def backup_cmd(directory: str):
-        """Back up the database and evidence files into an empty DIRECTORY, with a manifest."""
-        from pathlib import Path
-
-        from flask import current_app
-
-        from registry.core import audit_checkpoints
-        from registry.core.backup import CHECKPOINTS, BackupError, backup
-
-        audit_checkpoints.take()  # the backup's chain head, signed (issue 13, Low 3)
-        db.session.commit()
-        checkpoints = audit_checkpoints.export_lines().encode("utf-8")
-        db.session.remove()
-        try:
-            manifest = backup(db.engine, current_app.config["SQLALCHEMY_DATABASE_URI"], Path(directory), _evidence_dir(),
-                              extra_files={CHECKPOINTS: checkpoints})
-        except BackupError as err:
-            raise click.ClickException(str(err)) from err
-        click.echo(f"backup in {directory}: {len(manifest.tables)} tables, {sum(manifest.tables.values())} rows, "
-                   f"{len(manifest.files)} files")
-
-    @app.cli.command("restore")
-    @click.argument("directory", type=click.Path(exists=True, file_okay=False))
-    def restore_cmd(directory: str):
-        """Restore a backup DIRECTORY into the configured database, which must be empty."""
-        from pathlib import Path
-
-        from flask import current_app
-
-        from registry.core.backup import BackupError, restore
-
-        db.session.remove()
-        db.engine.dispose()
-        try:
-            manifest = restore(Path(directory), current_app.config["SQLALCHEMY_DATABASE_URI"], _evidence_dir())
-        except BackupError as err:
-            raise click.ClickException(str(err)) from err
-        click.echo(f"restored {len(manifest.tables)} tables, {sum(manifest.tables.values())} rows, "
-                   f"{len(manifest.files)} files; row counts match the manifest")
+        _build_demo(app, False)
+        _print_logins(app)

@@ -35,6 +35,7 @@ from grading.vocab import (
     TechnologyLevel,
     TransportStructure,
 )
+from registry.extensions import db
 
 
 class FieldType(str, enum.Enum):
@@ -63,13 +64,20 @@ class Choices:
         return list(self._mapping.items())
 
 
-def _capacity_units() -> Choices:
-    from registry.enterprises.models import CAPACITY_UNITS  # a constant, not a session
-
-    return Choices("CapacityUnit", CAPACITY_UNITS)
-
-
-CAPACITY_UNIT = _capacity_units()
+# A line's capacity units, with their Chinese names: a vocabulary of the dictionary (the forms, the schemas and
+# the templates read it from here).
+CAPACITY_UNITS = {
+    "t/a": "吨/年",
+    "10kt/a": "万吨/年",
+    "t/d": "吨/天",
+    "t/h": "蒸吨/小时",
+    "MW": "兆瓦",
+    "m3/a": "立方米/年",
+    "m2/a": "平方米/年",
+    "pieces/a": "万块/年",
+    "other": "其他",
+}
+CAPACITY_UNIT = Choices("CapacityUnit", CAPACITY_UNITS)
 
 BOOLEAN_WORDS = {"zh": ("是", "否"), "en": ("yes", "no")}
 
@@ -406,8 +414,6 @@ def sheet_lookup() -> dict[str, str]:
 
 def column_type(f: Field):
     """The SQLAlchemy column a field fills (for lengths, decimal places and bounds)."""
-    from registry.extensions import db
-
     table, column = f.column.split(".")
     return db.metadata.tables[table].c[column].type
 

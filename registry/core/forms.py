@@ -12,6 +12,8 @@ from collections.abc import Mapping
 from wtforms import Field, Form
 from wtforms.fields import FieldList, FormField
 
+from registry.core.versions import form_version
+
 _SEGMENT = re.compile(r"([^.\[\]]+)|\[(\d+)\]")
 
 
@@ -81,6 +83,4 @@ def blank_to_none(value):
 def version_of(form_value) -> int:
     """The hidden optimistic-lock version; missing or garbled is MISSING_VERSION, which the operations refuse
     (issue 13 L11: it used to mean 'do not check')."""
-    from registry.core.versions import form_version
-
     return form_version(form_value)

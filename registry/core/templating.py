@@ -16,6 +16,8 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 
 import grading.vocab as vocab_module
+from registry.core.dictionary import CAPACITY_UNITS
+from registry.core.regions import region_label
 
 # Officials read times in China Standard Time; the database keeps UTC.
 DISPLAY_TZ = ZoneInfo("Asia/Shanghai")
@@ -84,16 +86,12 @@ def role_label(role: str | None) -> str:
 
 
 def capacity_unit_label(unit: str | None) -> str:
-    from registry.enterprises.models import CAPACITY_UNITS
-
     if not unit:
         return ""
     return CAPACITY_UNITS.get(unit, unit) if is_zh() else unit
 
 
 def region_name(code: str | None) -> str:
-    from registry.core.regions import region_label
-
     if not code:
         return ""
     label = region_label(code)

@@ -4,6 +4,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from grading.packs import Pack
@@ -76,3 +77,18 @@ def chart_data(levels: list[dict[str, Any]]) -> dict[str, Any]:
                           for p in pollutants},
             "target": {p: [next(x["target_percent"] for x in lv["pollutants"] if x["pollutant"] == p) for lv in levels]
                        for p in pollutants}}
+
+
+# Emergency-plan events in an enterprise's history: a label only (their detail lives on the plan's page);
+# registered with core.labels by the emergency blueprint (views.py).
+PLAN_ACTIONS = {
+    "emergency.plan.save": _l("Emergency plan (one plant, one policy) saved"),
+    "emergency.plan.file": _l("Emergency plan (one plant, one policy) filed"),
+}
+
+
+def history_view(entry: dict) -> dict[str, Any] | None:
+    action = str(entry.get("action", ""))
+    if action in PLAN_ACTIONS:
+        return {"action_label": str(PLAN_ACTIONS[action]), "diff": []}
+    return None

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from marshmallow import EXCLUDE, Schema, fields, validate
 
+from registry.emergency.explain import load_explanation, render_explanation
 from registry.emergency.models import LEVELS, MEASURES
 
 _PERCENT = validate.Range(min=0, max=100)
@@ -153,13 +154,9 @@ class EmergencyProposalOut(Schema):
     solver = fields.Dict()
 
     def _explanation(self, obj) -> str:
-        from registry.emergency.explain import render_explanation
-
         return render_explanation(obj.explanation)
 
     def _explanation_data(self, obj):
-        from registry.emergency.explain import load_explanation
-
         return load_explanation(obj.explanation)
 
 

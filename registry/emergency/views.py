@@ -19,9 +19,10 @@ from registry.accounts.reauth import is_recent
 from registry.accounts.scopes import scope_prefix
 from registry.core import timeutil
 from registry.core.errors import ValidationFailed
+from registry.core.labels import register_history_labels
 from registry.core.regions import region_prefix
 from registry.core.versions import form_version
-from registry.emergency import auth, export, queries
+from registry.emergency import auth, export, presenting, queries
 from registry.emergency import operations as ops
 from registry.emergency.explain import render_explanation, status_label
 from registry.emergency.minimum import floors
@@ -33,6 +34,7 @@ from registry.extensions import db
 from registry.grades.current import emergency_standing
 
 bp = Blueprint("emergency", __name__, url_prefix="/emergency")
+bp.record_once(lambda state: register_history_labels(state.app, "emergency", presenting.history_view))
 
 
 def _me():

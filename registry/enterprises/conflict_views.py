@@ -1,5 +1,5 @@
 """Pages for conflicts over a USCC (issue 13 M7); the use cases are in conflicts.py. Routes live on the
-enterprises blueprint (imported at the end of views.py)."""
+enterprises blueprint (blueprint.py); views.py imports this module at its end so they are registered."""
 from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, request, send_file, url_for
@@ -11,8 +11,9 @@ from registry.core.errors import Conflict, ValidationFailed
 from registry.core.versions import form_version
 from registry.enterprises import auth
 from registry.enterprises import conflicts as ops
-from registry.enterprises.views import bp
+from registry.enterprises.blueprint import bp
 from registry.extensions import db
+from registry.grades import evidence
 
 
 def _me():
@@ -96,8 +97,6 @@ def new_claim():
 @bp.get("/claims/<int:claim_id>/licence")
 @login_required
 def claim_licence(claim_id: int):
-    from registry.grades import evidence
-
     claim = ops.get_claim(_me(), claim_id)
     path = evidence.path_for(claim.evidence_sha256)
     if not path.exists():

@@ -34,6 +34,7 @@ from registry.core.validation import TrimmedString, USCCField, load
 from registry.enterprises import auth
 from registry.enterprises.models import Enterprise, UsccClaim, UsccRelease, code_region
 from registry.extensions import db
+from registry.grades import evidence
 
 TOMBSTONE = "RELEASED"
 
@@ -208,8 +209,6 @@ def release_draft(actor, data: dict[str, Any]) -> UsccRelease:
 
 def file_claim(actor, data: dict[str, Any], filename: str, content: bytes) -> UsccClaim:
     """A company claims its code with a scan of its business licence (checked like grade evidence)."""
-    from registry.grades import evidence
-
     if not auth.can_claim_code(actor):
         raise Forbidden(_("Claims are filed from an enterprise account that has not registered an enterprise."))
     values = load(ClaimInput(), data)

@@ -13,6 +13,7 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, Form, HiddenField, SelectField, StringField, TextAreaField
 from wtforms.fields import FieldList, FormField
 
+from registry.core.dictionary import CAPACITY_UNITS
 from registry.core.forms import blank_to_none
 from registry.core.templating import capacity_unit_label, vocab_choices
 
@@ -216,8 +217,6 @@ def _fill_choices(form, specs: list[Spec]) -> None:
         elif spec.kind == "vocab_opt":
             field.choices = vocab_choices(spec.vocabulary, blank=True)
         elif spec.kind == "unit":
-            from registry.enterprises.models import CAPACITY_UNITS
-
             field.choices = [(u, capacity_unit_label(u)) for u in CAPACITY_UNITS]
 
 

@@ -58,18 +58,6 @@ class RegistrationStatus(str, enum.Enum):
 STATUS_LABELS = {"draft": _l("Draft"), "submitted": _l("Submitted for review"), "returned": _l("Returned"),
                  "approved": _l("Approved")}
 
-CAPACITY_UNITS = {
-    "t/a": "吨/年",
-    "10kt/a": "万吨/年",
-    "t/d": "吨/天",
-    "t/h": "蒸吨/小时",
-    "MW": "兆瓦",
-    "m3/a": "立方米/年",
-    "m2/a": "平方米/年",
-    "pieces/a": "万块/年",
-    "other": "其他",
-}
-
 
 def _pct(column: str) -> CheckConstraint:
     return CheckConstraint(f"{column} IS NULL OR ({column} >= 0 AND {column} <= 100)", name=f"{column}_pct")

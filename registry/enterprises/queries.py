@@ -7,9 +7,12 @@ from sqlalchemy import false, or_, select
 
 from registry.accounts.models import Role
 from registry.accounts.scopes import scope_prefix
+from registry.core.audit_scope import visible_object_conditions
 from registry.core.models import AuditEntry
 from registry.core.pagination import Page, paginate
+from registry.core.regions import region_prefix
 from registry.enterprises.models import Enterprise
+from registry.extensions import db
 
 
 @dataclass(frozen=True)
@@ -45,8 +48,6 @@ def list_enterprises(actor, filters: EnterpriseFilters) -> Page[Enterprise]:
     if filters.sector:
         stmt = stmt.where(Enterprise.sector == filters.sector)
     if filters.region_code:
-        from registry.core.regions import region_prefix
-
         stmt = stmt.where(Enterprise.region_code.startswith(region_prefix(filters.region_code)))
     stmt = stmt.order_by(Enterprise.updated_at.desc(), Enterprise.id.desc())
     return paginate(stmt, filters.page, filters.per_page)
@@ -59,9 +60,6 @@ def enterprise_history(enterprise: Enterprise, actor=None) -> list[AuditEntry]:
     `actor`, entries about objects the actor may not see are left out (issue 13, Medium 8: an
     official does not see a grade application the enterprise never submitted).
     """
-    from registry.core.audit_search import visible_object_conditions
-    from registry.extensions import db
-
     stmt = select(AuditEntry).where(AuditEntry.root_type == "enterprise", AuditEntry.root_id == enterprise.id)
     if actor is not None:
         stmt = stmt.where(*visible_object_conditions(actor))

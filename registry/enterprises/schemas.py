@@ -19,6 +19,7 @@ from grading.vocab import (
     TechnologyLevel,
     TransportStructure,
 )
+from registry.core.dictionary import CAPACITY_UNITS
 from registry.core.validation import (
     InVocabulary,
     NonNegative,
@@ -28,7 +29,6 @@ from registry.core.validation import (
     TrimmedString,
     USCCField,
 )
-from registry.enterprises.models import CAPACITY_UNITS
 
 
 def _text(max_len: int, required: bool = False, **kw):

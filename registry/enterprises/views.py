@@ -11,12 +11,13 @@ from datetime import date
 from decimal import Decimal
 from functools import lru_cache
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask import current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from registry.accounts.queries import display_names
 from registry.accounts.scopes import scope_prefix
+from registry.core.audit_scope import register_visible_objects
 from registry.core.errors import Conflict, Forbidden, ValidationFailed
 from registry.core.forms import apply_errors, version_of
 from registry.core.labels import history_view
@@ -25,6 +26,7 @@ from registry.core.templating import registration_status_label, vocab_choices, v
 from registry.core.versions import MISSING_VERSION
 from registry.enterprises import approved, auth, queries
 from registry.enterprises import operations as ops
+from registry.enterprises.blueprint import bp
 from registry.enterprises.forms import (
     ENTERPRISE_GROUPS,
     FIELD_LABELS,
@@ -42,7 +44,10 @@ from registry.enterprises.models import Enterprise
 from registry.enterprises.schemas import AuditEntryOut, EnterpriseInput, EnterpriseOut, LineOut, PermitOut
 from registry.extensions import db
 
-bp = Blueprint("enterprises", __name__, url_prefix="/enterprises")
+# Which enterprises an official may read in the audit log: those they may see (never-submitted drafts: none,
+# issue 13 Medium 8), registered with core for the audit search and the history.
+bp.record_once(lambda state: register_visible_objects(
+    state.app, "enterprise", lambda actor: queries.visible_enterprises(actor).with_only_columns(Enterprise.id)))
 
 
 def _me():

@@ -19,6 +19,7 @@ from registry.exchange import writer
 from registry.exchange.reader import RawBook
 from registry.exchange.report import ImportReport, SheetSummary
 from registry.exchange.validator import CleanBook, ProblemLog, validate_book
+from registry.extensions import db
 
 
 @dataclass
@@ -72,7 +73,6 @@ def run(actor, raw: RawBook, *, dry_run: bool, today: date | None = None) -> Imp
 def _stored_regions(plan: planner.ImportPlan) -> dict[str, str]:
     from sqlalchemy import select
 
-    from registry.extensions import db
 
     t = db.metadata.tables["enterprise"]
     usccs = list(plan.enterprise_ids)

@@ -24,7 +24,7 @@ from registry.core import dictionary as dd
 from registry.core import timeutil
 from registry.core.errors import Conflict, Forbidden, NotFound, TooBusy, Unauthenticated, ValidationFailed
 from registry.exchange import auth, exporter, importer, reader, workbook
-from registry.exchange.report import ImportReport
+from registry.exchange.report import ImportReport, Problem
 from registry.extensions import db
 
 FORMATS = ("xlsx", "csv")
@@ -142,7 +142,6 @@ def _import_workbook(actor, data: bytes, filename: str, *, dry_run: bool, today:
         book = reader.read_upload(data, filename or "upload", read_limits(actor))
     except reader.FileRejected as err:
         report = ImportReport(filename, dry_run)
-        from registry.exchange.report import Problem
 
         report.problems = [Problem("file", filename, 0, "", None, err.message)]
         report.error_total, report.warning_total = 1, 0

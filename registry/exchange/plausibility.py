@@ -30,6 +30,9 @@ import pandas as pd
 from flask_babel import gettext as _
 from stdnum.cn import uscc as stdnum_uscc
 
+from registry.core import dictionary as dd
+from registry.core.templating import is_zh, vocab_label
+
 # Words that a permit catalogue industry (排污许可分类管理名录) uses for each sector.
 SECTOR_KEYWORDS: dict[str, tuple[str, ...]] = {
     "steel": ("钢", "铁", "烧结", "球团", "轧"),
@@ -130,9 +133,6 @@ PERMIT_KEYS = ("number", "uscc", "kind", "management_class", "status", "valid_un
 
 
 def _label(sheet: str, key: str) -> str:
-    from registry.core import dictionary as dd
-    from registry.core.templating import is_zh
-
     try:
         return dd.sheet(sheet).field(key).header("zh" if is_zh() else "en")
     except KeyError:
@@ -140,8 +140,6 @@ def _label(sheet: str, key: str) -> str:
 
 
 def _vocab(code: Any, vocabulary: str) -> str:
-    from registry.core.templating import vocab_label
-
     return vocab_label(code, vocabulary)
 
 

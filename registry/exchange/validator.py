@@ -21,6 +21,7 @@ from stdnum.cn import uscc as stdnum_uscc
 
 from registry.core import dictionary as dd
 from registry.core.dictionary import Field, FieldType
+from registry.core.regions import cities_without_counties, read_table
 from registry.exchange.neutralise import restore_series
 from registry.exchange.reader import RawBook, RawSheet
 from registry.exchange.report import Problem
@@ -324,8 +325,6 @@ def _convert_uscc(f: Field, s: pd.Series) -> tuple[pd.Series, Check]:
 
 
 def _convert_region(f: Field, s: pd.Series) -> tuple[pd.Series, Check]:
-    from registry.core.regions import cities_without_counties, read_table
-
     text = as_text(s)
     levels = {r["code"]: r["level"] for r in read_table()}
     level = text.map(levels)

@@ -63,7 +63,9 @@ def display_rows(spec: dd.Sheet, frame: pd.DataFrame, lang: str) -> list[list[An
     return [list(r) for r in zip(*columns)] if columns else []
 
 
-class _Styles:
+class Styles:
+    """The cell formats of one workbook (public: grades/export.py builds its sheet with them)."""
+
     def __init__(self, wb: xlsxwriter.Workbook):
         self.header = wb.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1, "text_wrap": True, "valign": "top"})
         self.required = wb.add_format({"bold": True, "bg_color": "#FCE4D6", "border": 1, "text_wrap": True, "valign": "top",
@@ -99,7 +101,8 @@ def _lists_sheet(wb: xlsxwriter.Workbook, lang: str) -> dict[tuple[str, str], st
     return refs
 
 
-def _header(ws, styles: _Styles, spec: dd.Sheet, lang: str, refs: dict, *, comments: bool = True, validation: bool = True) -> None:
+def write_header(ws, styles: Styles, spec: dd.Sheet, lang: str, refs: dict, *, comments: bool = True, validation: bool = True) -> None:
+    """Row 1 of a sheet: the dictionary's headers (required ones marked), with comments and list validation if asked."""
     for col, f in enumerate(spec.fields):
         ws.write_string(0, col, f.header(lang), styles.required if f.required else styles.header)
         if comments:
@@ -119,7 +122,7 @@ def _header(ws, styles: _Styles, spec: dd.Sheet, lang: str, refs: dict, *, comme
     ws.set_row(0, 36)
 
 
-def _instructions(wb: xlsxwriter.Workbook, styles: _Styles, lang: str, sheets: list[dd.Sheet]) -> None:
+def _instructions(wb: xlsxwriter.Workbook, styles: Styles, lang: str, sheets: list[dd.Sheet]) -> None:
     ws = wb.add_worksheet("说明" if lang == "zh" else "Instructions")
     ws.set_column(0, 0, 18)
     ws.set_column(1, 1, 110)
@@ -144,7 +147,7 @@ def _instructions(wb: xlsxwriter.Workbook, styles: _Styles, lang: str, sheets: l
 def write_xlsx(out: BinaryIO, frames: dict[str, pd.DataFrame], lang: str = "zh", *, template: bool = False) -> None:
     """Sheets in dictionary order; `frames` maps sheet key → canonical values (empty for a template)."""
     wb = xlsxwriter.Workbook(out, {**WORKBOOK_OPTIONS, "constant_memory": not template, "in_memory": False})
-    styles = _Styles(wb)
+    styles = Styles(wb)
     sheets = [s for s in dd.SHEETS if s.key in frames]
     if template:
         _instructions(wb, styles, lang, sheets)
@@ -152,7 +155,7 @@ def write_xlsx(out: BinaryIO, frames: dict[str, pd.DataFrame], lang: str = "zh",
     refs = _lists_sheet(wb, lang)
     for s in sheets:
         ws = worksheets[s.key]
-        _header(ws, styles, s, lang, refs)
+        write_header(ws, styles, s, lang, refs)
         start = 1
         if template:
             example = pd.DataFrame([s.example_row()])
@@ -161,11 +164,11 @@ def write_xlsx(out: BinaryIO, frames: dict[str, pd.DataFrame], lang: str = "zh",
                 if value is not None:
                     ws.write(1, col, value, styles.example_date if isinstance(value, date) else styles.example)
             start = 2
-        _write_body(ws, s, frames[s.key], lang, start)
+        write_body(ws, s, frames[s.key], lang, start)
     wb.close()
 
 
-def _write_body(ws, spec: dd.Sheet, frame: pd.DataFrame, lang: str, start: int) -> None:
+def write_body(ws, spec: dd.Sheet, frame: pd.DataFrame, lang: str, start: int) -> None:
     """The sheet's rows: column-wise into row XML in constant-memory mode, else cell by cell."""
     if ws.constant_memory and len(frame):
         _write_body_rows(ws, spec, frame, lang, start)
@@ -329,7 +332,7 @@ def write_csv(frame: pd.DataFrame, spec: dd.Sheet, lang: str = "zh", encoding: s
 def write_report(out: BinaryIO, report: ImportReport, book) -> None:
     """The uploaded sheets again, problem cells highlighted and commented, plus a list of all problems."""
     wb = xlsxwriter.Workbook(out, {**WORKBOOK_OPTIONS, "constant_memory": True, "in_memory": False})
-    styles = _Styles(wb)
+    styles = Styles(wb)
     zh = True
     summary = wb.add_worksheet("问题清单" if zh else "Problems")
     heads = ["工作表", "行", "列", "值", "问题", "级别"]
@@ -343,7 +346,7 @@ def write_report(out: BinaryIO, report: ImportReport, book) -> None:
         value = p.value if not (isinstance(p.value, float) and p.value != p.value) else None
         if isinstance(value, str):
             value = neutralise(value)
-        summary.write_row(i, 0, [p.title, p.row, p.column, _cell(value), p.reason,
+        summary.write_row(i, 0, [p.title, p.row, p.column, cell_value(value), p.reason,
                                  "错误" if p.severity == "error" else "提示"])
     by_cell: dict[tuple[str, int, int], list] = {}
     for p in problems:
@@ -359,7 +362,7 @@ def write_report(out: BinaryIO, report: ImportReport, book) -> None:
         rows = raw.original.index.tolist()
         marked_rows = {r for (s, r, _c) in by_cell if s == key}
         for excel_row, row in zip(rows, values):
-            cells = [_cell(v, text=True) for v in row]
+            cells = [cell_value(v, text=True) for v in row]
             ws.write_row(excel_row - 1, 0, cells)
             if excel_row in marked_rows:
                 for col in range(max(len(cells), 1)):
@@ -370,13 +373,14 @@ def write_report(out: BinaryIO, report: ImportReport, book) -> None:
     wb.close()
 
 
-def _fmt(styles: _Styles, cell):
+def _fmt(styles: Styles, cell):
     if not cell:
         return None
     return styles.error if any(p.severity == "error" for p in cell) else styles.warning
 
 
-def _cell(value: Any, text: bool = False) -> Any:
+def cell_value(value: Any, text: bool = False) -> Any:
+    """A value as XlsxWriter should write it: NaN/NaT → empty, text neutralised against formula injection if text=True."""
     if value is None or value is pd.NaT:
         return None
     if isinstance(value, float) and value != value:

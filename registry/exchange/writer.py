@@ -19,6 +19,7 @@ from sqlalchemy import bindparam, delete, insert, update
 from registry.core import dictionary as dd
 from registry.core.dictionary import Field, FieldType
 from registry.core.timeutil import utcnow
+from registry.enterprises import approved
 from registry.exchange.plan import POLLUTANTS, ImportPlan
 from registry.extensions import db
 
@@ -295,7 +296,6 @@ def write_plan(plan: ImportPlan, actor, filename: str, counts: dict[str, dict[st
     if enterprise_status == "approved":
         # An official's import is a review: every approved registration it touched gets its new
         # approved facts (issue 14 point 10); an enterprise's own import changes only its draft.
-        from registry.enterprises import approved
 
         approved.capture(_touched(plan, ids), origin="import", actor_id=getattr(actor, "id", None), at=now, only_approved=True)
     db.session.flush()

@@ -13,7 +13,7 @@ import pandas as pd
 import xlsxwriter
 
 from registry.core.dictionary import Field, FieldType, Sheet
-from registry.exchange.workbook import WORKBOOK_OPTIONS, _header, _Styles, _write_body
+from registry.exchange.workbook import WORKBOOK_OPTIONS, Styles, write_body, write_header
 
 T = FieldType
 
@@ -59,9 +59,9 @@ def to_xlsx(kind: str, rows: list[dict[str, Any]], lang: str = "zh") -> bytes:
             frame[f.key] = [v.date() if hasattr(v, "date") and callable(v.date) else v for v in frame[f.key]]
     out = io.BytesIO()
     wb = xlsxwriter.Workbook(out, {**WORKBOOK_OPTIONS, "in_memory": True})
-    styles = _Styles(wb)
+    styles = Styles(wb)
     ws = wb.add_worksheet(spec.title(lang))
-    _header(ws, styles, spec, lang, {}, comments=False, validation=False)
-    _write_body(ws, spec, frame, lang, 1)
+    write_header(ws, styles, spec, lang, {}, comments=False, validation=False)
+    write_body(ws, spec, frame, lang, 1)
     wb.close()
     return out.getvalue()

@@ -11,7 +11,7 @@ from grading.criteria import GRADED_INDUSTRIES
 from grading.vocab import Sector
 from registry.accounts.models import Role
 from registry.accounts.scopes import scope_prefix
-from registry.core.regions import region_label
+from registry.core.regions import region_label, region_prefix
 from registry.enterprises.models import Enterprise, ProductionLine
 from registry.extensions import db
 from registry.grades.models import ApplicationStatus as S
@@ -63,8 +63,6 @@ def public_grades(grade: str = "", region: str = "", industry: str = "") -> list
     if industry:
         stmt = stmt.where(GradeDecision.industry == industry)
     if region:
-        from registry.core.regions import region_prefix
-
         stmt = stmt.where(GradeDecision.region_code.startswith(region_prefix(region)))
     out = []
     for d, name, uscc, app_status, publicity_until in db.session.execute(

@@ -14,18 +14,35 @@ from flask_login import current_user, login_required
 
 from grading.criteria import DIMENSIONS, GRADED_INDUSTRIES, get_criteria
 from registry.accounts.reauth import require_recent_login
+from registry.core.audit_scope import register_visible_objects
 from registry.core.errors import Conflict, Forbidden, ValidationFailed
+from registry.core.labels import register_history_labels
 from registry.core.templating import is_zh
 from registry.core.versions import form_version
 from registry.enterprises.models import Enterprise
 from registry.extensions import db, limiter
 from registry.grades import auth, evidence, export, labels, queries
 from registry.grades import operations as ops
-from registry.grades.models import SYSTEM_VALUES, Evidence, GradeSystem, Objection
+from registry.grades.models import SYSTEM_VALUES, Evidence, GradeApplication, GradeSystem, Objection
 from registry.grades.settings import setting
 from registry.grades.unit import commit
 
 bp = Blueprint("grades", __name__, url_prefix="/grades")
+
+
+def _grade_history(entry: dict) -> dict | None:
+    return labels.history_view(entry) if str(entry.get("action", "")).startswith("grade.") else None
+
+
+def _register_hooks(state) -> None:
+    """What core shows of grades: their events in an enterprise's history, and which applications an
+    official may read in the audit log (never-submitted drafts: none, issue 13 Medium 8)."""
+    register_history_labels(state.app, "grades", _grade_history)
+    register_visible_objects(state.app, "grade_application",
+                             lambda actor: queries.visible_applications(actor).with_only_columns(GradeApplication.id))
+
+
+bp.record_once(_register_hooks)
 labels.register(bp)  # grade_label / grade_value / grade_note filters: codes and engine notes in the reader's language
 public_bp = Blueprint("public_grades", __name__, url_prefix="/public")
 

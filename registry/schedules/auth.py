@@ -4,6 +4,9 @@ from __future__ import annotations
 from registry.accounts.auth import is_authenticated
 from registry.accounts.models import Role
 from registry.accounts.scopes import region_in_scope
+from registry.core.regions import region_prefix
+from registry.enterprises.models import Enterprise
+from registry.extensions import db
 from registry.schedules.models import Schedule
 
 DRAFTING_ROLES = (Role.CITY.value, Role.COUNTY.value)
@@ -11,15 +14,10 @@ DRAFTING_ROLES = (Role.CITY.value, Role.COUNTY.value)
 
 def covers(schedule_region: str, region_code: str | None) -> bool:
     """A city schedule (131000) covers its counties (1310xx); a county schedule only itself."""
-    from registry.core.regions import region_prefix
-
     return bool(region_code) and region_code.startswith(region_prefix(schedule_region))
 
 
 def enterprise_in_schedule_region(enterprise_id: int | None, schedule: Schedule) -> bool:
-    from registry.enterprises.models import Enterprise
-    from registry.extensions import db
-
     enterprise = db.session.get(Enterprise, enterprise_id) if enterprise_id else None
     return enterprise is not None and covers(schedule.region_code, enterprise.region_code)
 

@@ -8,6 +8,8 @@ from pathlib import Path
 import click
 from flask import Flask
 
+from registry.core.demo_builders import DemoBuilder, register_demo_builder
+
 
 def _actor(username: str):
     from sqlalchemy import select
@@ -26,7 +28,15 @@ def _fail(err) -> None:
     sys.exit(2)
 
 
+def _build_demo(_force: bool) -> str:
+    from registry.schedules.demo import build_schedule_demo  # issue 6: published + draft per demo city
+
+    made = build_schedule_demo()
+    return f"demo schedules: {made['schedules']} (published v1, draft v2), {made['applications']} pending applications"
+
+
 def register(app: Flask) -> None:
+    register_demo_builder(app, "schedules", DemoBuilder(order=20, build=_build_demo))  # after the demo city
     group = click.Group("schedule", help="Heating-season staggered production schedules.")
 
     @group.command("generate")

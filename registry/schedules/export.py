@@ -12,7 +12,8 @@ from typing import Any
 import xlsxwriter
 from flask_babel import gettext as _
 
-from registry.exchange.workbook import WORKBOOK_OPTIONS, _cell
+from registry.exchange.workbook import WORKBOOK_OPTIONS, cell_value
+from registry.schedules.queries import unfiled_note
 
 
 def headers() -> list[str]:
@@ -32,8 +33,6 @@ def _ratio(row: dict[str, Any]) -> Any:
 
 
 def row_values(row: dict[str, Any], measure_label, sector_label, region_label, unfiled: dict | None = None) -> list[Any]:
-    from registry.schedules.queries import unfiled_note
-
     exemption = row.get("exemption") or {}
     changes = (unfiled or {}).get(row["uscc"])
     return [row["enterprise_name"], row["uscc"], region_label(row["region_code"]), sector_label(row["sector"]),
@@ -52,7 +51,7 @@ def write_xlsx(rows: list[dict[str, Any]], title: str, *, measure_label=str, sec
     head = wb.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1})
     day = wb.add_format({"num_format": "yyyy-mm-dd"})
     ws = wb.add_worksheet(_("Schedule")[:31])
-    ws.write_string(0, 0, _cell(title, text=True) or "")
+    ws.write_string(0, 0, cell_value(title, text=True) or "")
     for col, h in enumerate(headers()):
         ws.write_string(1, col, h, head)
     for i, row in enumerate(rows, start=2):
@@ -60,7 +59,7 @@ def write_xlsx(rows: list[dict[str, Any]], title: str, *, measure_label=str, sec
             if col in (9, 10):
                 ws.write_datetime(i, col, _as_datetime(value), day)
             else:
-                ws.write(i, col, _cell(value, text=True))
+                ws.write(i, col, cell_value(value, text=True))
     ws.freeze_panes(2, 0)
     ws.set_column(0, 0, 30)
     ws.set_column(11, 14, 40)

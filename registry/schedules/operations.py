@@ -5,7 +5,7 @@ Pages, API and CLI call these; each checks its predicate first, flushes, writes 
 """
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime, timedelta
 from typing import Any, Callable
 
 from flask_babel import gettext as _
@@ -19,6 +19,7 @@ from registry.core.timeutil import utcnow
 from registry.core.validation import load
 from registry.enterprises.models import Enterprise
 from registry.extensions import db
+from registry.grades.current import grade_facts
 from registry.policy.facts import evaluate_document, reviewed_enterprises
 from registry.schedules import auth, generation, provenance, queries, storage
 from registry.schedules.models import (
@@ -132,8 +133,6 @@ def _approved(schedule: Schedule) -> list[dict]:
 def current_inputs(schedule: Schedule, on: date, progress: Progress | None = None) -> list[dict]:
     """Evaluate documents of the region's registrations today, with their effective grades and the
     recorded flag choices."""
-    from registry.grades.current import grade_facts
-
     choices = _choices(schedule)
     out = []
     enterprises = _enterprises(schedule)
@@ -154,6 +153,15 @@ def current_inputs(schedule: Schedule, on: date, progress: Progress | None = Non
     if progress:
         progress(len(out), len(enterprises))
     return out
+
+
+def out_of_date(version: ScheduleVersion) -> dict[str, Any]:
+    """F-15: which enterprises' registered facts changed since this version (added, changed, removed)."""
+    stored = {i.enterprise_id: i.facts_sha256 for i in db.session.scalars(
+        select(ScheduleInput).where(ScheduleInput.version_id == version.id))}
+    now = {i["enterprise_id"]: i["facts_sha256"] for i in current_inputs(version.schedule, version.season_start)}
+    changed = sorted(e for e in stored.keys() & now.keys() if stored[e] != now[e])
+    return {"changed": changed, "added": sorted(now.keys() - stored.keys()), "removed": sorted(stored.keys() - now.keys())}
 
 
 def _store(version: ScheduleVersion, inputs: list[dict], rows: list[dict], applications: list[dict]) -> None:
@@ -179,12 +187,15 @@ def _fill(version: ScheduleVersion, inputs: list[dict], applications: list[dict]
 
 
 RUNNING = ("queued", "reading", "evaluating", "storing")
+STALE_AFTER = timedelta(minutes=10)  # no heartbeat for this long: the worker (runner.py) died with its process
+
+
+def is_stale(heartbeat: datetime | None) -> bool:
+    return heartbeat is None or heartbeat < utcnow() - STALE_AFTER
 
 
 def generation_running(version: ScheduleVersion | None) -> bool:
     """A worker (runner.py) is generating this draft now — unless its heartbeat stopped (a crash)."""
-    from registry.schedules.runner import is_stale
-
     return (version is not None and version.generation_state in RUNNING
             and not is_stale(version.generation_heartbeat))
 

@@ -9,8 +9,9 @@ from sqlalchemy import false, or_, select
 from registry.accounts.models import Role
 from registry.accounts.scopes import scope_prefix
 from registry.core.regions import enclosing_codes
+from registry.enterprises.models import Enterprise
 from registry.extensions import db
-from registry.schedules.models import ExemptionApplication, Schedule, ScheduleEntry, ScheduleInput, ScheduleVersion, VersionStatus
+from registry.schedules.models import ExemptionApplication, FlagChoice, Schedule, ScheduleEntry, ScheduleVersion, VersionStatus
 
 
 def visible_schedules(actor):
@@ -19,8 +20,6 @@ def visible_schedules(actor):
     if actor is None or not getattr(actor, "is_authenticated", False):
         return stmt.where(false())
     if actor.role == Role.ENTERPRISE.value:
-        from registry.enterprises.models import Enterprise
-
         enterprise = db.session.get(Enterprise, actor.enterprise_id) if actor.enterprise_id else None
         if enterprise is None:
             return stmt.where(false())
@@ -104,17 +103,6 @@ def summary(rows: list[dict[str, Any]]) -> dict[str, Any]:
             "capacity_affected": cap}
 
 
-def out_of_date(version: ScheduleVersion) -> dict[str, Any]:
-    """F-15: which enterprises' registered facts changed since this version (added, changed, removed)."""
-    from registry.schedules.operations import current_inputs
-
-    stored = {i.enterprise_id: i.facts_sha256 for i in db.session.scalars(
-        select(ScheduleInput).where(ScheduleInput.version_id == version.id))}
-    now = {i["enterprise_id"]: i["facts_sha256"] for i in current_inputs(version.schedule, version.season_start)}
-    changed = sorted(e for e in stored.keys() & now.keys() if stored[e] != now[e])
-    return {"changed": changed, "added": sorted(now.keys() - stored.keys()), "removed": sorted(stored.keys() - now.keys())}
-
-
 def applications(actor, schedule: Schedule) -> list[ExemptionApplication]:
     """An enterprise sees its own applications; an official those of enterprises inside their scope (a county
     official under a city schedule: the county's, not the other counties' — issue 13 L6)."""
@@ -144,8 +132,6 @@ RATIO_FLAG = "ratio_in_filed_plan"  # 001:101: the district's filed plan gives t
 def ratio_values(schedule_id: int) -> dict[str, dict[str, float]]:
     """The ratio each line now has in this schedule: the latest recorded choice per (enterprise, line) for the
     filed-plan flag that entered a value, as {enterprise_id: {line_ref or "*": percent}}."""
-    from registry.schedules.models import FlagChoice
-
     latest: dict[tuple[int, str], FlagChoice] = {}
     for c in db.session.scalars(select(FlagChoice).where(FlagChoice.schedule_id == schedule_id, FlagChoice.flag == RATIO_FLAG)
                                 .order_by(FlagChoice.id)):
@@ -162,8 +148,6 @@ def unfiled_ratio_changes(enterprise_ids: list[int], *, filing: ScheduleVersion 
     (published) version and differs from the ratio filed there — "changed without filing", treated as not
     implementing staggering until a version carrying the change is filed. A schedule never filed has no filed
     list to change. `filing`: a version about to be filed, whose ratios count as filed."""
-    from registry.schedules.models import FlagChoice
-
     if not enterprise_ids:
         return {}
     stmt = select(FlagChoice).where(FlagChoice.flag == RATIO_FLAG).order_by(FlagChoice.id)
@@ -204,9 +188,6 @@ def unfiled_ratio_changes(enterprise_ids: list[int], *, filing: ScheduleVersion 
 def unfiled_for_rows(rows: list[dict[str, Any]]) -> dict[str, list[dict[str, Any]]]:
     """The unfiled ratio changes (001:101) of the enterprises in these entry rows, keyed by USCC (public rows have
     no ids)."""
-    from registry.enterprises.models import Enterprise
-    from registry.schedules.models import FlagChoice
-
     usccs = {r["uscc"] for r in rows}
     if not usccs:
         return {}

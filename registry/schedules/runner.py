@@ -20,26 +20,22 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from datetime import datetime, timedelta
 
 from flask import Flask, current_app
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import or_, update
 
+from registry.accounts.models import User
 from registry.core.errors import Conflict, DomainError
 from registry.core.timeutil import utcnow
 from registry.extensions import db
 from registry.schedules import operations as ops
 from registry.schedules.models import ScheduleVersion, VersionStatus
+from registry.schedules.operations import STALE_AFTER
 
 log = logging.getLogger(__name__)
-STALE_AFTER = timedelta(minutes=10)  # no heartbeat for this long: the worker died with its process
 _threads: dict[int, threading.Thread] = {}
-
-
-def is_stale(heartbeat: datetime | None) -> bool:
-    return heartbeat is None or heartbeat < utcnow() - STALE_AFTER
 
 
 def _claim(version_id: int) -> bool:
@@ -86,8 +82,6 @@ def start(actor, schedule_id: int) -> ScheduleVersion:
 
 def run(app: Flask, version_id: int, actor_id: int) -> None:
     """The worker: generate the claimed draft in one transaction; record progress, then success or failure."""
-    from registry.accounts.models import User
-
     with app.app_context():
         last = [0.0]
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from registry.extensions import db
-from registry.schedules import queries
+from registry.schedules import operations as ops
 from registry.schedules.demo import DEMO_SCHEDULES, build_schedule_demo
 from registry.schedules.models import ExemptionApplication, Schedule
 
@@ -20,7 +20,7 @@ def test_seed_builds_a_published_version_and_a_draft_with_a_pending_application_
         v1, v2 = schedule.versions
         assert v1.published and v1.filed_on and v1.recipients and v1.entries
         assert not v2.published and v2.supersedes_id == v1.id and len(v2.entries) == len(v1.entries)
-        assert queries.out_of_date(v1) == {"changed": [], "added": [], "removed": []}
+        assert ops.out_of_date(v1) == {"changed": [], "added": [], "removed": []}
         pending = db.session.scalars(select(ExemptionApplication).where(ExemptionApplication.schedule_id == schedule.id)).all()
         assert [a.status for a in pending] == ["submitted"]
     # the printed demo enterprise (qiye, Langfang 安次区) is the Langfang applicant: its journey works from a fresh clone

@@ -92,7 +92,7 @@ def test_a_ratio_changed_after_filing_marks_the_enterprise_until_it_is_filed(jiz
     assert doc["enterprise"]["staggering_list_changed_without_filing"] is True
     assert "not_implementing_staggering" in {f["code"] for f in evaluate(doc)["summary"]["flags"]}
     # the filed version is out of date for this enterprise (F-15)
-    assert ent.id in queries.out_of_date(v1)["changed"]
+    assert ent.id in ops.out_of_date(v1)["changed"]
 
     # the schedule page, its export and the enterprise page say so
     login(client, official.username)

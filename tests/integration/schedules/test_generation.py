@@ -170,10 +170,10 @@ def test_refiling_needs_a_reason_and_versions_compare_line_by_line(make_user, ma
     eops.add_line(owner, ent.id, line_payload("L2", name="2号高炉"))
     eops.submit_registration(owner, ent.id, {"version": ent.version})
     db.session.commit()
-    assert queries.out_of_date(v1)["changed"] == []  # an amendment counts once approved (issue 14 point 10)
+    assert ops.out_of_date(v1)["changed"] == []  # an amendment counts once approved (issue 14 point 10)
     eops.approve_registration(make_user("county", "131002"), ent.id, {"version": ent.version})
     db.session.commit()
-    assert queries.out_of_date(v1)["changed"] == [ent.id]
+    assert ops.out_of_date(v1)["changed"] == [ent.id]
 
     v2 = ops.new_version(official, schedule.id)
     db.session.commit()
@@ -186,7 +186,7 @@ def test_refiling_needs_a_reason_and_versions_compare_line_by_line(make_user, ma
     db.session.commit()
     changes = diffing.diff(queries.entry_dicts(list(v1.entries)), queries.entry_dicts(list(v2.entries)))
     assert [(c.line_ref, c.change) for c in changes] == [("L2", "added")]
-    assert queries.out_of_date(v2) == {"changed": [], "added": [], "removed": []}
+    assert ops.out_of_date(v2) == {"changed": [], "added": [], "removed": []}
 
 
 def test_approved_livelihood_max_load_changes_the_entry_in_the_next_version(make_user, make_enterprise):
@@ -276,7 +276,7 @@ def test_effective_grade_feeds_the_engine_and_a_lowered_grade_makes_the_version_
     db.session.add(GradeDecision(enterprise_id=ent.id, region_code=ent.region_code, system="emergency", industry="steel",
                                  grade="C", kind="fraud", supersedes_id=first.id))
     db.session.commit()
-    assert queries.out_of_date(v1)["changed"] == [ent.id]
+    assert ops.out_of_date(v1)["changed"] == [ent.id]
 
 
 def test_bulk_storage_into_a_published_version_is_refused_by_the_database(make_user, make_enterprise):

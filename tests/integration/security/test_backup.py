@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import create_engine, inspect, text
 from sqlalchemy.engine import make_url
 
-from registry.core.backup import BackupError, backup, restore, sha256_file
+from registry.audit.backup import BackupError, backup, restore, sha256_file
 from registry.extensions import db
 
 

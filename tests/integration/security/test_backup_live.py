@@ -28,7 +28,7 @@ import pytest
 import requests
 from sqlalchemy import create_engine, inspect
 
-from registry.core.backup import BackupError, restore
+from registry.audit.backup import BackupError, restore
 from tests.integration.reliability.conftest import live_server  # noqa: F401  # fixture
 from tests.integration.security.backup_support import build_evidence_world, check_restored, fresh_databases  # noqa: F401
 from tests.support import csrf_from
@@ -159,7 +159,7 @@ def test_a_failing_pg_dump_gives_a_message_and_no_partial_backup(db_app, make_us
     database it is given) ends in a BackupError naming pg_dump, and nothing of the backup is left."""
     from sqlalchemy.engine import make_url
 
-    from registry.core.backup import backup
+    from registry.audit.backup import backup
     from registry.extensions import db
 
     url = make_url(db_app.config["SQLALCHEMY_DATABASE_URI"])

@@ -113,7 +113,7 @@ def test_the_deploy_environment_trusts_the_proxy_and_the_app_then_sees_the_clien
 # ---- the database roles (PostgreSQL) ---------------------------------------------------------------
 
 def _psql() -> str:
-    from registry.core.backup import pg_binary
+    from registry.audit.backup import pg_binary
 
     return pg_binary("psql")
 

@@ -16,8 +16,13 @@ from dataclasses import asdict, dataclass
 from datetime import date, datetime, time, timedelta
 
 from flask_babel import gettext as _
-from sqlalchemy import Select, or_, select
+from sqlalchemy import Select, select
 
+from registry.accounts.auth import can_read_whole_audit_log, can_search_audit_log
+from registry.accounts.models import User
+from registry.accounts.queries import display_names
+from registry.accounts.scopes import scope_prefix
+from registry.core import audit, audit_scope
 from registry.core.errors import Forbidden, ValidationFailed
 from registry.core.models import AuditEntry
 from registry.core.pagination import Page, paginate
@@ -101,15 +106,10 @@ def _utc_bound(day: date) -> datetime:
 
 
 def can_search(actor) -> bool:
-    from registry.accounts.auth import can_search_audit_log
-
     return can_search_audit_log(actor)
 
 
 def _scoped(actor) -> Select:
-    from registry.accounts.auth import can_read_whole_audit_log
-    from registry.accounts.scopes import scope_prefix
-
     if not can_search(actor):
         raise Forbidden(_("Only the audit administrator and officials search the audit log."))
     stmt = select(AuditEntry)
@@ -119,34 +119,11 @@ def _scoped(actor) -> Select:
     if not prefix or prefix == "-":
         return stmt.where(AuditEntry.id.is_(None))
     return stmt.where(AuditEntry.region_code.startswith(prefix), AuditEntry.object_type.not_in(ACCOUNT_OBJECTS),
-                      *visible_object_conditions(actor))
+                      *audit_scope.visible_object_conditions(actor))
 
-
-def visible_object_conditions(actor) -> list:
-    """Issue 13, Medium 8: an official sees an entry only if they may see both its object and its
-    root, by the objects' own rules (`visible_enterprises`, `visible_applications`): a draft never
-    submitted — an enterprise or a grade application, with everything rooted in it (lines, permits,
-    plans, evidence) — is invisible to officials, in the audit log as on its pages (404). Also used
-    by the enterprise's history (`enterprises.queries.enterprise_history`)."""
-    from registry.enterprises.models import Enterprise
-    from registry.enterprises.queries import visible_enterprises
-    from registry.grades.models import GradeApplication
-    from registry.grades.queries import visible_applications
-
-    scoped = {
-        "enterprise": visible_enterprises(actor).with_only_columns(Enterprise.id),
-        "grade_application": visible_applications(actor).with_only_columns(GradeApplication.id),
-    }
-    conditions = []
-    for kind, ids in scoped.items():
-        for type_col, id_col in ((AuditEntry.object_type, AuditEntry.object_id), (AuditEntry.root_type, AuditEntry.root_id)):
-            conditions.append(or_(type_col != kind, id_col.in_(ids)))
-    return conditions
 
 
 def _filtered(actor, f: AuditFilters) -> Select:
-    from registry.accounts.models import User
-
     stmt = _scoped(actor)
     if f.user:
         stmt = stmt.where(AuditEntry.user_id.in_(select(User.id).where(User.username == f.user)))
@@ -171,8 +148,6 @@ def search(actor, f: AuditFilters) -> Page[AuditEntry]:
 
 def entry_rows(entries: list[AuditEntry]) -> list[dict]:
     """Plain dicts for templates and exports, with the actor's username."""
-    from registry.accounts.queries import display_names
-
     names = display_names({e.user_id for e in entries if e.user_id is not None})
     out = []
     for e in entries:
@@ -189,8 +164,6 @@ def entry_rows(entries: list[AuditEntry]) -> list[dict]:
 
 def export_csv(actor, f: AuditFilters, max_rows: int) -> tuple[bytes, int]:
     """The matching entries as CSV (UTF-8 with BOM, formula-neutralised); the export is itself audited."""
-    from registry.core import audit
-
     entries = list(db.session.scalars(_filtered(actor, f).limit(max_rows)))
     buf = io.StringIO()
     writer = csv.writer(buf)
