@@ -55,12 +55,15 @@ test: install system-deps
 	@pgdir=$$(mktemp -d)/pg; \
 	url=$$(scripts/pg_throwaway.sh start $$pgdir) || exit 1; \
 	trap "scripts/pg_throwaway.sh stop $$pgdir" EXIT; \
-	sqlite_pass() { $(PYTEST) -q -p no:cacheprovider 2>&1 | sed -u 's/^/[sqlite] /'; return $${PIPESTATUS[0]}; }; \
-	pg_pass() { TEST_DATABASE_URL=$$url $(PYTEST) -q -p no:cacheprovider $(DB_SUITES) 2>&1 | sed -u 's/^/[postgresql] /'; \
-	            return $${PIPESTATUS[0]}; }; \
+	logs=$$(dirname $$pgdir); \
+	sqlite_pass() { $(PYTEST) -q -p no:cacheprovider 2>&1 | tee $$logs/sqlite.log | sed -u 's/^/[sqlite] /'; \
+	                return $${PIPESTATUS[0]}; }; \
+	pg_pass() { TEST_DATABASE_URL=$$url $(PYTEST) -q -p no:cacheprovider $(DB_SUITES) 2>&1 | tee $$logs/postgresql.log \
+	            | sed -u 's/^/[postgresql] /'; return $${PIPESTATUS[0]}; }; \
 	if [ "$(TEST_PASSES)" = serial ]; then sqlite_pass; sq=$$?; pg_pass; pg=$$?; \
 	else sqlite_pass & sqlite=$$!; pg_pass; pg=$$?; wait $$sqlite; sq=$$?; fi; \
 	echo "=== SQLite pass: exit $$sq; PostgreSQL pass: exit $$pg ==="; \
+	$(PY) scripts/test_summary.py $$logs/sqlite.log $$logs/postgresql.log; \
 	[ $$sq = 0 ] && [ $$pg = 0 ]
 
 # The inner loop (issue 15 §6), under 2 minutes: no PostgreSQL, no Chromium, nothing marked slow (pytest.ini);
