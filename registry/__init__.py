@@ -129,6 +129,8 @@ def _register_blueprints(app: Flask) -> None:
     from registry.grades import api as grades_api
     from registry.grades import views as grades_views
     from registry.policy import api as policy_api
+    from registry.policy import supervision_api
+    from registry.policy import views as supervision_views
     from registry.schedules import api as schedules_api
     from registry.schedules import views as schedules_views
 
@@ -142,7 +144,8 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(emergency_views.bp)
     app.register_blueprint(schedules_views.bp)
     app.register_blueprint(schedules_views.public_bp)
-    for blp in (accounts_api.blp, enterprises_api.blp, exchange_api.blp, policy_api.blp, grades_api.blp, emergency_api.blp, schedules_api.blp, core_api.blp):
+    app.register_blueprint(supervision_views.bp)
+    for blp in (accounts_api.blp, enterprises_api.blp, exchange_api.blp, policy_api.blp, grades_api.blp, emergency_api.blp, schedules_api.blp, core_api.blp, supervision_api.blp):
         api.register_blueprint(blp)
         csrf.exempt(blp)  # token clients carry no CSRF token; session writes are guarded in api_auth
 

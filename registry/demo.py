@@ -20,7 +20,7 @@ from registry.accounts.models import User
 from registry.accounts.operations import create_user
 from registry.accounts.passwords import hash_password
 from registry.core.demo_builders import DemoBuilder, register_demo_builder
-from registry.emergency.demo import add_daily_emissions
+from registry.emergency.demo import add_area_sources, add_daily_emissions
 from registry.enterprises import operations as ops
 from registry.enterprises.models import Enterprise
 from registry.extensions import db
@@ -304,6 +304,10 @@ def build_demo(*, force: bool = False, seed: int = 2017, per_city: int = 50,
         if amending is not None:
             ops.reopen_registration(amending, ent.id, {"version": ent.version})
             ops.submit_registration(amending, ent.id, {"version": ent.version})
+    # Each demo city's non-industrial inventory: every pack's targets are shares of all emissions (society-wide
+    # base, 000:143, 000:149, 001:93, 003:50, 004:381), so the demo lists show both bases (issue 14 point 8).
+    city_officials = {"lf": "langfang", "sjz": "shijiazhuang", "jy": "jiyuan", "jz": "jizhou"}
+    counts["area_sources"] = sum(add_area_sources(officials[city_officials[c.key]], c.official_region) for c in CITIES)
 
     counts["grade_applications"] = sum(build_grade_demo(officials["langfang"], publisher=officials["langfang2"]).values())  # issue 5
     db.session.flush()

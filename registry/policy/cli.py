@@ -40,32 +40,20 @@ def register(app: Flask) -> None:
 
         from sqlalchemy import select
 
-        from grading.decisions import to_jsonable
-        from grading.facts import enterprise_from_dict
-        from grading.packs import get_pack
-        from grading.rules.supervision import county_listings
-        from registry.accounts.models import Role, User
-        from registry.enterprises.queries import visible_enterprises
+        from registry.accounts.models import User
+        from registry.core.errors import DomainError
         from registry.extensions import db
-        from registry.policy.facts import evaluate_document
+        from registry.policy.supervision import county_listing
 
-        pack = get_pack(pack_id)
         user = db.session.scalar(select(User).where(User.username == username))
-        if pack is None or user is None or user.role == Role.ENTERPRISE.value:
-            click.echo(json.dumps({"code": "invalid_input", "message": "unknown pack or user, or not an official"},
-                                  ensure_ascii=False), err=True)
+        try:
+            if user is None:
+                raise LookupError
+            _pack, _day, rows = county_listing(user, pack_id, on.date() if on else None)
+        except (LookupError, DomainError) as err:
+            message = getattr(err, "errors", None) or getattr(err, "message", None) or "unknown user"
+            click.echo(json.dumps({"code": "invalid_input", "message": str(message)}, ensure_ascii=False), err=True)
             sys.exit(2)
-        if not pack.section("county_supervision"):
-            click.echo(json.dumps({"code": "invalid_input", "message": f"pack {pack_id} has no county-supervision clause"},
-                                  ensure_ascii=False), err=True)
-            sys.exit(2)
-        day = on.date() if on else pack.period_start
-        rows = []
-        for ent in db.session.scalars(visible_enterprises(user)):
-            if not ent.lines:
-                continue
-            facts = enterprise_from_dict(evaluate_document(ent, pack=pack.id, on=day)["enterprise"])
-            rows.append((ent.region_code, facts))
-        out = [to_jsonable(c) for c in county_listings(pack, rows)]
+        out = [r.as_dict() for r in rows]  # the same rows as the page and GET /api/v1/supervision-listing
         click.echo(json.dumps(out, ensure_ascii=False, indent=2))
 

@@ -45,3 +45,43 @@ def test_demo_jiyuan_steel_works_are_exempted_as_enterprises(db_app):
     for line in doc["enterprise"]["lines"]:
         line.update(emission_status="ultra_low")
     assert all(l["measure"] == "none" for l in evaluate(doc)["lines"] if l["line_id"] in {"SJ1", "GL1", "ZL1", "ZG1"})
+
+
+CITY_OFFICIALS = [("langfang", "131000", "langfang-2017-18"), ("shijiazhuang", "130100", "shijiazhuang-2018-20"),
+                  ("jiyuan", "419001", "jiyuan-2018-19"), ("jizhou", "120119", "jizhou-2018-19")]
+
+
+def test_demo_lists_show_the_society_wide_base_apart_from_the_industrial_one(db_app):
+    """Issue 14 point 8 (000:143, 000:149 全社会; 001:93, 003:50, 004:381): every demo pack measures its targets on
+    the society-wide base, so each demo city carries a non-industrial inventory (mobile, dust, residential burning,
+    other; reductions per level; marked as demo) and its lists' totals differ on the two bases; a reopened
+    enterprise (the printed demo enterprise, issue 14 point 10) stays on its list with its approved facts."""
+    from grading.packs import get_pack
+    from registry.accounts.models import User
+    from registry.emergency import operations as ops
+    from registry.emergency import queries
+    from registry.emergency.demo import AREA_NOTE
+    from registry.emergency.models import AreaSource
+    from registry.enterprises.models import RegistrationStatus
+
+    build_demo(per_city=15)
+    db.session.commit()
+    for username, region, pack_id in CITY_OFFICIALS:
+        pack = get_pack(pack_id)
+        assert (pack.section("emergency") or {})["target_base"]["value"] == "society_wide", pack_id
+        rows = db.session.scalars(select(AreaSource).where(AreaSource.region_code == region)).all()
+        assert {r.category for r in rows} == {"mobile", "dust", "residential_burning", "other"}, region
+        assert all(r.note == AREA_NOTE and r.reduction_red >= r.reduction_yellow for r in rows)
+        official = db.session.scalar(select(User).where(User.username == username))
+        lst = ops.compile_list(official, {"region_code": region, "pack_id": pack_id})
+        db.session.commit()
+        assert lst.area_sources
+        totals = queries.totals(lst, pack, "red")
+        assert totals.base == "society_wide" and totals.area_entered
+        differ = [p for p in totals.pollutants if p.area_baseline > 0 and abs(p.society_percent - p.industrial_percent) > 0.01]
+        assert differ, (region, totals.pollutants)
+        if region == "131000":
+            qiye = db.session.scalar(select(User).where(User.username == "qiye"))
+            ent = db.session.get(Enterprise, qiye.enterprise_id)
+            assert ent.status != RegistrationStatus.APPROVED  # reopened, its amendment waits for review
+            assert ent.id in {e.enterprise_id for e in lst.entries}

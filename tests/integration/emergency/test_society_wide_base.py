@@ -60,9 +60,13 @@ def test_jiyuan_counts_mobile_and_dust_365_days_and_residential_coal_120(db_app)
 
 @pytest.fixture()
 def langfang(db_app, make_user):
+    from sqlalchemy import delete
+
     from registry.demo import build_demo
+    from registry.emergency.models import AreaSource as AreaSourceRow
 
     build_demo(per_city=6)
+    db.session.execute(delete(AreaSourceRow))  # these tests enter the inventory themselves (the demo seeds one)
     db.session.commit()
     return db.session.scalar(select(User).where(User.username == "langfang"))
 

@@ -1,0 +1,123 @@
+"""The county supervision listing (挂牌督办, 000:71, R-V-05) as a report officials run: page, API, CSV and Excel.
+
+The engine (`grading.rules.supervision.county_listings`) decides which counties are listed and cites the pack's
+readings; this module feeds it the enterprises the official may see (their region, like every official page), on
+the registry's current records (CEMS transmission rate and emission status per line: the registry keeps no monthly
+series, so "一个月内" is the state on record), and turns the rows into labels: county names, enterprise names, the
+reasons with their clauses. Exports neutralise text cells (registry/exchange/neutralise.py).
+"""
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+import xlsxwriter
+from flask_babel import gettext as _
+
+from grading.decisions import Reason
+from grading.packs import Pack, get_pack, load_packs
+from registry.core.errors import Forbidden, NotFound, ValidationFailed
+from registry.core.regions import region_label
+from registry.exchange.neutralise import neutralise
+
+
+def supervision_packs() -> list[dict[str, Any]]:
+    """The packs that carry the county-supervision clause (their id and title), for the page's choice."""
+    return [{"id": pack.id, "title": pack.summary().get("title") or pack.id}
+            for pack in load_packs().values() if pack.section("county_supervision")]
+
+
+@dataclass(frozen=True)
+class ListingRow:
+    county: str
+    county_label: str
+    listed: bool
+    low_transmission: tuple[str, ...]  # enterprise names
+    exceeding: tuple[str, ...]
+    mean_rate: float | None
+    reasons: tuple[Reason, ...]
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"county": self.county, "county_label": self.county_label, "listed": self.listed,
+                "low_transmission": list(self.low_transmission), "exceeding": list(self.exceeding),
+                "mean_rate": self.mean_rate,
+                "reasons": [{"rule": r.rule, "source": r.source, "note": r.note} for r in self.reasons]}
+
+
+def county_listing(actor, pack_id: str, on: date | None = None) -> tuple[Pack, date, list[ListingRow]]:
+    """Counties of the official's scope, listed ones first. Officials only (county, city, province): the listing
+    names enterprises; an enterprise user or an administrator (no business rights, issue 13) is refused."""
+
+    from grading.facts import enterprise_from_dict
+    from grading.rules.supervision import county_listings
+    from registry.enterprises.models import Enterprise
+    from registry.enterprises.queries import visible_enterprises
+    from registry.extensions import db
+    from registry.policy.facts import evaluate_document
+
+    if not getattr(actor, "is_official", False):
+        raise Forbidden(_("You do not have permission to do this."))
+    pack = get_pack(pack_id) if pack_id else None
+    if pack is None:
+        raise NotFound(_("Not found."))
+    if not pack.section("county_supervision"):
+        raise ValidationFailed(_("Some fields are invalid."),
+                               {"pack": [_("The pack %(pack)s has no county supervision clause (000:71).", pack=pack.id)]})
+    day = on or pack.period_start
+    facts, names = [], {}
+    for ent in db.session.scalars(visible_enterprises(actor).order_by(Enterprise.id)):
+        if not ent.lines:
+            continue
+        doc = evaluate_document(ent, pack=pack.id, on=day)
+        facts.append((ent.region_code, enterprise_from_dict(doc["enterprise"])))
+        names[doc["enterprise"]["enterprise_id"]] = ent.name
+    rows = [ListingRow(c.county, region_label(c.county), c.listed, tuple(names.get(e, e) for e in c.low_transmission),
+                       tuple(names.get(e, e) for e in c.exceeding), c.mean_rate, c.reasons)
+            for c in county_listings(pack, facts)]
+    return pack, day, rows
+
+
+COLUMNS = (("county_label", "区县 (county)"), ("listed", "是否挂牌督办 (listed)"),
+           ("mean_rate", "平均有效传输率% (mean transmission rate %)"),
+           ("low_transmission", "传输率不足的企业 (enterprises below the rate)"),
+           ("exceeding", "超标排放企业 (enterprises exceeding)"), ("reasons", "依据 (reasons, clause)"))
+
+
+def _cells(row: ListingRow) -> list[Any]:
+    return [neutralise(row.county_label), "是 (yes)" if row.listed else "否 (no)", row.mean_rate,
+            neutralise("；".join(row.low_transmission)), neutralise("；".join(row.exceeding)),
+            neutralise("；".join(f"{r.rule} ({r.source}): {r.note}" for r in row.reasons))]
+
+
+def to_csv(rows: list[ListingRow]) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow([h for _k, h in COLUMNS])
+    for row in rows:
+        writer.writerow(["" if v is None else v for v in _cells(row)])
+    return "\ufeff" + out.getvalue()  # BOM: Excel opens the UTF-8 file as such
+
+
+def to_xlsx(pack: Pack, day: date, rows: list[ListingRow]) -> bytes:
+    buf = io.BytesIO()
+    wb = xlsxwriter.Workbook(buf, {"in_memory": True, "strings_to_formulas": False, "strings_to_urls": False})
+    ws = wb.add_worksheet("挂牌督办")
+    bold = wb.add_format({"bold": True})
+    ws.write_string(0, 0, neutralise(f"{pack.id} · {day.isoformat()} · 000:71 R-V-05"), bold)
+    for col, (_k, header) in enumerate(COLUMNS):
+        ws.write_string(1, col, header, bold)
+    for r, row in enumerate(rows, start=2):
+        for col, value in enumerate(_cells(row)):
+            if value is None:
+                ws.write_blank(r, col, None)
+            elif isinstance(value, float):
+                ws.write_number(r, col, value)
+            else:
+                ws.write_string(r, col, value)
+    ws.set_column(0, 0, 24)
+    ws.set_column(3, 5, 48)
+    wb.close()
+    return buf.getvalue()
