@@ -11,7 +11,6 @@ from flask_babel import gettext as _
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields
 
-from grading.packs import get_pack
 from registry.core.api_auth import actor, guard, login_required
 from registry.core.api_support import body, errors, json_body
 from registry.core.errors import ValidationFailed
@@ -36,6 +35,7 @@ from registry.emergency.schemas import (
     EmergencySolverOut,
 )
 from registry.extensions import db
+from registry.policy.packs import get_pack
 
 DESCRIPTION = """Heavy-pollution emergency reduction lists (应急减排清单, 003:50): enterprises' one-plant-one-policy
 plans (refused when weaker than the pack requires for the grade), city list versions (immutable once filed)

@@ -66,9 +66,9 @@ def compile_cmd(region_code: str, pack_id: str, username: str) -> None:
 @click.option("--level", default="", help="One alert level; default every level of the pack.")
 def totals_cmd(list_id: int, level: str) -> None:
     """Per level and pollutant: base, reduction, % vs the pack's target and the shortfall (JSON lines)."""
-    from grading.packs import get_pack
     from registry.emergency.queries import totals
     from registry.emergency.reductions import emergency_levels
+    from registry.policy.packs import get_pack
 
     lst = _list(list_id)
     pack = get_pack(lst.pack_id)
@@ -117,8 +117,8 @@ def orders_cmd(list_id: int, on, level: str) -> None:
 @click.option("--out", "out", required=True, type=click.Path(dir_okay=False))
 def export_cmd(list_id: int, out: str) -> None:
     """The list as the Excel workbook filed upward (sheet per level + city summary)."""
-    from grading.packs import get_pack
     from registry.emergency.export import to_xlsx
+    from registry.policy.packs import get_pack
 
     lst = _list(list_id)
     with open(out, "wb") as fh:

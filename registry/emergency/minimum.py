@@ -9,11 +9,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from grading.contract import evaluate
-from grading.packs import Pack
 from registry.enterprises.models import Enterprise
 from registry.grades.current import EmergencyStanding
-from registry.policy.facts import evaluate_document, reviewed_enterprises
+from registry.policy.engine import evaluate_enterprise
+from registry.policy.facts import enterprise_facts, reviewed_enterprises
+from registry.policy.packs import Pack, first_season_day
 
 _RANK = {"none": 0, "curtail": 1, "stop": 2}
 
@@ -36,8 +36,7 @@ class Floor:
 
 def season_day(pack: Pack) -> date:
     """The day the floor is read on: the first heating-season day inside the pack's period (R-T-05)."""
-    start = pack.heating_season_window(pack.period_start).start
-    return start if pack.period_start <= start < pack.period_end else pack.period_start
+    return first_season_day(pack)
 
 
 def _floor(line: dict) -> Floor:
@@ -64,9 +63,10 @@ def floors(enterprise: Enterprise, pack: Pack, levels: list[str], grades: Emerge
     kept = reviewed_enterprises([enterprise.id]) if enterprise.id is not None else []
     enterprise = kept[0] if kept else enterprise
     by_code = {(line.code or str(line.id)): line.id for line in enterprise.lines}
+    facts = enterprise_facts(enterprise, on=on, extra=extra)  # built once, read at every level
     out: dict[tuple[int, str], Floor] = {}
     for level in levels:
-        answer = evaluate(evaluate_document(enterprise, pack=pack.id, on=on, alert_level=level, extra=extra))
+        answer = evaluate_enterprise(facts, pack, on, level)
         for line in answer["lines"]:
             if line["line_id"] in by_code:
                 out[(by_code[line["line_id"]], level)] = _floor(line)

@@ -6,14 +6,11 @@ the audit entry cannot be skipped by choosing another door. Operations flush; ca
 """
 from __future__ import annotations
 
-import hashlib
 from typing import Any
 
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 
-from grading.contract import CONTRACT_VERSION
-from grading.packs import PACK_DIR, Pack, get_pack
 from registry.core import audit
 from registry.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from registry.core.regions import get_region
@@ -40,8 +37,8 @@ from registry.emergency.schemas import AreaSourceInput, EmergencyDecisionInput, 
 from registry.enterprises.models import Enterprise
 from registry.extensions import db
 from registry.grades.current import EmergencyStanding, emergency_standing
-
-ENGINE_VERSION = f"contract-{CONTRACT_VERSION}"
+from registry.policy.facts import measure_line_facts
+from registry.policy.packs import ENGINE_VERSION, Pack, get_pack, pack_sha256
 
 
 def _pack(pack_id: str) -> Pack:
@@ -49,10 +46,6 @@ def _pack(pack_id: str) -> Pack:
     if pack is None:
         raise ValidationFailed(_("Some fields are invalid."), {"pack_id": [_("Unknown policy pack %(id)s.", id=pack_id)]})
     return pack
-
-
-def pack_sha256(pack_id: str) -> str:
-    return hashlib.sha256((PACK_DIR / f"{pack_id}.yaml").read_bytes()).hexdigest()
 
 
 # ---- enterprise plans (一厂一策) ----
@@ -93,8 +86,7 @@ def _first_step(rules: MeasureRules, enterprise: Enterprise, line) -> float:
     """A floor of 'curtail' without a percentage (the pack names none, e.g. 001:101's ratio from the filed plan,
     or a coking extension) is pre-filled with the line's first allowed curtailment step (measures.py) — a
     starting point the enterprise changes, never below the floor."""
-    facts = LineFacts(line.sector or "", line.sub_type or "none", line.kind or "", line.fuel or "", bool(line.interruptible),
-                      enterprise.livelihood_task not in (None, "", "none"))
+    facts = LineFacts(**measure_line_facts(line, enterprise))
     steps = [p for m, p in rules.allowed(facts).steps if m == "curtail"]
     steps = steps or [float(p) for p in rules.default.get("curtail", [])]
     return steps[0] if steps else 10.0

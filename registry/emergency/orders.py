@@ -9,11 +9,11 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from grading.contract import evaluate
 from registry.emergency.models import EmergencyList
 from registry.emergency.queries import entries_with_line
 from registry.grades.current import worst
-from registry.policy.facts import evaluate_document, reviewed_enterprises
+from registry.policy.engine import evaluate_enterprise
+from registry.policy.facts import enterprise_facts, reviewed_enterprises
 
 
 def alert_orders(lst: EmergencyList, on: date, level: str, grades: dict[int, str] | None = None) -> list[dict[str, Any]]:
@@ -41,7 +41,7 @@ def alert_orders(lst: EmergencyList, on: date, level: str, grades: dict[int, str
             by_industry = {ent.sector: grade}
         order["grade"] = worst(by_industry.values()) or order["grade"]
         ent = reviewed.get(ent.id, ent)
-        doc = evaluate_document(ent, pack=lst.pack_id, on=on, alert_level=level,
-                                emergency_grades=[{"industry": i, "grade": g} for i, g in sorted(by_industry.items())] or None)
-        order["transport"] = evaluate(doc)["summary"].get("transport", [])
+        facts = enterprise_facts(ent, on=on,
+                                 emergency_grades=[{"industry": i, "grade": g} for i, g in sorted(by_industry.items())] or None)
+        order["transport"] = evaluate_enterprise(facts, lst.pack_id, on, level)["summary"].get("transport", [])
     return sorted(by_ent.values(), key=lambda o: (o["region_code"], o["name"]))

@@ -7,12 +7,12 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
-from grading.packs import Pack
 from registry.emergency.models import EmergencyList
 from registry.emergency.queries import totals
 from registry.emergency.reductions import emergency_levels
 from registry.enterprises.models import Enterprise
 from registry.extensions import db
+from registry.policy.packs import Pack
 
 
 def level_totals(lst: EmergencyList, pack: Pack) -> list[dict[str, Any]]:

@@ -8,7 +8,6 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
-from grading.packs import Pack
 from registry.core.regions import region_prefix
 from registry.emergency.measures import LineFacts
 from registry.emergency.models import AreaSource as AreaSourceRow
@@ -16,7 +15,8 @@ from registry.emergency.models import EmergencyList, EmergencyPlan, Proposal, St
 from registry.emergency.reductions import Action, AreaSource, LevelTotals, LineBaseline, city_totals
 from registry.enterprises.models import Enterprise, ProductionLine
 from registry.extensions import db
-from registry.policy.facts import reviewed_enterprises
+from registry.policy.facts import measure_line_facts, reviewed_enterprises
+from registry.policy.packs import Pack
 
 
 def baseline_class(line: ProductionLine, enterprise: Enterprise) -> str:
@@ -95,11 +95,9 @@ def line_facts(lst: EmergencyList) -> dict[int, LineFacts]:
         return {}
     out: dict[int, LineFacts] = {}
     for ent in reviewed_enterprises(sorted({e.enterprise_id for e in lst.entries})):
-        livelihood = ent.livelihood_task not in (None, "", "none")
         for r in ent.lines:
             if r.id in ids:
-                out[r.id] = LineFacts(r.sector or "", r.sub_type or "none", r.kind or "", r.fuel or "",
-                                      bool(r.interruptible), livelihood)
+                out[r.id] = LineFacts(**measure_line_facts(r, ent))
     return out
 
 

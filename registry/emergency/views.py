@@ -13,8 +13,6 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, s
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from grading.contract import list_packs
-from grading.packs import get_pack
 from registry.accounts.reauth import is_recent
 from registry.accounts.scopes import scope_prefix
 from registry.core import timeutil
@@ -32,6 +30,7 @@ from registry.emergency.presenting import chart_data, level_totals
 from registry.emergency.reductions import emergency_levels
 from registry.extensions import db
 from registry.grades.current import emergency_standing
+from registry.policy.packs import get_pack, list_packs
 
 bp = Blueprint("emergency", __name__, url_prefix="/emergency")
 bp.record_once(lambda state: register_history_labels(state.app, "emergency", presenting.history_view))
@@ -277,14 +276,14 @@ def _default_pack(enterprise_id: int) -> str:
     """The pack of the newest list whose region covers the enterprise; else its region's pack (the deployment's
     region → pack table, GRADE_WORKFLOW_PACKS; a Shijiazhuang enterprise never starts on another city's pack)."""
     from registry.enterprises.models import Enterprise
-    from registry.grades.settings import workflow_pack_id
+    from registry.policy.packs import pack_for_region
 
     ent = db.session.get(Enterprise, enterprise_id)
     if ent is not None:
         for lst in queries.lists_in_scope(None):
             if ent.region_code.startswith(region_prefix(lst.region_code)):
                 return lst.pack_id
-        return workflow_pack_id(ent.region_code)
+        return pack_for_region(ent.region_code)
     return list_packs()[0]["id"]
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from flask import current_app
 
-from grading.packs import GradeWorkflow, get_pack
+from registry.policy.packs import REGION_PACK_DEFAULTS, GradeWorkflow, check_region_packs, get_pack, pack_for_region
 
 DEFAULTS = {
     # Publicity (公示) before a grade takes effect: 7 calendar days, the common local practice.
@@ -27,17 +27,10 @@ DEFAULTS = {
     # official may make the grade effective, giving a reason that is recorded on every objection still open
     # (status answered, `lapsed`), in the audit log and on the application page.
     "GRADE_OBJECTION_ANSWER_WORKING_DAYS": 5,
-    # Which policy pack's `grade_workflow` (who reviews, approves per grade, publishes, answers objections,
-    # re-grades) governs an application: the longest region-code prefix of the application's region that is
-    # listed here; otherwise GRADE_WORKFLOW_DEFAULT_PACK. Region codes are data (GB/T 2260), set per deployment.
-    "GRADE_WORKFLOW_PACKS": {
-        "1310": "langfang-2017-18",       # 廊坊市 and its counties
-        "1301": "shijiazhuang-2018-20",   # 石家庄市 and its counties
-        "120119": "jizhou-2018-19",       # 天津市蓟州区
-        "419001": "jiyuan-2018-19",       # 济源市 (county-level city under Henan)
-    },
-    # The 2+26-city plan that introduced A/B/C grading (003:51) for every other region.
-    "GRADE_WORKFLOW_DEFAULT_PACK": "jjj-2019-20",
+    # Which policy pack governs a region (its `grade_workflow`: who reviews, approves per grade, publishes,
+    # answers objections, re-grades): GRADE_WORKFLOW_PACKS / GRADE_WORKFLOW_DEFAULT_PACK, owned by
+    # registry/policy/packs.py (schedules and emergency read the same table there).
+    **REGION_PACK_DEFAULTS,
 }
 
 
@@ -46,10 +39,8 @@ def setting(name: str):
 
 
 def workflow_pack_id(region_code: str) -> str:
-    """The pack whose grade_workflow governs an application in `region_code` (longest listed prefix)."""
-    table = setting("GRADE_WORKFLOW_PACKS") or {}
-    best = max((p for p in table if region_code.startswith(p)), key=len, default=None)
-    return table[best] if best is not None else setting("GRADE_WORKFLOW_DEFAULT_PACK")
+    """The pack whose grade_workflow governs an application in `region_code` (registry/policy/packs.py)."""
+    return pack_for_region(region_code)
 
 
 def grade_workflow(region_code: str) -> GradeWorkflow:
@@ -65,10 +56,4 @@ def grade_workflow(region_code: str) -> GradeWorkflow:
 
 def check_workflow_settings(config) -> None:
     """Every configured pack exists and sets grade_workflow (called at start, so a typo never reaches a user)."""
-    table = config.get("GRADE_WORKFLOW_PACKS", DEFAULTS["GRADE_WORKFLOW_PACKS"]) or {}
-    for prefix, pack_id in [*table.items(), ("", config.get("GRADE_WORKFLOW_DEFAULT_PACK", DEFAULTS["GRADE_WORKFLOW_DEFAULT_PACK"]))]:
-        if not (isinstance(prefix, str) and prefix.isdigit() or prefix == ""):
-            raise RuntimeError(f"GRADE_WORKFLOW_PACKS: region prefix {prefix!r} is not digits")
-        pack = get_pack(pack_id)
-        if pack is None or pack.grade_workflow is None:
-            raise RuntimeError(f"GRADE_WORKFLOW_PACKS: pack {pack_id!r} is unknown or has no grade_workflow")
+    check_region_packs(config)

@@ -89,6 +89,15 @@ def line_facts(line: ProductionLine, enterprise: Enterprise) -> dict[str, Any]:
     return out
 
 
+def measure_line_facts(line: ProductionLine, enterprise: Enterprise) -> dict[str, Any]:
+    """What the pack's emergency measure rules match a line on (registry/emergency/measures.py's LineFacts
+    fields): industry, sub-type, process kind, fuel, whether it may be interrupted, and whether the enterprise
+    carries a livelihood task (000:133). The one mapping, for the plan form's first step and the optimizer."""
+    return {"sector": line.sector or "", "sub_type": line.sub_type or "none", "kind": line.kind or "",
+            "fuel": line.fuel or "", "interruptible": bool(line.interruptible),
+            "livelihood": enterprise.livelihood_task not in (None, "", "none")}
+
+
 def _permit_status(permit, on: date) -> str:
     """A permit shown as issued whose validity ended before `on` is an expired permit to the rules (issue 14
     point 9: the registration page warns about it; the engine must not count it as held)."""

@@ -1,4 +1,5 @@
-"""Evaluate documents → schedule entry rows, through the engine's batch path (grading.batch).
+"""Evaluate documents → schedule entry rows, through the engine's batch path (grading.batch, through
+registry/policy/engine.py, the engine's one door).
 
 Pure: no database, no clock. The season is cut at the dates the pack names (an exemption
 window opening on 1 January, a deadline); the whole frame is evaluated once per cut (the
@@ -14,8 +15,7 @@ import json
 from datetime import date
 from typing import Any, Callable, Iterable
 
-from grading.batch import frame_from_documents, line_decisions_over
-from grading.decisions import LineDecision, to_jsonable
+from registry.policy.engine import LineDecision, frame_from_documents, line_decisions_over, to_jsonable
 
 Progress = Callable[[int, int], None]
 SLOT = 10_000  # entry positions reserved per enterprise (lines × stretches)

@@ -12,11 +12,10 @@ from functools import wraps
 from flask import Blueprint, Response, abort, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
-from grading.contract import list_packs
 from registry.accounts.reauth import is_recent
 from registry.core.templating import region_name, vocab_label
 from registry.extensions import db
-from registry.grades.settings import workflow_pack_id
+from registry.policy.packs import list_packs, pack_for_region
 from registry.schedules import auth, diffing, export, labels, provenance, queries, runner
 from registry.schedules import operations as ops
 from registry.schedules.models import ScheduleVersion
@@ -44,7 +43,7 @@ def index():
     packs = [{"id": p["id"], "title": p["title"], "seasons": provenance.seasons(p["id"])} for p in list_packs()]
     drafting = current_user.is_official and current_user.role in auth.DRAFTING_ROLES
     # The form starts on the official's own pack and its first season (not the alphabetically first city's).
-    own = workflow_pack_id(current_user.region_code) if current_user.region_code else ""
+    own = pack_for_region(current_user.region_code) if current_user.region_code else ""
     seasons = next((p["seasons"] for p in packs if p["id"] == own), [])
     return render_template("schedules/index.html", schedules=queries.list_schedules(current_user), packs=packs,
                            drafting=drafting, region_code=current_user.region_code or "",
