@@ -13,7 +13,6 @@ from flask_babel import gettext as _
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields
 
-from grading.criteria import load_all_criteria
 from registry.core.api_auth import actor, guard, login_required
 from registry.core.api_support import body, errors, etag, json_body, public, with_version
 from registry.core.errors import Forbidden
@@ -37,6 +36,7 @@ from registry.grades.schemas import (
     RecordGradeInput,
 )
 from registry.grades.unit import commit
+from registry.policy.grades import load_all_criteria
 
 DESCRIPTION = """Performance grading (绩效分级, 003:51): the 15 industries' criteria packs, grade applications
 (self-assessment → county document review → city approval or override → publicity → effective),

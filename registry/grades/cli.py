@@ -14,7 +14,7 @@ grades = AppGroup("grades", help="Performance grading (绩效分级): criteria p
 @click.option("--industry", default="", help="One industry code; default all 15.")
 def criteria_cmd(industry: str) -> None:
     """Load every criteria pack strictly and print id, version, hash and the count of local settings."""
-    from grading.criteria import load_all_criteria
+    from registry.policy.grades import load_all_criteria
 
     for c in load_all_criteria().values():
         if industry and c.id != industry:

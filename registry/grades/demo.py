@@ -9,13 +9,13 @@ from __future__ import annotations
 from flask import current_app
 from sqlalchemy import select
 
-from grading.criteria import GRADED_INDUSTRIES, get_criteria
 from registry.accounts.auth import SYSTEM
 from registry.accounts.models import User
 from registry.accounts.operations import create_user
 from registry.enterprises.models import Enterprise
 from registry.extensions import db
 from registry.grades import operations as ops
+from registry.policy.grades import GRADED_INDUSTRIES, get_criteria
 
 GRADED = {s.value for s in GRADED_INDUSTRIES}
 DEMO_PASSWORD = "lantian-demo-2026"  # noqa: S105  # nosec B105  # registry.demo's published demo password; not imported (it imports this module)

@@ -179,8 +179,8 @@ _HIDDEN = {"industries", "county_review", "returned", "sha256", "size"}
 
 def indicator_label(value: Any, industry: str | None = None) -> str:
     """'steel.clean_transport_share' (or 'clean_transport_share' with `industry`) → the indicator's name."""
-    from grading.criteria import get_criteria
     from registry.core.templating import is_zh
+    from registry.policy.grades import get_criteria
 
     text = str(value or "")
     if industry and "." not in text:

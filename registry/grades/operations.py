@@ -17,8 +17,6 @@ from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import select
 
-from grading.criteria import GRADED_INDUSTRIES, get_criteria
-from grading.rules.grade import EXCLUSION_CONDITIONS, GradeProposal, propose_grade
 from registry.core import audit, timeutil
 from registry.core.errors import Conflict, Forbidden, NotFound, Unavailable, ValidationFailed
 from registry.core.timeutil import utcnow
@@ -44,6 +42,7 @@ from registry.grades.schemas import (
     RecordGradeInput,
 )
 from registry.grades.settings import setting
+from registry.policy.grades import EXCLUSION_CONDITIONS, GRADED_INDUSTRIES, GradeProposal, get_criteria, propose_grade
 
 GRADED = {s.value for s in GRADED_INDUSTRIES}
 EMERGENCY = GradeSystem.EMERGENCY.value

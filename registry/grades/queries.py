@@ -7,7 +7,6 @@ from typing import Any
 
 from sqlalchemy import false, select
 
-from grading.criteria import GRADED_INDUSTRIES
 from grading.vocab import Sector
 from registry.accounts.models import Role
 from registry.accounts.scopes import scope_prefix
@@ -17,6 +16,7 @@ from registry.extensions import db
 from registry.grades.models import ApplicationStatus as S
 from registry.grades.models import GradeApplication, GradeDecision, GradeSystem
 from registry.grades.operations import EXCLUSION_CONDITIONS
+from registry.policy.grades import GRADED_INDUSTRIES
 
 GRADED = {s.value for s in GRADED_INDUSTRIES}
 EMERGENCY = GradeSystem.EMERGENCY.value

@@ -12,7 +12,6 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, s
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from grading.criteria import DIMENSIONS, GRADED_INDUSTRIES, get_criteria
 from registry.accounts.reauth import require_recent_login
 from registry.core.audit_scope import register_visible_objects
 from registry.core.errors import Conflict, Forbidden, ValidationFailed
@@ -26,6 +25,7 @@ from registry.grades import operations as ops
 from registry.grades.models import SYSTEM_VALUES, Evidence, GradeApplication, GradeSystem, Objection
 from registry.grades.settings import setting
 from registry.grades.unit import commit
+from registry.policy.grades import DIMENSIONS, GRADED_INDUSTRIES, get_criteria
 
 bp = Blueprint("grades", __name__, url_prefix="/grades")
 
