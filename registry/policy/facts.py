@@ -189,7 +189,7 @@ def enterprise_facts(
 
 
 def evaluate_document(enterprise: Enterprise, *, pack: str, on: date, alert_level: str = "none", **kwargs) -> dict[str, Any]:
-    """A whole evaluate document, ready for grading.contract.evaluate or the batch path."""
+    """A whole evaluate document (the public contract's input, the schedules' stored inputs, the batch path)."""
     return {
         "pack": pack,
         "date": on.isoformat(),
