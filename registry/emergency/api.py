@@ -19,7 +19,6 @@ from registry.emergency import auth, queries
 from registry.emergency import operations as ops
 from registry.emergency.orders import alert_orders
 from registry.emergency.presenting import level_totals
-from registry.emergency.reductions import emergency_levels
 from registry.emergency.schemas import (
     AreaSourceInput,
     AreaSourceOut,
@@ -36,6 +35,7 @@ from registry.emergency.schemas import (
     EmergencySolverOut,
 )
 from registry.extensions import db
+from registry.policy.emergency import emergency_levels
 
 DESCRIPTION = """Heavy-pollution emergency reduction lists (应急减排清单, 003:50): enterprises' one-plant-one-policy
 plans (refused when weaker than the pack requires for the grade), city list versions (immutable once filed)

@@ -68,7 +68,7 @@ def totals_cmd(list_id: int, level: str) -> None:
     """Per level and pollutant: base, reduction, % vs the pack's target and the shortfall (JSON lines)."""
     from grading.packs import get_pack
     from registry.emergency.queries import totals
-    from registry.emergency.reductions import emergency_levels
+    from registry.policy.emergency import emergency_levels
 
     lst = _list(list_id)
     pack = get_pack(lst.pack_id)

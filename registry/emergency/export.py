@@ -14,8 +14,8 @@ from grading.packs import Pack
 from registry.core.regions import region_label
 from registry.emergency.models import EmergencyList
 from registry.emergency.queries import entries_with_line, totals
-from registry.emergency.reductions import POLLUTANTS, Action, LineBaseline, baseline_days, emergency_levels, line_reduction
 from registry.exchange.neutralise import neutralise
+from registry.policy.emergency import POLLUTANTS, Action, LineBaseline, baseline_days, emergency_levels, line_reduction
 
 LEVEL_SHEETS = {"blue": "蓝色预警", "yellow": "黄色预警", "orange": "橙色预警", "red": "红色预警"}
 MEASURE_LABELS = {"none": "无措施", "curtail": "限产", "stop": "停产"}

@@ -10,9 +10,9 @@ from sqlalchemy import select
 from grading.packs import Pack
 from registry.emergency.models import EmergencyList
 from registry.emergency.queries import totals
-from registry.emergency.reductions import emergency_levels
 from registry.enterprises.models import Enterprise
 from registry.extensions import db
+from registry.policy.emergency import emergency_levels
 
 
 def level_totals(lst: EmergencyList, pack: Pack) -> list[dict[str, Any]]:

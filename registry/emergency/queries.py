@@ -10,12 +10,11 @@ from sqlalchemy.orm import selectinload
 
 from grading.packs import Pack
 from registry.core.regions import region_prefix
-from registry.emergency.measures import LineFacts
 from registry.emergency.models import AreaSource as AreaSourceRow
 from registry.emergency.models import EmergencyList, EmergencyPlan, Proposal, Status
-from registry.emergency.reductions import Action, AreaSource, LevelTotals, LineBaseline, city_totals
 from registry.enterprises.models import Enterprise, ProductionLine
 from registry.extensions import db
+from registry.policy.emergency import Action, AreaSource, LevelTotals, LineBaseline, LineFacts, city_totals
 from registry.policy.facts import reviewed_enterprises
 
 

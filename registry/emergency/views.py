@@ -29,9 +29,9 @@ from registry.emergency.minimum import floors
 from registry.emergency.models import LEVELS
 from registry.emergency.orders import alert_orders
 from registry.emergency.presenting import chart_data, level_totals
-from registry.emergency.reductions import emergency_levels
 from registry.extensions import db
 from registry.grades.current import emergency_standing
+from registry.policy.emergency import emergency_levels
 
 bp = Blueprint("emergency", __name__, url_prefix="/emergency")
 bp.record_once(lambda state: register_history_labels(state.app, "emergency", presenting.history_view))
