@@ -29,6 +29,10 @@ NOTES: dict[str, Callable[..., str]] = {
     # R-E-01 (003:52): the conditions an enterprise fails (grading.rules.grade.EXCLUSION_CONDITIONS keys)
     "grade.excluded": lambda conditions: ("not within grading: fails " + ", ".join(conditions)
                                           + "; shutdown or the strictest curtailment per production line"),
+    # R-V-05 (000:71): why a county is listed for supervision (grading.rules.supervision)
+    "supervision.low_transmission":
+        lambda min_rate, reading, mean: f"effective transmission below {min_rate} % ({reading}: mean {mean})",
+    "supervision.exceeding": lambda count, several: f"{count} enterprises exceeding (≥{several})",
 }
 
 

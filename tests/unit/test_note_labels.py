@@ -1,8 +1,8 @@
 """Issue 15 item 1: the engine's notes are codes with parameters and the pages render them (no English parsed back).
 
 Every note code the engine (grading/) or the registry emits — each `note_reason(rule, source, CODE, …)` and
-`note_parts(CODE, …)` call in the sources — is listed in grading/notes.py, has a label in
-registry/grades/labels.py (NOTE_LABELS) and renders in Chinese for a zh reader, with its parameters as labels.
+`note_parts(CODE, …)` call in the sources — is listed in grading/notes.py, has a label
+(registry/grades/labels.py or registry/policy/supervision.py, NOTE_LABELS) and renders in Chinese for a zh reader, with its parameters as labels.
 """
 from __future__ import annotations
 
@@ -28,6 +28,8 @@ SAMPLES = {
     "grade.violation_downgrade": {"rule": "one_step"},
     "grade.short_board": {},
     "grade.excluded": {"conditions": list(EXCLUSION_CONDITIONS)[:2]},
+    "supervision.low_transmission": {"min_rate": 90, "reading": "any_enterprise", "mean": 85.5},
+    "supervision.exceeding": {"count": 3, "several": 2},
 }
 OPTIONS = [("national_leading", "国内领先")]  # an indicator's (code, label) pairs, as the application page passes
 
@@ -54,13 +56,29 @@ def emitted_codes() -> dict[str, list[str]]:
     return found
 
 
-def test_every_emitted_code_is_listed_and_labelled():
-    from registry.grades.labels import NOTE_LABELS
+def labels() -> dict:
+    """Every note label of the registry: the grade pages' and the supervision listing's."""
+    from registry.grades.labels import NOTE_LABELS as GRADES
+    from registry.policy.supervision import NOTE_LABELS as SUPERVISION
 
+    return {**GRADES, **SUPERVISION}
+
+
+def render(reason, stored):
+    """The ways the pages render a coded note: grade_note (reason or stored dict) or the listing's note_text."""
+    from registry.grades.labels import grade_note
+    from registry.policy.supervision import note_text
+
+    if reason.code.startswith("supervision."):
+        return [note_text(reason)]
+    return [grade_note(item, OPTIONS) for item in (reason, stored)]
+
+
+def test_every_emitted_code_is_listed_and_labelled():
     codes = emitted_codes()
     assert codes, "no note_reason / note_parts call found: is the scan right?"
     assert set(codes) <= set(notes.NOTES), {c: w for c, w in codes.items() if c not in notes.NOTES}
-    assert set(notes.NOTES) == set(NOTE_LABELS)
+    assert set(notes.NOTES) == set(labels())
     assert set(notes.NOTES) == set(SAMPLES)
 
 
@@ -69,18 +87,15 @@ def test_each_note_code_renders_in_chinese(app, code):
     """A zh reader sees the code's label with its parameters as labels: Chinese, no snake_case code."""
     from flask_babel import force_locale
 
-    from registry.grades.labels import grade_note
-
     reason = notes.note_reason("R-X", "000:1", code, **SAMPLES[code])
     stored = to_jsonable(reason)  # the JSON form grade decisions store
     assert stored["code"] == code and stored["note"] == reason.note
     with app.test_request_context("/"), force_locale("zh"):
-        for item in (reason, stored):
-            text = grade_note(item, OPTIONS)
+        for text in render(reason, stored):
             assert text and CJK.search(text), (code, text)
             assert not re.search(r"\b[a-z]+_[a-z_]+\b", text), (code, text)
     with app.test_request_context("/"), force_locale("en"):
-        assert grade_note(stored)
+        assert all(render(reason, stored))
 
 
 def test_english_note_kept_and_json_backwards_compatible():
