@@ -3,6 +3,8 @@
 Every note code the engine (grading/) or the registry emits — each `note_reason(rule, source, CODE, …)` and
 `note_parts(CODE, …)` call in the sources — is listed in grading/notes.py, has a label
 (registry/grades/labels.py or registry/policy/supervision.py, NOTE_LABELS) and renders in Chinese for a zh reader, with its parameters as labels.
+(New msgids wait in registry/translations/pending/<branch>.tsv until the integrator merges them: before that, their
+zh case fails here as test_translations does.)
 """
 from __future__ import annotations
 
