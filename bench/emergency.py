@@ -2,7 +2,7 @@
 
     .venv/bin/python -m bench.emergency [--pack jjj-2019-20] [--level red] [--enterprises 5000] [--seed 2019]
 
-Pure path (registry/emergency/reductions.py + optimizer.py, no database): time to the city totals of every
+Pure path (grading/rules/reductions.py + registry/emergency/optimizer.py, no database): time to the city totals of every
 level, time to an optimal (or ≤ 1 % gap) proposal closing the level's shortfall, the solver's status and gap,
 and peak RSS. Never a timed assertion: figures go to stdout and bench/results/emergency.json.
 """
@@ -18,9 +18,8 @@ import time
 from pathlib import Path
 
 from grading.packs import get_pack
-from registry.emergency.measures import LineFacts, MeasureRules
 from registry.emergency.optimizer import Candidate, optimize, options_for
-from registry.emergency.reductions import Action, LineBaseline, baseline_days, city_totals, emergency_levels
+from registry.policy.emergency import Action, LineBaseline, LineFacts, MeasureRules, baseline_days, city_totals, emergency_levels
 
 # What the synthetic lines are, for each line's allowed measures (measures.py): industry, process, fuel,
 # interruptible, livelihood task — weights roughly like a Hebei city's registry.

@@ -15,11 +15,22 @@ from grading.vocab import Basis, Measure
 
 @dataclass(frozen=True)
 class Reason:
-    """Why: one rule with its source line (规则编号 + 出处)."""
+    """Why: one rule with its source line (规则编号 + 出处). `note` is English; where the engine says it as a code
+    (grading/notes.py), `code` + `params` carry it too, so pages render it in the reader's language."""
 
     rule: str
     source: str
     note: str = ""
+    code: str = ""
+    params: tuple[tuple[str, Any], ...] = ()
+
+    def as_dict(self) -> dict[str, Any]:
+        """JSON form: rule, source, note; code and params ({name: value}) only where the note has a code."""
+        out: dict[str, Any] = {"rule": self.rule, "source": self.source, "note": self.note}
+        if self.code:
+            out["code"] = self.code
+            out["params"] = {k: to_jsonable(v) for k, v in self.params}
+        return out
 
 
 @dataclass(frozen=True)
@@ -127,6 +138,8 @@ class EnterpriseDecision:
 
 def to_jsonable(obj: Any) -> Any:
     """Dataclasses → plain JSON types (enums to their codes, dates to ISO strings)."""
+    if isinstance(obj, Reason):
+        return obj.as_dict()
     if hasattr(obj, "__dataclass_fields__"):
         return {k: to_jsonable(getattr(obj, k)) for k in obj.__dataclass_fields__}
     if isinstance(obj, (list, tuple)):

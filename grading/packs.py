@@ -104,7 +104,7 @@ SPEC: dict[str, Any] = {
     "tiers.sectors": CITE,
     "tiers.*": CITE | {"percentage_min", "percentage_max", "requires"},
     "tiers.*.requires": FREE,
-    # What the emergency-list optimizer may add per line (registry/emergency/measures.py): a default, the
+    # What the emergency-list optimizer may add per line (grading/rules/measures.py): a default, the
     # overlay for lines that cannot be interrupted, and per-industry/process rules (first match wins).
     "emergency_measures": {"default", "uninterruptible", "livelihood", "lines"},
     "emergency_measures.default": CITE | {"curtail", "stop"},

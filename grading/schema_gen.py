@@ -110,7 +110,9 @@ INPUT = {
 }
 
 REASON = {"type": "object", "required": ["rule", "source", "note"], "additionalProperties": False,
-          "properties": {"rule": {"type": "string"}, "source": {"type": "string"}, "note": {"type": "string"}}}
+          "properties": {"rule": {"type": "string"}, "source": {"type": "string"}, "note": {"type": "string"},
+                         "code": {"type": "string", "description": "grading/notes.py: the note as a code (optional)"},
+                         "params": {"type": "object", "description": "the code's parameters (with code only)"}}}
 FLAG = {"type": "object", "required": ["code", "rule", "source", "message", "options", "default", "line"],
         "additionalProperties": False,
         "properties": {"code": {"type": "string"}, "rule": {"type": "string"}, "source": {"type": "string"},

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Optional
 
+from grading import notes
 from grading.decisions import Reason
 from grading.facts import EnterpriseFacts, IndustryGrade, LineFacts
 from grading.rules.base import Context, Proposal, applied, flag, line_sector, reason
@@ -66,7 +67,7 @@ def worst_with_fraud(emergency_grades, fraud: bool) -> tuple[Optional[EmergencyG
     """Worst industry grade (short-board across industries), lowered to C on fraud (R-G-09, 003:17)."""
     g = worst(industry_grade(x) for x in emergency_grades)
     if fraud:
-        return EmergencyGrade.C, (Reason("R-G-09", "003:17", "fraud in the ultra-low evaluation: grade lowered to C"),
+        return EmergencyGrade.C, (notes.note_reason("R-G-09", "003:17", "grade.fraud_to_c"),
                                   Reason("F-16", "003:17"))
     return g, ()
 
@@ -150,6 +151,14 @@ class IndicatorResult:
     source: str
     local_setting: bool
     note: str
+    code: str = ""  # grading/notes.py: the note as a code with params, rendered by the pages
+    params: tuple[tuple[str, Any], ...] = ()
+
+    def as_dict(self) -> dict[str, Any]:
+        """The stored form (grade decisions' `indicators`): params as {name: value}."""
+        out = {k: getattr(self, k) for k in self.__dataclass_fields__}
+        out["params"] = {k: list(v) if isinstance(v, tuple) else v for k, v in self.params}
+        return out
 
 
 @dataclass(frozen=True)
@@ -170,11 +179,13 @@ def grade_indicators(criteria: Criteria, answers: Mapping[str, Any]) -> tuple[In
         g, t = ind.grade(answer)
         if t is None:  # fell to C: cite the B threshold it missed
             missed = ind.b
-            note = "no answer" if answer in (None, "") else f"does not meet B ({missed.value!r})"
-            out.append(IndicatorResult(criteria.id, ind.key, answer, g, missed.rule, missed.source, missed.local_setting, note))
+            note = (notes.note_parts("grade.no_answer") if answer in (None, "")
+                    else notes.note_parts("grade.below_b", value=missed.value))
+            out.append(IndicatorResult(criteria.id, ind.key, answer, g, missed.rule, missed.source, missed.local_setting,
+                                       *note))
         else:
             out.append(IndicatorResult(criteria.id, ind.key, answer, g, t.rule, t.source, t.local_setting,
-                                       f"meets {g.value} ({t.value!r})"))
+                                       *notes.note_parts("grade.meets", grade=g.value, value=t.value)))
     return tuple(out)
 
 
@@ -189,10 +200,8 @@ def propose_grade(industries: Sequence[tuple[Criteria, Mapping[str, Any]]], *, f
         graded.append(IndustryGrade(industry=criteria.industry, indicators=tuple((r.key, r.grade) for r in rs)))
     by_industry = tuple((g.industry.value, industry_grade(g)) for g in graded if industry_grade(g))
     if failed:
-        return GradeProposal(None, by_industry, tuple(results), (Reason(
-            "R-E-01", "003:52", "not within grading: fails " + ", ".join(failed)
-            + "; shutdown or the strictest curtailment per production line"),), tuple(failed))
+        return GradeProposal(None, by_industry, tuple(results), (
+            notes.note_reason("R-E-01", "003:52", "grade.excluded", conditions=list(failed)),), tuple(failed))
     grade, why = worst_with_fraud(graded, fraud)
-    reasons = tuple(why) + (Reason("R-G-02", "003:51", "short-board principle: each industry takes its worst indicator; "
-                                   "a multi-industry enterprise takes its worst industry"),)
+    reasons = tuple(why) + (notes.note_reason("R-G-02", "003:51", "grade.short_board"),)
     return GradeProposal(grade, by_industry, tuple(results), reasons)

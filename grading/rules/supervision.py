@@ -11,6 +11,7 @@ from typing import Iterable, Optional
 
 from grading.decisions import Reason
 from grading.facts import EnterpriseFacts
+from grading.notes import note_reason
 from grading.packs import Pack
 
 
@@ -48,9 +49,10 @@ def county_listings(pack: Pack, enterprises: Iterable[tuple[str, EnterpriseFacts
         listed = rate_short or len(exceeding) >= several
         why = []
         if rate_short:
-            why.append(Reason(str(node["rule"]), str(node["source"]),
-                              f"effective transmission below {node['min_rate']} % ({rate_reading}: mean {mean})"))
+            why.append(note_reason(str(node["rule"]), str(node["source"]), "supervision.low_transmission",
+                                   min_rate=node["min_rate"], reading=rate_reading, mean=mean))
         if len(exceeding) >= several:
-            why.append(Reason(str(node["rule"]), str(node["source"]), f"{len(exceeding)} enterprises exceeding (≥{several})"))
+            why.append(note_reason(str(node["rule"]), str(node["source"]), "supervision.exceeding",
+                                   count=len(exceeding), several=several))
         out.append(CountyListing(county, listed, low, exceeding, mean, tuple(why) + cite))
     return sorted(out, key=lambda c: (not c.listed, c.county))

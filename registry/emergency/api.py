@@ -18,7 +18,6 @@ from registry.emergency import auth, queries
 from registry.emergency import operations as ops
 from registry.emergency.orders import alert_orders
 from registry.emergency.presenting import level_totals
-from registry.emergency.reductions import emergency_levels
 from registry.emergency.schemas import (
     AreaSourceInput,
     AreaSourceOut,
@@ -35,6 +34,7 @@ from registry.emergency.schemas import (
     EmergencySolverOut,
 )
 from registry.extensions import db
+from registry.policy.emergency import emergency_levels
 from registry.policy.packs import get_pack
 
 DESCRIPTION = """Heavy-pollution emergency reduction lists (应急减排清单, 003:50): enterprises' one-plant-one-policy

@@ -67,7 +67,7 @@ def compile_cmd(region_code: str, pack_id: str, username: str) -> None:
 def totals_cmd(list_id: int, level: str) -> None:
     """Per level and pollutant: base, reduction, % vs the pack's target and the shortfall (JSON lines)."""
     from registry.emergency.queries import totals
-    from registry.emergency.reductions import emergency_levels
+    from registry.policy.emergency import emergency_levels
     from registry.policy.packs import get_pack
 
     lst = _list(list_id)

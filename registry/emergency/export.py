@@ -13,8 +13,8 @@ import xlsxwriter
 from registry.core.regions import region_label
 from registry.emergency.models import EmergencyList
 from registry.emergency.queries import entries_with_line, totals
-from registry.emergency.reductions import POLLUTANTS, Action, LineBaseline, baseline_days, emergency_levels, line_reduction
 from registry.exchange.neutralise import neutralise
+from registry.policy.emergency import POLLUTANTS, Action, LineBaseline, baseline_days, emergency_levels, line_reduction
 from registry.policy.packs import Pack
 
 LEVEL_SHEETS = {"blue": "蓝色预警", "yellow": "黄色预警", "orange": "橙色预警", "red": "红色预警"}

@@ -19,7 +19,6 @@ from registry.core.validation import load
 from registry.core.versions import MISSING_VERSION, NO_VERSION
 from registry.emergency import auth, queries
 from registry.emergency.explain import dump_explanation
-from registry.emergency.measures import LineFacts, MeasureRules
 from registry.emergency.minimum import floors
 from registry.emergency.models import (
     AreaSource,
@@ -32,11 +31,11 @@ from registry.emergency.models import (
     Status,
 )
 from registry.emergency.optimizer import Candidate, Report, optimize, options_for
-from registry.emergency.reductions import Action, baseline_days, emergency_levels, level_targets
 from registry.emergency.schemas import AreaSourceInput, EmergencyDecisionInput, EmergencyListInput, EmergencyPlanInput
 from registry.enterprises.models import Enterprise
 from registry.extensions import db
 from registry.grades.current import EmergencyStanding, emergency_standing
+from registry.policy.emergency import Action, LineFacts, MeasureRules, baseline_days, emergency_levels, level_targets
 from registry.policy.facts import measure_line_facts
 from registry.policy.packs import ENGINE_VERSION, Pack, get_pack, pack_sha256
 

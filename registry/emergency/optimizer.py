@@ -19,7 +19,7 @@ from typing import Mapping, Sequence
 import highspy
 import numpy as np
 
-from registry.emergency.reductions import POLLUTANTS
+from registry.policy.emergency import POLLUTANTS
 
 _INF = highspy.kHighsInf
 

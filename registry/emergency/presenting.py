@@ -9,9 +9,9 @@ from sqlalchemy import select
 
 from registry.emergency.models import EmergencyList
 from registry.emergency.queries import totals
-from registry.emergency.reductions import emergency_levels
 from registry.enterprises.models import Enterprise
 from registry.extensions import db
+from registry.policy.emergency import emergency_levels
 from registry.policy.packs import Pack
 
 

@@ -9,12 +9,11 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from registry.core.regions import region_prefix
-from registry.emergency.measures import LineFacts
 from registry.emergency.models import AreaSource as AreaSourceRow
 from registry.emergency.models import EmergencyList, EmergencyPlan, Proposal, Status
-from registry.emergency.reductions import Action, AreaSource, LevelTotals, LineBaseline, city_totals
 from registry.enterprises.models import Enterprise, ProductionLine
 from registry.extensions import db
+from registry.policy.emergency import Action, AreaSource, LevelTotals, LineBaseline, LineFacts, city_totals
 from registry.policy.facts import measure_line_facts, reviewed_enterprises
 from registry.policy.packs import Pack
 

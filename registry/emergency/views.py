@@ -27,9 +27,9 @@ from registry.emergency.minimum import floors
 from registry.emergency.models import LEVELS
 from registry.emergency.orders import alert_orders
 from registry.emergency.presenting import chart_data, level_totals
-from registry.emergency.reductions import emergency_levels
 from registry.extensions import db
 from registry.grades.current import emergency_standing
+from registry.policy.emergency import emergency_levels
 from registry.policy.packs import get_pack, list_packs
 
 bp = Blueprint("emergency", __name__, url_prefix="/emergency")

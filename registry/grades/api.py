@@ -114,8 +114,8 @@ def _application(app) -> dict:
         "submitted_at": app.submitted_at, "evidence": ops.evidence_rows(app.evidence),
         "proposal": {"grade": result.grade.value if result.grade else None,
                      "by_industry": {i: g.value for i, g in result.by_industry},
-                     "indicators": [{**r.__dict__, "grade": r.grade.value} for r in result.indicators],
-                     "reasons": [r.__dict__ for r in result.reasons], "excluded": list(result.excluded)},
+                     "indicators": [{**r.as_dict(), "grade": r.grade.value} for r in result.indicators],
+                     "reasons": [r.as_dict() for r in result.reasons], "excluded": list(result.excluded)},
         "decisions": [_decision(d, current) for d in ops.application_decisions(app)],
         "objections": list(app.objections),
     }

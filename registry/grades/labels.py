@@ -1,13 +1,12 @@
 """What the grades pages show for stored codes and engine notes, in the reader's language.
 
-Decisions keep codes (system, kind, the downgrade setting, R-E-01 condition keys) and the engine's English
-notes; templates render them through `grade_label` / `grade_note` (registered on the grades blueprint), so a
-zh reader never sees `voc_class`, `one_step` or `stably_compliant`. Unknown codes are shown as they are.
+Decisions keep codes (system, kind, the downgrade setting, R-E-01 condition keys) and the engine's notes as
+codes with params (grading/notes.py; issue 15 item 1); templates render them through `grade_label` / `grade_note`
+(registered on the grades blueprint), so a zh reader never sees `voc_class`, `one_step` or `stably_compliant`, and
+nothing parses the English back. Unknown codes are shown as they are.
 """
 from __future__ import annotations
 
-import ast
-import re
 from typing import Any
 
 from flask_babel import gettext as _
@@ -86,51 +85,46 @@ def grade_threshold(value: Any, options: Any = None) -> str:
     return str(labels.get(value, value)) if isinstance(value, str) else str(value)
 
 
-def _threshold_text(text: str, options: Any) -> str:
-    """The engine writes thresholds with repr() ("['national_leading']", "'full'", "30"): show them as labels."""
-    try:
-        value = ast.literal_eval(text)
-    except (ValueError, SyntaxError):
-        return text
-    return grade_threshold(value, options)
+def _conditions(conditions: Any) -> str:
+    return "、".join(grade_label(c, "condition") for c in (conditions or ()))
 
 
-def _conditions(text: str) -> str:
-    return "、".join(grade_label(c.strip(), "condition") for c in text.split(",") if c.strip())
+# One label per note code of the engine (grading/notes.py NOTES) and of registry.grades.operations, rendered from
+# the code's params in the reader's language (tests/unit/test_note_labels.py keeps the two lists in step).
+NOTE_LABELS: dict[str, Any] = {
+    "grade.no_answer": lambda p, o: _("no answer"),
+    "grade.below_b": lambda p, o: _("does not meet B (%(value)s)", value=grade_threshold(p.get("value"), o)),
+    "grade.meets": lambda p, o: _("meets %(grade)s (%(value)s)", grade=p.get("grade"),
+                                  value=grade_threshold(p.get("value"), o)),
+    "grade.fraud_to_c": lambda p, o: _("fraud in the ultra-low evaluation: emergency grade lowered to C"),
+    "grade.preferences_cancelled":
+        lambda p, o: _("preferential policies cancelled: no differentiated emergency measures for ultra-low emission"),
+    "grade.violation_downgrade":
+        lambda p, o: _("violation: downgrade rule %(rule)s", rule=grade_label(p.get("rule"), "downgrade")),
+    "grade.short_board": lambda p, o: _("short-board principle: each industry takes its worst indicator; "
+                                        "a multi-industry enterprise takes its worst industry"),
+    "grade.excluded": lambda p, o: _("not within grading: %(conditions)s; shutdown or the strictest curtailment "
+                                     "per production line", conditions=_conditions(p.get("conditions"))),
+}
 
 
-# The notes the engine (grading.rules.grade) and registry.grades.operations store in English.
-_NOTES: tuple[tuple[re.Pattern, Any], ...] = (
-    (re.compile(r"^no answer$"), lambda m, o: _("no answer")),
-    (re.compile(r"^does not meet B \((?P<v>.*)\)$", re.S),
-     lambda m, o: _("does not meet B (%(value)s)", value=_threshold_text(m["v"], o))),
-    (re.compile(r"^meets (?P<g>[ABC]) \((?P<v>.*)\)$", re.S),
-     lambda m, o: _("meets %(grade)s (%(value)s)", grade=m["g"], value=_threshold_text(m["v"], o))),
-    (re.compile(r"^fraud in the ultra-low evaluation: (emergency )?grade lowered to C$"),
-     lambda m, o: _("fraud in the ultra-low evaluation: emergency grade lowered to C")),
-    (re.compile(r"^preferential policies cancelled: no differentiated emergency measures for ultra-low emission$"),
-     lambda m, o: _("preferential policies cancelled: no differentiated emergency measures for ultra-low emission")),
-    (re.compile(r"^violation: downgrade rule (?P<r>\w+)$"),
-     lambda m, o: _("violation: downgrade rule %(rule)s", rule=grade_label(m["r"], "downgrade"))),
-    (re.compile(r"^short-board principle: each industry takes its worst indicator; a multi-industry enterprise takes its worst industry$"),
-     lambda m, o: _("short-board principle: each industry takes its worst indicator; a multi-industry enterprise takes its worst industry")),
-    (re.compile(r"^not within grading: fails (?P<c>.*); shutdown or the strictest curtailment per production line$", re.S),
-     lambda m, o: _("not within grading: %(conditions)s; shutdown or the strictest curtailment per production line",
-                 conditions=_conditions(m["c"]))),
-)
+def _get(item: Any, key: str) -> Any:
+    return item.get(key) if isinstance(item, dict) else getattr(item, key, None)
 
 
-def grade_note(note: Any, options: Any = None) -> str:
-    """An engine or operations note in the reader's language (`options`: the indicator's (code, label) pairs);
-    notes typed by officials are shown as they are."""
-    if not note:
+def grade_note(item: Any, options: Any = None) -> str:
+    """A reason's or an indicator result's note in the reader's language: rendered from its `code` + `params`
+    (`options`: the indicator's (code, label) pairs); a note without a code (typed by an official, or stored
+    before the codes) is shown as it is."""
+    if not item:
         return ""
-    text = str(note)
-    for pattern, render in _NOTES:
-        m = pattern.match(text)
-        if m:
-            return render(m, options)
-    return text
+    if isinstance(item, str):
+        return item
+    code, note = _get(item, "code"), _get(item, "note") or ""
+    render = NOTE_LABELS.get(code) if code else None
+    if render is None:
+        return str(note)
+    return render(dict(_get(item, "params") or {}), options)
 
 
 def register(bp) -> None:

@@ -17,6 +17,7 @@ from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import select
 
+from grading.notes import note_reason
 from registry.core import audit, timeutil
 from registry.core.errors import Conflict, Forbidden, NotFound, Unavailable, ValidationFailed
 from registry.core.timeutil import utcnow
@@ -409,8 +410,8 @@ def approve(actor, application_id: int, data: dict[str, Any]) -> list[GradeDecis
             enterprise_id=ent.id, region_code=ent.region_code, application_id=app.id, system=EMERGENCY,
             industry=industry, grade=grade, proposed_grade=by_industry[industry].value,
             kind=(DecisionKind.OVERRIDE if override else DecisionKind.APPROVAL).value,
-            reason=values["reason"], reasons=[r.__dict__ for r in result.reasons],
-            indicators=[r.__dict__ for r in result.indicators if r.industry == industry],
+            reason=values["reason"], reasons=[r.as_dict() for r in result.reasons],
+            indicators=[r.as_dict() for r in result.indicators if r.industry == industry],
             criteria=packs, effective_from=start, valid_until=until,
             supersedes_id=getattr(_supersede_target(ent.id, EMERGENCY, industry), "id", None),
             decided_by_id=actor.id)
@@ -569,11 +570,10 @@ def record_finding(actor, enterprise_id: int, data: dict[str, Any]) -> list[Grad
     if not changes:
         raise Conflict(_("The enterprise holds no emergency grade to lower."))
     if fraud:
-        reasons = [{"rule": "R-G-09", "source": "003:17", "note": "fraud in the ultra-low evaluation: emergency grade lowered to C"},
-                   {"rule": "R-G-10", "source": "003:17",
-                    "note": "preferential policies cancelled: no differentiated emergency measures for ultra-low emission"}]
+        reasons = [note_reason("R-G-09", "003:17", "grade.fraud_to_c").as_dict(),
+                   note_reason("R-G-10", "003:17", "grade.preferences_cancelled").as_dict()]
     else:
-        reasons = [{"rule": "R-G-02", "source": "local setting", "note": f"violation: downgrade rule {rule_setting}"}]
+        reasons = [note_reason("R-G-02", "local setting", "grade.violation_downgrade", rule=rule_setting).as_dict()]
     heads = {d.id: d for d in current_decisions(ent.id, EMERGENCY)}
     out = []
     start, until = _validity(today)

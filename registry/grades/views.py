@@ -72,6 +72,7 @@ def criteria_view(industry: str, answers: dict, results: dict, review: dict) -> 
                 "answer": answers.get(ind.key), "grade": r.grade.value if r else None,
                 "rule": r.rule if r else ind.a.rule, "source": r.source if r else ind.a.source,
                 "local": r.local_setting if r else ind.a.local_setting, "note": r.note if r else "",
+                "code": r.code if r else "", "params": dict(r.params) if r else {},
                 "a": ind.a.value, "b": ind.b.value, "a_cite": ind.a.cite(), "b_cite": ind.b.cite(),
                 "review": review.get(f"{industry}.{ind.key}"),
             })
@@ -113,7 +114,7 @@ def application_context(app) -> dict[str, Any]:
         "industries": industries,
         "proposal": {"grade": result.grade.value if result.grade else None,
                      "by_industry": [(i, g.value) for i, g in result.by_industry],
-                     "reasons": [r.__dict__ for r in result.reasons], "excluded": result.excluded},
+                     "reasons": [r.as_dict() for r in result.reasons], "excluded": result.excluded},
         "evidence": ops.evidence_rows(app.evidence),
         "decisions": [_decision_dict(d) for d in ops.application_decisions(app)],
         "objections": [{"id": o.id, "version": o.version, "name": o.name, "text": o.text, "status": o.status,

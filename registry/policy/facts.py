@@ -90,7 +90,7 @@ def line_facts(line: ProductionLine, enterprise: Enterprise) -> dict[str, Any]:
 
 
 def measure_line_facts(line: ProductionLine, enterprise: Enterprise) -> dict[str, Any]:
-    """What the pack's emergency measure rules match a line on (registry/emergency/measures.py's LineFacts
+    """What the pack's emergency measure rules match a line on (grading/rules/measures.py's MeasureFacts
     fields): industry, sub-type, process kind, fuel, whether it may be interrupted, and whether the enterprise
     carries a livelihood task (000:133). The one mapping, for the plan form's first step and the optimizer."""
     return {"sector": line.sector or "", "sub_type": line.sub_type or "none", "kind": line.kind or "",

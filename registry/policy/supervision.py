@@ -16,6 +16,7 @@ from typing import Any
 
 import xlsxwriter
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 from grading.decisions import Reason
 from grading.packs import Pack, get_pack, load_packs
@@ -44,7 +45,7 @@ class ListingRow:
         return {"county": self.county, "county_label": self.county_label, "listed": self.listed,
                 "low_transmission": list(self.low_transmission), "exceeding": list(self.exceeding),
                 "mean_rate": self.mean_rate,
-                "reasons": [{"rule": r.rule, "source": r.source, "note": r.note} for r in self.reasons]}
+                "reasons": [r.as_dict() for r in self.reasons]}
 
 
 def county_listing(actor, pack_id: str, on: date | None = None) -> tuple[Pack, date, list[ListingRow]]:
@@ -78,6 +79,25 @@ def county_listing(actor, pack_id: str, on: date | None = None) -> tuple[Pack, d
                        tuple(names.get(e, e) for e in c.exceeding), c.mean_rate, c.reasons)
             for c in county_listings(pack, facts)]
     return pack, day, rows
+
+
+# R-V-05's readings of "whose rate" (the pack setting county_rate_reading, 000:71)
+RATE_READINGS = {"any_enterprise": _l("any enterprise below the rate"), "county_average": _l("the county's mean rate")}
+# The labels of the listing's note codes (grading/notes.py), in the reader's language.
+NOTE_LABELS: dict[str, Any] = {
+    "supervision.low_transmission": lambda p: _(
+        "effective transmission below %(min_rate)s %% (%(reading)s: mean %(mean)s)", min_rate=p.get("min_rate"),
+        reading=str(RATE_READINGS.get(p.get("reading"), p.get("reading"))),
+        mean="—" if p.get("mean") is None else p.get("mean")),
+    "supervision.exceeding": lambda p: _("%(count)s enterprises exceeding (≥%(several)s)", count=p.get("count"),
+                                         several=p.get("several")),
+}
+
+
+def note_text(reason: Reason) -> str:
+    """A listing reason's note in the reader's language (rendered from its code; the note as it is otherwise)."""
+    render = NOTE_LABELS.get(reason.code) if reason.code else None
+    return render(dict(reason.params)) if render else reason.note
 
 
 COLUMNS = (("county_label", "区县 (county)"), ("listed", "是否挂牌督办 (listed)"),

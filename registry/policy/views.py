@@ -35,7 +35,8 @@ def listing():
         packs, (pack, day, rows) = _run()
     except ValidationFailed:
         abort(422)
-    return render_template("supervision/listing.html", packs=packs, pack=pack, day=day, rows=rows)
+    return render_template("supervision/listing.html", packs=packs, pack=pack, day=day, rows=rows,
+                           note_text=supervision.note_text)
 
 
 @bp.get("/export.csv")

@@ -79,8 +79,8 @@ def test_one_owner_for_region_pack_hash_version_and_season(db_app):
 def test_emergency_measure_facts_come_from_the_one_mapper(make_enterprise):
     """The optimizer's and the plan form's line facts are policy/facts.measure_line_facts (issue 15 item 1:
     emergency built its own facts twice)."""
-    from registry.emergency.measures import LineFacts
     from registry.enterprises import operations as ops
+    from registry.policy.emergency import LineFacts
     from tests.support import line_payload
 
     ent, owner = make_enterprise("419001", sector="coking")

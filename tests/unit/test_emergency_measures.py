@@ -1,11 +1,11 @@
-"""Each line's allowed measures from the pack (registry/emergency/measures.py) and the optimizer using them."""
+"""Each line's allowed measures from the pack (grading/rules/measures.py) and the optimizer using them."""
 import random
 
 import pytest
 
 from grading.packs import get_pack
-from registry.emergency.measures import LineFacts, MeasureRules, coking_curtail_percent
 from registry.emergency.optimizer import Candidate, optimize, options_for
+from registry.policy.emergency import LineFacts, MeasureRules, coking_curtail_percent
 
 
 def _allowed(pack_id, **facts):

@@ -17,8 +17,8 @@ from registry.emergency import operations as ops
 from registry.emergency import queries
 from registry.emergency.export import to_xlsx
 from registry.emergency.orders import alert_orders
-from registry.emergency.reductions import emergency_levels
 from registry.extensions import db
+from registry.policy.emergency import emergency_levels
 
 JOURNEYS = [("langfang", "131000", "langfang-2017-18"), ("langfang", "131000", "jjj-2019-20"),
             ("shijiazhuang", "130100", "shijiazhuang-2018-20"), ("shijiazhuang", "130100", "jjj-2019-20"),

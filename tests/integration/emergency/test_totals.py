@@ -2,7 +2,7 @@
 import pytest
 
 from grading.packs import get_pack
-from registry.emergency.reductions import (
+from registry.policy.emergency import (
     Action,
     LineBaseline,
     annual_baseline,

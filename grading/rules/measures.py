@@ -1,5 +1,7 @@
 """Each line's allowed measures: what the emergency-list optimizer may add to one line, from the pack.
 
+Moved from registry/emergency/measures.py (issue 15 item 1); registry/policy/emergency.py re-exports it.
+
 Pure: the pack's `emergency_measures` section and the line's facts in, the allowed steps and
 their grounds out. The pack says (grading/packs/*.yaml, every value cited or a declared local
 setting):
@@ -16,7 +18,7 @@ setting):
   nothing added (000:133).
 
 Grade order (A untouched, C before B) is the optimizer's business, not this module's; a line's
-current measure (the floor it already takes) is removed by `optimizer.options_for`.
+current measure (the floor it already takes) is removed by `registry.emergency.optimizer.options_for`.
 """
 from __future__ import annotations
 
@@ -27,8 +29,9 @@ from grading.packs import Pack
 
 
 @dataclass(frozen=True)
-class LineFacts:
-    """What the pack's measure rules match on."""
+class MeasureFacts:
+    """What the pack's measure rules match on (re-exported as `LineFacts` by registry/policy/emergency.py; a different thing
+    from grading.facts.LineFacts, which the decision rules read)."""
 
     sector: str = ""
     sub_type: str = "none"
@@ -64,7 +67,7 @@ def _ground(code: str, node: Mapping[str, Any], ref: str = "") -> Ground:
     return Ground(code, str(node.get("rule", "")), str(node.get("source") or "local setting"), ref)
 
 
-def _matches(rule: Mapping[str, Any], facts: LineFacts) -> bool:
+def _matches(rule: Mapping[str, Any], facts: MeasureFacts) -> bool:
     for key, value in (("sectors", facts.sector), ("sub_types", facts.sub_type), ("kinds", facts.kind),
                        ("fuels", facts.fuel)):
         if key in rule and value not in rule[key]:
@@ -91,15 +94,15 @@ class MeasureRules:
         self.uninterruptible = node.get("uninterruptible")
         self.livelihood = node.get("livelihood")
         self.lines = list(node.get("lines") or [])
-        self._cache: dict[LineFacts, Allowed] = {}
+        self._cache: dict[MeasureFacts, Allowed] = {}
 
-    def allowed(self, facts: LineFacts) -> Allowed:
+    def allowed(self, facts: MeasureFacts) -> Allowed:
         hit = self._cache.get(facts)
         if hit is None:
             hit = self._cache[facts] = self._allowed(facts)
         return hit
 
-    def _allowed(self, facts: LineFacts) -> Allowed:
+    def _allowed(self, facts: MeasureFacts) -> Allowed:
         if facts.livelihood and self.livelihood is not None:
             node = self.livelihood
             steps = [("curtail", float(p)) for p in node.get("curtail", [])]

@@ -1,5 +1,6 @@
 """Baselines and per-level reductions of lines, enterprises and a city against the pack's targets (§2.11).
 
+Moved from registry/emergency/reductions.py (issue 15 item 1); registry/policy/emergency.py re-exports it.
 Pure: plain dataclasses in, plain dataclasses out; no Flask, no database. The pack supplies the
 targets (ratios per level and pollutant), the SO₂/NOx re-split rule (R-A-01, 000:149) and the
 baseline days per source category (R-A-02, 002:582: 330 / 120 / 365). Nothing here re-types them.
