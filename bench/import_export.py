@@ -162,7 +162,7 @@ def step_floor(url: str, path: str) -> dict:
     from sqlalchemy import text
 
     from registry.core import dictionary as dd
-    from registry.exchange import writer
+    from registry.enterprises import bulk as writer
     from registry.exchange.validator import canonical
     from registry.extensions import db
 
