@@ -347,16 +347,10 @@ def _check_permit_number(number: str, exclude_id: int | None = None) -> None:
         raise _invalid("number", _("A permit with this number is already registered."))
 
 
-def _check_permit_dates(values: dict[str, Any]) -> None:
-    if values.get("issued_on") and values.get("valid_until") and values["valid_until"] < values["issued_on"]:
-        raise _invalid("valid_until", _("The end of validity is before the issue date."))
-
-
 def add_permit(actor, enterprise_id: int, data: dict[str, Any]) -> Permit:
     enterprise = _editable_enterprise(actor, enterprise_id)
     values = load(PermitInput(), data)
     _check_permit_number(values["number"])
-    _check_permit_dates(values)
     findings = plausibility.permit_findings(values, enterprise.uscc, timeutil.beijing_today())
     _plausible(None, findings)
     permit = Permit(enterprise=enterprise, **values)
@@ -380,7 +374,6 @@ def update_permit(actor, permit_id: int, data: dict[str, Any], *, expected_versi
     _check_version(permit, expected_version)
     values = load(PermitInput(), data)
     _check_permit_number(values["number"], exclude_id=permit.id)
-    _check_permit_dates(values)
     findings = plausibility.permit_findings(values, permit.enterprise.uscc, timeutil.beijing_today())
     _plausible(None, findings)
     before = snapshot(permit)

@@ -1,7 +1,16 @@
-"""Enterprise, line and permit schemas: the one validation used by pages, API and Excel import."""
+"""Enterprise, line and permit schemas: the one validation used by pages, API and Excel import.
+
+Rules between fields of one record are declared once, in CROSS_FIELD_RULES: marshmallow applies them to one
+record (pages, API), the Excel import (exchange/validator.py) to whole columns at once — the same rule object,
+so "the end of validity is before the issue date" exists in one place (issue 15 item 5).
+"""
 from __future__ import annotations
 
-from marshmallow import EXCLUDE, Schema, fields, validate
+from dataclasses import dataclass
+from typing import Any, Callable
+
+from flask_babel import lazy_gettext as _l
+from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate, validates_schema
 
 from grading.vocab import (
     EmissionStatus,
@@ -47,6 +56,51 @@ def _vocab(vocab, required=True, default=None):
     if required:
         return fields.String(required=True, validate=InVocabulary(vocab))
     return fields.String(load_default=default, allow_none=default is None, validate=InVocabulary(vocab, allow_none=True))
+
+
+@dataclass(frozen=True)
+class CrossFieldRule:
+    """A rule between fields of one record, checked only when every one of its fields is given.
+
+    `broken` receives the fields' values in order and says whether the rule is broken; it must work on plain
+    values (one record) and on pandas Series (a whole sheet column at a time, where it returns a mask).
+    """
+
+    fields: tuple[str, ...]
+    report_on: str
+    message: Any  # a lazy translation
+    broken: Callable[..., Any]
+
+    def problem(self, data: dict[str, Any]) -> str | None:
+        values = [data.get(f) for f in self.fields]
+        if any(v is None for v in values):
+            return None
+        return str(self.message) if self.broken(*values) else None
+
+
+# Per schema (keyed like the data dictionary's sheets: enterprises, lines, equipment, permits).
+CROSS_FIELD_RULES: dict[str, tuple[CrossFieldRule, ...]] = {
+    "permits": (
+        CrossFieldRule(("issued_on", "valid_until"), "valid_until", _l("The end of validity is before the issue date."),
+                       lambda issued_on, valid_until: valid_until < issued_on),
+    ),
+}
+
+
+class _CrossChecked(Schema):
+    """Applies the CROSS_FIELD_RULES of its sheet after the fields themselves loaded cleanly."""
+
+    sheet_key = ""
+
+    @validates_schema
+    def _cross_field_rules(self, data: dict[str, Any], **_kw) -> None:
+        errors: dict[str, list[str]] = {}
+        for rule in CROSS_FIELD_RULES.get(self.sheet_key, ()):
+            message = rule.problem(data)
+            if message:
+                errors.setdefault(rule.report_on, []).append(message)
+        if errors:
+            raise ValidationError(errors)
 
 
 class EnterpriseInput(Schema):
@@ -168,7 +222,9 @@ class LineInput(Schema):
     equipment = fields.List(fields.Nested(EquipmentInput), load_default=list)
 
 
-class PermitInput(Schema):
+class PermitInput(_CrossChecked):
+    sheet_key = "permits"
+
     class Meta:
         unknown = EXCLUDE
 
