@@ -28,7 +28,7 @@ from grading.vocab import (
     TechnologyLevel,
     TransportStructure,
 )
-from registry.core.dictionary import CAPACITY_UNITS
+from registry.core.dictionary import CAPACITY_UNITS, column_max_length
 from registry.core.validation import (
     InVocabulary,
     NonNegative,
@@ -38,10 +38,12 @@ from registry.core.validation import (
     TrimmedString,
     USCCField,
 )
+from registry.enterprises.models import Enterprise, Equipment, Permit, ProductionLine
 
 
-def _text(max_len: int, required: bool = False, **kw):
-    validators = [validate.Length(max=max_len)]
+def _text(column, required: bool = False, **kw):
+    """Trimmed text limited by its column's one declared length (core.dictionary.column_max_length)."""
+    validators = [validate.Length(max=column_max_length(column))]
     if required:
         validators.insert(0, Required())
         return TrimmedString(required=True, validate=validators, **kw)
@@ -108,10 +110,10 @@ class EnterpriseInput(Schema):
         unknown = EXCLUDE
 
     uscc = USCCField(required=True, metadata={"description": "统一社会信用代码 (GB 32100)"})
-    name = _text(200, required=True)
+    name = _text(Enterprise.__table__.c.name, required=True)
     region_code = fields.String(required=True, validate=Required(), metadata={"description": "county-level GB/T 2260 code, or the code of a city without counties (不设区的市, e.g. 441900)"})
-    township = _text(80)
-    address = _text(300)
+    township = _text(Enterprise.__table__.c.township)
+    address = _text(Enterprise.__table__.c.address)
     sector = _vocab(Sector)
     sub_type = _vocab(SubType, required=False, default=SubType.NONE.value)
     in_built_up_area = fields.Boolean(load_default=False)
@@ -119,7 +121,7 @@ class EnterpriseInput(Schema):
     in_key_area = fields.Boolean(load_default=False)
     in_urban_planning_area = fields.Boolean(load_default=False)
     in_coal_ban_zone = fields.Boolean(load_default=False)
-    cluster_name = _text(120)
+    cluster_name = _text(Enterprise.__table__.c.cluster_name)
     restricted_category = fields.Boolean(load_default=False)
     conforms_to_industrial_policy = fields.Boolean(load_default=True)
     scattered_class = _vocab(ScatteredClass, required=False, default=ScatteredClass.NONE.value)
@@ -137,12 +139,12 @@ class EnterpriseInput(Schema):
     product_level = _vocab(ProductLevel, required=False)
     capacity_utilisation_2018 = _decimal(NonNegative(), validate.Range(max=1000))
     livelihood_task = _vocab(LivelihoodTask, required=False)
-    livelihood_task_volume = _text(120)
+    livelihood_task_volume = _text(Enterprise.__table__.c.livelihood_task_volume)
     livelihood_max_load = _decimal(Percentage())
     livelihood_filed_on = fields.Date(load_default=None, allow_none=True)
-    livelihood_filed_with = _text(120)
+    livelihood_filed_with = _text(Enterprise.__table__.c.livelihood_filed_with)
     key_vehicle_user = fields.Boolean(load_default=False)
-    key_vehicle_basis = _text(200)
+    key_vehicle_basis = _text(Enterprise.__table__.c.key_vehicle_basis)
     city_logistics = fields.Boolean(load_default=False)  # 城市物流配送企业 (004:394)
     heavy_diesel_vehicles = fields.Integer(load_default=None, allow_none=True, validate=NonNegative())
     fleet_china3 = fields.Integer(load_default=None, allow_none=True, validate=NonNegative())
@@ -157,11 +159,11 @@ class EnterpriseInput(Schema):
     key_pollutant_unit = fields.Boolean(load_default=False)
     separate_metering = fields.Boolean(load_default=False)
     has_dcs = fields.Boolean(load_default=False)
-    legal_representative = _text(60)
-    contact_person = _text(60)
-    contact_phone = _text(30)
+    legal_representative = _text(Enterprise.__table__.c.legal_representative)
+    contact_person = _text(Enterprise.__table__.c.contact_person)
+    contact_phone = _text(Enterprise.__table__.c.contact_phone)
     contact_email = OptionalEmail(load_default="", validate=validate.Length(max=254))
-    resident_inspector = _text(60)
+    resident_inspector = _text(Enterprise.__table__.c.resident_inspector)
 
 
 class EmissionInput(Schema):
@@ -179,10 +181,10 @@ class EquipmentInput(Schema):
     class Meta:
         unknown = EXCLUDE
 
-    name = _text(120, required=True)
+    name = _text(Equipment.__table__.c.name, required=True)
     kind = _vocab(LineKind)
     fuel = _vocab(Fuel)
-    model = _text(80)
+    model = _text(Equipment.__table__.c.model)
     capacity = _decimal(NonNegative())
     capacity_unit = fields.String(load_default="t/a", validate=InVocabulary(list(CAPACITY_UNITS)))
     quantity = fields.Integer(load_default=1, validate=validate.Range(min=1))  # its message is translated (core.validation)
@@ -192,8 +194,8 @@ class LineInput(Schema):
     class Meta:
         unknown = EXCLUDE
 
-    code = _text(40, required=True)
-    name = _text(120, required=True)
+    code = _text(ProductionLine.__table__.c.code, required=True)
+    name = _text(ProductionLine.__table__.c.name, required=True)
     sector = _vocab(Sector)
     sub_type = _vocab(SubType, required=False, default=SubType.NONE.value)
     kind = _vocab(LineKind)
@@ -211,8 +213,8 @@ class LineInput(Schema):
     on_furnace_list = fields.Boolean(load_default=True)
     furnace_found_on = fields.Date(load_default=None, allow_none=True)
     interruptible = fields.Boolean(load_default=True)
-    safety_measures = _text(4000)
-    electricity_meter = _text(80)
+    safety_measures = _text(ProductionLine.__table__.c.safety_measures)
+    electricity_meter = _text(ProductionLine.__table__.c.electricity_meter)
     reference_o2 = _decimal(Percentage())
     daily_emission_so2_kg = _decimal(NonNegative())
     daily_emission_nox_kg = _decimal(NonNegative())
@@ -228,14 +230,14 @@ class PermitInput(_CrossChecked):
     class Meta:
         unknown = EXCLUDE
 
-    number = _text(40, required=True)
+    number = _text(Permit.__table__.c.number, required=True)
     kind = _vocab(PermitKind, required=False, default=PermitKind.FULL.value)
     management_class = _vocab(PermitManagementClass, required=False, default=None)
     status = _vocab(PermitStatus, required=False, default=PermitStatus.ISSUED.value)
-    industry = _text(120)
+    industry = _text(Permit.__table__.c.industry)
     issued_on = fields.Date(load_default=None, allow_none=True)
     valid_until = fields.Date(load_default=None, allow_none=True)
-    conditions = _text(4000)
+    conditions = _text(Permit.__table__.c.conditions)
     staggering_in_permit = fields.Boolean(load_default=False)
     discharging_per_permit = fields.Boolean(load_default=True)
     execution_reports_published = fields.Boolean(load_default=False)
