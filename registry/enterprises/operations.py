@@ -19,7 +19,7 @@ from registry.core.regions import enterprise_region_problem
 from registry.core.timeutil import utcnow
 from registry.core.validation import load
 from registry.core.versions import MISSING_VERSION, NO_VERSION
-from registry.enterprises import approved, auth, bulk
+from registry.enterprises import approved, auth, bulk, plausibility
 from registry.enterprises.conflicts import check_reservation
 from registry.enterprises.models import (
     Enterprise,
@@ -30,7 +30,6 @@ from registry.enterprises.models import (
     RegistrationStatus,
 )
 from registry.enterprises.schemas import EnterpriseInput, LineInput, PermitInput, ReviewInput, VersionInput
-from registry.exchange import plausibility
 from registry.extensions import db
 
 INVALID = "Some fields are invalid."

@@ -28,9 +28,9 @@ from sqlalchemy import select
 from registry.accounts.models import Role
 from registry.accounts.scopes import scope_prefix
 from registry.core import dictionary as dd
+from registry.enterprises import plausibility
 from registry.enterprises.auth import EDITABLE
 from registry.enterprises.bulk import POLLUTANTS
-from registry.exchange import plausibility
 from registry.exchange.validator import CleanBook, CleanSheet, ProblemLog, canonical, equal
 from registry.extensions import db
 

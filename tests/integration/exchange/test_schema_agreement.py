@@ -6,7 +6,7 @@ of validity before the issue date). Hypothesis draws permit rows mixing valid an
 representation (codes for vocabularies, ISO dates, booleans; a blank cell is an absent field); the import (a dry
 run of one enterprise and one permit, through exchange.operations as pages, API and CLI call it) reports no
 error on the permit row exactly when PermitInput loads the same row and the plausibility checks both doors
-run (exchange/plausibility.permit_findings) find nothing blocking. Every refused row still names its row,
+run (enterprises/plausibility.permit_findings) find nothing blocking. Every refused row still names its row,
 its Chinese column header, its value and a reason.
 """
 from __future__ import annotations
@@ -77,8 +77,8 @@ def _schema_accepts(row: dict[str, Any]) -> bool:
     from marshmallow import ValidationError
 
     from registry.core import timeutil
+    from registry.enterprises import plausibility
     from registry.enterprises.schemas import PermitInput
-    from registry.exchange import plausibility
 
     try:
         values = PermitInput().load(_api_payload(row))
