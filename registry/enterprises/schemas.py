@@ -60,6 +60,15 @@ def _vocab(vocab, required=True, default=None):
     return fields.String(load_default=default, allow_none=default is None, validate=InVocabulary(vocab, allow_none=True))
 
 
+class WholeNumber(fields.Integer):
+    """An integer that refuses 2.5 (marshmallow's Integer would truncate it to 2), as the import does."""
+
+    def _validated(self, value):
+        if isinstance(value, float) and not value.is_integer():
+            raise self.make_error("invalid")
+        return super()._validated(value)
+
+
 @dataclass(frozen=True)
 class CrossFieldRule:
     """A rule between fields of one record, checked only when every one of its fields is given.
@@ -146,15 +155,15 @@ class EnterpriseInput(Schema):
     key_vehicle_user = fields.Boolean(load_default=False)
     key_vehicle_basis = _text(Enterprise.__table__.c.key_vehicle_basis)
     city_logistics = fields.Boolean(load_default=False)  # 城市物流配送企业 (004:394)
-    heavy_diesel_vehicles = fields.Integer(load_default=None, allow_none=True, validate=NonNegative())
-    fleet_china3 = fields.Integer(load_default=None, allow_none=True, validate=NonNegative())
-    fleet_china4 = fields.Integer(load_default=None, allow_none=True, validate=NonNegative())
-    fleet_china5 = fields.Integer(load_default=None, allow_none=True, validate=NonNegative())
-    fleet_china6 = fields.Integer(load_default=None, allow_none=True, validate=NonNegative())
+    heavy_diesel_vehicles = WholeNumber(load_default=None, allow_none=True, validate=NonNegative())
+    fleet_china3 = WholeNumber(load_default=None, allow_none=True, validate=NonNegative())
+    fleet_china4 = WholeNumber(load_default=None, allow_none=True, validate=NonNegative())
+    fleet_china5 = WholeNumber(load_default=None, allow_none=True, validate=NonNegative())
+    fleet_china6 = WholeNumber(load_default=None, allow_none=True, validate=NonNegative())
     has_railway_siding = fields.Boolean(load_default=False)
     rail_share = _decimal(Percentage())
     bulk_freight_mt = _decimal(NonNegative())
-    gate_video_retention_months = fields.Integer(load_default=None, allow_none=True, validate=NonNegative())
+    gate_video_retention_months = WholeNumber(load_default=None, allow_none=True, validate=NonNegative())
     daily_truck_log = fields.Boolean(load_default=False)
     key_pollutant_unit = fields.Boolean(load_default=False)
     separate_metering = fields.Boolean(load_default=False)
@@ -187,7 +196,7 @@ class EquipmentInput(Schema):
     model = _text(Equipment.__table__.c.model)
     capacity = _decimal(NonNegative())
     capacity_unit = fields.String(load_default="t/a", validate=InVocabulary(list(CAPACITY_UNITS)))
-    quantity = fields.Integer(load_default=1, validate=validate.Range(min=1))  # its message is translated (core.validation)
+    quantity = WholeNumber(load_default=1, validate=validate.Range(min=1))  # its message is translated (core.validation)
 
 
 class LineInput(Schema):
