@@ -1,4 +1,4 @@
-"""A permit or enterprise row is accepted by the Excel import exactly when the API's schema accepts it (issue 15 item 5).
+"""A permit, enterprise or equipment row is accepted by the Excel import exactly when the API's schema accepts it (issue 15 item 5).
 
 One declaration of each field's rules serves pages, API and import: the per-field rules (required, length,
 vocabulary, dates, yes/no) and the cross-field rules (registry/enterprises/schemas.CROSS_FIELD_RULES, e.g. the end
@@ -18,7 +18,7 @@ from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
 from grading.vocab import PermitKind, PermitManagementClass, PermitStatus
-from tests.integration.exchange.files import enterprise_row, valid_uscc, workbook
+from tests.integration.exchange.files import enterprise_row, line_row, valid_uscc, workbook
 
 NO_SHRINK = [Phase.explicit, Phase.reuse, Phase.generate]
 SETTINGS = settings(max_examples=80, deadline=None, database=None, phases=NO_SHRINK,
@@ -158,6 +158,49 @@ def test_import_accepts_an_enterprise_row_exactly_when_the_api_schema_does(do_im
     errors = [(p.column, p.value, p.reason) for p in report.problems if p.severity == "error"]
     try:
         load(EnterpriseInput(), _api_payload(row))  # as the API loads it (numbers beyond the columns refused)
+        expected = True
+    except ValidationFailed:
+        expected = False
+    assert (not errors) == expected, (row, errors)
+
+
+EQUIPMENT_VALUES = {
+    "name": st.one_of(st.just("  "), TEXT, st.integers(115, 125).map(lambda n: "设" * n)),
+    "kind": st.one_of(st.sampled_from(["blast_furnace", "sinter_machine", "coke_oven"]), BAD_TEXT),
+    "fuel": st.one_of(st.sampled_from(["coke", "coal", "natural_gas"]), BAD_TEXT),
+    "model": st.one_of(BLANK, TEXT, st.integers(75, 85).map(lambda n: "M" * n)),
+    "capacity": st.one_of(BLANK, st.integers(-500, 10**6).map(lambda n: n / 100), st.just("lots")),
+    "capacity_unit": st.one_of(BLANK, st.sampled_from(["t/a", "10kt/a", "t/d"]), BAD_TEXT),
+    "quantity": st.one_of(BLANK, st.integers(-2, 5), st.just(2.5), st.integers(2**31 - 1, 2**31 + 1)),
+}
+EQUIPMENT_VALID = {"name": "1#高炉", "kind": "blast_furnace", "fuel": "coke", "capacity": 200, "capacity_unit": "10kt/a",
+                   "quantity": 1}
+
+
+@st.composite
+def equipment_rows(draw) -> dict[str, Any]:
+    row = dict(EQUIPMENT_VALID)
+    for key in draw(st.lists(st.sampled_from(sorted(EQUIPMENT_VALUES)), min_size=1, max_size=3, unique=True)):
+        row[key] = draw(EQUIPMENT_VALUES[key])
+    return row
+
+
+@SETTINGS
+@given(row=equipment_rows())
+def test_import_accepts_an_equipment_row_exactly_when_the_api_schema_does(do_import, admin, row):
+    """The same property for equipment rows (EquipmentInput): text lengths, vocabularies, capacity, quantity."""
+    from registry.core.errors import ValidationFailed
+    from registry.core.validation import load
+    from registry.enterprises.schemas import EquipmentInput
+
+    cells = {k: v for k, v in row.items() if v is not None}
+    data = workbook({"enterprises": [enterprise_row(7)], "lines": [line_row(7)],
+                     "equipment": [{"uscc": HOLDER, "line_code": "L1", **cells}]})
+    report = do_import(admin, data, dry_run=True)
+    errors = [(p.sheet, p.column, p.value, p.reason) for p in report.problems if p.severity == "error"]
+    assert all(sheet == "equipment" for sheet, *_ in errors), errors
+    try:
+        load(EquipmentInput(), _api_payload(row))
         expected = True
     except ValidationFailed:
         expected = False
