@@ -89,7 +89,7 @@ def generate(path: Path, scale: float, seed: int) -> dict[str, int]:
     })
     # kinds and fuels drawn apart make impossible pairs (a cupola on electricity) the importer refuses (issue 14
     # point 9): such a row gets its kind's usual fuel instead
-    from registry.exchange.plausibility import FUEL_CANNOT
+    from registry.enterprises.plausibility import FUEL_CANNOT
 
     usual = {"electric_furnace": "electricity", "cupola": "coke", "gas_furnace": "natural_gas", "blast_furnace": "coke",
              "coke_oven": "coke_oven_gas", "generating_unit": "coal", "coal_gas_producer": "coal"}
@@ -162,7 +162,7 @@ def step_floor(url: str, path: str) -> dict:
     from sqlalchemy import text
 
     from registry.core import dictionary as dd
-    from registry.exchange import writer
+    from registry.enterprises import bulk as writer
     from registry.exchange.validator import canonical
     from registry.extensions import db
 

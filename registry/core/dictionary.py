@@ -418,8 +418,16 @@ def column_type(f: Field):
     return db.metadata.tables[table].c[column].type
 
 
+def column_max_length(column) -> int | None:
+    """The one declaration of a text column's limit: String(n), or info={"max_length": n} on a Text column.
+
+    The marshmallow schemas (pages, API) and the import's validator both read it (issue 15 item 5)."""
+    return getattr(column.type, "length", None) or column.info.get("max_length")
+
+
 def max_length(f: Field) -> int | None:
-    return getattr(column_type(f), "length", None)
+    table, column = f.column.split(".")
+    return column_max_length(db.metadata.tables[table].c[column])
 
 
 def decimal_places(f: Field) -> int:

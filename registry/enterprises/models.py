@@ -234,7 +234,7 @@ class ProductionLine(db.Model):
     on_furnace_list: Mapped[bool] = mapped_column(Boolean, default=True)  # 001:69
     furnace_found_on: Mapped[date | None] = mapped_column(Date)
     interruptible: Mapped[bool] = mapped_column(Boolean, default=True)  # 003:49
-    safety_measures: Mapped[str] = mapped_column(Text, default="")  # 004:389
+    safety_measures: Mapped[str] = mapped_column(Text, default="", info={"max_length": 4000})  # 004:389
     electricity_meter: Mapped[str] = mapped_column(String(80), default="")  # 000:129, 004:335
     reference_o2: Mapped[Decimal | None] = mapped_column(Numeric(5, 2))
     daily_emission_so2_kg: Mapped[Decimal | None] = mapped_column(Numeric(12, 3))
@@ -320,7 +320,7 @@ class Permit(db.Model):
     industry: Mapped[str] = mapped_column(String(120), default="")  # catalogue industry
     issued_on: Mapped[date | None] = mapped_column(Date)
     valid_until: Mapped[date | None] = mapped_column(Date)
-    conditions: Mapped[str] = mapped_column(Text, default="")
+    conditions: Mapped[str] = mapped_column(Text, default="", info={"max_length": 4000})
     staggering_in_permit: Mapped[bool] = mapped_column(Boolean, default=False)  # 001:32
     discharging_per_permit: Mapped[bool] = mapped_column(Boolean, default=True)  # 按证排污
     execution_reports_published: Mapped[bool] = mapped_column(Boolean, default=False)  # 001:127

@@ -1,6 +1,6 @@
 """Enterprise registration use cases: register, edit lines/permits, submit, return, approve.
 
-Pages, API and import all call these, so the permission check, validation, optimistic lock
+Pages, API and import all call these (the Excel import through import_registrations), so the permission check, validation, optimistic lock
 and audit entry cannot be skipped by choosing another door. Operations flush; callers commit.
 """
 from __future__ import annotations
@@ -12,13 +12,14 @@ from typing import Any
 from flask_babel import gettext as _
 from sqlalchemy import select
 
+from registry.accounts.models import Role
 from registry.core import audit, timeutil
 from registry.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from registry.core.regions import enterprise_region_problem
 from registry.core.timeutil import utcnow
 from registry.core.validation import load
 from registry.core.versions import MISSING_VERSION, NO_VERSION
-from registry.enterprises import approved, auth
+from registry.enterprises import approved, auth, bulk, plausibility
 from registry.enterprises.conflicts import check_reservation
 from registry.enterprises.models import (
     Enterprise,
@@ -29,7 +30,6 @@ from registry.enterprises.models import (
     RegistrationStatus,
 )
 from registry.enterprises.schemas import EnterpriseInput, LineInput, PermitInput, ReviewInput, VersionInput
-from registry.exchange import plausibility
 from registry.extensions import db
 
 INVALID = "Some fields are invalid."
@@ -346,16 +346,10 @@ def _check_permit_number(number: str, exclude_id: int | None = None) -> None:
         raise _invalid("number", _("A permit with this number is already registered."))
 
 
-def _check_permit_dates(values: dict[str, Any]) -> None:
-    if values.get("issued_on") and values.get("valid_until") and values["valid_until"] < values["issued_on"]:
-        raise _invalid("valid_until", _("The end of validity is before the issue date."))
-
-
 def add_permit(actor, enterprise_id: int, data: dict[str, Any]) -> Permit:
     enterprise = _editable_enterprise(actor, enterprise_id)
     values = load(PermitInput(), data)
     _check_permit_number(values["number"])
-    _check_permit_dates(values)
     findings = plausibility.permit_findings(values, enterprise.uscc, timeutil.beijing_today())
     _plausible(None, findings)
     permit = Permit(enterprise=enterprise, **values)
@@ -379,7 +373,6 @@ def update_permit(actor, permit_id: int, data: dict[str, Any], *, expected_versi
     _check_version(permit, expected_version)
     values = load(PermitInput(), data)
     _check_permit_number(values["number"], exclude_id=permit.id)
-    _check_permit_dates(values)
     findings = plausibility.permit_findings(values, permit.enterprise.uscc, timeutil.beijing_today())
     _plausible(None, findings)
     before = snapshot(permit)
@@ -400,3 +393,31 @@ def delete_permit(actor, permit_id: int, *, expected_version: int | None = None)
     audit.record(actor, "permit.delete", permit, region_code=enterprise.region_code, root=enterprise, before=snapshot(permit))
     enterprise.permits.remove(permit)
     db.session.flush()
+
+
+# ---- bulk import ----
+
+def import_registrations(actor, rows: bulk.Registrations, *, filename: str, counts: dict[str, dict[str, int]]) -> None:
+    """Write an Excel import's checked and planned rows: enterprises, lines (with emissions), equipment, permits.
+
+    The exchange package reads, validates (with this domain's schemas' rules, see schemas.CROSS_FIELD_RULES)
+    and plans the file — who may change which row, create/update/unchanged; this action owns the writes: the
+    registration status of what it creates (an enterprise's own import stays a draft, an official's import is
+    a review, so approved), the executemany fast path, one audit entry for the import and one per enterprise
+    it touched, and the approved facts of the registrations it changed. Flushes; the caller commits.
+    """
+    status = RegistrationStatus.DRAFT.value if actor.role == Role.ENTERPRISE.value else RegistrationStatus.APPROVED.value
+    bulk.write_registrations(rows, actor, filename, counts, _import_regions(rows), status)
+
+
+def _import_regions(rows: bulk.Registrations) -> dict[str, str]:
+    """uscc → region of every enterprise the import names, for its audit entries (the file's value wins)."""
+    t = Enterprise.__table__
+    usccs = list(rows.enterprise_ids)
+    out: dict[str, str] = {}
+    for i in range(0, len(usccs), 5000):
+        out.update(dict(db.session.execute(select(t.c.uscc, t.c.region_code).where(t.c.uscc.in_(usccs[i:i + 5000]))).all()))
+    sheet = rows.sheets.get("enterprises")
+    if sheet is not None:
+        out.update(zip(sheet.create["uscc"], sheet.create["region_code"]))
+    return out

@@ -1,9 +1,11 @@
 """Excel/CSV exchange (issue 8): templates, import with a full report, export; headers from registry.core.dictionary.
 
 Modules, one job each: reader (bytes → sheets, limits and file safety), validator (column-wise
-types, vocabularies, USCC, regions, duplicates), plan (the registry's side: permissions,
-references, create/update/unchanged), plausibility (warnings against permits), writer (Core
-executemany + bulk audit), importer (the sequence), report, exporter (scoped reads), workbook
+types, vocabularies, USCC, regions, duplicates; the schemas' cross-field rules), plan (the
+registry's side: permissions, references, create/update/unchanged; the registration's own
+plausibility checks, registry/enterprises/plausibility.py), importer (the sequence; the writes
+are enterprises.operations.import_registrations, Core executemany + bulk audit in
+registry/enterprises/bulk.py), report, exporter (scoped reads), workbook
 (XlsxWriter/CSV output), neutralise (formula injection), operations (use cases for the three
 doors), views, api, cli, auth.
 

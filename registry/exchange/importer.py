@@ -1,4 +1,4 @@
-"""One import, start to finish: read → validate every row → plan against the registry → write all or nothing → report.
+"""One import, start to finish: read → validate every row → plan against the registry → write all or nothing (enterprises.operations.import_registrations) → report.
 
 Nothing is written unless every row of every sheet passed; a dry run stops after the plan.
 The caller (operations.import_workbook) owns the transaction: it commits after a real import
@@ -11,15 +11,13 @@ from datetime import date
 
 from flask import current_app, has_app_context
 
-from registry.accounts.models import Role
 from registry.core import dictionary as dd
 from registry.core import timeutil
+from registry.enterprises import operations as enterprise_operations
 from registry.exchange import plan as planner
-from registry.exchange import writer
 from registry.exchange.reader import RawBook
 from registry.exchange.report import ImportReport, SheetSummary
 from registry.exchange.validator import CleanBook, ProblemLog, validate_book
-from registry.extensions import db
 
 
 @dataclass
@@ -59,24 +57,8 @@ def run(actor, raw: RawBook, *, dry_run: bool, today: date | None = None) -> Imp
         return report
     if not any(s.create or s.update for s in report.sheets):
         return report  # re-importing the same file changes nothing, not even the audit log
-    regions = dict(zip(plan.sheets["enterprises"].create["uscc"], plan.sheets["enterprises"].create["region_code"])) \
-        if "enterprises" in plan.sheets else {}
-    stored_regions = _stored_regions(plan)
-    regions = {**stored_regions, **regions}
     counts_out = {s.key: {"create": s.create, "update": s.update, "unchanged": s.unchanged} for s in report.sheets}
-    status = "draft" if actor.role == Role.ENTERPRISE.value else "approved"
-    writer.write_plan(plan, actor, raw.filename, counts_out, regions, status)
+    enterprise_operations.import_registrations(actor, plan, filename=raw.filename, counts=counts_out)
     report.written = True
     return report
 
-
-def _stored_regions(plan: planner.ImportPlan) -> dict[str, str]:
-    from sqlalchemy import select
-
-
-    t = db.metadata.tables["enterprise"]
-    usccs = list(plan.enterprise_ids)
-    out: dict[str, str] = {}
-    for i in range(0, len(usccs), 5000):
-        out.update(dict(db.session.execute(select(t.c.uscc, t.c.region_code).where(t.c.uscc.in_(usccs[i:i + 5000]))).all()))
-    return out

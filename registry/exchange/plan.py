@@ -28,13 +28,13 @@ from sqlalchemy import select
 from registry.accounts.models import Role
 from registry.accounts.scopes import scope_prefix
 from registry.core import dictionary as dd
+from registry.enterprises import plausibility
 from registry.enterprises.auth import EDITABLE
-from registry.exchange import plausibility
+from registry.enterprises.bulk import POLLUTANTS
 from registry.exchange.validator import CleanBook, CleanSheet, ProblemLog, canonical, equal
 from registry.extensions import db
 
 CHUNK = 5000
-POLLUTANTS = ("pm", "so2", "nox", "vocs")
 EMISSION_COLUMNS = {"status": "status", "reached_on": "reached_on", "concentration": "concentration", "limit": "limit_value"}
 
 

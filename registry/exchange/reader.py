@@ -170,7 +170,8 @@ def _read_xlsx(data: bytes, filename: str, limits: ReadLimits) -> RawBook:
     max_rows = limits.max_rows
     try:  # only the template sheets, each already known to fit the bounds
         frames = pd.read_excel(io.BytesIO(data), sheet_name=list(dict.fromkeys(wanted.values())), header=None,
-                               engine="calamine", dtype=object, nrows=limits.last_row)
+                               engine="calamine", dtype=object, nrows=limits.last_row,
+                               keep_default_na=False, na_values=[""])  # a cell "NA", "NaN", "null" is text, not blank
     except Exception as err:  # calamine raises its own errors for damaged parts and bad XML
         raise FileRejected(_("The workbook could not be read (%(reason)s). Open it in Excel, save it again as .xlsx, "
                              "and upload it again.", reason=type(err).__name__)) from err

@@ -22,6 +22,7 @@ from stdnum.cn import uscc as stdnum_uscc
 from registry.core import dictionary as dd
 from registry.core.dictionary import Field, FieldType
 from registry.core.regions import cities_without_counties, read_table
+from registry.enterprises.schemas import CROSS_FIELD_RULES
 from registry.exchange.neutralise import restore_series
 from registry.exchange.reader import RawBook, RawSheet
 from registry.exchange.report import Problem
@@ -433,9 +434,12 @@ def _skip_example_row(clean: CleanSheet) -> None:
 
 def _cross_field_checks(clean: CleanSheet, log: ProblemLog) -> None:
     frame, sheet = clean.frame, clean.raw
-    if clean.key == "permits" and {"issued_on", "valid_until"} <= set(frame.columns):
-        bad = frame["valid_until"] < frame["issued_on"]
-        log.add(sheet, bad[bad].index, "valid_until", _("The end of validity is before the issue date."))
+    for rule in CROSS_FIELD_RULES.get(clean.key, ()):  # declared once, beside the schemas pages and API load with
+        if not set(rule.fields) <= set(frame.columns):
+            continue
+        given = frame[list(rule.fields)].notna().all(axis=1)
+        bad = given & pd.Series(rule.broken(*(frame[f] for f in rule.fields)), index=frame.index).fillna(False).astype(bool)
+        log.add(sheet, bad[bad].index, rule.report_on, str(rule.message))
     if clean.key == "lines":
         for p in ("pm", "so2", "nox", "vocs"):
             status = f"{p}_status"

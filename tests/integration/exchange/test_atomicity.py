@@ -12,7 +12,7 @@ from tests.integration.exchange.files import enterprise_row, full_book, line_row
 
 
 def _break_permit_insert(monkeypatch):
-    from registry.exchange import writer
+    from registry.enterprises import bulk as writer
 
     real = writer._insert
 

@@ -1,4 +1,4 @@
-"""Issue 14 point 9 — the import runs the registration's own plausibility checks (registry/exchange/plausibility.py):
+"""Issue 14 point 9 — the import runs the registration's own plausibility checks (registry/enterprises/plausibility.py):
 an impossible kind/fuel pair keeps its row out, a bad permit-number check character too; the rest warns, named by
 the Chinese column header."""
 from __future__ import annotations

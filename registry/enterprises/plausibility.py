@@ -206,6 +206,8 @@ def permit_findings(permit: Mapping[str, Any], holder_uscc: str | None, today: d
                 out.append(Finding("number", _("%(field)s: it begins with the credit code %(code)s, not the holder's "
                                                "(%(uscc)s).", field=_label("permits", "number"), code=code, uscc=holder_uscc)))
     kind, management = permit.get("kind") or "full", permit.get("management_class")
+    if isinstance(management, float) and management != management:  # a blank cell in the import's frame (NaN)
+        management = None
     if management and (kind == "registration") != (management == "registration"):
         out.append(Finding("management_class", _("%(field)s: “%(value)s” contradicts the permit kind “%(kind)s” "
                                                  "(登记管理 is the registration kind, 003:14).",
@@ -213,8 +215,10 @@ def permit_findings(permit: Mapping[str, Any], holder_uscc: str | None, today: d
                                                  value=_vocab(management, "PermitManagementClass"),
                                                  kind=_vocab(kind, "PermitKind")), blocking=True))
     valid_until = permit.get("valid_until")
-    if isinstance(valid_until, pd.Timestamp):
-        valid_until = None if pd.isna(valid_until) else valid_until.date()
+    if valid_until is pd.NaT:  # an unreadable date, reported by the validator (NaT is no Timestamp, yet a date)
+        valid_until = None
+    elif isinstance(valid_until, pd.Timestamp):
+        valid_until = valid_until.date()
     if (permit.get("status") or "issued") == "issued" and isinstance(valid_until, date) and valid_until < today:
         out.append(Finding("valid_until", _("%(field)s: the permit ended on %(day)s but is shown as issued; it is treated as "
                                             "expired until its status or validity is corrected.",

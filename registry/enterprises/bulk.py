@@ -1,4 +1,8 @@
-"""Writing an import plan with SQLAlchemy Core executemany, in the caller's one transaction, plus its audit entries.
+"""Bulk writes of registrations (the Excel import's rows) with SQLAlchemy Core executemany, plus their audit entries.
+
+Called only by operations.import_registrations, the enterprise action that owns them (issue 15 item 5): the
+exchange package reads, validates and plans a file; the writes, their status and their audit entries are this
+domain's, in the caller's one transaction.
 
 Rows go in per sheet as one executemany each (insert … RETURNING id for new rows, update by
 id with version + 1 for changed ones), in dependency order: enterprises, lines, emissions,
@@ -9,7 +13,7 @@ rolls back and the database is as it was.
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from typing import Any
+from typing import Any, Protocol
 
 import numpy as np
 import pandas as pd
@@ -20,8 +24,27 @@ from registry.core import dictionary as dd
 from registry.core.dictionary import Field, FieldType
 from registry.core.timeutil import utcnow
 from registry.enterprises import approved
-from registry.exchange.plan import POLLUTANTS, ImportPlan
 from registry.extensions import db
+
+POLLUTANTS = ("pm", "so2", "nox", "vocs")
+
+
+class SheetRows(Protocol):
+    """One sheet of a planned import: rows to insert, rows to update (with `_id`), and what changed."""
+
+    create: pd.DataFrame
+    update: pd.DataFrame
+    changed: pd.DataFrame | None
+    before: pd.DataFrame | None
+
+
+class Registrations(Protocol):
+    """A planned import (exchange.plan.ImportPlan): checked rows per sheet, keyed like the data dictionary."""
+
+    sheets: dict[str, SheetRows]
+    enterprise_ids: dict[str, int]
+    emission_fields: Any
+
 
 
 def _table(name: str):
@@ -104,7 +127,7 @@ def _update_frame(t, frame: pd.DataFrame, fields: list[Field], *, versioned: boo
         _update(t, rows, [f.column.split(".")[1] for f in fields], versioned=versioned, now=now)
 
 
-def write_enterprises(plan: ImportPlan, actor, now, status: str) -> dict[str, int]:
+def write_enterprises(plan: Registrations, actor, now, status: str) -> dict[str, int]:
     t = _table("enterprise")
     sp = plan.sheets.get("enterprises")
     ids = dict(plan.enterprise_ids)
@@ -122,7 +145,7 @@ def write_enterprises(plan: ImportPlan, actor, now, status: str) -> dict[str, in
     return ids
 
 
-def write_lines(plan: ImportPlan, ids: dict[str, int], now) -> dict[tuple[int, str], int]:
+def write_lines(plan: Registrations, ids: dict[str, int], now) -> dict[tuple[int, str], int]:
     t, e = _table("production_line"), _table("line_emission")
     sp = plan.sheets.get("lines")
     line_ids: dict[tuple[int, str], int] = {}
@@ -169,7 +192,7 @@ def _emission_rows(frame: pd.DataFrame, line_ids: list[int]) -> list[dict[str, A
     return out
 
 
-def write_equipment(plan: ImportPlan, ids: dict[str, int], line_ids: dict[tuple[int, str], int]) -> None:
+def write_equipment(plan: Registrations, ids: dict[str, int], line_ids: dict[tuple[int, str], int]) -> None:
     t = _table("equipment")
     sp = plan.sheets.get("equipment")
     if sp is None:
@@ -198,7 +221,7 @@ def _stored_line_ids(ids: dict[str, int], frame: pd.DataFrame) -> dict[tuple[int
     return out
 
 
-def write_permits(plan: ImportPlan, ids: dict[str, int], now) -> None:
+def write_permits(plan: Registrations, ids: dict[str, int], now) -> None:
     t = _table("permit")
     sp = plan.sheets.get("permits")
     if sp is None:
@@ -212,7 +235,7 @@ def write_permits(plan: ImportPlan, ids: dict[str, int], now) -> None:
     _update_frame(t, sp.update, fields, versioned=True, now=now)
 
 
-def write_audit(plan: ImportPlan, ids: dict[str, int], actor, filename: str, counts: dict[str, dict[str, int]],
+def write_audit(plan: Registrations, ids: dict[str, int], actor, filename: str, counts: dict[str, dict[str, int]],
                 regions: dict[str, str], now) -> None:
     """One summary entry for the import, one per enterprise it created or changed (with what changed)."""
     t = _table("audit_entry")
@@ -275,7 +298,7 @@ def _plain(value: Any) -> Any:
     return value
 
 
-def _touched(plan: ImportPlan, ids: dict[str, int]) -> list[int]:
+def _touched(plan: Registrations, ids: dict[str, int]) -> list[int]:
     """The enterprises the import created or changed (a row of any sheet)."""
     usccs: set[str] = set()
     for sp in plan.sheets.values():
@@ -285,7 +308,7 @@ def _touched(plan: ImportPlan, ids: dict[str, int]) -> list[int]:
     return [int(ids[u]) for u in usccs if u in ids]
 
 
-def write_plan(plan: ImportPlan, actor, filename: str, counts: dict[str, dict[str, int]], regions: dict[str, str],
+def write_registrations(plan: Registrations, actor, filename: str, counts: dict[str, dict[str, int]], regions: dict[str, str],
                enterprise_status: str) -> None:
     now = utcnow()
     ids = write_enterprises(plan, actor, now, enterprise_status)
