@@ -14,6 +14,7 @@ from flask_login import current_user, login_required
 
 from grading.contract import list_packs
 from registry.accounts.reauth import is_recent
+from registry.core import unit_of_work
 from registry.core.templating import region_name, vocab_label
 from registry.extensions import db
 from registry.grades.settings import workflow_pack_id
@@ -55,7 +56,7 @@ def index():
 @login_required
 def create():
     schedule = ops.create_schedule(current_user, _form())
-    db.session.commit()
+    unit_of_work.flush()
     runner.start(current_user, schedule.id)  # returns at once; the page shows the progress
     return redirect(url_for(".detail", schedule_id=schedule.id))
 
@@ -124,7 +125,7 @@ def _fresh_login(view):
 @login_required
 def choose(schedule_id: int):
     ops.record_flag_choice(current_user, schedule_id, _form())
-    db.session.commit()
+    unit_of_work.flush()
     return redirect(url_for(".detail", schedule_id=schedule_id) + "#flags")
 
 
@@ -133,7 +134,7 @@ def choose(schedule_id: int):
 @_fresh_login
 def publish(schedule_id: int):
     ops.publish(current_user, schedule_id, _form())
-    db.session.commit()
+    unit_of_work.flush()
     return redirect(url_for(".detail", schedule_id=schedule_id))
 
 
@@ -141,7 +142,7 @@ def publish(schedule_id: int):
 @login_required
 def apply(schedule_id: int):
     ops.apply(current_user, schedule_id, current_user.enterprise_id or 0, _form())
-    db.session.commit()
+    unit_of_work.flush()
     return redirect(url_for(".detail", schedule_id=schedule_id) + "#applications")
 
 
@@ -152,7 +153,7 @@ def decide(application_id: int):
     data = _form()
     data["approve"] = data.get("approve") == "1"
     app = ops.decide_application(current_user, application_id, data)
-    db.session.commit()
+    unit_of_work.flush()
     return redirect(url_for(".detail", schedule_id=app.schedule_id) + "#applications")
 
 
