@@ -67,7 +67,6 @@ class AreaSourceQuery(Schema):
     region = fields.String(required=True, metadata={"description": "the list's region (a city code, e.g. 131000)"})
 
 
-
 def _list(lst, with_totals: bool = True) -> dict:
     out = {c.key: getattr(lst, c.key) for c in lst.__table__.columns}
     out["totals"] = level_totals(lst, get_pack(lst.pack_id)) if with_totals else []

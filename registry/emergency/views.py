@@ -41,7 +41,6 @@ def _me():
     return current_user._get_current_object()
 
 
-
 def _official_only():
     me = _me()
     if not me.is_official:
@@ -69,8 +68,8 @@ def index():
 def compile_list():
     me = _me()
     lst = unit_of_work.run(ops.compile_list, me, {"region_code": request.form.get("region_code", me.region_code or ""),
-                                         "pack_id": request.form.get("pack_id", ""),
-                                         "note": request.form.get("note", "")})
+                                                  "pack_id": request.form.get("pack_id", ""),
+                                                  "note": request.form.get("note", "")})
     flash(_("List version %(n)s compiled.", n=lst.number), "success")
     return redirect(url_for("emergency.detail", list_id=lst.id))
 
