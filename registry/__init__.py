@@ -7,12 +7,11 @@ import re
 import uuid
 
 from flask import Flask, g, jsonify, make_response, render_template, request, session
-from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
-from sqlalchemy.orm.exc import StaleDataError
+from sqlalchemy.exc import DBAPIError, OperationalError
 from werkzeug.exceptions import HTTPException
 
 from config import CONFIGS, INSTANCE_DIR
-from registry.core.errors import Conflict, DomainError, Unavailable
+from registry.core.errors import DomainError, Unavailable
 from registry.extensions import api, babel, csrf, db, limiter, login_manager, migrate
 
 log = logging.getLogger("registry")
@@ -218,6 +217,9 @@ def _register_request_hooks(app: Flask) -> None:
     from registry.core import security_headers
 
     security_headers.register(app)
+    from registry.core import unit_of_work
+
+    unit_of_work.register(app)  # registered last: its after_request (the request's one commit) runs first
 
     @app.context_processor
     def _globals():
@@ -239,18 +241,6 @@ def _register_errors(app: Flask) -> None:
         if _wants_json():
             return jsonify(err.as_dict()), err.status
         return render_template("error.html", status=err.status, message=err.message, errors=err.errors), err.status
-
-    @app.errorhandler(StaleDataError)
-    @app.errorhandler(IntegrityError)
-    def _lost_race(err: Exception):
-        """Two people saved the same record at the same instant: the loser gets a conflict, not a 500.
-
-        Operations check versions and uniqueness first; these only fire when a concurrent
-        transaction committed between that check and our flush.
-        """
-        db.session.rollback()
-        log.info("concurrent write refused (%s), request %s", type(err).__name__, g.get("request_id"))
-        return _domain_error(Conflict(_("The record was changed by someone else. Reload and try again.")))
 
     @app.errorhandler(OperationalError)
     @app.errorhandler(DBAPIError)

@@ -12,9 +12,9 @@ from marshmallow import Schema, fields
 from registry.accounts import operations as ops
 from registry.accounts import reauth
 from registry.accounts.schemas import TokenCreatedOut, TokenInput, TokenOut, UserInput, UserOut
+from registry.core import unit_of_work
 from registry.core.api_auth import actor, bearer_token_sent, guard, login_required
 from registry.core.api_support import body, errors, json_body
-from registry.extensions import db
 
 DESCRIPTION = """Accounts and API tokens.
 
@@ -74,7 +74,7 @@ class Tokens(MethodView):
         # Issue 13 M3: not with a Bearer token, and with a session only after a recent password check.
         token, secret = ops.create_token(actor(), json_body(), by_token=bearer_token_sent(),
                                          password_confirmed=reauth.is_recent())
-        db.session.commit()
+        unit_of_work.flush()
         return {**{name: getattr(token, name) for name in TokenOut().fields}, "token": secret}
 
 
@@ -86,7 +86,7 @@ class TokenItem(MethodView):
     def delete(self, token_id: int):
         """Revoke one of your tokens; it stops working at once."""
         ops.revoke_token(actor(), token_id)
-        db.session.commit()
+        unit_of_work.flush()
 
 
 @blp.route("/users")
@@ -105,7 +105,7 @@ class Users(MethodView):
     def post(self):
         """Create an account: officials need a region of their level (administrators only)."""
         user = ops.create_user(actor(), json_body())
-        db.session.commit()
+        unit_of_work.flush()
         return user
 
 
@@ -125,5 +125,5 @@ class UserItem(MethodView):
     def put(self, user_id: int):
         """Replace an account's settings; omit `password` to keep it (administrators only)."""
         user = ops.update_user(actor(), user_id, json_body())
-        db.session.commit()
+        unit_of_work.flush()
         return user

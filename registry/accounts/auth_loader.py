@@ -5,11 +5,12 @@ from datetime import datetime, timedelta
 
 from flask import current_app, jsonify, redirect, request, url_for
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from registry.accounts import sessions
 from registry.accounts.models import ApiToken, User
 from registry.accounts.passwords import hash_token
+from registry.core import unit_of_work
 from registry.core.timeutil import utcnow
 from registry.extensions import db
 
@@ -47,9 +48,16 @@ def load_user_from_request(req) -> User | None:
     # A reset revokes every token and a flagged account cannot make one; refused here all the same.
     if not token.user.active or token.user.must_change_password:
         return None
+    # Recorded by the request's unit of work (core/unit_of_work.py) when the request succeeds; kept even when
+    # it is refused (its own writes are rolled back): a small transaction of its own after the rollback.
     token.last_used_at = now
-    db.session.commit()
+    token_id = token.id
+    unit_of_work.after_refusal(lambda: _mark_used(token_id, now))
     return token.user
+
+
+def _mark_used(token_id: int, when: datetime) -> None:
+    db.session.execute(update(ApiToken).where(ApiToken.id == token_id).values(last_used_at=when))
 
 
 def unauthorized():

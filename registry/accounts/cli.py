@@ -9,6 +9,7 @@ import click
 from flask import Flask
 
 from registry.accounts.models import Role
+from registry.core import unit_of_work
 from registry.core.errors import DomainError
 from registry.extensions import db
 
@@ -21,7 +22,6 @@ def _run(fn, *args):
     except DomainError as err:
         db.session.rollback()
         raise click.ClickException(f"{err.message} {err.errors or ''}".strip()) from err
-    db.session.commit()
     return result
 
 
@@ -39,6 +39,7 @@ def register(app: Flask) -> None:
     @click.option("--role", type=ROLE_CHOICES, default="admin")
     @click.option("--region", "region_code", default=None, help="6-digit region code for officials")
     @click.password_option()
+    @unit_of_work.command
     def create_user_cmd(username: str, role: str, region_code: str | None, password: str):
         """Create an account (same as `flask users create`)."""
         _create(username, role, region_code, password)
@@ -52,6 +53,7 @@ def register(app: Flask) -> None:
     @click.option("--role", type=ROLE_CHOICES, required=True)
     @click.option("--region", "region_code", default=None, help="6-digit region code for officials")
     @click.password_option()
+    @unit_of_work.command
     def users_create_cmd(username: str, role: str, region_code: str | None, password: str):
         """Create an account of any role, including security_admin and audit_admin."""
         _create(username, role, region_code, password)
@@ -60,6 +62,7 @@ def register(app: Flask) -> None:
     @click.argument("username")
     @click.argument("role", type=ROLE_CHOICES)
     @click.option("--region", "region_code", default=None, help="6-digit region code for officials")
+    @unit_of_work.command
     def users_set_role_cmd(username: str, role: str, region_code: str | None):
         """Change an account's role (audited as user.role_change)."""
         from registry.accounts.auth import SYSTEM
@@ -71,6 +74,7 @@ def register(app: Flask) -> None:
     @users_group.command("reset-password")
     @click.argument("username")
     @click.password_option()
+    @unit_of_work.command
     def users_reset_password_cmd(username: str, password: str):
         """Reset any account's password, administrators' included (audited as user.password_reset)."""
         from sqlalchemy import select

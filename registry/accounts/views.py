@@ -26,6 +26,7 @@ from registry.accounts.forms import (
 )
 from registry.accounts.reauth import is_recent, mark_authenticated, pending_action, require_recent_login
 from registry.accounts.schemas import TokenOut, UserOut
+from registry.core import unit_of_work
 from registry.core.errors import Forbidden, ValidationFailed
 from registry.core.forms import apply_errors
 from registry.core.redirects import safe_path
@@ -104,13 +105,13 @@ def login():
     try:
         user = ops.authenticate(username, form.password.data)
     except ops.AccountLocked:
-        db.session.commit()  # the failure count, the lock and their audit entries are kept
+        unit_of_work.keep_on_refusal()  # the failure count, the lock and their audit entries are kept
         return render_template(
             "accounts/login.html", form=form,
             message=_("Too many failed attempts: this account is locked for %(minutes)d minutes. "
                       "Try again later or ask an administrator to unlock it.", minutes=lockout.lock_minutes()),
         ), 423
-    db.session.commit()  # the audit entry of a failed attempt is kept too
+    unit_of_work.keep_on_refusal()  # the audit entry of a failed attempt is kept too (422 below)
     if user is None:
         return render_template(
             "accounts/login.html", form=form, message=_("Wrong username or password, or the account is disabled.")
@@ -127,7 +128,7 @@ def login():
 @login_required
 def logout():
     ops.logout(_me())  # every session of the account ends server-side, a replayed cookie included
-    db.session.commit()
+    unit_of_work.flush()
     logout_user()
     flash(_("You have logged out."), "success")
     return redirect(url_for("accounts.login"))
@@ -147,7 +148,7 @@ def signup():
             user = ops.sign_up(form.payload())
         except ValidationFailed as err:
             return _invalid("accounts/signup.html", form, err)
-        db.session.commit()
+        unit_of_work.flush()
         sessions.start(user)
         flash(_("Your account is ready. Register your enterprise next."), "success")
         return redirect(url_for("enterprises.index"))
@@ -163,7 +164,7 @@ def reauth():
         form.next.data = request.args.get("next", "")
         return render_template("accounts/reauth.html", form=form, action=pending_action(form.next.data))
     ok = ops.reauthenticate(_me(), form.password.data or "")
-    db.session.commit()  # failures count toward the lockout and are audited
+    unit_of_work.keep_on_refusal()  # failures count toward the lockout and are audited (422 below)
     if not ok:
         form.password.errors = [_("The password is wrong, or the account is locked.")]
         return render_template("accounts/reauth.html", form=form, action=pending_action(form.next.data)), 422
@@ -195,7 +196,7 @@ def change_password():
         db.session.rollback()
         leftovers = apply_errors(form, err.errors)
         return _account_page(form, 422, message=err.message, leftovers=leftovers)
-    db.session.commit()
+    unit_of_work.flush()
     sessions.restamp(_me())  # the other sessions of the account have ended; this one continues
     flash(_("Your password has been changed."), "success")
     return redirect(url_for("accounts.account"))
@@ -227,7 +228,7 @@ def create_token():
         db.session.rollback()
         leftovers = apply_errors(form, err.errors)
         return _tokens_page(form, 422, message=err.message, leftovers=leftovers)
-    db.session.commit()
+    unit_of_work.flush()
     # The secret is shown in this response only; it is never stored or put in a cookie.
     return _tokens_page(TokenForm(formdata=None), created={"name": token.name, "secret": secret})
 
@@ -237,7 +238,7 @@ def create_token():
 @require_recent_login
 def revoke_token(token_id: int):
     token = ops.revoke_token(_me(), token_id)
-    db.session.commit()
+    unit_of_work.flush()
     flash(_("Token “%(name)s” has been revoked.", name=token.name), "success")
     return redirect(url_for("accounts.tokens"))
 
@@ -294,7 +295,7 @@ def new_user():
         user = ops.create_user(_me(), form.payload())
     except ValidationFailed as err:
         return _invalid("accounts/user_form.html", form, err, user=None)
-    db.session.commit()
+    unit_of_work.flush()
     flash(_("Account “%(name)s” has been created.", name=user.username), "success")
     return redirect(url_for("accounts.users"))
 
@@ -325,7 +326,7 @@ def edit_user(user_id: int):
             "accounts/user_form.html", form, err, user=UserOut().dump(ops.get_user(_me(), user_id)),
             lock=_lock_state(user_id), action_form=ActionForm(),
         )
-    db.session.commit()
+    unit_of_work.flush()
     flash(_("Account “%(name)s” has been saved.", name=user.username), "success")
     return redirect(url_for("accounts.users"))
 
@@ -420,7 +421,7 @@ def security_user(user_id: int):
 @require_recent_login
 def unlock_user(user_id: int):
     user = ops.unlock_user(_me(), user_id)
-    db.session.commit()
+    unit_of_work.flush()
     flash(_("Account “%(name)s” has been unlocked.", name=user.username), "success")
     return redirect(url_for("accounts.security_user", user_id=user.id))
 
@@ -437,7 +438,7 @@ def reset_password(user_id: int):
         db.session.rollback()
         leftovers = apply_errors(form, err.errors)
         return _security_user_page(user_id, 422, form=form, message=err.message, leftovers=leftovers)
-    db.session.commit()
+    unit_of_work.flush()
     flash(_("The password of “%(name)s” has been reset.", name=user.username), "success")
     return redirect(url_for("accounts.security_user", user_id=user.id))
 
@@ -448,6 +449,6 @@ def reset_password(user_id: int):
 @require_recent_login
 def revoke_token_of(token_id: int):
     token = ops.revoke_token_of(_me(), token_id)
-    db.session.commit()
+    unit_of_work.flush()
     flash(_("Token “%(name)s” has been revoked.", name=token.name), "success")
     return redirect(url_for("accounts.security_user", user_id=token.user_id))

@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from registry.accounts.auth import SYSTEM
 from registry.audit.backup import CHECKPOINTS, BackupError, backup, restore
-from registry.core import audit_checkpoints
+from registry.core import audit_checkpoints, unit_of_work
 from registry.core.audit import record, verify_chain
 from registry.core.audit_chain import HASHED_FIELDS, utc_text
 from registry.core.models import AuditEntry
@@ -56,10 +56,10 @@ def register(app: Flask) -> None:
     @audit_group.command("checkpoint")
     @click.option("--export", "export_path", type=click.Path(dir_okay=False, writable=True), default=None,
                   help="Then write every checkpoint (JSON lines) to this file, to keep outside the database.")
+    @unit_of_work.command
     def audit_checkpoint_cmd(export_path):
         """Sign the chain's head now (HMAC with AUDIT_CHECKPOINT_KEY, or a key derived from SECRET_KEY)."""
         cp = audit_checkpoints.take()
-        db.session.commit()
         click.echo(f"checkpoint: entry {cp['entry_id']} ({cp['entries']} entries) hash {cp['entry_hash']} at {cp['at']}")
         if export_path:
             text_ = audit_checkpoints.export_lines()
@@ -71,6 +71,7 @@ def register(app: Flask) -> None:
     @click.option("--before", "before", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
                   help="Only entries before this date (UTC), e.g. those older than AUDIT_RETENTION_DAYS.")
     @click.argument("path", type=click.Path(dir_okay=False, writable=True))
+    @unit_of_work.command
     def audit_export_cmd(before, path: str):
         """Archive entries as JSON lines with their hashes; audited as `audit.archive`. Nothing is ever
         deleted: there is no prune command (AUDIT_RETENTION_DAYS is a minimum, docs/security.md §3)."""
@@ -90,7 +91,6 @@ def register(app: Flask) -> None:
         # archive be checked against the live chain later). Nothing is deleted: see docs/security.md.
         record(SYSTEM, "audit.archive", None, summary=path,
                after={"entries": n, "before": before.date().isoformat() if before else None, "last_hash": last_hash})
-        db.session.commit()
         click.echo(f"exported {n} audit entries to {path}")
 
     def _evidence_dir():
@@ -100,8 +100,8 @@ def register(app: Flask) -> None:
     @click.argument("directory", type=click.Path(file_okay=False))
     def backup_cmd(directory: str):
         """Back up the database and evidence files into an empty DIRECTORY, with a manifest."""
-        audit_checkpoints.take()  # the backup's chain head, signed (issue 13, Low 3)
-        db.session.commit()
+        with unit_of_work.transaction():  # its own unit of work: the backup reads the database afterwards
+            audit_checkpoints.take()  # the backup's chain head, signed (issue 13, Low 3)
         checkpoints = audit_checkpoints.export_lines().encode("utf-8")
         db.session.remove()
         try:

@@ -6,10 +6,9 @@ from flask_login import current_user, login_required
 
 from registry.accounts.auth import can_read_whole_audit_log
 from registry.audit import search as search_mod
-from registry.core import audit_checkpoints
+from registry.core import audit_checkpoints, unit_of_work
 from registry.core.audit import verify_chain
 from registry.core.errors import ValidationFailed
-from registry.extensions import db
 
 bp = Blueprint("audit", __name__, url_prefix="/audit")
 
@@ -51,7 +50,7 @@ def export():
     if refusal:
         return refusal
     body, _n = search_mod.export_csv(me, filters, current_app.config.get("AUDIT_EXPORT_MAX_ROWS", 100_000))
-    db.session.commit()  # the export's own audit entry
+    unit_of_work.flush()  # the export's own audit entry
     return Response(body, mimetype="text/csv", headers={
         "Content-Disposition": "attachment; filename=audit-log.csv", "Cache-Control": "no-store"})
 

@@ -9,16 +9,17 @@ from __future__ import annotations
 import click
 from flask import Flask
 
+from registry.core import unit_of_work
 from registry.core.demo_builders import builders
 from registry.core.regions import load_regions
-from registry.extensions import db
 
 
 def _build_demo(app: Flask, force: bool) -> bool:
-    """Run the builders in order, committing after each; False when the first built nothing."""
+    """Run the builders in order, each its own unit of work (a later builder — the schedules' generation —
+    reads what the earlier ones committed); False when the first built nothing."""
     for i, builder in enumerate(builders(app)):
-        line = builder.build(force)
-        db.session.commit()
+        with unit_of_work.transaction():
+            line = builder.build(force)
         if line is None:
             return i > 0
         click.echo(line)
@@ -33,10 +34,10 @@ def _print_logins(app: Flask) -> None:
 
 def register(app: Flask) -> None:
     @app.cli.command("load-regions")
+    @unit_of_work.command
     def load_regions_cmd():
         """Load the national GB/T 2260 region table (idempotent)."""
         n = load_regions()
-        db.session.commit()
         click.echo(f"loaded {n} regions" if n else "regions already loaded")
 
     @app.cli.command("demo-data")
@@ -45,7 +46,8 @@ def register(app: Flask) -> None:
         """Build a small realistic city in each source jurisdiction, with one account per role."""
         if not app.config.get("ALLOW_DEMO_DATA", False):
             raise click.ClickException("demo data is refused in this configuration: its accounts share a published password")
-        load_regions()
+        with unit_of_work.transaction():
+            load_regions()
         if not _build_demo(app, force):
             click.echo("the database already has enterprises; demo data not loaded (use --force)")
         _print_logins(app)
@@ -53,10 +55,10 @@ def register(app: Flask) -> None:
     @app.cli.command("seed")
     def seed_cmd():
         """What `make run` does after migrating: regions, and demo data when there are no enterprises."""
-        n = load_regions()
+        with unit_of_work.transaction():
+            n = load_regions()
         if n:
             click.echo(f"loaded {n} regions")
-        db.session.commit()
         if not app.config.get("ALLOW_DEMO_DATA", False):
             click.echo("demo data is not loaded in this configuration (production)")
             return

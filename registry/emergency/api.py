@@ -11,6 +11,7 @@ from flask_babel import gettext as _
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields
 
+from registry.core import unit_of_work
 from registry.core.api_auth import actor, guard, login_required
 from registry.core.api_support import body, errors, json_body
 from registry.core.errors import ValidationFailed
@@ -33,7 +34,6 @@ from registry.emergency.schemas import (
     EmergencyProposalOut,
     EmergencySolverOut,
 )
-from registry.extensions import db
 from registry.policy.emergency import emergency_levels
 from registry.policy.packs import get_pack
 
@@ -67,12 +67,6 @@ class AreaSourceQuery(Schema):
     region = fields.String(required=True, metadata={"description": "the list's region (a city code, e.g. 131000)"})
 
 
-def _commit(operation, *args, **kwargs):
-    result = operation(*args, **kwargs)
-    db.session.commit()
-    return result
-
-
 def _list(lst, with_totals: bool = True) -> dict:
     out = {c.key: getattr(lst, c.key) for c in lst.__table__.columns}
     out["totals"] = level_totals(lst, get_pack(lst.pack_id)) if with_totals else []
@@ -103,7 +97,7 @@ class Lists(MethodView):
     @errors(blp, 401, 403)
     def post(self):
         """Compile a new draft version from the covered enterprises' latest filed plans (the region's official)."""
-        return _list(_commit(ops.compile_list, actor(), json_body()))
+        return _list(unit_of_work.run(ops.compile_list, actor(), json_body()))
 
 
 @blp.route("/emergency-lists/<int:list_id>")
@@ -123,7 +117,7 @@ class ListFile(MethodView):
     @errors(blp, 401, 403, 404, 409)
     def post(self, list_id: int):
         """File the version: from now on it never changes (a correction is a new version)."""
-        return _list(_commit(ops.file_list, actor(), list_id))
+        return _list(unit_of_work.run(ops.file_list, actor(), list_id))
 
 
 @blp.route("/emergency-lists/<int:list_id>/optimize")
@@ -137,7 +131,7 @@ class ListOptimize(MethodView):
         from registry.core.validation import load
 
         values = load(EmergencyOptimizeInput(), json_body())
-        report = _commit(ops.propose, actor(), list_id, values["level"], time_limit=values["time_limit"])
+        report = unit_of_work.run(ops.propose, actor(), list_id, values["level"], time_limit=values["time_limit"])
         return {"status": report.status, "gap": report.gap, "seconds": report.seconds,
                 "capacity_lost": report.capacity_lost, "reaches_targets": report.reaches_targets,
                 "proposals": [p for p in queries.proposals_of(list_id) if p.level == values["level"] and p.status == "proposed"]}
@@ -161,7 +155,7 @@ class ListApply(MethodView):
     @errors(blp, 401, 403, 404, 409)
     def post(self, list_id: int):
         """The next version: a copy with the accepted proposals in place."""
-        return _list(_commit(ops.apply_proposals, actor(), list_id))
+        return _list(unit_of_work.run(ops.apply_proposals, actor(), list_id))
 
 
 @blp.route("/emergency-lists/<int:list_id>/orders")
@@ -188,7 +182,7 @@ class ProposalDecision(MethodView):
     @errors(blp, 401, 403, 404, 409)
     def post(self, proposal_id: int):
         """Accept (as proposed, or with another measure / percentage) or reject one proposal."""
-        return _commit(ops.decide_proposal, actor(), proposal_id, json_body())
+        return unit_of_work.run(ops.decide_proposal, actor(), proposal_id, json_body())
 
 
 @blp.route("/enterprises/<int:enterprise_id>/emergency-plan")
@@ -213,7 +207,7 @@ class EnterprisePlan(MethodView):
     @errors(blp, 401, 403, 404)
     def put(self, enterprise_id: int):
         """Save the draft plan; refused (422, naming the clause) when weaker than the pack requires."""
-        return _plan(_commit(ops.save_plan, actor(), enterprise_id, json_body()))
+        return _plan(unit_of_work.run(ops.save_plan, actor(), enterprise_id, json_body()))
 
 
 @blp.route("/emergency-plans/<int:plan_id>/file")
@@ -223,7 +217,7 @@ class PlanFile(MethodView):
     @errors(blp, 401, 403, 404, 409)
     def post(self, plan_id: int):
         """File the plan (the enterprise): immutable from now on."""
-        return _plan(_commit(ops.file_plan, actor(), plan_id))
+        return _plan(unit_of_work.run(ops.file_plan, actor(), plan_id))
 
 
 @blp.route("/emergency-area-sources")
@@ -243,7 +237,7 @@ class AreaSources(MethodView):
     @errors(blp, 401, 403, 409)
     def put(self):
         """Enter or correct one category × pollutant (the city's list official); send `version` to correct."""
-        return _commit(ops.save_area_source, actor(), json_body())
+        return unit_of_work.run(ops.save_area_source, actor(), json_body())
 
 
 @blp.route("/emergency-area-sources/<int:source_id>")
@@ -253,5 +247,5 @@ class AreaSourceItem(MethodView):
     @errors(blp, 401, 403, 404)
     def delete(self, source_id: int):
         """Remove one category × pollutant from the city's inventory."""
-        _commit(ops.delete_area_source, actor(), source_id)
+        unit_of_work.run(ops.delete_area_source, actor(), source_id)
         return None

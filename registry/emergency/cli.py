@@ -9,6 +9,8 @@ import click
 from flask import Flask
 from flask.cli import AppGroup
 
+from registry.core import unit_of_work
+
 emergency = AppGroup("emergency", help="Heavy-pollution emergency reduction lists (应急减排清单).")
 
 
@@ -35,7 +37,7 @@ def _list(list_id: int):
 
 
 def _run(fn):
-    """Domain errors exit 2 with their message and field errors; success commits once."""
+    """Domain errors exit 2 with their message and field errors (the command's unit of work commits on success)."""
     from registry.core.errors import DomainError
     from registry.extensions import db
 
@@ -45,7 +47,6 @@ def _run(fn):
         db.session.rollback()
         click.echo(json.dumps(err.as_dict(), ensure_ascii=False), err=True)
         sys.exit(2)
-    db.session.commit()
     return out
 
 
@@ -53,6 +54,7 @@ def _run(fn):
 @click.argument("region_code")
 @click.argument("pack_id")
 @click.option("--as-user", "username", required=True, help="The official compiling it (their scope applies).")
+@unit_of_work.command
 def compile_cmd(region_code: str, pack_id: str, username: str) -> None:
     """A new draft version of the region's list from the enterprises' latest filed plans."""
     from registry.emergency import operations as ops
@@ -86,6 +88,7 @@ def totals_cmd(list_id: int, level: str) -> None:
 @click.option("--level", required=True)
 @click.option("--as-user", "username", required=True)
 @click.option("--time-limit", default=10.0, show_default=True)
+@unit_of_work.command
 def optimize_cmd(list_id: int, level: str, username: str, time_limit: float) -> None:
     """Propose the measures closing the level's shortfall with the least capacity lost (stored as proposals)."""
     from registry.emergency import operations as ops

@@ -15,7 +15,7 @@ from flask_login import current_user, login_required
 
 from registry.accounts.reauth import is_recent
 from registry.accounts.scopes import scope_prefix
-from registry.core import timeutil
+from registry.core import timeutil, unit_of_work
 from registry.core.errors import ValidationFailed
 from registry.core.labels import register_history_labels
 from registry.core.regions import region_prefix
@@ -38,12 +38,6 @@ bp.record_once(lambda state: register_history_labels(state.app, "emergency", pre
 
 def _me():
     return current_user._get_current_object()
-
-
-def _commit(operation, *args, **kwargs):
-    result = operation(*args, **kwargs)
-    db.session.commit()
-    return result
 
 
 def _official_only():
@@ -72,9 +66,9 @@ def index():
 @login_required
 def compile_list():
     me = _me()
-    lst = _commit(ops.compile_list, me, {"region_code": request.form.get("region_code", me.region_code or ""),
-                                         "pack_id": request.form.get("pack_id", ""),
-                                         "note": request.form.get("note", "")})
+    lst = unit_of_work.run(ops.compile_list, me, {"region_code": request.form.get("region_code", me.region_code or ""),
+                                                  "pack_id": request.form.get("pack_id", ""),
+                                                  "note": request.form.get("note", "")})
     flash(_("List version %(n)s compiled.", n=lst.number), "success")
     return redirect(url_for("emergency.detail", list_id=lst.id))
 
@@ -110,7 +104,7 @@ def save_area_source():
     except ValidationFailed as err:
         db.session.rollback()
         return _area_page(data.get("region_code", ""), err.status, message=err.message, errors=err.errors)
-    db.session.commit()
+    unit_of_work.flush()
     flash(_("The source has been saved."), "success")
     return redirect(url_for("emergency.area_sources", region=data.get("region_code", "")))
 
@@ -123,7 +117,7 @@ def delete_area_source(source_id: int):
     me = _official_only()
     row = db.session.get(AreaSource, source_id)
     region = row.region_code if row is not None else ""
-    _commit(ops.delete_area_source, me, source_id)
+    unit_of_work.run(ops.delete_area_source, me, source_id)
     flash(_("The source has been deleted."), "success")
     return redirect(url_for("emergency.area_sources", region=region))
 
@@ -163,7 +157,7 @@ def _names(ids) -> dict[int, str]:
 @bp.post("/lists/<int:list_id>/optimize")
 @login_required
 def optimize(list_id: int):
-    report = _commit(ops.propose, _me(), list_id, request.form.get("level", ""))
+    report = unit_of_work.run(ops.propose, _me(), list_id, request.form.get("level", ""))
     flash(_("Optimizer: %(status)s in %(s)s s, %(n)s proposals.", status=status_label("solver", report.status), s=f"{report.seconds:.2f}",
             n=len(report.proposals)), "success" if report.reaches_targets else "error")
     return redirect(url_for("emergency.detail", list_id=list_id) + "#proposals")
@@ -194,7 +188,7 @@ def decide(proposal_id: int):
         data["measure"] = request.form["measure"]
     if request.form.get("percent"):
         data["percent"] = request.form.get("percent", type=float)
-    proposal = _commit(ops.decide_proposal, _me(), proposal_id, data)
+    proposal = unit_of_work.run(ops.decide_proposal, _me(), proposal_id, data)
     return redirect(url_for("emergency.detail", list_id=proposal.list_id) + "#proposals")
 
 
@@ -203,7 +197,7 @@ def decide(proposal_id: int):
 def apply(list_id: int):
     if again := _password_again(list_id, "#proposals"):
         return again
-    new = _commit(ops.apply_proposals, _me(), list_id)
+    new = unit_of_work.run(ops.apply_proposals, _me(), list_id)
     flash(_("List version %(n)s made from the accepted proposals.", n=new.number), "success")
     return redirect(url_for("emergency.detail", list_id=new.id))
 
@@ -213,7 +207,7 @@ def apply(list_id: int):
 def file(list_id: int):
     if again := _password_again(list_id):
         return again
-    lst = _commit(ops.file_list, _me(), list_id)
+    lst = unit_of_work.run(ops.file_list, _me(), list_id)
     flash(_("List version %(n)s filed; it can no longer change.", n=lst.number), "success")
     return redirect(url_for("emergency.detail", list_id=list_id))
 
@@ -319,7 +313,7 @@ def save_plan(enterprise_id: int):
                             "responsible_person": request.form.get(f"person.{key}", ""),
                             "contact": request.form.get(f"contact.{key}", "")})
     try:
-        _commit(ops.save_plan, me, enterprise_id, {"pack_id": pack_id, "entries": entries})
+        unit_of_work.run(ops.save_plan, me, enterprise_id, {"pack_id": pack_id, "entries": entries})
     except ValidationFailed as err:
         db.session.rollback()
         flash(err.message, "error")
@@ -338,6 +332,6 @@ def save_plan(enterprise_id: int):
 @bp.post("/plans/<int:plan_id>/file")
 @login_required
 def file_plan(plan_id: int):
-    plan = _commit(ops.file_plan, _me(), plan_id)
+    plan = unit_of_work.run(ops.file_plan, _me(), plan_id)
     flash(_("Plan version %(n)s filed.", n=plan.number), "success")
     return redirect(url_for("emergency.plan", enterprise_id=plan.enterprise_id, pack=plan.pack_id))

@@ -13,6 +13,7 @@ from flask_smorest import Blueprint
 from marshmallow import Schema, fields
 
 from grading.vocab import Sector
+from registry.core import unit_of_work
 from registry.core.api_auth import actor, guard, login_required
 from registry.core.api_support import PageMetaOut, body, errors, etag, expected_version, json_body, with_version
 from registry.core.validation import InVocabulary
@@ -31,7 +32,6 @@ from registry.enterprises.schemas import (
     ReviewInput,
     VersionInput,
 )
-from registry.extensions import db
 
 DESCRIPTION = """Enterprises (企业), production lines (生产线) and pollutant-discharge permits (排污许可证).
 
@@ -118,7 +118,7 @@ class Enterprises(MethodView):
     def post(self):
         """Register your enterprise (an enterprise account without one); it starts as a draft."""
         enterprise = ops.register_enterprise(actor(), json_body())
-        db.session.commit()
+        unit_of_work.flush()
         headers = {**etag(enterprise.version), "Location": url_for(".EnterpriseItem", enterprise_id=enterprise.id)}
         return enterprise, headers
 
@@ -141,7 +141,7 @@ class EnterpriseItem(MethodView):
         """Replace the registration's fields (draft or returned only; send the version you read)."""
         data = json_body()
         enterprise = ops.update_enterprise(actor(), enterprise_id, data, expected_version=expected_version(data))
-        db.session.commit()
+        unit_of_work.flush()
         return enterprise, etag(enterprise.version)
 
 
@@ -150,7 +150,7 @@ def _workflow_view(name: str, operation, schema, doc: str):
 
     def post(self, enterprise_id: int):
         enterprise = operation(actor(), enterprise_id, with_version(json_body()))
-        db.session.commit()
+        unit_of_work.flush()
         return enterprise, etag(enterprise.version)
 
     post.__doc__ = doc
@@ -206,7 +206,7 @@ class EnterpriseLines(MethodView):
     def post(self, enterprise_id: int):
         """Add a production line (the enterprise; draft or returned registrations)."""
         line = ops.add_line(actor(), enterprise_id, json_body())
-        db.session.commit()
+        unit_of_work.flush()
         return line, {**etag(line.version), "Location": url_for(".LineItem", line_id=line.id)}
 
 
@@ -228,7 +228,7 @@ class LineItem(MethodView):
         """Replace a line, its emissions and equipment (send the version you read)."""
         data = json_body()
         line = ops.update_line(actor(), line_id, data, expected_version=expected_version(data))
-        db.session.commit()
+        unit_of_work.flush()
         return line, etag(line.version)
 
     @login_required
@@ -237,7 +237,7 @@ class LineItem(MethodView):
     def delete(self, line_id: int):
         """Delete a line (the enterprise; draft or returned registrations)."""
         ops.delete_line(actor(), line_id)
-        db.session.commit()
+        unit_of_work.flush()
 
 
 # ---- permits ----
@@ -258,7 +258,7 @@ class EnterprisePermits(MethodView):
     def post(self, enterprise_id: int):
         """Add a permit (the enterprise; draft or returned registrations)."""
         permit = ops.add_permit(actor(), enterprise_id, json_body())
-        db.session.commit()
+        unit_of_work.flush()
         return permit, {**etag(permit.version), "Location": url_for(".PermitItem", permit_id=permit.id)}
 
 
@@ -280,7 +280,7 @@ class PermitItem(MethodView):
         """Replace a permit's fields (send the version you read)."""
         data = json_body()
         permit = ops.update_permit(actor(), permit_id, data, expected_version=expected_version(data))
-        db.session.commit()
+        unit_of_work.flush()
         return permit, etag(permit.version)
 
     @login_required
@@ -289,4 +289,4 @@ class PermitItem(MethodView):
     def delete(self, permit_id: int):
         """Delete a permit (the enterprise; draft or returned registrations)."""
         ops.delete_permit(actor(), permit_id)
-        db.session.commit()
+        unit_of_work.flush()

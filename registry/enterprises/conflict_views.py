@@ -7,6 +7,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from registry.accounts.reauth import require_recent_login
+from registry.core import unit_of_work
 from registry.core.errors import Conflict, ValidationFailed
 from registry.core.versions import form_version
 from registry.enterprises import auth
@@ -50,7 +51,7 @@ def release():
     except (ValidationFailed, Conflict) as exc:
         db.session.rollback()
         return _conflicts_page(exc.status, message=exc.message, errors=exc.errors)
-    db.session.commit()
+    unit_of_work.flush()
     flash(_("The draft was released: the code is free. Its account sees why."), "success")
     return redirect(url_for("enterprises.conflicts", uscc=data["uscc"].strip().upper()))
 
@@ -66,7 +67,7 @@ def decide_claim(claim_id: int):
     except (ValidationFailed, Conflict) as exc:
         db.session.rollback()
         return _conflicts_page(exc.status, message=exc.message, errors=exc.errors)
-    db.session.commit()
+    unit_of_work.flush()
     flash(_("Claim granted: the code is reserved for the company.") if claim.status == "granted"
           else _("Claim rejected."), "success")
     return redirect(url_for("enterprises.conflicts", uscc=claim.uscc))
@@ -87,7 +88,7 @@ def new_claim():
         except (ValidationFailed, Conflict) as exc:
             db.session.rollback()
             return render_template("enterprises/claim.html", form=form, errors=exc.errors, message=exc.message), exc.status
-        db.session.commit()
+        unit_of_work.flush()
         flash(_("Your claim was filed; an official of the code's region reviews it. Its status is shown on this page."),
               "success")
         return redirect(url_for("enterprises.index"))

@@ -17,6 +17,7 @@ from flask_login import current_user, login_required
 
 from registry.accounts.queries import display_names
 from registry.accounts.scopes import scope_prefix
+from registry.core import unit_of_work
 from registry.core.audit_scope import register_visible_objects
 from registry.core.errors import Conflict, Forbidden, ValidationFailed
 from registry.core.forms import apply_errors, version_of
@@ -228,7 +229,7 @@ def new():
         db.session.rollback()
         leftovers = apply_errors(form, err.errors)
         return render_template("enterprises/form.html", form=form, enterprise=None, message=err.message, leftovers=leftovers), 422
-    db.session.commit()
+    unit_of_work.flush()
     flash(_("The enterprise has been registered as a draft. Add its production lines and permits, then submit."), "success")
     return redirect(url_for("enterprises.detail", enterprise_id=enterprise.id))
 
@@ -255,7 +256,7 @@ def edit(enterprise_id: int):
             "enterprises/form.html", form=form, enterprise=_summary(enterprise), message=err.message,
             leftovers=leftovers, conflict=isinstance(err, Conflict),
         ), err.status
-    db.session.commit()
+    unit_of_work.flush()
     flash(_("The enterprise has been saved."), "success")
     return redirect(url_for("enterprises.detail", enterprise_id=enterprise.id))
 
@@ -319,7 +320,7 @@ def _workflow(enterprise_id: int, operation, done_message: str, *, with_reason: 
             action_errors=[(str(FIELD_LABELS.get(k, k)), m) for k, msgs in leftovers for m in msgs if k != "version"],
             review_form=review_form,
         )
-    db.session.commit()
+    unit_of_work.flush()
     flash(done_message, "success")
     return redirect(url_for("enterprises.detail", enterprise_id=enterprise.id))
 
@@ -378,7 +379,7 @@ def _line_post(form: LineForm, enterprise_id: int, line_id: int | None):
             form, enterprise, {"id": line_id} if line_id else None, err.status,
             message=err.message, leftovers=leftovers, conflict=isinstance(err, Conflict),
         )
-    db.session.commit()
+    unit_of_work.flush()
     flash(_("Production line “%(name)s” has been saved.", name=line.name), "success")
     _flash_warnings(line)
     return redirect(url_for("enterprises.detail", enterprise_id=enterprise_id, _anchor="lines"))
@@ -420,7 +421,7 @@ def delete_line(line_id: int):
     line = ops.get_line(_me(), line_id)
     enterprise_id, name = line.enterprise_id, line.name
     ops.delete_line(_me(), line_id, expected_version=version_of(request.form.get("version")))
-    db.session.commit()
+    unit_of_work.flush()
     flash(_("Production line “%(name)s” has been deleted.", name=name), "success")
     return redirect(url_for("enterprises.detail", enterprise_id=enterprise_id, _anchor="lines"))
 
@@ -446,7 +447,7 @@ def new_permit(enterprise_id: int):
         enterprise = _fresh_for_form(enterprise_id, err)
         leftovers = apply_errors(form, err.errors)
         return _permit_page(form, enterprise, None, err.status, message=err.message, leftovers=leftovers)
-    db.session.commit()
+    unit_of_work.flush()
     flash(_("The permit has been saved."), "success")
     _flash_warnings(permit)
     return redirect(url_for("enterprises.detail", enterprise_id=enterprise_id, _anchor="permits"))
@@ -479,7 +480,7 @@ def edit_permit(permit_id: int):
             form, enterprise, {"id": permit_id}, err.status, message=err.message, leftovers=leftovers,
             conflict=isinstance(err, Conflict),
         )
-    db.session.commit()
+    unit_of_work.flush()
     flash(_("The permit has been saved."), "success")
     _flash_warnings(saved)
     return redirect(url_for("enterprises.detail", enterprise_id=enterprise_id, _anchor="permits"))
@@ -491,7 +492,7 @@ def delete_permit(permit_id: int):
     permit = ops.get_permit(_me(), permit_id)
     enterprise_id, number = permit.enterprise_id, permit.number
     ops.delete_permit(_me(), permit_id, expected_version=version_of(request.form.get("version")))
-    db.session.commit()
+    unit_of_work.flush()
     flash(_("Permit %(number)s has been deleted.", number=number), "success")
     return redirect(url_for("enterprises.detail", enterprise_id=enterprise_id, _anchor="permits"))
 

@@ -13,6 +13,7 @@ from flask_babel import gettext as _
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields
 
+from registry.core import unit_of_work
 from registry.core.api_auth import actor, guard, login_required
 from registry.core.api_support import ErrorOut, errors
 from registry.core.errors import ValidationFailed
@@ -106,7 +107,7 @@ class Imports(MethodView):
         dry_run = _flag(request.form.get("dry_run") or request.args.get("dry_run"))
         outcome = ops.import_workbook(actor(), upload.read(), upload.filename, dry_run=dry_run)
         if outcome.report.written:
-            db.session.commit()
+            unit_of_work.flush()
         else:
             db.session.rollback()
         if request.args.get("format") == "xlsx":

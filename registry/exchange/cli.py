@@ -7,6 +7,7 @@ import sys
 import click
 from flask import Flask
 
+from registry.core import unit_of_work
 from registry.extensions import db
 
 
@@ -39,6 +40,7 @@ def register(app: Flask) -> None:
     @click.option("--lang", type=click.Choice(["zh", "en"]), default="zh", show_default=True)
     @click.option("--report", "report_path", type=click.Path(dir_okay=False), help="Write the annotated workbook here.")
     @click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
+    @unit_of_work.command
     def import_cmd(path, dry_run, username, lang, report_path, as_json):
         """Import an xlsx or CSV file (enterprises, lines, equipment, permits); all rows or none."""
         from registry.exchange import operations as ops
@@ -48,9 +50,7 @@ def register(app: Flask) -> None:
         with _with_lang(lang):
             outcome = ops.import_workbook(_actor(username), data, path.rsplit("/", 1)[-1], dry_run=dry_run)
             report = outcome.report
-            if report.written:
-                db.session.commit()
-            else:
+            if not report.written:  # a dry run or a refused file: nothing of it is kept
                 db.session.rollback()
             if report_path and outcome.book is not None:
                 with open(report_path, "wb") as f:

@@ -13,6 +13,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from registry.core import dictionary as dd
+from registry.core import unit_of_work
 from registry.core.errors import TooBusy
 from registry.exchange import operations as ops
 from registry.exchange.reader import limit
@@ -91,7 +92,7 @@ def confirm(token: str):
 def _finish(outcome: ops.ImportOutcome, data: bytes, filename: str, token: str | None = None):
     report = outcome.report
     if report.written:
-        db.session.commit()
+        unit_of_work.flush()
     else:
         db.session.rollback()
     not_kept = None

@@ -1,6 +1,6 @@
 """Grade API: criteria packs, applications and their workflow, decisions, findings, the public list.
 
-Thin resources: parse → one operation (unit.commit: a lost race is a 409) → dump. Workflow
+Thin resources: parse → one operation (unit_of_work.run: a lost race is a 409; the request commits once) → dump. Workflow
 actions need the `version` you read (body or If-Match). Out of scope → 404, in scope without
 permission → 403, a state that forbids the action → 409. Evidence files are uploaded from the
 application page (multipart) and downloaded there.
@@ -13,6 +13,7 @@ from flask_babel import gettext as _
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields
 
+from registry.core import unit_of_work
 from registry.core.api_auth import actor, guard, login_required
 from registry.core.api_support import body, errors, etag, json_body, public, with_version
 from registry.core.errors import Forbidden
@@ -35,7 +36,7 @@ from registry.grades.schemas import (
     PublicGradeOut,
     RecordGradeInput,
 )
-from registry.grades.unit import commit
+from registry.grades.unit import word_conflicts
 from registry.policy.grades import load_all_criteria
 
 DESCRIPTION = """Performance grading (绩效分级, 003:51): the 15 industries' criteria packs, grade applications
@@ -45,6 +46,7 @@ benchmark, VOC class — kept apart, R-G-13), violation and fraud findings (frau
 public list of graded enterprises (no login)."""
 
 blp = Blueprint("grades_api", __name__, url_prefix="/api/v1", description=DESCRIPTION)
+blp.before_request(word_conflicts)  # a lost race on a decision: "another official decided this at the same moment"
 guard(blp)
 
 
@@ -166,7 +168,7 @@ class Applications(MethodView):
     @errors(blp, 401, 403, 404, 409)
     def post(self):
         """Start an application (the enterprise; its registration approved): industries and their lines."""
-        app = commit(ops.create_application, actor(), json_body())
+        app = unit_of_work.run(ops.create_application, actor(), json_body())
         return _application(app), etag(app.version)
 
 
@@ -186,7 +188,7 @@ class ApplicationItem(MethodView):
     @errors(blp, 401, 403, 404, 409)
     def delete(self, application_id: int):
         """Delete a never-submitted draft (evidence ever submitted is kept)."""
-        commit(ops.delete_application, actor(), application_id, with_version(json_body()))
+        unit_of_work.run(ops.delete_application, actor(), application_id, with_version(json_body()))
 
 
 @blp.route("/grade-applications/<int:application_id>/answers")
@@ -197,13 +199,13 @@ class ApplicationAnswers(MethodView):
     @errors(blp, 401, 403, 404, 409)
     def put(self, application_id: int):
         """Save the self-assessment (lines per industry and indicator answers; draft or returned)."""
-        app = commit(ops.save_answers, actor(), application_id, with_version(json_body()))
+        app = unit_of_work.run(ops.save_answers, actor(), application_id, with_version(json_body()))
         return _application(app), etag(app.version)
 
 
 def _action(name: str, path: str, operation, schema, doc: str):
     def post(self, application_id: int):
-        commit(operation, actor(), application_id, with_version(json_body()))
+        unit_of_work.run(operation, actor(), application_id, with_version(json_body()))
         app = ops.get_application(actor(), application_id)
         return _application(app), etag(app.version)
 
@@ -244,7 +246,7 @@ class ApplicationEvidence(MethodView):
         f = request.files.get("file")
         industry, _sep, indicator = request.form.get("indicator", "").partition(".")
         filename, data = (f.filename or "", f.read()) if f is not None else ("", b"")
-        row = commit(ops.add_evidence, actor(), application_id, filename, data, industry=industry, indicator=indicator)
+        row = unit_of_work.run(ops.add_evidence, actor(), application_id, filename, data, industry=industry, indicator=indicator)
         return ops.evidence_rows([row])[0]
 
 
@@ -256,7 +258,7 @@ class ObjectionAnswer(MethodView):
     @errors(blp, 401, 403, 404, 409)
     def post(self, objection_id: int):
         """Answer a publicity objection (city or province in scope)."""
-        return commit(ops.answer_objection, actor(), objection_id, with_version(json_body()))
+        return unit_of_work.run(ops.answer_objection, actor(), objection_id, with_version(json_body()))
 
 
 @blp.route("/enterprises/<int:enterprise_id>/grades")
@@ -276,7 +278,7 @@ class EnterpriseGrades(MethodView):
     @errors(blp, 401, 403, 404, 409)
     def post(self, enterprise_id: int):
         """Record a re-grade or a grade of another system (city or province); it supersedes its own chain only."""
-        d = commit(ops.record_grade, actor(), enterprise_id, json_body())
+        d = unit_of_work.run(ops.record_grade, actor(), enterprise_id, json_body())
         return _decision(d, {d.id})
 
 
@@ -288,7 +290,7 @@ class EnterpriseFindings(MethodView):
     @errors(blp, 401, 403, 404, 409)
     def post(self, enterprise_id: int):
         """A violation or fraud finding (officials in scope): fraud → C at once (R-G-09); violations per local rule."""
-        out = commit(ops.record_finding, actor(), enterprise_id, json_body())
+        out = unit_of_work.run(ops.record_finding, actor(), enterprise_id, json_body())
         return {"items": [_decision(d, {x.id for x in out}) for d in out]}
 
 

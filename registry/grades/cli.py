@@ -7,6 +7,8 @@ import click
 from flask import Flask
 from flask.cli import AppGroup
 
+from registry.core import unit_of_work
+
 grades = AppGroup("grades", help="Performance grading (绩效分级): criteria packs, public list, findings.")
 
 
@@ -47,6 +49,7 @@ def public_cmd(grade: str, region: str, industry: str, xlsx: str | None) -> None
 @click.option("--kind", type=click.Choice(["fraud", "violation"]), required=True)
 @click.option("--reason", required=True)
 @click.option("--as-user", "username", required=True, help="The official recording it (their scope applies).")
+@unit_of_work.command
 def finding_cmd(enterprise_id: int, kind: str, reason: str, username: str) -> None:
     """Record a violation or fraud finding (fraud → C at once, R-G-09) as a named official."""
     from sqlalchemy import select
@@ -55,13 +58,14 @@ def finding_cmd(enterprise_id: int, kind: str, reason: str, username: str) -> No
     from registry.core.errors import DomainError
     from registry.extensions import db
     from registry.grades import operations as ops
-    from registry.grades.unit import commit
+    from registry.grades.unit import word_conflicts
 
     user = db.session.scalar(select(User).where(User.username == username))
     if user is None:
         raise click.ClickException(f"no user {username!r}")
+    word_conflicts()
     try:
-        out = commit(ops.record_finding, user, enterprise_id, {"kind": kind, "reason": reason})
+        out = unit_of_work.run(ops.record_finding, user, enterprise_id, {"kind": kind, "reason": reason})
     except DomainError as exc:
         raise click.ClickException(f"{exc.message} {exc.errors or ''}") from None
     for d in out:

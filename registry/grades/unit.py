@@ -1,29 +1,17 @@
-"""Run one grade operation and commit, turning a lost race into a clear conflict (optimistic locking).
+"""How a lost race on a grade decision is worded (the unit of work, core/unit_of_work.py, does the rest).
 
 Two officials deciding the same application at once both pass the state check; the second UPDATE
 finds the version already moved (StaleDataError) or the decision chain already extended
-(IntegrityError on supersedes_id). Exactly one wins; the other is told what happened.
+(IntegrityError on supersedes_id). Exactly one wins; the other is told what happened (409).
 """
 from __future__ import annotations
 
-from typing import Any, Callable, TypeVar
-
 from flask_babel import gettext as _
-from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm.exc import StaleDataError
 
-from registry.core.errors import Conflict
-from registry.extensions import db
-
-R = TypeVar("R")
+from registry.core import unit_of_work
 
 
-def commit(operation: Callable[..., R], *args: Any, **kwargs: Any) -> R:
-    try:
-        result = operation(*args, **kwargs)
-        db.session.commit()
-    except (StaleDataError, IntegrityError):
-        db.session.rollback()
-        raise Conflict(_("Another official decided this at the same moment; your action was not saved. "
-                         "Reload the page to see the decision.")) from None
-    return result
+def word_conflicts() -> None:
+    """A before_request of the grades doors (and the grades CLI): the 409 says who won."""
+    unit_of_work.conflict_message(_("Another official decided this at the same moment; your action was not saved. "
+                                    "Reload the page to see the decision."))

@@ -1,6 +1,6 @@
 """Grade pages: applications, self-assessment with evidence, review, approval, publicity, history, public list.
 
-Handlers are thin: parse the form → one operation (via unit.commit) → flash + redirect. A
+Handlers are thin: parse the form → one operation (unit_of_work.run; the request commits once) → flash + redirect. A
 ValidationFailed re-renders the application page (422) with the messages; a Conflict or a
 permission error becomes the error page through the app's DomainError handler.
 """
@@ -13,6 +13,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from registry.accounts.reauth import require_recent_login
+from registry.core import unit_of_work
 from registry.core.audit_scope import register_visible_objects
 from registry.core.errors import Conflict, Forbidden, ValidationFailed
 from registry.core.labels import register_history_labels
@@ -24,7 +25,7 @@ from registry.grades import auth, evidence, export, labels, queries
 from registry.grades import operations as ops
 from registry.grades.models import SYSTEM_VALUES, Evidence, GradeApplication, GradeSystem, Objection
 from registry.grades.settings import setting
-from registry.grades.unit import commit
+from registry.grades.unit import word_conflicts
 from registry.policy.grades import DIMENSIONS, GRADED_INDUSTRIES, get_criteria
 
 bp = Blueprint("grades", __name__, url_prefix="/grades")
@@ -43,8 +44,10 @@ def _register_hooks(state) -> None:
 
 
 bp.record_once(_register_hooks)
+bp.before_request(word_conflicts)  # a lost race on a decision: "another official decided this at the same moment"
 labels.register(bp)  # grade_label / grade_value / grade_note filters: codes and engine notes in the reader's language
 public_bp = Blueprint("public_grades", __name__, url_prefix="/public")
+public_bp.before_request(word_conflicts)
 
 
 def _me():
@@ -133,7 +136,7 @@ def _render_app(app, status: int = 200, errors: dict | None = None, message: str
 def _act(application_id: int, operation, *args, ok: str, **kwargs):
     """Run a page action on an application; validation problems re-render the page with them."""
     try:
-        commit(operation, *args, **kwargs)
+        unit_of_work.run(operation, *args, **kwargs)
     except ValidationFailed as exc:
         db.session.rollback()
         app = ops.get_application(_me(), application_id)
@@ -194,7 +197,7 @@ def new():
                 if raw.isdigit():
                     industries.setdefault(code, {"line_ids": [], "answers": {}})["line_ids"].append(int(raw))
         try:
-            app = commit(ops.create_application, me, {"enterprise_id": ent.id, "industries": industries})
+            app = unit_of_work.run(ops.create_application, me, {"enterprise_id": ent.id, "industries": industries})
         except ValidationFailed as exc:
             db.session.rollback()
             return render_template("grades/new.html", lines=lines, choices=choices, errors=exc.errors,
@@ -248,7 +251,7 @@ def submit(application_id: int):
 @bp.post("/<int:application_id>/delete")
 @login_required
 def delete(application_id: int):
-    commit(ops.delete_application, _me(), application_id, {"version": form_version(request.form.get("version"))})
+    unit_of_work.run(ops.delete_application, _me(), application_id, {"version": form_version(request.form.get("version"))})
     flash(_("Draft application deleted."), "success")
     return redirect(url_for("grades.index"))
 
@@ -327,7 +330,7 @@ def enterprise(enterprise_id: int):
 @login_required
 @require_recent_login
 def finding(enterprise_id: int):
-    commit(ops.record_finding, _me(), enterprise_id, {"kind": request.form.get("kind", ""), "reason": request.form.get("reason", "")})
+    unit_of_work.run(ops.record_finding, _me(), enterprise_id, {"kind": request.form.get("kind", ""), "reason": request.form.get("reason", "")})
     flash(_("Finding recorded; the grade history shows the new decision."), "success")
     return redirect(url_for("grades.enterprise", enterprise_id=enterprise_id))
 
@@ -337,7 +340,7 @@ def finding(enterprise_id: int):
 @require_recent_login
 def record(enterprise_id: int):
     data = {k: request.form.get(k, "") for k in ("system", "industry", "grade", "reason")}
-    commit(ops.record_grade, _me(), enterprise_id, data)
+    unit_of_work.run(ops.record_grade, _me(), enterprise_id, data)
     flash(_("Grade recorded."), "success")
     return redirect(url_for("grades.enterprise", enterprise_id=enterprise_id))
 
@@ -448,7 +451,7 @@ def objection(application_id: int):
     if request.method == "POST":
         data = {k: request.form.get(k, "") for k in ("name", "contact", "text")}
         try:
-            commit(ops.file_objection, application_id, data, address=request.remote_addr or "")
+            unit_of_work.run(ops.file_objection, application_id, data, address=request.remote_addr or "")
         except (ValidationFailed, Conflict) as exc:
             db.session.rollback()
             errors = exc.errors or {"text": [exc.message]}  # a duplicate (issue 13 M10): said beside the form

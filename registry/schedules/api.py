@@ -12,6 +12,7 @@ from flask.views import MethodView
 from flask_babel import gettext as _
 from flask_smorest import Blueprint
 
+from registry.core import unit_of_work
 from registry.core.api_auth import actor, guard, login_required
 from registry.core.api_support import body, errors, json_body, public
 from registry.core.errors import NotFound
@@ -69,7 +70,7 @@ class Schedules(MethodView):
         """Create a schedule (city or county official of the region) and generate its first draft."""
         schedule = ops.create_schedule(actor(), json_body())
         ops.generate(actor(), schedule.id)
-        db.session.commit()
+        unit_of_work.flush()
         return _schedule(schedule)
 
 
@@ -94,7 +95,7 @@ class Generate(MethodView):
         schedule = ops.get_schedule(actor(), schedule_id)
         latest = ops.latest_version(schedule)
         version = (ops.new_version if latest is not None and latest.published else ops.generate)(actor(), schedule_id)
-        db.session.commit()
+        unit_of_work.flush()
         return queries.version_dict(version)
 
 
@@ -107,7 +108,7 @@ class FlagChoices(MethodView):
     def post(self, schedule_id: int):
         """Resolve a flag of the draft with a recorded choice and reason; the enterprise is re-evaluated."""
         choice = ops.record_flag_choice(actor(), schedule_id, json_body())
-        db.session.commit()
+        unit_of_work.flush()
         return choice
 
 
@@ -120,7 +121,7 @@ class Publish(MethodView):
     def post(self, schedule_id: int):
         """Freeze and file the draft (date, recipients; a re-filed version needs a filing reason)."""
         version = ops.publish(actor(), schedule_id, json_body())
-        db.session.commit()
+        unit_of_work.flush()
         return queries.version_dict(version)
 
 
@@ -133,7 +134,7 @@ class Applications(MethodView):
     def post(self, schedule_id: int):
         """Apply (the enterprise) for an exemption or a livelihood maximum load for one of its lines."""
         app = ops.apply(actor(), schedule_id, actor().enterprise_id or 0, json_body())
-        db.session.commit()
+        unit_of_work.flush()
         return app
 
 
@@ -146,7 +147,7 @@ class Decision(MethodView):
     def post(self, application_id: int):
         """Approve or reject with reasons (and the obligations that survive an approval)."""
         app = ops.decide_application(actor(), application_id, json_body())
-        db.session.commit()
+        unit_of_work.flush()
         return app
 
 

@@ -8,6 +8,7 @@ from pathlib import Path
 import click
 from flask import Flask
 
+from registry.core import unit_of_work
 from registry.core.demo_builders import DemoBuilder, register_demo_builder
 
 
@@ -44,6 +45,7 @@ def register(app: Flask) -> None:
     @click.option("--region", required=True)
     @click.option("--pack", "pack_id", required=True)
     @click.option("--season", "season_year", type=int, required=True, help="Year the heating season starts.")
+    @unit_of_work.command
     def generate_cmd(username: str, region: str, pack_id: str, season_year: int):
         """Create the schedule if needed and (re)generate its draft version; prints the version."""
         from sqlalchemy import select
@@ -63,7 +65,6 @@ def register(app: Flask) -> None:
             latest = ops.latest_version(schedule)
             step = (ops.new_version if latest is not None and latest.published else ops.generate)
             version = step(actor, schedule.id, lambda done, total, phase: click.echo(f"{phase} {done}/{total}", err=True))
-            db.session.commit()
         except DomainError as err:
             _fail(err)
         click.echo(json.dumps({"schedule_id": schedule.id, **version_dict(version), "entries": len(version.entries)}, ensure_ascii=False))
@@ -74,17 +75,16 @@ def register(app: Flask) -> None:
     @click.option("--filed-on", required=True)
     @click.option("--recipients", required=True)
     @click.option("--reason", "filing_reason", default="")
+    @unit_of_work.command
     def publish_cmd(username: str, schedule_id: int, filed_on: str, recipients: str, filing_reason: str):
         """Freeze and file the draft version."""
         from registry.core.errors import DomainError
-        from registry.extensions import db
         from registry.schedules import operations as ops
         from registry.schedules.queries import version_dict
 
         try:
             version = ops.publish(_actor(username), schedule_id,
                                   {"filed_on": filed_on, "recipients": recipients, "filing_reason": filing_reason})
-            db.session.commit()
         except DomainError as err:
             _fail(err)
         click.echo(json.dumps(version_dict(version), ensure_ascii=False))

@@ -27,6 +27,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import or_, update
 
 from registry.accounts.models import User
+from registry.core import unit_of_work
 from registry.core.errors import Conflict, DomainError
 from registry.core.timeutil import utcnow
 from registry.extensions import db
@@ -63,7 +64,7 @@ def start(actor, schedule_id: int) -> ScheduleVersion:
     if not _claim(version.id):
         db.session.rollback()
         raise Conflict(_("A generation of this schedule is already running."))
-    db.session.commit()
+    unit_of_work.commit()  # the claim (and the request's work so far) before the worker's own session looks
     db.session.refresh(version)
     app = current_app._get_current_object()
     if not app.config.get("SCHEDULE_BACKGROUND", not app.testing):
@@ -92,15 +93,14 @@ def run(app: Flask, version_id: int, actor_id: int) -> None:
                 _record(version_id, progress_done=done, progress_total=total, generation_state=phase)
 
         try:
-            actor = db.session.get(User, actor_id)
-            version = db.session.get(ScheduleVersion, version_id)
-            ops.generate(actor, version.schedule_id, progress, claimed=True)
-            version.generation_state = ""
-            version.generation_error = ""
-            version.generation_heartbeat = utcnow()
-            db.session.commit()
+            with unit_of_work.transaction():  # the worker's unit of work: all of the generation, or nothing
+                actor = db.session.get(User, actor_id)
+                version = db.session.get(ScheduleVersion, version_id)
+                ops.generate(actor, version.schedule_id, progress, claimed=True)
+                version.generation_state = ""
+                version.generation_error = ""
+                version.generation_heartbeat = utcnow()
         except Exception as err:  # recorded for the official; the transaction left nothing behind
-            db.session.rollback()
             if isinstance(err, DomainError):
                 message = err.message
             else:

@@ -13,6 +13,7 @@ from flask import Blueprint, Response, abort, jsonify, redirect, render_template
 from flask_login import current_user, login_required
 
 from registry.accounts.reauth import is_recent
+from registry.core import unit_of_work
 from registry.core.templating import region_name, vocab_label
 from registry.extensions import db
 from registry.policy.packs import list_packs, pack_for_region
@@ -54,7 +55,7 @@ def index():
 @login_required
 def create():
     schedule = ops.create_schedule(current_user, _form())
-    db.session.commit()
+    unit_of_work.flush()
     runner.start(current_user, schedule.id)  # returns at once; the page shows the progress
     return redirect(url_for(".detail", schedule_id=schedule.id))
 
@@ -123,7 +124,7 @@ def _fresh_login(view):
 @login_required
 def choose(schedule_id: int):
     ops.record_flag_choice(current_user, schedule_id, _form())
-    db.session.commit()
+    unit_of_work.flush()
     return redirect(url_for(".detail", schedule_id=schedule_id) + "#flags")
 
 
@@ -132,7 +133,7 @@ def choose(schedule_id: int):
 @_fresh_login
 def publish(schedule_id: int):
     ops.publish(current_user, schedule_id, _form())
-    db.session.commit()
+    unit_of_work.flush()
     return redirect(url_for(".detail", schedule_id=schedule_id))
 
 
@@ -140,7 +141,7 @@ def publish(schedule_id: int):
 @login_required
 def apply(schedule_id: int):
     ops.apply(current_user, schedule_id, current_user.enterprise_id or 0, _form())
-    db.session.commit()
+    unit_of_work.flush()
     return redirect(url_for(".detail", schedule_id=schedule_id) + "#applications")
 
 
@@ -151,7 +152,7 @@ def decide(application_id: int):
     data = _form()
     data["approve"] = data.get("approve") == "1"
     app = ops.decide_application(current_user, application_id, data)
-    db.session.commit()
+    unit_of_work.flush()
     return redirect(url_for(".detail", schedule_id=app.schedule_id) + "#applications")
 
 
