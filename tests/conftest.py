@@ -78,7 +78,7 @@ def app(database_url):
         db.engine.dispose()
 
 
-from tests.support import ANCI, PASSWORD, enterprise_payload, line_payload, permit_payload  # noqa: E402
+from tests.builders import ANCI, PASSWORD, enterprise_payload, line_payload, permit_payload  # noqa: E402
 
 KEEP_TABLES = {"region", "alembic_version"}
 

@@ -1,81 +1,14 @@
-"""Test helpers shared by integration, API and web tests (imported, not fixtures)."""
-from __future__ import annotations
-
-import re
-
-CSRF_RE = re.compile(r'name="csrf-token" content="([^"]+)"')
-
-
-def csrf_from(html: str) -> str:
-    m = CSRF_RE.search(html) or re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"').search(html)
-    assert m, "page has no CSRF token"
-    return m.group(1)
-
-
-def login(client, username: str, password: str = "Correct-horse-battery-1"):
-    page = client.get("/login")
-    token = csrf_from(page.get_data(as_text=True))
-    return client.post("/login", data={"username": username, "password": password, "csrf_token": token})
-
-
-# ---- builders that go through operations (never raw SQL) ----
-
-PASSWORD = "Correct-horse-battery-1"  # meets the policy: 3 of 4 character classes
-
-# Real counties used across tests: Langfang 安次区, Langfang 广阳区, Shijiazhuang 正定县, Jiyuan, Jizhou.
-ANCI = "131002"
-GUANGYANG = "131003"
-ZHENGDING = "130123"
-JIYUAN = "419001"
-JIZHOU = "120119"
-
-
-def valid_uscc(seed: int, region: str = "131002") -> str:
-    """A checksum-valid 统一社会信用代码 for tests, built with python-stdnum's own check."""
-    from stdnum.cn import uscc
-
-    body = f"91{region}MA{seed:07d}"[:17]
-    return body + uscc.calc_check_digit(body)
-
-
-def enterprise_payload(seed: int = 1, region_code: str = ANCI, **over) -> dict:
-    data = {
-        "uscc": valid_uscc(seed, region_code),
-        "name": f"廊坊测试钢铁有限公司{seed}",
-        "region_code": region_code,
-        "address": "廊坊市安次区测试路1号",
-        "sector": "steel",
-        "contact_person": "张三",
-        "contact_phone": "0316-1234567",
-    }
-    data.update(over)
-    return data
-
-
-def line_payload(code: str = "L1", **over) -> dict:
-    data = {
-        "code": code,
-        "name": "1号高炉",
-        "sector": "steel",
-        "sub_type": "steel_blast_furnace",
-        "kind": "blast_furnace",
-        "fuel": "coke",
-        "capacity": "200",
-        "capacity_unit": "10kt/a",
-        "stack_height_m": "60",
-        "has_cems": True,
-        "cems_transmission_rate": "95",
-        "emissions": [{"pollutant": "so2", "status": "special_limits", "reached_on": "2017-09-01"}],
-        "equipment": [{"name": "1#高炉", "kind": "blast_furnace", "fuel": "coke", "capacity": "200", "capacity_unit": "10kt/a"}],
-    }
-    data.update(over)
-    return data
-
-
-def permit_payload(number: str | None = None, **over) -> dict:
-    """A permit body; the default number is national-format and names enterprise_payload(1)'s credit code."""
-    data = {"number": number or f"{valid_uscc(1)}001P", "kind": "full", "status": "issued", "industry": "炼铁", "issued_on": "2017-06-30", "valid_until": "2020-06-29"}
-    data.update(over)
-    return data
-
-
+"""Moved to tests/builders/ (payloads.py, http.py); this name stays for tests that still import it."""
+from tests.builders.http import CSRF_RE, csrf_from, login  # noqa: F401
+from tests.builders.payloads import (  # noqa: F401
+    ANCI,
+    GUANGYANG,
+    JIYUAN,
+    JIZHOU,
+    PASSWORD,
+    ZHENGDING,
+    enterprise_payload,
+    line_payload,
+    permit_payload,
+    valid_uscc,
+)

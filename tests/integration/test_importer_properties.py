@@ -27,7 +27,7 @@ import yaml
 from hypothesis import HealthCheck, Phase, given, seed, settings
 from hypothesis import strategies as st
 
-from tests.integration.exchange.files import csv_bytes, enterprise_row, line_row, permit_row, workbook
+from tests.builders.files import csv_bytes, enterprise_row, line_row, permit_row, workbook
 
 SEED = 20261127
 CJK = re.compile(r"[\u4e00-\u9fff]")

@@ -31,7 +31,7 @@ def test_every_demo_enterprise_evaluates_under_its_citys_pack(db_app):
 
 def test_line_status_is_its_worst_pollutant_reached_when_the_last_got_there(make_enterprise):
     from registry.enterprises import operations as ops
-    from tests.support import line_payload
+    from tests.builders import line_payload
 
     ent, owner = make_enterprise("419001", sector="coking")
     ops.add_line(owner, ent.id, line_payload("CO1", sector="coking", sub_type="none", kind="coke_oven", fuel="coke_oven_gas", emissions=[
@@ -51,7 +51,7 @@ def test_line_status_is_its_worst_pollutant_reached_when_the_last_got_there(make
 @pytest.mark.parametrize("status,expected", [("issued", "issued"), ("rectify_after", "rectify_after")])
 def test_permit_status_comes_from_the_best_permit(make_enterprise, status, expected):
     from registry.enterprises import operations as ops
-    from tests.support import permit_payload
+    from tests.builders import permit_payload
 
     ent, owner = make_enterprise()
     ops.update_permit(owner, ent.permits[0].id, permit_payload(ent.permits[0].number, status=status), expected_version=ent.permits[0].version)

@@ -98,7 +98,7 @@ def make_account(app, site):
     from registry.extensions import db
 
     def _make(username: str, role: str, region_code: str | None = None, full_name: str = ""):
-        from tests.support import PASSWORD
+        from tests.builders import PASSWORD
 
         with app.app_context():
             user = create_user(SYSTEM, {"username": username, "password": PASSWORD, "role": role,

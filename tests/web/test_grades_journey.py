@@ -7,8 +7,8 @@ from datetime import timedelta
 
 import pytest
 
-from tests.integration.grades.builders import PDF, STEEL_ANSWERS
-from tests.support import ANCI, PASSWORD
+from tests.builders import ANCI, PASSWORD
+from tests.builders.grades import PDF, STEEL_ANSWERS
 
 pytestmark = pytest.mark.web
 
@@ -44,7 +44,7 @@ def world(app, site, make_account):
     from registry.accounts.models import User
     from registry.enterprises import operations as ops
     from registry.extensions import db
-    from tests.support import enterprise_payload, line_payload, permit_payload
+    from tests.builders import enterprise_payload, line_payload, permit_payload
 
     make_account("web.county", "county", ANCI)
     make_account("web.city", "city", "131000")

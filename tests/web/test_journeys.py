@@ -9,7 +9,7 @@ import re
 
 import pytest
 
-from tests.support import ANCI, GUANGYANG, PASSWORD, valid_uscc
+from tests.builders import ANCI, GUANGYANG, PASSWORD, valid_uscc
 
 pytestmark = pytest.mark.web
 

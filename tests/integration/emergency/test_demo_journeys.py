@@ -79,7 +79,7 @@ def test_demo_city_journey(demo, username, region, pack_id):
 def test_plan_page_starts_on_the_regions_pack_and_its_prefill_saves(demo, client, region, pack_id):
     """Before any list exists, an enterprise's plan form opens on its own city's pack, pre-filled at the floor
     (a curtailment without a pack percentage gets the line's first allowed step), and saves as it is."""
-    from tests.support import csrf_from, login
+    from tests.builders import csrf_from, login
 
     ent = queries.covered_enterprises(region)[0]
     owner = db.session.scalar(select(User).where(User.enterprise_id == ent.id))

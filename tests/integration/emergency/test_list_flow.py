@@ -251,7 +251,7 @@ def test_shijiazhuang_totals_show_which_targets_are_in_principle(demo):
 def test_shijiazhuang_list_page_shows_the_in_principle_badge(demo, client):
     """Issue 14 point 2 on the page: the targets 原则上 carry a badge (004:381)."""
     from registry.demo import DEMO_PASSWORD
-    from tests.support import login
+    from tests.builders import login
 
     lst = ops.compile_list(_user("shijiazhuang"), {"region_code": "130100", "pack_id": "shijiazhuang-2018-20"})
     db.session.commit()

@@ -20,7 +20,7 @@ from registry.emergency import queries
 from registry.emergency.export import to_xlsx
 from registry.emergency.reductions import Action, AreaSource, LineBaseline, city_totals, target_base
 from registry.extensions import db
-from tests.support import login
+from tests.builders import login
 
 PACKS = {"langfang-2017-18": "000:149", "jizhou-2018-19": "001:93", "jiyuan-2018-19": "002:582", "jjj-2019-20": "003:50",
          "shijiazhuang-2018-20": "004:381"}

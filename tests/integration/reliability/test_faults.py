@@ -35,7 +35,7 @@ import pytest
 from markupsafe import escape
 from sqlalchemy import func, select, text
 
-from tests.support import ANCI
+from tests.builders import ANCI
 
 ROOT = Path(__file__).resolve().parents[3]
 PG_URL = os.environ.get("TEST_DATABASE_URL", "")
@@ -389,8 +389,8 @@ def test_disk_full_on_evidence_upload_gives_a_clear_error_and_leaves_nothing(ful
     from registry.extensions import db
     from registry.grades import operations as ops
     from registry.grades.models import Evidence
-    from tests.integration.grades.builders import person_client
-    from tests.support import csrf_from, login
+    from tests.builders import csrf_from, login
+    from tests.builders.grades import person_client
 
     target, _mounted = full_disk
     county = make_user("county", ANCI)

@@ -11,7 +11,7 @@ from registry.extensions import db
 from registry.schedules import diffing, generation, queries
 from registry.schedules import operations as ops
 from registry.schedules.models import FrozenError, ScheduleVersion
-from tests.support import JIYUAN, line_payload
+from tests.builders import JIYUAN, line_payload
 
 DEMO = {"131000": "langfang-2017-18", "130100": "shijiazhuang-2018-20", "419001": "jiyuan-2018-19", "120119": "jizhou-2018-19"}
 CITY_USER = {"131000": "langfang", "130100": "shijiazhuang", "419001": "jiyuan", "120119": "jizhou"}

@@ -14,7 +14,7 @@ from sqlalchemy import select
 
 from registry.accounts.models import User
 from registry.extensions import db
-from tests.support import ANCI, csrf_from, login
+from tests.builders import ANCI, csrf_from, login
 
 NAV_RE = re.compile(r'<nav class="mainnav"[^>]*>(.*?)</nav>', re.S)
 HREF_RE = re.compile(r'href="([^"]+)"')

@@ -14,8 +14,8 @@ from sqlalchemy import select
 from registry.core import audit
 from registry.core.models import AuditEntry
 from registry.extensions import db
+from tests.builders import csrf_from
 from tests.integration.reliability.conftest import at_once, live_server  # noqa: F401  # fixture
-from tests.support import csrf_from
 
 ATTEMPTS = 20
 

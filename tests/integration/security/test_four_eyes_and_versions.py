@@ -9,8 +9,8 @@ from __future__ import annotations
 import pytest
 
 from registry.extensions import db
-from tests.integration.grades.builders import build_application
-from tests.support import ANCI, JIYUAN, csrf_from, login
+from tests.builders import ANCI, JIYUAN, csrf_from, login
+from tests.builders.grades import build_application
 
 
 @pytest.fixture()
@@ -112,7 +112,7 @@ def test_a_page_form_without_its_version_is_refused_not_unchecked(client, make_u
     client.get("/lang/en")
     ent2, _ = make_enterprise(ANCI, owner=make_user("enterprise"))
     page = client.get(f"/enterprises/{ent.id}").get_data(as_text=True)
-    from tests.support import enterprise_payload
+    from tests.builders import enterprise_payload
 
     form = {**enterprise_payload(1), "name": "改名公司", "csrf_token": csrf_from(page)}
     db.session.refresh(ent)

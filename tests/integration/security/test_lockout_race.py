@@ -14,8 +14,8 @@ from __future__ import annotations
 import requests
 from sqlalchemy import func, select
 
+from tests.builders import PASSWORD, csrf_from
 from tests.integration.reliability.conftest import at_once, live_server  # noqa: F401  # fixture
-from tests.support import PASSWORD, csrf_from
 
 ATTEMPTS = 16
 WRONG = "Wrong-password-1"

@@ -13,8 +13,8 @@ from sqlalchemy import select
 
 from registry.extensions import db
 from registry.grades.models import Objection
-from tests.integration.grades.builders import build_application
-from tests.support import ANCI, csrf_from, login
+from tests.builders import ANCI, csrf_from, login
+from tests.builders.grades import build_application
 
 
 @pytest.fixture()

@@ -13,8 +13,8 @@ from __future__ import annotations
 
 import requests
 
+from tests.builders import PASSWORD, csrf_from
 from tests.integration.reliability.conftest import live_server  # noqa: F401  # fixture
-from tests.support import PASSWORD, csrf_from
 
 NEW_PASSWORD = "Another-horse-battery-2"
 
