@@ -60,30 +60,6 @@ LINE_FIELDS = ("name", "kind", "fuel", "capacity", "capacity_unit", "stack_heigh
                "cems_transmission_rate", "so2_status", "so2_reached_on")
 
 
-@pytest.fixture()
-def admin():
-    from registry.accounts.auth import SYSTEM
-
-    return SYSTEM
-
-
-@pytest.fixture()
-def do_import(db_app):
-    """Import through exchange.operations and commit when written, as pages, API and CLI do."""
-    from registry.exchange import operations as ops
-    from registry.extensions import db
-
-    def _run(actor, data: bytes, *, filename: str):
-        outcome = ops.import_workbook(actor, data, filename, dry_run=False)
-        if outcome.report.written:
-            db.session.commit()
-        else:
-            db.session.rollback()
-        return outcome.report
-
-    return _run
-
-
 def _xlsx_safe(value):
     """What a spreadsheet cell can hold: xlsx has no NaN/inf number and 32,767 characters at most."""
     if isinstance(value, float) and not math.isfinite(value):

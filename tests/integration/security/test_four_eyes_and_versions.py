@@ -13,21 +13,6 @@ from tests.builders import ANCI, JIYUAN, csrf_from, login
 from tests.builders.grades import build_application
 
 
-@pytest.fixture()
-def later(monkeypatch):
-    """Move the calendar `days` ahead (past a publicity period), as tests/integration/grades/conftest.py."""
-    from datetime import timedelta
-
-    from registry.core import timeutil
-
-    real = timeutil.beijing_today
-
-    def _move(days: int = 30):
-        monkeypatch.setattr(timeutil, "beijing_today", lambda: real() + timedelta(days=days))
-
-    return _move
-
-
 def _bearer(user) -> dict[str, str]:
     from registry.accounts.operations import create_token
 

@@ -18,20 +18,6 @@ from tests.builders.grades import build_application
 
 
 @pytest.fixture()
-def later(monkeypatch):
-    from datetime import timedelta
-
-    from registry.core import timeutil
-
-    real = timeutil.beijing_today
-
-    def _move(days: int = 30):
-        monkeypatch.setattr(timeutil, "beijing_today", lambda: real() + timedelta(days=days))
-
-    return _move
-
-
-@pytest.fixture()
 def publicity(db_app, make_user, make_enterprise):
     db_app.config["GRADE_OBJECTION_RATE_LIMIT"] = "1000 per minute"
     county, city = make_user("county", ANCI), make_user("city", "131000")
