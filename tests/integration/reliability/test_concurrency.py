@@ -85,15 +85,6 @@ def test_fifty_officials_approving_one_grade_application_exactly_one_wins(db_app
     _audit_chain_intact()
 
 
-@pytest.fixture()
-def demo(db_app):
-    from registry.demo import build_demo
-    from registry.extensions import db
-
-    build_demo(per_city=12)
-    db.session.commit()
-
-
 def _user(username: str):
     from registry.accounts.models import User
     from registry.extensions import db
@@ -101,7 +92,7 @@ def _user(username: str):
     return db.session.scalar(select(User).where(User.username == username))
 
 
-def test_fifty_attempts_to_publish_one_schedule_version_exactly_one_wins(demo, live_server, api_session):
+def test_fifty_attempts_to_publish_one_schedule_version_exactly_one_wins(demo_city, live_server, api_session):
     from registry.extensions import db
     from registry.schedules import operations as ops
     from registry.schedules.models import ScheduleVersion
@@ -127,7 +118,7 @@ def test_fifty_attempts_to_publish_one_schedule_version_exactly_one_wins(demo, l
     _audit_chain_intact()
 
 
-def test_fifty_attempts_to_file_one_emergency_list_version_exactly_one_wins(demo, live_server, api_session):
+def test_fifty_attempts_to_file_one_emergency_list_version_exactly_one_wins(demo_city, live_server, api_session):
     from registry.emergency import operations as ops
     from registry.emergency.models import EmergencyList, ListEntry
     from registry.extensions import db

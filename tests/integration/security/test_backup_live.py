@@ -30,7 +30,6 @@ from sqlalchemy import create_engine, inspect
 
 from registry.audit.backup import BackupError, restore
 from tests.builders import csrf_from
-from tests.integration.reliability.conftest import live_server  # noqa: F401  # fixture
 from tests.integration.security.backup_support import build_evidence_world, check_restored, fresh_databases  # noqa: F401
 
 BACKUPS = 4
