@@ -7,7 +7,6 @@ import pytest
 from sqlalchemy import select
 
 from grading.contract import evaluate
-from registry.demo import build_demo
 from registry.enterprises.models import Enterprise
 from registry.extensions import db
 from registry.policy.facts import evaluate_document
@@ -17,9 +16,8 @@ DATE_BY_PACK = {"langfang-2017-18": date(2017, 12, 10), "jizhou-2018-19": date(2
                 "jiyuan-2018-19": date(2019, 2, 1), "shijiazhuang-2018-20": date(2018, 12, 10)}
 
 
-def test_every_demo_enterprise_evaluates_under_its_citys_pack(db_app):
-    build_demo(per_city=15)
-    db.session.commit()
+@pytest.mark.demo_city(per_city=15)
+def test_every_demo_enterprise_evaluates_under_its_citys_pack(db_app, demo_city):
     measures = set()
     for enterprise in db.session.scalars(select(Enterprise)):
         pack = PACK_BY_PREFIX[enterprise.region_code[:4]]

@@ -10,7 +10,7 @@ import re
 import pytest
 
 from tests.builders import ANCI, PASSWORD
-from tests.web.test_journeys import log_in
+from tests.builders.browser import log_in
 
 pytestmark = pytest.mark.web
 
