@@ -3,7 +3,9 @@ migrated with Alembic exactly as production is, and helpers that build data thro
 from __future__ import annotations
 
 import os
+import threading
 from collections.abc import Iterator
+from contextlib import contextmanager, nullcontext
 
 import pytest
 
@@ -78,7 +80,7 @@ def app(database_url):
         db.engine.dispose()
 
 
-from tests.support import ANCI, PASSWORD, enterprise_payload, line_payload, permit_payload  # noqa: E402
+from tests.builders import ANCI, PASSWORD, enterprise_payload, line_payload, permit_payload  # noqa: E402
 
 KEEP_TABLES = {"region", "alembic_version"}
 
@@ -216,3 +218,65 @@ def make_enterprise(db_app, make_user):
         return ent, owner
 
     return _make
+
+
+# ---- one live server, one demo city (shared by tests/integration, tests/api and tests/web) ----
+
+@contextmanager
+def serving(app, *, threaded: bool = True) -> Iterator[str]:
+    """`app` on 127.0.0.1:<free port> (werkzeug's `make_server`, one thread per request as gunicorn's threads
+    would be) until the block ends; yields the base URL."""
+    from werkzeug.serving import make_server
+
+    server = make_server("127.0.0.1", 0, app, threaded=threaded)
+    thread = threading.Thread(target=server.serve_forever, name="live-server", daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}"
+    finally:
+        server.shutdown()
+        thread.join(timeout=10)
+        server.server_close()
+
+
+@pytest.fixture(scope="session")
+def live_server_session(app) -> Iterator[str]:
+    """The session's app over real HTTP, started once for the whole session (the tables are not emptied:
+    use `live_server`, or tests/web's `site`)."""
+    with serving(app) as url:
+        yield url
+
+
+@pytest.fixture()
+def live_server(db_app, live_server_session) -> str:
+    """The base URL of the live server, for a test that also prepares data through operations (`db_app`'s
+    request context); every table except regions is emptied after the test (`db_app`)."""
+    return live_server_session
+
+
+DEMO_PER_CITY = 12
+
+
+@pytest.fixture()
+def demo_city(request, app):
+    """The demo data of registry.demo (every demo city's accounts, enterprises, lines), committed; returns the app.
+
+    The size is `@pytest.mark.demo_city(per_city=N)` on the test or module (default DEMO_PER_CITY). The tables
+    are emptied by `site` under the live server of tests/web (before and after the test), elsewhere by `db_app`."""
+    from registry.demo import build_demo
+    from registry.extensions import db
+
+    under_site = "site" in request.fixturenames
+    request.getfixturevalue("site" if under_site else "db_app")
+    marker = request.node.get_closest_marker("demo_city")
+    per_city = marker.kwargs.get("per_city", DEMO_PER_CITY) if marker else DEMO_PER_CITY
+    with app.app_context() if under_site else nullcontext():
+        build_demo(per_city=per_city)
+        db.session.commit()
+    return app
+
+
+@pytest.fixture()
+def demo(demo_city):
+    """The old name of `demo_city`, kept for tests written against it."""
+    return demo_city

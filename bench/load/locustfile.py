@@ -23,6 +23,8 @@ with open(os.environ["LOAD_PEOPLE"], encoding="utf-8") as f:
     PEOPLE = json.load(f)
 _next = itertools.count()
 
+# A copy of tests/builders/answers.py's STEEL_ANSWERS: locust loads this file alone in its own process,
+# without the repository on its path.
 STEEL_ANSWERS = {
     "equipment_level": "national_leading", "control_technology": "national_leading",
     "pm_mg_m3": 5, "so2_mg_m3": 20, "nox_mg_m3": 40, "fugitive_control": "full",

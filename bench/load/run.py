@@ -38,17 +38,11 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
+from tests.builders.answers import PDF, STEEL_ANSWERS  # noqa: E402  (the tests' own answers: one copy)
+
 RATIO_TARGET = 5.0
 TRIVIAL = "trivial: GET /healthz"
 PASSWORD = "Load-test-password-1"  # noqa: S105  # throwaway accounts on a throwaway cluster
-PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
-STEEL_ANSWERS = {
-    "equipment_level": "national_leading", "control_technology": "national_leading",
-    "pm_mg_m3": 5, "so2_mg_m3": 20, "nox_mg_m3": 40, "fugitive_control": "full",
-    "cems_installed": True, "cems_transmission_rate": 96, "separate_metering": True,
-    "environmental_management": "complete", "clean_transport_share": 60, "china5_or_better_share": 100,
-    "gate_video_months": 6,
-}
 
 
 # ---- step 3: the people (runs in its own process) ----

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from tests.support import ANCI, PASSWORD, csrf_from, enterprise_payload, login
+from tests.builders import ANCI, PASSWORD, csrf_from, enterprise_payload, login
 
 
 def _unauthenticated(response) -> None:

@@ -11,7 +11,7 @@ from registry.enterprises import operations as ops
 from registry.enterprises.models import Enterprise
 from registry.extensions import db
 from registry.policy.facts import evaluate_document
-from tests.support import ZHENGDING, enterprise_payload, line_payload
+from tests.builders import ZHENGDING, enterprise_payload, line_payload
 
 
 def _ban(result: dict) -> list[dict]:

@@ -1,10 +1,10 @@
 """The emergency-list API on the demo city: compile, totals vs targets, optimize, decide, apply, orders, plans."""
 from __future__ import annotations
 
+import pytest
 from sqlalchemy import select
 
 from registry.accounts.models import User
-from registry.demo import build_demo
 from registry.extensions import db
 from tests.api.world import bearer_headers
 
@@ -13,9 +13,8 @@ def _headers(username: str) -> dict[str, str]:
     return bearer_headers(db.session.scalar(select(User).where(User.username == username)))
 
 
-def test_city_list_journey_through_the_api(client):
-    build_demo(per_city=10)
-    db.session.commit()
+@pytest.mark.demo_city(per_city=10)
+def test_city_list_journey_through_the_api(client, demo_city):
     city = _headers("langfang")
     r = client.post("/api/v1/emergency-lists", json={"region_code": "131000", "pack_id": "langfang-2017-18"}, headers=city)
     assert r.status_code == 201, r.json
@@ -40,9 +39,8 @@ def test_city_list_journey_through_the_api(client):
     assert client.get(f"/api/v1/emergency-lists/{new_id}", headers=_headers("shijiazhuang")).status_code == 404
 
 
-def test_plan_below_the_floor_is_refused_with_the_clause(client):
-    build_demo(per_city=10)
-    db.session.commit()
+@pytest.mark.demo_city(per_city=10)
+def test_plan_below_the_floor_is_refused_with_the_clause(client, demo_city):
     owner = db.session.scalar(select(User).where(User.username == "qiye"))
     headers = bearer_headers(owner)
     url = f"/api/v1/enterprises/{owner.enterprise_id}/emergency-plan"

@@ -3,8 +3,8 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from tests.integration.grades.builders import STEEL_ANSWERS
-from tests.support import ANCI
+from tests.builders import ANCI
+from tests.builders.grades import STEEL_ANSWERS
 
 
 def test_grade_journey_through_the_api(db_app, api_client, make_user, make_enterprise, token_for, monkeypatch):
@@ -29,7 +29,7 @@ def test_grade_journey_through_the_api(db_app, api_client, make_user, make_enter
 
     import io
 
-    from tests.integration.grades.builders import PDF
+    from tests.builders.grades import PDF
 
     r = api_client.post(f"{url}/evidence", headers=me, content_type="multipart/form-data",
                         data={"file": (io.BytesIO(PDF), "rail.pdf"), "indicator": "steel.clean_transport_share"})

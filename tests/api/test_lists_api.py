@@ -1,7 +1,7 @@
 """Scoped lists with filters and pagination, and the public reference data (vocabularies, regions)."""
 from __future__ import annotations
 
-from tests.support import ANCI, GUANGYANG, ZHENGDING
+from tests.builders import ANCI, GUANGYANG, ZHENGDING
 
 
 def _world(make_user, make_enterprise):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from tests.support import ANCI, enterprise_payload, line_payload, login, permit_payload, valid_uscc
+from tests.builders import ANCI, enterprise_payload, line_payload, login, permit_payload, valid_uscc
 
 
 def _draft(api_client, make_user, token_for, seed: int = 31):

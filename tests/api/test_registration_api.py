@@ -1,7 +1,7 @@
 """The registration workflow through the JSON API only, with Bearer tokens (DESIGN.md §4 API)."""
 from __future__ import annotations
 
-from tests.support import ANCI, enterprise_payload, line_payload, permit_payload
+from tests.builders import ANCI, enterprise_payload, line_payload, permit_payload
 
 
 def test_enterprise_registers_and_county_approves_after_a_return_and_fix(api_client, make_user, token_for):

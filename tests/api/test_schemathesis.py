@@ -21,7 +21,6 @@ and reported together with the figures (cases per operation, total).
 from __future__ import annotations
 
 import os
-import threading
 from collections import Counter
 
 import pytest
@@ -45,21 +44,6 @@ CHECKS = [not_a_server_error, response_schema_conformance, status_code_conforman
 
 # Figures of the last run, read by the report (docs/security.md "Bad input").
 FIGURES: dict[str, Counter] = {}
-
-
-@pytest.fixture()
-def live_server(db_app):
-    """The real app over real HTTP on 127.0.0.1 (one request at a time, as the tests read)."""
-    from werkzeug.serving import make_server
-
-    server = make_server("127.0.0.1", 0, db_app, threaded=False)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_port}"
-    finally:
-        server.shutdown()
-        thread.join(timeout=10)
 
 
 def _world_ids(world) -> dict[str, int | str]:

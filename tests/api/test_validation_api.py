@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from tests.support import ANCI, enterprise_payload, line_payload, valid_uscc
+from tests.builders import ANCI, enterprise_payload, line_payload, valid_uscc
 
 CJK = re.compile(r"[\u4e00-\u9fff]")
 

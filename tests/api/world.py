@@ -15,7 +15,7 @@ import time
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
-from tests.support import ANCI, GUANGYANG, PASSWORD, enterprise_payload, line_payload, permit_payload
+from tests.builders import ANCI, GUANGYANG, PASSWORD, enterprise_payload, line_payload, permit_payload
 
 WORLD_PERMIT_NUMBER = "P-131002-0001"
 

@@ -9,7 +9,7 @@ the 409 variants show that a permission the actor has is refused in the wrong st
 from __future__ import annotations
 
 from tests.authz.spec import ACTORS, Route, everyone
-from tests.support import ANCI, PASSWORD, enterprise_payload, line_payload, permit_payload
+from tests.builders import ANCI, PASSWORD, enterprise_payload, line_payload, permit_payload
 
 V = "/api/v1"
 OFFICIALS_IN = ("county_in", "city_in", "province_in")

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from tests.api.world import LAZY_VALUES, World
 from tests.authz.spec import Route, everyone
-from tests.support import PASSWORD
+from tests.builders import PASSWORD
 
 IN = ("county_in", "city_in", "province_in")
 OUT = ("county_out", "city_out", "province_out")
@@ -22,7 +22,7 @@ def _claim_world(world: World) -> dict:
     from registry.accounts.operations import create_user
     from registry.enterprises import conflicts
     from registry.extensions import db
-    from tests.integration.grades.builders import use_temp_evidence_dir
+    from tests.builders.grades import use_temp_evidence_dir
 
     use_temp_evidence_dir()
     claimant = create_user(SYSTEM, {"username": "world.claimant", "password": PASSWORD, "role": "enterprise"})

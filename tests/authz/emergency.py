@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from tests.api.world import LAZY_VALUES, World
 from tests.authz.spec import Route, everyone
-from tests.support import PASSWORD
+from tests.builders import PASSWORD
 
 PACK = "langfang-2017-18"
 

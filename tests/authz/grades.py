@@ -49,8 +49,8 @@ def build_grade_world(state: str, owner, enterprise) -> dict:
     from registry.accounts.operations import create_user
     from registry.extensions import db
     from registry.grades import operations as ops
-    from tests.integration.grades.builders import build_application
-    from tests.support import ANCI, PASSWORD
+    from tests.builders import ANCI, PASSWORD
+    from tests.builders.grades import build_application
 
     # Ten actors post objections within a minute from one address: the rate limit is tested elsewhere.
     current_app.config["GRADE_OBJECTION_RATE_LIMIT"] = "1000 per minute"

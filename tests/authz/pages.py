@@ -15,7 +15,7 @@ Form bodies are the browser's flat fields (`emissions-0-status`), not JSON.
 from __future__ import annotations
 
 from tests.authz.spec import Route, everyone
-from tests.support import ANCI, PASSWORD, enterprise_payload
+from tests.builders import ANCI, PASSWORD, enterprise_payload
 
 OFFICIALS_IN = ("county_in", "city_in", "province_in")
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from tests.api.world import LAZY_VALUES, World
 from tests.authz.spec import Route, everyone
-from tests.support import ANCI, PASSWORD
+from tests.builders import ANCI, PASSWORD
 
 READERS = ("owner", "other_enterprise", "county_in", "county_out", "city_in", "province_in")
 

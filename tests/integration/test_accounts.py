@@ -8,7 +8,7 @@ from registry.accounts.models import ApiToken, User
 from registry.accounts.passwords import hash_token
 from registry.core.errors import Forbidden, ValidationFailed
 from registry.extensions import db
-from tests.support import PASSWORD
+from tests.builders import PASSWORD
 
 
 def test_passwords_are_stored_as_argon2_hashes(make_user):
@@ -69,7 +69,7 @@ def test_sign_up_always_creates_an_enterprise_account(db_app):
 
 
 def test_admin_user_list_is_paged_and_searchable(make_user, client):
-    from tests.support import login
+    from tests.builders import login
 
     admin = make_user("admin", username="root-admin")
     for i in range(55):

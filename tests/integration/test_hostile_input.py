@@ -338,7 +338,7 @@ def test_zz_report_figures():
 def test_numbers_beyond_their_column_are_refused_naming_the_field(kind, field, value, client):
     """PostgreSQL refused these at the UPDATE (numeric field overflow: a 500); now 422 on both databases."""
     from tests.api.world import build_world
-    from tests.support import enterprise_payload, line_payload
+    from tests.builders import enterprise_payload, line_payload
 
     world = build_world("draft", "owner")
     if kind == "line":

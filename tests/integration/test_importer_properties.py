@@ -27,7 +27,7 @@ import yaml
 from hypothesis import HealthCheck, Phase, given, seed, settings
 from hypothesis import strategies as st
 
-from tests.integration.exchange.files import csv_bytes, enterprise_row, line_row, permit_row, workbook
+from tests.builders.files import csv_bytes, enterprise_row, line_row, permit_row, workbook
 
 SEED = 20261127
 CJK = re.compile(r"[\u4e00-\u9fff]")
@@ -58,30 +58,6 @@ TEXT_FIELDS = ("name", "address", "contact_person", "contact_phone", "township")
 ENTERPRISE_FIELDS = TEXT_FIELDS + ("region_code", "sector", "in_key_area", "fugitive_control_done_on", "uscc")
 LINE_FIELDS = ("name", "kind", "fuel", "capacity", "capacity_unit", "stack_height_m", "has_cems",
                "cems_transmission_rate", "so2_status", "so2_reached_on")
-
-
-@pytest.fixture()
-def admin():
-    from registry.accounts.auth import SYSTEM
-
-    return SYSTEM
-
-
-@pytest.fixture()
-def do_import(db_app):
-    """Import through exchange.operations and commit when written, as pages, API and CLI do."""
-    from registry.exchange import operations as ops
-    from registry.extensions import db
-
-    def _run(actor, data: bytes, *, filename: str):
-        outcome = ops.import_workbook(actor, data, filename, dry_run=False)
-        if outcome.report.written:
-            db.session.commit()
-        else:
-            db.session.rollback()
-        return outcome.report
-
-    return _run
 
 
 def _xlsx_safe(value):

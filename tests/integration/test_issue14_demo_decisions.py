@@ -4,18 +4,17 @@ from __future__ import annotations
 
 from datetime import date
 
+import pytest
 from sqlalchemy import select
 
 from grading.contract import evaluate
-from registry.demo import build_demo
 from registry.enterprises.models import Enterprise
 from registry.extensions import db
 from registry.policy.facts import evaluate_document
 
 
-def test_demo_jiyuan_steel_works_are_exempted_as_enterprises(db_app):
-    build_demo(per_city=15)
-    db.session.commit()
+@pytest.mark.demo_city(per_city=15)
+def test_demo_jiyuan_steel_works_are_exempted_as_enterprises(db_app, demo_city):
     seen, works = 0, []
     for ent in db.session.scalars(select(Enterprise).where(Enterprise.region_code.startswith("4190"),
                                                            Enterprise.sector == "steel")):
@@ -51,7 +50,8 @@ CITY_OFFICIALS = [("langfang", "131000", "langfang-2017-18"), ("shijiazhuang", "
                   ("jiyuan", "419001", "jiyuan-2018-19"), ("jizhou", "120119", "jizhou-2018-19")]
 
 
-def test_demo_lists_show_the_society_wide_base_apart_from_the_industrial_one(db_app):
+@pytest.mark.demo_city(per_city=15)
+def test_demo_lists_show_the_society_wide_base_apart_from_the_industrial_one(db_app, demo_city):
     """Issue 14 point 8 (000:143, 000:149 全社会; 001:93, 003:50, 004:381): every demo pack measures its targets on
     the society-wide base, so each demo city carries a non-industrial inventory (mobile, dust, residential burning,
     other; reductions per level; marked as demo) and its lists' totals differ on the two bases; a reopened
@@ -64,8 +64,6 @@ def test_demo_lists_show_the_society_wide_base_apart_from_the_industrial_one(db_
     from registry.emergency.models import AreaSource
     from registry.enterprises.models import RegistrationStatus
 
-    build_demo(per_city=15)
-    db.session.commit()
     for username, region, pack_id in CITY_OFFICIALS:
         pack = get_pack(pack_id)
         assert (pack.section("emergency") or {})["target_base"]["value"] == "society_wide", pack_id

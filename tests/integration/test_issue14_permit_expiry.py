@@ -9,7 +9,7 @@ from grading.contract import evaluate
 from registry.enterprises.models import Permit
 from registry.extensions import db
 from registry.policy.facts import evaluate_document
-from tests.support import ANCI
+from tests.builders import ANCI
 
 
 def test_permit_past_its_validity_is_evaluated_as_expired(make_enterprise):

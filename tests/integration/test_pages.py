@@ -7,7 +7,7 @@ import re
 from registry.enterprises import operations as ops
 from registry.enterprises.models import Enterprise
 from registry.extensions import db
-from tests.support import ANCI, PASSWORD, csrf_from, enterprise_payload, login, valid_uscc
+from tests.builders import ANCI, PASSWORD, csrf_from, enterprise_payload, login, valid_uscc
 
 
 def _page(client, url):

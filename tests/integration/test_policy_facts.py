@@ -7,7 +7,6 @@ import pytest
 from sqlalchemy import select
 
 from grading.contract import evaluate
-from registry.demo import build_demo
 from registry.enterprises.models import Enterprise
 from registry.extensions import db
 from registry.policy.facts import evaluate_document
@@ -17,9 +16,8 @@ DATE_BY_PACK = {"langfang-2017-18": date(2017, 12, 10), "jizhou-2018-19": date(2
                 "jiyuan-2018-19": date(2019, 2, 1), "shijiazhuang-2018-20": date(2018, 12, 10)}
 
 
-def test_every_demo_enterprise_evaluates_under_its_citys_pack(db_app):
-    build_demo(per_city=15)
-    db.session.commit()
+@pytest.mark.demo_city(per_city=15)
+def test_every_demo_enterprise_evaluates_under_its_citys_pack(db_app, demo_city):
     measures = set()
     for enterprise in db.session.scalars(select(Enterprise)):
         pack = PACK_BY_PREFIX[enterprise.region_code[:4]]
@@ -31,7 +29,7 @@ def test_every_demo_enterprise_evaluates_under_its_citys_pack(db_app):
 
 def test_line_status_is_its_worst_pollutant_reached_when_the_last_got_there(make_enterprise):
     from registry.enterprises import operations as ops
-    from tests.support import line_payload
+    from tests.builders import line_payload
 
     ent, owner = make_enterprise("419001", sector="coking")
     ops.add_line(owner, ent.id, line_payload("CO1", sector="coking", sub_type="none", kind="coke_oven", fuel="coke_oven_gas", emissions=[
@@ -51,7 +49,7 @@ def test_line_status_is_its_worst_pollutant_reached_when_the_last_got_there(make
 @pytest.mark.parametrize("status,expected", [("issued", "issued"), ("rectify_after", "rectify_after")])
 def test_permit_status_comes_from_the_best_permit(make_enterprise, status, expected):
     from registry.enterprises import operations as ops
-    from tests.support import permit_payload
+    from tests.builders import permit_payload
 
     ent, owner = make_enterprise()
     ops.update_permit(owner, ent.permits[0].id, permit_payload(ent.permits[0].number, status=status), expected_version=ent.permits[0].version)

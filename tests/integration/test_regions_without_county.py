@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.support import enterprise_payload, line_payload, login, permit_payload
+from tests.builders import enterprise_payload, line_payload, login, permit_payload
 
 DONGGUAN, ZHONGSHAN, DANZHOU, JIAYUGUAN, JIAYUGUAN_COUNTY = "441900", "442000", "460400", "620200", "620201"
 SHENZHEN = "440300"  # a city with districts
@@ -92,7 +92,7 @@ def test_the_city_acts_for_the_county_level_in_grading_there(db_app, make_user):
     from registry.extensions import db
     from registry.grades import auth
     from registry.grades import operations as ops
-    from tests.integration.grades.builders import build_application, use_temp_evidence_dir
+    from tests.builders.grades import build_application, use_temp_evidence_dir
 
     db_app.config["GRADE_EVIDENCE_DIR"] = str(__import__("tempfile").mkdtemp())
     use_temp_evidence_dir()
@@ -143,7 +143,7 @@ def test_the_importer_accepts_the_city_and_reports_a_city_with_counties(db_app):
     from registry.accounts.auth import SYSTEM
     from registry.exchange import operations as xops
     from registry.extensions import db
-    from tests.integration.exchange.files import enterprise_row, workbook
+    from tests.builders.files import enterprise_row, workbook
 
     rows = [enterprise_row(11, DONGGUAN), enterprise_row(12, SHENZHEN), enterprise_row(13, "440000")]
     with force_locale("zh"):

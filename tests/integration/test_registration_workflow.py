@@ -7,7 +7,7 @@ from registry.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from registry.enterprises import operations as ops
 from registry.enterprises import queries
 from registry.extensions import db
-from tests.support import ANCI, GUANGYANG, ZHENGDING, enterprise_payload, line_payload
+from tests.builders import ANCI, GUANGYANG, ZHENGDING, enterprise_payload, line_payload
 
 
 def test_enterprise_registers_adds_line_submits_and_county_approves(make_user, make_enterprise):
@@ -160,11 +160,11 @@ def test_a_concurrent_save_that_slips_past_the_version_check_is_a_conflict(make_
         raise StaleDataError("UPDATE statement on table 'enterprise' expected to update 1 row(s); 0 were matched.")
 
     monkeypatch.setattr(operations, "update_enterprise", racing_update)
-    from tests.support import login
+    from tests.builders import login
 
     login(client, owner.username)
     page = client.get(f"/enterprises/{ent.id}/edit")
-    from tests.support import csrf_from
+    from tests.builders import csrf_from
 
     data = enterprise_payload(1, ANCI) | {"csrf_token": csrf_from(page.get_data(as_text=True)), "version": ent.version}
     response = client.post(f"/enterprises/{ent.id}/edit", data=data)

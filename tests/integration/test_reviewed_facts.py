@@ -18,7 +18,7 @@ from registry.enterprises import operations as ops
 from registry.enterprises.models import ApprovedFacts, ProductionLine
 from registry.extensions import db
 from registry.schedules import operations as sops
-from tests.support import JIYUAN, enterprise_payload, line_payload, permit_payload
+from tests.builders import JIYUAN, enterprise_payload, line_payload, permit_payload
 
 PACK = "jiyuan-2018-19"
 ULTRA_LOW = [{"pollutant": p, "status": "ultra_low", "reached_on": "2018-06-01"} for p in ("so2", "nox", "pm")]
@@ -158,7 +158,7 @@ def test_an_officials_import_is_approved_facts_and_a_reimport_adds_no_copy(db_ap
     at once; importing the same file again changes nothing and keeps no new copy."""
     from registry.accounts.auth import SYSTEM
     from registry.exchange import operations as xops
-    from tests.integration.exchange.files import full_book
+    from tests.builders.files import full_book
 
     book = full_book((1, 2))
     assert xops.import_workbook(SYSTEM, book, "register.xlsx", dry_run=False).report.written
@@ -171,7 +171,7 @@ def test_an_officials_import_is_approved_facts_and_a_reimport_adds_no_copy(db_ap
 
 def test_enterprise_page_says_which_facts_schedules_and_lists_use(client, make_user):
     """A reopened registration's page says the approved version still counts (issue 14 point 10)."""
-    from tests.support import login
+    from tests.builders import login
 
     official = make_user("county", JIYUAN)
     owner, ent, line = _steel_works(make_user, official)

@@ -3,7 +3,7 @@ each case rolled back, the application's own commits turned into SAVEPOINT relea
 database exactly as before once the outer transaction is rolled back — on SQLite and PostgreSQL."""
 from __future__ import annotations
 
-from tests.support import PASSWORD
+from tests.builders import PASSWORD
 
 
 def _users() -> set[str]:

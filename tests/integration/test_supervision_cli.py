@@ -6,7 +6,7 @@ import json
 
 from registry.enterprises import operations as ops
 from registry.extensions import db
-from tests.support import ANCI, line_payload
+from tests.builders import ANCI, line_payload
 
 
 def test_county_with_low_transmission_is_listed_and_readings_cited(app, make_enterprise, make_user):

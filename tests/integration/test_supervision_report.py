@@ -10,7 +10,7 @@ import pytest
 
 from registry.enterprises import operations as ops
 from registry.extensions import db
-from tests.support import ANCI, GUANGYANG, ZHENGDING, line_payload, login
+from tests.builders import ANCI, GUANGYANG, ZHENGDING, line_payload, login
 
 PACK = "langfang-2017-18"
 

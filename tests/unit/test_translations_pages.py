@@ -13,8 +13,8 @@ import re
 
 import pytest
 
-from tests.integration.grades.builders import build_application, person_client
-from tests.support import ANCI, login
+from tests.builders import ANCI, login
+from tests.builders.grades import build_application, person_client
 
 SNAKE = re.compile(r"\b[a-z][a-z0-9]*(?:_[a-z0-9]+)+\b")
 CODE_WORDS = re.compile(r"\b(emergency|staggering|benchmark|approval|override|fraud|violation|regrade|record|"

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import threading
 from collections.abc import Iterator
 
 import pytest
@@ -36,21 +35,6 @@ def pytest_collection_modifyitems(config, items):
 
 
 @pytest.fixture(scope="session")
-def live_server(app) -> Iterator[str]:
-    """The app on 127.0.0.1:<free port>, threaded, for the whole session."""
-    from werkzeug.serving import make_server
-
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, name="live-server", daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_port}"
-    finally:
-        server.shutdown()
-        thread.join(timeout=5)
-
-
-@pytest.fixture(scope="session")
 def browser():
     from playwright.sync_api import sync_playwright
 
@@ -63,13 +47,13 @@ def browser():
 
 
 @pytest.fixture()
-def site(app, live_server) -> Iterator[str]:
-    """The server's base URL; every table except regions is emptied after the test."""
+def site(app, live_server_session) -> Iterator[str]:
+    """The session's live server (tests/conftest.py); every table except regions is emptied before and after the test."""
     from tests.conftest import _clean
 
     _clean(app)
     try:
-        yield live_server
+        yield live_server_session
     finally:
         _clean(app)
 
@@ -98,7 +82,7 @@ def make_account(app, site):
     from registry.extensions import db
 
     def _make(username: str, role: str, region_code: str | None = None, full_name: str = ""):
-        from tests.support import PASSWORD
+        from tests.builders import PASSWORD
 
         with app.app_context():
             user = create_user(SYSTEM, {"username": username, "password": PASSWORD, "role": role,

@@ -9,8 +9,8 @@ import re
 
 import pytest
 
-from tests.support import ANCI, PASSWORD
-from tests.web.test_journeys import log_in
+from tests.builders import ANCI, PASSWORD
+from tests.builders.browser import log_in
 
 pytestmark = pytest.mark.web
 

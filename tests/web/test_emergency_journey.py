@@ -6,32 +6,14 @@ from __future__ import annotations
 import pytest
 
 from registry.demo import DEMO_PASSWORD
+from tests.builders.browser import log_in
 
-pytestmark = pytest.mark.web
-
-
-def log_in(page, username: str) -> None:
-    page.goto("/login")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", DEMO_PASSWORD)
-    page.click("form[action='/login'] button[type=submit]")
-    page.wait_for_load_state()
-    assert page.locator("form[action='/logout']").count() == 1
-
-
-@pytest.fixture()
-def demo_city(app, site):
-    from registry.demo import build_demo
-    from registry.extensions import db
-
-    with app.app_context():
-        build_demo(per_city=10)
-        db.session.commit()
+pytestmark = [pytest.mark.web, pytest.mark.demo_city(per_city=10)]  # demo_city: tests/conftest.py
 
 
 def test_enterprise_files_plan_prefilled_from_the_pack_and_weaker_is_refused(demo_city, new_page):
     page = new_page()
-    log_in(page, "qiye")
+    log_in(page, "qiye", DEMO_PASSWORD)
     page.goto("/emergency/")
     assert "/emergency/enterprises/" in page.url and page.locator("#plan-table tr[data-line]").count() > 0
     first = page.locator("#plan-table select").first
@@ -48,7 +30,7 @@ def test_enterprise_files_plan_prefilled_from_the_pack_and_weaker_is_refused(dem
 
 def test_city_official_totals_optimizer_versions_orders_export(demo_city, new_page, app):
     page = new_page()
-    log_in(page, "langfang")
+    log_in(page, "langfang", DEMO_PASSWORD)
     page.goto("/emergency/")
     page.select_option("#compile-form select[name=pack_id]", "langfang-2017-18")
     page.click("#compile-form button[type=submit]")

@@ -7,19 +7,11 @@ from datetime import timedelta
 
 import pytest
 
-from tests.integration.grades.builders import PDF, STEEL_ANSWERS
-from tests.support import ANCI, PASSWORD
+from tests.builders import ANCI
+from tests.builders.browser import log_in
+from tests.builders.grades import PDF, STEEL_ANSWERS
 
 pytestmark = pytest.mark.web
-
-
-def log_in(page, username: str) -> None:
-    page.goto("/login")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("form[action='/login'] button[type=submit]")
-    page.wait_for_load_state()
-    assert page.locator("form[action='/logout']").count() == 1
 
 
 def fill_indicators(page, answers: dict) -> None:
@@ -44,7 +36,7 @@ def world(app, site, make_account):
     from registry.accounts.models import User
     from registry.enterprises import operations as ops
     from registry.extensions import db
-    from tests.support import enterprise_payload, line_payload, permit_payload
+    from tests.builders import enterprise_payload, line_payload, permit_payload
 
     make_account("web.county", "county", ANCI)
     make_account("web.city", "city", "131000")

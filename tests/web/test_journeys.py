@@ -9,7 +9,8 @@ import re
 
 import pytest
 
-from tests.support import ANCI, GUANGYANG, PASSWORD, valid_uscc
+from tests.builders import ANCI, GUANGYANG, PASSWORD, valid_uscc
+from tests.builders.browser import log_in
 
 pytestmark = pytest.mark.web
 
@@ -17,15 +18,6 @@ CJK = re.compile(r"[\u4e00-\u9fff]")
 
 
 # ---- steps a person takes ----
-
-def log_in(page, username: str, password: str = PASSWORD) -> None:
-    page.goto("/login")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", password)
-    page.click("form[action='/login'] button[type=submit]")
-    page.wait_for_load_state()
-    assert page.locator("form[action='/logout']").count() == 1, page.content()[:2000]
-
 
 def log_out(page) -> None:
     page.click("form[action='/logout'] button")

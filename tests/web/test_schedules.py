@@ -9,8 +9,8 @@ import re
 
 import pytest
 
-from tests.support import JIYUAN, line_payload
-from tests.web.test_journeys import log_in
+from tests.builders import JIYUAN, line_payload
+from tests.builders.browser import log_in
 
 pytestmark = pytest.mark.web
 
@@ -22,7 +22,7 @@ def jiyuan_coking(app, site, make_account):
     from registry.accounts.models import User
     from registry.enterprises import operations as ops
     from registry.extensions import db
-    from tests.support import enterprise_payload
+    from tests.builders import enterprise_payload
 
     make_account("jy.official", "county", JIYUAN, "济源市工信委 王某")
     owner_id = make_account("jy.coking", "enterprise")

@@ -4,16 +4,15 @@ from __future__ import annotations
 import json
 
 import pandas as pd
+import pytest
 from sqlalchemy import select
 
-from registry.demo import build_demo
 from registry.emergency.models import EmergencyList, Proposal
 from registry.extensions import db
 
 
-def test_cli_compile_totals_optimize_orders_export(db_app, tmp_path):
-    build_demo(per_city=12)
-    db.session.commit()
+@pytest.mark.demo_city(per_city=12)
+def test_cli_compile_totals_optimize_orders_export(db_app, tmp_path, demo_city):
     run = db_app.test_cli_runner().invoke
     out = run(args=["emergency", "compile", "131000", "langfang-2017-18", "--as-user", "langfang"])
     assert out.exit_code == 0, out.output

@@ -12,7 +12,6 @@ from sqlalchemy import select
 
 from grading.packs import get_pack
 from registry.accounts.models import User
-from registry.demo import build_demo
 from registry.emergency import operations as ops
 from registry.emergency import queries
 from registry.emergency.export import to_xlsx
@@ -26,15 +25,11 @@ JOURNEYS = [("langfang", "131000", "langfang-2017-18"), ("langfang", "131000", "
             ("jizhou", "120119", "jjj-2019-20")]
 
 
-@pytest.fixture()
-def demo(db_app):
-    build_demo(per_city=14)
-    db.session.commit()
-    return db_app
+pytestmark = pytest.mark.demo_city(per_city=14)
 
 
 @pytest.mark.parametrize(("username", "region", "pack_id"), JOURNEYS, ids=[f"{u}-{p}" for u, _r, p in JOURNEYS])
-def test_demo_city_journey(demo, username, region, pack_id):
+def test_demo_city_journey(demo_city, username, region, pack_id):
     official = db.session.scalar(select(User).where(User.username == username))
     pack = get_pack(pack_id)
     covered = queries.covered_enterprises(region)
@@ -76,10 +71,10 @@ def test_demo_city_journey(demo, username, region, pack_id):
 
 @pytest.mark.parametrize(("region", "pack_id"), [("131000", "langfang-2017-18"), ("130100", "shijiazhuang-2018-20"),
                                                  ("419001", "jiyuan-2018-19"), ("120119", "jizhou-2018-19")])
-def test_plan_page_starts_on_the_regions_pack_and_its_prefill_saves(demo, client, region, pack_id):
+def test_plan_page_starts_on_the_regions_pack_and_its_prefill_saves(demo_city, client, region, pack_id):
     """Before any list exists, an enterprise's plan form opens on its own city's pack, pre-filled at the floor
     (a curtailment without a pack percentage gets the line's first allowed step), and saves as it is."""
-    from tests.support import csrf_from, login
+    from tests.builders import csrf_from, login
 
     ent = queries.covered_enterprises(region)[0]
     owner = db.session.scalar(select(User).where(User.enterprise_id == ent.id))

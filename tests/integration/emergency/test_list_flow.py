@@ -11,7 +11,6 @@ from sqlalchemy import select
 from grading.packs import get_pack
 from registry.accounts.models import User
 from registry.core.errors import Conflict, Forbidden, ValidationFailed
-from registry.demo import build_demo
 from registry.emergency import operations as ops
 from registry.emergency import queries
 from registry.emergency.export import to_xlsx
@@ -25,11 +24,7 @@ def _user(name: str) -> User:
     return db.session.scalar(select(User).where(User.username == name))
 
 
-@pytest.fixture()
-def demo(db_app):
-    build_demo(per_city=16)
-    db.session.commit()
-    return db_app
+pytestmark = pytest.mark.demo_city(per_city=16)
 
 
 def _approved_lf() -> list[Enterprise]:
@@ -43,12 +38,12 @@ def _file_floor_plan(ent: Enterprise, pack_id: str = "langfang-2017-18"):
     return ops.file_plan(owner, plan.id)
 
 
-def test_demo_lines_have_daily_emissions(demo):
+def test_demo_lines_have_daily_emissions(demo_city):
     missing = db.session.scalars(select(ProductionLine).where(ProductionLine.daily_emission_nox_kg.is_(None))).all()
     assert missing == []
 
 
-def test_plan_weaker_than_the_pack_floor_is_refused_citing_the_clause(demo):
+def test_plan_weaker_than_the_pack_floor_is_refused_citing_the_clause(demo_city):
     """003:51 / the pack's measures: a line the engine stops at an alert may not file 'no measure'."""
     pack = get_pack("langfang-2017-18")
     for ent in _approved_lf():
@@ -70,7 +65,7 @@ def test_plan_weaker_than_the_pack_floor_is_refused_citing_the_clause(demo):
     assert any("R-A-03" in m for ms in err.value.errors.values() for m in ms)
 
 
-def test_only_the_enterprise_writes_its_plan_and_a_filed_plan_is_immutable(demo):
+def test_only_the_enterprise_writes_its_plan_and_a_filed_plan_is_immutable(demo_city):
     ent = _approved_lf()[0]
     with pytest.raises(Forbidden):
         ops.save_plan(_user("langfang"), ent.id, {"pack_id": "langfang-2017-18", "entries": []})
@@ -83,7 +78,7 @@ def test_only_the_enterprise_writes_its_plan_and_a_filed_plan_is_immutable(demo)
     db.session.rollback()
 
 
-def test_city_totals_optimizer_accept_and_next_version(demo):
+def test_city_totals_optimizer_accept_and_next_version(demo_city):
     """Langfang: blue..red against 000:149; the optimizer closes every shortfall; accepted → version 2."""
     city = _user("langfang")
     pack = get_pack("langfang-2017-18")
@@ -120,7 +115,7 @@ def test_city_totals_optimizer_accept_and_next_version(demo):
     db.session.rollback()
 
 
-def test_rejected_proposal_is_not_applied_and_edit_is_marked_official(demo):
+def test_rejected_proposal_is_not_applied_and_edit_is_marked_official(demo_city):
     city = _user("langfang")
     pack = get_pack("langfang-2017-18")
     lst = ops.compile_list(city, {"region_code": "131000", "pack_id": pack.id})
@@ -134,7 +129,7 @@ def test_rejected_proposal_is_not_applied_and_edit_is_marked_official(demo):
     assert [(e.line_id, e.origin, e.measure) for e in changed] == [(first.line_id, "official", "stop")]
 
 
-def test_only_the_city_manages_its_list(demo):
+def test_only_the_city_manages_its_list(demo_city):
     with pytest.raises(Forbidden):
         ops.compile_list(_user("anci"), {"region_code": "131000", "pack_id": "langfang-2017-18"})
     with pytest.raises(Forbidden):
@@ -147,7 +142,7 @@ def test_only_the_city_manages_its_list(demo):
     assert queries.totals(lst, get_pack("langfang-2017-18"), "yellow").targets.percent["so2"] == 15.0
 
 
-def test_alert_day_orders_carry_line_measures_and_transport(demo):
+def test_alert_day_orders_carry_line_measures_and_transport(demo_city):
     """Shijiazhuang: key vehicle users (≥20 heavy diesel, 004:178) get the yellow+ diesel-truck ban (004:394)."""
     city = _user("shijiazhuang")
     ents = queries.covered_enterprises("130100")
@@ -165,7 +160,7 @@ def test_alert_day_orders_carry_line_measures_and_transport(demo):
             assert not any(t["rule"] == "R-L-05" for t in o["transport"])
 
 
-def test_export_round_trips_into_pandas_with_types(demo):
+def test_export_round_trips_into_pandas_with_types(demo_city):
     city = _user("langfang")
     pack = get_pack("langfang-2017-18")
     plan = _file_floor_plan(_approved_lf()[0])
@@ -183,7 +178,7 @@ def test_export_round_trips_into_pandas_with_types(demo):
     assert set(red["减排措施 (measure)"]) <= {"无措施", "限产", "停产"}
 
 
-def test_alert_day_orders_download_as_one_file(demo):
+def test_alert_day_orders_download_as_one_file(demo_city):
     from registry.emergency.export import orders_xlsx
 
     lst = ops.compile_list(_user("langfang"), {"region_code": "131000", "pack_id": "langfang-2017-18"})
@@ -193,7 +188,7 @@ def test_alert_day_orders_download_as_one_file(demo):
     assert pd.api.types.is_numeric_dtype(frame["限产比例% (curtail %)"])  # a number cell, not text
 
 
-def test_proposals_respect_each_lines_allowed_measures_and_render_in_both_languages(demo, db_app):
+def test_proposals_respect_each_lines_allowed_measures_and_render_in_both_languages(demo_city, db_app):
     """Per-line allowed measures from the pack: a line recorded as not interruptible (003:49) and every
     coke oven are never proposed to stop; explanations are data rendered through gettext (zh and en)."""
     from flask_babel import force_locale
@@ -232,7 +227,7 @@ def test_proposals_respect_each_lines_allowed_measures_and_render_in_both_langua
     assert zh  # Chinese once the integrator merges registry/translations/pending/emergency.tsv
 
 
-def test_shijiazhuang_totals_show_which_targets_are_in_principle(demo):
+def test_shijiazhuang_totals_show_which_targets_are_in_principle(demo_city):
     """Issue 14 point 2, 004:381: the list's totals mark the SO₂/NOx/PM targets 原则上, the VOC target not."""
     from registry.emergency.presenting import level_totals
 
@@ -248,10 +243,10 @@ def test_shijiazhuang_totals_show_which_targets_are_in_principle(demo):
                    for p in lv["pollutants"])
 
 
-def test_shijiazhuang_list_page_shows_the_in_principle_badge(demo, client):
+def test_shijiazhuang_list_page_shows_the_in_principle_badge(demo_city, client):
     """Issue 14 point 2 on the page: the targets 原则上 carry a badge (004:381)."""
     from registry.demo import DEMO_PASSWORD
-    from tests.support import login
+    from tests.builders import login
 
     lst = ops.compile_list(_user("shijiazhuang"), {"region_code": "130100", "pack_id": "shijiazhuang-2018-20"})
     db.session.commit()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from tests.support import ANCI, PASSWORD, csrf_from, login
+from tests.builders import ANCI, PASSWORD, csrf_from, login
 
 
 def _world(make_user, make_enterprise):

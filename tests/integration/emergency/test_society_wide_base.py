@@ -20,7 +20,7 @@ from registry.emergency import queries
 from registry.emergency.export import to_xlsx
 from registry.extensions import db
 from registry.policy.emergency import Action, AreaSource, LineBaseline, city_totals, target_base
-from tests.support import login
+from tests.builders import login
 
 PACKS = {"langfang-2017-18": "000:149", "jizhou-2018-19": "001:93", "jiyuan-2018-19": "002:582", "jjj-2019-20": "003:50",
          "shijiazhuang-2018-20": "004:381"}
@@ -58,14 +58,15 @@ def test_jiyuan_counts_mobile_and_dust_365_days_and_residential_coal_120(db_app)
     assert (pm.industrial_baseline, pm.area_baseline) == (3300.0, 3650.0 + 1200.0)
 
 
+pytestmark = pytest.mark.demo_city(per_city=6)  # the `langfang` fixture's demo (tests/conftest.py demo_city)
+
+
 @pytest.fixture()
-def langfang(db_app, make_user):
+def langfang(db_app, make_user, demo_city):
     from sqlalchemy import delete
 
-    from registry.demo import build_demo
     from registry.emergency.models import AreaSource as AreaSourceRow
 
-    build_demo(per_city=6)
     db.session.execute(delete(AreaSourceRow))  # these tests enter the inventory themselves (the demo seeds one)
     db.session.commit()
     return db.session.scalar(select(User).where(User.username == "langfang"))

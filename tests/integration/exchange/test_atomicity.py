@@ -7,8 +7,8 @@ from __future__ import annotations
 
 import pytest
 
+from tests.builders.files import enterprise_row, full_book, line_row, permit_row, workbook
 from tests.integration.exchange.conftest import counts
-from tests.integration.exchange.files import enterprise_row, full_book, line_row, permit_row, workbook
 
 
 def _break_permit_insert(monkeypatch):

@@ -6,9 +6,9 @@ import json
 
 import pytest
 
+from tests.builders import ANCI, csrf_from, login
+from tests.builders.files import enterprise_row, full_book, workbook
 from tests.integration.exchange.conftest import counts
-from tests.integration.exchange.files import enterprise_row, full_book, workbook
-from tests.support import ANCI, csrf_from, login
 
 # ---- CLI ----
 

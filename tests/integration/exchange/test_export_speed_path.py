@@ -17,8 +17,8 @@ from datetime import date
 import pandas as pd
 import pytest
 
+from tests.builders.files import enterprise_row, full_book, line_row, permit_row, workbook
 from tests.integration.exchange.conftest import problems
-from tests.integration.exchange.files import enterprise_row, full_book, line_row, permit_row, workbook
 
 TRICKY_TEXTS = [
     "普通企业有限公司", "A&B <公司> \"引号\"", "控制\x01字符\x1f", "_x0041_ 字面转义", "非字符\ufffe\uffff",

@@ -10,8 +10,8 @@ import zipfile
 
 import xlsxwriter
 
+from tests.builders.files import csv_bytes, enterprise_row, line_row, workbook
 from tests.integration.exchange.conftest import counts, problems
-from tests.integration.exchange.files import csv_bytes, enterprise_row, line_row, workbook
 
 
 def _file_error(report) -> str:

@@ -6,9 +6,9 @@ draft or returned — as on the pages — and cannot create enterprises by impor
 """
 from __future__ import annotations
 
+from tests.builders import ANCI, GUANGYANG, ZHENGDING
+from tests.builders.files import enterprise_row, equipment_row, line_row, permit_row, workbook
 from tests.integration.exchange.conftest import counts, problems
-from tests.integration.exchange.files import enterprise_row, equipment_row, line_row, permit_row, workbook
-from tests.support import ANCI, GUANGYANG, ZHENGDING
 
 
 def test_county_official_rows_outside_the_county_are_reported_not_written(do_import, make_user):

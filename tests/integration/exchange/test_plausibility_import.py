@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from datetime import date
 
+from tests.builders import valid_uscc
+from tests.builders.files import enterprise_row, line_row, permit_row, workbook
 from tests.integration.exchange.conftest import counts, problems
-from tests.integration.exchange.files import enterprise_row, line_row, permit_row, workbook
-from tests.support import valid_uscc
 
 
 def test_a_cupola_on_electricity_is_refused_and_an_electric_furnace_on_coke_too(do_import, admin):

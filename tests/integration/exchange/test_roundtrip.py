@@ -7,8 +7,8 @@ from datetime import datetime
 import pandas as pd
 import pytest
 
+from tests.builders.files import enterprise_row, full_book, line_row, permit_row, workbook
 from tests.integration.exchange.conftest import counts, problems
-from tests.integration.exchange.files import enterprise_row, full_book, line_row, permit_row, workbook
 
 
 def _export(actor, kind="all", fmt="xlsx", lang="zh") -> bytes:

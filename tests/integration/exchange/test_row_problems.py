@@ -7,15 +7,15 @@ from __future__ import annotations
 
 from datetime import date
 
-from tests.integration.exchange.conftest import counts, problems
-from tests.integration.exchange.files import (
+from tests.builders import valid_uscc
+from tests.builders.files import (
     enterprise_row,
     equipment_row,
     line_row,
     permit_row,
     workbook,
 )
-from tests.support import valid_uscc
+from tests.integration.exchange.conftest import counts, problems
 
 
 def _reasons(report, sheet: str, row: int, column: str) -> list[str]:

@@ -1,8 +1,8 @@
 """Import a small register, re-import it (nothing changes), export it and import the export (nothing changes)."""
 from __future__ import annotations
 
+from tests.builders.files import full_book
 from tests.integration.exchange.conftest import counts, problems
-from tests.integration.exchange.files import full_book
 
 
 def test_import_creates_every_sheet_then_reimport_is_unchanged(do_import, admin):

@@ -12,21 +12,6 @@ def _evidence_dir(db_app, tmp_path):
 
 
 @pytest.fixture()
-def later(monkeypatch):
-    """Move the calendar `days` ahead (past a publicity period)."""
-    from datetime import timedelta
-
-    from registry.core import timeutil
-
-    real = timeutil.beijing_today
-
-    def _move(days: int = 30):
-        monkeypatch.setattr(timeutil, "beijing_today", lambda: real() + timedelta(days=days))
-
-    return _move
-
-
-@pytest.fixture()
 def token_for_grades(db_app):
     from registry.accounts.operations import create_token
     from registry.extensions import db

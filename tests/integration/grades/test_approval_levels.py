@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.integration.grades.builders import build_application
-from tests.support import ANCI, JIYUAN, JIZHOU, ZHENGDING
+from tests.builders import ANCI, JIYUAN, JIZHOU, ZHENGDING
+from tests.builders.grades import build_application
 
 TANGSHAN_LUBEI = "130203"  # no pack of its own: the 2+26 default (jjj-2019-20)
 

@@ -11,8 +11,8 @@ import threading
 
 import pytest
 
-from tests.integration.grades.builders import build_application
-from tests.support import ANCI
+from tests.builders import ANCI
+from tests.builders.grades import build_application
 
 pytestmark = pytest.mark.skipif(
     not os.environ.get("TEST_DATABASE_URL"),

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from tests.integration.grades.builders import build_application
-from tests.support import ANCI
+from tests.builders import ANCI
+from tests.builders.grades import build_application
 
 
 def _both(ent_id, on):

@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import pytest
 
-from tests.integration.grades.builders import build_application
-from tests.support import ANCI
+from tests.builders import ANCI
+from tests.builders.grades import build_application
 
 
 @pytest.fixture()
@@ -130,8 +130,8 @@ def test_multi_industry_enterprise_takes_its_worst_industry(db_app, make_user, m
     from registry.enterprises import operations as eops
     from registry.extensions import db
     from registry.grades import operations as ops
-    from tests.integration.grades.builders import STEEL_ANSWERS
-    from tests.support import line_payload
+    from tests.builders import line_payload
+    from tests.builders.grades import STEEL_ANSWERS
 
     county = make_user("county", ANCI)
     ent, owner = make_enterprise(ANCI, approved_by=county)

@@ -7,8 +7,8 @@ import zipfile
 
 import pytest
 
-from tests.integration.grades.builders import PDF, build_application, person_client
-from tests.support import ANCI, GUANGYANG, login
+from tests.builders import ANCI, GUANGYANG, login
+from tests.builders.grades import PDF, build_application, person_client
 
 
 def _ooxml(part: str) -> bytes:

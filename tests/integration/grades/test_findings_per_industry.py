@@ -14,7 +14,7 @@ from registry.enterprises import operations as ops
 from registry.extensions import db
 from registry.grades import operations as gops
 from registry.grades.current import effective_grades, grade_facts
-from tests.support import ANCI, enterprise_payload, line_payload, login, permit_payload
+from tests.builders import ANCI, enterprise_payload, line_payload, login, permit_payload
 
 PACK = "langfang-2017-18"
 

@@ -7,8 +7,8 @@ from __future__ import annotations
 
 import re
 
-from tests.integration.grades.builders import PDF, STEEL_ANSWERS, person_client
-from tests.support import ANCI, csrf_from, login
+from tests.builders import ANCI, csrf_from, login
+from tests.builders.grades import PDF, STEEL_ANSWERS, person_client
 
 
 def _form(answers: dict) -> dict:

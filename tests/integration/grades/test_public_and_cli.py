@@ -1,8 +1,8 @@
 """Public list filters, the objection rate limit, and `flask grades …`."""
 from __future__ import annotations
 
-from tests.integration.grades.builders import build_application, person_client
-from tests.support import ANCI, csrf_from
+from tests.builders import ANCI, csrf_from
+from tests.builders.grades import build_application, person_client
 
 
 def _effective(make_user, make_enterprise, region=ANCI):

@@ -1,4 +1,4 @@
-"""Reliability fixtures: the app served by a real threaded HTTP server, and many clients hitting it at once.
+"""Reliability fixtures: many clients hitting the live server (tests/conftest.py `live_server`) at once.
 
 The server is werkzeug's threaded `make_server` on 127.0.0.1 (one thread per request, as gunicorn's
 threads would be), serving the session's app; each simulated person is a separate `requests.Session`
@@ -8,26 +8,13 @@ from __future__ import annotations
 
 import re
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 
 import pytest
 
+from tests.conftest import live_server  # noqa: F401  (moved to tests/conftest.py; importable from here as before)
+
 CJK = re.compile(r"[\u4e00-\u9fff]")
-
-
-@pytest.fixture()
-def live_server(db_app) -> Iterator[str]:
-    from werkzeug.serving import make_server
-
-    server = make_server("127.0.0.1", 0, db_app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, name="live-server", daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_port}"
-    finally:
-        server.shutdown()
-        thread.join(10)
-        server.server_close()
 
 
 @pytest.fixture()

@@ -17,8 +17,8 @@ from datetime import date
 import pytest
 from sqlalchemy import func, select
 
+from tests.builders import ANCI
 from tests.integration.reliability.conftest import at_once, is_translated
-from tests.support import ANCI
 
 pytestmark = pytest.mark.skipif(
     not os.environ.get("TEST_DATABASE_URL"),
@@ -64,7 +64,7 @@ def test_fifty_officials_approving_one_grade_application_exactly_one_wins(db_app
                                                                           make_enterprise):
     from registry.extensions import db
     from registry.grades.models import GradeApplication, GradeDecision
-    from tests.integration.grades.builders import build_application
+    from tests.builders.grades import build_application
 
     county = make_user("county", ANCI)
     officials = [make_user("city", "131000") for _ in range(5)]
@@ -85,15 +85,6 @@ def test_fifty_officials_approving_one_grade_application_exactly_one_wins(db_app
     _audit_chain_intact()
 
 
-@pytest.fixture()
-def demo(db_app):
-    from registry.demo import build_demo
-    from registry.extensions import db
-
-    build_demo(per_city=12)
-    db.session.commit()
-
-
 def _user(username: str):
     from registry.accounts.models import User
     from registry.extensions import db
@@ -101,7 +92,7 @@ def _user(username: str):
     return db.session.scalar(select(User).where(User.username == username))
 
 
-def test_fifty_attempts_to_publish_one_schedule_version_exactly_one_wins(demo, live_server, api_session):
+def test_fifty_attempts_to_publish_one_schedule_version_exactly_one_wins(demo_city, live_server, api_session):
     from registry.extensions import db
     from registry.schedules import operations as ops
     from registry.schedules.models import ScheduleVersion
@@ -127,7 +118,7 @@ def test_fifty_attempts_to_publish_one_schedule_version_exactly_one_wins(demo, l
     _audit_chain_intact()
 
 
-def test_fifty_attempts_to_file_one_emergency_list_version_exactly_one_wins(demo, live_server, api_session):
+def test_fifty_attempts_to_file_one_emergency_list_version_exactly_one_wins(demo_city, live_server, api_session):
     from registry.emergency import operations as ops
     from registry.emergency.models import EmergencyList, ListEntry
     from registry.extensions import db
@@ -157,7 +148,7 @@ def _second_member(ent):
     from registry.accounts.models import User
     from registry.accounts.operations import create_user
     from registry.extensions import db
-    from tests.support import PASSWORD
+    from tests.builders import PASSWORD
 
     user = create_user(SYSTEM, {"username": f"colleague{ent.id}", "password": PASSWORD, "role": "enterprise"})
     db.session.get(User, user.id).enterprise_id = ent.id
@@ -169,7 +160,7 @@ def test_two_people_saving_the_same_enterprise_from_one_version_one_409_no_lost_
                                                                                         make_enterprise):
     from registry.enterprises.models import Enterprise
     from registry.extensions import db
-    from tests.support import enterprise_payload
+    from tests.builders import enterprise_payload
 
     ent, owner = make_enterprise(ANCI)
     colleague = _second_member(ent)
@@ -201,7 +192,7 @@ def test_two_people_saving_the_same_line_from_one_version_one_409_no_lost_update
                                                                                   make_enterprise):
     from registry.enterprises.models import ProductionLine
     from registry.extensions import db
-    from tests.support import line_payload
+    from tests.builders import line_payload
 
     ent, owner = make_enterprise(ANCI)
     colleague = _second_member(ent)

@@ -35,7 +35,7 @@ import pytest
 from markupsafe import escape
 from sqlalchemy import func, select, text
 
-from tests.support import ANCI
+from tests.builders import ANCI
 
 ROOT = Path(__file__).resolve().parents[3]
 PG_URL = os.environ.get("TEST_DATABASE_URL", "")
@@ -297,16 +297,8 @@ def test_import_killed_at_a_random_moment_of_its_inserts_leaves_nothing(db_app, 
     _audit_verifies(database_url)
 
 
-@pytest.fixture()
-def demo(db_app):
-    from registry.demo import build_demo
-    from registry.extensions import db
-
-    build_demo(per_city=8)
-    db.session.commit()
-
-
-def test_schedule_publication_killed_before_commit_leaves_the_draft(demo, database_url):
+@pytest.mark.demo_city(per_city=8)
+def test_schedule_publication_killed_before_commit_leaves_the_draft(demo_city, database_url):
     from registry.accounts.models import User
     from registry.extensions import db
     from registry.schedules import operations as ops
@@ -326,7 +318,8 @@ def test_schedule_publication_killed_before_commit_leaves_the_draft(demo, databa
     _audit_verifies(database_url)
 
 
-def test_emergency_list_compilation_and_filing_killed_before_commit_leave_nothing(demo, database_url):
+@pytest.mark.demo_city(per_city=8)
+def test_emergency_list_compilation_and_filing_killed_before_commit_leave_nothing(demo_city, database_url):
     from registry.accounts.models import User
     from registry.emergency import operations as ops
     from registry.emergency.models import EmergencyList
@@ -389,8 +382,8 @@ def test_disk_full_on_evidence_upload_gives_a_clear_error_and_leaves_nothing(ful
     from registry.extensions import db
     from registry.grades import operations as ops
     from registry.grades.models import Evidence
-    from tests.integration.grades.builders import person_client
-    from tests.support import csrf_from, login
+    from tests.builders import csrf_from, login
+    from tests.builders.grades import person_client
 
     target, _mounted = full_disk
     county = make_user("county", ANCI)

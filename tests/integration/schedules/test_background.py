@@ -17,7 +17,7 @@ from registry.extensions import db
 from registry.schedules import generation, runner, storage
 from registry.schedules import operations as ops
 from registry.schedules.models import ScheduleEntry, ScheduleVersion
-from tests.support import csrf_from, login
+from tests.builders import csrf_from, login
 
 
 @pytest.fixture()

@@ -16,7 +16,7 @@ from registry.core.errors import ValidationFailed
 from registry.extensions import db
 from registry.schedules import generation, queries
 from registry.schedules import operations as ops
-from tests.support import JIZHOU, line_payload, login
+from tests.builders import JIZHOU, line_payload, login
 
 KILN = line_payload("K1", name="1号水泥窑", sector="cement", sub_type="none", kind="cement_kiln", fuel="coal", equipment=[],
                     capacity="100", capacity_unit="10kt/a")
@@ -123,7 +123,7 @@ def test_a_ratio_changed_after_filing_marks_the_enterprise_until_it_is_filed(jiz
 def test_the_schedule_page_takes_the_filed_ratio_and_changes_it(jizhou_cement, client):
     """The decision form of the filed-plan flag asks for the ratio; once entered, the line is listed with its filed
     ratio and a form to change it (a new recorded choice, 001:101)."""
-    from tests.support import csrf_from
+    from tests.builders import csrf_from
 
     official, ent, _owner, schedule = jizhou_cement
     login(client, official.username)

@@ -11,7 +11,7 @@ from registry.extensions import db
 from registry.schedules import diffing, generation, queries
 from registry.schedules import operations as ops
 from registry.schedules.models import FrozenError, ScheduleVersion
-from tests.support import JIYUAN, line_payload
+from tests.builders import JIYUAN, line_payload
 
 DEMO = {"131000": "langfang-2017-18", "130100": "shijiazhuang-2018-20", "419001": "jiyuan-2018-19", "120119": "jizhou-2018-19"}
 CITY_USER = {"131000": "langfang", "130100": "shijiazhuang", "419001": "jiyuan", "120119": "jizhou"}
@@ -35,16 +35,8 @@ def _rows(version):
     return [generation.comparable(r) for r in queries.entry_dicts(list(version.entries))]
 
 
-@pytest.fixture()
-def demo(db_app):
-    from registry.demo import build_demo
-
-    build_demo(per_city=12)
-    db.session.commit()
-
-
 @pytest.mark.parametrize("region", sorted(DEMO))
-def test_demo_city_entries_equal_the_engines_decision_per_enterprise(demo, region):
+def test_demo_city_entries_equal_the_engines_decision_per_enterprise(demo_city, region):
     """Batch generation = contract.evaluate per enterprise, at each stretch's first day."""
     pack = DEMO[region]
     schedule, version = _schedule(_user(CITY_USER[region]), region, pack, SEASON[pack])
@@ -69,7 +61,7 @@ def test_demo_city_entries_equal_the_engines_decision_per_enterprise(demo, regio
         assert all(a.phase_end == b.phase_start for a, b in zip(stretch, stretch[1:]))
 
 
-def test_generating_twice_from_the_same_inputs_yields_identical_entries(demo):
+def test_generating_twice_from_the_same_inputs_yields_identical_entries(demo_city):
     actor = _user("jiyuan")
     schedule, version = _schedule(actor, "419001", "jiyuan-2018-19", 2018)
     first = _rows(version)

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from registry.extensions import db
 from registry.schedules import operations as ops
-from tests.support import login
+from tests.builders import login
 
 
 def _published(make_user, make_enterprise):
@@ -63,7 +63,7 @@ def test_codes_are_shown_as_labels_and_publishing_asks_for_a_recent_password(cli
     # the password was checked more than REAUTH_MAX_AGE ago: publish and decide go to /reauth first, nothing happens
     with client.session_transaction() as sess:
         sess["_auth_at"] -= 11 * 60
-    from tests.support import csrf_from
+    from tests.builders import csrf_from
 
     token = csrf_from(page)
     back = f"/schedules/{schedule.id}#publish"
@@ -75,7 +75,7 @@ def test_codes_are_shown_as_labels_and_publishing_asks_for_a_recent_password(cli
     assert response.status_code == 302 and "/reauth" in response.headers["Location"]
     db.session.expire_all()
     assert not ops.latest_version(schedule).published and app.status == "submitted"
-    from tests.support import PASSWORD
+    from tests.builders import PASSWORD
 
     reauth = client.get(response.headers["Location"])
     done = client.post("/reauth", data={"csrf_token": csrf_from(reauth.get_data(as_text=True)), "password": PASSWORD,

@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
-from tests.support import ANCI, PASSWORD, csrf_from
+from tests.builders import ANCI, PASSWORD, csrf_from
 
 
 def pdf(n: int) -> bytes:
@@ -98,7 +98,7 @@ def app_on(url: str, evidence_dir: Path):
 def check_restored(url: str, evidence_dir: Path, world: dict) -> None:
     """`flask audit verify` passes on the restored copy, and the owner downloads every evidence file intact."""
     from registry.extensions import db
-    from tests.integration.grades.builders import person_client
+    from tests.builders.grades import person_client
 
     restored = app_on(url, evidence_dir)
     try:

@@ -14,7 +14,7 @@ from sqlalchemy import select
 
 from registry.accounts.models import User
 from registry.extensions import db
-from tests.support import ANCI, csrf_from, login
+from tests.builders import ANCI, csrf_from, login
 
 NAV_RE = re.compile(r'<nav class="mainnav"[^>]*>(.*?)</nav>', re.S)
 HREF_RE = re.compile(r'href="([^"]+)"')
@@ -29,12 +29,11 @@ def _nav(client) -> list[str]:
 
 # ---- demo accounts ----
 
-def test_demo_data_has_a_security_and_an_audit_administrator_who_reach_their_pages(db_app):
-    from registry.demo import DEMO_PASSWORD, build_demo, print_logins
+@pytest.mark.demo_city(per_city=12)
+def test_demo_data_has_a_security_and_an_audit_administrator_who_reach_their_pages(db_app, demo_city):
+    from registry.demo import DEMO_PASSWORD, print_logins
     from tests.conftest import _fresh_client_class
 
-    build_demo(per_city=12)
-    db.session.commit()
     roles = dict(db.session.execute(select(User.username, User.role).where(User.username.in_(["anquan", "shenji"]))).all())
     assert roles == {"anquan": "security_admin", "shenji": "audit_admin"}
     printed: list[str] = []

@@ -21,7 +21,7 @@ from registry.accounts.models import User
 from registry.core.errors import Forbidden, ValidationFailed
 from registry.core.models import AuditEntry
 from registry.extensions import db
-from tests.support import ANCI, GUANGYANG, PASSWORD, ZHENGDING, csrf_from, login
+from tests.builders import ANCI, GUANGYANG, PASSWORD, ZHENGDING, csrf_from, login
 
 ADMIN_PAGES = {"admin": "/admin/users", "security_admin": "/security/", "audit_admin": "/audit/"}
 

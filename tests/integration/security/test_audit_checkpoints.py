@@ -149,7 +149,7 @@ def test_checkpoints_are_taken_every_n_entries_and_on_backup_and_verify(db_app, 
 
 def test_the_audit_administrator_exports_the_checkpoints_and_sees_a_truncation_on_the_verify_page(
         db_app, client, make_user, tmp_path):
-    from tests.support import csrf_from, login
+    from tests.builders import csrf_from, login
 
     auditor = make_user("audit_admin")
     _entries(20)

@@ -14,13 +14,13 @@ from sqlalchemy import select
 from registry.core import audit
 from registry.core.models import AuditEntry
 from registry.extensions import db
-from tests.integration.reliability.conftest import at_once, live_server  # noqa: F401  # fixture
-from tests.support import csrf_from
+from tests.builders import csrf_from
+from tests.integration.reliability.conftest import at_once
 
 ATTEMPTS = 20
 
 
-def test_concurrent_failed_logins_of_unknown_users_are_all_audited(live_server):  # noqa: F811
+def test_concurrent_failed_logins_of_unknown_users_are_all_audited(live_server):
     sessions = []
     for i in range(ATTEMPTS):
         s = requests.Session()

@@ -15,7 +15,7 @@ from registry.accounts import operations as account_ops
 from registry.enterprises import operations as ent_ops
 from registry.extensions import db
 from registry.grades import operations as grade_ops
-from tests.support import ANCI, PASSWORD, csrf_from, enterprise_payload, line_payload, login, permit_payload
+from tests.builders import ANCI, PASSWORD, csrf_from, enterprise_payload, line_payload, login, permit_payload
 
 
 def _csv_rows(client, query: str) -> list[dict]:

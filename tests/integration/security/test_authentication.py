@@ -14,7 +14,7 @@ from registry.core.errors import ValidationFailed
 from registry.core.models import AuditEntry
 from registry.core.timeutil import utcnow
 from registry.extensions import db
-from tests.support import PASSWORD, csrf_from, login
+from tests.builders import PASSWORD, csrf_from, login
 
 
 def _actions(user_id=None) -> list[str]:

@@ -29,9 +29,8 @@ import requests
 from sqlalchemy import create_engine, inspect
 
 from registry.audit.backup import BackupError, restore
-from tests.integration.reliability.conftest import live_server  # noqa: F401  # fixture
+from tests.builders import csrf_from
 from tests.integration.security.backup_support import build_evidence_world, check_restored, fresh_databases  # noqa: F401
-from tests.support import csrf_from
 
 BACKUPS = 4
 

@@ -5,7 +5,7 @@ Real HTTP through the app (Flask test client), on SQLite and PostgreSQL (TEST_DA
 from __future__ import annotations
 
 from registry.extensions import db
-from tests.support import ANCI, GUANGYANG, login
+from tests.builders import ANCI, GUANGYANG, login
 
 
 def bearer(user) -> dict[str, str]:

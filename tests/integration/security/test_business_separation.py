@@ -10,7 +10,7 @@ import pytest
 
 from registry.accounts.operations import create_token
 from registry.extensions import db
-from tests.support import ANCI, csrf_from, login
+from tests.builders import ANCI, csrf_from, login
 
 ADMINS = ("admin", "security_admin", "audit_admin")
 
@@ -66,7 +66,7 @@ def test_an_administrators_import_of_enterprises_writes_nothing(client, make_use
     from sqlalchemy import func, select
 
     from registry.enterprises.models import Enterprise
-    from tests.integration.exchange.files import enterprise_row, workbook
+    from tests.builders.files import enterprise_row, workbook
 
     admin = make_user("admin")
     data = workbook({"enterprises": [enterprise_row(7)]})

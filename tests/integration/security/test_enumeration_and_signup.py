@@ -19,7 +19,7 @@ from collections import Counter
 import pytest
 from argon2 import PasswordHasher
 
-from tests.support import PASSWORD, csrf_from, login
+from tests.builders import PASSWORD, csrf_from, login
 
 
 @pytest.fixture()

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from tests.support import PASSWORD, csrf_from, login
+from tests.builders import PASSWORD, csrf_from, login
 
 RESET_TO = "Admin-knows-this-1"
 CHOSEN = "Only-i-know-this-2"

@@ -9,23 +9,8 @@ from __future__ import annotations
 import pytest
 
 from registry.extensions import db
-from tests.integration.grades.builders import build_application
-from tests.support import ANCI, JIYUAN, csrf_from, login
-
-
-@pytest.fixture()
-def later(monkeypatch):
-    """Move the calendar `days` ahead (past a publicity period), as tests/integration/grades/conftest.py."""
-    from datetime import timedelta
-
-    from registry.core import timeutil
-
-    real = timeutil.beijing_today
-
-    def _move(days: int = 30):
-        monkeypatch.setattr(timeutil, "beijing_today", lambda: real() + timedelta(days=days))
-
-    return _move
+from tests.builders import ANCI, JIYUAN, csrf_from, login
+from tests.builders.grades import build_application
 
 
 def _bearer(user) -> dict[str, str]:
@@ -112,7 +97,7 @@ def test_a_page_form_without_its_version_is_refused_not_unchecked(client, make_u
     client.get("/lang/en")
     ent2, _ = make_enterprise(ANCI, owner=make_user("enterprise"))
     page = client.get(f"/enterprises/{ent.id}").get_data(as_text=True)
-    from tests.support import enterprise_payload
+    from tests.builders import enterprise_payload
 
     form = {**enterprise_payload(1), "name": "改名公司", "csrf_token": csrf_from(page)}
     db.session.refresh(ent)

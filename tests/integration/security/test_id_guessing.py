@@ -20,7 +20,7 @@ import pytest
 from sqlalchemy import select
 
 from registry.extensions import db
-from tests.support import ANCI, GUANGYANG, JIZHOU, PASSWORD, ZHENGDING, enterprise_payload, line_payload, permit_payload
+from tests.builders import ANCI, GUANGYANG, JIZHOU, PASSWORD, ZHENGDING, enterprise_payload, line_payload, permit_payload
 
 SEQUENTIAL = range(-3, 4)
 RANDOM_SAMPLE = 6

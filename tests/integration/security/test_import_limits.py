@@ -23,8 +23,8 @@ import pytest
 
 from registry.core import dictionary as dd
 from registry.extensions import db
-from tests.integration.exchange.files import enterprise_row, workbook
-from tests.support import ANCI, csrf_from, login
+from tests.builders import ANCI, csrf_from, login
+from tests.builders.files import enterprise_row, workbook
 
 
 def _swap_sheet(body: bytes = b"", *, shared: bytes | None = None, extra: dict[str, bytes] | None = None) -> bytes:

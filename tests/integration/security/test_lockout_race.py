@@ -14,8 +14,8 @@ from __future__ import annotations
 import requests
 from sqlalchemy import func, select
 
-from tests.integration.reliability.conftest import at_once, live_server  # noqa: F401  # fixture
-from tests.support import PASSWORD, csrf_from
+from tests.builders import PASSWORD, csrf_from
+from tests.integration.reliability.conftest import at_once
 
 ATTEMPTS = 16
 WRONG = "Wrong-password-1"
@@ -41,7 +41,7 @@ def _post_login(base, browser, username, password):
 
 
 def test_sixteen_parallel_wrong_passwords_are_all_counted_and_the_lock_engages_at_the_fifth(
-        db_app, live_server, make_user):  # noqa: F811
+        db_app, live_server, make_user):
     """M1: every guess counts (failed_logins == 16), exactly four are answered 'wrong password' (422)
     and the other twelve 'locked' (423); the lock is audited once; the right password is refused after."""
     from registry.accounts import lockout
@@ -69,7 +69,7 @@ def test_sixteen_parallel_wrong_passwords_are_all_counted_and_the_lock_engages_a
         s.close()
 
 
-def test_parallel_wrong_passwords_on_a_signed_in_account_end_its_sessions(db_app, live_server, make_user):  # noqa: F811
+def test_parallel_wrong_passwords_on_a_signed_in_account_end_its_sessions(db_app, live_server, make_user):
     """M1 + M2: the lock that the parallel guesses set also ends the owner's open session (等保 结束会话)."""
     user = make_user("enterprise")
     owner = _browser(live_server)

@@ -13,22 +13,8 @@ from sqlalchemy import select
 
 from registry.extensions import db
 from registry.grades.models import Objection
-from tests.integration.grades.builders import build_application
-from tests.support import ANCI, csrf_from, login
-
-
-@pytest.fixture()
-def later(monkeypatch):
-    from datetime import timedelta
-
-    from registry.core import timeutil
-
-    real = timeutil.beijing_today
-
-    def _move(days: int = 30):
-        monkeypatch.setattr(timeutil, "beijing_today", lambda: real() + timedelta(days=days))
-
-    return _move
+from tests.builders import ANCI, csrf_from, login
+from tests.builders.grades import build_application
 
 
 @pytest.fixture()

@@ -14,7 +14,7 @@ from urllib.parse import quote, urljoin, urlsplit
 
 import pytest
 
-from tests.support import PASSWORD, csrf_from, login
+from tests.builders import PASSWORD, csrf_from, login
 
 # Raw `next` values (percent-encoded once when put into a query string or form).
 PAYLOADS = [

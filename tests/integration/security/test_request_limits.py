@@ -17,7 +17,7 @@ import yaml
 from sqlalchemy import select
 
 from registry.extensions import db, limiter
-from tests.support import PASSWORD, csrf_from, login
+from tests.builders import PASSWORD, csrf_from, login
 
 SCENARIOS = Path(__file__).resolve().parents[2] / "scenarios"
 

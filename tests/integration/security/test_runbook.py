@@ -25,8 +25,8 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError
 
+from tests.builders import ANCI, PASSWORD, csrf_from, enterprise_payload
 from tests.integration.security.backup_support import build_evidence_world, check_restored, fresh_databases  # noqa: F401
-from tests.support import ANCI, PASSWORD, csrf_from, enterprise_payload
 
 ROOT = Path(__file__).resolve().parents[3]
 DOC = ROOT / "docs" / "operations.md"
@@ -166,7 +166,7 @@ def test_the_app_works_as_a_role_that_does_not_own_the_tables(runbook_roles, tmp
     from registry import create_app
     from registry.enterprises import operations as ent_ops
     from registry.extensions import db
-    from tests.integration.grades.builders import person_client
+    from tests.builders.grades import person_client
 
     class AsAppRole(Testing):
         SQLALCHEMY_DATABASE_URI = app_url

@@ -13,8 +13,7 @@ from __future__ import annotations
 
 import requests
 
-from tests.integration.reliability.conftest import live_server  # noqa: F401  # fixture
-from tests.support import PASSWORD, csrf_from
+from tests.builders import PASSWORD, csrf_from
 
 NEW_PASSWORD = "Another-horse-battery-2"
 
@@ -50,7 +49,7 @@ def _post(base: str, s: requests.Session, path: str, data: dict) -> requests.Res
     return s.post(f"{base}{path}", data={"csrf_token": token, **data}, allow_redirects=False, timeout=30)
 
 
-def test_a_cookie_replayed_after_logout_is_refused(db_app, live_server, make_user):  # noqa: F811
+def test_a_cookie_replayed_after_logout_is_refused(db_app, live_server, make_user):
     """M2: copy the cookie, log out, replay the copy: 401 on the API, the login page for pages."""
     user = make_user("enterprise")
     victim = _signed_in(live_server, user.username)
@@ -61,7 +60,7 @@ def test_a_cookie_replayed_after_logout_is_refused(db_app, live_server, make_use
     assert not _alive(live_server, victim)
 
 
-def test_logout_ends_every_session_of_the_account(db_app, live_server, make_user):  # noqa: F811
+def test_logout_ends_every_session_of_the_account(db_app, live_server, make_user):
     """M2 (documented choice): logging out on one PC also ends the session left open on another."""
     user = make_user("enterprise")
     office, home = _signed_in(live_server, user.username), _signed_in(live_server, user.username)
@@ -71,7 +70,7 @@ def test_logout_ends_every_session_of_the_account(db_app, live_server, make_user
     assert _alive(live_server, again)
 
 
-def test_a_password_change_ends_the_other_sessions_and_keeps_this_one(db_app, live_server, make_user):  # noqa: F811
+def test_a_password_change_ends_the_other_sessions_and_keeps_this_one(db_app, live_server, make_user):
     """M2: the second browser (or a thief's copy) is out after the change; the changing one stays in."""
     user = make_user("enterprise")
     mine, other = _signed_in(live_server, user.username), _signed_in(live_server, user.username)
@@ -83,7 +82,7 @@ def test_a_password_change_ends_the_other_sessions_and_keeps_this_one(db_app, li
     assert not _alive(live_server, thief)  # the copy carries the old generation
 
 
-def test_a_password_reset_by_the_security_administrator_ends_the_sessions(db_app, live_server, make_user):  # noqa: F811
+def test_a_password_reset_by_the_security_administrator_ends_the_sessions(db_app, live_server, make_user):
     user, security = make_user("enterprise"), make_user("security_admin")
     victim = _signed_in(live_server, user.username)
     officer = _signed_in(live_server, security.username)
@@ -95,7 +94,7 @@ def test_a_password_reset_by_the_security_administrator_ends_the_sessions(db_app
     assert _alive(live_server, officer)
 
 
-def test_a_role_change_or_deactivation_ends_the_sessions(db_app, live_server, make_user):  # noqa: F811
+def test_a_role_change_or_deactivation_ends_the_sessions(db_app, live_server, make_user):
     from registry.accounts import operations as ops
     from registry.accounts.auth import SYSTEM
     from registry.extensions import db

@@ -13,7 +13,7 @@ from datetime import timedelta
 
 from sqlalchemy import func, select
 
-from tests.support import PASSWORD, csrf_from, login
+from tests.builders import PASSWORD, csrf_from, login
 
 NEW_PASSWORD = "Another-horse-battery-2"
 

@@ -16,8 +16,8 @@ from registry.accounts.models import User
 from registry.core.audit import AuditEntry
 from registry.enterprises.models import Enterprise
 from registry.extensions import db
-from tests.integration.exchange.files import enterprise_row, workbook
-from tests.support import ANCI, csrf_from, enterprise_payload, login
+from tests.builders import ANCI, csrf_from, enterprise_payload, login
+from tests.builders.files import enterprise_row, workbook
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 REAL = 42  # the real company's seed: its code is 91131002MA0000042… (registering region 131002, 安次区)
