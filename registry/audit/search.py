@@ -146,7 +146,7 @@ def search(actor, f: AuditFilters) -> Page[AuditEntry]:
     return paginate(_filtered(actor, f), f.page, f.per_page)
 
 
-def entry_rows(entries: list[AuditEntry]) -> list[dict]:
+def audit_rows(entries: list[AuditEntry]) -> list[dict]:
     """Plain dicts for templates and exports, with the actor's username."""
     names = display_names({e.user_id for e in entries if e.user_id is not None})
     out = []
@@ -168,7 +168,7 @@ def export_csv(actor, f: AuditFilters, max_rows: int) -> tuple[bytes, int]:
     buf = io.StringIO()
     writer = csv.writer(buf)
     writer.writerow(EXPORT_COLUMNS)
-    for row in entry_rows(entries):
+    for row in audit_rows(entries):
         values = []
         for col in EXPORT_COLUMNS:
             value = row.get(col)

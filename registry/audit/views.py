@@ -37,7 +37,7 @@ def search():
     if refusal:
         return refusal
     page = search_mod.search(me, filters)
-    return render_template("audit/search.html", entries=search_mod.entry_rows(page.items), page=page,
+    return render_template("audit/search.html", entries=search_mod.audit_rows(page.items), page=page,
                            args=filters.query_args(), values=request.args, message=None, errors={},
                            whole_log=me.role == "audit_admin")
 

@@ -9,18 +9,18 @@ from __future__ import annotations
 from datetime import date, datetime
 from decimal import Decimal
 from functools import lru_cache
-from zoneinfo import ZoneInfo
 
 from flask import Flask
 from flask_babel import get_locale
 from flask_babel import gettext as _
 
 import grading.vocab as vocab_module
+from registry.core import timeutil
 from registry.core.dictionary import CAPACITY_UNITS
 from registry.core.regions import region_label
 
 # Officials read times in China Standard Time; the database keeps UTC.
-DISPLAY_TZ = ZoneInfo("Asia/Shanghai")
+DISPLAY_TZ = timeutil.BEIJING  # the one clock's zone (core/timeutil.py)
 
 
 def is_zh() -> bool:
