@@ -18,7 +18,8 @@ from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
 from grading.vocab import PermitKind, PermitManagementClass, PermitStatus
-from tests.integration.exchange.files import enterprise_row, line_row, valid_uscc, workbook
+from tests.builders import valid_uscc
+from tests.builders.files import enterprise_row, line_row, workbook
 
 NO_SHRINK = [Phase.explicit, Phase.reuse, Phase.generate]
 SETTINGS = settings(max_examples=80, deadline=None, database=None, phases=NO_SHRINK,
