@@ -33,6 +33,8 @@ NOTES: dict[str, Callable[..., str]] = {
     "supervision.low_transmission":
         lambda min_rate, reading, mean: f"effective transmission below {min_rate} % ({reading}: mean {mean})",
     "supervision.exceeding": lambda count, several: f"{count} enterprises exceeding (≥{several})",
+    # the listing's two declared readings (pack settings), cited on every row
+    "supervision.reading": lambda setting, value: f"local reading (pack setting {setting}={value!r})",
 }
 
 

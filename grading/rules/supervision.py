@@ -11,7 +11,7 @@ from typing import Iterable, Optional
 
 from grading.decisions import Reason
 from grading.facts import EnterpriseFacts
-from grading.notes import note_reason
+from grading.notes import freeze, note_reason
 from grading.packs import Pack
 
 
@@ -36,7 +36,7 @@ def county_listings(pack: Pack, enterprises: Iterable[tuple[str, EnterpriseFacts
     rate_reading = pack.setting(node["rate_setting"])
     several = int(pack.setting(node["several_setting"]))
     cite = (Reason(str(node["rule"]), str(node["source"]), "有效数据传输率达不到90%或一个月内有几家企业超标排放的县（市、区），实行挂牌督办"),
-            Reason(*pack.setting_reason(node["rate_setting"])), Reason(*pack.setting_reason(node["several_setting"])))
+            _reading(pack, node["rate_setting"]), _reading(pack, node["several_setting"]))
     out = []
     for county in sorted(by_county):
         ents = by_county[county]
@@ -56,3 +56,10 @@ def county_listings(pack: Pack, enterprises: Iterable[tuple[str, EnterpriseFacts
                                    count=len(exceeding), several=several))
         out.append(CountyListing(county, listed, low, exceeding, mean, tuple(why) + cite))
     return sorted(out, key=lambda c: (not c.listed, c.county))
+
+
+def _reading(pack: Pack, name: str) -> Reason:
+    """A declared reading cited with the pack's own words (`note`) and as a code the listing renders in the
+    reader's language (the setting and its value)."""
+    rule, source, note = pack.setting_reason(name)
+    return Reason(rule, source, note, "supervision.reading", freeze({"setting": name, "value": pack.setting(name)}))

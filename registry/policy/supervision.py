@@ -83,6 +83,9 @@ def county_listing(actor, pack_id: str, on: date | None = None) -> tuple[Pack, d
 
 # R-V-05's readings of "whose rate" (the pack setting county_rate_reading, 000:71)
 RATE_READINGS = {"any_enterprise": _l("any enterprise below the rate"), "county_average": _l("the county's mean rate")}
+# The listing's two declared readings (pack settings named by the pack's county_supervision section)
+SETTING_LABELS = {"county_rate_reading": _l("whose transmission rate counts"),
+                  "several_exceeding_enterprises": _l("how many enterprises make \"several\" (几家)")}
 # The labels of the listing's note codes (grading/notes.py), in the reader's language.
 NOTE_LABELS: dict[str, Any] = {
     "supervision.low_transmission": lambda p: _(
@@ -91,6 +94,9 @@ NOTE_LABELS: dict[str, Any] = {
         mean="—" if p.get("mean") is None else p.get("mean")),
     "supervision.exceeding": lambda p: _("%(count)s enterprises exceeding (≥%(several)s)", count=p.get("count"),
                                          several=p.get("several")),
+    "supervision.reading": lambda p: _("local reading (a pack setting, not the sources' words): %(setting)s: %(value)s",
+                                       setting=str(SETTING_LABELS.get(p.get("setting"), p.get("setting"))),
+                                       value=str(RATE_READINGS.get(p.get("value"), p.get("value")))),
 }
 
 

@@ -32,6 +32,7 @@ SAMPLES = {
     "grade.excluded": {"conditions": list(EXCLUSION_CONDITIONS)[:2]},
     "supervision.low_transmission": {"min_rate": 90, "reading": "any_enterprise", "mean": 85.5},
     "supervision.exceeding": {"count": 3, "several": 2},
+    "supervision.reading": {"setting": "county_rate_reading", "value": "any_enterprise"},
 }
 OPTIONS = [("national_leading", "国内领先")]  # an indicator's (code, label) pairs, as the application page passes
 
