@@ -15,7 +15,7 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 
 import grading.vocab as vocab_module
-from registry.core import timeutil
+from registry.core import codes, timeutil
 from registry.core.dictionary import CAPACITY_UNITS
 from registry.core.regions import region_label
 
@@ -141,7 +141,8 @@ def register(app: Flask) -> None:
         dt=local_datetime,
         yesno=yes_no,
         num=number,
+        label=lambda code, vocabulary, **params: codes.label(vocabulary, code, **params),
     )
-    app.jinja_env.globals.update(vocab_choices=vocab_choices)
+    app.jinja_env.globals.update(vocab_choices=vocab_choices, label_choices=codes.choices)
     # Lets base.html link a domain's pages only when that domain's blueprint is registered.
     app.jinja_env.globals["url_rules"] = app.view_functions
