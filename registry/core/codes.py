@@ -13,6 +13,8 @@ from collections.abc import Mapping
 from functools import lru_cache
 from typing import Any
 
+from flask_babel import get_locale
+
 import grading.vocab as vocab_module
 
 _REGISTRY: dict[str, dict[str, Any]] = {}
@@ -29,9 +31,23 @@ def _enum(vocabulary: str):
     return enum if isinstance(enum, type) and issubclass(enum, vocab_module.Vocabulary) else None
 
 
-def _is_zh() -> bool:
-    from registry.core.templating import is_zh  # late: templating imports this module's users
-    return is_zh()
+def is_zh() -> bool:
+    """Whether the reader reads Chinese (the default locale)."""
+    return str(get_locale() or "zh").startswith("zh")
+
+
+ACRONYMS = {"so2": "SO₂", "nox": "NOx", "pm": "PM", "vocs": "VOCs", "voc_process": "VOC process"}
+
+
+def humanise(code: str) -> str:
+    """'steel_blast_furnace' → 'Steel blast furnace'; pollutant codes keep their usual spelling."""
+    code = str(code).strip()
+    if code.lower() in ACRONYMS:
+        return ACRONYMS[code.lower()]
+    if code.isupper():  # grades A/B/C
+        return code
+    text = code.replace("_", " ")
+    return text[:1].upper() + text[1:]
 
 
 def known(vocabulary: str, code: Any) -> bool:
@@ -59,8 +75,7 @@ def label(vocabulary: str, code: Any, default: str | None = None, **params: Any)
         except ValueError:
             member = None
         if member is not None:
-            from registry.core.templating import humanise
-            return member.label_zh if _is_zh() else humanise(member.value)
+            return member.label_zh if is_zh() else humanise(member.value)
     return default if default is not None else str(code)
 
 

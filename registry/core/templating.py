@@ -11,34 +11,16 @@ from decimal import Decimal
 from functools import lru_cache
 
 from flask import Flask
-from flask_babel import get_locale
 from flask_babel import gettext as _
 
 import grading.vocab as vocab_module
 from registry.core import codes, timeutil
+from registry.core.codes import ACRONYMS, humanise, is_zh  # noqa: F401  (re-exported: templates' users import them here)
 from registry.core.dictionary import CAPACITY_UNITS
 from registry.core.regions import region_label
 
 # Officials read times in China Standard Time; the database keeps UTC.
 DISPLAY_TZ = timeutil.BEIJING  # the one clock's zone (core/timeutil.py)
-
-
-def is_zh() -> bool:
-    return str(get_locale() or "zh").startswith("zh")
-
-
-ACRONYMS = {"so2": "SO₂", "nox": "NOx", "pm": "PM", "vocs": "VOCs", "voc_process": "VOC process"}
-
-
-def humanise(code: str) -> str:
-    """'steel_blast_furnace' → 'Steel blast furnace'; pollutant codes keep their usual spelling."""
-    code = str(code).strip()
-    if code.lower() in ACRONYMS:
-        return ACRONYMS[code.lower()]
-    if code.isupper():  # grades A/B/C
-        return code
-    text = code.replace("_", " ")
-    return text[:1].upper() + text[1:]
 
 
 @lru_cache(maxsize=None)
