@@ -316,18 +316,27 @@ def deliver(ep: AlertEpisode, change: LevelChange, issued: list[tuple[int, dict[
     config = current_app.config if has_app_context() else {}
     ent_ids = [o["enterprise_id"] for _oid, o in issued]
     emails: dict[int, list[str]] = defaultdict(list)
-    for eid, email in db.session.execute(select(User.enterprise_id, User.email).where(
-            User.enterprise_id.in_(ent_ids), User.role == Role.ENTERPRISE.value, User.active.is_(True),
-            User.email.is_not(None))) if "email" in channels and config.get("MAIL_SERVER") else ():
-        if email:
-            emails[eid].append(email)
+    contacts: dict[int, tuple[str, str]] = {}
+    for chunk in _chunks(ent_ids):
+        if "email" in channels and config.get("MAIL_SERVER"):
+            for eid, email in db.session.execute(select(User.enterprise_id, User.email).where(
+                    User.enterprise_id.in_(chunk), User.role == Role.ENTERPRISE.value, User.active.is_(True),
+                    User.email.is_not(None))):
+                if email:
+                    emails[eid].append(email)
+        if ("email" in channels and config.get("MAIL_SERVER")) or "sms" in channels:
+            for eid, phone, email in db.session.execute(select(
+                    Enterprise.id, Enterprise.contact_phone, Enterprise.contact_email).where(Enterprise.id.in_(chunk))):
+                contacts[eid] = (phone or "", email or "")
     mails, texts = [], []
     for oid, o in issued:
-        body = _body(ep, o, change.at)
-        for address in emails.get(o["enterprise_id"], []) or ([o["contact_email"]] if o.get("contact_email") else []):
-            mails.append(delivery.Message(oid, address, subject, body))
-        if "sms" in channels and o.get("contact_phone"):
-            texts.append(delivery.Message(oid, o["contact_phone"], subject, f"{subject}. {_('Acknowledge receipt in the registry.')}"))
+        phone, email = contacts.get(o["enterprise_id"], ("", ""))
+        if config.get("MAIL_SERVER"):
+            body = _body(ep, o, change.at)
+            for address in emails.get(o["enterprise_id"], []) or ([email] if email else []):
+                mails.append(delivery.Message(oid, address, subject, body))
+        if "sms" in channels and phone:
+            texts.append(delivery.Message(oid, phone, subject, f"{subject}. {_('Acknowledge receipt in the registry.')}"))
     if "email" in channels:
         sender = delivery.email_sender(config)
         results = sender.send(mails) if sender.configured else []
@@ -340,6 +349,11 @@ def deliver(ep: AlertEpisode, change: LevelChange, issued: list[tuple[int, dict[
     for d in deliveries:
         counts[f"{d['channel']}.{d['status']}"] += 1
     return dict(counts)
+
+
+def _chunks(ids: list[int], size: int = 900):
+    for i in range(0, len(ids), size):
+        yield ids[i:i + size]
 
 
 def _delivery_row(r: delivery.Result, channel: str, at: datetime) -> dict[str, Any]:
