@@ -117,6 +117,7 @@ def _register_auth(app: Flask) -> None:
 def _register_blueprints(app: Flask) -> None:
     from registry.accounts import api as accounts_api
     from registry.accounts import views as accounts_views
+    from registry.alerts import views as alerts_views
     from registry.audit import views as audit_views
     from registry.core import api as core_api
     from registry.core import views as core_views
@@ -142,6 +143,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(grades_views.bp)
     app.register_blueprint(grades_views.public_bp)
     app.register_blueprint(emergency_views.bp)
+    app.register_blueprint(alerts_views.bp)
     app.register_blueprint(schedules_views.bp)
     app.register_blueprint(schedules_views.public_bp)
     app.register_blueprint(supervision_views.bp)

@@ -37,6 +37,15 @@ AUDIT = {
 MEASURE = {"none": _l("No measure"), "stop": _l("Stop production"), "curtail": _l("Curtail production"),
            "max_load": _l("Run at most at the filed load"), "extend_coking": _l("Extend the coking time")}
 
+TRANSPORT = {
+    "heating_season_minimum_standard": _l("In the heating season every transport vehicle must meet at least %(standard)s"),
+    "no_heavy_goods_vehicles_in_or_out": _l("No heavy goods vehicles may enter or leave the site during the alert"),
+    "no_all_transport_vehicles_in_or_out": _l("No transport vehicle may enter or leave the site during the alert"),
+    "no_diesel_trucks_in_or_out": _l("No diesel trucks may enter or leave the site during the alert"),
+}
+EXCEPTION = {"safe_production": _l("safe production"), "livelihood_goods": _l("livelihood goods"),
+             "special_demand": _l("special demand products"), "port_service": _l("port collection and distribution")}
+
 
 def register() -> None:
     codes.register("alerts.status", STATUS)
@@ -48,6 +57,8 @@ def register() -> None:
     codes.register("alerts.state", STATE)
     codes.register("alerts.ground", GROUNDS)
     codes.register("alerts.measure", MEASURE)
+    codes.register("alerts.transport", TRANSPORT)
+    codes.register("alerts.exception", EXCEPTION)
     codes.register("audit.action", AUDIT)
 
 
@@ -61,3 +72,14 @@ def ground_text(g: dict) -> str:
         params["value"] = "–".join(str(v) for v in params["value"])
     text = codes.label("alerts.ground", g.get("code"), **params)
     return f"{text} ({g.get('rule')}, {g.get('source')})"
+
+
+def transport_text(t: dict) -> str:
+    """A transport restriction in plain words, with its exceptions and clause."""
+    standard = t.get("minimum_standard") or ""
+    text = codes.label("alerts.transport", t.get("restriction"), standard=codes.label("VehicleStandard", standard) if standard else "")
+    if t.get("exceptions"):
+        text += " (" + str(_l("except")) + " " + "、".join(codes.label("alerts.exception", e) for e in t["exceptions"]) + ")"
+    if t.get("in_principle"):
+        text += " — " + str(_l("in principle"))
+    return f"{text} ({t.get('rule')}, {t.get('source')})"

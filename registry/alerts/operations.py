@@ -11,7 +11,7 @@ recorded as a delivery row.
 from __future__ import annotations
 
 from collections import defaultdict
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, timezone
 from typing import Any
 
 from flask import current_app, has_app_context
@@ -51,8 +51,8 @@ def _aware(value: datetime | None) -> datetime | None:
     if value is None:
         return None
     if value.tzinfo is None:  # a naive time typed by an official is Beijing time
-        return value.replace(tzinfo=beijing_now().tzinfo)
-    return value
+        value = value.replace(tzinfo=beijing_now().tzinfo)
+    return value.astimezone(timezone.utc)  # stored as UTC (SQLite keeps no offset)
 
 
 def _level_label(level: str) -> str:
