@@ -156,6 +156,7 @@ def _register_blueprints(app: Flask) -> None:
 def _register_cli(app: Flask) -> None:
     from registry import demo
     from registry.accounts import cli as accounts_cli
+    from registry.alerts import cli as alerts_cli
     from registry.audit import cli as audit_cli
     from registry.core import cli as core_cli
     from registry.emergency import cli as emergency_cli
@@ -166,7 +167,7 @@ def _register_cli(app: Flask) -> None:
     from registry.schedules import cli as schedules_cli
 
     for mod in (core_cli, audit_cli, accounts_cli, enterprises_cli, exchange_cli, policy_cli, grades_cli, schedules_cli,
-                emergency_cli):
+                emergency_cli, alerts_cli):
         mod.register(app)
     demo.register_cli(app)  # the demo city, first of the demo builders (the schedules' follow it)
 

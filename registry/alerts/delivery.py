@@ -116,8 +116,10 @@ class LogSmsSender:
         self.config = config
 
     def send(self, messages: list[Message]) -> list[Result]:
+        sms_log = logging.getLogger("registry.alerts.sms")  # looked up now: a logging fileConfig (alembic) disables older ones
+        sms_log.disabled = False
         for m in messages:
-            log.info("SMS to %s: %s", m.recipient, m.body)
+            sms_log.info("SMS to %s: %s", m.recipient, m.body)
         return [Result(m.order_id, m.recipient, "sent") for m in messages]
 
 
