@@ -336,7 +336,7 @@ def deliver(ep: AlertEpisode, change: LevelChange, issued: list[tuple[int, dict[
             for address in emails.get(o["enterprise_id"], []) or ([email] if email else []):
                 mails.append(delivery.Message(oid, address, subject, body))
         if "sms" in channels and phone:
-            texts.append(delivery.Message(oid, phone, subject, f"{subject}. {_('Acknowledge receipt in the registry.')}"))
+            texts.append(delivery.Message(oid, phone, subject, subject + " " + _("Acknowledge receipt in the registry.")))
     if "email" in channels:
         sender = delivery.email_sender(config)
         results = sender.send(mails) if sender.configured else []
