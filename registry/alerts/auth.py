@@ -29,7 +29,9 @@ def can_issue(user, scope: str, region_code: str, area_codes: list[str]) -> bool
     if scope == "regional":
         return user.role == Role.PROVINCE.value and user.region_code == region_code and all(
             c.startswith(region_prefix(region_code)) and c != region_code for c in area_codes)
-    return user.role == Role.CITY.value and user.region_code == region_code and all(
+    # the official of exactly the issuing region: a city, or a county-level city/district that issues its own
+    # alerts (operations.issues_alerts checks which regions issue)
+    return user.role in (Role.CITY.value, Role.COUNTY.value) and user.region_code == region_code and all(
         c.startswith(region_prefix(region_code)) for c in area_codes)
 
 

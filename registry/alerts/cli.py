@@ -126,5 +126,15 @@ def orders_cmd(episode_id, username, unacknowledged) -> None:
                               ensure_ascii=False))
 
 
+def _build_demo(_force: bool) -> str:
+    from registry.alerts.demo import build_alert_demo
+
+    made = build_alert_demo()
+    return f"demo alerts: {made['episodes']} episodes (one lifted, one active per jurisdiction), {made['orders']} orders, {made['receipts']} receipts"
+
+
 def register(app: Flask) -> None:
+    from registry.core.demo_builders import DemoBuilder, register_demo_builder
+
+    register_demo_builder(app, "alerts", DemoBuilder(order=30, build=_build_demo))  # after the city and schedules
     app.cli.add_command(alert)

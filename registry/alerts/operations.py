@@ -38,7 +38,7 @@ from registry.core.timeutil import beijing_now, utcnow
 from registry.enterprises.models import Enterprise
 from registry.extensions import db
 from registry.policy.alerts import episode_rules, regional_ground
-from registry.policy.packs import get_pack, pack_for_region
+from registry.policy.packs import REGION_PACK_DEFAULTS, get_pack, pack_for_region
 
 BATCH = 2000
 
@@ -93,7 +93,7 @@ def _areas(data: dict[str, Any]) -> tuple[str, str, list[str]]:
         raise _invalid("region_code", _("Unknown region %(code)s.", code=region_code))
     areas = sorted(set(data.get("area_codes") or []))
     if scope == "city":
-        if region.level != "city":
+        if not issues_alerts(region):
             raise _invalid("region_code", _("A city alert is issued by a city."))
         areas = [region_code]
     elif scope == "counties":
@@ -115,6 +115,18 @@ def _areas(data: dict[str, Any]) -> tuple[str, str, list[str]]:
     else:
         raise _invalid("scope", _("Unknown alert scope."))
     return scope, region_code, areas
+
+
+def issues_alerts(region) -> bool:
+    """A city issues its alerts (000:151, 004:376); so does a county-level region that has its own policy pack in
+    the deployment's region → pack table (Jiyuan 002, Jizhou 001: each city's or district's own plan)."""
+    if region is None:
+        return False
+    if region.level == "city":
+        return True
+    table = (current_app.config.get("GRADE_WORKFLOW_PACKS") if has_app_context() else None) or \
+        REGION_PACK_DEFAULTS["GRADE_WORKFLOW_PACKS"]
+    return region.code in table
 
 
 def _overlaps(a: list[str], b: list[str]) -> bool:

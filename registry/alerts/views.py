@@ -52,10 +52,12 @@ def _levels(pack_id: str) -> list[tuple[str, str]]:
 
 
 def _issue_form(me, form: IssueForm | None = None) -> IssueForm | None:
-    if not me.is_official or me.role not in (Role.CITY.value, Role.PROVINCE.value) or not me.region_code:
+    if not me.is_official or not me.region_code:
+        return None
+    region = get_region(me.region_code)
+    if me.role != Role.PROVINCE.value and not ops.issues_alerts(region):
         return None
     form = form or IssueForm()
-    region = get_region(me.region_code)
     if me.role == Role.PROVINCE.value:
         from registry.core.models import Region
 
