@@ -14,6 +14,7 @@ entries (the filed plans it compiled, the accepted optimizer proposals) as the p
 """
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
@@ -76,24 +77,32 @@ def _item(line, ol: OrderLine, conv: _Converted, plan_row: Any = None) -> dict[s
             "contact": getattr(plan_row, "contact", "") if ol.source == "plan" else ""}
 
 
-def _orders(pack_id: str, on: date, level: str, enterprises: list[Enterprise],
-            standing: dict[int, EmergencyStanding], plans: dict[int, dict[tuple[int, str], Any]]) -> list[dict[str, Any]]:
-    """The orders of these enterprises: one batch evaluation, then the pure per-line choice (R-O-01/02/03)."""
-    facts = [enterprise_facts(e, on=on, extra=standing[e.id].facts() if e.id in standing else None) for e in enterprises]
-    decided = decide_many(facts, pack_id, on, level)
+@dataclass(frozen=True)
+class Subject:
+    """One enterprise to order: what the order shows of it, its engine facts, its lines by the facts' line id
+    (objects with id, code, name, sector), and its plan rows by (line db id, level) (measure, percent, …)."""
+
+    meta: dict[str, Any]
+    facts: dict[str, Any]
+    lines: dict[str, Any]
+    plan: dict[tuple[int, str], Any] = field(default_factory=dict)
+
+
+def fan_out(pack_id: str, on: date, level: str, subjects: list[Subject]) -> list[dict[str, Any]]:
+    """The orders of these subjects: ONE batch evaluation (decide_many), then the pure per-line choice
+    (R-O-01/02/03) once per distinct (decision, plan entry), the dicts shared between equal lines."""
+    decided = decide_many([s.facts for s in subjects], pack_id, on, level, shared=True)
     conv = _Converted()
     memo: dict[tuple[int, Any], OrderLine] = {}  # (id(decision), plan) → order line: a few hundred distinct ones
     transports: dict[int, list[dict]] = {}
     out = []
-    for ent, (summary, lines) in zip(enterprises, decided):
-        by_ref = {(line.code or str(line.id)): line for line in ent.lines}
-        planned = plans.get(ent.id, {})
+    for subject, (summary, lines) in zip(subjects, decided):
         items = []
         for ref, decision in lines:
-            line = by_ref.get(ref)
+            line = subject.lines.get(ref)
             if line is None:
                 continue
-            row = planned.get((line.id, level))
+            row = subject.plan.get((line.id, level))
             plan = PlanMeasure(row.measure, float(row.percent)) if row is not None else None
             key = (id(decision), plan)
             ol = memo.get(key)
@@ -105,12 +114,23 @@ def _orders(pack_id: str, on: date, level: str, enterprises: list[Enterprise],
         if transport is None:
             transport = transports[key] = to_jsonable(summary.transport)
             conv.keep.append(summary.transport)
-        grade = standing[ent.id].worst() if ent.id in standing else None
-        out.append({"enterprise_id": ent.id, "name": ent.name, "uscc": ent.uscc, "region_code": ent.region_code,
-                    "sector": ent.sector, "grade": grade, "address": ent.address, "lines": items,
-                    "transport": transport,
+        out.append({**subject.meta, "lines": items, "transport": transport,
                     "reasons": [{"rule": r.rule, "source": r.source} for r in summary.emergency_reasons]})
     return sorted(out, key=lambda o: (o["region_code"], o["name"], o["enterprise_id"]))
+
+
+def _orders(pack_id: str, on: date, level: str, enterprises: list[Enterprise],
+            standing: dict[int, EmergencyStanding], plans: dict[int, dict[tuple[int, str], Any]]) -> list[dict[str, Any]]:
+    """Registry records → subjects (the one facts mapper, registry/policy/facts.py) → fan_out."""
+    subjects = []
+    for e in enterprises:
+        held = standing.get(e.id)
+        subjects.append(Subject(
+            {"enterprise_id": e.id, "name": e.name, "uscc": e.uscc, "region_code": e.region_code, "sector": e.sector,
+             "grade": held.worst() if held is not None else None, "address": e.address},
+            enterprise_facts(e, on=on, extra=held.facts() if held is not None else None),
+            {(line.code or str(line.id)): line for line in e.lines}, plans.get(e.id, {})))
+    return fan_out(pack_id, on, level, subjects)
 
 
 def area_orders(pack_id: str, on: date, level: str, region_codes: list[str] | None = None,

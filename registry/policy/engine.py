@@ -58,14 +58,16 @@ def evaluate_enterprise(facts: dict[str, Any], pack: str | Pack, on: date, level
     return decision_to_dict(chosen, query, _evaluate(chosen, query, enterprise_from_dict(facts)))
 
 
-def decide_many(facts: list[dict[str, Any]], pack: str | Pack, on: date, level: str = "none"
+def decide_many(facts: list[dict[str, Any]], pack: str | Pack, on: date, level: str = "none", *, shared: bool = False
                 ) -> list[tuple[EnterpriseSummary, list[tuple[str, LineDecision]]]]:
     """Many enterprises through the engine's BATCH path (grading.batch.evaluate_frame: decide_line once per distinct
     fact profile, the summary pieces once per distinct set of the facts they read), in input order.
 
     Each item is (the enterprise's summary, [(line id, decision)]): the decisions are the frame's SHARED objects,
-    one per profile, without their line id (so a caller can convert each distinct decision once). An enterprise
-    without lines has no row in the frame; it is decided alone (the same rules)."""
+    one per profile, without their line id (so a caller can convert each distinct decision once). With `shared`,
+    the summary is the frame's shared line-independent part too (grades, transport, ratios, reasons — no strictest
+    line, no residual obligations): what a fan-out of orders reads. An enterprise without lines has no row in the
+    frame; it is decided alone (the same rules)."""
     chosen, query = _pack_query(pack, on, level, None)
     facts = list(facts)
     # enterprise ids must be unique inside one frame: keyed by position
@@ -74,10 +76,11 @@ def decide_many(facts: list[dict[str, Any]], pack: str | Pack, on: date, level: 
     if docs:
         lines, ents = evaluate_frame(frame_from_documents(docs), chosen.id, on, level)
         by_ent = lines.groupby("enterprise_id", sort=False).indices
-        line_ids, decisions = lines["line_id"].to_numpy(), lines["decision"].to_numpy()
+        line_ids, decisions = lines["line_id"].tolist(), lines["decision"].tolist()
         for row in ents.to_dict("records"):
             n = row["enterprise_id"]
-            out[int(n)] = (enterprise_summary(row), [(line_ids[j], decisions[j]) for j in by_ent[n]])
+            out[int(n)] = (row["part"] if shared else enterprise_summary(row),
+                           [(line_ids[j], decisions[j]) for j in by_ent[n].tolist()])
     for n, f in enumerate(facts):
         if out[n] is None:
             alone = _evaluate(chosen, query, enterprise_from_dict(f))
