@@ -272,14 +272,14 @@ def _issue_orders(ep: AlertEpisode, change: LevelChange) -> int:
     day = change.at.astimezone(beijing_now().tzinfo).date()
     orders = orders_for(ep.pack_id, day, change.level, ep.area_codes)
     now = utcnow()
-    ids: list[int] = []
-    for i in range(0, len(orders), BATCH):
-        chunk = orders[i:i + BATCH]
-        ids += list(db.session.scalars(insert(AlertOrder).returning(AlertOrder.id, sort_by_parameter_order=True), [
+    for i in range(0, len(orders), BATCH):  # one executemany per batch (no RETURNING: SQLite would go row by row)
+        db.session.execute(insert(AlertOrder), [
             {"episode_id": ep.id, "change_id": change.id, "enterprise_id": o["enterprise_id"],
              "region_code": o["region_code"], "level": change.level, "content": o, "window_start": change.at,
-             "window_end": None, "created_at": now} for o in chunk]))
-    by_ent = {o["enterprise_id"]: oid for o, oid in zip(orders, ids)}
+             "window_end": None, "created_at": now} for o in orders[i:i + BATCH]])
+    by_ent = dict(db.session.execute(select(AlertOrder.enterprise_id, AlertOrder.id).where(
+        AlertOrder.change_id == change.id)).all())  # unique per (change, enterprise)
+    ids = [by_ent[o["enterprise_id"]] for o in orders]
     _close_open(ep, change, change.at, by_ent)
     deliver(ep, change, list(zip(ids, orders)))
     return len(ids)

@@ -9,7 +9,6 @@ registry/emergency/minimum.py), so every day of a deployment's season gets the p
 """
 from __future__ import annotations
 
-import json
 from datetime import date
 from typing import Any
 
@@ -28,6 +27,11 @@ def orders_for(pack_id: str, day: date, level: str, area_codes: list[str],
                enterprise_ids: list[int] | None = None) -> list[dict[str, Any]]:
     """One order per covered enterprise at `level` (JSON-safe dicts), with the evaluation day it was decided on."""
     on = pack_day(pack_id, day)
-    rows = area_orders(pack_id, on, level, region_codes=area_codes, enterprise_ids=enterprise_ids)
-    return [json.loads(json.dumps({**{k: v for k, v in r.items() if not k.startswith("_")}, "decided_on": on},
-                                  default=str)) for r in rows]
+    return stamped(area_orders(pack_id, on, level, region_codes=area_codes, enterprise_ids=enterprise_ids), on)
+
+
+def stamped(rows: list[dict[str, Any]], on: date) -> list[dict[str, Any]]:
+    """The orders with the day they were decided on. area_orders gives JSON-ready values (its line and transport
+    dicts are shared between equal lines, so they are not copied here: the JSON column serialises each order)."""
+    day = on.isoformat()
+    return [{**r, "decided_on": day} for r in rows]
