@@ -156,3 +156,23 @@ def test_receipts_are_append_only(demo_city):
         db.session.flush()
     db.session.rollback()
     assert db.session.scalar(select(func.count()).select_from(Receipt)) == 1
+
+
+def test_an_enterprise_with_a_filed_plan_gets_its_plan(demo_city):
+    """Issue 17: the enterprise's filed 一厂一策 where it exists (at least the pack's minimum), stored as issued."""
+    from registry.emergency import operations as eops
+
+    ent = next(e for e in covered_enterprises("131000") if e.lines)
+    owner = db.session.scalar(select(User).where(User.enterprise_id == ent.id))
+    entries = eops.prefill(owner, ent.id, "langfang-2017-18")
+    for e in entries:
+        if e["level"] == "orange" and e["measure"] == "none":
+            e.update(measure="curtail", percent=40.0, key_indicators="电量下降40%", responsible_person="张三")
+    plan = eops.save_plan(owner, ent.id, {"pack_id": "langfang-2017-18", "entries": entries})
+    eops.file_plan(owner, plan.id)
+    db.session.commit()
+    ep = _issue("orange")
+    order = db.session.scalar(select(AlertOrder).where(AlertOrder.episode_id == ep.id, AlertOrder.enterprise_id == ent.id))
+    db.session.expire_all()
+    assert order.content["lines"] and all(ln["source"] == "plan" for ln in order.content["lines"])
+    assert order.content["decided_on"] == "2017-11-15"  # outside the pack's period: its first heating-season day
