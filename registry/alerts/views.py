@@ -19,11 +19,13 @@ from registry.alerts.forms import AckForm, IssueForm, LevelForm, LiftForm
 from registry.alerts.panels import register_panels
 from registry.core import codes, timeutil, unit_of_work
 from registry.core.errors import ValidationFailed
+from registry.core.pagination import Page
 from registry.core.regions import counties_under, get_region
 from registry.extensions import db
 from registry.policy.packs import pack_for_region
 
 bp = Blueprint("alerts", __name__, url_prefix="/alerts")
+PER_PAGE = 200  # enterprises per page of an episode (a city has thousands)
 bp.record_once(lambda state: register_panels(state.app))
 
 
@@ -130,8 +132,12 @@ def episode(episode_id: int):
         lift_form = LiftForm(version=ep.version)
         lift_form.clear_hours.data = ops.episode_rules(ep.pack_id).lift_hours
     rules = ops.episode_rules(ep.pack_id)
-    return render_template("alerts/episode.html", ep=ep, changes=queries.changes(ep),
-                           rows=queries.status_rows(ep, unacknowledged=unack), counts=queries.counts(ep),
+    rows = queries.status_rows(ep, unacknowledged=unack)
+    number = max(1, request.args.get("page", 1, type=int) or 1)
+    page = Page(items=rows[(number - 1) * PER_PAGE:number * PER_PAGE], page=number, per_page=PER_PAGE, total=len(rows))
+    return render_template("alerts/episode.html", ep=ep, changes=queries.changes(ep), page=page,
+                           page_args={"episode_id": ep.id, **({"filter": "unacknowledged"} if unack else {})},
+                           rows=page.items, counts=queries.counts(ep),
                            unack=unack, manage=manage, level_form=level_form, lift_form=lift_form,
                            lift_ground=rules.grounds["lift"])
 
