@@ -44,6 +44,17 @@ def official_panel(user) -> dict[str, Any] | None:
             "empty": _("No alert in force."), "more_url": url_for("alerts.index")}
 
 
+def history_view(entry: dict) -> dict[str, Any] | None:
+    """The alert steps in an enterprise's history (its receipts and readings are rooted at it), labelled."""
+    action = str(entry.get("action", ""))
+    if action.startswith("alert."):
+        return {"action_label": codes.label("audit.action", action), "diff": []}
+    return None
+
+
 def register_panels(app: Flask) -> None:
+    from registry.core.labels import register_history_labels
+
     register_dashboard_panel(app, "alerts.enterprise", enterprise_panel)
     register_dashboard_panel(app, "alerts.official", official_panel)
+    register_history_labels(app, "alerts", history_view)

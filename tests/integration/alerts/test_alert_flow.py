@@ -176,3 +176,24 @@ def test_an_enterprise_with_a_filed_plan_gets_its_plan(demo_city):
     db.session.expire_all()
     assert order.content["lines"] and all(ln["source"] == "plan" for ln in order.content["lines"])
     assert order.content["decided_on"] == "2017-11-15"  # outside the pack's period: its first heating-season day
+
+
+def test_dashboard_panels_and_history_labels(demo_city):
+    """Issue 17 item 4: the enterprise's panel lists its orders in force (unacknowledged urgent); the official's
+    the active episodes with acknowledgement counts; the enterprise history labels the receipt."""
+    from registry.alerts.panels import enterprise_panel, history_view, official_panel
+    from registry.core.dashboard import dashboard_panels
+
+    ep = _issue()
+    order = db.session.scalars(select(AlertOrder).where(AlertOrder.episode_id == ep.id)).first()
+    owner = db.session.scalar(select(User).where(User.enterprise_id == order.enterprise_id))
+    mine = enterprise_panel(owner)
+    assert [i["tone"] for i in mine["items"]] == ["urgent"]
+    ops.acknowledge(owner, order.id, {})
+    db.session.commit()
+    assert [i["tone"] for i in enterprise_panel(owner)["items"]] == ["done"]
+    theirs = official_panel(_user("langfang"))
+    assert len(theirs["items"]) == 1 and theirs["items"][0]["count"] == queries.counts(ep)["enterprises"] - 1
+    assert official_panel(owner) is None and enterprise_panel(_user("langfang")) is None
+    assert any(p["title"] == mine["title"] for p in dashboard_panels(owner))
+    assert history_view({"action": "alert.acknowledge"})["action_label"] != "alert.acknowledge"
