@@ -80,6 +80,7 @@ def _trust_proxies(app: Flask) -> None:
 def _import_models() -> None:
     """Every model must be known to the metadata before migrations or create_all run."""
     from registry.accounts import models as _a  # noqa: F401
+    from registry.alerts import models as _al  # noqa: F401
     from registry.core import models as _c  # noqa: F401
     from registry.emergency import models as _em  # noqa: F401
     from registry.enterprises import models as _e  # noqa: F401
@@ -116,6 +117,8 @@ def _register_auth(app: Flask) -> None:
 def _register_blueprints(app: Flask) -> None:
     from registry.accounts import api as accounts_api
     from registry.accounts import views as accounts_views
+    from registry.alerts import api as alerts_api
+    from registry.alerts import views as alerts_views
     from registry.audit import views as audit_views
     from registry.core import api as core_api
     from registry.core import views as core_views
@@ -141,10 +144,11 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(grades_views.bp)
     app.register_blueprint(grades_views.public_bp)
     app.register_blueprint(emergency_views.bp)
+    app.register_blueprint(alerts_views.bp)
     app.register_blueprint(schedules_views.bp)
     app.register_blueprint(schedules_views.public_bp)
     app.register_blueprint(supervision_views.bp)
-    for blp in (accounts_api.blp, enterprises_api.blp, exchange_api.blp, policy_api.blp, grades_api.blp, emergency_api.blp, schedules_api.blp, core_api.blp, supervision_api.blp):
+    for blp in (accounts_api.blp, enterprises_api.blp, exchange_api.blp, policy_api.blp, grades_api.blp, emergency_api.blp, schedules_api.blp, core_api.blp, supervision_api.blp, alerts_api.blp):
         api.register_blueprint(blp)
         csrf.exempt(blp)  # token clients carry no CSRF token; session writes are guarded in api_auth
 
@@ -152,6 +156,7 @@ def _register_blueprints(app: Flask) -> None:
 def _register_cli(app: Flask) -> None:
     from registry import demo
     from registry.accounts import cli as accounts_cli
+    from registry.alerts import cli as alerts_cli
     from registry.audit import cli as audit_cli
     from registry.core import cli as core_cli
     from registry.emergency import cli as emergency_cli
@@ -162,7 +167,7 @@ def _register_cli(app: Flask) -> None:
     from registry.schedules import cli as schedules_cli
 
     for mod in (core_cli, audit_cli, accounts_cli, enterprises_cli, exchange_cli, policy_cli, grades_cli, schedules_cli,
-                emergency_cli):
+                emergency_cli, alerts_cli):
         mod.register(app)
     demo.register_cli(app)  # the demo city, first of the demo builders (the schedules' follow it)
 

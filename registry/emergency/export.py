@@ -18,7 +18,7 @@ from registry.policy.emergency import POLLUTANTS, Action, LineBaseline, baseline
 from registry.policy.packs import Pack
 
 LEVEL_SHEETS = {"blue": "蓝色预警", "yellow": "黄色预警", "orange": "橙色预警", "red": "红色预警"}
-MEASURE_LABELS = {"none": "无措施", "curtail": "限产", "stop": "停产"}
+MEASURE_LABELS = {"none": "无措施", "curtail": "限产", "stop": "停产", "max_load": "最大允许生产负荷", "extend_coking": "延长出焦时间"}
 LEVEL_COLUMNS: tuple[tuple[str, str], ...] = (
     ("enterprise", "企业名称 (enterprise)"), ("uscc", "统一社会信用代码 (USCC)"), ("region", "所在区县 (region)"),
     ("industry", "行业 (industry)"), ("grade", "绩效分级 (grade)"), ("line_code", "生产线编号 (line code)"),
@@ -123,7 +123,7 @@ ORDER_COLUMNS: tuple[tuple[str, str], ...] = (
 
 
 def orders_xlsx(orders: list[dict[str, Any]], on, level: str) -> bytes:
-    """Every enterprise's alert-day orders in one sheet: a row per line that acts (or one 'no measure' row)."""
+    """Every enterprise's alert-day orders in one sheet: a row per line (or one 'no measure' row for an enterprise without lines)."""
     rows = []
     for o in orders:
         transport = "; ".join(f"{t['restriction']} ({t['rule']} {t['source']})" for t in o["transport"])

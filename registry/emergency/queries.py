@@ -25,12 +25,17 @@ def baseline_class(line: ProductionLine, enterprise: Enterprise) -> str:
     return "industrial"
 
 
-def covered_enterprises(region_code: str) -> list[Enterprise]:
+def covered_enterprises(region_code: str | None = None, *, prefix: str | None = None,
+                        ids: list[int] | None = None) -> list[Enterprise]:
     """Approved registrations in the region, as last approved: the list covers every air-emitting one (R-A-03,
     003:50) on reviewed facts only (issue 14 point 10) — a reopened registration stays with its approved lines
     and emissions until the amendment is approved. Detached records (registry/enterprises/approved.py); a line
-    deleted from the registry since the approval has no row left to list and is left out."""
-    enterprises = reviewed_enterprises(region_prefix=region_prefix(region_code))
+    deleted from the registry since the approval has no row left to list and is left out. By region, by code
+    prefix, or by enterprise ids (the alert orders of a list version, registry/emergency/orders.py)."""
+    if ids is not None:
+        enterprises = reviewed_enterprises(ids)
+    else:
+        enterprises = reviewed_enterprises(region_prefix=prefix if prefix is not None else region_prefix(region_code or ""))
     ids = [line.id for e in enterprises for line in e.lines]
     alive: set[int] = set()
     for i in range(0, len(ids), 1000):

@@ -7,6 +7,7 @@ imports it from here, so registry/policy stays the one door to the engine.
 from __future__ import annotations
 
 from grading.rules.measures import Allowed, Ground, MeasureFacts, MeasureRules, coking_curtail_percent
+from grading.rules.orders import OrderLine, PlanMeasure, floor_of, order_line
 from grading.rules.reductions import (
     AREA_BASELINE_CLASS,
     BASES,
@@ -33,7 +34,7 @@ LineFacts = MeasureFacts  # the name registry/emergency/measures.py gave it befo
 
 __all__ = [
     "AREA_BASELINE_CLASS", "BASES", "MEASURE_FRACTION_FULL", "POLLUTANTS", "Action", "Allowed", "AreaSource",
-    "BaselineDays", "Ground", "LevelTotals", "LineBaseline", "LineFacts", "MeasureFacts", "MeasureRules",
+    "BaselineDays", "Ground", "OrderLine", "PlanMeasure", "floor_of", "order_line", "LevelTotals", "LineBaseline", "LineFacts", "MeasureFacts", "MeasureRules",
     "PollutantTotal", "Targets", "annual_baseline", "area_days", "baseline_days", "city_totals",
     "coking_curtail_percent", "emergency_levels", "level_targets", "line_reduction", "target_base",
 ]

@@ -41,7 +41,8 @@ def test_typed_calls_answer_what_the_public_contract_answers(db_app):
             assert evaluate_enterprise(facts, pack, on, level) == evaluate(doc)
     for pack, many in by_pack.items():
         on = DATE_BY_PACK[pack]
-        assert evaluate_many(many, pack, on) == [evaluate_enterprise(f, pack, on) for f in many]
+        for level in (lv.value for lv in packs.get_pack(pack).alert_levels):  # the batch path (decide_many)
+            assert evaluate_many(many, pack, on, level) == [evaluate_enterprise(f, pack, on, level) for f in many]
 
 
 def test_typed_calls_keep_the_contracts_pack_date_and_level_checks():
