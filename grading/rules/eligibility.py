@@ -102,7 +102,7 @@ def excluded_line_measure(ctx: Context, line: LineFacts) -> Optional[Proposal]:
                         flags=(flag("gate_failed_no_outcome", node,
                                     "Fails the tier gate (" + ", ".join(missing) + ") but the source names no outcome; "
                                     "not eligible for a tier; an official decides the measure.",
-                                    ("stop", "curtail", "other"), None),))
+                                    ("stop", "curtail", "other"), None, missing=list(missing)),))
     return None
 
 

@@ -23,8 +23,7 @@ def alert_overlay(ctx: Context, line: LineFacts) -> Optional[Proposal]:
         if matches(node, ctx, line) and ctx.alert_level.value in alert_levels_of(ctx, node):
             why = [reason(node, f"{ctx.alert_level.value} alert")]
             if "levels_setting" in node:
-                rule, src, note = ctx.pack.setting_reason(node["levels_setting"])
-                why.append(Reason(rule, src, note))
+                why.append(ctx.pack.setting_cite(node["levels_setting"]))
             return Proposal(Measure(node["measure"]), reasons=tuple(why))
     return None
 
@@ -63,7 +62,8 @@ def in_principle_flags(pack, level: AlertLevel) -> tuple[Flag, ...]:
     node = pack.section("emergency")["ratios"]
     return (flag("emergency_ratios_in_principle", node,
                  "The city's reduction ratios for " + ", ".join(pols) + " are set in principle (原则上 不低于); an "
-                 "official may decide otherwise, recording who and why.", ("ratios", "official_exception"), "ratios"),)
+                 "official may decide otherwise, recording who and why.", ("ratios", "official_exception"), "ratios",
+                 pollutants=list(pols)),)
 
 
 def ratio_reasons(pack, level: AlertLevel) -> tuple[Reason, ...]:
@@ -75,8 +75,7 @@ def ratio_reasons(pack, level: AlertLevel) -> tuple[Reason, ...]:
     if pols:
         out.append(reason(node, "in principle (原则上) for " + ", ".join(pols) + ": an official may decide otherwise"))
     if "ratio_pollutants_setting" in node:
-        rule, src, note = pack.setting_reason(node["ratio_pollutants_setting"])
-        out.append(Reason(rule, src, note))
+        out.append(pack.setting_cite(node["ratio_pollutants_setting"]))
     mapping = pack.setting("response_level_mapping")
     if mapping:
         rule, src, note = pack.setting_reason("response_level_mapping")
@@ -97,7 +96,7 @@ def check_resplit(pack, level: AlertLevel, resplit: dict) -> tuple[tuple[Reason,
     if got + 1e-9 >= need:
         return (reason(node, f"re-split accepted: SO₂ {resplit.get(Pollutant.SO2)} % + NOx {resplit.get(Pollutant.NOX)} % ≥ {need} %"),), ()
     return (reason(node, f"re-split rejected: sum {got} % < {need} %"),), (
-        flag("resplit_below_requirement", node, f"SO₂ + NOx re-split sums to {got} %, below {need} %.", ("reject",), "reject"),)
+        flag("resplit_below_requirement", node, f"SO₂ + NOx re-split sums to {got} %, below {need} %.", ("reject",), "reject", got=got, need=need),)
 
 
 def annual_baseline(pack, baseline_class: Optional[str], daily: dict) -> tuple[tuple[tuple[str, float], ...], tuple[Reason, ...]]:

@@ -19,11 +19,11 @@ def _windows(ctx: Context, ex: dict) -> tuple[tuple[Window, ...], Optional[Reaso
     if "windows" in ex:
         return tuple(Window(w["start"], w["end"]) for w in ex["windows"]), Reason(ex.get("window_rule", ex["rule"]), ex["source"])
     name = ctx.pack.setting(ex["window_setting"])
-    rule, src, note = ctx.pack.setting_reason(ex["window_setting"])
+    cite = ctx.pack.setting_cite(ex["window_setting"])
     if name == "heating_season":
-        return (ctx.pack.heating_season_window(ctx.on),), Reason(rule, src, note)
+        return (ctx.pack.heating_season_window(ctx.on),), cite
     rw = ctx.pack.section("replacement_windows")[name]
-    return tuple(Window(w["start"], w["end"]) for w in rw["windows"]), Reason(rule, src, note)
+    return tuple(Window(w["start"], w["end"]) for w in rw["windows"]), cite
 
 
 def apply_force(ctx: Context, ex: dict, code: str, message: str, exempt: Proposal, base: Proposal) -> Proposal:
@@ -32,7 +32,7 @@ def apply_force(ctx: Context, ex: dict, code: str, message: str, exempt: Proposa
     if force == "plain":
         return exempt
     default = EXEMPT if force == "in_principle" else NOT_EXEMPT
-    fl = flag(code, ex, message, (EXEMPT, NOT_EXEMPT), default)
+    fl = flag(code, ex, message, (EXEMPT, NOT_EXEMPT), default, force=force)
     d = ctx.decision(code)
     choice = d.choice if d else default
     chosen = exempt if choice == EXEMPT else base
@@ -217,14 +217,13 @@ def relieve_emergency(ctx: Context, line: LineFacts, alert_part: Proposal) -> Pr
         return alert_part
     note = reason(ex, f"{ex['id']}: may be exempt from stop/curtail (可免于停限产)"
                   + ("; " + ENTERPRISE_NOTE + ": every one meets it" if ex.get("applies_to") == "enterprise" else ""))
-    rule, src, snote = ctx.pack.setting_reason("emergency_exemption_scope")
-    exempt = Proposal(Measure.NONE, reasons=(note, Reason(ex["id"], ex["source"]), Reason(rule, src, snote)))
+    exempt = Proposal(Measure.NONE, reasons=(note, Reason(ex["id"], ex["source"]),
+                                             ctx.pack.setting_cite("emergency_exemption_scope")))
     precedence = ctx.pack.setting("foundry_alert_precedence")
     if (precedence == "sector_rule" and alert_part.measure == Measure.STOP
             and any(r.rule == "R-LF-02" for r in alert_part.reasons)):
-        prule, psrc, pnote = ctx.pack.setting_reason("foundry_alert_precedence")
         return alert_part.plus(reasons=(Reason(ex["rule"], ex["source"], "overridden by pack precedence"),
-                                        Reason(prule, psrc, pnote)))
+                                        ctx.pack.setting_cite("foundry_alert_precedence")))
     return apply_force(ctx, ex, "emergency_exemption",
                        f"{ex['id']} (000:143): may be exempt from stop/curtail in the emergency plan; an official decides.",
                        exempt, alert_part.plus(reasons=(note,)))
@@ -243,7 +242,8 @@ def livelihood_project(ctx: Context, line: LineFacts) -> Optional[Proposal]:
         return Proposal(Measure.NONE, reasons=(reason(node, "not yet: missing " + ", ".join(missing)),),
                         flags=(flag("livelihood_project_incomplete", node,
                                     "Livelihood-project exclusion needs city-government approval and filing with the "
-                                    "provincial air office; missing: " + ", ".join(missing), ("await_filing",), None),))
+                                    "provincial air office; missing: " + ", ".join(missing), ("await_filing",), None,
+                                    missing=list(missing)),))
     from grading.rules.heating import applicant_flags, applicant_reasons
     return Proposal(Measure.NONE, reasons=(reason(node, "may be left off the stop/curtail list: approval and filing on record"),
                                            Reason("X-04", node["source"]), Reason("R-L-04", node["source"]))

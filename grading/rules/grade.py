@@ -97,7 +97,8 @@ def emergency_measure(ctx: Context, line: LineFacts) -> Optional[Proposal]:
         extra.append(flag("utilisation_raise", util,
                           f"2018 capacity utilisation {ctx.enterprise.capacity_utilisation_2018} % > "
                           f"{util['utilisation_above']} %: the curtailment ratio may be raised (可适当提高); increment not given.",
-                          ("raise", "keep"), None))
+                          ("raise", "keep"), None, utilisation=ctx.enterprise.capacity_utilisation_2018,
+                          above=util["utilisation_above"]))
     if grade is None:
         node = spec["dynamic"]
         return Proposal(Measure.CURTAIL, basis=Basis.EMERGENCY_LIST, reasons=why + (reason(node, "no grade on record"),),

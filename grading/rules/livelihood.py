@@ -45,7 +45,7 @@ def livelihood_measure(ctx: Context, line: LineFacts, base: Proposal) -> Proposa
                          flags=(flag("livelihood_filing_missed", node,
                                      f"Max allowed load not filed with the city government by {deadline}; the source "
                                      "states no consequence. Default: the sector rule applies.",
-                                     ("sector_rule", "max_load"), "sector_rule"),))
+                                     ("sector_rule", "max_load"), "sector_rule", deadline=deadline),))
     from grading.rules.heating import applicant_flags, applicant_reasons
     return Proposal(Measure.MAX_LOAD, line.livelihood_max_load, line.livelihood_max_load, Basis.PRODUCTION_LOAD,
                     windows=base.windows,

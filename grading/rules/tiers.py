@@ -41,11 +41,11 @@ def staggering_tier(ctx: Context) -> tuple[Optional[str], tuple, tuple]:
     rule, src, note = ctx.pack.setting_reason("tier_mixed_attributes")
     fl = flag("tier_mixed_attributes", {"rule": rule, "source": src},
               "Attributes fall in different tiers (" + ", ".join(cands) + "); an official decides the tier.",
-              tuple(cands), max(cands, key=TIER_ORDER.index))
+              tuple(cands), max(cands, key=TIER_ORDER.index), tiers=list(cands))
     d = ctx.decision(fl.code)
     if d and d.choice in TIER_ORDER:
         return d.choice, (Reason(rule, src, f"official decision by {d.by}: {d.reason}"),), ()
-    return max(cands, key=TIER_ORDER.index), (Reason(rule, src, note),), (fl,)
+    return max(cands, key=TIER_ORDER.index), (ctx.pack.setting_cite("tier_mixed_attributes"),), (fl,)
 
 
 def tier_measure(ctx: Context, line: LineFacts) -> Optional[Proposal]:
@@ -62,13 +62,13 @@ def tier_measure(ctx: Context, line: LineFacts) -> Optional[Proposal]:
     base_reasons = why + (reason(node), reason(spec["sectors"]), reason(spec["adjustable"], "period may be shortened or extended"))
     if tier == "none":
         return Proposal(Measure.NONE, 0, 0, windows=win, reasons=base_reasons + (Reason("X-15", "004:389"),), flags=flags)
-    rule, src, note = ctx.pack.setting_reason("tier_basis")
     return Proposal(Measure.CURTAIL, node["percentage_min"], node["percentage_max"], Basis(ctx.pack.setting("tier_basis")),
-                    windows=win, reasons=base_reasons + (Reason(rule, src, note),),
+                    windows=win, reasons=base_reasons + (ctx.pack.setting_cite("tier_basis"),),
                     flags=flags + (flag("tier_value_in_range", node,
                                         f"Staggering {node['percentage_min']}-{node['percentage_max']} %: the source does not "
                                         "say who picks the value or its basis; an official fixes both.",
-                                        ("enter_value_and_basis",), None),))
+                                        ("enter_value_and_basis",), None,
+                                        min=node["percentage_min"], max=node["percentage_max"]),))
 
 
 def benchmark_qualifies(ctx: Context, line: LineFacts) -> tuple[Optional[dict], tuple]:
