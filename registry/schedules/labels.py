@@ -165,6 +165,20 @@ codes.register("schedule.choice", CHOICES)
 codes.register("schedule.choice_effect", CHOICE_EFFECTS)
 
 
+def flag_title(flag) -> str:
+    """A flag's short title in the reader's language (registry/policy/labels.py "engine.flag")."""
+    from registry.policy.labels import flag_title as title
+
+    return title(flag)
+
+
+def flag_detail(flag) -> str:
+    """A flag's one-line explanation, its parameters filled ("engine.flag_detail")."""
+    from registry.policy.labels import flag_detail as detail
+
+    return detail(flag)
+
+
 FILTERS = {"schedule_application_kind": application_kind, "schedule_application_status": application_status,
            "schedule_version_status": version_status, "flag_choice": choice,
-           "flag_choice_effect": choice_effect}
+           "flag_choice_effect": choice_effect, "flag_title": flag_title, "flag_detail": flag_detail}
