@@ -80,7 +80,7 @@ def clause_words(prefix: str, line: int) -> str:
         words.append(_("part %(n)s", n=chinese_number(part) or part))
     if item:
         words.append(_("item %(n)s", n=item))
-    return ", ".join(words)
+    return " ".join(words)
 
 
 def cite(source: str | None) -> str:
