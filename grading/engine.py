@@ -10,9 +10,10 @@ from typing import Iterable, Optional
 
 from grading.decisions import AppliedDecision, EnterpriseDecision, EnterpriseSummary, Grades, LineDecision, Reason
 from grading.facts import EnterpriseFacts, LineFacts, OfficialDecision, Query
+from grading.notes import note_reason
 from grading.packs import Pack
 from grading.rules import eligibility, emergency, exemptions, grade, heating, livelihood, thresholds, tiers, transport, triggers
-from grading.rules.base import NO_MEASURE, Aggregates, Context, Proposal, flag, line_sector, matches, reason, strictness
+from grading.rules.base import NO_MEASURE, Aggregates, Context, Proposal, coded, flag, line_sector, matches, reason, strictness
 from grading.vocab import EmissionStatus, Measure
 
 # ------------------------------------------------------------------ profiles (what a decision depends on)
@@ -253,7 +254,7 @@ def emergency_list_piece(pack: Pack, query: Query, all_lines_retrofit_done: bool
     retrofit = pack.setting_cite("emergency_list_retrofit")
     if not all_lines_retrofit_done:  # the reading of 已完成特别排放限值和超低排放改造 decides "not done" too
         return SummaryPiece(emergency_list="include", reasons=(
-            Reason("X-12", node["source"], "not every line has completed the retrofit that takes it off the list"),
+            note_reason("X-12", node["source"], "emergency_list.retrofit_incomplete"),
             retrofit))
     fl = flag("emergency_list_inclusion", node,
               "Special-limit/ultra-low retrofits done: in principle (原则上) not on the emergency reduction list "
@@ -261,7 +262,7 @@ def emergency_list_piece(pack: Pack, query: Query, all_lines_retrofit_done: bool
               ("off_list_in_principle", "include"), "off_list_in_principle")
     d = next((x for x in decisions_for(query.official_decisions, None) if x.flag == fl.code), None)
     reasons = (reason(node), Reason("X-12", node["source"]), retrofit,
-               reason(node["conflict"], "residual obligation: take part in emergency control"))
+               coded(node["conflict"], "emergency_list.residual"))
     if d:
         return SummaryPiece(emergency_list=d.choice, reasons=reasons,
                             applied=(AppliedDecision(d.flag, d.choice, d.by, d.reason, node["rule"], node["source"]),))

@@ -12,7 +12,7 @@ from typing import Any, Iterable, Optional
 
 from grading.decisions import AppliedDecision, Flag, Reason, Window
 from grading.facts import EnterpriseFacts, LineFacts, OfficialDecision
-from grading.notes import freeze
+from grading.notes import freeze, note_reason
 from grading.packs import Pack
 from grading.vocab import AlertLevel, Basis, EmissionStatus, Measure, PermitStatus, Sector
 
@@ -83,6 +83,12 @@ def strictness(p: Proposal) -> tuple:
 
 def reason(node: dict, note: str = "", rule_key: str = "rule", source_key: str = "source") -> Reason:
     return Reason(str(node[rule_key]), str(node.get(source_key, "local setting")), note)
+
+
+def coded(node: dict, code: str, /, **params: Any) -> Reason:
+    """A Reason citing `node` whose note is a code with params (grading/notes.py), rendered in the reader's language
+    by the registry (registry/policy/labels.py "engine.note"); its English `note` stays as before."""
+    return note_reason(str(node["rule"]), str(node.get("source", "local setting")), code, **params)
 
 
 def flag(code: str, node: dict, message: str, options: Iterable[str] = (), default: Optional[str] = None,

@@ -9,7 +9,7 @@ from dataclasses import replace
 from typing import Optional
 
 from grading.facts import LineFacts
-from grading.rules.base import Context, Proposal, applied, flag, matches, reason, stably_compliant
+from grading.rules.base import Context, Proposal, applied, coded, flag, matches, reason, stably_compliant
 from grading.rules.exemptions import EXCLUSION_SETTING
 from grading.vocab import Basis, Measure
 
@@ -44,7 +44,7 @@ def _entry_proposal(ctx: Context, entry: dict) -> Proposal:
                  reasons=(reason(entry, entry.get("condition_note", "")),
                           ctx.pack.season_cite(ctx.on)))
     if "verification" in entry:  # R-V-01: checked against actual electricity use
-        p = p.plus(reasons=(reason(entry["verification"], "verified by " + entry["verification"]["method"]),))
+        p = p.plus(reasons=(coded(entry["verification"], "heating.verified_by", method=entry["verification"]["method"]),))
     for key in ("setting", "basis_setting"):
         if key in entry:
             p = p.plus(reasons=(ctx.pack.setting_cite(entry[key]),))
@@ -84,7 +84,7 @@ def sector_measure(ctx: Context, line: LineFacts) -> Optional[Proposal]:
     level = ctx.pack.setting(EXCLUSION_SETTING)
     cite = (ctx.pack.setting_cite(EXCLUSION_SETTING),) if ex is not None and level is not None else ()
     if ex is not None and not (level == "enterprise" and "excl:" + entry["id"] in ctx.aggregates.blocked_exemptions):
-        return Proposal(Measure.NONE, reasons=(reason(ex, "excluded from the heating-season measure of " + entry["id"]),) + cite)
+        return Proposal(Measure.NONE, reasons=(coded(ex, "heating.excluded", measure=entry["id"]),) + cite)
     p = _entry_proposal(ctx, entry).plus(reasons=cite)
     for fw in entry.get("flag_when", []):
         if matches(fw, ctx, line):
@@ -97,7 +97,7 @@ def sector_measure(ctx: Context, line: LineFacts) -> Optional[Proposal]:
             if "default_setting" in fw and not d:  # the pack's reading decides until an official does (§5)
                 cite = (ctx.pack.setting_cite(fw["default_setting"]),)
             if choice == "clean_energy_excluded":
-                p = Proposal(Measure.NONE, reasons=(reason(fw, "excluded as clean energy"),))
+                p = Proposal(Measure.NONE, reasons=(coded(fw, "heating.clean_energy"),))
             p = p.plus(reasons=cite)
             p = p.plus(applied=(applied(d, fw),)) if d else p.plus(flags=(fl,))
     approval = entry.get("approval_exception")

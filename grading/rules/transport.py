@@ -11,7 +11,7 @@ from typing import Optional
 from grading.decisions import Flag, Reason, TransportRestriction
 from grading.facts import EnterpriseFacts
 from grading.packs import Pack
-from grading.rules.base import flag
+from grading.rules.base import coded, flag
 from grading.vocab import AlertLevel, VehicleStandard
 
 _STD = [VehicleStandard.CHINA_3, VehicleStandard.CHINA_4, VehicleStandard.CHINA_5, VehicleStandard.CHINA_6]
@@ -46,10 +46,9 @@ def _scope_reasons(pack: Pack, ent: EnterpriseFacts, key: Optional[bool]) -> tup
     out = []
     if key and node:
         if ent.key_vehicle_user is True:
-            out.append(Reason(str(node["rule"]), str(node["source"]),
-                              "declared key vehicle-using enterprise (重点用车企业): in scope whatever its fleet count"))
+            out.append(coded(node, "transport.declared_key_vehicle_user"))
         else:
-            out.append(Reason(str(node["rule"]), str(node["source"]), "key vehicle-using enterprise (重点用车企业)"))
+            out.append(coded(node, "transport.key_vehicle_user"))
     return tuple(out)
 
 
@@ -79,8 +78,7 @@ def transport_restrictions(pack: Pack, ent: EnterpriseFacts, in_heating_season: 
         levels = pack.setting(ban["levels_setting"]) if "levels_setting" in ban else ban["levels"]
         if level.value in levels:
             if logistics:
-                reasons.append(Reason(str(ban["rule"]), str(ban["source"]),
-                                      "city logistics-distribution enterprise (城市物流配送企业), named by the ban"))
+                reasons.append(coded(ban, "transport.city_logistics"))
             minimum = ban.get("exception_min_standard")
             scope = "all_categories"
             if "exception_standard_setting" in ban:

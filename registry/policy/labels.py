@@ -328,6 +328,15 @@ def setting_value(name: str, value: Any) -> str:
     return str(value)
 
 
+BASELINE_CLASSES = {  # the pack's emergency.baseline_days keys (002:582)
+    "industrial": _l("industrial sources"), "heating_boiler": _l("heating boilers"),
+    "residential_coal": _l("residential coal"), "mobile": _l("mobile sources"), "dust": _l("dust sources"),
+}
+
+VERIFICATIONS = {  # sector_measures[].verification.method
+    "electricity": _l("electricity use"),
+}
+
 SETTING_VALUES = {
     "not_in_sources": _l("not in the sources"),
     "not_named": _l("not named"),
@@ -345,7 +354,68 @@ def setting_text(name: str, value: Any = None) -> str:
     return f"{text}{'。' if codes.is_zh() else '. '}{reason}" if reason else text
 
 
+def _enterprise_scope(p: Mapping[str, Any]) -> str:
+    return _("; the clause names enterprises: decided on all the enterprise's lines concerned") if p.get("enterprise") else ""
+
+
 NOTES = {
+    "alert.level": lambda **p: _("%(level)s in force", level=codes.label("AlertLevel", p.get("level"))),
+    "emergency.ratios": _l("Reduction ratios (at least) of the society-wide emissions"),
+    "emergency.ratios_in_principle": lambda **p: _(
+        "In principle for %(pollutants)s: an official may decide otherwise",
+        pollutants=_list("Pollutant", p.get("pollutants"))),
+    "emergency.response_level": lambda **p: _(
+        "%(level)s corresponds to the level %(response)s emergency response (local setting)",
+        level=codes.label("AlertLevel", p.get("level")), response=setting_value("", p.get("response"))),
+    "emergency.resplit_accepted": lambda **p: _(
+        "Re-split accepted: SO₂ %(so2)s %% + NOx %(nox)s %% is at least %(need)s %%", so2=_num(p.get("so2")),
+        nox=_num(p.get("nox")), need=_num(p.get("need"))),
+    "emergency.resplit_rejected": lambda **p: _(
+        "Re-split refused: the sum %(got)s %% is below %(need)s %%", got=_num(p.get("got")), need=_num(p.get("need"))),
+    "emergency.baseline": lambda **p: _(
+        "Annual base: daily emissions × %(days)s days (%(kind)s)", days=_num(p.get("days")),
+        kind=codes.label("engine.baseline_class", p.get("baseline_class"))),
+    "emergency_list.retrofit_incomplete": _l("Not every line has completed the retrofit that takes it off the list"),
+    "emergency_list.residual": _l("Remaining obligation: take part in emergency control"),
+    "exemption.status_reached": lambda **p: _(
+        "%(status)s reached by %(deadline)s", status=codes.label("EmissionStatus", p.get("status")),
+        deadline=_num(p.get("deadline"))) + _enterprise_scope(p),
+    "exemption.window_closed": _l("Condition met, but the exemption window is not open"),
+    "exemption.blocked": _l("The clause names enterprises: not every line of the enterprise concerned meets the "
+                            "condition, so no line is exempted"),
+    "exemption.may_be_exempt": lambda **p: str(_l("May be exempted from stop or curtailment")) + _enterprise_scope(p),
+    "exemption.overridden": _l("Overridden by the pack's order of precedence"),
+    "livelihood_project.missing": lambda **p: _(
+        "Not yet: missing %(missing)s", missing=_list("ApprovalKind", p.get("missing"))),
+    "livelihood_project.on_record": _l("May be left off the stop and curtailment list: approval and filing on record"),
+    "heating.verified_by": lambda **p: _(
+        "Verified by %(method)s", method=codes.label("engine.verification", p.get("method"))),
+    "heating.excluded": _l("Excluded from the heating-season measure"),
+    "heating.clean_energy": _l("Excluded as clean energy"),
+    "grade.graded_industry": lambda **p: _(
+        "%(sector)s is one of the 15 graded industries", sector=codes.label("Sector", p.get("sector"))),
+    "grade.ultra_low_incentive": _l("Ultra-low emission: differentiated emergency measures once the evaluation "
+                                    "confirms it"),
+    "grade.no_grade": _l("No grade on record"),
+    "eligibility.fails": lambda **p: _(
+        "Does not meet: %(conditions)s", conditions=_list("engine.condition", p.get("conditions"))),
+    "eligibility.gate_not_passed": lambda **p: _(
+        "Tier conditions not met: %(conditions)s", conditions=_list("engine.condition", p.get("conditions"))),
+    "eligibility.fails_gate": _l("The enterprise does not meet the grading conditions"),
+    "eligibility.permit_met": _l("Permit held and its requirements met"),
+    "transport.key_vehicle_user": _l("Key vehicle-using enterprise"),
+    "transport.declared_key_vehicle_user": _l("Declared a key vehicle-using enterprise: in scope whatever its fleet"),
+    "transport.city_logistics": _l("City logistics-distribution enterprise, named by the ban"),
+    "triggers.penalty": _l("Penalty; no stop stated"),
+    "triggers.monitoring_prosecuted": _l("Prosecuted as abnormal operation of monitoring facilities"),
+    "livelihood.not_filed": lambda **p: _("Maximum load not filed by %(deadline)s", deadline=_num(p.get("deadline"))),
+    "livelihood.filed": lambda **p: _(
+        "Maximum allowed load %(load)s %% filed on %(filed_on)s", load=_num(p.get("load")),
+        filed_on=_num(p.get("filed_on"))),
+    "tiers.official_decision": lambda **p: _(
+        "Decided by the official %(by)s: %(reason)s", by=p.get("by", _MISSING), reason=p.get("reason", _MISSING)),
+    "tiers.adjustable": _l("The period may be shortened or extended"),
+    "tiers.benchmark": _l("Environmental benchmark enterprise: may be exempted from curtailment"),
     "setting.reading": lambda **p: setting_text(p.get("setting", ""), p.get("value")),
     "season.reading": lambda **p: _(
         "Local setting: heating season %(start)s to %(end)s (not from the sources); %(on)s is %(where)s it.",
@@ -403,11 +473,14 @@ def register() -> None:
     codes.register("engine.setting_reason", SETTING_REASONS)
     codes.register("engine.setting_value", SETTING_VALUES)
     codes.register("engine.note", NOTES)
+    codes.register("engine.baseline_class", BASELINE_CLASSES)
+    codes.register("engine.verification", VERIFICATIONS)
 
 
 def vocabulary_codes() -> Iterable[str]:
     return ("engine.flag", "engine.flag_detail", "engine.condition", "engine.transport", "engine.exception",
-            "engine.setting", "engine.setting_reason", "engine.setting_value", "engine.note")
+            "engine.setting", "engine.setting_reason", "engine.setting_value", "engine.note", "engine.baseline_class",
+            "engine.verification")
 
 
 register()
