@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import bisect
 import json
+import re
 from functools import lru_cache
 from pathlib import Path
 
@@ -20,6 +21,8 @@ from registry.core.codes import is_zh
 CLAUSES_FILE = Path(__file__).parent / "data" / "source_clauses.json"
 LOCAL_SOURCES = {"local setting", "local_setting", "local"}
 _DIGITS = {c: i for i, c in enumerate("零一二三四五六七八九")}
+_CJK_LEAD = re.compile(r"^[^A-Za-z]*[\u4e00-\u9fff][^A-Za-z]*")  # up to the first Latin letter
+_FILE_LINE = re.compile(r"[（(]?\d{3}:\d+[^)）]*[)）]?")
 
 # The five source documents (../shared/sources/README.md), by their file prefix.
 DOCUMENTS = {
@@ -125,8 +128,10 @@ def _note_words(item) -> str:
         return zh_part.strip() if is_zh() else en_part.strip()
     if not is_zh():
         return note
-    ascii_words = sum(1 for w in note.replace("(", " ").split() if w.isascii() and sum(c.isalpha() for c in w) > 2)
-    return note if any("\u4e00" <= c <= "\u9fff" for c in note) and ascii_words == 0 else ""
+    # a pack's note that opens in Chinese ("在确保安全的前提下 provided safety is ensured"): its Chinese opening
+    lead = _CJK_LEAD.match(note)
+    text = _FILE_LINE.sub("", lead.group(0)).strip(" :：-—(（,，;；") if lead else ""
+    return text if sum("\u4e00" <= c <= "\u9fff" for c in text) >= 2 else ""
 
 
 def basis_items(reasons) -> list[dict]:

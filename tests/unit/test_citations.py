@@ -62,3 +62,12 @@ def test_committed_clauses_match_the_sources():
     finally:
         sys.path.pop(0)
     assert json.loads(citations.CLAUSES_FILE.read_text(encoding="utf-8")) == source_clauses.build(SOURCES)
+
+
+def test_a_pack_note_opening_in_chinese_shows_its_chinese_to_a_zh_reader(app):
+    r = [{"rule": "R-JY-05", "source": "002:595", "note": "在确保安全的前提下 provided safety is ensured"},
+         {"rule": "R-X", "source": "004:381", "note": "减排比例…原则上分别不低于全社会的10%、20%和30% (004:381)"},
+         {"rule": "R-Y", "source": "003:51", "note": "clause 22 差异化应急管理: measures of the emergency reduction list"}]
+    with app.test_request_context("/"), force_locale("zh"):
+        notes = [i["note"] for i in basis_items(r)]
+    assert notes == ["在确保安全的前提下", "减排比例…原则上分别不低于全社会的10%、20%和30%", ""]
