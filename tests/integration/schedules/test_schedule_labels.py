@@ -88,6 +88,10 @@ def test_pending_decisions_read_as_words_without_codes_or_english(client, seeded
         # a title, an explanation and the consequence of each choice per flag
         assert html.count('class="flag-title"') == html.count('class="flag"') > 0
         assert 'class="choice-effects' in html
+    # the whole page: no snake_case code, the pack by its title (its id on hover)
+    main = re.sub(r"<[^>]+>", " ", re.sub(r"<(script|style)[^>]*>.*?</\1>", "", html[html.index("<main"):], flags=re.S))
+    assert not SNAKE.findall(main), SNAKE.findall(main)[:5]
+    assert f'title="{schedule.pack_id}"' in html
     # the entries' 依据: document and clause in words, rule ids only on hover
     entries = visible_text(html, "entries")
     assert "《" in entries and ("条" in entries or "项" in entries)
