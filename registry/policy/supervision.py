@@ -20,6 +20,7 @@ from flask_babel import lazy_gettext as _l
 
 from grading.decisions import Reason
 from grading.packs import Pack, get_pack, load_packs
+from registry.core import codes
 from registry.core.errors import Forbidden, NotFound, ValidationFailed
 from registry.core.regions import region_label
 from registry.exchange.neutralise import neutralise
@@ -98,6 +99,14 @@ NOTE_LABELS: dict[str, Any] = {
                                        setting=str(SETTING_LABELS.get(p.get("setting"), p.get("setting"))),
                                        value=str(RATE_READINGS.get(p.get("value"), p.get("value")))),
 }
+
+
+def _note_entry(render):
+    return lambda **params: render(params)
+
+
+# The listing's notes in the one label registry too (issue 16 item 1), for any page's 依据.
+codes.register("engine.note", {code: _note_entry(render) for code, render in NOTE_LABELS.items()})
 
 
 def note_text(reason: Reason) -> str:
