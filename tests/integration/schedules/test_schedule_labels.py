@@ -105,3 +105,23 @@ def test_pending_decisions_in_english_mode_are_english(client, seeded):
     html = client.get(f"/schedules/{seeded['131000'].id}?lang=en", headers={"Accept-Language": "en"}).get_data(as_text=True)
     text = visible_text(html, "flagged")
     assert not SNAKE.findall(text), SNAKE.findall(text)[:5]
+
+
+@pytest.mark.demo_city(per_city=12)
+def test_the_excel_export_names_clauses_and_bases_in_words(client, seeded):
+    """The schedule's Excel: 依据 as document + clause (rule ids in their own column), the basis as its label."""
+    import io
+
+    from python_calamine import CalamineWorkbook
+
+    login(client, "langfang", DEMO_PASSWORD)
+    version = seeded["131000"].versions[-1]
+    data = client.get(f"/schedules/versions/{version.id}/export.xlsx", headers={"Accept-Language": "zh-CN"}).data
+    table = CalamineWorkbook.from_filelike(io.BytesIO(data)).get_sheet_by_index(0).to_python()
+    header, rows = table[1], table[2:]
+    clauses, rule_ids, basis = header.index("依据条款"), header.index("规则编号"), header.index("计算基准")
+    cited = [r for r in rows if r[clauses]]  # a line without any measure cites nothing
+    bad = [r[clauses] for r in cited if "《" not in r[clauses] or RULE_ID.search(r[clauses])]
+    assert cited and not bad, bad[:3]
+    assert all(RULE_ID.search(r[rule_ids]) for r in cited)
+    assert not any(SNAKE.search(str(r[basis])) for r in rows)
