@@ -21,6 +21,7 @@ from flask_babel import lazy_gettext as _l
 from grading.decisions import Reason
 from grading.packs import Pack, get_pack, load_packs
 from registry.core import codes
+from registry.core.citations import cite
 from registry.core.errors import Forbidden, NotFound, ValidationFailed
 from registry.core.regions import region_label
 from registry.exchange.neutralise import neutralise
@@ -124,7 +125,7 @@ COLUMNS = (("county_label", "区县 (county)"), ("listed", "是否挂牌督办 (
 def _cells(row: ListingRow) -> list[Any]:
     return [neutralise(row.county_label), "是 (yes)" if row.listed else "否 (no)", row.mean_rate,
             neutralise("；".join(row.low_transmission)), neutralise("；".join(row.exceeding)),
-            neutralise("；".join(f"{r.rule} ({r.source}): {r.note}" for r in row.reasons))]
+            neutralise("；".join(f"{cite(r.source)}：{note_text(r)}（{r.rule}）" for r in row.reasons))]  # in words (issue 16)
 
 
 def to_csv(rows: list[ListingRow]) -> str:
