@@ -13,11 +13,12 @@ from functools import lru_cache
 
 from flask import current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
 from registry.accounts.queries import display_names
 from registry.accounts.scopes import scope_prefix
-from registry.core import unit_of_work
+from registry.core import codes, unit_of_work
 from registry.core.audit_scope import register_visible_objects
 from registry.core.errors import Conflict, Forbidden, ValidationFailed
 from registry.core.forms import apply_errors, version_of
@@ -518,6 +519,19 @@ _VOCAB_BY_FIELD = {
     object_type: {s.name: s.vocabulary for s in all_specs(groups) if s.vocabulary}
     for object_type, groups in (("enterprise", ENTERPRISE_GROUPS), ("production_line", LINE_GROUPS), ("permit", PERMIT_GROUPS))
 }
+# Field names per object: "name" is the enterprise's name (企业名称) on an enterprise and the line's on a line; "kind"
+# the line type (生产线类型) on a line and the permit's management class on a permit (issue 16).
+_LABEL_BY_FIELD = {
+    object_type: {s.name: s.label for s in all_specs(groups)}
+    for object_type, groups in (("enterprise", ENTERPRISE_GROUPS), ("production_line", LINE_GROUPS), ("permit", PERMIT_GROUPS))
+}
+_LABEL_BY_FIELD["production_line"]["kind"] = _l("Line type")
+
+
+def _field_label(object_type: str, key: str) -> str:
+    return str(_LABEL_BY_FIELD.get(object_type, {}).get(key) or FIELD_LABELS.get(key, key))
+
+
 _HIDDEN_IN_DIFF = {"id", "version", "enterprise_id", "created_by_id", "submitted_at", "approved_at", "line_id"}
 
 
@@ -534,6 +548,10 @@ def _show(object_type: str, key: str, value) -> str:
         return "; ".join(_show_item(v) for v in value) or "—"
     if key == "region_code":
         return f"{region_label(value)} ({value})"
+    if key == "capacity_unit":
+        from registry.core.templating import capacity_unit_label
+
+        return capacity_unit_label(value)
     vocabulary = _VOCAB_BY_FIELD.get(object_type, {}).get(key)
     if vocabulary:
         return vocab_label(value, vocabulary)
@@ -554,7 +572,9 @@ def _show_item(item) -> str:
     if item.get("kind"):
         parts.append(vocab_label(item["kind"], "LineKind"))
     if item.get("capacity") is not None:
-        parts.append(f'{_show("", "capacity", item["capacity"])} {item.get("capacity_unit", "")}')
+        from registry.core.templating import capacity_unit_label
+
+        parts.append(f'{_show("", "capacity", item["capacity"])} {capacity_unit_label(item.get("capacity_unit"))}'.strip())
     return " · ".join(p for p in parts if p)
 
 
@@ -571,7 +591,7 @@ def _diff_rows(entry: dict) -> list[dict]:
         shown_after = _show(object_type, key, after.get(key)) if key in after else None
         if shown_before in (None, "—") and shown_after in (None, "—"):
             continue  # an empty field of a new or deleted record says nothing
-        rows.append({"field": str(FIELD_LABELS.get(key, key)), "before": shown_before, "after": shown_after})
+        rows.append({"field": _field_label(object_type, key), "before": shown_before, "after": shown_after})
     return rows
 
 
@@ -583,7 +603,8 @@ def history(enterprise_id: int):
     people = display_names({e["user_id"] for e in entries if e.get("user_id")})
     for entry in entries:
         label = ACTION_LABELS.get(entry["action"])
-        entry["action_label"] = label() if label else entry["action"]
+        # other actions (credit-code claims, imports…) by the audit log's vocabulary (registry/audit/labels.py)
+        entry["action_label"] = label() if label else codes.label("audit.action", entry["action"])
         entry["who"] = people.get(entry.get("user_id"))
         other = history_view(entry)  # grade and emergency-plan events: their own labels, no raw codes
         if other is not None:

@@ -13,6 +13,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_babel import lazy_pgettext
 
+from registry.core import codes
 from registry.core.templating import vocab_label
 
 SYSTEM_LABELS = {
@@ -106,6 +107,15 @@ NOTE_LABELS: dict[str, Any] = {
     "grade.excluded": lambda p, o: _("not within grading: %(conditions)s; shutdown or the strictest curtailment "
                                      "per production line", conditions=_conditions(p.get("conditions"))),
 }
+
+
+def _note_entry(render):
+    return lambda **params: render(params, None)
+
+
+# The grade notes in the one label registry too (issue 16 item 1): the 依据 of any page (registry/core/citations.py
+# basis_items) renders them as the grade pages do.
+codes.register("engine.note", {code: _note_entry(render) for code, render in NOTE_LABELS.items()})
 
 
 def _get(item: Any, key: str) -> Any:

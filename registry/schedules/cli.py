@@ -24,6 +24,13 @@ def _actor(username: str):
     return user
 
 
+def _phase_label(phase: str) -> str:
+    """A generation phase in words (the pages' labels, registry/schedules/runner.py PHASES) for the progress lines."""
+    from registry.schedules.runner import PHASES
+
+    return str(PHASES.get(phase, phase))
+
+
 def _fail(err) -> None:
     click.echo(json.dumps(err.as_dict(), ensure_ascii=False), err=True)
     sys.exit(2)
@@ -64,7 +71,8 @@ def register(app: Flask) -> None:
                 schedule = ops.create_schedule(actor, {"region_code": region, "pack_id": pack_id, "season_year": season_year})
             latest = ops.latest_version(schedule)
             step = (ops.new_version if latest is not None and latest.published else ops.generate)
-            version = step(actor, schedule.id, lambda done, total, phase: click.echo(f"{phase} {done}/{total}", err=True))
+            version = step(actor, schedule.id, lambda done, total, phase: click.echo(
+                f"{_phase_label(phase)} {done}/{total}", err=True))
         except DomainError as err:
             _fail(err)
         click.echo(json.dumps({"schedule_id": schedule.id, **version_dict(version), "entries": len(version.entries)}, ensure_ascii=False))

@@ -4,6 +4,7 @@ from __future__ import annotations
 from collections import Counter
 from typing import Any
 
+from flask_babel import gettext as _
 from sqlalchemy import false, or_, select
 
 from registry.accounts.models import Role
@@ -202,11 +203,12 @@ def unfiled_for_rows(rows: list[dict[str, Any]]) -> dict[str, list[dict[str, Any
 
 
 def unfiled_note(changes: list[dict[str, Any]]) -> str:
-    """One line for a cell: 'F-15 (001:101): L1 30 → 40 %; …'."""
+    """One line for a cell, in words (issue 16): 'Ratio changed without filing: L1 30 % → 40 %; …' (F-15, 001:101)."""
     def pct(v):
         return "—" if v is None else f"{v:g} %"
 
-    return "F-15 (001:101): " + "; ".join(f"{c['line_ref'] or '*'} {pct(c['filed'])} → {pct(c['current'])}" for c in changes)
+    return _("Ratio changed without filing: %(changes)s",
+             changes="; ".join(f"{c['line_ref'] or '*'} {pct(c['filed'])} → {pct(c['current'])}" for c in changes))
 
 
 def filed_ratio_lines(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:

@@ -60,6 +60,17 @@ def create():
     return redirect(url_for(".detail", schedule_id=schedule.id))
 
 
+def _pack_title(pack_id: str) -> str:
+    """The pack's title in the reader's language (the pack id stays on hover)."""
+    from registry.core.codes import is_zh
+    from registry.policy.packs import list_packs
+
+    pack = next((p for p in list_packs() if p.get("id") == pack_id), None)
+    if pack is None:
+        return pack_id
+    return (pack.get("title") if is_zh() else pack.get("title_en")) or pack.get("title") or pack_id
+
+
 @bp.get("/<int:schedule_id>")
 @login_required
 def detail(schedule_id: int):
@@ -77,7 +88,8 @@ def detail(schedule_id: int):
     own_lines = sorted({r["line_ref"] for r in rows}) if auth.can_apply(current_user, current_user.enterprise_id) else []
     return render_template(
         "schedules/detail.html", schedule={"id": schedule.id, "title": schedule.title, "region_code": schedule.region_code,
-                                           "pack_id": schedule.pack_id, "season_year": schedule.season_year},
+                                           "pack_id": schedule.pack_id, "season_year": schedule.season_year,
+                                           "pack_title": _pack_title(schedule.pack_id)},
         version=queries.version_dict(version) if version else None,
         versions=[queries.version_dict(v) for v in schedule.versions], rows=rows[:ENTRY_LIMIT], total=len(rows),
         flagged=queries.flagged(rows) if official else [], summary=queries.summary(rows), stale=stale, unfiled=unfiled,
