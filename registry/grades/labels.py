@@ -127,7 +127,70 @@ def grade_note(item: Any, options: Any = None) -> str:
     return render(dict(_get(item, "params") or {}), options)
 
 
+# ---- review rows: thresholds in words, units, the 依据 detail, field names of errors (issue 16 item 6/8) ----
+
+UNIT_LABELS = {"%": "%", "mg/m³": "mg/m³", "months": _l("months")}
+
+
+def unit_label(unit: Any) -> str:
+    """An indicator's unit in the reader's language ('months' → 个月)."""
+    if not unit:
+        return ""
+    label = UNIT_LABELS.get(str(unit))
+    return str(label) if label is not None else str(unit)
+
+
+def threshold_text(item: dict[str, Any], grade: str) -> str:
+    """What an answer must be for `grade` ('a' | 'b') in words: "≤ 10 mg/m³", "≥ 90 %", "全国领先水平",
+    "是"; a bool threshold of null (any answer) reads "not required" — never an empty threshold."""
+    value, kind, unit = item.get(grade), item.get("kind"), unit_label(item.get("unit"))
+    if kind in ("min", "max"):
+        number = f"{float(value):g}" if value is not None else "—"
+        sign = "≥" if kind == "min" else "≤"
+        if unit == "%":
+            return f"{sign} {number} %"
+        return f"{sign} {number} {unit}".rstrip()
+    if kind == "bool":
+        if value is None:
+            return _("not required")
+        return _("yes") if value else _("no")
+    text = grade_threshold(value, item.get("options"))
+    return text or _("not required")
+
+
+def basis_text(source: Any, rule: Any = None, local: bool = False) -> str:
+    """A threshold's or reason's source in words for the 依据 detail: 《document》line N, or the local setting of
+    the city's detailed grading method; the rule id is for the hover title."""
+    from registry.core.citations import cite
+
+    if local or source in (None, "", "local setting"):
+        return _("local setting of the city's detailed grading method (细化分级办法)")
+    return cite(str(source))
+
+
+def field_label(key: Any) -> str:
+    """An error's field key as the field's label: 'steel.clean_transport_share' → 大宗物料…运输比例,
+    'industries.steel.line_ids' → 钢铁 · 生产线; a key without a label gives the generic "form"."""
+    text = str(key or "")
+    head, _dot, rest = text.partition(".")
+    if head == "industries":
+        industry, _dot2, sub = rest.partition(".")
+        sector = vocab_label(industry, "Sector") if industry else ""
+        if sub == "line_ids":
+            return f"{sector} · {_('Production lines')}"
+        return sector or _("Industries")
+    if rest and "." not in rest:
+        label = indicator_label(text)
+        if label != text:
+            return label
+    label = FIELD_LABELS.get(text) or ERROR_FIELD_LABELS.get(text)
+    return str(label) if label is not None else _("Form")
+
+
 def register(bp) -> None:
+    bp.add_app_template_filter(unit_label, "unit_label_grades")
+    bp.add_app_template_filter(field_label, "grade_field")
+    bp.add_app_template_filter(threshold_text, "threshold_text")
     bp.add_app_template_filter(grade_label, "grade_label")
     bp.add_app_template_filter(grade_value, "grade_value")
     bp.add_app_template_filter(grade_note, "grade_note")
@@ -166,6 +229,15 @@ FIELD_LABELS = {
     "indicator": _l("Indicator"),
     "text": _l("Objection"),
     "answer": lazy_pgettext("objection", "Answer"),
+}
+# Other fields an operation may name in an error (operations._invalid).
+ERROR_FIELD_LABELS = {
+    "reason": _l("Reason"),
+    "note": _l("Note"),
+    "file": _l("File"),
+    "version": _l("Version"),
+    "objections": _l("Objections"),
+    "kind": _l("Kind"),
 }
 # Details that live on the application page, not in the enterprise's history.
 _HIDDEN = {"industries", "county_review", "returned", "sha256", "size"}
