@@ -45,14 +45,17 @@ def level_totals(lst: EmergencyList, pack: Pack) -> list[dict[str, Any]]:
 
 def _basis(reasons) -> list[dict[str, str]]:
     """The clauses behind a level's totals, once each: the source in words, the rule id for the hover."""
-    out, seen = [], set()
+    by_source: dict[str, dict[str, str]] = {}
     for r in reasons:
-        if r is None or (r.rule, r.source) in seen:
+        if r is None:
             continue
-        seen.add((r.rule, r.source))
-        where = _("local setting") if r.source == "local setting" else cite(r.source)
-        out.append({"rule": r.rule, "source": r.source, "cite": where})
-    return out
+        row = by_source.get(r.source)
+        if row is None:
+            where = _("local setting") if r.source == "local setting" else cite(r.source)
+            by_source[r.source] = {"rule": r.rule, "source": r.source, "cite": where}
+        elif r.rule not in row["rule"].split(", "):
+            row["rule"] += f", {r.rule}"  # one line per clause; its rule ids together on hover
+    return list(by_source.values())
 
 
 def _base_reason(t) -> str:

@@ -124,7 +124,12 @@ def grade_note(item: Any, options: Any = None) -> str:
     render = NOTE_LABELS.get(code) if code else None
     if render is None:
         return str(note)
-    return render(dict(_get(item, "params") or {}), options)
+    params = dict(_get(item, "params") or {})
+    if isinstance(item, dict) and item.get("kind") in ("min", "max") and params.get("value") not in (None, ""):
+        # a number with its unit (and the bound's sign for the threshold met): "达到A级要求（≤ 10 mg/m³）"
+        number = with_unit(item, params["value"])
+        params["value"] = f"{'≥' if item['kind'] == 'min' else '≤'} {number}" if code == "grade.meets" else number
+    return render(params, options)
 
 
 # ---- review rows: thresholds in words, units, the 依据 detail, field names of errors (issue 16 item 6/8) ----
@@ -143,19 +148,28 @@ def unit_label(unit: Any) -> str:
 def threshold_text(item: dict[str, Any], grade: str) -> str:
     """What an answer must be for `grade` ('a' | 'b') in words: "≤ 10 mg/m³", "≥ 90 %", "全国领先水平",
     "是"; a bool threshold of null (any answer) reads "not required" — never an empty threshold."""
-    value, kind, unit = item.get(grade), item.get("kind"), unit_label(item.get("unit"))
+    value, kind = item.get(grade), item.get("kind")
     if kind in ("min", "max"):
-        number = f"{float(value):g}" if value is not None else "—"
         sign = "≥" if kind == "min" else "≤"
-        if unit == "%":
-            return f"{sign} {number} %"
-        return f"{sign} {number} {unit}".rstrip()
+        return f"{sign} {with_unit(item, value)}"
     if kind == "bool":
         if value is None:
             return _("not required")
         return _("yes") if value else _("no")
     text = grade_threshold(value, item.get("options"))
     return text or _("not required")
+
+
+def with_unit(item: dict[str, Any], value: Any) -> str:
+    """A number of the indicator with its unit: "10 mg/m³", "90 %", "3 个月" (shares without a unit get %)."""
+    if value is None or value == "":
+        return "—"
+    try:
+        number = f"{float(value):g}"
+    except (TypeError, ValueError):
+        return str(value)
+    unit = unit_label(item.get("unit")) or ("%" if item.get("percentage") else "")
+    return f"{number} {unit}".rstrip()
 
 
 def basis_text(source: Any, rule: Any = None, local: bool = False) -> str:
