@@ -205,6 +205,7 @@ def register(bp) -> None:
     bp.add_app_template_filter(unit_label, "unit_label_grades")
     bp.add_app_template_filter(field_label, "grade_field")
     bp.add_app_template_filter(threshold_text, "threshold_text")
+    bp.add_app_template_filter(basis_text, "grade_basis")
     bp.add_app_template_filter(grade_label, "grade_label")
     bp.add_app_template_filter(grade_value, "grade_value")
     bp.add_app_template_filter(grade_note, "grade_note")
