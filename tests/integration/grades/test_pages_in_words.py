@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import re
 
+import pytest
+
 from tests.builders import ANCI, csrf_from, login
 from tests.builders.grades import STEEL_ANSWERS, build_application, person_client
 
@@ -193,3 +195,45 @@ def test_officials_list_shows_the_standing_grade_c_after_fraud(db_app, make_user
     assert row, "the enterprise's row"
     assert 'data-grade="C"' in row.group(0)
     assert re.search(r'<td class="proposed-grade">—</td>', row.group(0))  # the application is closed: nothing proposed
+
+
+# ---- the demo data, as the demo's county and city officials read it ----
+
+SNAKE = re.compile(r"\b[a-z]+(?:_[a-z0-9]+)+\b")
+RULE_ID = re.compile(r"\bR-[A-Z]+-\d+\b")
+HASH = re.compile(r"\b[0-9a-f]{12,}\b")
+
+
+@pytest.mark.demo_city(per_city=50)
+@pytest.mark.parametrize("username", ["anci", "langfang"])
+def test_demo_grade_list_and_review_pages_show_labels_not_codes(demo_city, username):
+    """Every application the demo official can open: no snake_case code, rule id, local-setting mark or hash in the
+    main text (they stay in the 依据 details and on hover); the list's standing grade of the demo's enterprise
+    downgraded for fraud is C (the public list's grade), whatever its application says."""
+    from registry.demo import DEMO_PASSWORD
+
+    me = person_client(demo_city)
+    login(me, username, DEMO_PASSWORD)
+    html = _page(me, "/grades/")
+    ids = sorted(set(int(x) for x in re.findall(r'href="/grades/(\d+)"', html)))
+    assert ids, html[-3000:]
+    if username == "langfang":  # the city sees the demo's enterprise downgraded for fraud
+        from sqlalchemy import select
+
+        from registry.enterprises.models import Enterprise
+        from registry.extensions import db
+        from registry.grades.models import GradeDecision
+
+        fraud = db.session.scalar(select(Enterprise.name).join(GradeDecision, GradeDecision.enterprise_id == Enterprise.id)
+                                  .where(GradeDecision.kind == "fraud"))
+        assert fraud, "the demo has a fraud finding"
+        row = re.search(rf"<tr><td><a href=\"/grades/\d+\">\d+</a></td>\s*<td><a[^>]*>{re.escape(fraud)}</a>.*?</tr>", html, flags=re.S)
+        assert row and 'data-grade="C"' in row.group(0), row and row.group(0)
+        assert fraud in _page(me, "/public/grades")
+    for app_id in ids:
+        text = _visible(_page(me, f"/grades/{app_id}"))
+        for pattern in (SNAKE, RULE_ID, HASH):
+            found = pattern.search(text)
+            assert not found, (app_id, found.group(0), text[max(0, found.start() - 80):found.end() + 80])
+        assert "local setting" not in text and "地方设定" not in text and "(months)" not in text
+        assert not re.search(r"[AB]：\s*(?:[AB]：|依据|$)", text)  # never an empty threshold
