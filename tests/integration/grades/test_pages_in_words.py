@@ -207,7 +207,8 @@ HASH = re.compile(r"\b[0-9a-f]{12,}\b")
 @pytest.mark.demo_city(per_city=50)
 @pytest.mark.parametrize("username", ["anci", "langfang"])
 def test_demo_grade_list_and_review_pages_show_labels_not_codes(demo_city, username):
-    """Every application the demo official can open: no snake_case code, rule id, local-setting mark or hash in the
+    """Every application the demo official can open, the list, the ungraded and public lists, and the enterprises'
+    grade histories: no snake_case code, rule id, local-setting mark or hash in the
     main text (they stay in the 依据 details and on hover); the list's standing grade of the demo's enterprise
     downgraded for fraud is C (the public list's grade), whatever its application says."""
     from registry.demo import DEMO_PASSWORD
@@ -230,8 +231,11 @@ def test_demo_grade_list_and_review_pages_show_labels_not_codes(demo_city, usern
         row = re.search(rf"<tr><td><a href=\"/grades/\d+\">\d+</a></td>\s*<td><a[^>]*>{re.escape(fraud)}</a>.*?</tr>", html, flags=re.S)
         assert row and 'data-grade="C"' in row.group(0), row and row.group(0)
         assert fraud in _page(me, "/public/grades")
-    for app_id in ids:
-        text = _visible(_page(me, f"/grades/{app_id}"))
+    pages = [f"/grades/{app_id}" for app_id in ids] + ["/grades/", "/grades/ungraded", "/public/grades"]
+    pages += sorted(set(re.findall(r'href="(/grades/enterprise/\d+)"', "".join(_page(me, p) for p in pages[:len(ids)]))))
+    for url in pages:
+        app_id = url
+        text = _visible(_page(me, url))
         for pattern in (SNAKE, RULE_ID, HASH):
             found = pattern.search(text)
             assert not found, (app_id, found.group(0), text[max(0, found.start() - 80):found.end() + 80])
