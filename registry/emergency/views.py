@@ -40,7 +40,9 @@ bp.record_once(lambda state: register_history_labels(state.app, "emergency", pre
 @bp.context_processor
 def _pack_words():
     """Packs by their title and period in words on every emergency page (ids only in the 依据 detail)."""
-    return {"pack_title": pack_title, "pack_season": pack_season}
+    from registry.core.citations import cite
+
+    return {"pack_title": pack_title, "pack_season": pack_season, "cite": cite}
 
 
 def _me():

@@ -63,6 +63,9 @@ def test_index_opens_on_the_officials_own_pack_with_titles_and_beijing_times(dem
     assert options and not any(re.search(r"\d{4}-\d{2}\b", o) and "-" in o.split()[0] and o.isascii() for o in options)
     table = html.split('id="lists"', 1)[1]
     assert "shijiazhuang-2018-20" not in table and "石家庄市打赢蓝天保卫战三年行动计划" in table
+    assert not re.search(r"\b\d{3}:\d+", _visible(html))  # sources in words, in the 依据 detail
+    area = client.get("/emergency/area-sources?region=130100").get_data(as_text=True)
+    assert not re.search(r"\b\d{3}:\d+", _visible(area)) and "《" in area
     beijing = lst.created_at.astimezone(timeutil.BEIJING).strftime("%Y-%m-%d %H:%M")
     utc = lst.created_at.astimezone(timeutil.BEIJING).replace(tzinfo=None) - timedelta(hours=8)
     assert beijing in table and utc.strftime("%Y-%m-%d %H:%M") not in table
