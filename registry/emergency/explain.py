@@ -94,9 +94,10 @@ def render_explanation(text: str | None) -> str:
     out = _("%(grade)s line: %(measure)s cuts %(cuts)s at capacity cost %(cost)s.", grade=grade,
             measure=_measure(p), cuts=cuts or "—", cost=f"{float(p.get('cost', 0)):g}")
     if p.get("order") == "b_opened":
-        out += " " + _("Every C-grade line already takes its strongest allowed measure, so B-grade lines may be used (003:51).")
+        out += " " + _("Every C-grade line already takes its strongest allowed measure, so B-grade lines may be used "
+                       "(%(cite)s).", cite=_cite("003:51"))
     elif p.get("order") == "c_first":
-        out += " " + _("C-grade lines are used before B-grade ones (003:51).")
+        out += " " + _("C-grade lines are used before B-grade ones (%(cite)s).", cite=_cite("003:51"))
     grounds = [_ground(g) for g in p.get("grounds", [])]
     if grounds:
         out += " " + _("Allowed measures: %(grounds)s.", grounds="; ".join(grounds))
