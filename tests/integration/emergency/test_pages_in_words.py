@@ -135,3 +135,16 @@ def test_alert_day_orders_file_in_words(demo_city, client):
     assert set(frame["预警级别 (level)"]) == {"红色预警"}
     transport = " ".join(frame["运输管控 (transport)"].dropna())
     assert not re.search(r"\bR-[A-Z]+-\d+|\b\d{3}:\d+", transport)  # no rule ids, no file:line
+
+
+def test_detail_in_english_reads_english_labels(demo_city, client):
+    """English mode: the same page with English labels (Blue alert, SO₂ …), the pack's English title."""
+    lst = _compile("langfang", "131000", "langfang-2017-18")
+    login(client, "langfang", DEMO_PASSWORD)
+    html = client.get(f"/emergency/lists/{lst.id}?lang=en").get_data(as_text=True)
+    chart = json.loads(re.search(r'<script type="application/json" id="chart-data">(.*?)</script>', html, flags=re.S).group(1))
+    assert chart["categories"] == ["Blue", "Yellow", "Orange", "Red"]
+    assert "SO₂" in [s["name"] for s in chart["series"]] and "SO₂ target" in [s["name"] for s in chart["series"]]
+    h1 = re.search(r"<h1>(.*?)</h1>", html, flags=re.S).group(1)
+    assert "Langfang" in h1 and "langfang-2017-18" not in h1
+    assert "1 Oct 2017" in html and "31 Mar 2018" in html

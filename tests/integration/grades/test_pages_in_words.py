@@ -59,6 +59,9 @@ def test_review_rows_in_words_and_the_county_review_column(db_app, make_user, ma
     assert crit_hash and crit_hash.group(1) not in text  # the criteria's hash only in the 依据 detail
     assert 'title="R-G-02"' in html  # the rule id on hover, inside the detail
     assert 'id="county-review-summary"' not in html  # no review yet
+    english = _visible(_page(me, f"/grades/{app.id}?lang=en"))
+    assert "≤ 10 mg/m³" in english and "≥ 3 months" in english and "not required" in english
+    _page(me, f"/grades/{app.id}?lang=zh")
 
     from registry.grades import operations as ops
 
