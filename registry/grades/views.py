@@ -267,8 +267,9 @@ def new():
             app = unit_of_work.run(ops.create_application, me, {"enterprise_id": ent.id, "industries": industries})
         except ValidationFailed as exc:
             db.session.rollback()
+            chosen = {line["id"]: request.form.get(f"line-{line['id']}", "") for line in lines}  # kept as chosen
             return render_template("grades/new.html", lines=lines, choices=choices, errors=exc.errors,
-                                   message=exc.message, enterprise=ent), 422
+                                   message=exc.message, enterprise=ent, chosen=chosen), 422
         flash(_("Application created. Fill in the indicators and attach evidence."), "success")
         return redirect(url_for("grades.detail", application_id=app.id))
     return render_template("grades/new.html", lines=lines, choices=choices, errors=errors, message="", enterprise=ent)

@@ -244,3 +244,20 @@ def test_demo_grade_list_and_review_pages_show_labels_not_codes(demo_city, usern
             assert not found, (app_id, found.group(0), text[max(0, found.start() - 80):found.end() + 80])
         assert "local setting" not in text and "地方设定" not in text and "(months)" not in text
         assert not re.search(r"[AB]：\s*(?:[AB]：|依据|$)", text)  # never an empty threshold
+
+
+def test_a_refused_new_application_names_the_field_and_keeps_the_choice(db_app, make_user, make_enterprise):
+    """Item 8 on the application form: no line chosen → "行业：…" (not `industries:`), the lines' selects as sent."""
+    county = make_user("county", ANCI)
+    ent, owner = make_enterprise(ANCI, approved_by=county)
+    me = person_client(db_app)
+    login(me, owner.username)
+    page = _page(me, "/grades/new")
+    line_id = ent.lines[0].id
+    r = me.post("/grades/new", data={f"line-{line_id}": "", "csrf_token": csrf_from(page)})
+    assert r.status_code == 422
+    html = r.get_data(as_text=True)
+    alert = re.search(r'role="alert">(.*?)</div>', html, flags=re.S).group(1)
+    assert "industries" not in alert and "行业：" in alert
+    select = re.search(rf'<select name="line-{line_id}".*?</select>', html, flags=re.S).group(0)
+    assert not re.search(r'value="steel"\s+selected', select)  # the "not graded" the user chose, not the sector
