@@ -23,6 +23,7 @@ from registry.enterprises.models import Enterprise
 from registry.extensions import db, limiter
 from registry.grades import auth, evidence, export, labels, queries
 from registry.grades import operations as ops
+from registry.grades.current import effective_grades
 from registry.grades.models import SYSTEM_VALUES, Evidence, GradeApplication, GradeSystem, Objection
 from registry.grades.settings import setting
 from registry.grades.unit import word_conflicts
@@ -85,7 +86,6 @@ def criteria_view(industry: str, answers: dict, results: dict, review: dict, *, 
                 "key": ind.key, "label": _label(ind.label, ind.label_en), "kind": ind.kind, "unit": ind.unit,
                 "options": [(c, _label(zh_, en_)) for c, zh_, en_ in ind.options],
                 "answer": answer, "from_registration": from_registration, "percentage": ops.is_percentage(ind),
-                "registered": registered.get(ind.key) if _fits(ind, registered.get(ind.key)) else None,
                 "grade": r.grade.value if r else None,
                 "rule": r.rule if r else ind.a.rule, "source": r.source if r else ind.a.source,
                 "local": r.local_setting if r else ind.a.local_setting, "note": r.note if r else "",
@@ -231,8 +231,6 @@ def index():
     items = queries.list_applications(me, request.args.get("status", ""))
     # The standing grade (registry/grades/current.py) — what binds the enterprise today, a fraud finding's C
     # included — with the proposed grade beside it while an application is open (issue 16 item 9).
-    from registry.grades.current import effective_grades
-
     standing = effective_grades(sorted({a["enterprise_id"] for a in items})) if items else {}
     for a in items:
         a["standing_grade"] = standing.get(a["enterprise_id"])
