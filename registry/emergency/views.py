@@ -21,19 +21,28 @@ from registry.core.labels import register_history_labels
 from registry.core.regions import region_prefix
 from registry.core.versions import form_version
 from registry.emergency import auth, export, presenting, queries
+from registry.emergency import labels as _labels  # noqa: F401  (registers the list's vocabularies)
 from registry.emergency import operations as ops
 from registry.emergency.explain import render_explanation, status_label
 from registry.emergency.minimum import floors
 from registry.emergency.models import LEVELS
 from registry.emergency.orders import alert_orders
-from registry.emergency.presenting import chart_data, level_totals
+from registry.emergency.presenting import chart_data, level_totals, pack_season, pack_title
 from registry.extensions import db
 from registry.grades.current import emergency_standing
 from registry.policy.emergency import emergency_levels
-from registry.policy.packs import get_pack, list_packs
+from registry.policy.packs import get_pack, list_packs, pack_for_region
 
 bp = Blueprint("emergency", __name__, url_prefix="/emergency")
 bp.record_once(lambda state: register_history_labels(state.app, "emergency", presenting.history_view))
+
+
+@bp.context_processor
+def _pack_words():
+    """Packs by their title and period in words on every emergency page (ids only in the 依据 detail)."""
+    from registry.core.citations import cite
+
+    return {"pack_title": pack_title, "pack_season": pack_season, "cite": cite}
 
 
 def _me():
@@ -59,7 +68,10 @@ def index():
     lists = queries.lists_in_scope(scope_prefix(me))
     return render_template("emergency/index.html", lists=lists, packs=list_packs(),
                            can_compile=me.region_code and auth.can_manage_list(me, me.region_code),
-                           region_code=me.region_code)
+                           region_code=me.region_code,
+                           # The official's own region's pack first (as schedules do), never another city's.
+                           default_pack=pack_for_region(me.region_code) if me.region_code else "",
+                           pack_titles={p["id"]: pack_title(p) for p in list_packs()})
 
 
 @bp.post("/lists")
@@ -80,7 +92,16 @@ def _area_page(region_code: str, status: int = 200, **context):
     rows = ops.list_area_sources(me, region_code)
     return render_template("emergency/area_sources.html", region_code=region_code, rows=rows, levels=LEVELS,
                            categories=vocab_choices("AreaSourceCategory"), can_manage=auth.can_manage_list(me, region_code),
-                           **context), status
+                           field_labels=_area_field_labels(), **context), status
+
+
+def _area_field_labels() -> dict[str, str]:
+    """A refused source names the field by its label, never its key (issue 16)."""
+    from registry.core import codes
+
+    return {"region_code": _("Region"), "category": _("Category"), "pollutant": _("Pollutant"),
+            "daily_kg": _("Daily emission (kg/d)"), "note": _("Source of the figure"), "version": _("Version"),
+            **{f"reduction_{lv}": f"{codes.label('AlertLevel', lv)} %" for lv in LEVELS}}
 
 
 @bp.get("/area-sources")
@@ -103,7 +124,7 @@ def save_area_source():
         ops.save_area_source(me, data)
     except ValidationFailed as err:
         db.session.rollback()
-        return _area_page(data.get("region_code", ""), err.status, message=err.message, errors=err.errors)
+        return _area_page(data.get("region_code", ""), err.status, message=err.message, errors=err.errors, form=data)
     unit_of_work.flush()
     flash(_("The source has been saved."), "success")
     return redirect(url_for("emergency.area_sources", region=data.get("region_code", "")))

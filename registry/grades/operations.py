@@ -168,6 +168,8 @@ def _industries(ent: Enterprise, raw: dict[str, Any], *, keep: dict | None = Non
                 continue
             try:
                 answers[key] = _coerce(ind, value)
+            except AnswerOutOfRange as exc:
+                errors[f"{industry}.{key}"] = [str(exc)]
             except ValueError:
                 errors[f"{industry}.{key}"] = [_("Invalid value.")]
         out[industry] = {"line_ids": sorted(set(lines)), "answers": answers}
@@ -190,9 +192,38 @@ def _coerce(ind, value: Any) -> Any:
             return False
         raise ValueError(value)
     number = float(value)
-    if number < 0 or not math.isfinite(number):  # NaN, and 1e400 → inf, which PostgreSQL's JSON refuses (a 500)
+    if not math.isfinite(number):  # NaN, and 1e400 → inf, which PostgreSQL's JSON refuses (a 500)
         raise ValueError(value)
+    check_answer_range(ind, number)
     return number
+
+
+class AnswerOutOfRange(ValueError):
+    """An impossible number for the indicator; its message (in the reader's language) goes next to the field."""
+
+
+# A retention period ("kept ≥ 3 months", 001:103) longer than this is a typing error, not a record. LOCAL SETTING:
+# the sources set only the minimum; ten years is far beyond any record-keeping duty they name.
+MAX_RECORD_MONTHS = 120
+
+
+def is_percentage(ind) -> bool:
+    """A share or rate: the unit is % or the indicator is a share/rate/efficiency (china5_or_better_share has no unit)."""
+    return ind.unit == "%" or ind.key.endswith(("_share", "_rate", "_efficiency"))
+
+
+def check_answer_range(ind, number: float) -> None:
+    """Refuse what cannot be (issue 16 item 10: a CEMS transmission rate of 150 % was scored A): percentages outside
+    0–100, negative amounts, fractional or out-of-period month counts."""
+    if number < 0:
+        raise AnswerOutOfRange(_("Enter a number of zero or more."))
+    if is_percentage(ind) and number > 100:
+        raise AnswerOutOfRange(_("Enter a percentage between 0 and 100."))
+    if ind.unit == "months":
+        if number != int(number):
+            raise AnswerOutOfRange(_("Enter whole months."))
+        if number > MAX_RECORD_MONTHS:
+            raise AnswerOutOfRange(_("Enter at most %(n)s months.", n=MAX_RECORD_MONTHS))
 
 
 def create_application(actor, data: dict[str, Any]) -> GradeApplication:

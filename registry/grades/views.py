@@ -23,6 +23,7 @@ from registry.enterprises.models import Enterprise
 from registry.extensions import db, limiter
 from registry.grades import auth, evidence, export, labels, queries
 from registry.grades import operations as ops
+from registry.grades.current import effective_grades
 from registry.grades.models import SYSTEM_VALUES, Evidence, GradeApplication, GradeSystem, Objection
 from registry.grades.settings import setting
 from registry.grades.unit import word_conflicts
@@ -60,8 +61,13 @@ def _label(zh: str, en: str) -> str:
 
 # ---- presenting ----
 
-def criteria_view(industry: str, answers: dict, results: dict, review: dict) -> dict[str, Any]:
+def criteria_view(industry: str, answers: dict, results: dict, review: dict, *, typed: dict | None = None,
+                  registered: dict | None = None) -> dict[str, Any]:
+    """One industry's indicator rows. `typed`: what the user just submitted (a refused form keeps it);
+    `registered`: values the registration gives (prefill.py), shown where nothing is answered yet."""
     crit = get_criteria(industry)
+    typed = typed or {}
+    registered = registered or {}
     dims = []
     for dim, (zh, en) in DIMENSIONS.items():
         items = []
@@ -69,19 +75,64 @@ def criteria_view(industry: str, answers: dict, results: dict, review: dict) -> 
             if ind.dimension != dim:
                 continue
             r = results.get(ind.key)
+            answer, from_registration = answers.get(ind.key), False
+            if ind.key in typed:
+                answer = typed[ind.key]
+            elif answer is None and ind.key in registered and _fits(ind, registered[ind.key]):
+                answer, from_registration = registered[ind.key], True
+            if ind.kind == "bool" and isinstance(answer, str):  # a refused form's "yes"/"no" shown as it was chosen
+                answer = {"yes": True, "no": False}.get(answer, answer)
             items.append({
                 "key": ind.key, "label": _label(ind.label, ind.label_en), "kind": ind.kind, "unit": ind.unit,
                 "options": [(c, _label(zh_, en_)) for c, zh_, en_ in ind.options],
-                "answer": answers.get(ind.key), "grade": r.grade.value if r else None,
+                "answer": answer, "from_registration": from_registration, "percentage": ops.is_percentage(ind),
+                "grade": r.grade.value if r else None,
                 "rule": r.rule if r else ind.a.rule, "source": r.source if r else ind.a.source,
                 "local": r.local_setting if r else ind.a.local_setting, "note": r.note if r else "",
                 "code": r.code if r else "", "params": dict(r.params) if r else {},
                 "a": ind.a.value, "b": ind.b.value, "a_cite": ind.a.cite(), "b_cite": ind.b.cite(),
+                "basis": [{"grade": g, "rule": t.rule, "text": labels.basis_text(t.source, t.rule, t.local_setting)}
+                          for g, t in (("A", ind.a), ("B", ind.b))],
                 "review": review.get(f"{industry}.{ind.key}"),
             })
         dims.append({"key": dim, "label": _label(zh, en), "indicators": items})
     return {"industry": industry, "title": _label(crit.title, crit.title_en), "version": crit.version,
             "sha256": crit.sha256, "dimensions": dims}
+
+
+def _fits(ind, value) -> bool:
+    """A registration value the indicator can take (a choice among its options; a number within its range)."""
+    if value is None:
+        return False
+    if ind.kind == "choice":
+        return value in {o[0] for o in ind.options}
+    if ind.kind == "bool":
+        return isinstance(value, bool)
+    try:
+        ops.check_answer_range(ind, float(value))
+    except (TypeError, ValueError):
+        return False
+    return True
+
+
+def county_review_view(app) -> dict[str, Any] | None:
+    """The county's latest review of the application — who, when, outcome — from the audit log (grade.accept /
+    grade.return); None before any review (issue 16 item 7: the 县（区）审核 column stayed empty)."""
+    from sqlalchemy import select
+
+    from registry.accounts.models import User
+    from registry.core.models import AuditEntry
+
+    entry = db.session.scalars(select(AuditEntry).where(
+        AuditEntry.object_type == GradeApplication.__tablename__, AuditEntry.object_id == app.id,
+        AuditEntry.action.in_(("grade.accept", "grade.return"))).order_by(AuditEntry.id.desc()).limit(1)).first()
+    if entry is None:
+        return None
+    who = db.session.get(User, entry.user_id) if entry.user_id else None
+    returned = entry.action == "grade.return"
+    return {"who": (who.full_name or who.username) if who else "", "at": entry.at, "returned": returned,
+            "outcome": _("returned to the enterprise") if returned else _("documents accepted"),
+            "note": entry.summary or "", "items": (entry.after or {}).get("returned") or {}}
 
 
 def _decision_dict(d) -> dict[str, Any]:
@@ -95,15 +146,20 @@ def _decision_dict(d) -> dict[str, Any]:
             "application_id": d.application_id}
 
 
-def application_context(app) -> dict[str, Any]:
+def application_context(app, typed: dict | None = None) -> dict[str, Any]:
+    from registry.grades.prefill import from_registration
+
     ent = db.session.get(Enterprise, app.enterprise_id)
     result = ops.proposal(app, ent)
     results = {(r.industry, r.key): r for r in result.indicators}
     me = _me()
     industries = []
+    editable = auth.can_edit_application(me, app)
     for industry, entry in sorted(app.industries.items()):
+        registered = from_registration(ent, industry, entry.get("line_ids")) if editable else {}
         view = criteria_view(industry, entry.get("answers", {}),
-                             {k: r for (i, k), r in results.items() if i == industry}, app.county_review or {})
+                             {k: r for (i, k), r in results.items() if i == industry}, app.county_review or {},
+                             typed=(typed or {}).get(industry, {}).get("answers"), registered=registered)
         view["line_ids"] = entry.get("line_ids", [])
         view["grade"] = dict(result.by_industry).get(industry)
         industries.append(view)
@@ -118,6 +174,8 @@ def application_context(app) -> dict[str, Any]:
         "proposal": {"grade": result.grade.value if result.grade else None,
                      "by_industry": [(i, g.value) for i, g in result.by_industry],
                      "reasons": [r.as_dict() for r in result.reasons], "excluded": result.excluded},
+        "reasons_basis": [{"rule": r.rule, "text": labels.basis_text(r.source, r.rule)} for r in result.reasons],
+        "county": county_review_view(app),
         "evidence": ops.evidence_rows(app.evidence),
         "decisions": [_decision_dict(d) for d in ops.application_decisions(app)],
         "objections": [{"id": o.id, "version": o.version, "name": o.name, "text": o.text, "status": o.status,
@@ -128,9 +186,9 @@ def application_context(app) -> dict[str, Any]:
     }
 
 
-def _render_app(app, status: int = 200, errors: dict | None = None, message: str = ""):
+def _render_app(app, status: int = 200, errors: dict | None = None, message: str = "", typed: dict | None = None):
     return render_template("grades/application.html", errors=errors or {}, message=message,
-                           **application_context(app)), status
+                           **application_context(app, typed)), status
 
 
 def _act(application_id: int, operation, *args, ok: str, **kwargs):
@@ -170,7 +228,14 @@ def _answers_from_form(app) -> dict[str, Any]:
 def index():
     me = _me()
     ent = db.session.get(Enterprise, me.enterprise_id) if me.enterprise_id else None
-    return render_template("grades/index.html", items=queries.list_applications(me, request.args.get("status", "")),
+    items = queries.list_applications(me, request.args.get("status", ""))
+    # The standing grade (registry/grades/current.py) — what binds the enterprise today, a fraud finding's C
+    # included — with the proposed grade beside it while an application is open (issue 16 item 9).
+    standing = effective_grades(sorted({a["enterprise_id"] for a in items})) if items else {}
+    for a in items:
+        a["standing_grade"] = standing.get(a["enterprise_id"])
+        a["open"] = a["status"] not in ("effective", "rejected")
+    return render_template("grades/index.html", items=items,
                            status_label=ops.status_label, enterprise=ent,
                            can_create=ent is not None and auth.can_create_application(me, ent),
                            official=auth.can_see_statistics(me))
@@ -200,8 +265,9 @@ def new():
             app = unit_of_work.run(ops.create_application, me, {"enterprise_id": ent.id, "industries": industries})
         except ValidationFailed as exc:
             db.session.rollback()
+            chosen = {line["id"]: request.form.get(f"line-{line['id']}", "") for line in lines}  # kept as chosen
             return render_template("grades/new.html", lines=lines, choices=choices, errors=exc.errors,
-                                   message=exc.message, enterprise=ent), 422
+                                   message=exc.message, enterprise=ent, chosen=chosen), 422
         flash(_("Application created. Fill in the indicators and attach evidence."), "success")
         return redirect(url_for("grades.detail", application_id=app.id))
     return render_template("grades/new.html", lines=lines, choices=choices, errors=errors, message="", enterprise=ent)
@@ -218,7 +284,14 @@ def detail(application_id: int):
 def answers(application_id: int):
     app = ops.get_application(_me(), application_id)
     data = {"version": form_version(request.form.get("version")), "industries": _answers_from_form(app)}
-    return _act(application_id, ops.save_answers, _me(), application_id, data, ok=_("Self-assessment saved."))
+    try:
+        unit_of_work.run(ops.save_answers, _me(), application_id, data)
+    except ValidationFailed as exc:  # the error next to its field, what was typed kept (issue 16 item 10)
+        db.session.rollback()
+        return _render_app(ops.get_application(_me(), application_id), 422, exc.errors, exc.message,
+                           typed=data["industries"])
+    flash(_("Self-assessment saved."), "success")
+    return redirect(url_for("grades.detail", application_id=application_id))
 
 
 @bp.post("/<int:application_id>/evidence")
