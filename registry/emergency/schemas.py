@@ -190,8 +190,10 @@ class EmergencyOrderOut(Schema):
     sector = fields.String()
     grade = fields.String(allow_none=True)
     address = fields.String()
-    lines = fields.List(fields.Dict())
+    lines = fields.List(fields.Dict(), metadata={"description": "every line: measure, percent (range), basis, source "
+                                                                "plan | pack, reasons [{rule, source}] (R-O-01/02/03)"})
     transport = fields.List(fields.Dict())
+    reasons = fields.List(fields.Dict(), metadata={"description": "the level's clauses (ratios, base) for the enterprise"})
 
 
 class EmergencyPlanQuery(Schema):
