@@ -145,3 +145,7 @@ def test_page_api_and_cli(demo_city, client, db_app):
     assert out.exit_code == 0, out.output
     rows = [json.loads(x) for x in out.stdout.splitlines() if x.startswith("{") and '"enterprise_id"' in x]
     assert len(rows) == n
+    out = db_app.test_cli_runner().invoke(args=["emergency", "plans-missing", "131000", "--season", "2017"])
+    assert out.exit_code == 0 and len([x for x in out.stdout.splitlines() if '"enterprise_id"' in x]) == n
+    out = db_app.test_cli_runner().invoke(args=["emergency", "plans-missing", "131000", "--as-user", "shijiazhuang"])
+    assert out.exit_code == 2 and "not_found" in out.output
