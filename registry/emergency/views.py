@@ -15,12 +15,12 @@ from flask_login import current_user, login_required
 
 from registry.accounts.reauth import is_recent
 from registry.accounts.scopes import scope_prefix
-from registry.core import timeutil, unit_of_work
+from registry.core import confirm, timeutil, unit_of_work
 from registry.core.errors import ValidationFailed
 from registry.core.labels import register_history_labels
 from registry.core.regions import region_prefix
 from registry.core.versions import form_version
-from registry.emergency import auth, export, presenting, queries
+from registry.emergency import auth, confirmations, export, presenting, queries
 from registry.emergency import operations as ops
 from registry.emergency.explain import render_explanation, status_label
 from registry.emergency.minimum import floors
@@ -111,6 +111,7 @@ def save_area_source():
 
 @bp.post("/area-sources/<int:source_id>/delete")
 @login_required
+@confirm.required(confirmations.delete_area_source)
 def delete_area_source(source_id: int):
     from registry.emergency.models import AreaSource
 
@@ -197,6 +198,8 @@ def decide(proposal_id: int):
 def apply(list_id: int):
     if again := _password_again(list_id, "#proposals"):
         return again
+    if not confirm.confirmed():  # after the password, before anything changes (issue 16 item 3)
+        return confirm.ask(confirmations.apply_proposals(list_id))
     new = unit_of_work.run(ops.apply_proposals, _me(), list_id)
     flash(_("List version %(n)s made from the accepted proposals.", n=new.number), "success")
     return redirect(url_for("emergency.detail", list_id=new.id))
@@ -207,6 +210,8 @@ def apply(list_id: int):
 def file(list_id: int):
     if again := _password_again(list_id):
         return again
+    if not confirm.confirmed():  # after the password, before anything changes (issue 16 item 3)
+        return confirm.ask(confirmations.file_list(list_id))
     lst = unit_of_work.run(ops.file_list, _me(), list_id)
     flash(_("List version %(n)s filed; it can no longer change.", n=lst.number), "success")
     return redirect(url_for("emergency.detail", list_id=list_id))
@@ -331,6 +336,7 @@ def save_plan(enterprise_id: int):
 
 @bp.post("/plans/<int:plan_id>/file")
 @login_required
+@confirm.required(confirmations.file_plan)
 def file_plan(plan_id: int):
     plan = unit_of_work.run(ops.file_plan, _me(), plan_id)
     flash(_("Plan version %(n)s filed.", n=plan.number), "success")
