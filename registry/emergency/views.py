@@ -64,6 +64,7 @@ def index():
 
 @bp.post("/lists")
 @login_required
+@confirm.keeps_input(lambda: index())
 def compile_list():
     me = _me()
     lst = unit_of_work.run(ops.compile_list, me, {"region_code": request.form.get("region_code", me.region_code or ""),
@@ -103,6 +104,7 @@ def save_area_source():
         ops.save_area_source(me, data)
     except ValidationFailed as err:
         db.session.rollback()
+        confirm.keep(err)  # the form comes back with what was typed (issue 16 item 3)
         return _area_page(data.get("region_code", ""), err.status, message=err.message, errors=err.errors)
     unit_of_work.flush()
     flash(_("The source has been saved."), "success")
@@ -176,8 +178,15 @@ def _password_again(list_id: int, anchor: str = ""):
     return redirect(url_for("accounts.reauth", next=url_for("emergency.detail", list_id=list_id) + anchor))
 
 
+def _proposal_page(proposal_id: int):
+    from registry.emergency.models import Proposal
+
+    return detail((db.session.get(Proposal, proposal_id) or abort(404)).list_id)
+
+
 @bp.post("/proposals/<int:proposal_id>/decide")
 @login_required
+@confirm.keeps_input(_proposal_page)
 def decide(proposal_id: int):
     from registry.emergency.models import Proposal
 

@@ -142,6 +142,7 @@ def _act(application_id: int, operation, *args, ok: str, **kwargs):
         unit_of_work.run(operation, *args, **kwargs)
     except ValidationFailed as exc:
         db.session.rollback()
+        confirm.keep(exc)  # the page shows what was typed, not the saved values (issue 16 item 3)
         app = ops.get_application(_me(), application_id)
         return _render_app(app, 422, exc.errors, exc.message)
     flash(ok, "success")
@@ -159,6 +160,7 @@ def _confirm_first(explain):
                     return confirm.ask(explain(application_id))
                 except ValidationFailed as exc:
                     db.session.rollback()
+                    confirm.keep(exc)
                     return _render_app(ops.get_application(_me(), application_id), 422, exc.errors, exc.message)
             return view(application_id)
         return wrapper
@@ -355,6 +357,7 @@ def enterprise(enterprise_id: int):
 @bp.post("/enterprise/<int:enterprise_id>/finding")
 @login_required
 @require_recent_login
+@confirm.keeps_input(lambda enterprise_id: enterprise(enterprise_id))
 @confirm.required(confirmations.finding)
 def finding(enterprise_id: int):
     unit_of_work.run(ops.record_finding, _me(), enterprise_id, {"kind": request.form.get("kind", ""), "reason": request.form.get("reason", "")})
@@ -365,6 +368,7 @@ def finding(enterprise_id: int):
 @bp.post("/enterprise/<int:enterprise_id>/record")
 @login_required
 @require_recent_login
+@confirm.keeps_input(lambda enterprise_id: enterprise(enterprise_id))
 @confirm.required(confirmations.record)
 def record(enterprise_id: int):
     data = {k: request.form.get(k, "") for k in ("system", "industry", "grade", "reason")}
