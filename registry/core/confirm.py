@@ -17,7 +17,8 @@ affected: API clients are explicit and their requests never pass through these v
 Kept input: `keeps_input(page)` turns a ValidationFailed of a page POST into the page the form lives on (422), rendered
 with `g.kept` = {endpoint, values, errors, message}; templates read it through `kept_value(endpoint, name, default)`,
 `kept_errors(endpoint, name)` and the macros in templates/macros/kept.html (the error beside its field, a summary naming
-each field by its label). Nothing is saved: the request rolls back.
+each field by its label, marked `data-kept="<endpoint>"`). A page that does not show that form to this user now (no
+marker) falls back to the error page, so the message is never lost. Nothing is saved: the request rolls back.
 """
 from __future__ import annotations
 
@@ -98,6 +99,9 @@ def keeps_input(page: Callable[..., Any]):
                 keep(err, request.endpoint)
                 response = page(**kwargs)
                 body, status = (response if isinstance(response, tuple) else (response, 200))[:2]
+                text = body if isinstance(body, str) else body.get_data(as_text=True)
+                if f'data-kept="{request.endpoint}"' not in text:
+                    raise  # the page does not show this form to this user now: the error page says why
                 return body, 422 if status < 400 else status
         return wrapper
     return decorator
