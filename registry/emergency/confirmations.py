@@ -34,7 +34,7 @@ def shortfalls(levels: list[dict]) -> list[str]:
             continue
         parts = [f"{codes.label('Pollutant', p['pollutant'])} {_num(p['percent'])} % < {_num(p['target_percent'])} %"
                  for p in lv["pollutants"] if p["target_percent"] is not None and not p["met"]]
-        out.append(f"{codes.label('AlertLevel', lv['level'])} {', '.join(parts)}")
+        out.append(f"{codes.label('AlertLevel', lv['level'])} {_(', ').join(parts)}")
     return out
 
 
