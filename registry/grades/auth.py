@@ -130,6 +130,16 @@ def four_eyes_conflict(user, app: GradeApplication, step: str) -> str | None:
     return None
 
 
+def four_eyes_reason(user, app: GradeApplication, step: str) -> str | None:
+    """four_eyes_conflict in words: what the page shows beside the disabled button and the operation refuses with."""
+    earlier = four_eyes_conflict(user, app, step)
+    if earlier == "review":
+        return _("Four eyes: you checked this application's documents, so another official must take this step.")
+    if earlier == "approve":
+        return _("Four eyes: you approved this grade, so another official must make it effective.")
+    return None
+
+
 def can_answer_objection(user, app: GradeApplication) -> bool:
     return _level(user, grade_workflow(app.region_code).objections, app.region_code) and region_in_scope(user, app.region_code)
 

@@ -61,11 +61,9 @@ def _check_version(obj, expected: int | None) -> None:
 
 
 def _four_eyes(actor, app: GradeApplication, step: str) -> None:
-    earlier = auth.four_eyes_conflict(actor, app, step)
-    if earlier == "review":
-        raise Forbidden(_("Four eyes: you checked this application's documents, so another official must take this step."))
-    if earlier == "approve":
-        raise Forbidden(_("Four eyes: you approved this grade, so another official must make it effective."))
+    reason = auth.four_eyes_reason(actor, app, step)  # the same words the page shows beside the disabled button
+    if reason is not None:
+        raise Forbidden(reason)
 
 
 def _deny(visible: bool, state_allows_role: bool, status: str) -> None:

@@ -127,7 +127,9 @@ def application_context(app) -> dict[str, Any]:
                 "review": auth.can_review_documents(me, app), "approve": auth.can_approve(me, app),
                 "effective": auth.can_make_effective(me, app), "answer": auth.can_answer_objection(me, app),
                 # shown disabled with why and from when (issue 16 item 3): during publicity, before the answer deadline
-                "effective_wait": auth.effective_blocker(app, timeutil.beijing_today()) if auth.can_make_effective(me, app) else None},
+                "effective_wait": ((auth.four_eyes_reason(me, app, "publish"), None) if auth.four_eyes_reason(me, app, "publish")
+                                   else auth.effective_blocker(app, timeutil.beijing_today())) if auth.can_make_effective(me, app) else None,
+                "approve_wait": auth.four_eyes_reason(me, app, "approve") if auth.can_approve(me, app) else None},
     }
 
 

@@ -138,3 +138,14 @@ def test_apply_for_a_grade_is_not_offered_while_the_registration_is_pending(clie
     db.session.commit()
     page = client.get("/grades/").get_data(as_text=True)
     assert "href=\"/grades/new\"" in page and 'id="apply-disabled"' not in page
+
+
+def test_the_approver_is_not_offered_make_effective_four_eyes(client, make_user, make_enterprise, later):
+    """Four eyes (issue 13 L11) refused the approver's 使绩效等级生效 with 403 after offering it; now it is shown
+    disabled with the reason, in the words the operation refuses with."""
+    _county, city, _ent, _owner, app = _world(make_user, make_enterprise, "publicity")
+    later(30)
+    english(client, city.username)
+    page = client.get(f"/grades/{app.id}").get_data(as_text=True)
+    assert 'id="effective-submit" disabled' in page
+    assert "Four eyes: you approved this grade, so another official must make it effective." in page
