@@ -91,3 +91,56 @@ def test_a_refused_proposal_decision_stays_on_the_list_page(client, make_user, m
         "csrf_token": token(client, f"/emergency/lists/{lst.id}"), "decision": "maybe", "version": proposal.version})
     body = r.get_data(as_text=True)
     assert r.status_code == 422 and 'id="proposal-table"' in body and 'class="field-errors" role="alert"' in body
+
+
+def _field_error(body: str, name: str) -> bool:
+    return f'data-field="{name}"' in body
+
+
+def test_permit_form_keeps_the_input_and_names_the_field(client, make_enterprise):
+    """The permit form (WTForms): a refused save comes back with the typed values and the message beside the field."""
+    ent, owner = make_enterprise(ANCI)
+    english(client, owner.username)
+    page = f"/enterprises/{ent.id}/permits/new"
+    r = client.post(page, data={"csrf_token": token(client, page), "number": "P-KEEP-1", "kind": "full", "status": "issued",
+                                "industry": "炼铁", "issued_on": "2020-06-30", "valid_until": "2017-06-29"})
+    body = r.get_data(as_text=True)
+    assert r.status_code == 422 and 'value="P-KEEP-1"' in body and 'value="炼铁"' in body
+    assert any(_field_error(body, f) for f in ("valid_until", "issued_on")), body[:3000]
+
+
+def test_user_form_keeps_the_input_and_names_the_field(client, make_user):
+    make_user("admin", None, username="the.admin")
+    english(client, "the.admin")
+    page = "/admin/users/new"
+    r = client.post(page, data={"csrf_token": token(client, page), "username": "new.official", "full_name": "王五",
+                                "role": "county", "region_code": "999999", "active": "y", "password": "Long-enough-pass-1"})
+    body = r.get_data(as_text=True)
+    assert r.status_code == 422 and 'value="new.official"' in body and 'value="王五"' in body
+    assert _field_error(body, "region_code") and "Region code" in body
+
+
+def test_token_form_keeps_the_input_and_names_the_field(client, make_user):
+    user = make_user("city", "131000")
+    english(client, user.username)
+    page = "/account/tokens"
+    r = client.post(page, data={"csrf_token": token(client, page), "name": "县级表格同步", "expires_in_days": "100000"})
+    body = r.get_data(as_text=True)
+    assert r.status_code == 422 and 'value="县级表格同步"' in body and _field_error(body, "expires_in_days")
+
+
+def test_emergency_plan_form_keeps_the_input(client, make_user, make_enterprise):
+    county = make_user("county", ANCI)
+    ent, owner = make_enterprise(ANCI, approved_by=county)
+    english(client, owner.username)
+    page = f"/emergency/enterprises/{ent.id}/plan?pack=langfang-2017-18"
+    html = client.get(page).get_data(as_text=True)
+    import re
+
+    person = re.search(r'name="(person\.[^"]+)"', html).group(1)
+    key = person.split(".", 1)[1]
+    data = {"csrf_token": token(client, page), "pack_id": "langfang-2017-18", f"measure.{key}": "curtail",
+            f"percent.{key}": "250", person: "赵六"}
+    r = client.post(f"/emergency/enterprises/{ent.id}/plan", data=data)
+    body = r.get_data(as_text=True)
+    assert r.status_code == 422 and 'id="plan-form"' in body and 'value="赵六"' in body
