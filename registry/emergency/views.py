@@ -138,7 +138,8 @@ def detail(list_id: int):
                            names=_names({p.enterprise_id for p in proposals}),
                            line_codes=_line_codes({p.line_id for p in proposals}),
                            changes=queries.changes_from_previous(lst), explain=render_explanation,
-                           status_label=status_label, today=timeutil.beijing_today().isoformat())
+                           status_label=status_label, today=timeutil.beijing_today().isoformat(),
+                           apply_blocker=queries.apply_blocker(lst) if proposals else None)
 
 
 def _line_codes(ids) -> dict[int, str]:

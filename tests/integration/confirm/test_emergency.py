@@ -93,3 +93,21 @@ def test_deleting_a_non_industrial_source_asks_first(client, make_user):
     assert confirm(client, first, path).status_code == 302
     db.session.expire_all()
     assert db.session.get(AreaSource, row.id) is None
+
+
+def test_making_a_version_is_not_offered_before_a_proposal_is_accepted(client, make_user, make_enterprise):
+    """'No accepted proposals to apply' was a 409 after the button was offered; now the button is disabled with it."""
+    city, ent, owner, plan = _world(make_user, make_enterprise)
+    ops.file_plan(owner, plan.id)
+    lst = ops.compile_list(city, {"region_code": "131000", "pack_id": PACK})
+    proposal = Proposal(list_id=lst.id, region_code=lst.region_code, enterprise_id=ent.id, line_id=ent.lines[0].id,
+                        level="red", measure="stop", percent=100, reduction={"pm": 1.0}, capacity_lost=1, explanation="")
+    db.session.add(proposal)
+    db.session.commit()
+    english(client, city.username)
+    page = client.get(f"/emergency/lists/{lst.id}").get_data(as_text=True)
+    assert 'aria-describedby="apply-blocker"' in page and "No accepted proposals to apply." in page
+    proposal.status = "accepted"
+    db.session.commit()
+    page = client.get(f"/emergency/lists/{lst.id}").get_data(as_text=True)
+    assert 'id="apply-blocker"' not in page and 'id="apply-form"' in page
