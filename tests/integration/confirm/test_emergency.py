@@ -111,3 +111,20 @@ def test_making_a_version_is_not_offered_before_a_proposal_is_accepted(client, m
     db.session.commit()
     page = client.get(f"/emergency/lists/{lst.id}").get_data(as_text=True)
     assert 'id="apply-blocker"' not in page and 'id="apply-form"' in page
+
+
+def test_a_refusal_page_leads_back_to_the_page_the_user_came_from(client, make_user, make_enterprise):
+    """No dead end: a refused action's page offers the way back to the page the form was on, not only the start page."""
+    city, _ent, owner, plan = _world(make_user, make_enterprise)
+    ops.file_plan(owner, plan.id)
+    lst = ops.compile_list(city, {"region_code": "131000", "pack_id": PACK})
+    db.session.commit()
+    english(client, city.username)
+    back = f"http://localhost/emergency/lists/{lst.id}"
+    r = client.post(f"/emergency/lists/{lst.id}/apply", data={"csrf_token": token(client, f"/emergency/lists/{lst.id}"),
+                                                             "confirmed": "1"}, headers={"Referer": back})
+    body = r.get_data(as_text=True)
+    assert r.status_code == 409 and f'href="{back}" id="error-back"' in body
+    r = client.post(f"/emergency/lists/{lst.id}/apply", data={"csrf_token": token(client, f"/emergency/lists/{lst.id}"),
+                                                             "confirmed": "1"}, headers={"Referer": "https://evil.example/x"})
+    assert 'id="error-back"' not in r.get_data(as_text=True)
