@@ -115,3 +115,14 @@ def test_application_form_allows_an_empty_optional_number_and_keeps_the_input_wh
                                                   "requested_start": "2018-01-01", "requested_end": "2018-02-01"})
     assert r.status_code == 302
     assert db.session.scalar(db.select(db.func.count()).select_from(ExemptionApplication)) == 1
+
+
+def test_a_refused_flag_choice_comes_back_to_the_schedule_page_naming_the_field(client, make_user, make_enterprise):
+    _o, ent, _owner, schedule = _draft(make_user, make_enterprise)
+    english(client, "lf.city")
+    r = client.post(f"/schedules/{schedule.id}/flags", data={"csrf_token": token(client, f"/schedules/{schedule.id}"),
+                                                             "enterprise_id": ent.id, "line_ref": "L1", "flag": "no_such_flag",
+                                                             "choice": "exempt", "reason": "复核"})
+    body = r.get_data(as_text=True)
+    assert r.status_code == 422 and 'data-kept="schedules.choose"' in body
+    assert "<strong>Flag</strong>: No entry of this draft carries this flag." in body
