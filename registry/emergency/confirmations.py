@@ -34,7 +34,8 @@ def shortfalls(levels: list[dict]) -> list[str]:
             continue
         parts = [f"{codes.label('Pollutant', p['pollutant'])} {_num(p['percent'])} % < {_num(p['target_percent'])} %"
                  for p in lv["pollutants"] if p["target_percent"] is not None and not p["met"]]
-        out.append(f"{codes.label('AlertLevel', lv['level'])} {_(', ').join(parts)}")
+        comma = _(", ")
+        out.append(f"{codes.label('AlertLevel', lv['level'])} {comma.join(parts)}")
     return out
 
 
