@@ -74,6 +74,8 @@ def decide(application_id: int) -> Confirmation:
     data = _form()
     data["approve"] = data.get("approve") == "1"
     values = load(DecideInput(), data)
+    if values["version"] != app.row_version:
+        raise Conflict(_("The record was changed by someone else. Reload and try again."))
     if app.status != ApplicationStatus.SUBMITTED.value:
         raise Conflict(_("This application has already been decided."))
     kind = labels.APPLICATION_KINDS.get(app.kind, app.kind)
