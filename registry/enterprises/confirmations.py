@@ -11,8 +11,10 @@ from flask_login import current_user
 
 from registry.core.confirm import Confirmation
 from registry.core.templating import local_datetime
+from registry.core.validation import load
 from registry.enterprises import approved
 from registry.enterprises import operations as ops
+from registry.enterprises.schemas import ReviewInput
 
 
 def _who(enterprise) -> str:
@@ -21,7 +23,7 @@ def _who(enterprise) -> str:
 
 def approve(enterprise_id: int, data: dict[str, Any]) -> Confirmation:
     enterprise = ops._reviewable(current_user, enterprise_id)
-    ops._check_version(enterprise, data.get("version"))
+    ops._check_version(enterprise, load(ReviewInput(), data)["version"])  # as the operation: the version is required
     standing = approved.standing(enterprise.id)
     consequences = [
         _("The registration of %(who)s is approved with %(lines)s production lines and %(permits)s permits.",
@@ -39,7 +41,7 @@ def approve(enterprise_id: int, data: dict[str, Any]) -> Confirmation:
 
 def return_(enterprise_id: int, data: dict[str, Any]) -> Confirmation:
     enterprise = ops._reviewable(current_user, enterprise_id)
-    ops._check_version(enterprise, data.get("version"))
+    ops._check_version(enterprise, load(ReviewInput(), data)["version"])
     if not (data.get("reason") or "").strip():
         raise ops._invalid("reason", _("Give the enterprise a reason for returning it."))
     standing = approved.standing(enterprise.id)

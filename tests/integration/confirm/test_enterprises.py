@@ -75,3 +75,13 @@ def test_deleting_a_line_and_a_permit_asks_first(client, make_user, make_enterpr
     assert confirm(client, first, path).status_code == 302
     db.session.expire_all()
     assert db.session.get(Permit, permit.id) is None
+
+
+def test_approve_without_the_version_is_refused_before_any_confirmation(client, make_user, make_enterprise):
+    """Issue 13 L11's rule (a page form without its version is refused) holds before the confirmation too."""
+    county = make_user("county", ANCI)
+    ent, _owner = make_enterprise(ANCI, submitted=True)
+    english(client, county.username)
+    r = client.post(f"/enterprises/{ent.id}/approve", data={"csrf_token": token(client, f"/enterprises/{ent.id}")})
+    assert r.status_code == 422 and 'id="confirm-form"' not in r.get_data(as_text=True)
+    assert _status(ent.id) == "submitted"
