@@ -144,3 +144,15 @@ def test_emergency_plan_form_keeps_the_input(client, make_user, make_enterprise)
     r = client.post(f"/emergency/enterprises/{ent.id}/plan", data=data)
     body = r.get_data(as_text=True)
     assert r.status_code == 422 and 'id="plan-form"' in body and 'value="赵六"' in body
+
+
+def test_grade_application_form_keeps_the_choice_and_names_the_field(client, make_user, make_enterprise):
+    """No graded industry chosen: the form comes back with the choice kept ('not graded') and the field named."""
+    county = make_user("county", ANCI)
+    ent, owner = make_enterprise(ANCI, approved_by=county)
+    english(client, owner.username)
+    line_id = ent.lines[0].id
+    r = client.post("/grades/new", data={"csrf_token": token(client, "/grades/new"), f"line-{line_id}": ""})
+    body = r.get_data(as_text=True)
+    assert r.status_code == 422 and 'id="create-application"' in body
+    assert '<option value="" selected>' in body and "<strong>Graded industry</strong>:" in body
