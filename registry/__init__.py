@@ -59,6 +59,9 @@ def create_app(config: str | type | object | None = None) -> Flask:
     from registry.core import templating
 
     templating.register(app)
+    from registry.core import confirm
+
+    confirm.init_app(app)  # kept input of a refused page form (issue 16 item 3)
     _trust_proxies(app)
     from registry.grades.settings import check_workflow_settings
 

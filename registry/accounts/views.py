@@ -12,7 +12,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required, logout_user
 
-from registry.accounts import auth, lockout, queries, sessions
+from registry.accounts import auth, confirmations, lockout, queries, sessions
 from registry.accounts import operations as ops
 from registry.accounts.forms import (
     ROLES,
@@ -27,7 +27,7 @@ from registry.accounts.forms import (
 )
 from registry.accounts.reauth import is_recent, mark_authenticated, pending_action, require_recent_login
 from registry.accounts.schemas import TokenOut, UserOut
-from registry.core import unit_of_work
+from registry.core import confirm, unit_of_work
 from registry.core.errors import Forbidden, ValidationFailed
 from registry.core.forms import apply_errors
 from registry.core.redirects import safe_path
@@ -237,6 +237,7 @@ def create_token():
 @bp.post("/account/tokens/<int:token_id>/revoke")
 @login_required
 @require_recent_login
+@confirm.required(confirmations.revoke_own)
 def revoke_token(token_id: int):
     token = ops.revoke_token(_me(), token_id)
     unit_of_work.flush()
@@ -464,6 +465,7 @@ def reset_password(user_id: int):
 @login_required
 @_security_only
 @require_recent_login
+@confirm.required(confirmations.revoke_of)
 def revoke_token_of(token_id: int):
     token = ops.revoke_token_of(_me(), token_id)
     unit_of_work.flush()

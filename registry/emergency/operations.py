@@ -382,14 +382,9 @@ def propose(actor, list_id: int, level: str, *, time_limit: float = 10.0) -> Rep
 def _check_open_for_proposals(lst: EmergencyList) -> None:
     """Proposals belong to the newest draft version: a filed list is immutable, and working on an older
     version would fork the list (two versions both superseding it) — issue 13 L7."""
-    if lst.status != Status.DRAFT.value:
-        raise Conflict(_("This list version is filed: its proposals can no longer be decided or applied. "
-                         "Compile a new version."))
-    newer = db.session.scalar(select(EmergencyList.number).where(
-        EmergencyList.region_code == lst.region_code, EmergencyList.pack_id == lst.pack_id,
-        EmergencyList.number > lst.number).limit(1))
-    if newer is not None:
-        raise Conflict(_("A newer version (%(number)s) of this list exists: work on that one.", number=newer))
+    blocker = queries.proposals_blocker(lst)  # the same words the list page shows beside the disabled buttons
+    if blocker is not None:
+        raise Conflict(blocker)
 
 
 def decide_proposal(actor, proposal_id: int, data: dict[str, Any]) -> Proposal:

@@ -15,12 +15,12 @@ from flask_login import current_user, login_required
 
 from registry.accounts.reauth import is_recent
 from registry.accounts.scopes import scope_prefix
-from registry.core import timeutil, unit_of_work
+from registry.core import confirm, timeutil, unit_of_work
 from registry.core.errors import ValidationFailed
 from registry.core.labels import register_history_labels
 from registry.core.regions import region_prefix
 from registry.core.versions import form_version
-from registry.emergency import auth, export, presenting, queries
+from registry.emergency import auth, confirmations, export, presenting, queries
 from registry.emergency import labels as _labels  # noqa: F401  (registers the list's vocabularies)
 from registry.emergency import operations as ops
 from registry.emergency.explain import render_explanation, status_label
@@ -76,6 +76,7 @@ def index():
 
 @bp.post("/lists")
 @login_required
+@confirm.keeps_input(lambda: index())
 def compile_list():
     me = _me()
     lst = unit_of_work.run(ops.compile_list, me, {"region_code": request.form.get("region_code", me.region_code or ""),
@@ -140,7 +141,8 @@ def save_area_source():
         ops.save_area_source(me, data)
     except ValidationFailed as err:
         db.session.rollback()
-        return _area_page(data.get("region_code", ""), err.status, message=err.message, errors=err.errors, form=data)
+        confirm.keep(err)  # the form comes back with what was typed (issue 16 item 3)
+        return _area_page(data.get("region_code", ""), err.status, message=err.message, errors=err.errors)
     unit_of_work.flush()
     flash(_("The source has been saved."), "success")
     return redirect(url_for("emergency.area_sources", region=data.get("region_code", "")))
@@ -148,6 +150,7 @@ def save_area_source():
 
 @bp.post("/area-sources/<int:source_id>/delete")
 @login_required
+@confirm.required(confirmations.delete_area_source)
 def delete_area_source(source_id: int):
     from registry.emergency.models import AreaSource
 
@@ -172,7 +175,8 @@ def detail(list_id: int):
                            names=_names({p.enterprise_id for p in proposals}),
                            line_codes=_line_codes({p.line_id for p in proposals}),
                            changes=queries.changes_from_previous(lst), explain=render_explanation,
-                           status_label=status_label, today=timeutil.beijing_today().isoformat())
+                           status_label=status_label, today=timeutil.beijing_today().isoformat(),
+                           apply_blocker=queries.apply_blocker(lst) if proposals else None)
 
 
 def _line_codes(ids) -> dict[int, str]:
@@ -212,8 +216,15 @@ def _password_again(list_id: int, anchor: str = ""):
     return redirect(url_for("accounts.reauth", next=url_for("emergency.detail", list_id=list_id) + anchor))
 
 
+def _proposal_page(proposal_id: int):
+    from registry.emergency.models import Proposal
+
+    return detail((db.session.get(Proposal, proposal_id) or abort(404)).list_id)
+
+
 @bp.post("/proposals/<int:proposal_id>/decide")
 @login_required
+@confirm.keeps_input(_proposal_page)
 def decide(proposal_id: int):
     from registry.emergency.models import Proposal
 
@@ -234,6 +245,8 @@ def decide(proposal_id: int):
 def apply(list_id: int):
     if again := _password_again(list_id, "#proposals"):
         return again
+    if not confirm.confirmed():  # after the password, before anything changes (issue 16 item 3)
+        return confirm.ask(confirmations.apply_proposals(list_id))
     new = unit_of_work.run(ops.apply_proposals, _me(), list_id)
     flash(_("List version %(n)s made from the accepted proposals.", n=new.number), "success")
     return redirect(url_for("emergency.detail", list_id=new.id))
@@ -244,6 +257,8 @@ def apply(list_id: int):
 def file(list_id: int):
     if again := _password_again(list_id):
         return again
+    if not confirm.confirmed():  # after the password, before anything changes (issue 16 item 3)
+        return confirm.ask(confirmations.file_list(list_id))
     lst = unit_of_work.run(ops.file_list, _me(), list_id)
     flash(_("List version %(n)s filed; it can no longer change.", n=lst.number), "success")
     return redirect(url_for("emergency.detail", list_id=list_id))
@@ -368,6 +383,7 @@ def save_plan(enterprise_id: int):
 
 @bp.post("/plans/<int:plan_id>/file")
 @login_required
+@confirm.required(confirmations.file_plan)
 def file_plan(plan_id: int):
     plan = unit_of_work.run(ops.file_plan, _me(), plan_id)
     flash(_("Plan version %(n)s filed.", n=plan.number), "success")

@@ -18,7 +18,7 @@ from flask_login import current_user, login_required
 
 from registry.accounts.queries import display_names
 from registry.accounts.scopes import scope_prefix
-from registry.core import codes, unit_of_work
+from registry.core import codes, confirm, unit_of_work
 from registry.core.audit_scope import register_visible_objects
 from registry.core.errors import Conflict, Forbidden, ValidationFailed
 from registry.core.forms import apply_errors, version_of
@@ -26,7 +26,7 @@ from registry.core.labels import history_view
 from registry.core.regions import counties_under, enterprise_region_codes, get_region, read_table, region_label
 from registry.core.templating import registration_status_label, vocab_choices, vocab_label
 from registry.core.versions import MISSING_VERSION
-from registry.enterprises import approved, auth, queries
+from registry.enterprises import approved, auth, confirmations, queries
 from registry.enterprises import operations as ops
 from registry.enterprises.blueprint import bp
 from registry.enterprises.forms import (
@@ -298,7 +298,7 @@ def detail(enterprise_id: int):
     return _detail_page(ops.get_enterprise(_me(), enterprise_id))
 
 
-def _workflow(enterprise_id: int, operation, done_message: str, *, with_reason: bool = False):
+def _workflow(enterprise_id: int, operation, done_message: str, *, with_reason: bool = False, confirm_with=None):
     form = ReviewForm() if with_reason else VersionForm()
     data = {"version": version_of(form.version.data)}
     if with_reason:
@@ -306,6 +306,8 @@ def _workflow(enterprise_id: int, operation, done_message: str, *, with_reason: 
     if data["version"] == MISSING_VERSION:
         data.pop("version")  # the schema asks for it: 422 beside the buttons
     try:
+        if confirm_with is not None and not confirm.confirmed():  # ask first (issue 16 item 3); refusals as below
+            return confirm.ask(confirm_with(enterprise_id, data))
         enterprise = operation(_me(), enterprise_id, data)
     except (ValidationFailed, Conflict) as err:
         enterprise = _fresh(enterprise_id)
@@ -341,13 +343,15 @@ def reopen(enterprise_id: int):
 @bp.post("/<int:enterprise_id>/approve")
 @login_required
 def approve(enterprise_id: int):
-    return _workflow(enterprise_id, ops.approve_registration, _("The registration has been approved."), with_reason=True)
+    return _workflow(enterprise_id, ops.approve_registration, _("The registration has been approved."), with_reason=True,
+                     confirm_with=confirmations.approve)
 
 
 @bp.post("/<int:enterprise_id>/return")
 @login_required
 def return_(enterprise_id: int):
-    return _workflow(enterprise_id, ops.return_registration, _("The registration has been returned to the enterprise."), with_reason=True)
+    return _workflow(enterprise_id, ops.return_registration, _("The registration has been returned to the enterprise."), with_reason=True,
+                     confirm_with=confirmations.return_)
 
 
 # ---- production lines ----
@@ -419,6 +423,8 @@ def edit_line(line_id: int):
 @bp.post("/lines/<int:line_id>/delete")
 @login_required
 def delete_line(line_id: int):
+    if not confirm.confirmed():
+        return confirm.ask(confirmations.delete_line(line_id, version_of(request.form.get("version"))))
     line = ops.get_line(_me(), line_id)
     enterprise_id, name = line.enterprise_id, line.name
     ops.delete_line(_me(), line_id, expected_version=version_of(request.form.get("version")))
@@ -490,6 +496,8 @@ def edit_permit(permit_id: int):
 @bp.post("/permits/<int:permit_id>/delete")
 @login_required
 def delete_permit(permit_id: int):
+    if not confirm.confirmed():
+        return confirm.ask(confirmations.delete_permit(permit_id, version_of(request.form.get("version"))))
     permit = ops.get_permit(_me(), permit_id)
     enterprise_id, number = permit.enterprise_id, permit.number
     ops.delete_permit(_me(), permit_id, expected_version=version_of(request.form.get("version")))

@@ -6,6 +6,7 @@ permission error becomes the error page through the app's DomainError handler.
 """
 from __future__ import annotations
 
+from functools import wraps
 from typing import Any
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
@@ -13,7 +14,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from registry.accounts.reauth import require_recent_login
-from registry.core import unit_of_work
+from registry.core import confirm, timeutil, unit_of_work
 from registry.core.audit_scope import register_visible_objects
 from registry.core.errors import Conflict, Forbidden, ValidationFailed
 from registry.core.labels import register_history_labels
@@ -21,7 +22,7 @@ from registry.core.templating import is_zh
 from registry.core.versions import form_version
 from registry.enterprises.models import Enterprise
 from registry.extensions import db, limiter
-from registry.grades import auth, evidence, export, labels, queries
+from registry.grades import auth, confirmations, evidence, export, labels, queries
 from registry.grades import operations as ops
 from registry.grades.current import effective_grades
 from registry.grades.models import SYSTEM_VALUES, Evidence, GradeApplication, GradeSystem, Objection
@@ -182,7 +183,11 @@ def application_context(app, typed: dict | None = None) -> dict[str, Any]:
                         "answer": o.answer, "created_at": o.created_at, "lapsed": o.lapsed} for o in app.objections],
         "can": {"edit": auth.can_edit_application(me, app), "delete": auth.can_delete_application(me, app) and app.submitted_at is None,
                 "review": auth.can_review_documents(me, app), "approve": auth.can_approve(me, app),
-                "effective": auth.can_make_effective(me, app), "answer": auth.can_answer_objection(me, app)},
+                "effective": auth.can_make_effective(me, app), "answer": auth.can_answer_objection(me, app),
+                # shown disabled with why and from when (issue 16 item 3): during publicity, before the answer deadline
+                "effective_wait": ((auth.four_eyes_reason(me, app, "publish"), None) if auth.four_eyes_reason(me, app, "publish")
+                                   else auth.effective_blocker(app, timeutil.beijing_today())) if auth.can_make_effective(me, app) else None,
+                "approve_wait": auth.four_eyes_reason(me, app, "approve") if auth.can_approve(me, app) else None},
     }
 
 
@@ -197,10 +202,29 @@ def _act(application_id: int, operation, *args, ok: str, **kwargs):
         unit_of_work.run(operation, *args, **kwargs)
     except ValidationFailed as exc:
         db.session.rollback()
+        confirm.keep(exc)  # the page shows what was typed, not the saved values (issue 16 item 3)
         app = ops.get_application(_me(), application_id)
         return _render_app(app, 422, exc.errors, exc.message)
     flash(ok, "success")
     return redirect(url_for("grades.detail", application_id=application_id))
+
+
+def _confirm_first(explain):
+    """Ask before an irreversible step (issue 16 item 3, registry/core/confirm.py); an input the step would refuse comes
+    back on the application page with its messages (as _act does), never as a confirmation."""
+    def decorator(view):
+        @wraps(view)
+        def wrapper(application_id: int):
+            if not confirm.confirmed():
+                try:
+                    return confirm.ask(explain(application_id))
+                except ValidationFailed as exc:
+                    db.session.rollback()
+                    confirm.keep(exc)
+                    return _render_app(ops.get_application(_me(), application_id), 422, exc.errors, exc.message)
+            return view(application_id)
+        return wrapper
+    return decorator
 
 
 def _answers_from_form(app) -> dict[str, Any]:
@@ -238,6 +262,7 @@ def index():
     return render_template("grades/index.html", items=items,
                            status_label=ops.status_label, enterprise=ent,
                            can_create=ent is not None and auth.can_create_application(me, ent),
+                           create_blocker=auth.create_blocker(ent) if ent is not None else None,
                            official=auth.can_see_statistics(me))
 
 
@@ -263,14 +288,15 @@ def new():
                     industries.setdefault(code, {"line_ids": [], "answers": {}})["line_ids"].append(int(raw))
         try:
             app = unit_of_work.run(ops.create_application, me, {"enterprise_id": ent.id, "industries": industries})
-        except ValidationFailed as exc:
+        except (ValidationFailed, Conflict) as exc:  # a refusal stays on the form, not a bare error page (issue 16)
             db.session.rollback()
             chosen = {line["id"]: request.form.get(f"line-{line['id']}", "") for line in lines}  # kept as chosen
             return render_template("grades/new.html", lines=lines, choices=choices, errors=exc.errors,
-                                   message=exc.message, enterprise=ent, chosen=chosen), 422
+                                   message=exc.message, enterprise=ent, chosen=chosen, blocker=auth.create_blocker(ent)), exc.status
         flash(_("Application created. Fill in the indicators and attach evidence."), "success")
         return redirect(url_for("grades.detail", application_id=app.id))
-    return render_template("grades/new.html", lines=lines, choices=choices, errors=errors, message="", enterprise=ent)
+    return render_template("grades/new.html", lines=lines, choices=choices, errors=errors, message="", enterprise=ent,
+                           blocker=auth.create_blocker(ent))
 
 
 @bp.get("/<int:application_id>")
@@ -323,6 +349,7 @@ def submit(application_id: int):
 
 @bp.post("/<int:application_id>/delete")
 @login_required
+@_confirm_first(confirmations.delete)
 def delete(application_id: int):
     unit_of_work.run(ops.delete_application, _me(), application_id, {"version": form_version(request.form.get("version"))})
     flash(_("Draft application deleted."), "success")
@@ -332,6 +359,7 @@ def delete(application_id: int):
 @bp.post("/<int:application_id>/review")
 @login_required
 @require_recent_login
+@_confirm_first(confirmations.review)
 def review(application_id: int):
     app = ops.get_application(_me(), application_id)
     verdicts = {}
@@ -347,6 +375,7 @@ def review(application_id: int):
 @bp.post("/<int:application_id>/approve")
 @login_required
 @require_recent_login
+@_confirm_first(confirmations.approve)
 def approve(application_id: int):
     data = {"version": form_version(request.form.get("version")), "grade": request.form.get("grade", ""),
             "reason": request.form.get("reason", "")}
@@ -356,6 +385,7 @@ def approve(application_id: int):
 @bp.post("/<int:application_id>/effective")
 @login_required
 @require_recent_login
+@_confirm_first(confirmations.effective)
 def effective(application_id: int):
     return _act(application_id, ops.make_effective, _me(), application_id,
                 {"version": form_version(request.form.get("version")), "note": request.form.get("note", "")},
@@ -402,6 +432,8 @@ def enterprise(enterprise_id: int):
 @bp.post("/enterprise/<int:enterprise_id>/finding")
 @login_required
 @require_recent_login
+@confirm.keeps_input(lambda enterprise_id: enterprise(enterprise_id))
+@confirm.required(confirmations.finding)
 def finding(enterprise_id: int):
     unit_of_work.run(ops.record_finding, _me(), enterprise_id, {"kind": request.form.get("kind", ""), "reason": request.form.get("reason", "")})
     flash(_("Finding recorded; the grade history shows the new decision."), "success")
@@ -411,6 +443,8 @@ def finding(enterprise_id: int):
 @bp.post("/enterprise/<int:enterprise_id>/record")
 @login_required
 @require_recent_login
+@confirm.keeps_input(lambda enterprise_id: enterprise(enterprise_id))
+@confirm.required(confirmations.record)
 def record(enterprise_id: int):
     data = {k: request.form.get(k, "") for k in ("system", "industry", "grade", "reason")}
     unit_of_work.run(ops.record_grade, _me(), enterprise_id, data)

@@ -87,8 +87,11 @@ def create_schedule(actor, data: dict[str, Any]) -> Schedule:
         raise _invalid("region_code", _("Unknown region code."))
     if not auth.can_draft_schedule(actor, region.code):
         raise Forbidden(_("You do not have permission to do this."))
-    if values["season_year"] not in provenance.seasons(values["pack_id"]):
-        raise _invalid("season_year", _("The pack does not cover this heating season."))
+    covered = provenance.seasons(values["pack_id"])
+    if values["season_year"] not in covered:
+        raise _invalid("season_year", _("The pack %(pack)s covers the heating season starting in %(years)s only.",
+                                        pack=values["pack_id"], years=", ".join(str(y) for y in covered) or "—")
+                       if covered else _("Unknown policy pack."))
     exists = db.session.scalar(select(Schedule).where(Schedule.region_code == region.code, Schedule.pack_id == values["pack_id"],
                                                      Schedule.season_year == values["season_year"]))
     if exists is not None:

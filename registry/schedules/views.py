@@ -13,11 +13,12 @@ from flask import Blueprint, Response, abort, jsonify, redirect, render_template
 from flask_login import current_user, login_required
 
 from registry.accounts.reauth import is_recent
-from registry.core import unit_of_work
+from registry.core import confirm, unit_of_work
+from registry.core.confirm import keeps_input
 from registry.core.templating import region_name, vocab_label
 from registry.extensions import db
 from registry.policy.packs import list_packs, pack_for_region
-from registry.schedules import auth, diffing, export, labels, provenance, queries, runner
+from registry.schedules import auth, confirmations, diffing, export, labels, provenance, queries, runner
 from registry.schedules import operations as ops
 from registry.schedules.models import ScheduleVersion
 
@@ -30,7 +31,8 @@ for _name, _filter in labels.FILTERS.items():
 
 
 def _form() -> dict:
-    return {k: v for k, v in request.form.items() if k != "csrf_token"}
+    """The posted fields; a field left empty is not given (an empty optional number is allowed, issue 16 item 3)."""
+    return {k: v for k, v in request.form.items() if k not in ("csrf_token", "confirmed") and v.strip() != ""}
 
 
 def _labels() -> dict:
@@ -53,6 +55,7 @@ def index():
 
 @bp.post("/")
 @login_required
+@keeps_input(lambda: index())
 def create():
     schedule = ops.create_schedule(current_user, _form())
     unit_of_work.flush()
@@ -134,6 +137,7 @@ def _fresh_login(view):
 
 @bp.post("/<int:schedule_id>/flags")
 @login_required
+@keeps_input(lambda schedule_id: detail(schedule_id))
 def choose(schedule_id: int):
     ops.record_flag_choice(current_user, schedule_id, _form())
     unit_of_work.flush()
@@ -143,6 +147,8 @@ def choose(schedule_id: int):
 @bp.post("/<int:schedule_id>/publish")
 @login_required
 @_fresh_login
+@keeps_input(lambda schedule_id: detail(schedule_id))
+@confirm.required(confirmations.publish)
 def publish(schedule_id: int):
     ops.publish(current_user, schedule_id, _form())
     unit_of_work.flush()
@@ -151,6 +157,7 @@ def publish(schedule_id: int):
 
 @bp.post("/<int:schedule_id>/applications")
 @login_required
+@keeps_input(lambda schedule_id: detail(schedule_id))
 def apply(schedule_id: int):
     ops.apply(current_user, schedule_id, current_user.enterprise_id or 0, _form())
     unit_of_work.flush()
@@ -160,6 +167,8 @@ def apply(schedule_id: int):
 @bp.post("/applications/<int:application_id>/decide")
 @login_required
 @_fresh_login
+@keeps_input(lambda application_id: detail(ops.get_application(current_user, application_id).schedule_id))
+@confirm.required(confirmations.decide)
 def decide(application_id: int):
     data = _form()
     data["approve"] = data.get("approve") == "1"

@@ -89,6 +89,7 @@ def test_grading_journey_in_the_browser(new_page, world, tmp_path, monkeypatch):
     county.select_option("#v-steel\\.clean_transport_share", "returned")
     county.fill("#r-steel\\.clean_transport_share", "铁路运输合同不清晰")
     county.click("#review-submit")
+    county.click("#confirm-submit")  # issue 16 item 3: asks first
     county.wait_for_load_state()
     assert status(county) == "returned"
 
@@ -103,6 +104,7 @@ def test_grading_journey_in_the_browser(new_page, world, tmp_path, monkeypatch):
 
     county.goto(app_url)
     county.click("#review-submit")
+    county.click("#confirm-submit")  # issue 16 item 3: asks first
     county.wait_for_load_state()
     assert status(county) == "county_accepted"
 
@@ -110,6 +112,7 @@ def test_grading_journey_in_the_browser(new_page, world, tmp_path, monkeypatch):
     log_in(city, "web.city")
     city.goto(app_url)
     city.click("#approve-submit")
+    city.click("#confirm-submit")  # issue 16 item 3: asks first
     city.wait_for_load_state()
     assert status(city) == "publicity"
 
@@ -131,6 +134,7 @@ def test_grading_journey_in_the_browser(new_page, world, tmp_path, monkeypatch):
     log_in(publisher, "web.city2")
     publisher.goto(app_url)
     publisher.click("#effective-submit")
+    publisher.click("#confirm-submit")  # issue 16 item 3: asks first
     publisher.wait_for_load_state()
     assert status(publisher) == "effective"
 
@@ -138,6 +142,7 @@ def test_grading_journey_in_the_browser(new_page, world, tmp_path, monkeypatch):
     county.select_option("#finding-kind", "fraud")
     county.fill("#finding-reason", "超低排放评估数据造假")
     county.click("#finding-submit")
+    county.click("#confirm-submit")  # issue 16 item 3: asks first
     county.wait_for_load_state()
     assert county.locator("tr.decision.current").get_attribute("data-grade") == "C"
     assert county.locator("tr.decision[data-kind=approval]").get_attribute("data-grade") == "A"

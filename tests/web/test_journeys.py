@@ -117,6 +117,10 @@ def test_enterprise_registers_official_returns_enterprise_fixes_official_approve
     officer.click(f"table.table-list a[href='/enterprises/{eid}']")
     officer.fill("textarea[name=reason]", "请补充详细地址中的门牌号")
     officer.click(f"button[formaction='/enterprises/{eid}/return']")
+    # issue 16 item 3: the confirmation page states the consequences; nothing changed yet
+    assert "请补充详细地址中的门牌号" in officer.inner_text("#confirm-consequences")
+    assert officer.locator(".badge-submitted, .badge-returned").count() == 0
+    officer.click("#confirm-submit")
     officer.wait_for_url(re.compile(rf"/enterprises/{eid}$"))
     assert officer.locator(".badge-returned").count() == 1
 
@@ -130,6 +134,7 @@ def test_enterprise_registers_official_returns_enterprise_fixes_official_approve
 
     officer.goto(f"/enterprises/{eid}")
     officer.click(f"button[formaction='/enterprises/{eid}/approve']")
+    officer.click("#confirm-submit")
     officer.wait_for_url(re.compile(rf"/enterprises/{eid}$"))
     assert officer.locator(".badge-approved").count() == 1
 

@@ -23,8 +23,14 @@ def _version(html: str) -> str:
 
 
 def _post(client, url: str, data: dict, page: str | None = None, **kw):
+    """Post a page form; an irreversible step answers its confirmation page first (issue 16 item 3), which is confirmed."""
     page_html = client.get(page or url.rsplit("/", 1)[0]).get_data(as_text=True)
-    return client.post(url, data={**data, "csrf_token": csrf_from(page_html)}, **kw)
+    r = client.post(url, data={**data, "csrf_token": csrf_from(page_html)}, **kw)
+    if r.status_code == 200 and 'id="confirm-form"' in r.get_data(as_text=True):
+        from tests.integration.confirm.helpers import confirm
+
+        r = confirm(client, r, url)
+    return r
 
 
 def test_full_grading_journey_through_the_pages(db_app, make_user, make_enterprise, later):

@@ -158,6 +158,8 @@ def test_the_security_administrator_resets_passwords_and_revokes_others_tokens(c
     resp = client.post(f"/security/users/{user.id}/password", data={"csrf_token": csrf_from(html), "password": "Brand-new-pass-42"})
     assert resp.status_code == 302
     resp = client.post(f"/security/tokens/{token.id}/revoke", data={"csrf_token": csrf_from(html)})
+    assert resp.status_code == 200 and 'id="confirm-form"' in resp.get_data(as_text=True)  # asks first (issue 16)
+    resp = client.post(f"/security/tokens/{token.id}/revoke", data={"csrf_token": csrf_from(html), "confirmed": "1"})
     assert resp.status_code == 302
     assert client.get("/api/v1/me", headers=bearer).status_code == 401
     assert {"user.password_reset"} <= set(_actions(user.id)) and "token.revoke" in _actions(token.id)
