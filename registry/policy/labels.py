@@ -280,7 +280,7 @@ SETTING_REASONS = {
                                   "to the sector."),
     "exactly_fifteen_days": _l("\"Within 15 days\" and \"15 days or more\" both include 15; the safer reading reports "
                                "it to the province."),
-    "steel_basis": _l("\"Curtail 30 per cent or more\" names no basis; the decision says not stated and asks an official."),
+    "steel_basis": _l("\"Curtail 30 percent or more\" names no basis; the decision says not stated and asks an official."),
     "grade_approval": _l("No source says who approves a grade; set in the registry."),
     "coking_normal_cycle_hours": _l("Not from the sources: the source names the extended coking time but not the "
                                     "normal cycle."),
@@ -290,13 +290,13 @@ SETTING_REASONS = {
                                    "reading)."),
     "response_level_mapping": _l("Not from the sources: the ratios are stated for response levels III/II/I; yellow, "
                                  "orange and red are mapped to them as national practice does."),
-    "steel_allocation": _l("The 50 per cent of steel capacity is read per enterprise."),
+    "steel_allocation": _l("The 50 percent of steel capacity is read per enterprise."),
     "alert_period_levels": _l("\"During a heavy-pollution alert\" names no level; read as every alert level."),
     "emergency_exemption_scope": _l("The exemptions sit in the emergency-plan clause; they relieve only the emergency "
                                     "stop or curtailment."),
     "foundry_alert_precedence": _l("Two clauses conflict for electric and gas foundries; the more specific sector "
                                    "rule applies."),
-    "percent_of_limit_pollutants": _l("\"Stably at or below 30 per cent of the limit\" names no pollutant; every measured "
+    "percent_of_limit_pollutants": _l("\"Stably at or below 30 percent of the limit\" names no pollutant; every measured "
                                       "pollutant must meet it."),
     "county_rate_reading": _l("The source does not say whose rate; the stricter reading lists a county as soon as one "
                               "enterprise is below it."),
