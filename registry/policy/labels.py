@@ -418,7 +418,8 @@ NOTES = {
     "tiers.benchmark": _l("Environmental benchmark enterprise: may be exempted from curtailment"),
     "setting.reading": lambda **p: setting_text(p.get("setting", ""), p.get("value")),
     "season.reading": lambda **p: _(
-        "Local setting: heating season %(start)s to %(end)s (not from the sources); %(on)s is %(where)s it.",
+        "Local setting: heating season %(start)s to %(end)s, end excluded (not from the sources); %(on)s is "
+        "%(where)s it.",
         start=p.get("start", _MISSING), end=p.get("end", _MISSING), on=p.get("on", _MISSING),
         where=_("inside") if p.get("inside") else _("outside")),
 }
