@@ -464,9 +464,20 @@ def flag_known(code: str) -> bool:
     return codes.known("engine.flag", code) or str(code).startswith(EXEMPTION_FLAG_PREFIX)
 
 
+def _exemption_flags() -> tuple[dict[str, Any], dict[str, Any]]:
+    """exemption_<id> for every pack exemption that an official may decide (force other than plain), so
+    `codes.label("engine.flag", "exemption_X-07")` answers too (params: force)."""
+    from grading.packs import load_packs
+
+    codes_ = {f"{EXEMPTION_FLAG_PREFIX}{ex['id']}" for pack in load_packs().values()
+              for ex in pack.section("exemptions") or [] if ex.get("force", "plain") != "plain"}
+    return ({c: _exemption_title for c in sorted(codes_)}, {c: _exemption_detail for c in sorted(codes_)})
+
+
 def register() -> None:
-    codes.register("engine.flag", FLAG_TITLES)
-    codes.register("engine.flag_detail", FLAG_DETAILS)
+    titles, details = _exemption_flags()
+    codes.register("engine.flag", {**titles, **FLAG_TITLES})
+    codes.register("engine.flag_detail", {**details, **FLAG_DETAILS})
     codes.register("engine.condition", CONDITIONS)
     codes.register("engine.transport", TRANSPORT)
     codes.register("engine.exception", EXCEPTIONS)
