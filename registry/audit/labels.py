@@ -270,3 +270,34 @@ def object_names(rows: Iterable[dict]) -> list[str]:
                         else object_kind_label(kind))
         out.append(name or "")
     return out
+
+
+FILTER_FIELDS = {"user": _l("User"), "action": _l("Action"), "object_type": _l("Object type"),
+                 "object_id": _l("Object id"), "date_from": _l("From"), "date_to": _l("To"), "ip": _l("IP address")}
+
+
+def summary_text(row: dict) -> str:
+    """An entry's summary for the reader: an audit export's filters (stored as JSON) in words, else as written."""
+    import json
+
+    summary = row.get("summary") or ""
+    if row.get("action") != "audit.export" or not summary.startswith("{"):
+        return summary
+    try:
+        filters = json.loads(summary)
+    except ValueError:
+        return summary
+    if not isinstance(filters, dict) or not filters:
+        return _("All entries") if isinstance(filters, dict) else summary
+    groups = {code: str(label) for code, label in ACTION_GROUPS.items()}
+
+    def shown(key: str, value: Any) -> str:
+        if key == "action":
+            return groups.get(value) or action_label(value)
+        if key == "object_type":
+            return object_kind_label(value)
+        return str(value)
+
+    sep = "；" if codes.is_zh() else "; "
+    colon = "：" if codes.is_zh() else ": "
+    return sep.join(f"{FILTER_FIELDS.get(k, k)}{colon}{shown(k, v)}" for k, v in filters.items())

@@ -86,3 +86,12 @@ def test_the_audit_page_shows_actions_and_objects_in_words(client, demo_city):
     filters = visible_text(html, "audit-filters")
     usual = {"API", "Excel", "CSV", "IP"}  # the terms Chinese forms use as they are
     assert not [w for w in english_words(filters) if w not in usual], english_words(filters)
+
+
+def test_an_audit_exports_filters_read_as_words(app):
+    from registry.audit.labels import summary_text
+
+    with app.test_request_context("/"), force_locale("zh"):
+        text = summary_text({"action": "audit.export", "summary": '{"action": "schedule.", "object_type": "permit"}'})
+        assert "错峰" in text and "排污许可证" in text and "schedule" not in text
+        assert summary_text({"action": "user.login_unknown", "summary": "someone"}) == "someone"
