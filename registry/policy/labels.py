@@ -266,6 +266,10 @@ SETTINGS = {
     "tier_basis": _l("Basis of the staggering tiers"),
     "tier_mixed_attributes": _l("Tier of an enterprise with mixed attributes"),
     "ratio_pollutants": _l("Pollutants of the reduction ratios"),
+    # heavy-pollution alerts (the alerts branch's pack settings, R-W-02/03/06, plan deadlines)
+    "alert_lift_hours": _l("Hours of improvement before an alert is lifted"),
+    "alert_advance_notice_hours": _l("Advance notice of an alert (hours)"),
+    "plan_filing_deadline": _l("Deadline for filing the emergency plans"),
 }
 
 # Why each pack reads a setting so (the pack's `why`, in the reader's language).
@@ -309,6 +313,11 @@ SETTING_REASONS = {
                                 "tier, and an official is asked."),
     "ratio_pollutants": _l("\"Pollutant reduction ratios\" names no pollutants; read as SO₂, NOx and PM, VOCs "
                            "separately."),
+    "alert_lift_hours": _l("An alert may be lifted when air quality is expected to stay at light pollution or better for "
+                           "this many hours; the same gap decides whether two alerts are one episode."),
+    "alert_advance_notice_hours": _l("The alert is published one to two days before it starts."),
+    "plan_filing_deadline": _l("The emergency plans (one plant, one policy), with each enterprise's measures, are due by "
+                               "this day of the season's year."),
 }
 
 
