@@ -104,7 +104,7 @@ ACTION_GROUPS = {
     "user.": _l("Accounts and sign-ins"), "token.": _l("API tokens"), "enterprise.": _l("Registrations"),
     "line.": _l("Production lines"), "permit.": _l("Permits"), "exchange.": _l("Excel exchange"),
     "grade.": _l("Performance grades"), "emergency.": _l("Emergency reduction"),
-    "schedule.": _l("Staggered production"), "audit.": _l("Audit log"),
+    "schedule.": _l("Staggered production"), "alert.": _l("Heavy-pollution alerts"), "audit.": _l("Audit log"),
 }
 
 OBJECTS = {
@@ -120,6 +120,13 @@ OBJECTS = {
     "schedule_flag_choice": _l("Decision on a point of the schedule"),
     "schedule_application": _l("Exemption or load application"),
     "audit_entry": _l("Audit entry"), "audit_checkpoint": _l("Audit checkpoint"),
+    # heavy-pollution alerts (registry/alerts; their actions are registered by registry/alerts/labels.py)
+    "alert_episode": _l("Alert episode"), "alert_area": _l("Alert area"), "alert_level_change": _l("Alert level change"),
+    "alert_order": _l("Alert order"), "alert_delivery": _l("Alert delivery"), "alert_receipt": _l("Alert receipt"),
+    "inbox_message": _l("Inbox message"),
+    "emergency_plan_entry": _l("Emergency plan entry"), "emergency_list_entry": _l("Emergency list entry"),
+    "schedule_entry": _l("Schedule entry"), "schedule_input": _l("Schedule input"),
+    "line_emission": _l("Line emission status"), "approved_facts": _l("Approved facts"),
 }
 
 codes.register("audit.action", ACTIONS)
@@ -137,9 +144,10 @@ def object_kind_label(object_type: str | None) -> str:
 def action_choices() -> list[tuple[str, str]]:
     """The action filter's options: a domain's group first ("…（全部）"), then its actions by label."""
     out: list[tuple[str, str]] = []
+    actions = {code: text for code, text in codes.choices("audit.action")}  # other domains' actions too (alerts)
     for prefix, group in ACTION_GROUPS.items():
         out.append((prefix, _("%(group)s (all)", group=str(group))))
-        out += sorted(((a, str(label)) for a, label in ACTIONS.items() if a.startswith(prefix)), key=lambda x: x[1])
+        out += sorted(((a, text) for a, text in actions.items() if a.startswith(prefix)), key=lambda x: x[1])
     return out
 
 
@@ -270,3 +278,34 @@ def object_names(rows: Iterable[dict]) -> list[str]:
                         else object_kind_label(kind))
         out.append(name or "")
     return out
+
+
+FILTER_FIELDS = {"user": _l("User"), "action": _l("Action"), "object_type": _l("Object type"),
+                 "object_id": _l("Object id"), "date_from": _l("From"), "date_to": _l("To"), "ip": _l("IP address")}
+
+
+def summary_text(row: dict) -> str:
+    """An entry's summary for the reader: an audit export's filters (stored as JSON) in words, else as written."""
+    import json
+
+    summary = row.get("summary") or ""
+    if row.get("action") != "audit.export" or not summary.startswith("{"):
+        return summary
+    try:
+        filters = json.loads(summary)
+    except ValueError:
+        return summary
+    if not isinstance(filters, dict) or not filters:
+        return _("All entries") if isinstance(filters, dict) else summary
+    groups = {code: str(label) for code, label in ACTION_GROUPS.items()}
+
+    def shown(key: str, value: Any) -> str:
+        if key == "action":
+            return groups.get(value) or action_label(value)
+        if key == "object_type":
+            return object_kind_label(value)
+        return str(value)
+
+    sep = "；" if codes.is_zh() else "; "
+    colon = "：" if codes.is_zh() else ": "
+    return sep.join(f"{FILTER_FIELDS.get(k, k)}{colon}{shown(k, v)}" for k, v in filters.items())

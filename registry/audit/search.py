@@ -149,7 +149,7 @@ def search(actor, f: AuditFilters) -> Page[AuditEntry]:
 def audit_rows(entries: list[AuditEntry]) -> list[dict]:
     """Plain dicts for templates and exports, with the actor's username, the action's label and the audited
     object's name in the reader's language (registry/audit/labels.py)."""
-    from registry.audit.labels import action_label, object_names
+    from registry.audit.labels import action_label, object_names, summary_text
 
     names = display_names({e.user_id for e in entries if e.user_id is not None})
     out = []
@@ -165,6 +165,7 @@ def audit_rows(entries: list[AuditEntry]) -> list[dict]:
         })
     for row, name in zip(out, object_names(out)):
         row["object_label"] = name
+        row["summary_label"] = summary_text(row)
     return out
 
 

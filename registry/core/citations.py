@@ -135,17 +135,23 @@ def _note_words(item) -> str:
 
 
 def basis_items(reasons) -> list[dict]:
-    """Reasons as the 依据 detail shows them: the clause in words (rule ids for the hover title) and the note in the
-    reader's language; reasons citing the same clause with the same words are one item (duplicates removed)."""
-    items: dict[tuple[str, str], dict] = {}
+    """Reasons as the 依据 detail shows them: one item per clause, in words (rule ids kept for the hover title), with
+    the notes citing it in the reader's language; duplicates removed. A local setting's note says "地方设定：…"
+    itself, so it is not prefixed by the clause again."""
+    items: dict[str, dict] = {}
     for r in reasons or ():
-        where, note = cite(_get(r, "source")), _note_words(r)
+        source, note = _get(r, "source"), _note_words(r)
+        where = "" if note and str(source or "").strip() in LOCAL_SOURCES else cite(source)
         if not where and not note:
             continue
-        item = items.setdefault((where, note), {"cite": where, "note": note, "rules": []})
+        item = items.setdefault(where or note, {"cite": where, "note": "", "notes": [], "rules": []})
+        if note and note not in item["notes"]:
+            item["notes"].append(note)
         rule = _get(r, "rule")
         if rule and rule not in item["rules"]:
             item["rules"].append(str(rule))
+    for item in items.values():
+        item["note"] = ("；" if is_zh() else "; ").join(item["notes"])
     return list(items.values())
 
 

@@ -266,6 +266,10 @@ SETTINGS = {
     "tier_basis": _l("Basis of the staggering tiers"),
     "tier_mixed_attributes": _l("Tier of an enterprise with mixed attributes"),
     "ratio_pollutants": _l("Pollutants of the reduction ratios"),
+    # heavy-pollution alerts (the alerts branch's pack settings, R-W-02/03/06, plan deadlines)
+    "alert_lift_hours": _l("Hours of improvement before an alert is lifted"),
+    "alert_advance_notice_hours": _l("Advance notice of an alert (hours)"),
+    "plan_filing_deadline": _l("Deadline for filing the emergency plans"),
 }
 
 # Why each pack reads a setting so (the pack's `why`, in the reader's language).
@@ -280,7 +284,7 @@ SETTING_REASONS = {
                                   "to the sector."),
     "exactly_fifteen_days": _l("\"Within 15 days\" and \"15 days or more\" both include 15; the safer reading reports "
                                "it to the province."),
-    "steel_basis": _l("\"Curtail 30 per cent or more\" names no basis; the decision says not stated and asks an official."),
+    "steel_basis": _l("\"Curtail 30 percent or more\" names no basis; the decision says not stated and asks an official."),
     "grade_approval": _l("No source says who approves a grade; set in the registry."),
     "coking_normal_cycle_hours": _l("Not from the sources: the source names the extended coking time but not the "
                                     "normal cycle."),
@@ -290,13 +294,13 @@ SETTING_REASONS = {
                                    "reading)."),
     "response_level_mapping": _l("Not from the sources: the ratios are stated for response levels III/II/I; yellow, "
                                  "orange and red are mapped to them as national practice does."),
-    "steel_allocation": _l("The 50 per cent of steel capacity is read per enterprise."),
+    "steel_allocation": _l("The 50 percent of steel capacity is read per enterprise."),
     "alert_period_levels": _l("\"During a heavy-pollution alert\" names no level; read as every alert level."),
     "emergency_exemption_scope": _l("The exemptions sit in the emergency-plan clause; they relieve only the emergency "
                                     "stop or curtailment."),
     "foundry_alert_precedence": _l("Two clauses conflict for electric and gas foundries; the more specific sector "
                                    "rule applies."),
-    "percent_of_limit_pollutants": _l("\"Stably at or below 30 per cent of the limit\" names no pollutant; every measured "
+    "percent_of_limit_pollutants": _l("\"Stably at or below 30 percent of the limit\" names no pollutant; every measured "
                                       "pollutant must meet it."),
     "county_rate_reading": _l("The source does not say whose rate; the stricter reading lists a county as soon as one "
                               "enterprise is below it."),
@@ -309,6 +313,11 @@ SETTING_REASONS = {
                                 "tier, and an official is asked."),
     "ratio_pollutants": _l("\"Pollutant reduction ratios\" names no pollutants; read as SO₂, NOx and PM, VOCs "
                            "separately."),
+    "alert_lift_hours": _l("An alert may be lifted when air quality is expected to stay at light pollution or better for "
+                           "this many hours; the same gap decides whether two alerts are one episode."),
+    "alert_advance_notice_hours": _l("The alert is published one to two days before it starts."),
+    "plan_filing_deadline": _l("The emergency plans (one plant, one policy), with each enterprise's measures, are due by "
+                               "this day of the season's year."),
 }
 
 
@@ -418,7 +427,8 @@ NOTES = {
     "tiers.benchmark": _l("Environmental benchmark enterprise: may be exempted from curtailment"),
     "setting.reading": lambda **p: setting_text(p.get("setting", ""), p.get("value")),
     "season.reading": lambda **p: _(
-        "Local setting: heating season %(start)s to %(end)s (not from the sources); %(on)s is %(where)s it.",
+        "Local setting: heating season %(start)s to %(end)s, end excluded (not from the sources); %(on)s is "
+        "%(where)s it.",
         start=p.get("start", _MISSING), end=p.get("end", _MISSING), on=p.get("on", _MISSING),
         where=_("inside") if p.get("inside") else _("outside")),
 }
@@ -463,9 +473,20 @@ def flag_known(code: str) -> bool:
     return codes.known("engine.flag", code) or str(code).startswith(EXEMPTION_FLAG_PREFIX)
 
 
+def _exemption_flags() -> tuple[dict[str, Any], dict[str, Any]]:
+    """exemption_<id> for every pack exemption that an official may decide (force other than plain), so
+    `codes.label("engine.flag", "exemption_X-07")` answers too (params: force)."""
+    from grading.packs import load_packs
+
+    codes_ = {f"{EXEMPTION_FLAG_PREFIX}{ex['id']}" for pack in load_packs().values()
+              for ex in pack.section("exemptions") or [] if ex.get("force", "plain") != "plain"}
+    return ({c: _exemption_title for c in sorted(codes_)}, {c: _exemption_detail for c in sorted(codes_)})
+
+
 def register() -> None:
-    codes.register("engine.flag", FLAG_TITLES)
-    codes.register("engine.flag_detail", FLAG_DETAILS)
+    titles, details = _exemption_flags()
+    codes.register("engine.flag", {**titles, **FLAG_TITLES})
+    codes.register("engine.flag_detail", {**details, **FLAG_DETAILS})
     codes.register("engine.condition", CONDITIONS)
     codes.register("engine.transport", TRANSPORT)
     codes.register("engine.exception", EXCEPTIONS)

@@ -196,3 +196,11 @@ def test_coded_setting_reasons_render_through_the_catalog(app):
         _zh_words(labels.note_text(reason), name)
         _zh_words(labels.note_text(season.as_dict()), "season")
         assert labels.note_text({"rule": "R", "source": "s", "note": "typed"}) == ""
+
+
+def test_exemption_flags_answer_through_the_registry_too(app):
+    """Other pages and notices call codes.label("engine.flag", code) directly: exemption_<id> flags answer there."""
+    with app.test_request_context("/"), force_locale("zh"):
+        for code in (c for c in engine_flags()[0] if c.startswith(labels.EXEMPTION_FLAG_PREFIX)):
+            assert codes.known("engine.flag", code) and codes.known("engine.flag_detail", code), code
+            _zh_words(codes.label("engine.flag", code, force="in_principle"), code)
