@@ -63,6 +63,24 @@ def compile_cmd(region_code: str, pack_id: str, username: str) -> None:
     click.echo(f"list {lst.id}: {lst.region_code} {lst.pack_id} version {lst.number}, {len(lst.entries)} entries")
 
 
+@emergency.command("file")
+@click.argument("list_id", type=int)
+@click.option("--as-user", "username", required=True, help="The city's official filing it.")
+@click.option("--authority", "issuing_authority", default="", help="发文机关 on the notices (default: the region's 生态环境局).")
+@click.option("--number", "document_number", default="", help="文号 on the notices, e.g. 廊环字〔2017〕12号.")
+@click.option("--issued-on", "issued_on", default="", help="The notices' date, YYYY-MM-DD (default: today, Beijing).")
+@unit_of_work.command
+def file_cmd(list_id: int, username: str, issuing_authority: str, document_number: str, issued_on: str) -> None:
+    """File the list version (immutable from then on); its notices carry the authority, number and date."""
+    from registry.emergency import operations as ops
+
+    lst = _run(lambda: ops.file_list(_user(username), list_id, {"issuing_authority": issuing_authority,
+                                                                "document_number": document_number, "issued_on": issued_on}))
+    click.echo(json.dumps({"id": lst.id, "status": lst.status, "number": lst.number, "issuing_authority": lst.issuing_authority,
+                           "document_number": lst.document_number, "issued_on": lst.issued_on.isoformat()},
+                          ensure_ascii=False))
+
+
 @emergency.command("totals")
 @click.argument("list_id", type=int)
 @click.option("--level", default="", help="One alert level; default every level of the pack.")

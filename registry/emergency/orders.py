@@ -43,5 +43,7 @@ def alert_orders(lst: EmergencyList, on: date, level: str, grades: dict[int, str
         ent = reviewed.get(ent.id, ent)
         facts = enterprise_facts(ent, on=on,
                                  emergency_grades=[{"industry": i, "grade": g} for i, g in sorted(by_industry.items())] or None)
-        order["transport"] = evaluate_enterprise(facts, lst.pack_id, on, level)["summary"].get("transport", [])
+        summary = evaluate_enterprise(facts, lst.pack_id, on, level)["summary"]
+        order["transport"] = summary.get("transport", [])
+        order["reasons"] = summary.get("emergency_reasons", [])  # the notice's 依据 (registry/emergency/notices.py)
     return sorted(by_ent.values(), key=lambda o: (o["region_code"], o["name"]))

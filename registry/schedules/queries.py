@@ -50,7 +50,9 @@ def version_dict(v: ScheduleVersion) -> dict[str, Any]:
             "filing_reason": v.filing_reason, "supersedes_id": v.supersedes_id,
             "progress_done": v.progress_done, "progress_total": v.progress_total,
             "generation_state": v.generation_state or "", "generation_error": v.generation_error or "",
-            "published_at": v.published_at.isoformat() if v.published_at else None}
+            "published_at": v.published_at.isoformat() if v.published_at else None,
+            "issuing_authority": v.issuing_authority or "", "document_number": v.document_number or "",
+            "issued_on": v.issued_on.isoformat() if v.issued_on else None}
 
 
 def entries(actor, version: ScheduleVersion) -> list[ScheduleEntry]:

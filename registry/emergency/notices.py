@@ -1,0 +1,89 @@
+"""The heavy-pollution emergency notice (重污染天气应急减排告知书) of one enterprise, as registry/notices renders it.
+
+From an alert-day order (orders.alert_orders): per line the measure in words (a curtailment with its percentage),
+the key indicators and who answers; the transport limits in words with the exception categories and the vehicles
+that may not move; the legal basis by document and clause (rule ids on hover only); the list's letterhead.
+"""
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from flask_babel import gettext as _
+
+from registry.core import codes
+from registry.core.regions import region_label
+from registry.emergency.models import EmergencyList
+from registry.notices.basis import basis_of
+from registry.notices.letterhead import letterhead, sep, short_date
+
+
+def _measure(line: dict[str, Any]) -> str:
+    text = codes.label("Measure", line["measure"])
+    if line["measure"] == "curtail" and line.get("percent"):
+        text = _("%(measure)s %(pct)s %%", measure=text, pct=f"{float(line['percent']):g}")
+    return text
+
+
+def _line_detail(line: dict[str, Any]) -> str:
+    parts = []
+    if line.get("key_indicators"):
+        parts.append(_("Key indicators: %(text)s", text=line["key_indicators"]))
+    if line.get("responsible_person"):
+        who = line["responsible_person"] + (f" {line['contact']}" if line.get("contact") else "")
+        parts.append(_("Responsible: %(who)s", who=who))
+    return sep().join(parts)
+
+
+def _standard(code: str | None) -> str:
+    return codes.label("VehicleStandard", code) if code else ""
+
+
+def transport_text(t: dict[str, Any]) -> str:
+    """One transport limit in words. The engine's restriction codes are labelled through the label registry
+    ("engine.transport"); until a label is registered a plain sentence of the same meaning is used."""
+    code = str(t.get("restriction") or "")
+    standard = _standard(t.get("minimum_standard"))
+    if codes.known("engine.transport", code):
+        text = codes.label("engine.transport", code, standard=standard, minimum=standard)
+    elif code == "heating_season_minimum_standard":
+        text = _("In the heating season every transport vehicle meets at least %(standard)s.", standard=standard)
+    else:
+        text = _("No trucks enter or leave the enterprise during the alert.")
+        if t.get("in_principle"):
+            text = _("In principle, no trucks enter or leave the enterprise during the alert.")
+        if t.get("exceptions"):
+            text += " " + _("Except: %(what)s.", what=sep().join(codes.label("VehiclePurpose", x) for x in t["exceptions"]))
+        if standard:
+            text += " " + _("Vehicles allowed as exceptions meet at least %(standard)s.", standard=standard)
+    if t.get("vehicles_not_allowed"):
+        text += " " + _("Vehicles that may not move: %(ids)s.", ids=sep().join(str(v) for v in t["vehicles_not_allowed"]))
+    return text
+
+
+def enterprise_notice(lst: EmergencyList, order: dict[str, Any], on: date, level: str) -> dict[str, Any]:
+    """One enterprise's notice for the alert level in force from `on`."""
+    level_label = codes.label("AlertLevel", level)
+    lines = [{"line": " ".join(x for x in (line.get("name"), f"({line['code']})" if line.get("name") and line.get("code")
+                                            else line.get("code")) if x),
+              "measure": _measure(line), "window": _("From %(date)s until the alert is lifted", date=short_date(on)),
+              "detail": _line_detail(line)} for line in order["lines"]]
+    lines = [x for i, x in enumerate(lines) if x not in lines[:i]]
+    paragraphs = [_("From %(date)s a %(level)s heavy-pollution alert is in force. Under the emergency reduction list "
+                    "(version %(n)s), your enterprise takes the measures below until the alert is lifted, and posts this "
+                    "notice at its gate for public supervision.", date=short_date(on), level=level_label, n=lst.number)]
+    if order.get("grade"):
+        paragraphs.append(_("Emergency performance grade of the enterprise: %(grade)s.", grade=order["grade"]))
+    transport = [transport_text(t) for t in order.get("transport") or []]
+    reasons = list(order.get("reasons") or []) + [{"rule": t.get("rule"), "source": t.get("source")}
+                                                  for t in order.get("transport") or []]
+    return {"key": str(order["enterprise_id"]),
+            "title": _("Notice of heavy-pollution emergency measures: %(level)s alert", level=level_label),
+            "draft": lst.status != "filed",
+            "letterhead": letterhead(lst.issuing_authority or "", lst.document_number or "", lst.issued_on, lst.region_code),
+            "addressee": {"name": order["name"], "uscc": order.get("uscc", ""), "region": region_label(order.get("region_code")),
+                          "address": order.get("address") or ""},
+            "paragraphs": paragraphs, "lines": lines,
+            "no_lines_text": _("No production line of the enterprise has to stop or curtail at this alert level."),
+            "sections": [{"heading": _("Transport"), "items": transport}] if transport else [],
+            "basis": basis_of(reasons)}
