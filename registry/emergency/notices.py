@@ -17,6 +17,8 @@ from registry.emergency.models import EmergencyList
 from registry.notices.basis import basis_of
 from registry.notices.letterhead import letterhead, sep, short_date
 
+MAX_LISTED_VEHICLES = 10  # more than this: the count, not a page of vehicle numbers
+
 
 def _measure(line: dict[str, Any]) -> str:
     text = codes.label("Measure", line["measure"])
@@ -56,8 +58,11 @@ def transport_text(t: dict[str, Any]) -> str:
             text += " " + _("Except: %(what)s.", what=sep().join(codes.label("VehiclePurpose", x) for x in t["exceptions"]))
         if standard:
             text += " " + _("Vehicles allowed as exceptions meet at least %(standard)s.", standard=standard)
-    if t.get("vehicles_not_allowed"):
-        text += " " + _("Vehicles that may not move: %(ids)s.", ids=sep().join(str(v) for v in t["vehicles_not_allowed"]))
+    banned = [str(v) for v in t.get("vehicles_not_allowed") or []]
+    if 0 < len(banned) <= MAX_LISTED_VEHICLES:
+        text += " " + _("Vehicles that may not move: %(ids)s.", ids=sep().join(banned))
+    elif banned:
+        text += " " + _("%(n)s of the enterprise's registered vehicles may not move (see its vehicle register).", n=len(banned))
     return text
 
 
@@ -85,5 +90,5 @@ def enterprise_notice(lst: EmergencyList, order: dict[str, Any], on: date, level
                           "address": order.get("address") or ""},
             "paragraphs": paragraphs, "lines": lines,
             "no_lines_text": _("No production line of the enterprise has to stop or curtail at this alert level."),
-            "sections": [{"heading": _("Transport"), "items": transport}] if transport else [],
+            "sections": [{"heading": _("Transport measures"), "items": transport}] if transport else [],
             "basis": basis_of(reasons)}

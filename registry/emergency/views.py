@@ -273,7 +273,8 @@ def orders(list_id: int):
     items = [emergency_notices.enterprise_notice(lst, o, on, level) for o in rows]
     name = items[0]["addressee"]["name"] if only is not None else ""
     if notice_page.wants_pdf():
-        return notice_page.respond("emergency/orders.html", items, _notice_file(lst, on, level, name) + ".pdf", pdf=True)
+        return notice_page.respond("emergency/orders.html", items, _notice_file(lst, on, level, name) + ".pdf", pdf=True,
+                                   on=on, level=level)
     official = _me().is_official
     page = max(request.args.get("page", 1, type=int), 1)
     pages = max((len(items) + NOTICES_PER_PAGE - 1) // NOTICES_PER_PAGE, 1)
@@ -297,13 +298,15 @@ def orders(list_id: int):
 @login_required
 def orders_zip(list_id: int):
     """One PDF per enterprise in a ZIP, streamed: each member is sent as soon as it is rendered (officials)."""
-    lst = ops.get_list(_official_only(), list_id)
+    if not _me().is_official:
+        abort(404)  # an enterprise has its own notice only (404 as for anything it cannot see)
+    lst = ops.get_list(_me(), list_id)
     on, level = _alert_args(lst)
     items = [emergency_notices.enterprise_notice(lst, o, on, level) for o in alert_orders(lst, on, level)]
     root = request.url_root
 
     def render(item: dict):
-        return lambda: render_pdf(notice_page.render_html("emergency/orders.html", [item], pdf=True), root)
+        return lambda: render_pdf(notice_page.render_html("emergency/orders.html", [item], pdf=True, on=on, level=level), root)
 
     members = ((f"{i + 1:04d}-{safe_filename(item['addressee']['name'])}.pdf", render(item)) for i, item in enumerate(items))
     return zip_response(stream_with_context(zip_stream(members)), _notice_file(lst, on, level) + ".zip")

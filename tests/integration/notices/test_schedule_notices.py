@@ -4,28 +4,14 @@ basis by document and clause; rule ids only in the 依据 detail; one notice per
 from __future__ import annotations
 
 import io
-import re
 import zipfile
 
 import pytest
-from pypdf import PdfReader
 
 from registry.extensions import db
 from registry.schedules import operations as ops
 from tests.builders import login
-
-RULE_ID = re.compile(r"\bR-[A-Z]+-\d+\b")
-SNAKE = re.compile(r"\b[a-z]+_[a-z_]+\b")
-
-
-def _pdf_text(data: bytes) -> tuple[int, str]:
-    reader = PdfReader(io.BytesIO(data))
-    return len(reader.pages), "\n".join(page.extract_text() for page in reader.pages)
-
-
-def _flat(text: str) -> str:
-    """PDF text without the line breaks and spaces the layout put in."""
-    return re.sub(r"\s+", "", text)
+from tests.integration.notices.support import RULE_ID, SNAKE, body_without_basis, flat, pdf_text
 
 
 @pytest.fixture()
@@ -40,13 +26,6 @@ def published(make_user, make_enterprise):
                                                   "document_number": "廊环字〔2017〕12号", "issued_on": "2017-11-15"})
     db.session.commit()
     return official, ents, schedule, version
-
-
-def _body_without_basis(html: str) -> str:
-    """The page's text outside the 依据 sections, the hover titles and the markup."""
-    html = re.sub(r'<section class="basis".*?</section>', "", html, flags=re.S)
-    html = re.sub(r"<(script|style)\b.*?</\1>", "", html, flags=re.S)
-    return re.sub(r"<[^>]+>", " ", html)
 
 
 def test_publishing_records_the_letterhead_with_defaults(published):
@@ -66,25 +45,25 @@ def test_schedule_notice_html_names_authority_number_date_and_measures_in_words(
     assert "廊坊市生态环境局" in html and "廊环字〔2017〕12号" in html and "二〇一七年十一月十五日" in html
     assert ent.name in html and "《廊坊市2017-2018年秋冬季大气污染综合治理攻坚行动方案》" in html
     assert "盖章" in html and "签收人" in html and "签收日期" in html
-    body = _body_without_basis(html)
+    body = body_without_basis(html)
     assert not RULE_ID.search(body), RULE_ID.findall(body)
     assert not SNAKE.findall(body), SNAKE.findall(body)
     assert "限产" in body  # the demo line's curtailment, in words
 
 
-def test_schedule_notice_pdf_text(client, published):
+def test_schedule_noticepdf_text(client, published):
     """Item 5: the PDF's text holds the authority, the number, the enterprise, a measure in words, the 依据 title."""
     _o, ents, _s, version = published
     (ent, owner) = ents[0]
     login(client, owner.username)
     response = client.get(f"/schedules/versions/{version.id}/notice/{ent.id}?format=pdf")
     assert response.status_code == 200 and response.mimetype == "application/pdf"
-    pages, text = _pdf_text(response.data)
-    flat = _flat(text)
+    pages, text = pdf_text(response.data)
+    joined = flat(text)
     assert pages == 1
     for expected in ("廊坊市生态环境局", "廊环字〔2017〕12号", ent.name, "限产", "廊坊市2017-2018年秋冬季大气污染综合治理攻坚行动方案",
                      "二〇一七年十一月十五日"):
-        assert expected in flat, expected
+        assert expected in joined, expected
 
 
 def test_enterprise_gets_only_its_own_notice(client, published):
@@ -106,13 +85,13 @@ def test_whole_list_one_pdf_page_per_enterprise_and_a_zip(client, published):
     page = client.get(f"/schedules/versions/{version.id}/notices").get_data(as_text=True)
     assert page.count('<article class="notice"') == len(ents)
     response = client.get(f"/schedules/versions/{version.id}/notices?format=pdf")
-    pages, text = _pdf_text(response.data)
-    assert pages == len(ents) and all(e.name in _flat(text) for e, _u in ents)
+    pages, text = pdf_text(response.data)
+    assert pages == len(ents) and all(e.name in flat(text) for e, _u in ents)
     response = client.get(f"/schedules/versions/{version.id}/notices.zip")
     assert response.mimetype == "application/zip"
     archive = zipfile.ZipFile(io.BytesIO(response.data))
     names = archive.namelist()
     assert len(names) == len(ents)
     for name, (ent, _u) in zip(names, ents):
-        count, text = _pdf_text(archive.read(name))
-        assert count == 1 and ent.name in _flat(text)
+        count, text = pdf_text(archive.read(name))
+        assert count == 1 and ent.name in flat(text)
