@@ -12,6 +12,7 @@ from typing import Any
 from flask_babel import gettext as _
 
 from registry.core import codes
+from registry.core.codes import is_zh
 from registry.core.regions import region_label
 from registry.notices.basis import basis_of
 from registry.notices.letterhead import letterhead, sep, short_date, span
@@ -49,7 +50,18 @@ def _detail(row: dict[str, Any]) -> str:
         parts.append(_("%(kind)s approved", kind=labels.application_kind(exemption.get("kind"))))
         if exemption.get("residual"):
             parts.append(_("still required: %(what)s", what=exemption["residual"]))
-    return sep().join(parts)
+    for duty in row.get("residual_obligations") or []:
+        text = _obligation(str(duty.get("note") or ""))
+        if text:
+            parts.append(_("still required: %(what)s", what=text))
+    return sep().join(dict.fromkeys(parts))
+
+
+def _obligation(note: str) -> str:
+    """A pack's residual duty is written '按重污染天气应急预案要求参加污染管控 — still follows the emergency plan':
+    the Chinese half in Chinese, the English half in English."""
+    zh, _sep, en = note.partition(" — ")
+    return zh.strip() if is_zh() or not en else en.strip()
 
 
 def season_label(version: ScheduleVersion) -> str:
