@@ -133,6 +133,28 @@ def orders_cmd(list_id: int, on, level: str) -> None:
         click.echo(json.dumps(order, ensure_ascii=False, default=str))
 
 
+@emergency.command("notices")
+@click.argument("list_id", type=int)
+@click.option("--date", "on", required=True, type=click.DateTime(formats=["%Y-%m-%d"]))
+@click.option("--level", required=True)
+@click.option("--as-user", "username", required=True, help="An official reading the list (their scope applies).")
+@click.option("--out", required=True, type=click.Path(dir_okay=False),
+              help="a .pdf (one file, one notice a page) or a .zip (one PDF per enterprise)")
+def notices_cmd(list_id: int, on, level: str, username: str, out: str) -> None:
+    """Every enterprise's emergency notice for the date and level, to post at the gates (progress on stderr)."""
+    from registry.emergency import operations as ops
+    from registry.emergency.notices import enterprise_notice
+    from registry.emergency.orders import alert_orders
+    from registry.notices.bulk import write_notices
+
+    day = on.date()
+    lst = _run(lambda: ops.get_list(_user(username), list_id))
+    items = [enterprise_notice(lst, o, day, level) for o in alert_orders(lst, day, level)]
+    n = write_notices("emergency/orders.html", items, out, lambda done, total: click.echo(f"{done}/{total}", err=True),
+                      on=day, level=level)
+    click.echo(json.dumps({"list_id": list_id, "notices": n, "out": out}, ensure_ascii=False))
+
+
 @emergency.command("export")
 @click.argument("list_id", type=int)
 @click.option("--out", "out", required=True, type=click.Path(dir_okay=False))

@@ -57,6 +57,22 @@ def render_pdf(html: str, base_url: str | None = None) -> bytes:
     return weasyprint.HTML(string=html, base_url=base_url or "http://localhost/", url_fetcher=fetcher).write_pdf()
 
 
+def render_pdf_pages(htmls: Iterable[str], base_url: str | None = None,
+                     progress: Callable[[int], None] | None = None) -> bytes:
+    """One PDF of several HTML documents, laid out one after the other (WeasyPrint's documented way to join
+    documents: their pages copied into the first one). `progress(n)` after each: a long list reports as it goes."""
+    weasyprint, _f, _r = _weasyprint()
+    fetcher = static_fetcher(current_app.static_folder or "", current_app.static_url_path or "/static")
+    documents = []
+    for html in htmls:
+        documents.append(weasyprint.HTML(string=html, base_url=base_url or "http://localhost/", url_fetcher=fetcher).render())
+        if progress:
+            progress(len(documents))
+    if not documents:
+        return render_pdf("<html><body></body></html>", base_url)
+    return documents[0].copy([page for doc in documents for page in doc.pages]).write_pdf()
+
+
 def _disposition(filename: str, inline: bool) -> str:
     """Content-Disposition with an ASCII fallback and the UTF-8 name (RFC 6266), for Chinese file names."""
     ascii_name = filename.encode("ascii", "replace").decode().replace("?", "_").replace('"', "_")

@@ -95,6 +95,28 @@ def register(app: Flask) -> None:
             _fail(err)
         click.echo(json.dumps(version_dict(version), ensure_ascii=False))
 
+    @group.command("notices")
+    @click.option("--as", "username", required=True)
+    @click.argument("version_id", type=int)
+    @click.option("--out", required=True, type=click.Path(dir_okay=False),
+                  help="a .pdf (one file, one notice a page) or a .zip (one PDF per enterprise)")
+    def notices_cmd(username: str, version_id: int, out: str):
+        """Every enterprise's staggered-production notice of a version, to post at the gates (progress on stderr)."""
+        from registry.core.errors import DomainError
+        from registry.notices.bulk import write_notices
+        from registry.schedules import operations as ops
+        from registry.schedules import queries
+        from registry.schedules.notices import notices_of
+
+        actor = _actor(username)
+        try:
+            version = ops.get_version(actor, version_id)
+        except DomainError as err:
+            _fail(err)
+        items = notices_of(version, queries.entry_dicts(queries.entries(actor, version)))
+        n = write_notices("schedules/notice.html", items, out, lambda done, total: click.echo(f"{done}/{total}", err=True))
+        click.echo(json.dumps({"version_id": version_id, "notices": n, "out": out}, ensure_ascii=False))
+
     @group.command("diff")
     @click.option("--as", "username", required=True)
     @click.argument("old_version", type=int)
