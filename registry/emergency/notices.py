@@ -6,7 +6,7 @@ that may not move; the legal basis by document and clause (rule ids on hover onl
 """
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from flask_babel import gettext as _
@@ -92,3 +92,31 @@ def enterprise_notice(lst: EmergencyList, order: dict[str, Any], on: date, level
             "no_lines_text": _("No production line of the enterprise has to stop or curtail at this alert level."),
             "sections": [{"heading": _("Transport measures"), "items": transport}] if transport else [],
             "basis": basis_of(reasons)}
+
+
+def filed_lists_for(enterprise) -> list[dict[str, Any]]:
+    """The newest filed list of each pack whose region covers the enterprise: where its emergency notice is read
+    (the plan page offers them; an alert's day and level pick the measures)."""
+    from registry.core import timeutil
+    from registry.core.regions import region_prefix
+    from registry.emergency.queries import lists_in_scope
+    from registry.policy.emergency import emergency_levels
+    from registry.policy.packs import get_pack
+
+    seen: set[tuple[str, str]] = set()
+    out = []
+    for lst in lists_in_scope(None):  # newest version first within (region, pack)
+        key = (lst.region_code, lst.pack_id)
+        if lst.status != "filed" or key in seen or not enterprise.region_code.startswith(region_prefix(lst.region_code)):
+            continue
+        seen.add(key)
+        pack = get_pack(lst.pack_id)
+        if pack is None:
+            continue
+        today = timeutil.beijing_today()
+        day = today if pack.period_start <= today < pack.period_end else pack.period_start
+        out.append({"id": lst.id, "number": lst.number, "authority": lst.issuing_authority or "",
+                    "document_number": lst.document_number or "", "levels": emergency_levels(pack),
+                    "day": day.isoformat(), "first": pack.period_start.isoformat(),
+                    "last": (pack.period_end - timedelta(days=1)).isoformat()})
+    return out

@@ -359,7 +359,8 @@ def _plan_page(enterprise_id: int, pack_id: str, entries: list[dict], errors: di
     latest = queries.latest_plan(ent.id, pack.id)
     return render_template("emergency/plan.html", ent=ent, pack=pack, levels=levels, lines=list(ent.lines),
                            entries=by_key, floor=floor, grade=grade, errors=errors, latest=latest,
-                           can_write=auth.can_write_plan(me, ent), packs=list_packs(), all_levels=LEVELS), status
+                           can_write=auth.can_write_plan(me, ent), packs=list_packs(), all_levels=LEVELS,
+                           notice_lists=emergency_notices.filed_lists_for(ent)), status
 
 
 @bp.post("/enterprises/<int:enterprise_id>/plan")

@@ -111,3 +111,15 @@ def test_enterprise_sees_no_notice_of_a_draft_list(client, demo_city):
     ent = queries.covered_enterprises("130100")[0]
     login(client, _owner(ent.id).username, DEMO_PASSWORD)
     assert client.get(f"/emergency/lists/{lst.id}/orders?{QUERY}&enterprise_id={ent.id}").status_code == 404
+
+
+def test_enterprise_finds_its_notice_from_its_plan_page(client, filed):
+    """No dead end: the plan page offers the filed list's notice (day and level to choose), and the form opens it."""
+    lst, orders = filed
+    mine = orders[0]
+    login(client, _owner(mine["enterprise_id"]).username, DEMO_PASSWORD)
+    page = client.get(f"/emergency/enterprises/{mine['enterprise_id']}/plan?pack=shijiazhuang-2018-20").get_data(as_text=True)
+    assert f'id="notice-form-{lst.id}"' in page and f"/emergency/lists/{lst.id}/orders" in page
+    assert "石环字〔2018〕30号" in page
+    notice = client.get(f"/emergency/lists/{lst.id}/orders?enterprise_id={mine['enterprise_id']}&{QUERY}")
+    assert notice.status_code == 200 and mine["name"] in notice.get_data(as_text=True)
