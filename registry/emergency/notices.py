@@ -11,7 +11,7 @@ from typing import Any
 
 from flask_babel import gettext as _
 
-from registry.core import codes
+from registry.core import codes, timeutil
 from registry.core.regions import region_label
 from registry.emergency.models import EmergencyList
 from registry.notices.basis import basis_of
@@ -85,7 +85,10 @@ def enterprise_notice(lst: EmergencyList, order: dict[str, Any], on: date, level
     return {"key": str(order["enterprise_id"]),
             "title": _("Notice of heavy-pollution emergency measures: %(level)s alert", level=level_label),
             "draft": lst.status != "filed",
-            "letterhead": letterhead(lst.issuing_authority or "", lst.document_number or "", lst.issued_on, lst.region_code),
+            # a list filed before the letterhead existed is dated by its filing (Beijing time)
+            "letterhead": letterhead(lst.issuing_authority or "", lst.document_number or "",
+                                     lst.issued_on or (lst.filed_at.astimezone(timeutil.BEIJING).date() if lst.filed_at else None),
+                                     lst.region_code),
             "addressee": {"name": order["name"], "uscc": order.get("uscc", ""), "region": region_label(order.get("region_code")),
                           "address": order.get("address") or ""},
             "paragraphs": paragraphs, "lines": lines,
@@ -97,7 +100,6 @@ def enterprise_notice(lst: EmergencyList, order: dict[str, Any], on: date, level
 def filed_lists_for(enterprise) -> list[dict[str, Any]]:
     """The newest filed list of each pack whose region covers the enterprise: where its emergency notice is read
     (the plan page offers them; an alert's day and level pick the measures)."""
-    from registry.core import timeutil
     from registry.core.regions import region_prefix
     from registry.emergency.queries import lists_in_scope
     from registry.policy.emergency import emergency_levels

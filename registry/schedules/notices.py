@@ -91,8 +91,9 @@ def enterprise_notice(version: ScheduleVersion, rows: list[dict[str, Any]]) -> d
     return {"key": str(first["enterprise_id"]),
             "title": _("Notice on the staggered production of the %(season)s heating season", season=season_label(version)),
             "draft": not version.published,
-            "letterhead": letterhead(version.issuing_authority or "", version.document_number or "", version.issued_on,
-                                     schedule.region_code),
+            # a version published before the letterhead existed is dated by its filing
+            "letterhead": letterhead(version.issuing_authority or "", version.document_number or "",
+                                     version.issued_on or version.filed_on, schedule.region_code),
             "addressee": {"name": first["enterprise_name"], "uscc": first["uscc"], "region": region_label(first["region_code"]),
                           "address": ""},
             "paragraphs": paragraphs, "lines": lines, "sections": [],
