@@ -41,19 +41,27 @@ def _standard(code: str | None) -> str:
     return codes.label("VehicleStandard", code) if code else ""
 
 
+def _registered(code: str, standard: str) -> str:
+    """The restriction's label from the label registry ("engine.transport", registered by the policy labels), or ''."""
+    if not codes.known("engine.transport", code):
+        return ""
+    try:  # the label's parameters are its vocabulary's business: a mismatch falls back to our own sentence
+        return codes.label("engine.transport", code, standard=standard, minimum=standard, minimum_standard=standard)
+    except (KeyError, TypeError, ValueError):
+        return ""
+
+
 def transport_text(t: dict[str, Any]) -> str:
-    """One transport limit in words. The engine's restriction codes are labelled through the label registry
-    ("engine.transport"); until a label is registered a plain sentence of the same meaning is used."""
+    """One transport limit in words: the restriction (its registered label, else a plain sentence of the same
+    meaning), the exception categories by label, the standard exceptions must meet, the vehicles that may not move."""
     code = str(t.get("restriction") or "")
     standard = _standard(t.get("minimum_standard"))
-    if codes.known("engine.transport", code):
-        text = codes.label("engine.transport", code, standard=standard, minimum=standard)
-    elif code == "heating_season_minimum_standard":
-        text = _("In the heating season every transport vehicle meets at least %(standard)s.", standard=standard)
+    text = _registered(code, standard)
+    if code == "heating_season_minimum_standard":
+        text = text or _("In the heating season every transport vehicle meets at least %(standard)s.", standard=standard)
     else:
-        text = _("No trucks enter or leave the enterprise during the alert.")
-        if t.get("in_principle"):
-            text = _("In principle, no trucks enter or leave the enterprise during the alert.")
+        text = text or (_("In principle, no trucks enter or leave the enterprise during the alert.") if t.get("in_principle")
+                        else _("No trucks enter or leave the enterprise during the alert."))
         if t.get("exceptions"):
             text += " " + _("Except: %(what)s.", what=sep().join(codes.label("VehiclePurpose", x) for x in t["exceptions"]))
         if standard:

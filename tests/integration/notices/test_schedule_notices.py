@@ -95,3 +95,14 @@ def test_whole_list_one_pdf_page_per_enterprise_and_a_zip(client, published):
     for name, (ent, _u) in zip(names, ents):
         count, text = pdf_text(archive.read(name))
         assert count == 1 and ent.name in flat(text)
+
+
+def test_english_notice_has_iso_dates_and_english_labels(client, published):
+    """In English the date is ISO, the basis names the document in English, no Chinese section labels."""
+    _o, ents, _s, version = published
+    (ent, owner) = ents[0]
+    login(client, owner.username)
+    html = client.get(f"/schedules/versions/{version.id}/notice/{ent.id}?lang=en").get_data(as_text=True)
+    assert "Document No.: 廊环字〔2017〕12号" in html and "2017-11-15" in html and "二〇一七" not in html
+    assert "Legal basis" in html and "Langfang 2017-18 autumn-winter air pollution action plan" in html
+    assert "(Seal)" in html and "Received by (signature)" in html
