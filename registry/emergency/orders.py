@@ -16,11 +16,15 @@ from registry.policy.engine import evaluate_enterprise
 from registry.policy.facts import enterprise_facts, reviewed_enterprises
 
 
-def alert_orders(lst: EmergencyList, on: date, level: str, grades: dict[int, str] | None = None) -> list[dict[str, Any]]:
-    """One order per enterprise in the list, enterprises with nothing to do included (they post 'no measure')."""
+def alert_orders(lst: EmergencyList, on: date, level: str, grades: dict[int, str] | None = None,
+                 only: int | None = None) -> list[dict[str, Any]]:
+    """One order per enterprise in the list, enterprises with nothing to do included (they post 'no measure');
+    `only`: that enterprise's order alone (one notice evaluates one enterprise, not the city)."""
     by_ent: dict[int, dict[str, Any]] = {}
     for row in entries_with_line(lst):
         entry, ent, line = row["entry"], row["enterprise"], row["line"]
+        if only is not None and ent.id != only:
+            continue
         order = by_ent.get(ent.id)
         if order is None:
             order = by_ent[ent.id] = {"enterprise_id": ent.id, "name": ent.name, "uscc": ent.uscc,

@@ -267,7 +267,7 @@ def orders(list_id: int):
     only = request.args.get("enterprise_id", type=int)
     lst = _notice_list(list_id, only)
     on, level = _alert_args(lst)
-    rows = [o for o in alert_orders(lst, on, level) if only is None or o["enterprise_id"] == only]
+    rows = alert_orders(lst, on, level, only=only)
     if only is not None and not rows:
         abort(404)
     items = [emergency_notices.enterprise_notice(lst, o, on, level) for o in rows]
