@@ -261,7 +261,7 @@ def notice(version_id: int, enterprise_id: int):
     """One enterprise's staggered-production notice, to print or as PDF (`?format=pdf`); an enterprise gets only
     its own (its entries are the only ones it can read: another id finds no line → 404)."""
     version = ops.get_version(current_user, version_id)
-    rows = [r for r in queries.entry_dicts(queries.entries(current_user, version)) if r["enterprise_id"] == enterprise_id]
+    rows = queries.entry_dicts(queries.entries(current_user, version, enterprise_id))
     if not rows:
         abort(404)
     notice = schedule_notices.enterprise_notice(version, rows)
