@@ -22,6 +22,12 @@ A notice dict::
      "paragraphs": ["…"],                   # the body, plain text
      "lines": [{"line": "1号烧结机", "measure": "停产", "detail": "…", "window": "2017年11月15日至2018年3月14日"}],
      "sections": [{"heading": "运输管控", "items": ["…"]}],
-     "basis": [{"citation": "《…》第129行", "rules": ["R-LF-01"]}],   # rule ids only on hover
+     "basis": [{"citation": "《…》第129行", "rules": ["R-LF-01"]}],   # rule ids only on hover (basis.basis_of)
+     "no_lines_text": "…",                  # optional: printed instead of an empty measures table
+     "draft": False,                        # True: a red "not published" mark
+     "own_url": "…",                        # optional: a "print this notice" link on a many-notice page
      "contact": "…"}                        # optional closing line
+
+From the shell, `bulk.write_notices(template, notices, "x.pdf" | "x.zip", progress)` writes a whole list.
+See docs/notices.md.
 """
