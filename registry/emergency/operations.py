@@ -35,6 +35,7 @@ from registry.emergency.schemas import AreaSourceInput, EmergencyDecisionInput, 
 from registry.enterprises.models import Enterprise
 from registry.extensions import db
 from registry.grades.current import EmergencyStanding, emergency_standing
+from registry.notices.schemas import LetterheadInput, letterhead_values
 from registry.policy.emergency import Action, LineFacts, MeasureRules, baseline_days, emergency_levels, level_targets
 from registry.policy.facts import measure_line_facts
 from registry.policy.packs import ENGINE_VERSION, Pack, get_pack, pack_sha256
@@ -311,8 +312,11 @@ def delete_area_source(actor, source_id: int) -> None:
     db.session.flush()
 
 
-def file_list(actor, list_id: int) -> EmergencyList:
+def file_list(actor, list_id: int, data: dict[str, Any] | None = None) -> EmergencyList:
+    """File the version; `data` may give the notices' letterhead (issuing authority, document number, date;
+    registry/notices/schemas.py), else the region's bureau and today (Beijing)."""
     lst = _managed(actor, list_id)
+    letterhead = letterhead_values(load(LetterheadInput(), data or {}), lst.region_code)
     # Lock the row and re-read its status: of two officials filing at once, the second waits for the
     # first's commit and then sees "filed" (without the lock both would file it and audit it twice).
     db.session.refresh(lst, with_for_update=True)
@@ -320,8 +324,12 @@ def file_list(actor, list_id: int) -> EmergencyList:
         raise Conflict(_("This list is already filed; compile a new version."))
     lst.status = Status.FILED.value
     lst.filed_at = utcnow()
+    for key, value in letterhead.items():
+        setattr(lst, key, value)
     db.session.flush()
-    audit.record(actor, "emergency.list.file", lst, before={"status": "draft"}, after={"status": "filed", "number": lst.number})
+    audit.record(actor, "emergency.list.file", lst, before={"status": "draft"},
+                 after={"status": "filed", "number": lst.number, "issuing_authority": lst.issuing_authority,
+                        "document_number": lst.document_number, "issued_on": lst.issued_on.isoformat()})
     return lst
 
 

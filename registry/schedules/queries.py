@@ -51,13 +51,17 @@ def version_dict(v: ScheduleVersion) -> dict[str, Any]:
             "filing_reason": v.filing_reason, "supersedes_id": v.supersedes_id,
             "progress_done": v.progress_done, "progress_total": v.progress_total,
             "generation_state": v.generation_state or "", "generation_error": v.generation_error or "",
-            "published_at": v.published_at.isoformat() if v.published_at else None}
+            "published_at": v.published_at.isoformat() if v.published_at else None,
+            "issuing_authority": v.issuing_authority or "", "document_number": v.document_number or "",
+            "issued_on": v.issued_on.isoformat() if v.issued_on else None}
 
 
-def entries(actor, version: ScheduleVersion) -> list[ScheduleEntry]:
+def entries(actor, version: ScheduleVersion, enterprise_id: int | None = None) -> list[ScheduleEntry]:
     """An enterprise sees only its own lines; an official the lines inside their scope (a county
-    official under a city schedule: the county's)."""
+    official under a city schedule: the county's). `enterprise_id`: that enterprise's lines only (a notice)."""
     stmt = select(ScheduleEntry).where(ScheduleEntry.version_id == version.id).order_by(ScheduleEntry.position)
+    if enterprise_id is not None:
+        stmt = stmt.where(ScheduleEntry.enterprise_id == enterprise_id)
     if actor is not None and getattr(actor, "role", None) == Role.ENTERPRISE.value:
         stmt = stmt.where(ScheduleEntry.enterprise_id == (actor.enterprise_id or -1))
     elif actor is not None and getattr(actor, "is_official", False):

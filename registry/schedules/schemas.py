@@ -4,6 +4,7 @@ from __future__ import annotations
 from flask_babel import gettext as _
 from marshmallow import EXCLUDE, Schema, ValidationError, fields, post_dump, validate, validates_schema
 
+from registry.notices.schemas import LetterheadInput
 from registry.schedules.models import ApplicationKind
 
 
@@ -36,7 +37,7 @@ class FlagChoiceInput(_In):
             raise ValidationError(_("Only the ratio of the filed plan takes a value."), "value")
 
 
-class PublishInput(_In):
+class PublishInput(LetterheadInput):
     filed_on = fields.Date(required=True)
     recipients = fields.String(required=True, validate=validate.Length(min=2, max=1000))
     filing_reason = fields.String(load_default="", validate=validate.Length(max=2000))
@@ -88,6 +89,9 @@ class VersionOut(Schema):
                                                               "queued | reading | evaluating | storing | failed"})
     generation_error = fields.String(metadata={"description": "why the last generation failed (then nothing of it was kept)"})
     published_at = fields.String(allow_none=True)
+    issuing_authority = fields.String(metadata={"description": "发文机关 printed on the notices"})
+    document_number = fields.String(metadata={"description": "文号 ('' when none was given)"})
+    issued_on = fields.String(allow_none=True, metadata={"description": "the notices' date"})
     status_label = fields.Method("_status_label", metadata={"description": "the status in the reader's language"})
 
     def _status_label(self, obj) -> str:

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import asdict
 from functools import wraps
 
-from flask import Blueprint, Response, abort, jsonify, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, jsonify, redirect, render_template, request, stream_with_context, url_for
 from flask_login import current_user, login_required
 
 from registry.accounts.reauth import is_recent
@@ -17,8 +17,11 @@ from registry.core import confirm, unit_of_work
 from registry.core.confirm import keeps_input
 from registry.core.templating import region_name, vocab_label
 from registry.extensions import db
+from registry.notices import page as notice_page
+from registry.notices.pdf import render_pdf, safe_filename, zip_response, zip_stream
 from registry.policy.packs import list_packs, pack_for_region
 from registry.schedules import auth, confirmations, diffing, export, labels, provenance, queries, runner
+from registry.schedules import notices as schedule_notices
 from registry.schedules import operations as ops
 from registry.schedules.models import ScheduleVersion
 
@@ -276,10 +279,61 @@ def calendar_page(version_id: int):
 @bp.get("/versions/<int:version_id>/notice/<int:enterprise_id>")
 @login_required
 def notice(version_id: int, enterprise_id: int):
-    """A printable notice for one enterprise: its lines, measures, windows, clauses and the filing."""
+    """One enterprise's staggered-production notice, to print or as PDF (`?format=pdf`); an enterprise gets only
+    its own (its entries are the only ones it can read: another id finds no line → 404)."""
     version = ops.get_version(current_user, version_id)
-    rows = [r for r in queries.entry_dicts(queries.entries(current_user, version)) if r["enterprise_id"] == enterprise_id]
+    rows = queries.entry_dicts(queries.entries(current_user, version, enterprise_id))
     if not rows:
         abort(404)
-    return render_template("schedules/notice.html", version=queries.version_dict(version), rows=rows,
-                           title=version.schedule.title, enterprise=rows[0])
+    notice = schedule_notices.enterprise_notice(version, rows)
+    return notice_page.respond("schedules/notice.html", [notice], _notice_file(version, notice["addressee"]["name"]) + ".pdf",
+                               back_url=url_for(".detail", schedule_id=version.schedule_id),
+                               pdf_url=url_for(".notice", version_id=version_id, enterprise_id=enterprise_id, format="pdf"))
+
+
+NOTICES_PER_PAGE = 20  # the print-all page stays small (issue 16: no page over 100 KB); the PDF and ZIP have them all
+
+
+def _notice_file(version: ScheduleVersion, name: str = "") -> str:
+    base = f"schedule-notice-{version.region_code}-{version.schedule.season_year}-v{version.number}"
+    return f"{base}-{safe_filename(name)}" if name else base
+
+
+def _all_notices(version_id: int) -> tuple[ScheduleVersion, list[dict]]:
+    """Every enterprise's notice in the official's scope (an enterprise has only its own notice: 404 here)."""
+    if not current_user.is_official:
+        abort(404)
+    version = ops.get_version(current_user, version_id)
+    return version, schedule_notices.notices_of(version, queries.entry_dicts(queries.entries(current_user, version)))
+
+
+@bp.get("/versions/<int:version_id>/notices")
+@login_required
+def notices(version_id: int):
+    """Every enterprise's notice: printed from the page (NOTICES_PER_PAGE a page), or one PDF (`?format=pdf`,
+    one notice a page)."""
+    version, items = _all_notices(version_id)
+    if notice_page.wants_pdf():
+        return notice_page.respond("schedules/notice.html", items, _notice_file(version) + ".pdf", pdf=True)
+    page = max(request.args.get("page", 1, type=int), 1)
+    pages = max((len(items) + NOTICES_PER_PAGE - 1) // NOTICES_PER_PAGE, 1)
+    shown = items[(page - 1) * NOTICES_PER_PAGE:page * NOTICES_PER_PAGE]
+    return notice_page.respond("schedules/notice.html", shown, "", pdf=False, page=page, pages=pages, total=len(items),
+                               back_url=url_for(".detail", schedule_id=version.schedule_id),
+                               pdf_url=url_for(".notices", version_id=version_id, format="pdf"),
+                               zip_url=url_for(".notices_zip", version_id=version_id),
+                               page_url=lambda n: url_for(".notices", version_id=version_id, page=n))
+
+
+@bp.get("/versions/<int:version_id>/notices.zip")
+@login_required
+def notices_zip(version_id: int):
+    """One PDF per enterprise in a ZIP, streamed: each member is sent as soon as it is rendered."""
+    version, items = _all_notices(version_id)
+    root = request.url_root
+
+    def render(item: dict):
+        return lambda: render_pdf(notice_page.render_html("schedules/notice.html", [item], pdf=True), root)
+
+    members = ((f"{i + 1:04d}-{safe_filename(item['addressee']['name'])}.pdf", render(item)) for i, item in enumerate(items))
+    return zip_response(stream_with_context(zip_stream(members)), _notice_file(version) + ".zip")

@@ -75,12 +75,12 @@ def test_city_official_totals_optimizer_versions_orders_export(demo_city, new_pa
     assert dl.value.suggested_filename.endswith(".xlsx")
     page.select_option("#orders-form select[name=level]", "red")
     page.click("#orders-form button[type=submit]")
-    page.wait_for_selector("section.notice")  # count() does not wait for the page under load
-    assert page.locator("section.notice").count() > 0
+    page.wait_for_selector("article.notice")  # count() does not wait for the page under load
+    assert page.locator("article.notice").count() > 0
     with page.expect_download() as dl:
         page.click("#orders-download")
     assert dl.value.suggested_filename.endswith("-red.xlsx")
-    page.locator("section.notice a").first.click()
+    page.locator("article.notice .notice-own a").first.click()
     page.wait_for_url("**enterprise_id=*")
     page.wait_for_load_state()
-    assert page.locator("section.notice").count() == 1
+    assert page.locator("article.notice").count() == 1
