@@ -5,7 +5,7 @@ publishing a schedule version and filing an emergency list record them (发文�
 COLUMN on both databases (SQLite keeps the schedule version's immutability triggers: no table rebuild).
 
 Revision ID: no16a4e1c0de
-Revises: ec15a1e0c0de
+Revises: al17a1e0c0de
 Create Date: 2026-12-05 02:40:00
 
 """
@@ -14,7 +14,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = 'no16a4e1c0de'
-down_revision = 'ec15a1e0c0de'
+down_revision = 'al17a1e0c0de'
 branch_labels = None
 depends_on = None
 
