@@ -13,7 +13,8 @@ from typing import Any
 
 from flask import url_for
 from flask_babel import gettext as _
-from sqlalchemy import func, select
+from sqlalchemy import and_, func, or_, select
+from sqlalchemy.orm import aliased
 
 from registry.accounts.models import Role
 from registry.accounts.scopes import scope_prefix
@@ -31,6 +32,7 @@ from registry.grades.queries import visible_applications
 from registry.policy.grades import get_criteria
 
 SHOWN = 5
+PROCEDURE_KINDS = ("approval", "override")  # the end of an application's procedure (current.py rule 2)
 ENDING_DAYS = 7  # a publicity period ending within a week is a deadline on the dashboard
 
 # the step an official takes on an application in each state: (state, predicate on (user, app-like, grade))
@@ -228,21 +230,34 @@ def panel(user) -> dict[str, Any] | None:
     return None
 
 
+def _taken(decision, application, today):
+    """SQL for current.takes_effect (rule 2): a procedure's approval once its application is effective; every
+    decision from its effective_from."""
+    return (and_(or_(decision.kind.not_in(PROCEDURE_KINDS), application.status.is_(None),
+                     application.status == S.EFFECTIVE.value),
+                 or_(decision.effective_from.is_(None), decision.effective_from <= today)))
+
+
 def grades_by_city(prefix: str | None) -> dict[str, dict[str, int]]:
-    """Enterprises per city by their standing emergency grade (the worst of their industries: 'C' > 'B' > 'A'),
-    and applications still open ('pending'). Aggregate SQL: the newest decision of each chain that has taken
-    effect — a finding or re-grade at once, an approval once its application is effective (current.py §2)."""
-    superseded = select(GradeDecision.supersedes_id).where(GradeDecision.supersedes_id.is_not(None))
-    heads = (select(GradeDecision.enterprise_id.label("eid"), func.substr(GradeDecision.region_code, 1, 4).label("city"),
-                    func.max(GradeDecision.grade).label("grade"))
-             .outerjoin(GradeApplication, GradeApplication.id == GradeDecision.application_id)
-             .where(GradeDecision.system == GradeSystem.EMERGENCY.value, GradeDecision.id.not_in(superseded),
-                    GradeDecision.grade.in_(("A", "B", "C")),
-                    (GradeApplication.status == S.EFFECTIVE.value)
-                    | GradeDecision.kind.not_in(("approval", "override")) | GradeDecision.application_id.is_(None)))
+    """Enterprises per city (first four digits of the region) by their standing emergency grade today — the worst
+    of their industries ('C' > 'B' > 'A', C on fraud) — and applications still open ('pending').
+
+    Aggregate SQL for the one rule of registry/grades/current.py: per chain (enterprise × industry) the newest
+    decision that has taken effect (no newer one in the chain has), if still within its validity (rules 1–4)."""
+    today = timeutil.beijing_today()
+    d, a = aliased(GradeDecision), aliased(GradeApplication)
+    newer, newer_app = aliased(GradeDecision), aliased(GradeApplication)
+    superseded = (select(newer.id).outerjoin(newer_app, newer_app.id == newer.application_id)
+                  .where(newer.enterprise_id == d.enterprise_id, newer.system == d.system, newer.industry == d.industry,
+                         newer.id > d.id, _taken(newer, newer_app, today)))
+    city_of = func.substr(d.region_code, 1, 4)
+    heads = (select(d.enterprise_id.label("eid"), city_of.label("city"), func.max(d.grade).label("grade"))
+             .outerjoin(a, a.id == d.application_id)
+             .where(d.system == GradeSystem.EMERGENCY.value, d.grade.in_(("A", "B", "C")), _taken(d, a, today),
+                    or_(d.valid_until.is_(None), d.valid_until >= today), ~superseded.exists()))
     if prefix is not None:
-        heads = heads.where(GradeDecision.region_code.startswith(prefix))
-    heads = heads.group_by(GradeDecision.enterprise_id, func.substr(GradeDecision.region_code, 1, 4)).subquery()
+        heads = heads.where(d.region_code.startswith(prefix))
+    heads = heads.group_by(d.enterprise_id, city_of).subquery()
     out: dict[str, dict[str, int]] = {}
     for city, grade, n in db.session.execute(select(heads.c.city, heads.c.grade, func.count())
                                              .group_by(heads.c.city, heads.c.grade)):
