@@ -49,3 +49,14 @@ def onward(done: str, next_url: str | None, next_name: str = "") -> str:
         return url_for("dashboard.index", cleared=1)
     flash(_("Next in your queue: %(name)s", name=next_name), "info")
     return next_url
+
+
+def within(column, prefix: str | None) -> list:
+    """Conditions keeping `column` (a region code) under `prefix` as a range — '1310' → ≥ '1310' and < '1311' — which
+    SQLite and PostgreSQL answer from the column's ordinary index, where `LIKE '1310%'` reads every row. Added beside
+    a domain's own scope condition (never instead of it), so the dashboard's counts stay fast at province scale
+    (issue 16: 60,000 enterprises). No condition for None (unrestricted), a prefix that is not a region code, or a
+    province's two digits: a province covers most rows, and reading them in order is faster than through the index."""
+    if not prefix or not prefix.isdigit() or len(prefix) < 4:
+        return []
+    return [column >= prefix, column < prefix[:-1] + chr(ord(prefix[-1]) + 1)]

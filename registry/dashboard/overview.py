@@ -7,11 +7,12 @@ from __future__ import annotations
 from typing import Any
 
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from registry.accounts.models import Role
 from registry.accounts.scopes import scope_prefix
-from registry.core.models import Region
+from registry.core import codes, timeutil
+from registry.core.models import AuditEntry, Region
 from registry.emergency.dashboard import filed_by_city
 from registry.enterprises.dashboard import counts_by_city
 from registry.enterprises.models import STATUS_LABELS
@@ -43,7 +44,33 @@ def _city_names(prefix: str, keys: set[str]) -> dict[str, str]:
     return out
 
 
+_REMEMBERED: dict[tuple, list[dict[str, Any]]] = {}
+
+
+def _state() -> tuple:
+    """The newest audit entry (id, time, hash): every write that changes a figure of the overview (a registration's
+    state, a grade decision, a published schedule, a filed list) is audited in the same transaction, so while it stays
+    the same the figures do too (with the day: a grade stands from a date). Its time and hash tell apart two
+    databases that happen to have as many entries (a test database emptied and filled again)."""
+    newest = db.session.scalar(select(func.max(AuditEntry.id)))
+    if newest is None:
+        return (0,)
+    row = db.session.execute(select(AuditEntry.at, AuditEntry.entry_hash).where(AuditEntry.id == newest)).first()
+    return (newest, *(row or ()))
+
+
 def city_rows(user) -> list[dict[str, Any]]:
+    """The overview's rows, remembered per (scope, state of the audit log, day, language): a province's figures are
+    aggregates over all its enterprises (hundreds of milliseconds at 60,000), asked again only after a change."""
+    key = (scope_prefix(user) or "", _state(), timeutil.beijing_today(), codes.is_zh())
+    if key not in _REMEMBERED:
+        if len(_REMEMBERED) > 64:
+            _REMEMBERED.clear()
+        _REMEMBERED[key] = _city_rows(user)
+    return _REMEMBERED[key]
+
+
+def _city_rows(user) -> list[dict[str, Any]]:
     prefix = scope_prefix(user) or ""
     regs, grades = counts_by_city(prefix or None), grades_by_city(prefix or None)
     schedules, lists = published_by_city(prefix or None), filed_by_city(prefix or None)

@@ -3,8 +3,9 @@
 (an ECharts chart whose names come from the label registry); for an enterprise, its own plan.
 Registered from the blueprint's setup (views.py, `record_once`).
 
-A filed list never changes (models.py), so its attainment is computed once per process and remembered by id;
-a draft's is computed when shown (one list: the official's own city).
+A list version's entries, resplit and inventory are fixed when it is compiled (a change is a new version:
+operations.compile_list, apply_proposals; filing only stamps its status), so its attainment is computed once per
+process and remembered by (id, compiled at) — a province's dashboard does not re-add the cities' lines each time.
 """
 from __future__ import annotations
 
@@ -18,6 +19,7 @@ from sqlalchemy import exists, func, select
 from registry.accounts.models import Role
 from registry.accounts.scopes import scope_prefix
 from registry.core import codes
+from registry.core.dashboard import within
 from registry.core.regions import region_label, region_prefix
 from registry.emergency import queries
 from registry.emergency.models import EmergencyList, EmergencyPlan, Status
@@ -27,7 +29,7 @@ from registry.policy.emergency import emergency_levels
 from registry.policy.packs import get_pack, pack_for_region
 
 POLLUTANTS = ("so2", "nox", "pm", "vocs")
-_FILED_ATTAINMENT: OrderedDict[int, list[dict[str, Any]]] = OrderedDict()  # filed list id → attainment (immutable)
+_ATTAINMENT: OrderedDict[tuple, list[dict[str, Any]]] = OrderedDict()  # (list id, compiled at) → attainment
 _REMEMBERED = 256
 
 
@@ -37,9 +39,10 @@ def _is_official(user) -> bool:
 
 def attainment(lst: EmergencyList) -> list[dict[str, Any]]:
     """Per alert level of the list's pack: reduction % and target % per pollutant, and whether every target is met."""
-    if lst.status == Status.FILED.value and lst.id in _FILED_ATTAINMENT:
-        _FILED_ATTAINMENT.move_to_end(lst.id)
-        return _FILED_ATTAINMENT[lst.id]
+    key = (lst.id, lst.created_at.isoformat() if lst.created_at else "", lst.pack_sha256)
+    if key in _ATTAINMENT:
+        _ATTAINMENT.move_to_end(key)
+        return _ATTAINMENT[key]
     pack = get_pack(lst.pack_id)
     out: list[dict[str, Any]] = []
     if pack is not None:
@@ -50,10 +53,9 @@ def attainment(lst: EmergencyList) -> list[dict[str, Any]]:
                         "has_targets": any(p.target_percent is not None for p in t.pollutants),
                         "pollutants": {p: {"percent": round(by[p].percent, 2) if p in by else None,
                                            "target": by[p].target_percent if p in by else None} for p in POLLUTANTS}})
-    if lst.status == Status.FILED.value:
-        _FILED_ATTAINMENT[lst.id] = out
-        while len(_FILED_ATTAINMENT) > _REMEMBERED:
-            _FILED_ATTAINMENT.popitem(last=False)
+    _ATTAINMENT[key] = out
+    while len(_ATTAINMENT) > _REMEMBERED:
+        _ATTAINMENT.popitem(last=False)
     return out
 
 
@@ -93,7 +95,7 @@ def without_plan(user, pack_id: str) -> int:
     stmt = select(func.count()).select_from(Enterprise).where(Enterprise.approved_at.is_not(None), ~filed)
     prefix = scope_prefix(user)
     if prefix is not None:
-        stmt = stmt.where(Enterprise.region_code.startswith(prefix))
+        stmt = stmt.where(Enterprise.region_code.startswith(prefix), *within(Enterprise.region_code, prefix))
     return db.session.scalar(stmt) or 0
 
 

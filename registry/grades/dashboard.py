@@ -20,7 +20,7 @@ from registry.accounts.models import Role
 from registry.accounts.scopes import scope_prefix
 from registry.core import timeutil
 from registry.core.codes import is_zh
-from registry.core.dashboard import onward
+from registry.core.dashboard import onward, within
 from registry.core.regions import region_label
 from registry.enterprises.models import Enterprise
 from registry.extensions import db
@@ -59,6 +59,14 @@ def _is_official(user) -> bool:
     return bool(getattr(user, "is_authenticated", False)) and bool(getattr(user, "is_official", False))
 
 
+def _scoped(user):
+    """queries.visible_applications, with the scope also as a region range the index answers (core.dashboard.within)."""
+    stmt = visible_applications(user)
+    if getattr(user, "is_official", False):
+        stmt = stmt.where(*within(GradeApplication.region_code, scope_prefix(user)))
+    return stmt
+
+
 def step_counts(user) -> dict[str, int]:
     """How many applications in scope wait for `user` at each step (one GROUP BY — by region, state, grade and the
     officials who took the earlier steps, for four eyes — the pack asked per group).
@@ -67,7 +75,7 @@ def step_counts(user) -> dict[str, int]:
     today = timeutil.beijing_today()
     me = getattr(user, "id", None)
     over = GradeApplication.publicity_until < today
-    stmt = (visible_applications(user)
+    stmt = (_scoped(user)
             .with_only_columns(GradeApplication.region_code, GradeApplication.status, GradeApplication.proposed_grade,
                                GradeApplication.reviewed_by_id, GradeApplication.approved_by_id, func.count())
             .where(GradeApplication.status.in_(list(STEPS.values())))
@@ -85,7 +93,7 @@ def step_counts(user) -> dict[str, int]:
 
 def queue(user, step: str, *, after_id: int | None = None, limit: int = SHOWN) -> list[GradeApplication]:
     """The applications waiting for `user` at `step`, oldest submission first (the queue's order)."""
-    stmt = visible_applications(user).where(GradeApplication.status == STEPS[step])
+    stmt = _scoped(user).where(GradeApplication.status == STEPS[step])
     if step == "effective":
         stmt = stmt.where(GradeApplication.publicity_until < timeutil.beijing_today())
     if after_id is not None:
@@ -119,7 +127,7 @@ def _names(ids) -> dict[int, str]:
 def publicity_ending(user, limit: int = SHOWN) -> tuple[int, list[GradeApplication]]:
     """Applications in publicity whose period ends within ENDING_DAYS (today included)."""
     today = timeutil.beijing_today()
-    stmt = visible_applications(user).where(GradeApplication.status == S.PUBLICITY.value,
+    stmt = _scoped(user).where(GradeApplication.status == S.PUBLICITY.value,
                                             GradeApplication.publicity_until >= today,
                                             GradeApplication.publicity_until <= today + timedelta(days=ENDING_DAYS))
     n = db.session.scalar(stmt.with_only_columns(func.count())) or 0
@@ -131,7 +139,7 @@ def open_objections(user) -> int:
     stmt = select(func.count()).select_from(Objection).where(Objection.status == "open")
     prefix = scope_prefix(user)
     if prefix is not None:
-        stmt = stmt.where(Objection.region_code.startswith(prefix))
+        stmt = stmt.where(Objection.region_code.startswith(prefix), *within(Objection.region_code, prefix))
     return db.session.scalar(stmt) or 0
 
 
@@ -256,7 +264,7 @@ def grades_by_city(prefix: str | None) -> dict[str, dict[str, int]]:
              .where(d.system == GradeSystem.EMERGENCY.value, d.grade.in_(("A", "B", "C")), _taken(d, a, today),
                     or_(d.valid_until.is_(None), d.valid_until >= today), ~superseded.exists()))
     if prefix is not None:
-        heads = heads.where(d.region_code.startswith(prefix))
+        heads = heads.where(d.region_code.startswith(prefix), *within(d.region_code, prefix))
     heads = heads.group_by(d.enterprise_id, city_of).subquery()
     out: dict[str, dict[str, int]] = {}
     for city, grade, n in db.session.execute(select(heads.c.city, heads.c.grade, func.count())
@@ -266,7 +274,7 @@ def grades_by_city(prefix: str | None) -> dict[str, dict[str, int]]:
     pending = (select(city, func.count()).where(GradeApplication.status.in_(list(STEPS.values())))
                .group_by(city))
     if prefix is not None:
-        pending = pending.where(GradeApplication.region_code.startswith(prefix))
+        pending = pending.where(GradeApplication.region_code.startswith(prefix), *within(GradeApplication.region_code, prefix))
     for c, n in db.session.execute(pending):
         out.setdefault(c, {})["pending"] = n
     return out

@@ -16,6 +16,7 @@ from sqlalchemy import exists, func, or_, select
 from registry.accounts.models import Role
 from registry.accounts.scopes import scope_prefix
 from registry.core import codes, timeutil
+from registry.core.dashboard import within
 from registry.core.regions import enclosing_codes, region_label
 from registry.enterprises.models import Enterprise
 from registry.extensions import db
@@ -82,7 +83,8 @@ def pending_applications(user) -> int:
             .where(ExemptionApplication.status == ApplicationStatus.SUBMITTED.value))
     prefix = scope_prefix(user)
     if prefix is not None:
-        stmt = stmt.where(ExemptionApplication.region_code.startswith(prefix), Schedule.region_code.startswith(prefix))
+        stmt = stmt.where(ExemptionApplication.region_code.startswith(prefix), Schedule.region_code.startswith(prefix),
+                          *within(ExemptionApplication.region_code, prefix))
     return db.session.scalar(stmt) or 0
 
 
@@ -102,7 +104,7 @@ def official_panel(user) -> dict[str, Any]:
                       "detail": None, "due": None, "count": apps, "tone": "urgent"})
     today = timeutil.beijing_today()
     deadlines = [{"label": r["title"], "url": url_for("schedules.detail", schedule_id=r["id"]),
-                  "detail": _("version %(n)s not yet published; the heating season starts", n=r["number"]),
+                  "detail": _("version %(n)s not yet published: the heating season starts on the date due", n=r["number"]),
                   "due": r["season_start"], "count": None, "tone": "urgent" if r["season_start"] <= today else "normal"}
                  for r in drafts if r["season_start"] >= today or not r["ever_published"]]
     def state(r) -> str:
