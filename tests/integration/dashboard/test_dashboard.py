@@ -271,3 +271,13 @@ def test_after_a_grade_review_and_approval_the_official_goes_on_through_the_queu
         assert r.headers["Location"].endswith("/dashboard/?cleared=1")
     db.session.expire_all()
     assert db.session.get(GradeApplication, app.id).status == "publicity"
+
+
+def test_the_dashboard_reads_in_english_too(demo_city, db_app):
+    """Issue 16: labels in the reader's language — English mode shows the same panels with English labels."""
+    _schedules_demo()
+    for who in ("langfang", "hebei", "qiye"):
+        c = _client(db_app, who)
+        html = c.get("/dashboard/?lang=en").get_data(as_text=True)
+        assert "<h1>Dashboard</h1>" in html
+    assert "Registrations waiting for review" in _client(db_app, "anci").get("/dashboard/?lang=en").get_data(as_text=True)
