@@ -15,15 +15,29 @@ from registry.enterprises.models import Enterprise
 from registry.extensions import db
 from registry.grades.models import GradeApplication
 from tests.builders import ANCI, csrf_from, login
-from tests.builders.grades import person_client
 
 pytestmark = pytest.mark.demo_city(per_city=12)
 
 GUANGYANG = "131003"  # another county of Langfang
 
 
+def _person(app):
+    """A test client for one person that starts every request with an empty `g`, as in production (db_app keeps an
+    app context pushed: Flask-Login's user, flask-wtf's token and Flask-Babel's locale would carry over)."""
+    from flask import g
+    from flask.testing import FlaskClient
+
+    class Person(FlaskClient):
+        def open(self, *args, **kwargs):
+            for key in list(vars(g)):
+                delattr(g, key)
+            return super().open(*args, **kwargs)
+
+    return Person(app, app.response_class, use_cookies=True)
+
+
 def _client(db_app, username: str, password: str = DEMO_PASSWORD):
-    c = person_client(db_app)  # one person per client: `g` forgets the previous one's login and CSRF token
+    c = _person(db_app)
     r = login(c, username, password)
     assert r.status_code == 302, r.get_data(as_text=True)[-500:]
     return c
