@@ -20,7 +20,7 @@ from registry.accounts.models import Role
 from registry.accounts.scopes import scope_prefix
 from registry.core import codes
 from registry.core.dashboard import within
-from registry.core.regions import region_label, region_prefix
+from registry.core.regions import enclosing_codes, region_label
 from registry.emergency import queries
 from registry.emergency.models import EmergencyList, EmergencyPlan, Status
 from registry.enterprises.models import Enterprise
@@ -125,8 +125,10 @@ def pack_title(pack_id: str) -> str:
 
 
 def own_pack(region_code: str) -> str:
-    """The pack of the newest list of this region, else the deployment's pack for the region."""
-    newest = db.session.scalar(select(EmergencyList.pack_id).where(EmergencyList.region_code == region_code)
+    """The pack of the newest list covering this region (its own, or its city's for a county), else the deployment's
+    pack for the region — as the enterprise's plan form chooses it (views._default_pack)."""
+    newest = db.session.scalar(select(EmergencyList.pack_id)
+                               .where(EmergencyList.region_code.in_([region_code, *enclosing_codes(region_code)]))
                                .order_by(EmergencyList.created_at.desc(), EmergencyList.id.desc()).limit(1))
     return newest or pack_for_region(region_code)
 
@@ -174,8 +176,7 @@ def enterprise_panel(user) -> dict[str, Any] | None:
     ent = db.session.get(Enterprise, user.enterprise_id) if user.enterprise_id else None
     if ent is None or ent.approved_at is None:
         return None  # a plan is written on approved facts (issue 14 point 10)
-    pack_id = next((x.pack_id for x in latest_lists(None) if ent.region_code.startswith(region_prefix(x.region_code))),
-                   None) or pack_for_region(ent.region_code)
+    pack_id = own_pack(ent.region_code)
     plan = queries.latest_plan(ent.id, pack_id)
     filed = db.session.scalar(select(EmergencyPlan).where(
         EmergencyPlan.enterprise_id == ent.id, EmergencyPlan.pack_id == pack_id, EmergencyPlan.status == Status.FILED.value)
