@@ -20,7 +20,7 @@ from registry.accounts.models import Role
 from registry.accounts.scopes import scope_prefix
 from registry.core import codes
 from registry.core.dashboard import within
-from registry.core.regions import enclosing_codes, region_label
+from registry.core.regions import enclosing_codes, get_region, region_label
 from registry.emergency import queries
 from registry.emergency.models import EmergencyList, EmergencyPlan, Status
 from registry.enterprises.models import Enterprise
@@ -133,6 +133,21 @@ def own_pack(region_code: str) -> str:
     return newest or pack_for_region(region_code)
 
 
+PLACEHOLDER_PARENTS = ("市辖区", "省直辖县级行政区划", "自治区直辖县级行政区划", "县")
+
+
+def compiles_lists(user) -> bool:
+    """A city compiles its list (003:50); a county only where no city stands above it (济源 419001, 蓟州 120119: their
+    parent in GB/T 2260 is a placeholder, not a city) — a Langfang county's list is its city's."""
+    if user.role == Role.CITY.value:
+        return True
+    if user.role != Role.COUNTY.value or not user.region_code:
+        return False
+    region = get_region(user.region_code)
+    parent = get_region(region.parent_code) if region is not None and region.parent_code else None
+    return parent is None or parent.level != "city" or parent.name in PLACEHOLDER_PARENTS
+
+
 def official_panel(user) -> dict[str, Any]:
     prefix = scope_prefix(user)
     region = user.region_code or ""
@@ -160,7 +175,7 @@ def official_panel(user) -> dict[str, Any]:
              "rows": [{"cells": [region_label(x.region_code), pack_title(x.pack_id),
                                  str(x.number), _("Filed (list)") if x.status == Status.FILED.value else _("Draft (list)")],
                        "url": url_for("emergency.detail", list_id=x.id), "status": x.status} for x in lists[:10]]}
-    if not lists and user.role in (Role.CITY.value, Role.COUNTY.value):
+    if not lists and compiles_lists(user):
         items.append({"label": _("No emergency list compiled yet"), "url": url_for("emergency.index"), "detail": None,
                       "due": None, "count": None, "tone": "urgent"})
     drafts = sum(1 for x in lists if x.status == Status.DRAFT.value)

@@ -160,7 +160,8 @@ def official_panel(user) -> dict[str, Any]:
     shown = shown[:SHOWN]
     names = _names(a.enterprise_id for _s, a in shown)
     for step, app in shown:
-        grade = f" · {_('proposed grade %(g)s', g=app.proposed_grade)}" if app.proposed_grade else ""
+        proposed = _("proposed grade %(g)s", g=app.proposed_grade) if app.proposed_grade else ""
+        grade = f" · {proposed}" if proposed else ""
         items.append({"label": names.get(app.enterprise_id, ""), "url": url_for("grades.detail", application_id=app.id),
                       "detail": f"{STEP_TITLES[step]()} · {region_label(app.region_code)}{grade}",
                       "due": app.publicity_until if step == "effective" else None, "count": None,
@@ -221,7 +222,8 @@ def enterprise_panel(user) -> dict[str, Any]:
         else:
             detail = None
         grade = f" · {app.proposed_grade}" if app.proposed_grade else ""
-        items.append({"label": f"{_('Grade application')} #{app.id} · {status_label(app.status)}{grade}",
+        title = _("Grade application #%(n)s", n=app.id)
+        items.append({"label": f"{title} · {status_label(app.status)}{grade}",
                       "url": url_for("grades.detail", application_id=app.id), "detail": detail,
                       "due": app.publicity_until if app.status == S.PUBLICITY.value else None, "count": None,
                       "tone": "urgent" if editable else ("done" if app.status == S.EFFECTIVE.value else "normal"),

@@ -107,6 +107,11 @@ def test_county_dashboard_counts_its_own_queue_and_never_another_countys(demo_ci
     to_review = [a for a in db.session.scalars(select(GradeApplication)) if grade_auth.can_review_documents(anci, a)]
     assert _stat(html, "grades", "核查材料") == len(to_review)
     assert all(a.region_code == ANCI for a in to_review)
+    for item in re.findall(r'<li class="dash-item[^>]*>.*?</li>', _panel(html, "grades"), re.S):
+        assert not re.search(r"[A-Za-z]{4,}", re.sub(r"<[^>]+>", "", item)), item  # labels, no English, no codes
+    # the list is the city's (003:50): a Langfang county is not told to compile one; Jiyuan (no city above) is
+    assert "尚未编制应急减排清单" not in _panel(html, "emergency")
+    assert "尚未编制应急减排清单" in _panel(_dashboard(_client(db_app, "jiyuan")), "emergency")
     before = {who: _total(_dashboard(_client(db_app, who)), "registrations") for who in ("anci", "langfang", "hebei", "jiyuan")}
 
     make_enterprise(GUANGYANG, submitted=True)
