@@ -300,3 +300,21 @@ def test_the_dashboard_reads_in_english_too(demo_city, db_app):
         html = c.get("/dashboard/?lang=en").get_data(as_text=True)
         assert "<h1>Dashboard</h1>" in html
     assert "Registrations waiting for review" in _client(db_app, "anci").get("/dashboard/?lang=en").get_data(as_text=True)
+
+
+def test_no_code_and_no_english_on_any_dashboard_in_zh(demo_city, db_app):
+    """Issue 16 item 2 on the dashboards: in zh, the text every demo role reads (scripts and attributes aside) holds
+    no snake_case identifier, no rule id and no English word — labels from the registry and the catalog only."""
+    from registry.accounts.models import User
+    from registry.emergency import operations as em_ops
+
+    _schedules_demo()
+    langfang = db.session.scalar(select(User).where(User.username == "langfang"))
+    em_ops.compile_list(langfang, {"region_code": "131000", "pack_id": "langfang-2017-18"})
+    db.session.commit()
+    for who in ("anci", "langfang", "hebei", "jiyuan", "jizhou", "shijiazhuang", "qiye"):
+        html = _dashboard(_client(db_app, who))
+        main = re.search(r'<main[^>]*>(.*)</main>', html, re.S).group(1)
+        main = re.sub(r'<div class="flash.*?</div>', " ", main, flags=re.S)  # the welcome names the account: data
+        text = re.sub(r"<[^>]+>", " ", re.sub(r"<script.*?</script>", " ", main, flags=re.S))
+        assert not re.findall(r"\b[a-z]+_[a-z_]+\b|\bR-[A-Z]+-\d+|\b[A-Za-z]{4,}\b", text), (who, text)
