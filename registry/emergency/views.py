@@ -16,11 +16,12 @@ from flask_login import current_user, login_required
 from registry.accounts.reauth import is_recent
 from registry.accounts.scopes import scope_prefix
 from registry.core import confirm, timeutil, unit_of_work
+from registry.core.dashboard import register_dashboard_panel
 from registry.core.errors import ValidationFailed
 from registry.core.labels import register_history_labels
 from registry.core.regions import region_prefix
 from registry.core.versions import form_version
-from registry.emergency import auth, confirmations, export, presenting, queries
+from registry.emergency import auth, confirmations, dashboard, export, presenting, queries
 from registry.emergency import labels as _labels  # noqa: F401  (registers the list's vocabularies)
 from registry.emergency import notices as emergency_notices
 from registry.emergency import operations as ops
@@ -38,6 +39,7 @@ from registry.policy.packs import get_pack, list_packs, pack_for_region
 
 bp = Blueprint("emergency", __name__, url_prefix="/emergency")
 bp.record_once(lambda state: register_history_labels(state.app, "emergency", presenting.history_view))
+bp.record_once(lambda state: register_dashboard_panel(state.app, "emergency", dashboard.panel))  # issue 16
 
 
 @bp.context_processor

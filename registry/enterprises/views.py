@@ -20,13 +20,14 @@ from registry.accounts.queries import display_names
 from registry.accounts.scopes import scope_prefix
 from registry.core import codes, confirm, unit_of_work
 from registry.core.audit_scope import register_visible_objects
+from registry.core.dashboard import register_dashboard_panel
 from registry.core.errors import Conflict, Forbidden, ValidationFailed
 from registry.core.forms import apply_errors, version_of
 from registry.core.labels import history_view
 from registry.core.regions import counties_under, enterprise_region_codes, get_region, read_table, region_label
 from registry.core.templating import registration_status_label, vocab_choices, vocab_label
 from registry.core.versions import MISSING_VERSION
-from registry.enterprises import approved, auth, confirmations, queries
+from registry.enterprises import approved, auth, confirmations, dashboard, queries
 from registry.enterprises import operations as ops
 from registry.enterprises.blueprint import bp
 from registry.enterprises.forms import (
@@ -50,6 +51,7 @@ from registry.extensions import db
 # issue 13 Medium 8), registered with core for the audit search and the history.
 bp.record_once(lambda state: register_visible_objects(
     state.app, "enterprise", lambda actor: queries.visible_enterprises(actor).with_only_columns(Enterprise.id)))
+bp.record_once(lambda state: register_dashboard_panel(state.app, "registrations", dashboard.panel))  # issue 16
 
 
 def _me():
@@ -298,7 +300,11 @@ def detail(enterprise_id: int):
     return _detail_page(ops.get_enterprise(_me(), enterprise_id))
 
 
-def _workflow(enterprise_id: int, operation, done_message: str, *, with_reason: bool = False, confirm_with=None):
+def _workflow(enterprise_id: int, operation, done_message: str, *, with_reason: bool = False, confirm_with=None,
+              queue: bool = False):
+    """Run a registration step. `confirm_with`: an irreversible step asks first (issue 16 item 3). `queue`: an
+    official's decision, after which they go on to the next registration waiting for them, or to the dashboard
+    when none is left (issue 16)."""
     form = ReviewForm() if with_reason else VersionForm()
     data = {"version": version_of(form.version.data)}
     if with_reason:
@@ -324,6 +330,8 @@ def _workflow(enterprise_id: int, operation, done_message: str, *, with_reason: 
             review_form=review_form,
         )
     unit_of_work.flush()
+    if queue:
+        return redirect(dashboard.after_review(_me(), enterprise.id, f"{done_message} ({enterprise.name})"))
     flash(done_message, "success")
     return redirect(url_for("enterprises.detail", enterprise_id=enterprise.id))
 
@@ -344,14 +352,14 @@ def reopen(enterprise_id: int):
 @login_required
 def approve(enterprise_id: int):
     return _workflow(enterprise_id, ops.approve_registration, _("The registration has been approved."), with_reason=True,
-                     confirm_with=confirmations.approve)
+                     confirm_with=confirmations.approve, queue=True)
 
 
 @bp.post("/<int:enterprise_id>/return")
 @login_required
 def return_(enterprise_id: int):
     return _workflow(enterprise_id, ops.return_registration, _("The registration has been returned to the enterprise."), with_reason=True,
-                     confirm_with=confirmations.return_)
+                     confirm_with=confirmations.return_, queue=True)
 
 
 # ---- production lines ----

@@ -16,13 +16,14 @@ from flask_login import current_user, login_required
 from registry.accounts.reauth import require_recent_login
 from registry.core import confirm, timeutil, unit_of_work
 from registry.core.audit_scope import register_visible_objects
+from registry.core.dashboard import register_dashboard_panel
 from registry.core.errors import Conflict, Forbidden, ValidationFailed
 from registry.core.labels import register_history_labels
 from registry.core.templating import is_zh
 from registry.core.versions import form_version
 from registry.enterprises.models import Enterprise
 from registry.extensions import db, limiter
-from registry.grades import auth, confirmations, evidence, export, labels, queries
+from registry.grades import auth, confirmations, dashboard, evidence, export, labels, queries
 from registry.grades import operations as ops
 from registry.grades.current import effective_grades
 from registry.grades.models import SYSTEM_VALUES, Evidence, GradeApplication, GradeSystem, Objection
@@ -41,6 +42,7 @@ def _register_hooks(state) -> None:
     """What core shows of grades: their events in an enterprise's history, and which applications an
     official may read in the audit log (never-submitted drafts: none, issue 13 Medium 8)."""
     register_history_labels(state.app, "grades", _grade_history)
+    register_dashboard_panel(state.app, "grades", dashboard.panel)  # issue 16
     register_visible_objects(state.app, "grade_application",
                              lambda actor: queries.visible_applications(actor).with_only_columns(GradeApplication.id))
 
@@ -196,8 +198,10 @@ def _render_app(app, status: int = 200, errors: dict | None = None, message: str
                            **application_context(app, typed)), status
 
 
-def _act(application_id: int, operation, *args, ok: str, **kwargs):
-    """Run a page action on an application; validation problems re-render the page with them."""
+def _act(application_id: int, operation, *args, ok: str, queue: bool = False, **kwargs):
+    """Run a page action on an application; validation problems re-render the page with them. `queue`: an
+    official's decision, after which they go on to the next application waiting for them, or to the dashboard
+    when none is left (issue 16)."""
     try:
         unit_of_work.run(operation, *args, **kwargs)
     except ValidationFailed as exc:
@@ -205,6 +209,8 @@ def _act(application_id: int, operation, *args, ok: str, **kwargs):
         confirm.keep(exc)  # the page shows what was typed, not the saved values (issue 16 item 3)
         app = ops.get_application(_me(), application_id)
         return _render_app(app, 422, exc.errors, exc.message)
+    if queue:
+        return redirect(dashboard.after_decision(_me(), application_id, ok))
     flash(ok, "success")
     return redirect(url_for("grades.detail", application_id=application_id))
 
@@ -369,7 +375,7 @@ def review(application_id: int):
             if request.form.get(f"v-{key}") == "returned":
                 verdicts[key] = {"verdict": "returned", "reason": request.form.get(f"r-{key}", "")}
     data = {"version": form_version(request.form.get("version")), "verdicts": verdicts, "note": request.form.get("note", "")}
-    return _act(application_id, ops.review_documents, _me(), application_id, data, ok=_("Review recorded."))
+    return _act(application_id, ops.review_documents, _me(), application_id, data, ok=_("Review recorded."), queue=True)
 
 
 @bp.post("/<int:application_id>/approve")
@@ -379,7 +385,8 @@ def review(application_id: int):
 def approve(application_id: int):
     data = {"version": form_version(request.form.get("version")), "grade": request.form.get("grade", ""),
             "reason": request.form.get("reason", "")}
-    return _act(application_id, ops.approve, _me(), application_id, data, ok=_("Grade approved; the publicity period is open."))
+    return _act(application_id, ops.approve, _me(), application_id, data, ok=_("Grade approved; the publicity period is open."),
+                queue=True)
 
 
 @bp.post("/<int:application_id>/effective")

@@ -15,18 +15,20 @@ from flask_login import current_user, login_required
 from registry.accounts.reauth import is_recent
 from registry.core import confirm, unit_of_work
 from registry.core.confirm import keeps_input
+from registry.core.dashboard import register_dashboard_panel
 from registry.core.templating import region_name, vocab_label
 from registry.extensions import db
 from registry.notices import page as notice_page
 from registry.notices.pdf import render_pdf, safe_filename, zip_response, zip_stream
 from registry.policy.packs import list_packs, pack_for_region
-from registry.schedules import auth, confirmations, diffing, export, labels, provenance, queries, runner
+from registry.schedules import auth, confirmations, dashboard, diffing, export, labels, provenance, queries, runner
 from registry.schedules import notices as schedule_notices
 from registry.schedules import operations as ops
 from registry.schedules.models import ScheduleVersion
 
 bp = Blueprint("schedules", __name__, url_prefix="/schedules")
 public_bp = Blueprint("public_schedules", __name__, url_prefix="/public/schedules")
+bp.record_once(lambda state: register_dashboard_panel(state.app, "schedules", dashboard.panel))  # issue 16
 
 ENTRY_LIMIT = 2000  # the page shows the first lines; the Excel export has them all
 for _name, _filter in labels.FILTERS.items():

@@ -90,7 +90,8 @@ def test_grading_journey_in_the_browser(new_page, world, tmp_path, monkeypatch):
     county.fill("#r-steel\\.clean_transport_share", "铁路运输合同不清晰")
     county.click("#review-submit")
     county.click("#confirm-submit")  # issue 16 item 3: asks first
-    county.wait_for_load_state()
+    county.wait_for_url(re.compile(r"/dashboard/\?cleared=1$"))  # issue 16: the queue is empty
+    county.goto(app_url)
     assert status(county) == "returned"
 
     me.goto(app_url)
@@ -105,7 +106,8 @@ def test_grading_journey_in_the_browser(new_page, world, tmp_path, monkeypatch):
     county.goto(app_url)
     county.click("#review-submit")
     county.click("#confirm-submit")  # issue 16 item 3: asks first
-    county.wait_for_load_state()
+    county.wait_for_url(re.compile(r"/dashboard/\?cleared=1$"))
+    county.goto(app_url)
     assert status(county) == "county_accepted"
 
     city = new_page()
@@ -113,7 +115,8 @@ def test_grading_journey_in_the_browser(new_page, world, tmp_path, monkeypatch):
     city.goto(app_url)
     city.click("#approve-submit")
     city.click("#confirm-submit")  # issue 16 item 3: asks first
-    city.wait_for_load_state()
+    city.wait_for_url(re.compile(r"/dashboard/\?cleared=1$"))
+    city.goto(app_url)
     assert status(city) == "publicity"
 
     public = new_page()
