@@ -51,6 +51,7 @@ ALLOWED_WORDS = {
     "Authorization", "Bearer",  # the HTTP header an API client sends, shown on the token page as it must be typed
 } | {name for name, *_ in DEMO_ACCOUNTS} | {"qiye"}  # login names are what people type: data, not labels
 
+CODE_COLUMNS = {"规则编号"}  # sheet columns that are code columns by their header (see _sheet_texts)
 SKIP_PATHS = ("/logout", "/static/", "/lang/", "/api/", "/healthz")
 DOWNLOAD = re.compile(r"\.(xlsx|csv|pdf|zip|json|jsonl|yaml)$|[?&]format=(xlsx|csv|pdf|zip)")
 SHEET = re.compile(r"\.xlsx$|[?&]format=xlsx")
@@ -109,7 +110,12 @@ def _sheet_texts(body: bytes) -> list[tuple[str, str]]:
     for meta in book.sheets_metadata:
         if "hidden" in str(meta.visible).lower():  # the drop-downs' list sheet: its labels are read via the cells
             continue
-        texts = [meta.name] + [c for row in book.get_sheet_by_name(meta.name).to_python() for c in row if isinstance(c, str)]
+        rows = book.get_sheet_by_name(meta.name).to_python()
+        header = rows[0] if rows else []
+        # A column headed as a code column keeps the codes for tracing, as the page's 依据 detail does (the
+        # schedule export's 规则编号 beside its 依据 in words).
+        skip = {i for i, h in enumerate(header) if isinstance(h, str) and h.strip() in CODE_COLUMNS}
+        texts = [meta.name] + [c for row in rows for i, c in enumerate(row) if isinstance(c, str) and i not in skip]
         out.append((meta.name, "\n".join(texts)))
     return out
 
