@@ -145,6 +145,8 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(grades_views.public_bp)
     app.register_blueprint(emergency_views.bp)
     app.register_blueprint(alerts_views.bp)
+    from registry.alerts import report_views as alert_report_views
+    app.register_blueprint(alert_report_views.bp)
     app.register_blueprint(schedules_views.bp)
     app.register_blueprint(schedules_views.public_bp)
     app.register_blueprint(supervision_views.bp)
