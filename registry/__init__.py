@@ -118,6 +118,7 @@ def _register_blueprints(app: Flask) -> None:
     from registry.accounts import api as accounts_api
     from registry.accounts import views as accounts_views
     from registry.alerts import api as alerts_api
+    from registry.alerts import report_api as alert_report_api
     from registry.alerts import views as alerts_views
     from registry.audit import views as audit_views
     from registry.core import api as core_api
@@ -150,7 +151,8 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(schedules_views.bp)
     app.register_blueprint(schedules_views.public_bp)
     app.register_blueprint(supervision_views.bp)
-    for blp in (accounts_api.blp, enterprises_api.blp, exchange_api.blp, policy_api.blp, grades_api.blp, emergency_api.blp, schedules_api.blp, core_api.blp, supervision_api.blp, alerts_api.blp):
+    for blp in (accounts_api.blp, enterprises_api.blp, exchange_api.blp, policy_api.blp, grades_api.blp, emergency_api.blp, schedules_api.blp, core_api.blp, supervision_api.blp, alerts_api.blp,
+                alert_report_api.blp):
         api.register_blueprint(blp)
         csrf.exempt(blp)  # token clients carry no CSRF token; session writes are guarded in api_auth
 

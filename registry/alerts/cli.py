@@ -137,4 +137,7 @@ def register(app: Flask) -> None:
     from registry.core.demo_builders import DemoBuilder, register_demo_builder
 
     register_demo_builder(app, "alerts", DemoBuilder(order=30, build=_build_demo))  # after the city and schedules
+    from registry.alerts.report_cli import report_cmd
+
+    alert.add_command(report_cmd)  # the report helper's command (registry/alerts/report_cli.py)
     app.cli.add_command(alert)

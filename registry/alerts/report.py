@@ -347,3 +347,31 @@ def _default_region(actor) -> str | None:
     if getattr(actor, "role", None) in (Role.PROVINCE.value, Role.CITY.value, Role.COUNTY.value):
         return actor.region_code
     return None
+
+
+# ---- plain JSON (API, CLI) ----
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return value.isoformat()
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, dict):
+        return {k: _jsonable(v) for k, v in value.items() if k not in ("episode", "changes")}
+    if isinstance(value, (list, tuple, set)):
+        return [_jsonable(v) for v in value]
+    return value
+
+
+def episode_json(r: dict[str, Any]) -> dict[str, Any]:
+    return _jsonable(r)
+
+
+def summary_json(data: dict[str, Any]) -> dict[str, Any]:
+    out = _jsonable({k: v for k, v in data.items() if k != "episodes"})
+    out["episodes"] = [{"episode_id": e["episode"].id, "region_code": e["episode"].region_code,
+                        "doc_number": e["episode"].doc_number, "status": e["episode"].status,
+                        "starts_at": _jsonable(_aware(e["episode"].starts_at)),
+                        "lifted_at": _jsonable(_aware(e["episode"].lifted_at)),
+                        "hours_per_level": e["hours_per_level"], "orders": e["orders"]} for e in data["episodes"]]
+    return out

@@ -109,3 +109,21 @@ def test_enterprise_cannot_open_reports(demo_city, client):
     assert client.get(f"/alerts/reports/episodes/{ep.id}").status_code == 404
     assert client.get("/alerts/reports/monthly").status_code == 403
 
+
+
+def test_cli_report(demo_city, tmp_path):
+    """`flask alert report --episode ID | --month YYYY-MM [-o FILE.xlsx]`."""
+    ep, t0 = build_episode(with_list=False)
+    run = demo_city.test_cli_runner().invoke
+    out = run(args=["alert", "report", "--episode", str(ep.id), "--as-user", "langfang"])
+    assert out.exit_code == 0, out.output
+    assert json.loads(out.output)["orders"]["total"]["issued"] == report.episode_report(ep)["orders"]["total"]["issued"]
+    denied = run(args=["alert", "report", "--episode", str(ep.id), "--as-user", "shijiazhuang"])
+    assert denied.exit_code == 2
+    bj = t0.astimezone(report.BEIJING)
+    target = tmp_path / "m.xlsx"
+    out = run(args=["alert", "report", "--month", f"{bj.year:04d}-{bj.month:02d}", "--as-user", "hebei", "-o", str(target)])
+    assert out.exit_code == 0, out.output
+    sheets = pd.read_excel(target, sheet_name=None, engine="calamine", header=None)
+    assert report.due_date(bj.year, bj.month).isoformat() in {str(v) for f in sheets.values() for v in f.to_numpy().ravel()}
+    assert run(args=["alert", "report", "--as-user", "langfang"]).exit_code != 0

@@ -1,0 +1,41 @@
+"""`flask alert report --episode ID | --month YYYY-MM [--region CODE] [-o FILE.xlsx] --as-user NAME`: the episode
+report or the monthly report (D-20, 001:121) as JSON on stdout, or as the Excel workbook the pages offer."""
+from __future__ import annotations
+
+import json
+
+import click
+
+
+@click.command("report")
+@click.option("--episode", "episode_id", type=int, default=None, help="The episode's id.")
+@click.option("--month", default=None, help="YYYY-MM: the monthly report.")
+@click.option("--region", default=None, help="With --month: a region code in the official's scope.")
+@click.option("-o", "--output", default=None, type=click.Path(dir_okay=False), help="Write Excel (.xlsx) here.")
+@click.option("--as-user", "username", required=True, help="The official whose scope applies.")
+def report_cmd(episode_id, month, region, output, username) -> None:
+    """The report after an episode, or the monthly report, as JSON or Excel."""
+    from registry.alerts import operations as ops
+    from registry.alerts import report
+    from registry.alerts.cli import _run, _user
+    from registry.alerts.report_export import episode_xlsx, monthly_xlsx
+
+    if (episode_id is None) == (month is None):
+        raise click.UsageError("give exactly one of --episode ID or --month YYYY-MM")
+    me = _user(username)
+    if episode_id is not None:
+        r = report.episode_report(_run(lambda: ops.get_episode(me, episode_id)))
+        data, xlsx = report.episode_json(r), (lambda: episode_xlsx(r))
+    else:
+        try:
+            year, mon = report.parse_month(month)
+        except ValueError as exc:
+            raise click.BadParameter(str(exc), param_hint="--month") from exc
+        m = report.monthly(me, year, mon, region)
+        data, xlsx = report.summary_json(m), (lambda: monthly_xlsx(m))
+    if output:
+        with open(output, "wb") as fh:
+            fh.write(xlsx())
+        click.echo(output)
+    else:
+        click.echo(json.dumps(data, ensure_ascii=False, indent=1))
