@@ -148,6 +148,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(alerts_views.bp)
     from registry.alerts import report_views as alert_report_views
     app.register_blueprint(alert_report_views.bp)
+    app.register_blueprint(alert_report_views.reminders_bp)
     app.register_blueprint(schedules_views.bp)
     app.register_blueprint(schedules_views.public_bp)
     app.register_blueprint(supervision_views.bp)

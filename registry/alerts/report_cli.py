@@ -39,3 +39,19 @@ def report_cmd(episode_id, month, region, output, username) -> None:
         click.echo(output)
     else:
         click.echo(json.dumps(data, ensure_ascii=False, indent=1))
+
+
+@click.command("remind-plans")
+@click.argument("region_code")
+@click.option("--season", type=int, default=None, help="The season's year; default the latest whose deadline passed.")
+@click.option("--pack", "pack_id", default=None, help="Default: the region's pack.")
+@click.option("--as-user", "username", required=True, help="The official sending (their scope applies).")
+def remind_plans_cmd(region_code, season, pack_id, username) -> None:
+    """Remind every enterprise whose 一厂一策 plan is missing or incomplete (inbox, and e-mail where configured)."""
+    from registry.alerts.cli import _run, _user
+    from registry.alerts.reminders import remind_plans
+    from registry.extensions import db
+
+    out = _run(lambda: remind_plans(_user(username), region_code, season, pack_id))
+    db.session.commit()
+    click.echo(json.dumps(out, ensure_ascii=False))

@@ -3,16 +3,17 @@ scope by city (the province's view), and the monthly report (D-20, 001:121); eac
 report as PDF where registry/notices provides render_pdf). Reads only: registry/alerts/report.py computes."""
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, render_template, request
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from registry.alerts import auth, report
 from registry.alerts import operations as ops
 from registry.alerts.models import LEVELS
-from registry.core import codes, timeutil
+from registry.core import codes, timeutil, unit_of_work
 
 bp = Blueprint("alert_reports", __name__, url_prefix="/alerts/reports")
+reminders_bp = Blueprint("alert_reminders", __name__, url_prefix="/alerts/reminders")
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -137,3 +138,19 @@ def monthly_xlsx():
     data = report.monthly(me, year, month, region)
     return Response(build(data), mimetype=XLSX, headers={
         "Content-Disposition": f'attachment; filename="alert-monthly-{data["month_text"]}.xlsx"'})
+
+
+@reminders_bp.post("/plans")
+@login_required
+def remind_plans():
+    """The button on the plan-completeness page: a reminder to every enterprise whose plan is missing or incomplete."""
+    from registry.alerts.reminders import remind_plans as send
+
+    me = _me()
+    _official(me)
+    region = request.form.get("region") or me.region_code or ""
+    season = request.form.get("season", type=int)
+    pack = request.form.get("pack") or None
+    out = unit_of_work.run(send, me, region, season, pack)
+    flash(_("Reminders sent to %(n)s enterprises.", n=out["enterprises"]), "success")
+    return redirect(url_for("emergency.plans_missing", region=region, season=out["season"], pack=out["pack"]))

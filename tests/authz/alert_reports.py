@@ -24,4 +24,7 @@ ROUTES: list[Route] = [
     Route("GET", f"{API}/alert-episodes/{{alert_episode_id}}/report", episode_view(200, 401), state=STATE),
     Route("GET", f"{API}/alert-reports/cities", officials(200, 401)),
     Route("GET", f"{API}/alert-reports/monthly", officials(200, 401)),
+    Route("POST", "/alerts/reminders/plans", everyone(404, anonymous=302, owner=403, other_enterprise=403, admin=403,
+                                                      security_admin=403, audit_admin=403, city_in=302, province_in=302),
+          data={"region": "131000"}, note="officials whose scope covers the region (a county does not cover its city)"),
 ]
