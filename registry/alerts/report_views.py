@@ -89,7 +89,7 @@ def episode(episode_id: int):
 def _render_pdf():
     """registry.notices.render_pdf when the notices domain is merged; None otherwise (no second PDF path)."""
     try:
-        from registry.notices import render_pdf
+        from registry.notices.pdf import render_pdf
     except ImportError:
         return None
     return render_pdf
@@ -103,6 +103,19 @@ def episode_xlsx(episode_id: int):
     ep = ops.get_episode(_me(), episode_id)
     return Response(build(report.episode_report(ep)), mimetype=XLSX, headers={
         "Content-Disposition": f'attachment; filename="alert-episode-{ep.id}.xlsx"'})
+
+
+@bp.get("/episodes/<int:episode_id>.pdf")
+@login_required
+def episode_pdf(episode_id: int):
+    """The report as PDF through registry/notices' WeasyPrint path (the one PDF path of the app)."""
+    ep = ops.get_episode(_me(), episode_id)
+    render_pdf = _render_pdf()
+    if render_pdf is None:
+        abort(404)
+    html = render_template("alerts/report_print.html", r=report.episode_report(ep), ep=ep, levels=LEVELS)
+    return Response(render_pdf(html, request.url_root), mimetype="application/pdf", headers={
+        "Content-Disposition": f'attachment; filename="alert-episode-{ep.id}.pdf"'})
 
 
 def _month_args(me) -> tuple[int, int, str | None]:

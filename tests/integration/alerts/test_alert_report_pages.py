@@ -127,3 +127,16 @@ def test_cli_report(demo_city, tmp_path):
     sheets = pd.read_excel(target, sheet_name=None, engine="calamine", header=None)
     assert report.due_date(bj.year, bj.month).isoformat() in {str(v) for f in sheets.values() for v in f.to_numpy().ravel()}
     assert run(args=["alert", "report", "--as-user", "langfang"]).exit_code != 0
+
+
+def test_episode_report_pdf(demo_city, client):
+    """The report as PDF through registry/notices' render_pdf (present once the notices branch is merged)."""
+    pytest.importorskip("registry.notices.pdf")
+    ep, _ = build_episode(with_list=False)
+    login(client, "langfang", DEMO_PASSWORD)
+    assert 'id="report-pdf"' in client.get(f"/alerts/reports/episodes/{ep.id}").get_data(as_text=True)
+    pdf = client.get(f"/alerts/reports/episodes/{ep.id}.pdf")
+    assert pdf.status_code == 200 and pdf.mimetype == "application/pdf" and pdf.data.startswith(b"%PDF")
+    client.post("/logout")
+    login(client, "shijiazhuang", DEMO_PASSWORD)
+    assert client.get(f"/alerts/reports/episodes/{ep.id}.pdf").status_code == 404
