@@ -231,9 +231,14 @@ def timeline_chart(report: dict[str, Any], label) -> dict[str, Any]:
 
 # ---- the province's (or any official's) view: episodes by city ----
 
+def _touches(code: str, prefix: str) -> bool:
+    return code.startswith(prefix) or prefix.startswith(region_prefix(code))
+
+
 def visible_episodes(actor, start: datetime | None = None, end: datetime | None = None,
                      region_code: str | None = None) -> list[AlertEpisode]:
-    """Episodes the actor may see, overlapping [start, end) if given, inside region_code's subtree if given."""
+    """Episodes the actor may see, overlapping [start, end) if given, whose area touches region_code if given
+    (a county: the city's alerts that cover it; a province: its cities' and its regional alerts)."""
     if not auth.can_list_episodes(actor):
         return []
     stmt = select(AlertEpisode).order_by(AlertEpisode.region_code, AlertEpisode.starts_at)
@@ -241,13 +246,10 @@ def visible_episodes(actor, start: datetime | None = None, end: datetime | None 
         stmt = stmt.where(AlertEpisode.starts_at < end)
     if start is not None:
         stmt = stmt.where((AlertEpisode.lifted_at.is_(None)) | (AlertEpisode.lifted_at >= start))
-    if region_code:
-        prefix = region_prefix(region_code)
-        stmt = stmt.where(AlertEpisode.region_code.startswith(prefix) | (AlertEpisode.region_code == region_code[:2] + "0000"))
     eps = [ep for ep in db.session.scalars(stmt) if auth.can_view_episode(actor, ep)]
     if region_code:
         prefix = region_prefix(region_code)
-        eps = [ep for ep in eps if ep.region_code.startswith(prefix) or any(a.startswith(prefix) for a in ep.area_codes)]
+        eps = [ep for ep in eps if any(_touches(a, prefix) for a in (ep.area_codes or [ep.region_code]))]
     return eps
 
 
@@ -269,6 +271,8 @@ def summary(actor, start: datetime | None = None, end: datetime | None = None,
         if end is not None:
             order_q = order_q.where(AlertOrder.window_start < end)
         orders = list(db.session.execute(order_q))
+        if region_code and len(region_prefix(region_code)) > 4:  # a county's report: its own enterprises' orders
+            orders = [(o, c) for o, c in orders if c.startswith(region_prefix(region_code))]
         cities = _cities(ep)
         episodes_out.append({"episode": ep, "hours_per_level": hours, "orders": order_counts([(o, c) for o, c in orders])["total"]})
         for city in cities:

@@ -139,3 +139,16 @@ def test_monthly_due_date_and_clipping(demo_city):
     with pytest.raises(ValueError):
         report.parse_month("2026-13")
     assert report.month_bounds(2026, 2)[1] == datetime(2026, 3, 1, tzinfo=report.BEIJING).astimezone(timezone.utc)
+
+
+def test_county_monthly_report_counts_its_own_enterprises(demo_city):
+    """A county official's monthly report (D-20: the district reports) shows the city's episode that covered it and
+    only the orders of its own enterprises."""
+    ep, t0 = build_episode(with_list=False)
+    bj = t0.astimezone(report.BEIJING)
+    county = _user("anci")
+    m = report.monthly(county, bj.year, bj.month)
+    orders = db.session.scalars(select(AlertOrder).where(AlertOrder.episode_id == ep.id)).all()
+    mine = [o for o in orders if o.region_code == county.region_code]
+    assert m["region_code"] == county.region_code and m["totals"]["episodes"] == 1
+    assert mine and m["totals"]["issued"] == len(mine) < len(orders)
