@@ -8,10 +8,11 @@ from marshmallow import Schema, ValidationError, fields, validates
 
 from registry.alerts import auth, report
 from registry.alerts import operations as ops
-from registry.core import timeutil
+from registry.core import timeutil, unit_of_work
 from registry.core.api_auth import actor, guard, login_required
-from registry.core.api_support import errors
+from registry.core.api_support import body, errors, json_body
 from registry.core.errors import Forbidden
+from registry.core.validation import load
 
 blp = Blueprint("alert_reports_api", __name__, url_prefix="/api/v1",
                 description="Alert reports (issue 17): per episode, per city, per month (D-20, 001:121).")
@@ -196,3 +197,35 @@ class Monthly(MethodView):
         """The monthly report (D-20, 001:121): episodes, days per level, orders, receipts, reductions; due date."""
         year, month = report.parse_month(args.get("month") or timeutil.beijing_today().strftime("%Y-%m"))
         return report.summary_json(report.monthly(_official(), year, month, args.get("region")))
+
+
+class RemindInput(Schema):
+    region_code = fields.String(required=True, metadata={"description": "a region in your scope"})
+    season = fields.Integer(load_default=None, metadata={"description": "the season's year; default: the latest "
+                                                                         "whose filing deadline has passed"})
+    pack_id = fields.String(load_default=None, metadata={"description": "default: the region's pack"})
+
+
+class RemindOut(Schema):
+    pack = fields.String()
+    season = fields.Integer()
+    deadline = fields.String(allow_none=True)
+    enterprises = fields.Integer()
+    inbox = fields.Integer()
+    email = fields.Dict(keys=fields.String(), values=fields.Integer())
+    statuses = fields.Dict(keys=fields.String(), values=fields.Integer())
+
+
+@blp.route("/plan-reminders")
+class PlanReminders(MethodView):
+    @login_required
+    @body(RemindInput)
+    @blp.response(201, RemindOut)
+    @errors(blp, 401, 403, 404, 422)
+    def post(self):
+        """Remind every enterprise of the region whose 一厂一策 plan is missing, a draft or incomplete (its alerts
+        inbox; e-mail where SMTP is configured); audited."""
+        from registry.alerts.reminders import remind_plans
+
+        data = load(RemindInput(), json_body())
+        return unit_of_work.run(remind_plans, _official(), data["region_code"], data.get("season"), data.get("pack_id"))

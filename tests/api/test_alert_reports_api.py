@@ -31,3 +31,20 @@ def test_api_reports_and_openapi(demo_city, api_client, token_for):
     assert {"/api/v1/alert-episodes/{episode_id}/report", "/api/v1/alert-reports/cities",
             "/api/v1/alert-reports/monthly"} <= set(spec["paths"])
 
+
+
+def test_plan_reminders_api(demo_city, api_client, token_for):
+    """POST /api/v1/plan-reminders: reminders in the inbox of every enterprise plans_missing lists; out of scope 404."""
+    from sqlalchemy import func, select
+
+    from registry.alerts.models import InboxMessage
+    from registry.emergency.completeness import plans_missing
+    from registry.extensions import db
+
+    n = len(plans_missing("131000"))
+    resp = api_client.post("/api/v1/plan-reminders", headers=token_for(_user("langfang")), json={"region_code": "131000"})
+    assert resp.status_code == 201 and resp.get_json()["inbox"] == n > 0
+    assert db.session.scalar(select(func.count()).select_from(InboxMessage).where(InboxMessage.kind == "reminder")) == n
+    other = api_client.post("/api/v1/plan-reminders", headers=token_for(_user("shijiazhuang")), json={"region_code": "131000"})
+    assert other.status_code == 404
+    assert "/api/v1/plan-reminders" in api_client.get("/api/v1/openapi.json").get_json()["paths"]

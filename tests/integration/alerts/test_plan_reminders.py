@@ -71,3 +71,4 @@ def test_button_and_cli(demo_city, client):
     client.post("/logout", data={"csrf_token": csrf_from(page)})
     login(client, owner.username, DEMO_PASSWORD)
     assert "一厂一策" in client.get("/alerts/inbox").get_data(as_text=True)
+
