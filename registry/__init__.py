@@ -162,6 +162,7 @@ def _register_cli(app: Flask) -> None:
     from registry import demo
     from registry.accounts import cli as accounts_cli
     from registry.alerts import cli as alerts_cli
+    from registry.alerts import report_cli as alert_report_cli
     from registry.audit import cli as audit_cli
     from registry.core import cli as core_cli
     from registry.emergency import cli as emergency_cli
@@ -174,6 +175,7 @@ def _register_cli(app: Flask) -> None:
     for mod in (core_cli, audit_cli, accounts_cli, enterprises_cli, exchange_cli, policy_cli, grades_cli, schedules_cli,
                 emergency_cli, alerts_cli):
         mod.register(app)
+    alert_report_cli.register(alerts_cli.alert, emergency_cli.emergency)  # flask alert report, flask emergency remind-plans
     demo.register_cli(app)  # the demo city, first of the demo builders (the schedules' follow it)
 
 

@@ -137,9 +137,4 @@ def register(app: Flask) -> None:
     from registry.core.demo_builders import DemoBuilder, register_demo_builder
 
     register_demo_builder(app, "alerts", DemoBuilder(order=30, build=_build_demo))  # after the city and schedules
-    from registry.alerts.report_cli import remind_plans_cmd, report_cmd
-    from registry.emergency.cli import emergency
-
-    alert.add_command(report_cmd)  # the report helper's commands (registry/alerts/report_cli.py)
-    emergency.add_command(remind_plans_cmd)  # flask emergency remind-plans
     app.cli.add_command(alert)

@@ -3,8 +3,40 @@ report or the monthly report (D-20, 001:121) as JSON on stdout, or as the Excel 
 from __future__ import annotations
 
 import json
+import sys
 
 import click
+
+
+def _user(username: str):
+    from sqlalchemy import select
+
+    from registry.accounts.models import User
+    from registry.extensions import db
+
+    user = db.session.scalar(select(User).where(User.username == username))
+    if user is None:
+        raise click.ClickException(f"no user {username!r}")
+    return user
+
+
+def _run(fn):
+    """Domain errors exit 2 with their message (as registry/alerts/cli.py does)."""
+    from registry.core.errors import DomainError
+    from registry.extensions import db
+
+    try:
+        return fn()
+    except DomainError as err:
+        db.session.rollback()
+        click.echo(json.dumps(err.as_dict(), ensure_ascii=False), err=True)
+        sys.exit(2)
+
+
+def register(alert_group: click.Group, emergency_group: click.Group) -> None:
+    """Called by the application factory: `flask alert report`, `flask emergency remind-plans`."""
+    alert_group.add_command(report_cmd)
+    emergency_group.add_command(remind_plans_cmd)
 
 
 @click.command("report")
@@ -17,7 +49,6 @@ def report_cmd(episode_id, month, region, output, username) -> None:
     """The report after an episode, or the monthly report, as JSON or Excel."""
     from registry.alerts import operations as ops
     from registry.alerts import report
-    from registry.alerts.cli import _run, _user
     from registry.alerts.report_export import episode_xlsx, monthly_xlsx
 
     if (episode_id is None) == (month is None):
@@ -48,7 +79,6 @@ def report_cmd(episode_id, month, region, output, username) -> None:
 @click.option("--as-user", "username", required=True, help="The official sending (their scope applies).")
 def remind_plans_cmd(region_code, season, pack_id, username) -> None:
     """Remind every enterprise whose 一厂一策 plan is missing or incomplete (inbox, and e-mail where configured)."""
-    from registry.alerts.cli import _run, _user
     from registry.alerts.reminders import remind_plans
     from registry.extensions import db
 

@@ -88,11 +88,12 @@ def episode(episode_id: int):
 
 def _render_pdf():
     """registry.notices.render_pdf when the notices domain is merged; None otherwise (no second PDF path)."""
+    import importlib  # optional until the notices branch is merged: a static import would name a missing module
+
     try:
-        from registry.notices.pdf import render_pdf
+        return importlib.import_module("registry.notices.pdf").render_pdf
     except ImportError:
         return None
-    return render_pdf
 
 
 @bp.get("/episodes/<int:episode_id>.xlsx")
