@@ -121,6 +121,7 @@ def _register_blueprints(app: Flask) -> None:
     from registry.accounts import api as accounts_api
     from registry.accounts import views as accounts_views
     from registry.alerts import api as alerts_api
+    from registry.alerts import report_api as alert_report_api
     from registry.alerts import views as alerts_views
     from registry.audit import views as audit_views
     from registry.core import api as core_api
@@ -150,10 +151,14 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(grades_views.public_bp)
     app.register_blueprint(emergency_views.bp)
     app.register_blueprint(alerts_views.bp)
+    from registry.alerts import report_views as alert_report_views
+    app.register_blueprint(alert_report_views.bp)
+    app.register_blueprint(alert_report_views.reminders_bp)
     app.register_blueprint(schedules_views.bp)
     app.register_blueprint(schedules_views.public_bp)
     app.register_blueprint(supervision_views.bp)
-    for blp in (accounts_api.blp, enterprises_api.blp, exchange_api.blp, policy_api.blp, grades_api.blp, emergency_api.blp, schedules_api.blp, core_api.blp, supervision_api.blp, alerts_api.blp):
+    for blp in (accounts_api.blp, enterprises_api.blp, exchange_api.blp, policy_api.blp, grades_api.blp, emergency_api.blp, schedules_api.blp, core_api.blp, supervision_api.blp, alerts_api.blp,
+                alert_report_api.blp):
         api.register_blueprint(blp)
         csrf.exempt(blp)  # token clients carry no CSRF token; session writes are guarded in api_auth
 
@@ -162,6 +167,7 @@ def _register_cli(app: Flask) -> None:
     from registry import demo
     from registry.accounts import cli as accounts_cli
     from registry.alerts import cli as alerts_cli
+    from registry.alerts import report_cli as alert_report_cli
     from registry.audit import cli as audit_cli
     from registry.core import cli as core_cli
     from registry.emergency import cli as emergency_cli
@@ -174,6 +180,7 @@ def _register_cli(app: Flask) -> None:
     for mod in (core_cli, audit_cli, accounts_cli, enterprises_cli, exchange_cli, policy_cli, grades_cli, schedules_cli,
                 emergency_cli, alerts_cli):
         mod.register(app)
+    alert_report_cli.register(alerts_cli.alert, emergency_cli.emergency)  # flask alert report, flask emergency remind-plans
     demo.register_cli(app)  # the demo city, first of the demo builders (the schedules' follow it)
 
 

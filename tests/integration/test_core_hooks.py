@@ -16,7 +16,7 @@ def test_the_domains_register_their_hooks_with_core(db_app):
     assert set(registered(labels.KIND)) >= {"grades", "emergency"}
     assert set(registered(audit_scope.KIND)) >= set(audit_scope.SCOPED_OBJECT_TYPES)
     names = [b.build.__module__ for b in builders(db_app)]
-    assert names == ["registry.demo", "registry.schedules.cli"]  # the city first: the schedules build on it
+    assert names == ["registry.demo", "registry.schedules.cli", "registry.alerts.cli"]  # the city first: the others build on it
 
 
 def test_other_domains_events_get_their_labels_in_the_history(db_app):
