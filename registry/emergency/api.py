@@ -33,6 +33,8 @@ from registry.emergency.schemas import (
     EmergencyPlanQuery,
     EmergencyProposalOut,
     EmergencySolverOut,
+    PlansMissingOut,
+    PlansMissingQuery,
 )
 from registry.policy.emergency import emergency_levels
 from registry.policy.packs import get_pack
@@ -146,6 +148,21 @@ class ListProposals(MethodView):
         """Every proposal on this version with its explanation and decision."""
         ops.get_list(actor(), list_id)
         return {"items": queries.proposals_of(list_id)}
+
+
+@blp.route("/emergency-plans/missing")
+class PlansMissing(MethodView):
+    @login_required
+    @blp.arguments(PlansMissingQuery, location="query")
+    @blp.response(200, PlansMissingOut)
+    @errors(blp, 401, 404, 422)
+    def get(self, query):
+        """Enterprises of the region whose 一厂一策 plan is missing, only drafted, or incomplete (a line without an entry
+        at a level the pack names, R-A-03 003:50), with the season's filing deadline (a pack setting, cited)."""
+        from registry.emergency.completeness import missing_for
+
+        pack, season, deadline, rows = missing_for(actor(), query["region"], query["season"], query["pack"])
+        return {"pack": pack.id, "season": season, "deadline": deadline, "items": rows}
 
 
 @blp.route("/emergency-lists/<int:list_id>/apply")

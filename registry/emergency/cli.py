@@ -115,6 +115,33 @@ def orders_cmd(list_id: int, on, level: str) -> None:
         click.echo(json.dumps(order, ensure_ascii=False, default=str))
 
 
+@emergency.command("plans-missing")
+@click.argument("region_code")
+@click.option("--season", type=int, default=None, help="The season's year (its heating season starts then); default "
+                                                        "the latest whose filing deadline has passed.")
+@click.option("--pack", "pack_id", default=None, help="Default: the region's pack.")
+@click.option("--as-user", "username", default=None, help="An official (their scope applies); default: no scope check.")
+def plans_missing_cmd(region_code: str, season: int | None, pack_id: str | None, username: str | None) -> None:
+    """Enterprises whose 一厂一策 plan is missing or incomplete (a line without an entry at a level the pack names),
+    with the season's filing deadline (issue 17): one JSON line per enterprise, the deadline on stderr."""
+    from registry.emergency.completeness import default_season, filing_deadline, missing_for, plans_missing
+    from registry.policy.packs import get_pack, pack_for_region
+
+    if username:
+        pack, season, deadline, rows = _run(lambda: missing_for(_user(username), region_code, season, pack_id))
+    else:
+        pack = get_pack(pack_id or pack_for_region(region_code))
+        if pack is None:
+            raise click.ClickException(f"no policy pack {pack_id!r}")
+        season = season if season is not None else default_season(pack)
+        deadline = filing_deadline(pack, season)
+        rows = _run(lambda: plans_missing(region_code, season, pack.id))
+    click.echo(json.dumps({"pack": pack.id, "season": season, "deadline": deadline, "enterprises": len(rows)},
+                          ensure_ascii=False, default=str), err=True)
+    for row in rows:
+        click.echo(json.dumps(row, ensure_ascii=False, default=str))
+
+
 @emergency.command("export")
 @click.argument("list_id", type=int)
 @click.option("--out", "out", required=True, type=click.Path(dir_okay=False))

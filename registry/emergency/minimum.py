@@ -13,7 +13,7 @@ from registry.enterprises.models import Enterprise
 from registry.grades.current import EmergencyStanding
 from registry.policy.engine import evaluate_enterprise
 from registry.policy.facts import enterprise_facts, reviewed_enterprises
-from registry.policy.packs import Pack, first_season_day
+from registry.policy.packs import Pack, alert_floor_day
 
 _RANK = {"none": 0, "curtail": 1, "stop": 2}
 
@@ -35,8 +35,10 @@ class Floor:
 
 
 def season_day(pack: Pack) -> date:
-    """The day the floor is read on: the first heating-season day inside the pack's period (R-T-05)."""
-    return first_season_day(pack)
+    """The day the floor is read on: the last day before the pack's first heating season (alert_floor_day), so
+    each level's floor is the alert's own minimum for the grade — the heating-season staggering measure is not
+    repeated at every level (issue 17); orders on a heating-season day still apply it (R-O-03)."""
+    return alert_floor_day(pack)
 
 
 def _floor(line: dict) -> Floor:
@@ -53,10 +55,11 @@ def _floor(line: dict) -> Floor:
     return Floor("none", 0.0, clauses)
 
 
-def floors(enterprise: Enterprise, pack: Pack, levels: list[str], grades: EmergencyStanding | None) -> dict[tuple[int, str], Floor]:
+def floors(enterprise: Enterprise, pack: Pack, levels: list[str], grades: EmergencyStanding | None,
+           on: date | None = None) -> dict[tuple[int, str], Floor]:
     """(line db id, level) → the floor, from one engine evaluation per level. The engine gets every standing
     industry grade and a standing fraud finding (issue 14 point 4): each line is held to its own industry's grade."""
-    on = season_day(pack)
+    on = on or season_day(pack)
     extra = grades.facts() if grades is not None else None
     # The list holds the approved facts (issue 14 point 10), so the floor is read on them too: an unapproved
     # amendment (say, lines claimed ultra-low) cannot weaken a plan. Never approved yet: the records as they are.

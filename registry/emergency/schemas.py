@@ -190,8 +190,10 @@ class EmergencyOrderOut(Schema):
     sector = fields.String()
     grade = fields.String(allow_none=True)
     address = fields.String()
-    lines = fields.List(fields.Dict())
+    lines = fields.List(fields.Dict(), metadata={"description": "every line: measure, percent (range), basis, source "
+                                                                "plan | pack, reasons [{rule, source}] (R-O-01/02/03)"})
     transport = fields.List(fields.Dict())
+    reasons = fields.List(fields.Dict(), metadata={"description": "the level's clauses (ratios, base) for the enterprise"})
 
 
 class EmergencyPlanQuery(Schema):
@@ -216,3 +218,49 @@ class EmergencyPlanOut(Schema):
     status = fields.String(allow_none=True)
     grade = fields.String(allow_none=True)
     entries = fields.List(fields.Nested(EmergencyPlanEntryOut))
+
+
+class PlansMissingQuery(Schema):
+    region = fields.String(required=True, metadata={"description": "a county or city code, e.g. 131002 or 131000"})
+    season = fields.Integer(load_default=None, metadata={"description": "the season's year (its heating season starts "
+                                                                        "then); default the latest whose deadline passed"})
+    pack = fields.String(load_default=None, metadata={"description": "a policy pack id; default the region's pack"})
+
+
+class PlanGapOut(Schema):
+    line_id = fields.Integer()
+    code = fields.String(allow_none=True)
+    name = fields.String()
+    levels = fields.List(fields.String(), metadata={"description": "alert levels the filed plan has no entry for"})
+
+
+class PlanMissingOut(Schema):
+    enterprise_id = fields.Integer()
+    name = fields.String()
+    uscc = fields.String()
+    region_code = fields.String()
+    sector = fields.String(allow_none=True)
+    status = fields.String(metadata={"description": "missing (no plan) | draft (not filed) | incomplete (a line "
+                                                    "without an entry at a level the pack names, R-A-03 003:50)"})
+    plan_id = fields.Integer(allow_none=True)
+    plan_number = fields.Integer(allow_none=True)
+    filed_at = fields.DateTime(allow_none=True)
+    filed_late = fields.Boolean(metadata={"description": "filed after the season's deadline"})
+    missing = fields.List(fields.Nested(PlanGapOut))
+    deadline = fields.Date(allow_none=True)
+    overdue = fields.Boolean(metadata={"description": "the deadline has passed"})
+
+
+class FilingDeadlineOut(Schema):
+    date = fields.Date()
+    rule = fields.String()
+    source = fields.String()
+    note = fields.String()
+    local_setting = fields.Boolean()
+
+
+class PlansMissingOut(Schema):
+    pack = fields.String()
+    season = fields.Integer()
+    deadline = fields.Nested(FilingDeadlineOut, allow_none=True)
+    items = fields.List(fields.Nested(PlanMissingOut))

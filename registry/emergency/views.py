@@ -83,6 +83,22 @@ def _area_page(region_code: str, status: int = 200, **context):
                            **context), status
 
 
+@bp.get("/plans-missing")
+@login_required
+def plans_missing():
+    """County and city officials: enterprises whose 一厂一策 plan is missing or incomplete, and the season's deadline."""
+    from registry.emergency.completeness import missing_for
+
+    me = _official_only()
+    region = request.args.get("region") or me.region_code or ""
+    season = request.args.get("season", type=int)
+    pack, season, deadline, rows = missing_for(me, region, season, request.args.get("pack") or None)
+    from registry.policy.packs import seasons
+
+    return render_template("emergency/plans_missing.html", pack=pack, season=season, seasons=seasons(pack.id),
+                           deadline=deadline, rows=rows, region=region, levels=emergency_levels(pack))
+
+
 @bp.get("/area-sources")
 @login_required
 def area_sources():

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from datetime import date
+from datetime import date, timedelta
 from functools import lru_cache
 from typing import Any
 
@@ -22,7 +22,7 @@ from grading.contract import list_packs as _list_packs
 from grading.packs import PACK_DIR, GradeWorkflow, Pack, get_pack
 
 __all__ = [
-    "ENGINE_VERSION", "GradeWorkflow", "Pack", "check_region_packs", "evaluation_dates", "first_season_day", "get_pack",
+    "ENGINE_VERSION", "GradeWorkflow", "Pack", "alert_floor_day", "check_region_packs", "evaluation_dates", "first_season_day", "get_pack",
     "list_packs",
     "pack_for_region", "pack_sha256", "season_bounds", "seasons",
 ]
@@ -92,6 +92,21 @@ def first_season_day(pack: Pack) -> date:
     """The first heating-season day inside the pack's period, else the period's start (R-T-05)."""
     start = pack.heating_season_window(pack.period_start).start
     return start if pack.period_start <= start < pack.period_end else pack.period_start
+
+
+def alert_floor_day(pack: Pack) -> date:
+    """The day an emergency plan's floor is read on (issue 17): the last day before the first heating season that
+    starts inside the pack's period, so the floor at each level is what the ALERT requires (grade measures, alert
+    overlays, triggers and gates in force by then), not the heating-season staggering measure repeated at every
+    level. Alert-day orders still hold a line to the day's full decision, season included (R-O-03). A period with
+    no such day falls back to first_season_day."""
+    window = pack.heating_season_window(pack.period_start)
+    if window.start <= pack.period_start:
+        window = pack.heating_season_window(window.end)
+    day = window.start - timedelta(days=1)
+    if pack.period_start <= day < pack.period_end and not pack.in_heating_season(day):
+        return day
+    return first_season_day(pack)
 
 
 def seasons(pack_id: str) -> list[int]:

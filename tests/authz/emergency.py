@@ -96,9 +96,14 @@ ROUTES: list[Route] = [
     Route("GET", "/emergency/lists/{emergency_list_id}/orders?date=2018-01-10&level=red", list_view()),
     Route("GET", "/emergency/lists/{emergency_list_id}/orders.xlsx?date=2018-01-10&level=red", list_view()),
     Route("GET", "/emergency/enterprises/{enterprise_id}/plan", plan_view()),
-    Route("POST", "/emergency/enterprises/{enterprise_id}/plan", plan_write(422), data={"pack_id": PACK},
-          note="every line 'none' is below the pack's heating-season floor for the world's blast furnace"),
+    Route("POST", "/emergency/enterprises/{enterprise_id}/plan", plan_write(302), data={"pack_id": PACK},
+          note="every line 'none' is the alert's own minimum for the world's blast furnace (issue 17: the plan's floor "
+               "is read before the heating season; orders still apply the season's 50 %, R-O-03)"),
     Route("POST", "/emergency/plans/{emergency_plan_id}/file", plan_write(302)),
+    # issue 17: plans missing or incomplete — officials whose scope covers the region read it
+    Route("GET", "/emergency/plans-missing?region=131000",
+          everyone(404, anonymous=302, owner=403, other_enterprise=403, security_admin=403, audit_admin=403,
+                   city_in=200, province_in=200, admin=403)),
     # the city's non-industrial sources (issue 14 point 8, 全社会 000:149): officials read in scope, the list's city writes
     Route("GET", "/emergency/area-sources?region=131000",
           everyone(404, anonymous=302, owner=403, other_enterprise=403, security_admin=403, audit_admin=403,
@@ -129,6 +134,7 @@ ROUTES += [
           data={"pack_id": PACK, "entries": []}, note="no entry for the line: every line at every level (R-A-03)"),
     Route("POST", f"{API}/emergency-plans/{{emergency_plan_id}}/file", plan_write(200, 401)),
     Route("GET", f"{API}/emergency-area-sources?region=131000", list_view(200, 401)),
+    Route("GET", f"{API}/emergency-plans/missing?region=131000", list_view(200, 401)),
     Route("PUT", f"{API}/emergency-area-sources", everyone(403, anonymous=401, city_in=200),
           data={"region_code": "131000", "category": "dust", "pollutant": "pm", "daily_kg": 10}),
     Route("DELETE", f"{API}/emergency-area-sources/{{emergency_area_source_id}}", list_manage(204, 401)),

@@ -184,11 +184,10 @@ def test_enterprise_page_says_which_facts_schedules_and_lists_use(client, make_u
 def test_a_plan_floor_is_read_on_the_approved_facts(db_app, make_user):
     """003:50-51: a 一厂一策 plan may not be weaker than the pack for the line the list holds — the approved one.
     Relabelling the blast furnace as a gas boiler in an unapproved amendment does not lower its floor."""
-    import pytest
-
     from grading.packs import get_pack
-    from registry.core.errors import ValidationFailed
     from registry.emergency.minimum import floors
+    from registry.emergency.orders import area_orders
+    from registry.policy.packs import first_season_day
 
     official = make_user("county", JIYUAN)
     owner, ent, line = _steel_works(make_user, official)
@@ -196,11 +195,11 @@ def test_a_plan_floor_is_read_on_the_approved_facts(db_app, make_user):
     ops.update_line(owner, line.id, line_payload(sector="other", sub_type="none", kind="boiler", fuel="natural_gas",
                                                  equipment=[]), expected_version=line.version)
     db.session.commit()
-    floor = floors(ent, get_pack(PACK), ["red"], None)[(line.id, "red")]
+    season = first_season_day(get_pack(PACK))  # a heating-season alert day
+    floor = floors(ent, get_pack(PACK), ["red"], None, on=season)[(line.id, "red")]
     assert (floor.measure, floor.percent) == ("curtail", 30.0) and any("R-JY-01" in c for c in floor.clauses)
-    entries = eops.prefill(owner, ent.id, PACK)
-    for e in entries:
-        if e["level"] == "red":
-            e.update(measure="none", percent=0)
-    with pytest.raises(ValidationFailed):
-        eops.save_plan(owner, ent.id, {"pack_id": PACK, "entries": entries})
+    # issue 17: the plan's own floor is the alert's minimum (read before the season), but an order on a heating-season
+    # alert day holds the approved blast furnace to the day's decision whatever the plan says (R-O-03)
+    (order,) = area_orders(PACK, season, "red", enterprise_ids=[ent.id])
+    item = next(i for i in order["lines"] if i["line_id"] == line.id)
+    assert (item["measure"], item["percent"]) == ("curtail", 30.0) and "R-JY-01" in {r["rule"] for r in item["reasons"]}

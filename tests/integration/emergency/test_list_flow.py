@@ -31,9 +31,12 @@ def _approved_lf() -> list[Enterprise]:
     return queries.covered_enterprises("131000")
 
 
-def _file_floor_plan(ent: Enterprise, pack_id: str = "langfang-2017-18"):
+def _file_floor_plan(ent: Enterprise, pack_id: str = "langfang-2017-18", stop_at: str | None = None):
     owner = db.session.scalar(select(User).where(User.enterprise_id == ent.id))
     entries = ops.prefill(owner, ent.id, pack_id)
+    for e in entries:  # stricter than the pack's floor at one level (a plan may be, 003:50-51)
+        if e["level"] == stop_at:
+            e["measure"], e["percent"] = "stop", 100
     plan = ops.save_plan(owner, ent.id, {"pack_id": pack_id, "entries": entries})
     return ops.file_plan(owner, plan.id)
 
@@ -163,7 +166,7 @@ def test_alert_day_orders_carry_line_measures_and_transport(demo_city):
 def test_export_round_trips_into_pandas_with_types(demo_city):
     city = _user("langfang")
     pack = get_pack("langfang-2017-18")
-    plan = _file_floor_plan(_approved_lf()[0])
+    plan = _file_floor_plan(_approved_lf()[0], stop_at="red")  # issue 17: the floor alone may reduce nothing
     lst = ops.compile_list(city, {"region_code": "131000", "pack_id": pack.id})
     assert {e.plan_id for e in lst.entries if e.origin == "plan"} == {plan.id}
     sheets = pd.read_excel(io.BytesIO(to_xlsx(lst, pack)), sheet_name=None, engine="calamine")
