@@ -23,12 +23,16 @@ install: $(VENV)/.installed translations
 translations: $(VENV)/.installed
 	@$(VENV)/bin/pybabel compile -d registry/translations >/dev/null
 
-# PostgreSQL, Chromium and CJK fonts from Debian packages, only when missing.
+# PostgreSQL, Chromium, CJK fonts (sans for pages, serif for notices) and WeasyPrint's Pango from Debian
+# packages, only when missing.
 system-deps:
 	@missing=""; \
 	ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing="$$missing postgresql"; \
 	command -v chromium >/dev/null 2>&1 || missing="$$missing chromium"; \
 	fc-list 2>/dev/null | grep -qi "Noto Sans CJK" || missing="$$missing fonts-noto-cjk"; \
+	fc-list 2>/dev/null | grep -qi "Noto Serif CJK" || missing="$$missing fonts-noto-cjk"; \
+	/sbin/ldconfig -p 2>/dev/null | grep -q "libpangoft2-1.0.so.0" || missing="$$missing libpango-1.0-0 libpangoft2-1.0-0"; \
+	/sbin/ldconfig -p 2>/dev/null | grep -q "libharfbuzz-subset.so.0" || missing="$$missing libharfbuzz-subset0"; \
 	if [ -n "$$missing" ]; then \
 	  echo "installing system packages:$$missing"; \
 	  if [ "$$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo"; fi; \

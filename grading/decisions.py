@@ -35,7 +35,9 @@ class Reason:
 
 @dataclass(frozen=True)
 class Flag:
-    """A point an official must resolve (须由主管部门决定). `default` is what the engine applied meanwhile."""
+    """A point an official must resolve (须由主管部门决定). `default` is what the engine applied meanwhile.
+    `message` is English for the JSON contract and the logs; `code` + `params` are what pages render in the
+    reader's language (registry/policy/labels.py, vocabularies "engine.flag" and "engine.flag_detail")."""
 
     code: str
     rule: str
@@ -44,6 +46,14 @@ class Flag:
     options: tuple[str, ...] = ()
     default: Optional[str] = None
     line: Optional[str] = None
+    params: tuple[tuple[str, Any], ...] = ()
+
+    def as_dict(self) -> dict[str, Any]:
+        """JSON form; `params` ({name: value}) only where the flag's explanation has parameters."""
+        out = {k: to_jsonable(getattr(self, k)) for k in ("code", "rule", "source", "message", "options", "default", "line")}
+        if self.params:
+            out["params"] = {k: to_jsonable(v) for k, v in self.params}
+        return out
 
 
 @dataclass(frozen=True)
@@ -138,7 +148,7 @@ class EnterpriseDecision:
 
 def to_jsonable(obj: Any) -> Any:
     """Dataclasses → plain JSON types (enums to their codes, dates to ISO strings)."""
-    if isinstance(obj, Reason):
+    if isinstance(obj, (Reason, Flag)):
         return obj.as_dict()
     if hasattr(obj, "__dataclass_fields__"):
         return {k: to_jsonable(getattr(obj, k)) for k in obj.__dataclass_fields__}

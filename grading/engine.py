@@ -10,9 +10,10 @@ from typing import Iterable, Optional
 
 from grading.decisions import AppliedDecision, EnterpriseDecision, EnterpriseSummary, Grades, LineDecision, Reason
 from grading.facts import EnterpriseFacts, LineFacts, OfficialDecision, Query
+from grading.notes import note_reason
 from grading.packs import Pack
 from grading.rules import eligibility, emergency, exemptions, grade, heating, livelihood, thresholds, tiers, transport, triggers
-from grading.rules.base import NO_MEASURE, Aggregates, Context, Proposal, flag, line_sector, matches, reason, strictness
+from grading.rules.base import NO_MEASURE, Aggregates, Context, Proposal, coded, flag, line_sector, matches, reason, strictness
 from grading.vocab import EmissionStatus, Measure
 
 # ------------------------------------------------------------------ profiles (what a decision depends on)
@@ -109,23 +110,23 @@ def readings_for_line(ctx: Context, line: LineFacts) -> tuple[Reason, ...]:
     that rests on a reading says so."""
     pack, out = ctx.pack, []
     if seasonal(ctx, line):
-        out.append(Reason(*pack.season_reason(ctx.on)))
+        out.append(pack.season_cite(ctx.on))
     ex = exemptions.emergency_exemption(ctx, line) if pack.section("emergency_exemptions") else None
     candidates = [e for e in pack.section("emergency_exemptions", []) if "max_percent_of_limit" in e
                   and line.percent_of_limit and (not e.get("sectors") or line_sector(ctx, line).value in e["sectors"])]
     if candidates and pack.setting("percent_of_limit_pollutants") is not None:
-        out.append(Reason(*pack.setting_reason("percent_of_limit_pollutants")))
+        out.append(pack.setting_cite("percent_of_limit_pollutants"))
     if ex is not None:
         for name in ("emergency_exemption_scope", "foundry_alert_precedence"):
             if pack.setting(name) is not None:
-                out.append(Reason(*pack.setting_reason(name)))
+                out.append(pack.setting_cite(name))
     for _i, node, kind in exemptions.enterprise_level_exemptions(pack):
         if kind != "exclusion" and exemptions.blocked_by_others(ctx, kind, node, line):
             out.append(exemptions.blocked_reason(ctx, node))
     if ctx.alert:
         for node in pack.section("alert_measures", []):
             if "levels_setting" in node and matches(node, ctx, line):
-                out.append(Reason(*pack.setting_reason(node["levels_setting"])))
+                out.append(pack.setting_cite(node["levels_setting"]))
     return tuple(dict.fromkeys(out))
 
 
@@ -250,18 +251,18 @@ def emergency_list_piece(pack: Pack, query: Query, all_lines_retrofit_done: bool
     node = pack.section("emergency_list")
     if not node:
         return SummaryPiece()
-    rule, src, note = pack.setting_reason("emergency_list_retrofit")
+    retrofit = pack.setting_cite("emergency_list_retrofit")
     if not all_lines_retrofit_done:  # the reading of 已完成特别排放限值和超低排放改造 decides "not done" too
         return SummaryPiece(emergency_list="include", reasons=(
-            Reason("X-12", node["source"], "not every line has completed the retrofit that takes it off the list"),
-            Reason(rule, src, note)))
+            note_reason("X-12", node["source"], "emergency_list.retrofit_incomplete"),
+            retrofit))
     fl = flag("emergency_list_inclusion", node,
               "Special-limit/ultra-low retrofits done: in principle (原则上) not on the emergency reduction list "
               "(002:575), but 002:595-609 require taking part in emergency control; an official decides.",
               ("off_list_in_principle", "include"), "off_list_in_principle")
     d = next((x for x in decisions_for(query.official_decisions, None) if x.flag == fl.code), None)
-    reasons = (reason(node), Reason("X-12", node["source"]), Reason(rule, src, note),
-               reason(node["conflict"], "residual obligation: take part in emergency control"))
+    reasons = (reason(node), Reason("X-12", node["source"]), retrofit,
+               coded(node["conflict"], "emergency_list.residual"))
     if d:
         return SummaryPiece(emergency_list=d.choice, reasons=reasons,
                             applied=(AppliedDecision(d.flag, d.choice, d.by, d.reason, node["rule"], node["source"]),))

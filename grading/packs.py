@@ -16,7 +16,7 @@ from typing import Any, Optional
 
 import yaml
 
-from grading.decisions import Window
+from grading.decisions import Reason, Window
 from grading.errors import PackError
 from grading.vocab import AlertLevel
 
@@ -214,6 +214,23 @@ class Pack:
         src = node.get("source", "local setting")
         of = f"a reading of {src}" if "source" in node else "not from the sources"
         return node["rule"], src, f"local reading (pack setting {name}={node.get('value')!r}, {of}): {node.get('why', '')}"
+
+    def setting_cite(self, name: str) -> "Reason":
+        """The setting_reason as a Reason whose note is a code (`setting.reading`, params setting + value), so pages
+        render the local reading in the reader's language (registry/policy/labels.py)."""
+        from grading.notes import freeze
+
+        return Reason(*self.setting_reason(name), "setting.reading",
+                      freeze({"setting": name, "value": self.setting(name)}))
+
+    def season_cite(self, on: date) -> "Reason":
+        """The season_reason as a Reason coded `season.reading` (params start, end, on, inside)."""
+        from grading.notes import freeze
+
+        w = self.heating_season_window(on)
+        return Reason(*self.season_reason(on), "season.reading",
+                      freeze({"start": w.start.isoformat(), "end": w.end.isoformat(), "on": on.isoformat(),
+                              "inside": w.contains(on)}))
 
     def season_reason(self, on: date) -> tuple[str, str, str]:
         """(rule, source, note) citing the heating-season dates, a local setting (R-T-05), as they decide `on`."""

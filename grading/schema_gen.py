@@ -117,7 +117,9 @@ FLAG = {"type": "object", "required": ["code", "rule", "source", "message", "opt
         "additionalProperties": False,
         "properties": {"code": {"type": "string"}, "rule": {"type": "string"}, "source": {"type": "string"},
                        "message": {"type": "string"}, "options": {"type": "array", "items": {"type": "string"}},
-                       "default": {"type": ["string", "null"]}, "line": {"type": ["string", "null"]}}}
+                       "default": {"type": ["string", "null"]}, "line": {"type": ["string", "null"]},
+                       "params": {"type": "object",
+                                  "description": "what fills the flag's explanation (registry labels), optional"}}}
 APPLIED = {"type": "object", "required": ["flag", "choice", "by", "reason", "rule", "source", "line"],
            "additionalProperties": False,
            "properties": {k: {"type": ["string", "null"]} for k in ["flag", "choice", "by", "reason", "rule", "source", "line"]}}

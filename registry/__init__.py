@@ -59,6 +59,9 @@ def create_app(config: str | type | object | None = None) -> Flask:
     from registry.core import templating
 
     templating.register(app)
+    from registry.core import confirm
+
+    confirm.init_app(app)  # kept input of a refused page form (issue 16 item 3)
     _trust_proxies(app)
     from registry.grades.settings import check_workflow_settings
 
@@ -122,6 +125,7 @@ def _register_blueprints(app: Flask) -> None:
     from registry.audit import views as audit_views
     from registry.core import api as core_api
     from registry.core import views as core_views
+    from registry.dashboard import views as dashboard_views
     from registry.emergency import api as emergency_api
     from registry.emergency import views as emergency_views
     from registry.enterprises import api as enterprises_api
@@ -137,6 +141,7 @@ def _register_blueprints(app: Flask) -> None:
     from registry.schedules import views as schedules_views
 
     app.register_blueprint(core_views.bp)
+    app.register_blueprint(dashboard_views.bp)
     app.register_blueprint(audit_views.bp)
     app.register_blueprint(accounts_views.bp)
     app.register_blueprint(enterprises_views.bp)

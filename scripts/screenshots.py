@@ -3,7 +3,7 @@
     .venv/bin/python scripts/screenshots.py [--out docs/screenshots] [--lang zh|en]
 
 Builds a fresh SQLite database (migrations, regions, registry.demo), serves the app on a free
-local port and saves login, enterprise-list, enterprise-detail, line-form and review at
+local port and saves login, enterprise-list, enterprise-detail, line-form, review and confirm-return at
 1280×800. Nothing outside the temporary directory and the output folder is touched.
 """
 from __future__ import annotations
@@ -137,6 +137,9 @@ def shoot(base: str, ids: dict, out: Path, lang: str, extra: bool = False) -> li
         page.goto(f"/enterprises/{ids['waiting_id']}")
         page.fill("textarea[name=reason]", "请补充 2 号烧结机的在线监测联网证明。")
         save(page, "review")
+        page.click(f"button[formaction='/enterprises/{ids['waiting_id']}/return']")  # issue 16: asks first
+        page.wait_for_selector("#confirm")
+        save(page, "confirm-return")
 
         if extra:  # more pages, for reviewing the look (not used by the README)
             page = session(ids["returned_owner"])

@@ -8,10 +8,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from datetime import date
-from typing import Iterable, Optional
+from typing import Any, Iterable, Optional
 
 from grading.decisions import AppliedDecision, Flag, Reason, Window
 from grading.facts import EnterpriseFacts, LineFacts, OfficialDecision
+from grading.notes import freeze, note_reason
 from grading.packs import Pack
 from grading.vocab import AlertLevel, Basis, EmissionStatus, Measure, PermitStatus, Sector
 
@@ -84,9 +85,17 @@ def reason(node: dict, note: str = "", rule_key: str = "rule", source_key: str =
     return Reason(str(node[rule_key]), str(node.get(source_key, "local setting")), note)
 
 
-def flag(code: str, node: dict, message: str, options: Iterable[str] = (), default: Optional[str] = None) -> Flag:
+def coded(node: dict, code: str, /, **params: Any) -> Reason:
+    """A Reason citing `node` whose note is a code with params (grading/notes.py), rendered in the reader's language
+    by the registry (registry/policy/labels.py "engine.note"); its English `note` stays as before."""
+    return note_reason(str(node["rule"]), str(node.get("source", "local setting")), code, **params)
+
+
+def flag(code: str, node: dict, message: str, options: Iterable[str] = (), default: Optional[str] = None,
+         **params: Any) -> Flag:
+    """A flag; `params` fill its explanation on the pages (registry/policy/labels.py "engine.flag_detail")."""
     return Flag(code=code, rule=str(node["rule"]), source=str(node.get("source", "local setting")),
-                message=message, options=tuple(options), default=default)
+                message=message, options=tuple(options), default=default, params=freeze(params))
 
 
 def applied(decision: OfficialDecision, node: dict) -> AppliedDecision:

@@ -7,12 +7,13 @@ from __future__ import annotations
 
 from typing import Optional
 
-from grading.decisions import Reason
 from grading.facts import LineFacts
+from grading.notes import note_reason
 from grading.rules.base import (
     Context,
     Proposal,
     applied,
+    coded,
     flag,
     lawful_permit,
     meets_permit_requirements,
@@ -53,12 +54,12 @@ def gate_reasons(ctx: Context) -> tuple:
     out = []
     failed = failed_conditions(ctx)
     if failed:
-        out.append(reason(gate["requires"], "fails: " + ", ".join(failed)))
+        out.append(coded(gate["requires"], "eligibility.fails", conditions=list(failed)))
         if "meets_permit_requirements" in failed:  # R-P-05: a lawful permit met in full is a precondition
-            out.append(Reason("R-P-05", gate["requires"]["source"], "permit held and permit requirements met"))
+            out.append(note_reason("R-P-05", gate["requires"]["source"], "eligibility.permit_met"))
     missing = failed_without_outcome(ctx)
     if missing:
-        out.append(reason(gate["gate_without_outcome"], "gate not passed: " + ", ".join(missing)))
+        out.append(coded(gate["gate_without_outcome"], "eligibility.gate_not_passed", conditions=list(missing)))
     return tuple(out)
 
 
@@ -81,7 +82,7 @@ def excluded_line_measure(ctx: Context, line: LineFacts) -> Optional[Proposal]:
     failed = failed_conditions(ctx)
     if failed:
         outcome = gate["outcome"]
-        why = reason(gate["requires"], "the enterprise fails the gate (which conditions: summary.eligibility_reasons)")
+        why = coded(gate["requires"], "eligibility.fails_gate")
         f14 = {"rule": "F-14", "source": outcome["source"], "note": outcome.get("note", "")}
         if outcome["value"] == "stop_or_strictest":  # R-E-01: official chooses per line
             fl = flag("excluded_stop_or_strictest", outcome,
@@ -98,11 +99,11 @@ def excluded_line_measure(ctx: Context, line: LineFacts) -> Optional[Proposal]:
     missing = failed_without_outcome(ctx)
     if missing:  # R-E-02: not eligible for a tier, but 004 names no outcome (T-34)
         node = gate["gate_without_outcome"]
-        return Proposal(Measure.NONE, reasons=(reason(node, "gate not passed: " + ", ".join(missing)),),
+        return Proposal(Measure.NONE, reasons=(coded(node, "eligibility.gate_not_passed", conditions=list(missing)),),
                         flags=(flag("gate_failed_no_outcome", node,
                                     "Fails the tier gate (" + ", ".join(missing) + ") but the source names no outcome; "
                                     "not eligible for a tier; an official decides the measure.",
-                                    ("stop", "curtail", "other"), None),))
+                                    ("stop", "curtail", "other"), None, missing=list(missing)),))
     return None
 
 

@@ -7,7 +7,8 @@ from typing import Optional
 
 from grading.decisions import Flag, Reason
 from grading.facts import LineFacts
-from grading.rules.base import Context, Proposal, flag, matches, reason
+from grading.notes import freeze
+from grading.rules.base import Context, Proposal, coded, flag, matches
 from grading.vocab import AlertLevel, Measure, Pollutant
 
 
@@ -21,10 +22,9 @@ def alert_overlay(ctx: Context, line: LineFacts) -> Optional[Proposal]:
         return None
     for node in ctx.pack.section("alert_measures", []):
         if matches(node, ctx, line) and ctx.alert_level.value in alert_levels_of(ctx, node):
-            why = [reason(node, f"{ctx.alert_level.value} alert")]
+            why = [coded(node, "alert.level", level=ctx.alert_level.value)]
             if "levels_setting" in node:
-                rule, src, note = ctx.pack.setting_reason(node["levels_setting"])
-                why.append(Reason(rule, src, note))
+                why.append(ctx.pack.setting_cite(node["levels_setting"]))
             return Proposal(Measure(node["measure"]), reasons=tuple(why))
     return None
 
@@ -63,24 +63,25 @@ def in_principle_flags(pack, level: AlertLevel) -> tuple[Flag, ...]:
     node = pack.section("emergency")["ratios"]
     return (flag("emergency_ratios_in_principle", node,
                  "The city's reduction ratios for " + ", ".join(pols) + " are set in principle (原则上 不低于); an "
-                 "official may decide otherwise, recording who and why.", ("ratios", "official_exception"), "ratios"),)
+                 "official may decide otherwise, recording who and why.", ("ratios", "official_exception"), "ratios",
+                 pollutants=list(pols)),)
 
 
 def ratio_reasons(pack, level: AlertLevel) -> tuple[Reason, ...]:
     node = (pack.section("emergency") or {}).get("ratios")
     if not node or level == AlertLevel.NONE:
         return ()
-    out = [reason(node, "reduction ratios (≥) of society-wide emissions (全社会排放总量)")]
+    out = [coded(node, "emergency.ratios")]
     pols = in_principle_pollutants(pack, level)
     if pols:
-        out.append(reason(node, "in principle (原则上) for " + ", ".join(pols) + ": an official may decide otherwise"))
+        out.append(coded(node, "emergency.ratios_in_principle", pollutants=list(pols)))
     if "ratio_pollutants_setting" in node:
-        rule, src, note = pack.setting_reason(node["ratio_pollutants_setting"])
-        out.append(Reason(rule, src, note))
+        out.append(pack.setting_cite(node["ratio_pollutants_setting"]))
     mapping = pack.setting("response_level_mapping")
     if mapping:
         rule, src, note = pack.setting_reason("response_level_mapping")
-        out.append(Reason(rule, src, f"{level.value} = response level {mapping.get(level.value)}; {note}"))
+        out.append(Reason(rule, src, f"{level.value} = response level {mapping.get(level.value)}; {note}",
+                          "emergency.response_level", freeze({"level": level.value, "response": mapping.get(level.value)})))
     return tuple(out)
 
 
@@ -95,9 +96,10 @@ def check_resplit(pack, level: AlertLevel, resplit: dict) -> tuple[tuple[Reason,
     need = ratios.get("so2", 0) + ratios.get("nox", 0)
     got = resplit.get(Pollutant.SO2, 0) + resplit.get(Pollutant.NOX, 0)
     if got + 1e-9 >= need:
-        return (reason(node, f"re-split accepted: SO₂ {resplit.get(Pollutant.SO2)} % + NOx {resplit.get(Pollutant.NOX)} % ≥ {need} %"),), ()
-    return (reason(node, f"re-split rejected: sum {got} % < {need} %"),), (
-        flag("resplit_below_requirement", node, f"SO₂ + NOx re-split sums to {got} %, below {need} %.", ("reject",), "reject"),)
+        return (coded(node, "emergency.resplit_accepted", so2=resplit.get(Pollutant.SO2), nox=resplit.get(Pollutant.NOX),
+                      need=need),), ()
+    return (coded(node, "emergency.resplit_rejected", got=got, need=need),), (
+        flag("resplit_below_requirement", node, f"SO₂ + NOx re-split sums to {got} %, below {need} %.", ("reject",), "reject", got=got, need=need),)
 
 
 def annual_baseline(pack, baseline_class: Optional[str], daily: dict) -> tuple[tuple[tuple[str, float], ...], tuple[Reason, ...]]:
@@ -107,4 +109,4 @@ def annual_baseline(pack, baseline_class: Optional[str], daily: dict) -> tuple[t
         return (), ()
     days = node["value"][baseline_class]
     return (tuple(sorted((p.value, round(v * days, 6)) for p, v in daily.items())),
-            (reason(node, f"{baseline_class}: daily × {days} days (one-plant-one-policy baseline, R-JY-13)"),))
+            (coded(node, "emergency.baseline", baseline_class=baseline_class, days=days),))

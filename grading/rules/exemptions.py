@@ -9,7 +9,8 @@ from typing import Optional
 
 from grading.decisions import Reason, Window
 from grading.facts import LineFacts
-from grading.rules.base import Context, Proposal, applied, flag, matches, reason, status_at_least
+from grading.notes import note_reason
+from grading.rules.base import Context, Proposal, applied, coded, flag, matches, reason, status_at_least
 from grading.vocab import Basis, Measure, Pollutant
 
 EXEMPT, NOT_EXEMPT = "exempt", "not_exempt"
@@ -19,11 +20,11 @@ def _windows(ctx: Context, ex: dict) -> tuple[tuple[Window, ...], Optional[Reaso
     if "windows" in ex:
         return tuple(Window(w["start"], w["end"]) for w in ex["windows"]), Reason(ex.get("window_rule", ex["rule"]), ex["source"])
     name = ctx.pack.setting(ex["window_setting"])
-    rule, src, note = ctx.pack.setting_reason(ex["window_setting"])
+    cite = ctx.pack.setting_cite(ex["window_setting"])
     if name == "heating_season":
-        return (ctx.pack.heating_season_window(ctx.on),), Reason(rule, src, note)
+        return (ctx.pack.heating_season_window(ctx.on),), cite
     rw = ctx.pack.section("replacement_windows")[name]
-    return tuple(Window(w["start"], w["end"]) for w in rw["windows"]), Reason(rule, src, note)
+    return tuple(Window(w["start"], w["end"]) for w in rw["windows"]), cite
 
 
 def apply_force(ctx: Context, ex: dict, code: str, message: str, exempt: Proposal, base: Proposal) -> Proposal:
@@ -32,7 +33,7 @@ def apply_force(ctx: Context, ex: dict, code: str, message: str, exempt: Proposa
     if force == "plain":
         return exempt
     default = EXEMPT if force == "in_principle" else NOT_EXEMPT
-    fl = flag(code, ex, message, (EXEMPT, NOT_EXEMPT), default)
+    fl = flag(code, ex, message, (EXEMPT, NOT_EXEMPT), default, force=force)
     d = ctx.decision(code)
     choice = d.choice if d else default
     chosen = exempt if choice == EXEMPT else base
@@ -150,8 +151,7 @@ def blocked_by_others(ctx: Context, kind: str, node: dict, line: LineFacts) -> b
 
 
 def blocked_reason(ctx: Context, ex: dict) -> Reason:
-    return Reason(ex["rule"], ex["source"], f"{ex['id']}: {ENTERPRISE_NOTE}; not every line of the enterprise "
-                  "concerned meets the condition, so no line is exempted")
+    return note_reason(ex["rule"], ex["source"], "exemption.blocked", exemption=ex["id"])
 
 
 def heating_exemption(ctx: Context, line: LineFacts, entry_id: Optional[str], base: Proposal) -> Proposal:
@@ -164,14 +164,14 @@ def heating_exemption(ctx: Context, line: LineFacts, entry_id: Optional[str], ba
         if ex.get("applies_to") == "enterprise" and ex["id"] in ctx.aggregates.blocked_exemptions:
             return base.plus(reasons=(blocked_reason(ctx, ex),))
         wins, win_reason = _windows(ctx, ex)
-        why = (reason(ex, f"{ex['min_status']} reached by {ex.get('deadline')}"
-                      + ("; " + ENTERPRISE_NOTE + ": every one meets it" if ex.get("applies_to") == "enterprise" else "")),
+        why = (coded(ex, "exemption.status_reached", status=ex["min_status"], deadline=ex.get("deadline"),
+                     enterprise=ex.get("applies_to") == "enterprise"),
                win_reason)
         if "also_rule" in ex:
             why += (Reason(ex["also_rule"], ex["also_source"]),)
         why += (Reason(ex["id"], ex["source"]),)
         if not any(w.contains(ctx.on) for w in wins):
-            return base.plus(reasons=(Reason(ex["id"], ex["source"], "condition met but the exemption window is not open"),
+            return base.plus(reasons=(note_reason(ex["id"], ex["source"], "exemption.window_closed"),
                                       win_reason))
         residual = (reason(ex["residual"], ex["residual"]["obligation"]),)
         if ex["effect"] == "none":
@@ -215,16 +215,14 @@ def relieve_emergency(ctx: Context, line: LineFacts, alert_part: Proposal) -> Pr
     ex = emergency_exemption(ctx, line)
     if ex is None or not ctx.alert:
         return alert_part
-    note = reason(ex, f"{ex['id']}: may be exempt from stop/curtail (可免于停限产)"
-                  + ("; " + ENTERPRISE_NOTE + ": every one meets it" if ex.get("applies_to") == "enterprise" else ""))
-    rule, src, snote = ctx.pack.setting_reason("emergency_exemption_scope")
-    exempt = Proposal(Measure.NONE, reasons=(note, Reason(ex["id"], ex["source"]), Reason(rule, src, snote)))
+    note = coded(ex, "exemption.may_be_exempt", exemption=ex["id"], enterprise=ex.get("applies_to") == "enterprise")
+    exempt = Proposal(Measure.NONE, reasons=(note, Reason(ex["id"], ex["source"]),
+                                             ctx.pack.setting_cite("emergency_exemption_scope")))
     precedence = ctx.pack.setting("foundry_alert_precedence")
     if (precedence == "sector_rule" and alert_part.measure == Measure.STOP
             and any(r.rule == "R-LF-02" for r in alert_part.reasons)):
-        prule, psrc, pnote = ctx.pack.setting_reason("foundry_alert_precedence")
-        return alert_part.plus(reasons=(Reason(ex["rule"], ex["source"], "overridden by pack precedence"),
-                                        Reason(prule, psrc, pnote)))
+        return alert_part.plus(reasons=(note_reason(ex["rule"], ex["source"], "exemption.overridden"),
+                                        ctx.pack.setting_cite("foundry_alert_precedence")))
     return apply_force(ctx, ex, "emergency_exemption",
                        f"{ex['id']} (000:143): may be exempt from stop/curtail in the emergency plan; an official decides.",
                        exempt, alert_part.plus(reasons=(note,)))
@@ -240,12 +238,13 @@ def livelihood_project(ctx: Context, line: LineFacts) -> Optional[Proposal]:
     have = {a.kind.value for a in ctx.enterprise.approvals}
     missing = [k for k in node["requires_approvals"] if k not in have]
     if missing:
-        return Proposal(Measure.NONE, reasons=(reason(node, "not yet: missing " + ", ".join(missing)),),
+        return Proposal(Measure.NONE, reasons=(coded(node, "livelihood_project.missing", missing=list(missing)),),
                         flags=(flag("livelihood_project_incomplete", node,
                                     "Livelihood-project exclusion needs city-government approval and filing with the "
-                                    "provincial air office; missing: " + ", ".join(missing), ("await_filing",), None),))
+                                    "provincial air office; missing: " + ", ".join(missing), ("await_filing",), None,
+                                    missing=list(missing)),))
     from grading.rules.heating import applicant_flags, applicant_reasons
-    return Proposal(Measure.NONE, reasons=(reason(node, "may be left off the stop/curtail list: approval and filing on record"),
+    return Proposal(Measure.NONE, reasons=(coded(node, "livelihood_project.on_record"),
                                            Reason("X-04", node["source"]), Reason("R-L-04", node["source"]))
                     + applicant_reasons(ctx),
                     flags=applicant_flags(ctx))

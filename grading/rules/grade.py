@@ -12,7 +12,7 @@ from typing import Optional
 from grading import notes
 from grading.decisions import Reason
 from grading.facts import EnterpriseFacts, IndustryGrade, LineFacts
-from grading.rules.base import Context, Proposal, applied, flag, line_sector, reason
+from grading.rules.base import Context, Proposal, applied, coded, flag, line_sector, reason
 from grading.rules.eligibility import failed_conditions
 from grading.vocab import Basis, EmergencyGrade, Measure
 
@@ -86,10 +86,10 @@ def emergency_measure(ctx: Context, line: LineFacts) -> Optional[Proposal]:
                                     "apply (R-G-06); non-key industries get local measures (R-G-07).",
                                     ("provincial_unified_measures", "provincial_grading", "local_measures"), None),))
     grade, why = line_grade(ctx.enterprise, sector)
-    why = why + (reason(spec["industries"], f"{sector.value} is one of the 15 graded industries"),)
+    why = why + (coded(spec["industries"], "grade.graded_industry", sector=sector.value),)
     if line.emission_status.value == "ultra_low" and not ctx.enterprise.ultra_low_evaluation_fraud:
         # R-G-10 / X-17, 003:17; a fraud finding cancels the preferential treatment (R-G-09), so it is not cited
-        why = why + (reason(spec["ultra_low_incentive"], "ultra-low: differentiated emergency measures once evaluation confirms it"),)
+        why = why + (coded(spec["ultra_low_incentive"], "grade.ultra_low_incentive"),)
     extra = []
     util = spec.get("utilisation_raise")
     if (util and sector.value in util["sectors"] and ctx.enterprise.capacity_utilisation_2018 is not None
@@ -97,10 +97,11 @@ def emergency_measure(ctx: Context, line: LineFacts) -> Optional[Proposal]:
         extra.append(flag("utilisation_raise", util,
                           f"2018 capacity utilisation {ctx.enterprise.capacity_utilisation_2018} % > "
                           f"{util['utilisation_above']} %: the curtailment ratio may be raised (可适当提高); increment not given.",
-                          ("raise", "keep"), None))
+                          ("raise", "keep"), None, utilisation=ctx.enterprise.capacity_utilisation_2018,
+                          above=util["utilisation_above"]))
     if grade is None:
         node = spec["dynamic"]
-        return Proposal(Measure.CURTAIL, basis=Basis.EMERGENCY_LIST, reasons=why + (reason(node, "no grade on record"),),
+        return Proposal(Measure.CURTAIL, basis=Basis.EMERGENCY_LIST, reasons=why + (coded(node, "grade.no_grade"),),
                         flags=tuple(extra) + (flag("grade_missing", node, "Graded industry but no A/B/C grade on record.",
                                                    ("A", "B", "C"), None),))
     if grade == EmergencyGrade.A:

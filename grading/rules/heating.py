@@ -8,9 +8,8 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Optional
 
-from grading.decisions import Reason
 from grading.facts import LineFacts
-from grading.rules.base import Context, Proposal, applied, flag, matches, reason, stably_compliant
+from grading.rules.base import Context, Proposal, applied, coded, flag, matches, reason, stably_compliant
 from grading.rules.exemptions import EXCLUSION_SETTING
 from grading.vocab import Basis, Measure
 
@@ -43,17 +42,17 @@ def _entry_proposal(ctx: Context, entry: dict) -> Proposal:
     p = Proposal(Measure(entry["measure"]), entry.get("percentage_min"), entry.get("percentage_max"), basis,
                  coking_time_hours=entry.get("coking_time_hours"), windows=(ctx.pack.heating_season_window(ctx.on),),
                  reasons=(reason(entry, entry.get("condition_note", "")),
-                          Reason(*ctx.pack.season_reason(ctx.on))))
+                          ctx.pack.season_cite(ctx.on)))
     if "verification" in entry:  # R-V-01: checked against actual electricity use
-        p = p.plus(reasons=(reason(entry["verification"], "verified by " + entry["verification"]["method"]),))
+        p = p.plus(reasons=(coded(entry["verification"], "heating.verified_by", method=entry["verification"]["method"]),))
     for key in ("setting", "basis_setting"):
         if key in entry:
-            p = p.plus(reasons=(Reason(*ctx.pack.setting_reason(entry[key])),))
+            p = p.plus(reasons=(ctx.pack.setting_cite(entry[key]),))
     reading = ctx.pack.setting(entry["setting"]) if "setting" in entry else None
     if entry["measure"] == "extend_coking" and reading == "by" and ctx.pack.setting("coking_normal_cycle_hours") is not None:
         # §5 item 15 read as extend BY 36 h: the new coking time is the normal cycle + 36 h (R-JY-02)
         p = replace(p, coking_time_hours=float(ctx.pack.setting("coking_normal_cycle_hours")) + p.coking_time_hours,
-                    reasons=p.reasons + (Reason(*ctx.pack.setting_reason("coking_normal_cycle_hours")),))
+                    reasons=p.reasons + (ctx.pack.setting_cite("coking_normal_cycle_hours"),))
     if reading == "city_allocation":
             p = p.plus(flags=(flag("steel_allocation_from_filed_plan", entry,
                                    "The city allocates the 50 % across the listed lines/equipment; use the filed plan's figure.",
@@ -83,9 +82,9 @@ def sector_measure(ctx: Context, line: LineFacts) -> Optional[Proposal]:
         return None
     ex = _excluded_by(entry, ctx, line)
     level = ctx.pack.setting(EXCLUSION_SETTING)
-    cite = (Reason(*ctx.pack.setting_reason(EXCLUSION_SETTING)),) if ex is not None and level is not None else ()
+    cite = (ctx.pack.setting_cite(EXCLUSION_SETTING),) if ex is not None and level is not None else ()
     if ex is not None and not (level == "enterprise" and "excl:" + entry["id"] in ctx.aggregates.blocked_exemptions):
-        return Proposal(Measure.NONE, reasons=(reason(ex, "excluded from the heating-season measure of " + entry["id"]),) + cite)
+        return Proposal(Measure.NONE, reasons=(coded(ex, "heating.excluded", measure=entry["id"]),) + cite)
     p = _entry_proposal(ctx, entry).plus(reasons=cite)
     for fw in entry.get("flag_when", []):
         if matches(fw, ctx, line):
@@ -96,9 +95,9 @@ def sector_measure(ctx: Context, line: LineFacts) -> Optional[Proposal]:
             choice = d.choice if d else default
             cite = ()
             if "default_setting" in fw and not d:  # the pack's reading decides until an official does (§5)
-                cite = (Reason(*ctx.pack.setting_reason(fw["default_setting"])),)
+                cite = (ctx.pack.setting_cite(fw["default_setting"]),)
             if choice == "clean_energy_excluded":
-                p = Proposal(Measure.NONE, reasons=(reason(fw, "excluded as clean energy"),))
+                p = Proposal(Measure.NONE, reasons=(coded(fw, "heating.clean_energy"),))
             p = p.plus(reasons=cite)
             p = p.plus(applied=(applied(d, fw),)) if d else p.plus(flags=(fl,))
     approval = entry.get("approval_exception")
@@ -116,7 +115,7 @@ def applicant_reasons(ctx: Context) -> tuple:
     """The reading behind applicant_flags, cited where it decides (issue 14 point 1)."""
     if ctx.pack.setting("approval_applicant") is None:
         return ()
-    return (Reason(*ctx.pack.setting_reason("approval_applicant")),)
+    return (ctx.pack.setting_cite("approval_applicant"),)
 
 
 def applicant_flags(ctx: Context) -> tuple:

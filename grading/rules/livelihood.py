@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from grading.decisions import Reason
 from grading.facts import LineFacts
-from grading.rules.base import Context, Proposal, applied, flag, line_sector, reason
+from grading.rules.base import Context, Proposal, applied, coded, flag, line_sector, reason
 from grading.vocab import Basis, Measure
 
 
@@ -41,14 +41,14 @@ def livelihood_measure(ctx: Context, line: LineFacts, base: Proposal) -> Proposa
                                      "filing rule; an official fixes the load.", ("enter_max_load",), None),))
     deadline = node["filing_deadline"]
     if line.livelihood_filed_on is None or line.livelihood_filed_on > deadline or line.livelihood_max_load is None:
-        return base.plus(reasons=(reason(node, f"max load not filed by {deadline}"),),
+        return base.plus(reasons=(coded(node, "livelihood.not_filed", deadline=deadline),),
                          flags=(flag("livelihood_filing_missed", node,
                                      f"Max allowed load not filed with the city government by {deadline}; the source "
                                      "states no consequence. Default: the sector rule applies.",
-                                     ("sector_rule", "max_load"), "sector_rule"),))
+                                     ("sector_rule", "max_load"), "sector_rule", deadline=deadline),))
     from grading.rules.heating import applicant_flags, applicant_reasons
     return Proposal(Measure.MAX_LOAD, line.livelihood_max_load, line.livelihood_max_load, Basis.PRODUCTION_LOAD,
                     windows=base.windows,
-                    reasons=(reason(node, f"max allowed load {line.livelihood_max_load} % filed {line.livelihood_filed_on}"),
+                    reasons=(coded(node, "livelihood.filed", load=line.livelihood_max_load, filed_on=line.livelihood_filed_on),
                              Reason("R-L-01", node["source"]), Reason("D-02", node["source"])) + applicant_reasons(ctx),
                     flags=applicant_flags(ctx))

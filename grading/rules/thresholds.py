@@ -55,5 +55,5 @@ def status_check_flags(pack: Pack, sector: Sector, line: LineFacts) -> tuple[Fla
         t = ts[0]
         return (flag("ultra_low_not_supported", t,
                      f"Declared ultra-low but concentrations exceed {t['id']} (PM {t.get('pm')}, SO₂ {t.get('so2')}, "
-                     f"NOx {t.get('nox')} mg/m³).", ("verify",), None),)
+                     f"NOx {t.get('nox')} mg/m³).", ("verify",), None, pm=t.get("pm"), so2=t.get("so2"), nox=t.get("nox")),)
     return ()

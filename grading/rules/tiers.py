@@ -7,7 +7,8 @@ from typing import Optional
 
 from grading.decisions import Reason
 from grading.facts import EnterpriseFacts, LineFacts
-from grading.rules.base import Context, Proposal, flag, line_sector, reason, stably_compliant
+from grading.notes import note_reason
+from grading.rules.base import Context, Proposal, coded, flag, line_sector, reason, stably_compliant
 from grading.rules.eligibility import is_eligible
 from grading.rules.exemptions import apply_force
 from grading.vocab import Basis, LineKind, Measure, Pollutant
@@ -41,11 +42,11 @@ def staggering_tier(ctx: Context) -> tuple[Optional[str], tuple, tuple]:
     rule, src, note = ctx.pack.setting_reason("tier_mixed_attributes")
     fl = flag("tier_mixed_attributes", {"rule": rule, "source": src},
               "Attributes fall in different tiers (" + ", ".join(cands) + "); an official decides the tier.",
-              tuple(cands), max(cands, key=TIER_ORDER.index))
+              tuple(cands), max(cands, key=TIER_ORDER.index), tiers=list(cands))
     d = ctx.decision(fl.code)
     if d and d.choice in TIER_ORDER:
-        return d.choice, (Reason(rule, src, f"official decision by {d.by}: {d.reason}"),), ()
-    return max(cands, key=TIER_ORDER.index), (Reason(rule, src, note),), (fl,)
+        return d.choice, (note_reason(rule, src, "tiers.official_decision", by=d.by, reason=d.reason),), ()
+    return max(cands, key=TIER_ORDER.index), (ctx.pack.setting_cite("tier_mixed_attributes"),), (fl,)
 
 
 def tier_measure(ctx: Context, line: LineFacts) -> Optional[Proposal]:
@@ -59,16 +60,16 @@ def tier_measure(ctx: Context, line: LineFacts) -> Optional[Proposal]:
         return Proposal(Measure.STOP, reasons=why + (reason(spec["sectors"]), Reason("R-S-05", "004:389")))
     node = spec[tier]
     win = (ctx.pack.heating_season_window(ctx.on),)
-    base_reasons = why + (reason(node), reason(spec["sectors"]), reason(spec["adjustable"], "period may be shortened or extended"))
+    base_reasons = why + (reason(node), reason(spec["sectors"]), coded(spec["adjustable"], "tiers.adjustable"))
     if tier == "none":
         return Proposal(Measure.NONE, 0, 0, windows=win, reasons=base_reasons + (Reason("X-15", "004:389"),), flags=flags)
-    rule, src, note = ctx.pack.setting_reason("tier_basis")
     return Proposal(Measure.CURTAIL, node["percentage_min"], node["percentage_max"], Basis(ctx.pack.setting("tier_basis")),
-                    windows=win, reasons=base_reasons + (Reason(rule, src, note),),
+                    windows=win, reasons=base_reasons + (ctx.pack.setting_cite("tier_basis"),),
                     flags=flags + (flag("tier_value_in_range", node,
                                         f"Staggering {node['percentage_min']}-{node['percentage_max']} %: the source does not "
                                         "say who picks the value or its basis; an official fixes both.",
-                                        ("enter_value_and_basis",), None),))
+                                        ("enter_value_and_basis",), None,
+                                        min=node["percentage_min"], max=node["percentage_max"]),))
 
 
 def benchmark_qualifies(ctx: Context, line: LineFacts) -> tuple[Optional[dict], tuple]:
@@ -112,7 +113,7 @@ def benchmark_exemption(ctx: Context, line: LineFacts, base: Proposal) -> Propos
     node, flags = benchmark_qualifies(ctx, line)
     if node is None:
         return base
-    exempt = Proposal(Measure.NONE, reasons=(reason(node, "环保标杆企业: may be exempted from curtailment"),
+    exempt = Proposal(Measure.NONE, reasons=(coded(node, "tiers.benchmark"),
                                              Reason(node["id"], node["source"])))
     return apply_force(ctx, node, "benchmark_exemption",
                        f"{node['id']} (001:99): benchmark enterprise may be exempted from curtailment; an official decides.",

@@ -11,7 +11,7 @@ from typing import Optional
 from grading.decisions import Flag, Reason, TransportRestriction
 from grading.facts import EnterpriseFacts
 from grading.packs import Pack
-from grading.rules.base import flag
+from grading.rules.base import coded, flag
 from grading.vocab import AlertLevel, VehicleStandard
 
 _STD = [VehicleStandard.CHINA_3, VehicleStandard.CHINA_4, VehicleStandard.CHINA_5, VehicleStandard.CHINA_6]
@@ -46,10 +46,9 @@ def _scope_reasons(pack: Pack, ent: EnterpriseFacts, key: Optional[bool]) -> tup
     out = []
     if key and node:
         if ent.key_vehicle_user is True:
-            out.append(Reason(str(node["rule"]), str(node["source"]),
-                              "declared key vehicle-using enterprise (重点用车企业): in scope whatever its fleet count"))
+            out.append(coded(node, "transport.declared_key_vehicle_user"))
         else:
-            out.append(Reason(str(node["rule"]), str(node["source"]), "key vehicle-using enterprise (重点用车企业)"))
+            out.append(coded(node, "transport.key_vehicle_user"))
     return tuple(out)
 
 
@@ -69,23 +68,22 @@ def transport_restrictions(pack: Pack, ent: EnterpriseFacts, in_heating_season: 
     hs = spec.get("heating_season_min_standard")
     if hs and key:  # 000:139: all transport vehicles China IV or better, in the heating season
         if on is not None:
-            reasons.append(Reason(*pack.season_reason(on)))
+            reasons.append(pack.season_cite(on))
         if in_heating_season:
             bad = tuple(v.vehicle_id for v in ent.vehicles if not _at_least(v.standard, hs["value"]))
             out.append(TransportRestriction(hs["rule"], hs["source"], "heating_season_minimum_standard", hs["value"], (), bad))
     if ban and level != AlertLevel.NONE:
         if "levels_setting" in ban:
-            reasons.append(Reason(*pack.setting_reason(ban["levels_setting"])))
+            reasons.append(pack.setting_cite(ban["levels_setting"]))
         levels = pack.setting(ban["levels_setting"]) if "levels_setting" in ban else ban["levels"]
         if level.value in levels:
             if logistics:
-                reasons.append(Reason(str(ban["rule"]), str(ban["source"]),
-                                      "city logistics-distribution enterprise (城市物流配送企业), named by the ban"))
+                reasons.append(coded(ban, "transport.city_logistics"))
             minimum = ban.get("exception_min_standard")
             scope = "all_categories"
             if "exception_standard_setting" in ban:
                 scope = pack.setting(ban["exception_standard_setting"])
-                reasons.append(Reason(*pack.setting_reason(ban["exception_standard_setting"])))
+                reasons.append(pack.setting_cite(ban["exception_standard_setting"]))
             bad = []
             for v in ent.vehicles:
                 if v.purpose.value not in ban["exceptions"]:
@@ -114,4 +112,5 @@ def vehicle_restriction_needs_report(pack: Pack, days: int) -> tuple[Optional[bo
     reading = pack.setting(node["setting"])
     return reading == "report_to_province", (flag("exactly_fifteen_days", node,
                                                   "Exactly 15 days is both 15日以内 and 15日以上; the pack reads it as "
-                                                  f"{reading}.", ("report_to_province", "traffic_police_alone"), reading),)
+                                                  f"{reading}.", ("report_to_province", "traffic_police_alone"), reading,
+                                                  reading=reading),)

@@ -9,7 +9,7 @@ from typing import Callable
 
 from grading.decisions import Reason
 from grading.facts import LineFacts
-from grading.rules.base import Context, Proposal, flag, reason, status_at_least
+from grading.rules.base import Context, Proposal, coded, flag, reason, status_at_least
 from grading.vocab import Basis, Fuel, LineKind, LocationFlag, Measure, PermitStatus, ScatteredClass
 
 
@@ -83,9 +83,9 @@ def trigger_proposals(ctx: Context, line: LineFacts) -> list[Proposal]:
                 "stop for rectification (立行立改或停产整治); closure if still non-compliant.",
                 ("correct_immediately", "stop_for_rectification", "closure"), None),)))
         elif c == "penalty_only":
-            out.append(Proposal(Measure.NONE, reasons=(reason(t, "penalty (予以处罚); no stop stated"), Reason(t["id"], t["source"]))))
+            out.append(Proposal(Measure.NONE, reasons=(coded(t, "triggers.penalty"), Reason(t["id"], t["source"]))))
         elif c == "prosecute_abnormal_monitoring":
-            out.append(Proposal(Measure.NONE, reasons=(reason(t, "prosecuted as abnormal operation of monitoring facilities"),
+            out.append(Proposal(Measure.NONE, reasons=(coded(t, "triggers.monitoring_prosecuted"),
                                                        Reason(t["id"], t["source"]))))
         elif c == "flag_no_permit":
             out.append(Proposal(Measure.NONE, reasons=why, flags=(flag(

@@ -9,9 +9,10 @@ from urllib.parse import urlsplit
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required, logout_user
 
-from registry.accounts import auth, lockout, queries, sessions
+from registry.accounts import auth, confirmations, lockout, queries, sessions
 from registry.accounts import operations as ops
 from registry.accounts.forms import (
     ROLES,
@@ -26,7 +27,7 @@ from registry.accounts.forms import (
 )
 from registry.accounts.reauth import is_recent, mark_authenticated, pending_action, require_recent_login
 from registry.accounts.schemas import TokenOut, UserOut
-from registry.core import unit_of_work
+from registry.core import confirm, unit_of_work
 from registry.core.errors import Forbidden, ValidationFailed
 from registry.core.forms import apply_errors
 from registry.core.redirects import safe_path
@@ -236,6 +237,7 @@ def create_token():
 @bp.post("/account/tokens/<int:token_id>/revoke")
 @login_required
 @require_recent_login
+@confirm.required(confirmations.revoke_own)
 def revoke_token(token_id: int):
     token = ops.revoke_token(_me(), token_id)
     unit_of_work.flush()
@@ -346,6 +348,22 @@ def _security_only(view):
     return wrapper
 
 
+_PERIODS = {"second": _l("%(n)s per second"), "minute": _l("%(n)s per minute"), "hour": _l("%(n)s per hour"),
+            "day": _l("%(n)s per day")}
+
+
+def rate_limit_label(limit: str) -> str:
+    """flask-limiter's '5 per minute;20 per day' in the reader's words ('每分钟 5 次；每天 20 次'); what does not
+    parse is shown as configured."""
+    import re
+
+    shown = []
+    for part in filter(None, (p.strip() for p in str(limit or "").split(";"))):
+        m = re.fullmatch(r"(\d+)\s*(?:per|/)\s*(second|minute|hour|day)s?", part)
+        shown.append(str(_PERIODS[m.group(2)]) % {"n": m.group(1)} if m else part)
+    return _("; ").join(shown)
+
+
 def _security_settings() -> list[tuple[str, str]]:
     """The settings the security administrator checks (read-only here: they are set in the server's config)."""
     from registry.accounts import password_policy
@@ -357,9 +375,9 @@ def _security_settings() -> list[tuple[str, str]]:
         (_("Previous passwords that cannot be reused"), str(password_policy.history_size())),
         (_("Failed sign-ins before a lock"), str(lockout.max_failures())),
         (_("Lock duration (minutes)"), str(lockout.lock_minutes())),
-        (_("Sign-in rate limit per address"), str(cfg.get("LOGIN_RATE_LIMIT", ""))),
-        (_("Sign-up rate limit per address"), str(cfg.get("SIGNUP_RATE_LIMIT", ""))),
-        (_("Sign-up rate limit for everyone together"), str(cfg.get("SIGNUP_GLOBAL_RATE_LIMIT", ""))),
+        (_("Sign-in rate limit per address"), rate_limit_label(cfg.get("LOGIN_RATE_LIMIT", ""))),
+        (_("Sign-up rate limit per address"), rate_limit_label(cfg.get("SIGNUP_RATE_LIMIT", ""))),
+        (_("Sign-up rate limit for everyone together"), rate_limit_label(cfg.get("SIGNUP_GLOBAL_RATE_LIMIT", ""))),
         (_("Longest API token lifetime (days)"), str(cfg.get("API_TOKEN_MAX_DAYS", 365))),
         (_("Idle session timeout (minutes)"), str(int(cfg["PERMANENT_SESSION_LIFETIME"].total_seconds() // 60))),
         (_("Password confirmation for sensitive actions (minutes)"),
@@ -447,6 +465,7 @@ def reset_password(user_id: int):
 @login_required
 @_security_only
 @require_recent_login
+@confirm.required(confirmations.revoke_of)
 def revoke_token_of(token_id: int):
     token = ops.revoke_token_of(_me(), token_id)
     unit_of_work.flush()

@@ -33,7 +33,7 @@ from registry.extensions import db
 ACCOUNT_OBJECTS = ("user_account", "api_token")
 EXPORT_COLUMNS = (
     "id", "at", "username", "action", "object_type", "object_id", "root_type", "root_id", "region_code",
-    "summary", "ip", "before", "after", "request_id", "entry_hash",
+    "summary", "ip", "before", "after", "request_id", "entry_hash", "action_label", "object_label",
 )
 
 
@@ -147,7 +147,10 @@ def search(actor, f: AuditFilters) -> Page[AuditEntry]:
 
 
 def audit_rows(entries: list[AuditEntry]) -> list[dict]:
-    """Plain dicts for templates and exports, with the actor's username."""
+    """Plain dicts for templates and exports, with the actor's username, the action's label and the audited
+    object's name in the reader's language (registry/audit/labels.py)."""
+    from registry.audit.labels import action_label, object_names, summary_text
+
     names = display_names({e.user_id for e in entries if e.user_id is not None})
     out = []
     for e in entries:
@@ -158,7 +161,11 @@ def audit_rows(entries: list[AuditEntry]) -> list[dict]:
             "object_id": e.object_id, "root_type": e.root_type, "root_id": e.root_id, "region_code": e.region_code,
             "summary": e.summary or "", "ip": (e.after or {}).get("ip") if isinstance(e.after, dict) else None,
             "before": e.before, "after": e.after, "request_id": e.request_id, "entry_hash": e.entry_hash,
+            "action_label": action_label(e.action),
         })
+    for row, name in zip(out, object_names(out)):
+        row["object_label"] = name
+        row["summary_label"] = summary_text(row)
     return out
 
 

@@ -126,5 +126,8 @@ def register(app: Flask) -> None:
         label=lambda code, vocabulary, **params: codes.label(vocabulary, code, **params),
     )
     app.jinja_env.globals.update(vocab_choices=vocab_choices, label_choices=codes.choices)
+    from registry.core import citations  # the 依据 filters (|cite, |basis_items; templates/macros/basis.html)
+
+    citations.register(app)
     # Lets base.html link a domain's pages only when that domain's blueprint is registered.
     app.jinja_env.globals["url_rules"] = app.view_functions

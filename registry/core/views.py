@@ -20,7 +20,7 @@ def home():
             return redirect(url_for("accounts.security"))
         if current_user.role == "audit_admin":
             return redirect(url_for("audit.search"))
-        return redirect(url_for("enterprises.index"))
+        return redirect(url_for("dashboard.index"))  # officials and enterprises: their dashboard (issue 16)
     return render_template("home.html")
 
 

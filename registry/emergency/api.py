@@ -36,6 +36,7 @@ from registry.emergency.schemas import (
     PlansMissingOut,
     PlansMissingQuery,
 )
+from registry.notices.schemas import LetterheadInput
 from registry.policy.emergency import emergency_levels
 from registry.policy.packs import get_pack
 
@@ -115,11 +116,13 @@ class ListItem(MethodView):
 @blp.route("/emergency-lists/<int:list_id>/file")
 class ListFile(MethodView):
     @login_required
+    @body(LetterheadInput, description="the notices' letterhead, every field optional ({} for the defaults)")
     @blp.response(200, EmergencyListOut)
     @errors(blp, 401, 403, 404, 409)
     def post(self, list_id: int):
-        """File the version: from now on it never changes (a correction is a new version)."""
-        return _list(unit_of_work.run(ops.file_list, actor(), list_id))
+        """File the version: from now on it never changes (a correction is a new version). Its notices carry the
+        issuing authority, document number and date given (default: the region's 生态环境局, today)."""
+        return _list(unit_of_work.run(ops.file_list, actor(), list_id, json_body()))
 
 
 @blp.route("/emergency-lists/<int:list_id>/optimize")

@@ -33,3 +33,16 @@ def can_manage_list(user, region_code: str) -> bool:
     if not is_authenticated(user):
         return False
     return user.role in _LIST_MAKERS and user.region_code == region_code
+
+
+def can_view_own_notice(user, lst, enterprise_id: int) -> bool:
+    """An enterprise reads the emergency notice addressed to it: its own enterprise, in a filed list of the region
+    covering it (issue 16: enterprises see their filed emergency measures and orders). Never another's."""
+    from registry.core.regions import region_prefix
+    from registry.extensions import db
+
+    if not is_authenticated(user) or user.role != Role.ENTERPRISE.value or user.enterprise_id != enterprise_id:
+        return False
+    enterprise = db.session.get(Enterprise, enterprise_id)
+    return (enterprise is not None and lst.status == "filed" and is_member(user, enterprise)
+            and enterprise.region_code.startswith(region_prefix(lst.region_code)))

@@ -63,6 +63,24 @@ def compile_cmd(region_code: str, pack_id: str, username: str) -> None:
     click.echo(f"list {lst.id}: {lst.region_code} {lst.pack_id} version {lst.number}, {len(lst.entries)} entries")
 
 
+@emergency.command("file")
+@click.argument("list_id", type=int)
+@click.option("--as-user", "username", required=True, help="The city's official filing it.")
+@click.option("--authority", "issuing_authority", default="", help="发文机关 on the notices (default: the region's 生态环境局).")
+@click.option("--number", "document_number", default="", help="文号 on the notices, e.g. 廊环字〔2017〕12号.")
+@click.option("--issued-on", "issued_on", default="", help="The notices' date, YYYY-MM-DD (default: today, Beijing).")
+@unit_of_work.command
+def file_cmd(list_id: int, username: str, issuing_authority: str, document_number: str, issued_on: str) -> None:
+    """File the list version (immutable from then on); its notices carry the authority, number and date."""
+    from registry.emergency import operations as ops
+
+    lst = _run(lambda: ops.file_list(_user(username), list_id, {"issuing_authority": issuing_authority,
+                                                                "document_number": document_number, "issued_on": issued_on}))
+    click.echo(json.dumps({"id": lst.id, "status": lst.status, "number": lst.number, "issuing_authority": lst.issuing_authority,
+                           "document_number": lst.document_number, "issued_on": lst.issued_on.isoformat()},
+                          ensure_ascii=False))
+
+
 @emergency.command("totals")
 @click.argument("list_id", type=int)
 @click.option("--level", default="", help="One alert level; default every level of the pack.")
@@ -140,6 +158,26 @@ def plans_missing_cmd(region_code: str, season: int | None, pack_id: str | None,
                           ensure_ascii=False, default=str), err=True)
     for row in rows:
         click.echo(json.dumps(row, ensure_ascii=False, default=str))
+@emergency.command("notices")
+@click.argument("list_id", type=int)
+@click.option("--date", "on", required=True, type=click.DateTime(formats=["%Y-%m-%d"]))
+@click.option("--level", required=True)
+@click.option("--as-user", "username", required=True, help="An official reading the list (their scope applies).")
+@click.option("--out", required=True, type=click.Path(dir_okay=False),
+              help="a .pdf (one file, one notice a page) or a .zip (one PDF per enterprise)")
+def notices_cmd(list_id: int, on, level: str, username: str, out: str) -> None:
+    """Every enterprise's emergency notice for the date and level, to post at the gates (progress on stderr)."""
+    from registry.emergency import operations as ops
+    from registry.emergency.notices import enterprise_notice
+    from registry.emergency.orders import alert_orders
+    from registry.notices.bulk import write_notices
+
+    day = on.date()
+    lst = _run(lambda: ops.get_list(_user(username), list_id))
+    items = [enterprise_notice(lst, o, day, level) for o in alert_orders(lst, day, level)]
+    n = write_notices("emergency/orders.html", items, out, lambda done, total: click.echo(f"{done}/{total}", err=True),
+                      on=day, level=level)
+    click.echo(json.dumps({"list_id": list_id, "notices": n, "out": out}, ensure_ascii=False))
 
 
 @emergency.command("export")

@@ -14,7 +14,10 @@ from typing import Any
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
-POLLUTANT_LABELS = {"so2": "SO₂", "nox": "NOx", "pm": "PM", "vocs": "VOCs"}
+from registry.core import codes
+from registry.core.citations import cite
+
+POLLUTANT_LABELS = {"so2": "SO₂", "nox": "NOx", "pm": "PM", "vocs": "VOCs"}  # kept for callers; pages use codes.label
 
 PROPOSAL_STATUS = {"proposed": _l("proposed"), "accepted": _l("accepted"), "rejected": _l("rejected"),
                    "applied": _l("applied")}
@@ -56,10 +59,14 @@ def _measure(p: dict[str, Any]) -> str:
     return _("curtail %(p)s %%", p=f"{float(p.get('percent', 0)):g}")
 
 
+def _cite(source: str) -> str:
+    return cite(source)
+
+
 def _ground(g: dict[str, str]) -> str:
+    # The source in words (《…》第N行); the rule id stays in the stored explanation and the API, not the sentence.
     where = g.get("source") or ""
-    where = _("local setting") if where == "local setting" else where
-    cite = f"{g.get('rule', '')}, {where}".strip(", ")
+    cite = _("local setting") if where == "local setting" else (_cite(where) or g.get("rule", ""))
     code = g.get("code")
     if code == "pack_rule":
         return _("the pack's measures for this industry and process (%(cite)s)", cite=cite)
@@ -82,14 +89,15 @@ def render_explanation(text: str | None) -> str:
     p = data.get("params") or {}
     grade = _("%(g)s-grade", g=p["grade"]) if p.get("grade") else _("ungraded")
     cuts = "; ".join(_("%(pollutant)s %(kg)s kg (%(share)s %% of the shortfall)",
-                       pollutant=POLLUTANT_LABELS.get(c["pollutant"], c["pollutant"]), kg=_num(float(c["kg"])),
+                       pollutant=codes.label("Pollutant", c["pollutant"]), kg=_num(float(c["kg"])),
                        share=f"{float(c['share']):.1f}") for c in p.get("cuts", []))
     out = _("%(grade)s line: %(measure)s cuts %(cuts)s at capacity cost %(cost)s.", grade=grade,
             measure=_measure(p), cuts=cuts or "—", cost=f"{float(p.get('cost', 0)):g}")
     if p.get("order") == "b_opened":
-        out += " " + _("Every C-grade line already takes its strongest allowed measure, so B-grade lines may be used (003:51).")
+        out += " " + _("Every C-grade line already takes its strongest allowed measure, so B-grade lines may be used "
+                       "(%(cite)s).", cite=_cite("003:51"))
     elif p.get("order") == "c_first":
-        out += " " + _("C-grade lines are used before B-grade ones (003:51).")
+        out += " " + _("C-grade lines are used before B-grade ones (%(cite)s).", cite=_cite("003:51"))
     grounds = [_ground(g) for g in p.get("grounds", [])]
     if grounds:
         out += " " + _("Allowed measures: %(grounds)s.", grounds="; ".join(grounds))

@@ -7,10 +7,10 @@ list records the pack id, the pack file's SHA-256 and the engine version so it c
 from __future__ import annotations
 
 import enum
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, CheckConstraint, ForeignKey, Integer, Numeric, String, Text, UniqueConstraint, event
+from sqlalchemy import JSON, CheckConstraint, Date, ForeignKey, Integer, Numeric, String, Text, UniqueConstraint, event
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from registry.core.timeutil import utcnow
@@ -103,6 +103,10 @@ class EmergencyList(db.Model):
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     filed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # the notices' letterhead, set on filing (issue 16 item 4; registry/notices): 发文机关, 文号, 成文日期
+    issuing_authority: Mapped[str] = mapped_column(String(120), default="", server_default="")
+    document_number: Mapped[str] = mapped_column(String(60), default="", server_default="")
+    issued_on: Mapped[date | None] = mapped_column(Date)
 
     entries: Mapped[list["ListEntry"]] = relationship(back_populates="list", order_by="ListEntry.id",
                                                       cascade="all, delete-orphan")

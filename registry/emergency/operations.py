@@ -35,6 +35,7 @@ from registry.emergency.schemas import AreaSourceInput, EmergencyDecisionInput, 
 from registry.enterprises.models import Enterprise
 from registry.extensions import db
 from registry.grades.current import EmergencyStanding, emergency_standing
+from registry.notices.schemas import LetterheadInput, letterhead_values
 from registry.policy.emergency import Action, LineFacts, MeasureRules, baseline_days, emergency_levels, level_targets
 from registry.policy.facts import measure_line_facts
 from registry.policy.packs import ENGINE_VERSION, Pack, get_pack, pack_sha256
@@ -311,8 +312,11 @@ def delete_area_source(actor, source_id: int) -> None:
     db.session.flush()
 
 
-def file_list(actor, list_id: int) -> EmergencyList:
+def file_list(actor, list_id: int, data: dict[str, Any] | None = None) -> EmergencyList:
+    """File the version; `data` may give the notices' letterhead (issuing authority, document number, date;
+    registry/notices/schemas.py), else the region's bureau and today (Beijing)."""
     lst = _managed(actor, list_id)
+    letterhead = letterhead_values(load(LetterheadInput(), data or {}), lst.region_code)
     # Lock the row and re-read its status: of two officials filing at once, the second waits for the
     # first's commit and then sees "filed" (without the lock both would file it and audit it twice).
     db.session.refresh(lst, with_for_update=True)
@@ -320,8 +324,12 @@ def file_list(actor, list_id: int) -> EmergencyList:
         raise Conflict(_("This list is already filed; compile a new version."))
     lst.status = Status.FILED.value
     lst.filed_at = utcnow()
+    for key, value in letterhead.items():
+        setattr(lst, key, value)
     db.session.flush()
-    audit.record(actor, "emergency.list.file", lst, before={"status": "draft"}, after={"status": "filed", "number": lst.number})
+    audit.record(actor, "emergency.list.file", lst, before={"status": "draft"},
+                 after={"status": "filed", "number": lst.number, "issuing_authority": lst.issuing_authority,
+                        "document_number": lst.document_number, "issued_on": lst.issued_on.isoformat()})
     return lst
 
 
@@ -382,14 +390,9 @@ def propose(actor, list_id: int, level: str, *, time_limit: float = 10.0) -> Rep
 def _check_open_for_proposals(lst: EmergencyList) -> None:
     """Proposals belong to the newest draft version: a filed list is immutable, and working on an older
     version would fork the list (two versions both superseding it) — issue 13 L7."""
-    if lst.status != Status.DRAFT.value:
-        raise Conflict(_("This list version is filed: its proposals can no longer be decided or applied. "
-                         "Compile a new version."))
-    newer = db.session.scalar(select(EmergencyList.number).where(
-        EmergencyList.region_code == lst.region_code, EmergencyList.pack_id == lst.pack_id,
-        EmergencyList.number > lst.number).limit(1))
-    if newer is not None:
-        raise Conflict(_("A newer version (%(number)s) of this list exists: work on that one.", number=newer))
+    blocker = queries.proposals_blocker(lst)  # the same words the list page shows beside the disabled buttons
+    if blocker is not None:
+        raise Conflict(blocker)
 
 
 def decide_proposal(actor, proposal_id: int, data: dict[str, Any]) -> Proposal:

@@ -5,12 +5,13 @@ import statistics
 from collections import defaultdict
 from typing import Any
 
+from flask_babel import gettext as _
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from registry.core.regions import region_prefix
 from registry.emergency.models import AreaSource as AreaSourceRow
-from registry.emergency.models import EmergencyList, EmergencyPlan, Proposal, Status
+from registry.emergency.models import EmergencyList, EmergencyPlan, Proposal, ProposalStatus, Status
 from registry.enterprises.models import Enterprise, ProductionLine
 from registry.extensions import db
 from registry.policy.emergency import Action, AreaSource, LevelTotals, LineBaseline, LineFacts, city_totals
@@ -131,6 +132,29 @@ def lists_in_scope(region_prefixes: str | None) -> list[EmergencyList]:
     if region_prefixes is not None:
         stmt = stmt.where(EmergencyList.region_code.startswith(region_prefixes))
     return list(db.session.scalars(stmt))
+
+
+def proposals_blocker(lst: EmergencyList) -> str | None:
+    """Why the proposals of `lst` cannot be decided or applied now, or None: a filed list is immutable, and working
+    on an older version would fork the list (two versions both superseding it) — issue 13 L7. The list page shows it
+    beside the disabled button; operations refuse with it (issue 16 item 3)."""
+    if lst.status != Status.DRAFT.value:
+        return _("This list version is filed: its proposals can no longer be decided or applied. Compile a new version.")
+    newer = db.session.scalar(select(EmergencyList.number).where(
+        EmergencyList.region_code == lst.region_code, EmergencyList.pack_id == lst.pack_id,
+        EmergencyList.number > lst.number).limit(1))
+    if newer is not None:
+        return _("A newer version (%(number)s) of this list exists: work on that one.", number=newer)
+    return None
+
+
+def apply_blocker(lst: EmergencyList) -> str | None:
+    """Why no version can be made from the accepted proposals of `lst` now, or None."""
+    blocker = proposals_blocker(lst)
+    if blocker is None and not db.session.scalar(select(Proposal.id).where(
+            Proposal.list_id == lst.id, Proposal.status == ProposalStatus.ACCEPTED.value).limit(1)):
+        blocker = _("No accepted proposals to apply.")
+    return blocker
 
 
 def proposals_of(list_id: int) -> list[Proposal]:

@@ -129,6 +129,9 @@ class EmergencyListOut(Schema):
     supersedes_id = fields.Integer(allow_none=True)
     created_at = fields.DateTime()
     filed_at = fields.DateTime(allow_none=True)
+    issuing_authority = fields.String(metadata={"description": "发文机关 printed on the notices (set on filing)"})
+    document_number = fields.String(metadata={"description": "文号 ('' when none was given)"})
+    issued_on = fields.Date(allow_none=True, metadata={"description": "the notices' date (set on filing)"})
     area_sources = fields.List(fields.Dict(), allow_none=True,
                                metadata={"description": "the non-industrial inventory frozen with the list (000:149)"})
     totals = fields.List(fields.Nested(EmergencyLevelTotalsOut))

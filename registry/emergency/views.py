@@ -9,31 +9,45 @@ from __future__ import annotations
 import io
 from datetime import date
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, stream_with_context, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from registry.accounts.reauth import is_recent
 from registry.accounts.scopes import scope_prefix
-from registry.core import timeutil, unit_of_work
+from registry.core import confirm, timeutil, unit_of_work
+from registry.core.dashboard import register_dashboard_panel
 from registry.core.errors import ValidationFailed
 from registry.core.labels import register_history_labels
 from registry.core.regions import region_prefix
 from registry.core.versions import form_version
-from registry.emergency import auth, export, presenting, queries
+from registry.emergency import auth, confirmations, dashboard, export, presenting, queries
+from registry.emergency import labels as _labels  # noqa: F401  (registers the list's vocabularies)
+from registry.emergency import notices as emergency_notices
 from registry.emergency import operations as ops
 from registry.emergency.explain import render_explanation, status_label
 from registry.emergency.minimum import floors
 from registry.emergency.models import LEVELS
 from registry.emergency.orders import alert_orders
-from registry.emergency.presenting import chart_data, level_totals
+from registry.emergency.presenting import chart_data, level_totals, pack_season, pack_title
 from registry.extensions import db
 from registry.grades.current import emergency_standing
+from registry.notices import page as notice_page
+from registry.notices.pdf import render_pdf, safe_filename, zip_response, zip_stream
 from registry.policy.emergency import emergency_levels
-from registry.policy.packs import get_pack, list_packs
+from registry.policy.packs import get_pack, list_packs, pack_for_region
 
 bp = Blueprint("emergency", __name__, url_prefix="/emergency")
 bp.record_once(lambda state: register_history_labels(state.app, "emergency", presenting.history_view))
+bp.record_once(lambda state: register_dashboard_panel(state.app, "emergency", dashboard.panel))  # issue 16
+
+
+@bp.context_processor
+def _pack_words():
+    """Packs by their title and period in words on every emergency page (ids only in the 依据 detail)."""
+    from registry.core.citations import cite
+
+    return {"pack_title": pack_title, "pack_season": pack_season, "cite": cite}
 
 
 def _me():
@@ -59,11 +73,15 @@ def index():
     lists = queries.lists_in_scope(scope_prefix(me))
     return render_template("emergency/index.html", lists=lists, packs=list_packs(),
                            can_compile=me.region_code and auth.can_manage_list(me, me.region_code),
-                           region_code=me.region_code)
+                           region_code=me.region_code,
+                           # The official's own region's pack first (as schedules do), never another city's.
+                           default_pack=pack_for_region(me.region_code) if me.region_code else "",
+                           pack_titles={p["id"]: pack_title(p) for p in list_packs()})
 
 
 @bp.post("/lists")
 @login_required
+@confirm.keeps_input(lambda: index())
 def compile_list():
     me = _me()
     lst = unit_of_work.run(ops.compile_list, me, {"region_code": request.form.get("region_code", me.region_code or ""),
@@ -80,7 +98,16 @@ def _area_page(region_code: str, status: int = 200, **context):
     rows = ops.list_area_sources(me, region_code)
     return render_template("emergency/area_sources.html", region_code=region_code, rows=rows, levels=LEVELS,
                            categories=vocab_choices("AreaSourceCategory"), can_manage=auth.can_manage_list(me, region_code),
-                           **context), status
+                           field_labels=_area_field_labels(), **context), status
+
+
+def _area_field_labels() -> dict[str, str]:
+    """A refused source names the field by its label, never its key (issue 16)."""
+    from registry.core import codes
+
+    return {"region_code": _("Region"), "category": _("Category"), "pollutant": _("Pollutant"),
+            "daily_kg": _("Daily emission (kg/d)"), "note": _("Source of the figure"), "version": _("Version"),
+            **{f"reduction_{lv}": f"{codes.label('AlertLevel', lv)} %" for lv in LEVELS}}
 
 
 @bp.get("/plans-missing")
@@ -119,6 +146,7 @@ def save_area_source():
         ops.save_area_source(me, data)
     except ValidationFailed as err:
         db.session.rollback()
+        confirm.keep(err)  # the form comes back with what was typed (issue 16 item 3)
         return _area_page(data.get("region_code", ""), err.status, message=err.message, errors=err.errors)
     unit_of_work.flush()
     flash(_("The source has been saved."), "success")
@@ -127,6 +155,7 @@ def save_area_source():
 
 @bp.post("/area-sources/<int:source_id>/delete")
 @login_required
+@confirm.required(confirmations.delete_area_source)
 def delete_area_source(source_id: int):
     from registry.emergency.models import AreaSource
 
@@ -151,7 +180,8 @@ def detail(list_id: int):
                            names=_names({p.enterprise_id for p in proposals}),
                            line_codes=_line_codes({p.line_id for p in proposals}),
                            changes=queries.changes_from_previous(lst), explain=render_explanation,
-                           status_label=status_label, today=timeutil.beijing_today().isoformat())
+                           status_label=status_label, today=timeutil.beijing_today().isoformat(),
+                           apply_blocker=queries.apply_blocker(lst) if proposals else None)
 
 
 def _line_codes(ids) -> dict[int, str]:
@@ -191,8 +221,15 @@ def _password_again(list_id: int, anchor: str = ""):
     return redirect(url_for("accounts.reauth", next=url_for("emergency.detail", list_id=list_id) + anchor))
 
 
+def _proposal_page(proposal_id: int):
+    from registry.emergency.models import Proposal
+
+    return detail((db.session.get(Proposal, proposal_id) or abort(404)).list_id)
+
+
 @bp.post("/proposals/<int:proposal_id>/decide")
 @login_required
+@confirm.keeps_input(_proposal_page)
 def decide(proposal_id: int):
     from registry.emergency.models import Proposal
 
@@ -213,6 +250,8 @@ def decide(proposal_id: int):
 def apply(list_id: int):
     if again := _password_again(list_id, "#proposals"):
         return again
+    if not confirm.confirmed():  # after the password, before anything changes (issue 16 item 3)
+        return confirm.ask(confirmations.apply_proposals(list_id))
     new = unit_of_work.run(ops.apply_proposals, _me(), list_id)
     flash(_("List version %(n)s made from the accepted proposals.", n=new.number), "success")
     return redirect(url_for("emergency.detail", list_id=new.id))
@@ -223,7 +262,10 @@ def apply(list_id: int):
 def file(list_id: int):
     if again := _password_again(list_id):
         return again
-    lst = unit_of_work.run(ops.file_list, _me(), list_id)
+    if not confirm.confirmed():  # after the password, before anything changes (issue 16 item 3)
+        return confirm.ask(confirmations.file_list(list_id))
+    letterhead = {k: request.form.get(k, "") for k in ("issuing_authority", "document_number", "issued_on")}
+    lst = unit_of_work.run(ops.file_list, _me(), list_id, letterhead)
     flash(_("List version %(n)s filed; it can no longer change.", n=lst.number), "success")
     return redirect(url_for("emergency.detail", list_id=list_id))
 
@@ -249,17 +291,79 @@ def _alert_args(lst):
     return on, level
 
 
+NOTICES_PER_PAGE = 20  # the print-all page stays small (issue 16: no page over 100 KB); the PDF and ZIP have them all
+
+
+def _notice_list(list_id: int, only: int | None):
+    """The list whose notices are asked for. Officials: as the list page. An enterprise user: only its own notice
+    of a filed list covering it (auth.can_view_own_notice); anything else is 404, as if it did not exist."""
+    from registry.emergency.models import EmergencyList
+
+    me = _me()
+    if me.role == "enterprise":
+        lst = db.session.get(EmergencyList, list_id)
+        if lst is None or only is None or not auth.can_view_own_notice(me, lst, only):
+            abort(404)
+        return lst
+    return ops.get_list(me, list_id)
+
+
+def _notice_file(lst, on: date, level: str, name: str = "") -> str:
+    base = f"emergency-notice-{lst.region_code}-v{lst.number}-{on.isoformat()}-{level}"
+    return f"{base}-{safe_filename(name)}" if name else base
+
+
 @bp.get("/lists/<int:list_id>/orders")
 @login_required
 def orders(list_id: int):
-    """Every enterprise's alert-day orders; each section prints as the notice posted at the gate."""
-    lst = ops.get_list(_me(), list_id)
-    on, level = _alert_args(lst)
+    """Every enterprise's alert-day notice to post at the gate (NOTICES_PER_PAGE a page), one enterprise's
+    (`enterprise_id`), or either as PDF (`format=pdf`, one notice a page)."""
     only = request.args.get("enterprise_id", type=int)
-    rows = [o for o in alert_orders(lst, on, level) if only is None or o["enterprise_id"] == only]
+    lst = _notice_list(list_id, only)
+    on, level = _alert_args(lst)
+    rows = alert_orders(lst, on, level, only=only)
     if only is not None and not rows:
         abort(404)
-    return render_template("emergency/orders.html", lst=lst, on=on, level=level, orders=rows, single=only is not None)
+    items = [emergency_notices.enterprise_notice(lst, o, on, level) for o in rows]
+    name = items[0]["addressee"]["name"] if only is not None else ""
+    if notice_page.wants_pdf():
+        return notice_page.respond("emergency/orders.html", items, _notice_file(lst, on, level, name) + ".pdf", pdf=True,
+                                   on=on, level=level)
+    official = _me().is_official
+    page = max(request.args.get("page", 1, type=int), 1)
+    pages = max((len(items) + NOTICES_PER_PAGE - 1) // NOTICES_PER_PAGE, 1)
+    shown = items if only is not None else items[(page - 1) * NOTICES_PER_PAGE:page * NOTICES_PER_PAGE]
+    if only is None:
+        for item in shown:
+            item["own_url"] = url_for(".orders", list_id=lst.id, date=on.isoformat(), level=level,
+                                      enterprise_id=int(item["key"]))
+    args = {"list_id": lst.id, "date": on.isoformat(), "level": level}
+    return notice_page.respond(
+        "emergency/orders.html", shown, "", pdf=False, lst=lst, on=on, level=level, single=only is not None,
+        official=official, page=page, pages=pages if only is None else 1, total=len(items),
+        back_url=url_for(".detail", list_id=lst.id) if official else url_for("emergency.index"),
+        pdf_url=url_for(".orders", **args, format="pdf", **({"enterprise_id": only} if only is not None else {})),
+        zip_url=url_for(".orders_zip", **args) if official and only is None else None,
+        xlsx_url=url_for(".orders_xlsx", **args) if official else None,
+        page_url=lambda n: url_for(".orders", **args, page=n))
+
+
+@bp.get("/lists/<int:list_id>/orders.zip")
+@login_required
+def orders_zip(list_id: int):
+    """One PDF per enterprise in a ZIP, streamed: each member is sent as soon as it is rendered (officials)."""
+    if not _me().is_official:
+        abort(404)  # an enterprise has its own notice only (404 as for anything it cannot see)
+    lst = ops.get_list(_me(), list_id)
+    on, level = _alert_args(lst)
+    items = [emergency_notices.enterprise_notice(lst, o, on, level) for o in alert_orders(lst, on, level)]
+    root = request.url_root
+
+    def render(item: dict):
+        return lambda: render_pdf(notice_page.render_html("emergency/orders.html", [item], pdf=True, on=on, level=level), root)
+
+    members = ((f"{i + 1:04d}-{safe_filename(item['addressee']['name'])}.pdf", render(item)) for i, item in enumerate(items))
+    return zip_response(stream_with_context(zip_stream(members)), _notice_file(lst, on, level) + ".zip")
 
 
 @bp.get("/lists/<int:list_id>/orders.xlsx")
@@ -309,7 +413,8 @@ def _plan_page(enterprise_id: int, pack_id: str, entries: list[dict], errors: di
     latest = queries.latest_plan(ent.id, pack.id)
     return render_template("emergency/plan.html", ent=ent, pack=pack, levels=levels, lines=list(ent.lines),
                            entries=by_key, floor=floor, grade=grade, errors=errors, latest=latest,
-                           can_write=auth.can_write_plan(me, ent), packs=list_packs(), all_levels=LEVELS), status
+                           can_write=auth.can_write_plan(me, ent), packs=list_packs(), all_levels=LEVELS,
+                           notice_lists=emergency_notices.filed_lists_for(ent)), status
 
 
 @bp.post("/enterprises/<int:enterprise_id>/plan")
@@ -347,6 +452,7 @@ def save_plan(enterprise_id: int):
 
 @bp.post("/plans/<int:plan_id>/file")
 @login_required
+@confirm.required(confirmations.file_plan)
 def file_plan(plan_id: int):
     plan = unit_of_work.run(ops.file_plan, _me(), plan_id)
     flash(_("Plan version %(n)s filed.", n=plan.number), "success")

@@ -332,3 +332,17 @@ class AuditEntryOut(Schema):
     summary = fields.String()
     before = fields.Dict(allow_none=True)
     after = fields.Dict(allow_none=True)
+    action_label = fields.Method("_action_label", metadata={"description": "the action in the reader's language"})
+    object_type_label = fields.Method("_object_type_label",
+                                      metadata={"description": "the kind of object in the reader's language"})
+
+    def _action_label(self, obj) -> str:
+        from registry.core import codes
+
+        return codes.label("audit.action", obj.get("action") if isinstance(obj, dict) else getattr(obj, "action", ""))
+
+    def _object_type_label(self, obj) -> str:
+        from registry.core import codes
+
+        kind = obj.get("object_type") if isinstance(obj, dict) else getattr(obj, "object_type", "")
+        return codes.label("audit.object", kind)

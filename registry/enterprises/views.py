@@ -13,19 +13,21 @@ from functools import lru_cache
 
 from flask import current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
 from registry.accounts.queries import display_names
 from registry.accounts.scopes import scope_prefix
-from registry.core import unit_of_work
+from registry.core import codes, confirm, unit_of_work
 from registry.core.audit_scope import register_visible_objects
+from registry.core.dashboard import register_dashboard_panel
 from registry.core.errors import Conflict, Forbidden, ValidationFailed
 from registry.core.forms import apply_errors, version_of
 from registry.core.labels import history_view
 from registry.core.regions import counties_under, enterprise_region_codes, get_region, read_table, region_label
 from registry.core.templating import registration_status_label, vocab_choices, vocab_label
 from registry.core.versions import MISSING_VERSION
-from registry.enterprises import approved, auth, queries
+from registry.enterprises import approved, auth, confirmations, dashboard, queries
 from registry.enterprises import operations as ops
 from registry.enterprises.blueprint import bp
 from registry.enterprises.forms import (
@@ -49,6 +51,7 @@ from registry.extensions import db
 # issue 13 Medium 8), registered with core for the audit search and the history.
 bp.record_once(lambda state: register_visible_objects(
     state.app, "enterprise", lambda actor: queries.visible_enterprises(actor).with_only_columns(Enterprise.id)))
+bp.record_once(lambda state: register_dashboard_panel(state.app, "registrations", dashboard.panel))  # issue 16
 
 
 def _me():
@@ -297,7 +300,11 @@ def detail(enterprise_id: int):
     return _detail_page(ops.get_enterprise(_me(), enterprise_id))
 
 
-def _workflow(enterprise_id: int, operation, done_message: str, *, with_reason: bool = False):
+def _workflow(enterprise_id: int, operation, done_message: str, *, with_reason: bool = False, confirm_with=None,
+              queue: bool = False):
+    """Run a registration step. `confirm_with`: an irreversible step asks first (issue 16 item 3). `queue`: an
+    official's decision, after which they go on to the next registration waiting for them, or to the dashboard
+    when none is left (issue 16)."""
     form = ReviewForm() if with_reason else VersionForm()
     data = {"version": version_of(form.version.data)}
     if with_reason:
@@ -305,6 +312,8 @@ def _workflow(enterprise_id: int, operation, done_message: str, *, with_reason: 
     if data["version"] == MISSING_VERSION:
         data.pop("version")  # the schema asks for it: 422 beside the buttons
     try:
+        if confirm_with is not None and not confirm.confirmed():  # ask first (issue 16 item 3); refusals as below
+            return confirm.ask(confirm_with(enterprise_id, data))
         enterprise = operation(_me(), enterprise_id, data)
     except (ValidationFailed, Conflict) as err:
         enterprise = _fresh(enterprise_id)
@@ -321,6 +330,8 @@ def _workflow(enterprise_id: int, operation, done_message: str, *, with_reason: 
             review_form=review_form,
         )
     unit_of_work.flush()
+    if queue:
+        return redirect(dashboard.after_review(_me(), enterprise.id, f"{done_message} ({enterprise.name})"))
     flash(done_message, "success")
     return redirect(url_for("enterprises.detail", enterprise_id=enterprise.id))
 
@@ -340,13 +351,15 @@ def reopen(enterprise_id: int):
 @bp.post("/<int:enterprise_id>/approve")
 @login_required
 def approve(enterprise_id: int):
-    return _workflow(enterprise_id, ops.approve_registration, _("The registration has been approved."), with_reason=True)
+    return _workflow(enterprise_id, ops.approve_registration, _("The registration has been approved."), with_reason=True,
+                     confirm_with=confirmations.approve, queue=True)
 
 
 @bp.post("/<int:enterprise_id>/return")
 @login_required
 def return_(enterprise_id: int):
-    return _workflow(enterprise_id, ops.return_registration, _("The registration has been returned to the enterprise."), with_reason=True)
+    return _workflow(enterprise_id, ops.return_registration, _("The registration has been returned to the enterprise."), with_reason=True,
+                     confirm_with=confirmations.return_, queue=True)
 
 
 # ---- production lines ----
@@ -418,6 +431,8 @@ def edit_line(line_id: int):
 @bp.post("/lines/<int:line_id>/delete")
 @login_required
 def delete_line(line_id: int):
+    if not confirm.confirmed():
+        return confirm.ask(confirmations.delete_line(line_id, version_of(request.form.get("version"))))
     line = ops.get_line(_me(), line_id)
     enterprise_id, name = line.enterprise_id, line.name
     ops.delete_line(_me(), line_id, expected_version=version_of(request.form.get("version")))
@@ -489,6 +504,8 @@ def edit_permit(permit_id: int):
 @bp.post("/permits/<int:permit_id>/delete")
 @login_required
 def delete_permit(permit_id: int):
+    if not confirm.confirmed():
+        return confirm.ask(confirmations.delete_permit(permit_id, version_of(request.form.get("version"))))
     permit = ops.get_permit(_me(), permit_id)
     enterprise_id, number = permit.enterprise_id, permit.number
     ops.delete_permit(_me(), permit_id, expected_version=version_of(request.form.get("version")))
@@ -518,6 +535,19 @@ _VOCAB_BY_FIELD = {
     object_type: {s.name: s.vocabulary for s in all_specs(groups) if s.vocabulary}
     for object_type, groups in (("enterprise", ENTERPRISE_GROUPS), ("production_line", LINE_GROUPS), ("permit", PERMIT_GROUPS))
 }
+# Field names per object: "name" is the enterprise's name (企业名称) on an enterprise and the line's on a line; "kind"
+# the line type (生产线类型) on a line and the permit's management class on a permit (issue 16).
+_LABEL_BY_FIELD = {
+    object_type: {s.name: s.label for s in all_specs(groups)}
+    for object_type, groups in (("enterprise", ENTERPRISE_GROUPS), ("production_line", LINE_GROUPS), ("permit", PERMIT_GROUPS))
+}
+_LABEL_BY_FIELD["production_line"]["kind"] = _l("Line type")
+
+
+def _field_label(object_type: str, key: str) -> str:
+    return str(_LABEL_BY_FIELD.get(object_type, {}).get(key) or FIELD_LABELS.get(key, key))
+
+
 _HIDDEN_IN_DIFF = {"id", "version", "enterprise_id", "created_by_id", "submitted_at", "approved_at", "line_id"}
 
 
@@ -534,6 +564,10 @@ def _show(object_type: str, key: str, value) -> str:
         return "; ".join(_show_item(v) for v in value) or "—"
     if key == "region_code":
         return f"{region_label(value)} ({value})"
+    if key == "capacity_unit":
+        from registry.core.templating import capacity_unit_label
+
+        return capacity_unit_label(value)
     vocabulary = _VOCAB_BY_FIELD.get(object_type, {}).get(key)
     if vocabulary:
         return vocab_label(value, vocabulary)
@@ -554,7 +588,9 @@ def _show_item(item) -> str:
     if item.get("kind"):
         parts.append(vocab_label(item["kind"], "LineKind"))
     if item.get("capacity") is not None:
-        parts.append(f'{_show("", "capacity", item["capacity"])} {item.get("capacity_unit", "")}')
+        from registry.core.templating import capacity_unit_label
+
+        parts.append(f'{_show("", "capacity", item["capacity"])} {capacity_unit_label(item.get("capacity_unit"))}'.strip())
     return " · ".join(p for p in parts if p)
 
 
@@ -571,7 +607,7 @@ def _diff_rows(entry: dict) -> list[dict]:
         shown_after = _show(object_type, key, after.get(key)) if key in after else None
         if shown_before in (None, "—") and shown_after in (None, "—"):
             continue  # an empty field of a new or deleted record says nothing
-        rows.append({"field": str(FIELD_LABELS.get(key, key)), "before": shown_before, "after": shown_after})
+        rows.append({"field": _field_label(object_type, key), "before": shown_before, "after": shown_after})
     return rows
 
 
@@ -583,7 +619,8 @@ def history(enterprise_id: int):
     people = display_names({e["user_id"] for e in entries if e.get("user_id")})
     for entry in entries:
         label = ACTION_LABELS.get(entry["action"])
-        entry["action_label"] = label() if label else entry["action"]
+        # other actions (credit-code claims, imports…) by the audit log's vocabulary (registry/audit/labels.py)
+        entry["action_label"] = label() if label else codes.label("audit.action", entry["action"])
         entry["who"] = people.get(entry.get("user_id"))
         other = history_view(entry)  # grade and emergency-plan events: their own labels, no raw codes
         if other is not None:

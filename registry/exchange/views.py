@@ -54,7 +54,14 @@ def index():
 @bp.get("/template")
 @login_required
 def template():
-    return _send(ops.template(_actor(), request.args.get("lang") or _current_lang()))
+    return _send(ops.template(_actor(), _headers_lang()))
+
+
+def _headers_lang() -> str:
+    """The workbook's header language: `?headers=en` (a download's own choice, which must not switch the pages to
+    English — `?lang=` does, for the session), else the reader's language."""
+    chosen = request.args.get("headers") or request.args.get("lang")
+    return chosen if chosen in ("zh", "en") else _current_lang()
 
 
 def _current_lang() -> str:
@@ -66,7 +73,7 @@ def _current_lang() -> str:
 @bp.get("/export/<kind>")
 @login_required
 def export(kind: str):
-    return _send(ops.export(_actor(), kind, request.args.get("format", "xlsx"), request.args.get("lang") or _current_lang()))
+    return _send(ops.export(_actor(), kind, request.args.get("format", "xlsx"), _headers_lang()))
 
 
 @bp.post("/import")

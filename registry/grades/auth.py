@@ -8,13 +8,19 @@ The enterprise applies; any official in scope records violations and fraud findi
 """
 from __future__ import annotations
 
+from datetime import date, timedelta
+
+from flask_babel import gettext as _
+from sqlalchemy import select
+
 from registry.accounts.auth import is_authenticated
 from registry.accounts.models import ROLE_LABELS, Role
 from registry.accounts.scopes import region_in_scope
 from registry.core.regions import cities_without_counties
+from registry.extensions import db
 from registry.grades.models import ApplicationStatus as S
 from registry.grades.models import GradeApplication
-from registry.grades.settings import grade_workflow
+from registry.grades.settings import grade_workflow, setting
 
 EDITABLE = (S.DRAFT.value, S.RETURNED.value)
 
@@ -124,6 +130,16 @@ def four_eyes_conflict(user, app: GradeApplication, step: str) -> str | None:
     return None
 
 
+def four_eyes_reason(user, app: GradeApplication, step: str) -> str | None:
+    """four_eyes_conflict in words: what the page shows beside the disabled button and the operation refuses with."""
+    earlier = four_eyes_conflict(user, app, step)
+    if earlier == "review":
+        return _("Four eyes: you checked this application's documents, so another official must take this step.")
+    if earlier == "approve":
+        return _("Four eyes: you approved this grade, so another official must make it effective.")
+    return None
+
+
 def can_answer_objection(user, app: GradeApplication) -> bool:
     return _level(user, grade_workflow(app.region_code).objections, app.region_code) and region_in_scope(user, app.region_code)
 
@@ -146,3 +162,48 @@ def can_view_enterprise_grades(user, enterprise) -> bool:
 
 def can_see_statistics(user) -> bool:
     return _role(user, Role.COUNTY, Role.CITY, Role.PROVINCE)
+
+
+# ---- can X now, else why and from when (issue 16 item 3: no action offered that will be refused) ----
+
+OPEN = (S.DRAFT.value, S.SUBMITTED.value, S.RETURNED.value, S.COUNTY_ACCEPTED.value, S.PUBLICITY.value)
+
+
+def create_blocker(enterprise) -> str | None:
+    """Why `enterprise` cannot apply for a grade now (its registration not approved, or an application in
+    progress), or None. The page shows it instead of the button; operations.create_application refuses with it."""
+    if enterprise.status != "approved":
+        return _("The enterprise's registration must be approved before it applies for a grade.")
+    open_id = db.session.scalar(select(GradeApplication.id).where(
+        GradeApplication.enterprise_id == enterprise.id, GradeApplication.status.in_(OPEN)).limit(1))
+    if open_id is not None:
+        return _("This enterprise already has an application in progress (no. %(id)s).", id=open_id)
+    return None
+
+
+def objection_answer_deadline(app: GradeApplication) -> date:
+    """The last day of the answer period: GRADE_OBJECTION_ANSWER_WORKING_DAYS working days (Mon–Fri) after
+    the publicity period (a local setting, see settings.py; the sources are silent, DOMAIN.md §4.1)."""
+    day, left = app.publicity_until, int(setting("GRADE_OBJECTION_ANSWER_WORKING_DAYS"))
+    while left > 0:
+        day += timedelta(days=1)
+        if day.weekday() < 5:
+            left -= 1
+    return day
+
+
+def effective_blocker(app: GradeApplication, today: date) -> tuple[str, date] | None:
+    """Why the grade of an application in publicity cannot take effect `today`, and the first day it can; None when
+    it can. The page shows the button disabled with both; operations.make_effective refuses with the same words."""
+    if app.status != S.PUBLICITY.value or app.publicity_until is None:
+        return None
+    if today <= app.publicity_until:
+        return (_("The publicity period runs until %(day)s.", day=app.publicity_until.isoformat()),
+                app.publicity_until + timedelta(days=1))
+    if any(o.status == "open" for o in app.objections):
+        deadline = objection_answer_deadline(app)
+        if today <= deadline:
+            return (_("Answer every objection before the grade takes effect. The answer period runs until "
+                      "%(day)s; after it the grade may take effect with the unanswered objections recorded.",
+                      day=deadline.isoformat()), deadline + timedelta(days=1))
+    return None

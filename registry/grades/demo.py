@@ -94,6 +94,6 @@ def build_grade_demo(city: User, publisher: User | None = None) -> dict[str, int
                 current_app.config["GRADE_PUBLICITY_DAYS"] = saved
         ops.make_effective(publisher or city, app.id, {"version": app.version})  # four eyes: not the approver
         if state == "downgraded":
-            ops.record_finding(city, ent.id, {"kind": "fraud", "reason": "超低排放评估中在线监测数据弄虚作假（R-G-09）"})
+            ops.record_finding(city, ent.id, {"kind": "fraud", "reason": "超低排放评估中在线监测数据弄虚作假"})
     db.session.flush()
     return counts

@@ -13,6 +13,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_babel import lazy_pgettext
 
+from registry.core import codes
 from registry.core.templating import vocab_label
 
 SYSTEM_LABELS = {
@@ -108,6 +109,15 @@ NOTE_LABELS: dict[str, Any] = {
 }
 
 
+def _note_entry(render):
+    return lambda **params: render(params, None)
+
+
+# The grade notes in the one label registry too (issue 16 item 1): the 依据 of any page (registry/core/citations.py
+# basis_items) renders them as the grade pages do.
+codes.register("engine.note", {code: _note_entry(render) for code, render in NOTE_LABELS.items()})
+
+
 def _get(item: Any, key: str) -> Any:
     return item.get(key) if isinstance(item, dict) else getattr(item, key, None)
 
@@ -124,10 +134,88 @@ def grade_note(item: Any, options: Any = None) -> str:
     render = NOTE_LABELS.get(code) if code else None
     if render is None:
         return str(note)
-    return render(dict(_get(item, "params") or {}), options)
+    params = dict(_get(item, "params") or {})
+    if isinstance(item, dict) and item.get("kind") in ("min", "max") and params.get("value") not in (None, ""):
+        # a number with its unit (and the bound's sign for the threshold met): "达到A级要求（≤ 10 mg/m³）"
+        number = with_unit(item, params["value"])
+        params["value"] = f"{'≥' if item['kind'] == 'min' else '≤'} {number}" if code == "grade.meets" else number
+    return render(params, options)
+
+
+# ---- review rows: thresholds in words, units, the 依据 detail, field names of errors (issue 16 item 6/8) ----
+
+UNIT_LABELS = {"%": "%", "mg/m³": "mg/m³", "months": _l("months")}
+
+
+def unit_label(unit: Any) -> str:
+    """An indicator's unit in the reader's language ('months' → 个月)."""
+    if not unit:
+        return ""
+    label = UNIT_LABELS.get(str(unit))
+    return str(label) if label is not None else str(unit)
+
+
+def threshold_text(item: dict[str, Any], grade: str) -> str:
+    """What an answer must be for `grade` ('a' | 'b') in words: "≤ 10 mg/m³", "≥ 90 %", "全国领先水平",
+    "是"; a bool threshold of null (any answer) reads "not required" — never an empty threshold."""
+    value, kind = item.get(grade), item.get("kind")
+    if kind in ("min", "max"):
+        sign = "≥" if kind == "min" else "≤"
+        return f"{sign} {with_unit(item, value)}"
+    if kind == "bool":
+        if value is None:
+            return _("not required")
+        return _("yes") if value else _("no")
+    text = grade_threshold(value, item.get("options"))
+    return text or _("not required")
+
+
+def with_unit(item: dict[str, Any], value: Any) -> str:
+    """A number of the indicator with its unit: "10 mg/m³", "90 %", "3 个月" (shares without a unit get %)."""
+    if value is None or value == "":
+        return "—"
+    try:
+        number = f"{float(value):g}"
+    except (TypeError, ValueError):
+        return str(value)
+    unit = unit_label(item.get("unit")) or ("%" if item.get("percentage") else "")
+    return f"{number} {unit}".rstrip()
+
+
+def basis_text(source: Any, rule: Any = None, local: bool = False) -> str:
+    """A threshold's or reason's source in words for the 依据 detail: 《document》line N, or the local setting of
+    the city's detailed grading method; the rule id is for the hover title."""
+    from registry.core.citations import cite
+
+    if local or source in (None, "", "local setting"):
+        return _("local setting of the city's detailed grading method (细化分级办法)")
+    return cite(str(source))
+
+
+def field_label(key: Any) -> str:
+    """An error's field key as the field's label: 'steel.clean_transport_share' → 大宗物料…运输比例,
+    'industries.steel.line_ids' → 钢铁 · 生产线; a key without a label gives the generic "form"."""
+    text = str(key or "")
+    head, _dot, rest = text.partition(".")
+    if head == "industries":
+        industry, _dot2, sub = rest.partition(".")
+        sector = vocab_label(industry, "Sector") if industry else ""
+        if sub == "line_ids":
+            return f"{sector} · {_('Production lines')}"
+        return sector or _("Industries")
+    if rest and "." not in rest:
+        label = indicator_label(text)
+        if label != text:
+            return label
+    label = FIELD_LABELS.get(text) or ERROR_FIELD_LABELS.get(text)
+    return str(label) if label is not None else _("Form")
 
 
 def register(bp) -> None:
+    bp.add_app_template_filter(unit_label, "unit_label_grades")
+    bp.add_app_template_filter(field_label, "grade_field")
+    bp.add_app_template_filter(threshold_text, "threshold_text")
+    bp.add_app_template_filter(basis_text, "grade_basis")
     bp.add_app_template_filter(grade_label, "grade_label")
     bp.add_app_template_filter(grade_value, "grade_value")
     bp.add_app_template_filter(grade_note, "grade_note")
@@ -166,6 +254,15 @@ FIELD_LABELS = {
     "indicator": _l("Indicator"),
     "text": _l("Objection"),
     "answer": lazy_pgettext("objection", "Answer"),
+}
+# Other fields an operation may name in an error (operations._invalid).
+ERROR_FIELD_LABELS = {
+    "reason": _l("Reason"),
+    "note": _l("Note"),
+    "file": _l("File"),
+    "version": _l("Version"),
+    "objections": _l("Objections"),
+    "kind": _l("Kind"),
 }
 # Details that live on the application page, not in the enterprise's history.
 _HIDDEN = {"industries", "county_review", "returned", "sha256", "size"}

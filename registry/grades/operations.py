@@ -61,11 +61,9 @@ def _check_version(obj, expected: int | None) -> None:
 
 
 def _four_eyes(actor, app: GradeApplication, step: str) -> None:
-    earlier = auth.four_eyes_conflict(actor, app, step)
-    if earlier == "review":
-        raise Forbidden(_("Four eyes: you checked this application's documents, so another official must take this step."))
-    if earlier == "approve":
-        raise Forbidden(_("Four eyes: you approved this grade, so another official must make it effective."))
+    reason = auth.four_eyes_reason(actor, app, step)  # the same words the page shows beside the disabled button
+    if reason is not None:
+        raise Forbidden(reason)
 
 
 def _deny(visible: bool, state_allows_role: bool, status: str) -> None:
@@ -168,6 +166,8 @@ def _industries(ent: Enterprise, raw: dict[str, Any], *, keep: dict | None = Non
                 continue
             try:
                 answers[key] = _coerce(ind, value)
+            except AnswerOutOfRange as exc:
+                errors[f"{industry}.{key}"] = [str(exc)]
             except ValueError:
                 errors[f"{industry}.{key}"] = [_("Invalid value.")]
         out[industry] = {"line_ids": sorted(set(lines)), "answers": answers}
@@ -190,9 +190,38 @@ def _coerce(ind, value: Any) -> Any:
             return False
         raise ValueError(value)
     number = float(value)
-    if number < 0 or not math.isfinite(number):  # NaN, and 1e400 → inf, which PostgreSQL's JSON refuses (a 500)
+    if not math.isfinite(number):  # NaN, and 1e400 → inf, which PostgreSQL's JSON refuses (a 500)
         raise ValueError(value)
+    check_answer_range(ind, number)
     return number
+
+
+class AnswerOutOfRange(ValueError):
+    """An impossible number for the indicator; its message (in the reader's language) goes next to the field."""
+
+
+# A retention period ("kept ≥ 3 months", 001:103) longer than this is a typing error, not a record. LOCAL SETTING:
+# the sources set only the minimum; ten years is far beyond any record-keeping duty they name.
+MAX_RECORD_MONTHS = 120
+
+
+def is_percentage(ind) -> bool:
+    """A share or rate: the unit is % or the indicator is a share/rate/efficiency (china5_or_better_share has no unit)."""
+    return ind.unit == "%" or ind.key.endswith(("_share", "_rate", "_efficiency"))
+
+
+def check_answer_range(ind, number: float) -> None:
+    """Refuse what cannot be (issue 16 item 10: a CEMS transmission rate of 150 % was scored A): percentages outside
+    0–100, negative amounts, fractional or out-of-period month counts."""
+    if number < 0:
+        raise AnswerOutOfRange(_("Enter a number of zero or more."))
+    if is_percentage(ind) and number > 100:
+        raise AnswerOutOfRange(_("Enter a percentage between 0 and 100."))
+    if ind.unit == "months":
+        if number != int(number):
+            raise AnswerOutOfRange(_("Enter whole months."))
+        if number > MAX_RECORD_MONTHS:
+            raise AnswerOutOfRange(_("Enter at most %(n)s months.", n=MAX_RECORD_MONTHS))
 
 
 def create_application(actor, data: dict[str, Any]) -> GradeApplication:
@@ -202,14 +231,9 @@ def create_application(actor, data: dict[str, Any]) -> GradeApplication:
         raise NotFound(_("Not found."))
     if not auth.can_create_application(actor, ent):
         raise Forbidden(_("Only the enterprise itself applies for a grade."))
-    if ent.status != "approved":
-        raise Conflict(_("The enterprise's registration must be approved before it applies for a grade."))
-    open_app = db.session.scalar(select(GradeApplication).where(
-        GradeApplication.enterprise_id == ent.id,
-        GradeApplication.status.in_([S.DRAFT.value, S.SUBMITTED.value, S.RETURNED.value, S.COUNTY_ACCEPTED.value,
-                                     S.PUBLICITY.value])))
-    if open_app is not None:
-        raise Conflict(_("This enterprise already has an application in progress (no. %(id)s).", id=open_app.id))
+    blocker = auth.create_blocker(ent)  # the same words the grade pages show instead of the button
+    if blocker is not None:
+        raise Conflict(blocker)
     app = GradeApplication(enterprise_id=ent.id, region_code=ent.region_code, system=EMERGENCY,
                            status=S.DRAFT.value, industries=_industries(ent, values["industries"]),
                            created_by_id=actor.id, county_review={})
@@ -503,15 +527,7 @@ def answer_objections(actor, application_id: int, data: dict[str, Any]) -> list[
     return rows
 
 
-def objection_answer_deadline(app: GradeApplication):
-    """The last day of the answer period: GRADE_OBJECTION_ANSWER_WORKING_DAYS working days (Mon–Fri) after
-    the publicity period (a local setting, see settings.py; the sources are silent, DOMAIN.md §4.1)."""
-    day, left = app.publicity_until, int(setting("GRADE_OBJECTION_ANSWER_WORKING_DAYS"))
-    while left > 0:
-        day += timedelta(days=1)
-        if day.weekday() < 5:
-            left -= 1
-    return day
+objection_answer_deadline = auth.objection_answer_deadline  # its home is auth (effective_blocker)
 
 
 def make_effective(actor, application_id: int, data: dict[str, Any]) -> GradeApplication:
@@ -525,15 +541,12 @@ def make_effective(actor, application_id: int, data: dict[str, Any]) -> GradeApp
     values = load(EffectiveInput(), data)
     _check_version(app, values["version"])
     _four_eyes(actor, app, "publish")
-    if timeutil.beijing_today() <= app.publicity_until:
-        raise Conflict(_("The publicity period runs until %(day)s.", day=app.publicity_until.isoformat()))
+    blocker = auth.effective_blocker(app, timeutil.beijing_today())  # the same words the page shows
+    if blocker is not None:
+        raise Conflict(blocker[0])
     still_open = [o for o in app.objections if o.status == "open"]
     if still_open:
         deadline = objection_answer_deadline(app)
-        if timeutil.beijing_today() <= deadline:
-            raise Conflict(_("Answer every objection before the grade takes effect. The answer period runs until "
-                             "%(day)s; after it the grade may take effect with the unanswered objections recorded.",
-                             day=deadline.isoformat()))
         if not values["note"]:
             raise _invalid("note", _("%(n)s objection(s) were not answered within the answer period (until %(day)s): "
                                      "give the reason for deciding without answering them; it is recorded on each.",

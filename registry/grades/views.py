@@ -6,6 +6,7 @@ permission error becomes the error page through the app's DomainError handler.
 """
 from __future__ import annotations
 
+from functools import wraps
 from typing import Any
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
@@ -13,16 +14,18 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from registry.accounts.reauth import require_recent_login
-from registry.core import unit_of_work
+from registry.core import confirm, timeutil, unit_of_work
 from registry.core.audit_scope import register_visible_objects
+from registry.core.dashboard import register_dashboard_panel
 from registry.core.errors import Conflict, Forbidden, ValidationFailed
 from registry.core.labels import register_history_labels
 from registry.core.templating import is_zh
 from registry.core.versions import form_version
 from registry.enterprises.models import Enterprise
 from registry.extensions import db, limiter
-from registry.grades import auth, evidence, export, labels, queries
+from registry.grades import auth, confirmations, dashboard, evidence, export, labels, queries
 from registry.grades import operations as ops
+from registry.grades.current import effective_grades
 from registry.grades.models import SYSTEM_VALUES, Evidence, GradeApplication, GradeSystem, Objection
 from registry.grades.settings import setting
 from registry.grades.unit import word_conflicts
@@ -39,6 +42,7 @@ def _register_hooks(state) -> None:
     """What core shows of grades: their events in an enterprise's history, and which applications an
     official may read in the audit log (never-submitted drafts: none, issue 13 Medium 8)."""
     register_history_labels(state.app, "grades", _grade_history)
+    register_dashboard_panel(state.app, "grades", dashboard.panel)  # issue 16
     register_visible_objects(state.app, "grade_application",
                              lambda actor: queries.visible_applications(actor).with_only_columns(GradeApplication.id))
 
@@ -60,8 +64,13 @@ def _label(zh: str, en: str) -> str:
 
 # ---- presenting ----
 
-def criteria_view(industry: str, answers: dict, results: dict, review: dict) -> dict[str, Any]:
+def criteria_view(industry: str, answers: dict, results: dict, review: dict, *, typed: dict | None = None,
+                  registered: dict | None = None) -> dict[str, Any]:
+    """One industry's indicator rows. `typed`: what the user just submitted (a refused form keeps it);
+    `registered`: values the registration gives (prefill.py), shown where nothing is answered yet."""
     crit = get_criteria(industry)
+    typed = typed or {}
+    registered = registered or {}
     dims = []
     for dim, (zh, en) in DIMENSIONS.items():
         items = []
@@ -69,19 +78,64 @@ def criteria_view(industry: str, answers: dict, results: dict, review: dict) -> 
             if ind.dimension != dim:
                 continue
             r = results.get(ind.key)
+            answer, from_registration = answers.get(ind.key), False
+            if ind.key in typed:
+                answer = typed[ind.key]
+            elif answer is None and ind.key in registered and _fits(ind, registered[ind.key]):
+                answer, from_registration = registered[ind.key], True
+            if ind.kind == "bool" and isinstance(answer, str):  # a refused form's "yes"/"no" shown as it was chosen
+                answer = {"yes": True, "no": False}.get(answer, answer)
             items.append({
                 "key": ind.key, "label": _label(ind.label, ind.label_en), "kind": ind.kind, "unit": ind.unit,
                 "options": [(c, _label(zh_, en_)) for c, zh_, en_ in ind.options],
-                "answer": answers.get(ind.key), "grade": r.grade.value if r else None,
+                "answer": answer, "from_registration": from_registration, "percentage": ops.is_percentage(ind),
+                "grade": r.grade.value if r else None,
                 "rule": r.rule if r else ind.a.rule, "source": r.source if r else ind.a.source,
                 "local": r.local_setting if r else ind.a.local_setting, "note": r.note if r else "",
                 "code": r.code if r else "", "params": dict(r.params) if r else {},
                 "a": ind.a.value, "b": ind.b.value, "a_cite": ind.a.cite(), "b_cite": ind.b.cite(),
+                "basis": [{"grade": g, "rule": t.rule, "text": labels.basis_text(t.source, t.rule, t.local_setting)}
+                          for g, t in (("A", ind.a), ("B", ind.b))],
                 "review": review.get(f"{industry}.{ind.key}"),
             })
         dims.append({"key": dim, "label": _label(zh, en), "indicators": items})
     return {"industry": industry, "title": _label(crit.title, crit.title_en), "version": crit.version,
             "sha256": crit.sha256, "dimensions": dims}
+
+
+def _fits(ind, value) -> bool:
+    """A registration value the indicator can take (a choice among its options; a number within its range)."""
+    if value is None:
+        return False
+    if ind.kind == "choice":
+        return value in {o[0] for o in ind.options}
+    if ind.kind == "bool":
+        return isinstance(value, bool)
+    try:
+        ops.check_answer_range(ind, float(value))
+    except (TypeError, ValueError):
+        return False
+    return True
+
+
+def county_review_view(app) -> dict[str, Any] | None:
+    """The county's latest review of the application — who, when, outcome — from the audit log (grade.accept /
+    grade.return); None before any review (issue 16 item 7: the 县（区）审核 column stayed empty)."""
+    from sqlalchemy import select
+
+    from registry.accounts.models import User
+    from registry.core.models import AuditEntry
+
+    entry = db.session.scalars(select(AuditEntry).where(
+        AuditEntry.object_type == GradeApplication.__tablename__, AuditEntry.object_id == app.id,
+        AuditEntry.action.in_(("grade.accept", "grade.return"))).order_by(AuditEntry.id.desc()).limit(1)).first()
+    if entry is None:
+        return None
+    who = db.session.get(User, entry.user_id) if entry.user_id else None
+    returned = entry.action == "grade.return"
+    return {"who": (who.full_name or who.username) if who else "", "at": entry.at, "returned": returned,
+            "outcome": _("returned to the enterprise") if returned else _("documents accepted"),
+            "note": entry.summary or "", "items": (entry.after or {}).get("returned") or {}}
 
 
 def _decision_dict(d) -> dict[str, Any]:
@@ -95,15 +149,20 @@ def _decision_dict(d) -> dict[str, Any]:
             "application_id": d.application_id}
 
 
-def application_context(app) -> dict[str, Any]:
+def application_context(app, typed: dict | None = None) -> dict[str, Any]:
+    from registry.grades.prefill import from_registration
+
     ent = db.session.get(Enterprise, app.enterprise_id)
     result = ops.proposal(app, ent)
     results = {(r.industry, r.key): r for r in result.indicators}
     me = _me()
     industries = []
+    editable = auth.can_edit_application(me, app)
     for industry, entry in sorted(app.industries.items()):
+        registered = from_registration(ent, industry, entry.get("line_ids")) if editable else {}
         view = criteria_view(industry, entry.get("answers", {}),
-                             {k: r for (i, k), r in results.items() if i == industry}, app.county_review or {})
+                             {k: r for (i, k), r in results.items() if i == industry}, app.county_review or {},
+                             typed=(typed or {}).get(industry, {}).get("answers"), registered=registered)
         view["line_ids"] = entry.get("line_ids", [])
         view["grade"] = dict(result.by_industry).get(industry)
         industries.append(view)
@@ -118,31 +177,60 @@ def application_context(app) -> dict[str, Any]:
         "proposal": {"grade": result.grade.value if result.grade else None,
                      "by_industry": [(i, g.value) for i, g in result.by_industry],
                      "reasons": [r.as_dict() for r in result.reasons], "excluded": result.excluded},
+        "reasons_basis": [{"rule": r.rule, "text": labels.basis_text(r.source, r.rule)} for r in result.reasons],
+        "county": county_review_view(app),
         "evidence": ops.evidence_rows(app.evidence),
         "decisions": [_decision_dict(d) for d in ops.application_decisions(app)],
         "objections": [{"id": o.id, "version": o.version, "name": o.name, "text": o.text, "status": o.status,
                         "answer": o.answer, "created_at": o.created_at, "lapsed": o.lapsed} for o in app.objections],
         "can": {"edit": auth.can_edit_application(me, app), "delete": auth.can_delete_application(me, app) and app.submitted_at is None,
                 "review": auth.can_review_documents(me, app), "approve": auth.can_approve(me, app),
-                "effective": auth.can_make_effective(me, app), "answer": auth.can_answer_objection(me, app)},
+                "effective": auth.can_make_effective(me, app), "answer": auth.can_answer_objection(me, app),
+                # shown disabled with why and from when (issue 16 item 3): during publicity, before the answer deadline
+                "effective_wait": ((auth.four_eyes_reason(me, app, "publish"), None) if auth.four_eyes_reason(me, app, "publish")
+                                   else auth.effective_blocker(app, timeutil.beijing_today())) if auth.can_make_effective(me, app) else None,
+                "approve_wait": auth.four_eyes_reason(me, app, "approve") if auth.can_approve(me, app) else None},
     }
 
 
-def _render_app(app, status: int = 200, errors: dict | None = None, message: str = ""):
+def _render_app(app, status: int = 200, errors: dict | None = None, message: str = "", typed: dict | None = None):
     return render_template("grades/application.html", errors=errors or {}, message=message,
-                           **application_context(app)), status
+                           **application_context(app, typed)), status
 
 
-def _act(application_id: int, operation, *args, ok: str, **kwargs):
-    """Run a page action on an application; validation problems re-render the page with them."""
+def _act(application_id: int, operation, *args, ok: str, queue: bool = False, **kwargs):
+    """Run a page action on an application; validation problems re-render the page with them. `queue`: an
+    official's decision, after which they go on to the next application waiting for them, or to the dashboard
+    when none is left (issue 16)."""
     try:
         unit_of_work.run(operation, *args, **kwargs)
     except ValidationFailed as exc:
         db.session.rollback()
+        confirm.keep(exc)  # the page shows what was typed, not the saved values (issue 16 item 3)
         app = ops.get_application(_me(), application_id)
         return _render_app(app, 422, exc.errors, exc.message)
+    if queue:
+        return redirect(dashboard.after_decision(_me(), application_id, ok))
     flash(ok, "success")
     return redirect(url_for("grades.detail", application_id=application_id))
+
+
+def _confirm_first(explain):
+    """Ask before an irreversible step (issue 16 item 3, registry/core/confirm.py); an input the step would refuse comes
+    back on the application page with its messages (as _act does), never as a confirmation."""
+    def decorator(view):
+        @wraps(view)
+        def wrapper(application_id: int):
+            if not confirm.confirmed():
+                try:
+                    return confirm.ask(explain(application_id))
+                except ValidationFailed as exc:
+                    db.session.rollback()
+                    confirm.keep(exc)
+                    return _render_app(ops.get_application(_me(), application_id), 422, exc.errors, exc.message)
+            return view(application_id)
+        return wrapper
+    return decorator
 
 
 def _answers_from_form(app) -> dict[str, Any]:
@@ -170,9 +258,17 @@ def _answers_from_form(app) -> dict[str, Any]:
 def index():
     me = _me()
     ent = db.session.get(Enterprise, me.enterprise_id) if me.enterprise_id else None
-    return render_template("grades/index.html", items=queries.list_applications(me, request.args.get("status", "")),
+    items = queries.list_applications(me, request.args.get("status", ""))
+    # The standing grade (registry/grades/current.py) — what binds the enterprise today, a fraud finding's C
+    # included — with the proposed grade beside it while an application is open (issue 16 item 9).
+    standing = effective_grades(sorted({a["enterprise_id"] for a in items})) if items else {}
+    for a in items:
+        a["standing_grade"] = standing.get(a["enterprise_id"])
+        a["open"] = a["status"] not in ("effective", "rejected")
+    return render_template("grades/index.html", items=items,
                            status_label=ops.status_label, enterprise=ent,
                            can_create=ent is not None and auth.can_create_application(me, ent),
+                           create_blocker=auth.create_blocker(ent) if ent is not None else None,
                            official=auth.can_see_statistics(me))
 
 
@@ -198,13 +294,15 @@ def new():
                     industries.setdefault(code, {"line_ids": [], "answers": {}})["line_ids"].append(int(raw))
         try:
             app = unit_of_work.run(ops.create_application, me, {"enterprise_id": ent.id, "industries": industries})
-        except ValidationFailed as exc:
+        except (ValidationFailed, Conflict) as exc:  # a refusal stays on the form, not a bare error page (issue 16)
             db.session.rollback()
+            chosen = {line["id"]: request.form.get(f"line-{line['id']}", "") for line in lines}  # kept as chosen
             return render_template("grades/new.html", lines=lines, choices=choices, errors=exc.errors,
-                                   message=exc.message, enterprise=ent), 422
+                                   message=exc.message, enterprise=ent, chosen=chosen, blocker=auth.create_blocker(ent)), exc.status
         flash(_("Application created. Fill in the indicators and attach evidence."), "success")
         return redirect(url_for("grades.detail", application_id=app.id))
-    return render_template("grades/new.html", lines=lines, choices=choices, errors=errors, message="", enterprise=ent)
+    return render_template("grades/new.html", lines=lines, choices=choices, errors=errors, message="", enterprise=ent,
+                           blocker=auth.create_blocker(ent))
 
 
 @bp.get("/<int:application_id>")
@@ -218,7 +316,14 @@ def detail(application_id: int):
 def answers(application_id: int):
     app = ops.get_application(_me(), application_id)
     data = {"version": form_version(request.form.get("version")), "industries": _answers_from_form(app)}
-    return _act(application_id, ops.save_answers, _me(), application_id, data, ok=_("Self-assessment saved."))
+    try:
+        unit_of_work.run(ops.save_answers, _me(), application_id, data)
+    except ValidationFailed as exc:  # the error next to its field, what was typed kept (issue 16 item 10)
+        db.session.rollback()
+        return _render_app(ops.get_application(_me(), application_id), 422, exc.errors, exc.message,
+                           typed=data["industries"])
+    flash(_("Self-assessment saved."), "success")
+    return redirect(url_for("grades.detail", application_id=application_id))
 
 
 @bp.post("/<int:application_id>/evidence")
@@ -250,6 +355,7 @@ def submit(application_id: int):
 
 @bp.post("/<int:application_id>/delete")
 @login_required
+@_confirm_first(confirmations.delete)
 def delete(application_id: int):
     unit_of_work.run(ops.delete_application, _me(), application_id, {"version": form_version(request.form.get("version"))})
     flash(_("Draft application deleted."), "success")
@@ -259,6 +365,7 @@ def delete(application_id: int):
 @bp.post("/<int:application_id>/review")
 @login_required
 @require_recent_login
+@_confirm_first(confirmations.review)
 def review(application_id: int):
     app = ops.get_application(_me(), application_id)
     verdicts = {}
@@ -268,21 +375,24 @@ def review(application_id: int):
             if request.form.get(f"v-{key}") == "returned":
                 verdicts[key] = {"verdict": "returned", "reason": request.form.get(f"r-{key}", "")}
     data = {"version": form_version(request.form.get("version")), "verdicts": verdicts, "note": request.form.get("note", "")}
-    return _act(application_id, ops.review_documents, _me(), application_id, data, ok=_("Review recorded."))
+    return _act(application_id, ops.review_documents, _me(), application_id, data, ok=_("Review recorded."), queue=True)
 
 
 @bp.post("/<int:application_id>/approve")
 @login_required
 @require_recent_login
+@_confirm_first(confirmations.approve)
 def approve(application_id: int):
     data = {"version": form_version(request.form.get("version")), "grade": request.form.get("grade", ""),
             "reason": request.form.get("reason", "")}
-    return _act(application_id, ops.approve, _me(), application_id, data, ok=_("Grade approved; the publicity period is open."))
+    return _act(application_id, ops.approve, _me(), application_id, data, ok=_("Grade approved; the publicity period is open."),
+                queue=True)
 
 
 @bp.post("/<int:application_id>/effective")
 @login_required
 @require_recent_login
+@_confirm_first(confirmations.effective)
 def effective(application_id: int):
     return _act(application_id, ops.make_effective, _me(), application_id,
                 {"version": form_version(request.form.get("version")), "note": request.form.get("note", "")},
@@ -329,6 +439,8 @@ def enterprise(enterprise_id: int):
 @bp.post("/enterprise/<int:enterprise_id>/finding")
 @login_required
 @require_recent_login
+@confirm.keeps_input(lambda enterprise_id: enterprise(enterprise_id))
+@confirm.required(confirmations.finding)
 def finding(enterprise_id: int):
     unit_of_work.run(ops.record_finding, _me(), enterprise_id, {"kind": request.form.get("kind", ""), "reason": request.form.get("reason", "")})
     flash(_("Finding recorded; the grade history shows the new decision."), "success")
@@ -338,6 +450,8 @@ def finding(enterprise_id: int):
 @bp.post("/enterprise/<int:enterprise_id>/record")
 @login_required
 @require_recent_login
+@confirm.keeps_input(lambda enterprise_id: enterprise(enterprise_id))
+@confirm.required(confirmations.record)
 def record(enterprise_id: int):
     data = {k: request.form.get(k, "") for k in ("system", "industry", "grade", "reason")}
     unit_of_work.run(ops.record_grade, _me(), enterprise_id, data)

@@ -20,6 +20,8 @@ from flask_babel import lazy_gettext as _l
 
 from grading.decisions import Reason
 from grading.packs import Pack, get_pack, load_packs
+from registry.core import codes
+from registry.core.citations import cite
 from registry.core.errors import Forbidden, NotFound, ValidationFailed
 from registry.core.regions import region_label
 from registry.exchange.neutralise import neutralise
@@ -100,6 +102,14 @@ NOTE_LABELS: dict[str, Any] = {
 }
 
 
+def _note_entry(render):
+    return lambda **params: render(params)
+
+
+# The listing's notes in the one label registry too (issue 16 item 1), for any page's 依据.
+codes.register("engine.note", {code: _note_entry(render) for code, render in NOTE_LABELS.items()})
+
+
 def note_text(reason: Reason) -> str:
     """A listing reason's note in the reader's language (rendered from its code; the note as it is otherwise)."""
     render = NOTE_LABELS.get(reason.code) if reason.code else None
@@ -115,7 +125,7 @@ COLUMNS = (("county_label", "区县 (county)"), ("listed", "是否挂牌督办 (
 def _cells(row: ListingRow) -> list[Any]:
     return [neutralise(row.county_label), "是 (yes)" if row.listed else "否 (no)", row.mean_rate,
             neutralise("；".join(row.low_transmission)), neutralise("；".join(row.exceeding)),
-            neutralise("；".join(f"{r.rule} ({r.source}): {r.note}" for r in row.reasons))]
+            neutralise("；".join(f"{cite(r.source)}：{note_text(r)}（{r.rule}）" for r in row.reasons))]  # in words (issue 16)
 
 
 def to_csv(rows: list[ListingRow]) -> str:

@@ -9,6 +9,7 @@ from flask import Blueprint, Response, abort, render_template, request, send_fil
 from flask_login import current_user, login_required
 
 from registry.core.errors import ValidationFailed
+from registry.policy import labels as engine_labels  # noqa: F401  (registers the engine's vocabularies)
 from registry.policy import supervision
 
 bp = Blueprint("supervision", __name__, url_prefix="/supervision")

@@ -24,6 +24,13 @@ def _actor(username: str):
     return user
 
 
+def _phase_label(phase: str) -> str:
+    """A generation phase in words (the pages' labels, registry/schedules/runner.py PHASES) for the progress lines."""
+    from registry.schedules.runner import PHASES
+
+    return str(PHASES.get(phase, phase))
+
+
 def _fail(err) -> None:
     click.echo(json.dumps(err.as_dict(), ensure_ascii=False), err=True)
     sys.exit(2)
@@ -64,7 +71,8 @@ def register(app: Flask) -> None:
                 schedule = ops.create_schedule(actor, {"region_code": region, "pack_id": pack_id, "season_year": season_year})
             latest = ops.latest_version(schedule)
             step = (ops.new_version if latest is not None and latest.published else ops.generate)
-            version = step(actor, schedule.id, lambda done, total, phase: click.echo(f"{phase} {done}/{total}", err=True))
+            version = step(actor, schedule.id, lambda done, total, phase: click.echo(
+                f"{_phase_label(phase)} {done}/{total}", err=True))
         except DomainError as err:
             _fail(err)
         click.echo(json.dumps({"schedule_id": schedule.id, **version_dict(version), "entries": len(version.entries)}, ensure_ascii=False))
@@ -75,19 +83,47 @@ def register(app: Flask) -> None:
     @click.option("--filed-on", required=True)
     @click.option("--recipients", required=True)
     @click.option("--reason", "filing_reason", default="")
+    @click.option("--authority", "issuing_authority", default="", help="发文机关 on the notices (default: the region's 生态环境局).")
+    @click.option("--number", "document_number", default="", help="文号 on the notices, e.g. 廊环字〔2017〕12号.")
+    @click.option("--issued-on", "issued_on", default="", help="The notices' date, YYYY-MM-DD (default: today, Beijing).")
     @unit_of_work.command
-    def publish_cmd(username: str, schedule_id: int, filed_on: str, recipients: str, filing_reason: str):
-        """Freeze and file the draft version."""
+    def publish_cmd(username: str, schedule_id: int, filed_on: str, recipients: str, filing_reason: str,
+                    issuing_authority: str, document_number: str, issued_on: str):
+        """Freeze and file the draft version; its notices carry the authority, number and date given."""
         from registry.core.errors import DomainError
         from registry.schedules import operations as ops
         from registry.schedules.queries import version_dict
 
         try:
             version = ops.publish(_actor(username), schedule_id,
-                                  {"filed_on": filed_on, "recipients": recipients, "filing_reason": filing_reason})
+                                  {"filed_on": filed_on, "recipients": recipients, "filing_reason": filing_reason,
+                                   "issuing_authority": issuing_authority, "document_number": document_number,
+                                   "issued_on": issued_on})
         except DomainError as err:
             _fail(err)
         click.echo(json.dumps(version_dict(version), ensure_ascii=False))
+
+    @group.command("notices")
+    @click.option("--as", "username", required=True)
+    @click.argument("version_id", type=int)
+    @click.option("--out", required=True, type=click.Path(dir_okay=False),
+                  help="a .pdf (one file, one notice a page) or a .zip (one PDF per enterprise)")
+    def notices_cmd(username: str, version_id: int, out: str):
+        """Every enterprise's staggered-production notice of a version, to post at the gates (progress on stderr)."""
+        from registry.core.errors import DomainError
+        from registry.notices.bulk import write_notices
+        from registry.schedules import operations as ops
+        from registry.schedules import queries
+        from registry.schedules.notices import notices_of
+
+        actor = _actor(username)
+        try:
+            version = ops.get_version(actor, version_id)
+        except DomainError as err:
+            _fail(err)
+        items = notices_of(version, queries.entry_dicts(queries.entries(actor, version)))
+        n = write_notices("schedules/notice.html", items, out, lambda done, total: click.echo(f"{done}/{total}", err=True))
+        click.echo(json.dumps({"version_id": version_id, "notices": n, "out": out}, ensure_ascii=False))
 
     @group.command("diff")
     @click.option("--as", "username", required=True)

@@ -12,13 +12,15 @@ from typing import Any
 import xlsxwriter
 from flask_babel import gettext as _
 
+from registry.core import codes
+from registry.core.citations import basis_items
 from registry.exchange.workbook import WORKBOOK_OPTIONS, cell_value
 from registry.schedules.queries import unfiled_note
 
 
 def headers() -> list[str]:
     return [_("Enterprise"), _("USCC"), _("Region"), _("Sector"), _("Line"), _("Line name"), _("Measure"),
-            _("Ratio") + " (%)", _("Basis"), _("From"), _("Until (exclusive)"), _("Clauses"), _("Exemption"),
+            _("Ratio") + " (%)", _("Basis"), _("From"), _("Until (exclusive)"), _("Clauses"), _("Rule ids"), _("Exemption"),
             _("Residual obligations"), _("Not implementing staggering: ratio changed without filing (001:101)")]
 
 
@@ -32,14 +34,21 @@ def _ratio(row: dict[str, Any]) -> Any:
     return float(value) if isinstance(value, Decimal) else value
 
 
+def basis_label(code) -> str:
+    return codes.label("Basis", code) if code else ""
+
+
 def row_values(row: dict[str, Any], measure_label, sector_label, region_label, unfiled: dict | None = None) -> list[Any]:
     exemption = row.get("exemption") or {}
     changes = (unfiled or {}).get(row["uscc"])
+    clauses = basis_items(row["reasons"])
     return [row["enterprise_name"], row["uscc"], region_label(row["region_code"]), sector_label(row["sector"]),
-            row["line_ref"], row["line_name"], measure_label(row["measure"]), _ratio(row), row["basis"] or "",
-            row["phase_start"], row["phase_end"], "; ".join(f"{r['rule']} ({r['source']})" for r in row["reasons"]),
+            row["line_ref"], row["line_name"], measure_label(row["measure"]), _ratio(row), basis_label(row["basis"]),
+            row["phase_start"], row["phase_end"],
+            "; ".join(i["cite"] + (f"：{i['note']}" if i["note"] else "") for i in clauses),  # 依据 in words (issue 16)
+            "; ".join(dict.fromkeys(rule for i in clauses for rule in i["rules"])),
             f"{exemption.get('clause', '')} #{exemption.get('application_id')}" if exemption else "",
-            "; ".join(r["note"] for r in row["residual_obligations"] if r.get("note")),
+            "; ".join(i["note"] or i["cite"] for i in basis_items(row["residual_obligations"])),
             unfiled_note(changes) if changes else ""]
 
 
@@ -62,7 +71,7 @@ def write_xlsx(rows: list[dict[str, Any]], title: str, *, measure_label=str, sec
                 ws.write(i, col, cell_value(value, text=True))
     ws.freeze_panes(2, 0)
     ws.set_column(0, 0, 30)
-    ws.set_column(11, 14, 40)
+    ws.set_column(11, 15, 40)
     wb.close()
     return out.getvalue()
 

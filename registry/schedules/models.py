@@ -98,6 +98,10 @@ class ScheduleVersion(db.Model):
     filing_reason: Mapped[str] = mapped_column(Text, default="")
     filed_on: Mapped[date | None] = mapped_column(Date)
     recipients: Mapped[str] = mapped_column(Text, default="")
+    # the notice's letterhead, set on publication (issue 16 item 4; registry/notices): 发文机关, 文号, 成文日期
+    issuing_authority: Mapped[str] = mapped_column(String(120), default="", server_default="")
+    document_number: Mapped[str] = mapped_column(String(60), default="", server_default="")
+    issued_on: Mapped[date | None] = mapped_column(Date)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     published_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))

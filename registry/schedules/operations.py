@@ -20,6 +20,7 @@ from registry.core.validation import load
 from registry.enterprises.models import Enterprise
 from registry.extensions import db
 from registry.grades.current import grade_facts
+from registry.notices.schemas import letterhead_values
 from registry.policy.facts import evaluate_document, reviewed_enterprises
 from registry.schedules import auth, generation, provenance, queries, storage
 from registry.schedules.models import (
@@ -87,8 +88,11 @@ def create_schedule(actor, data: dict[str, Any]) -> Schedule:
         raise _invalid("region_code", _("Unknown region code."))
     if not auth.can_draft_schedule(actor, region.code):
         raise Forbidden(_("You do not have permission to do this."))
-    if values["season_year"] not in provenance.seasons(values["pack_id"]):
-        raise _invalid("season_year", _("The pack does not cover this heating season."))
+    covered = provenance.seasons(values["pack_id"])
+    if values["season_year"] not in covered:
+        raise _invalid("season_year", _("The pack %(pack)s covers the heating season starting in %(years)s only.",
+                                        pack=values["pack_id"], years=", ".join(str(y) for y in covered) or "—")
+                       if covered else _("Unknown policy pack."))
     exists = db.session.scalar(select(Schedule).where(Schedule.region_code == region.code, Schedule.pack_id == values["pack_id"],
                                                      Schedule.season_year == values["season_year"]))
     if exists is not None:
@@ -416,15 +420,20 @@ def publish(actor, schedule_id: int, data: dict[str, Any]) -> ScheduleVersion:
                                                                ScheduleInput.enterprise_id.in_(ratio_ids))).all():
         if item.document["enterprise"].get("staggering_list_changed_without_filing"):
             _regenerate_enterprise(schedule, version, item.enterprise_id, filing=version)
+    letterhead = letterhead_values(values, schedule.region_code)  # the notices' letterhead (reads: before the freeze)
     version.status = VersionStatus.PUBLISHED.value
     version.filed_on = values["filed_on"]
     version.recipients = values["recipients"].strip()
     version.filing_reason = values["filing_reason"].strip()
+    for key, value in letterhead.items():
+        setattr(version, key, value)
     version.published_by_id = actor.id
     version.published_at = utcnow()
     db.session.flush()
     audit.record(actor, "schedule.publish", version, root=schedule,
-                 after={"number": version.number, "filed_on": version.filed_on.isoformat(), "recipients": version.recipients})
+                 after={"number": version.number, "filed_on": version.filed_on.isoformat(), "recipients": version.recipients,
+                        "issuing_authority": version.issuing_authority, "document_number": version.document_number,
+                        "issued_on": version.issued_on.isoformat()})
     return version
 
 

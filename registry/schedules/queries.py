@@ -4,6 +4,7 @@ from __future__ import annotations
 from collections import Counter
 from typing import Any
 
+from flask_babel import gettext as _
 from sqlalchemy import false, or_, select
 
 from registry.accounts.models import Role
@@ -50,13 +51,17 @@ def version_dict(v: ScheduleVersion) -> dict[str, Any]:
             "filing_reason": v.filing_reason, "supersedes_id": v.supersedes_id,
             "progress_done": v.progress_done, "progress_total": v.progress_total,
             "generation_state": v.generation_state or "", "generation_error": v.generation_error or "",
-            "published_at": v.published_at.isoformat() if v.published_at else None}
+            "published_at": v.published_at.isoformat() if v.published_at else None,
+            "issuing_authority": v.issuing_authority or "", "document_number": v.document_number or "",
+            "issued_on": v.issued_on.isoformat() if v.issued_on else None}
 
 
-def entries(actor, version: ScheduleVersion) -> list[ScheduleEntry]:
+def entries(actor, version: ScheduleVersion, enterprise_id: int | None = None) -> list[ScheduleEntry]:
     """An enterprise sees only its own lines; an official the lines inside their scope (a county
-    official under a city schedule: the county's)."""
+    official under a city schedule: the county's). `enterprise_id`: that enterprise's lines only (a notice)."""
     stmt = select(ScheduleEntry).where(ScheduleEntry.version_id == version.id).order_by(ScheduleEntry.position)
+    if enterprise_id is not None:
+        stmt = stmt.where(ScheduleEntry.enterprise_id == enterprise_id)
     if actor is not None and getattr(actor, "role", None) == Role.ENTERPRISE.value:
         stmt = stmt.where(ScheduleEntry.enterprise_id == (actor.enterprise_id or -1))
     elif actor is not None and getattr(actor, "is_official", False):
@@ -202,11 +207,12 @@ def unfiled_for_rows(rows: list[dict[str, Any]]) -> dict[str, list[dict[str, Any
 
 
 def unfiled_note(changes: list[dict[str, Any]]) -> str:
-    """One line for a cell: 'F-15 (001:101): L1 30 → 40 %; …'."""
+    """One line for a cell, in words (issue 16): 'Ratio changed without filing: L1 30 % → 40 %; …' (F-15, 001:101)."""
     def pct(v):
         return "—" if v is None else f"{v:g} %"
 
-    return "F-15 (001:101): " + "; ".join(f"{c['line_ref'] or '*'} {pct(c['filed'])} → {pct(c['current'])}" for c in changes)
+    return _("Ratio changed without filing: %(changes)s",
+             changes="; ".join(f"{c['line_ref'] or '*'} {pct(c['filed'])} → {pct(c['current'])}" for c in changes))
 
 
 def filed_ratio_lines(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:

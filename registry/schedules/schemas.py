@@ -2,8 +2,9 @@
 from __future__ import annotations
 
 from flask_babel import gettext as _
-from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate, validates_schema
+from marshmallow import EXCLUDE, Schema, ValidationError, fields, post_dump, validate, validates_schema
 
+from registry.notices.schemas import LetterheadInput
 from registry.schedules.models import ApplicationKind
 
 
@@ -36,7 +37,7 @@ class FlagChoiceInput(_In):
             raise ValidationError(_("Only the ratio of the filed plan takes a value."), "value")
 
 
-class PublishInput(_In):
+class PublishInput(LetterheadInput):
     filed_on = fields.Date(required=True)
     recipients = fields.String(required=True, validate=validate.Length(min=2, max=1000))
     filing_reason = fields.String(load_default="", validate=validate.Length(max=2000))
@@ -88,6 +89,23 @@ class VersionOut(Schema):
                                                               "queued | reading | evaluating | storing | failed"})
     generation_error = fields.String(metadata={"description": "why the last generation failed (then nothing of it was kept)"})
     published_at = fields.String(allow_none=True)
+    issuing_authority = fields.String(metadata={"description": "发文机关 printed on the notices"})
+    document_number = fields.String(metadata={"description": "文号 ('' when none was given)"})
+    issued_on = fields.String(allow_none=True, metadata={"description": "the notices' date"})
+    status_label = fields.Method("_status_label", metadata={"description": "the status in the reader's language"})
+
+    def _status_label(self, obj) -> str:
+        from registry.schedules.labels import version_status
+
+        return version_status(_get(obj, "status"))
+
+
+def _get(obj, key):
+    return obj.get(key) if isinstance(obj, dict) else getattr(obj, key, None)
+
+
+LABEL_NOTE = ("`*_label` fields name the sibling code in the reader's language (Accept-Language; issue 16 item 1); "
+              "the codes stay as they are.")
 
 
 class ScheduleOut(Schema):
@@ -125,6 +143,34 @@ class EntryOut(Schema):
     applied_decisions = fields.List(fields.Dict())
     residual_obligations = fields.List(fields.Dict())
     exemption = fields.Dict(allow_none=True)
+    measure_label = fields.String(dump_only=True, metadata={"description": LABEL_NOTE})
+    basis_label = fields.String(dump_only=True)
+    sector_label = fields.String(dump_only=True)
+    region_label = fields.String(dump_only=True)
+
+    @post_dump
+    def _labels(self, data, **kwargs):
+        """Sibling labels: measure, basis, sector, region; in each reason its source in words (`source_label`) and
+        its coded note (`note_label`); in each flag its title, explanation and choices (`*_label`)."""
+        from registry.core import codes
+        from registry.core.citations import basis_items, cite
+        from registry.core.regions import region_label
+        from registry.schedules.labels import choice, choice_effect, flag_detail, flag_title
+
+        data["measure_label"] = codes.label("Measure", data.get("measure"))
+        data["basis_label"] = codes.label("Basis", data.get("basis"))
+        data["sector_label"] = codes.label("Sector", data.get("sector"))
+        data["region_label"] = region_label(data["region_code"]) if data.get("region_code") else ""
+        for key in ("reasons", "residual_obligations"):
+            if data.get(key):
+                data[key] = [dict(r, source_label=cite(r.get("source")),
+                                  note_label=(basis_items([r]) or [{}])[0].get("note", "")) for r in data[key]]
+        if data.get("flags"):
+            data["flags"] = [dict(f, title_label=flag_title(f), detail_label=flag_detail(f),
+                                  source_label=cite(f.get("source")), default_label=choice(f.get("default")),
+                                  options_labels=[{"code": o, "label": choice(o), "effect": choice_effect(o)}
+                                                  for o in f.get("options") or ()]) for f in data["flags"]]
+        return data
 
 
 class PublicEntryOut(EntryOut):
@@ -178,6 +224,18 @@ class ScheduleApplicationOut(Schema):
     status = fields.String()
     residual = fields.String()
     decision_reason = fields.String()
+    kind_label = fields.Method("_kind_label", metadata={"description": "the kind in the reader's language"})
+    status_label = fields.Method("_status_label", metadata={"description": "the status in the reader's language"})
+
+    def _kind_label(self, obj) -> str:
+        from registry.schedules.labels import application_kind
+
+        return application_kind(_get(obj, "kind"))
+
+    def _status_label(self, obj) -> str:
+        from registry.schedules.labels import application_status
+
+        return application_status(_get(obj, "status"))
 
 
 class FlagChoiceOut(Schema):
@@ -187,3 +245,15 @@ class FlagChoiceOut(Schema):
     flag = fields.String()
     choice = fields.String()
     reason = fields.String()
+    flag_label = fields.Method("_flag_label", metadata={"description": "the flag's title in the reader's language"})
+    choice_label = fields.Method("_choice_label", metadata={"description": "the choice in the reader's language"})
+
+    def _flag_label(self, obj) -> str:
+        from registry.schedules.labels import flag_title
+
+        return flag_title({"code": _get(obj, "flag")})
+
+    def _choice_label(self, obj) -> str:
+        from registry.schedules.labels import choice
+
+        return choice(_get(obj, "choice"))

@@ -9,20 +9,26 @@ from __future__ import annotations
 from dataclasses import asdict
 from functools import wraps
 
-from flask import Blueprint, Response, abort, jsonify, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, jsonify, redirect, render_template, request, stream_with_context, url_for
 from flask_login import current_user, login_required
 
 from registry.accounts.reauth import is_recent
-from registry.core import unit_of_work
+from registry.core import confirm, unit_of_work
+from registry.core.confirm import keeps_input
+from registry.core.dashboard import register_dashboard_panel
 from registry.core.templating import region_name, vocab_label
 from registry.extensions import db
+from registry.notices import page as notice_page
+from registry.notices.pdf import render_pdf, safe_filename, zip_response, zip_stream
 from registry.policy.packs import list_packs, pack_for_region
-from registry.schedules import auth, diffing, export, labels, provenance, queries, runner
+from registry.schedules import auth, confirmations, dashboard, diffing, export, labels, provenance, queries, runner
+from registry.schedules import notices as schedule_notices
 from registry.schedules import operations as ops
 from registry.schedules.models import ScheduleVersion
 
 bp = Blueprint("schedules", __name__, url_prefix="/schedules")
 public_bp = Blueprint("public_schedules", __name__, url_prefix="/public/schedules")
+bp.record_once(lambda state: register_dashboard_panel(state.app, "schedules", dashboard.panel))  # issue 16
 
 ENTRY_LIMIT = 2000  # the page shows the first lines; the Excel export has them all
 for _name, _filter in labels.FILTERS.items():
@@ -30,7 +36,8 @@ for _name, _filter in labels.FILTERS.items():
 
 
 def _form() -> dict:
-    return {k: v for k, v in request.form.items() if k != "csrf_token"}
+    """The posted fields; a field left empty is not given (an empty optional number is allowed, issue 16 item 3)."""
+    return {k: v for k, v in request.form.items() if k not in ("csrf_token", "confirmed") and v.strip() != ""}
 
 
 def _labels() -> dict:
@@ -53,11 +60,23 @@ def index():
 
 @bp.post("/")
 @login_required
+@keeps_input(lambda: index())
 def create():
     schedule = ops.create_schedule(current_user, _form())
     unit_of_work.flush()
     runner.start(current_user, schedule.id)  # returns at once; the page shows the progress
     return redirect(url_for(".detail", schedule_id=schedule.id))
+
+
+def _pack_title(pack_id: str) -> str:
+    """The pack's title in the reader's language (the pack id stays on hover)."""
+    from registry.core.codes import is_zh
+    from registry.policy.packs import list_packs
+
+    pack = next((p for p in list_packs() if p.get("id") == pack_id), None)
+    if pack is None:
+        return pack_id
+    return (pack.get("title") if is_zh() else pack.get("title_en")) or pack.get("title") or pack_id
 
 
 @bp.get("/<int:schedule_id>")
@@ -77,7 +96,8 @@ def detail(schedule_id: int):
     own_lines = sorted({r["line_ref"] for r in rows}) if auth.can_apply(current_user, current_user.enterprise_id) else []
     return render_template(
         "schedules/detail.html", schedule={"id": schedule.id, "title": schedule.title, "region_code": schedule.region_code,
-                                           "pack_id": schedule.pack_id, "season_year": schedule.season_year},
+                                           "pack_id": schedule.pack_id, "season_year": schedule.season_year,
+                                           "pack_title": _pack_title(schedule.pack_id)},
         version=queries.version_dict(version) if version else None,
         versions=[queries.version_dict(v) for v in schedule.versions], rows=rows[:ENTRY_LIMIT], total=len(rows),
         flagged=queries.flagged(rows) if official else [], summary=queries.summary(rows), stale=stale, unfiled=unfiled,
@@ -122,6 +142,7 @@ def _fresh_login(view):
 
 @bp.post("/<int:schedule_id>/flags")
 @login_required
+@keeps_input(lambda schedule_id: detail(schedule_id))
 def choose(schedule_id: int):
     ops.record_flag_choice(current_user, schedule_id, _form())
     unit_of_work.flush()
@@ -131,6 +152,8 @@ def choose(schedule_id: int):
 @bp.post("/<int:schedule_id>/publish")
 @login_required
 @_fresh_login
+@keeps_input(lambda schedule_id: detail(schedule_id))
+@confirm.required(confirmations.publish)
 def publish(schedule_id: int):
     ops.publish(current_user, schedule_id, _form())
     unit_of_work.flush()
@@ -139,6 +162,7 @@ def publish(schedule_id: int):
 
 @bp.post("/<int:schedule_id>/applications")
 @login_required
+@keeps_input(lambda schedule_id: detail(schedule_id))
 def apply(schedule_id: int):
     ops.apply(current_user, schedule_id, current_user.enterprise_id or 0, _form())
     unit_of_work.flush()
@@ -148,6 +172,8 @@ def apply(schedule_id: int):
 @bp.post("/applications/<int:application_id>/decide")
 @login_required
 @_fresh_login
+@keeps_input(lambda application_id: detail(ops.get_application(current_user, application_id).schedule_id))
+@confirm.required(confirmations.decide)
 def decide(application_id: int):
     data = _form()
     data["approve"] = data.get("approve") == "1"
@@ -255,10 +281,61 @@ def calendar_page(version_id: int):
 @bp.get("/versions/<int:version_id>/notice/<int:enterprise_id>")
 @login_required
 def notice(version_id: int, enterprise_id: int):
-    """A printable notice for one enterprise: its lines, measures, windows, clauses and the filing."""
+    """One enterprise's staggered-production notice, to print or as PDF (`?format=pdf`); an enterprise gets only
+    its own (its entries are the only ones it can read: another id finds no line → 404)."""
     version = ops.get_version(current_user, version_id)
-    rows = [r for r in queries.entry_dicts(queries.entries(current_user, version)) if r["enterprise_id"] == enterprise_id]
+    rows = queries.entry_dicts(queries.entries(current_user, version, enterprise_id))
     if not rows:
         abort(404)
-    return render_template("schedules/notice.html", version=queries.version_dict(version), rows=rows,
-                           title=version.schedule.title, enterprise=rows[0])
+    notice = schedule_notices.enterprise_notice(version, rows)
+    return notice_page.respond("schedules/notice.html", [notice], _notice_file(version, notice["addressee"]["name"]) + ".pdf",
+                               back_url=url_for(".detail", schedule_id=version.schedule_id),
+                               pdf_url=url_for(".notice", version_id=version_id, enterprise_id=enterprise_id, format="pdf"))
+
+
+NOTICES_PER_PAGE = 20  # the print-all page stays small (issue 16: no page over 100 KB); the PDF and ZIP have them all
+
+
+def _notice_file(version: ScheduleVersion, name: str = "") -> str:
+    base = f"schedule-notice-{version.region_code}-{version.schedule.season_year}-v{version.number}"
+    return f"{base}-{safe_filename(name)}" if name else base
+
+
+def _all_notices(version_id: int) -> tuple[ScheduleVersion, list[dict]]:
+    """Every enterprise's notice in the official's scope (an enterprise has only its own notice: 404 here)."""
+    if not current_user.is_official:
+        abort(404)
+    version = ops.get_version(current_user, version_id)
+    return version, schedule_notices.notices_of(version, queries.entry_dicts(queries.entries(current_user, version)))
+
+
+@bp.get("/versions/<int:version_id>/notices")
+@login_required
+def notices(version_id: int):
+    """Every enterprise's notice: printed from the page (NOTICES_PER_PAGE a page), or one PDF (`?format=pdf`,
+    one notice a page)."""
+    version, items = _all_notices(version_id)
+    if notice_page.wants_pdf():
+        return notice_page.respond("schedules/notice.html", items, _notice_file(version) + ".pdf", pdf=True)
+    page = max(request.args.get("page", 1, type=int), 1)
+    pages = max((len(items) + NOTICES_PER_PAGE - 1) // NOTICES_PER_PAGE, 1)
+    shown = items[(page - 1) * NOTICES_PER_PAGE:page * NOTICES_PER_PAGE]
+    return notice_page.respond("schedules/notice.html", shown, "", pdf=False, page=page, pages=pages, total=len(items),
+                               back_url=url_for(".detail", schedule_id=version.schedule_id),
+                               pdf_url=url_for(".notices", version_id=version_id, format="pdf"),
+                               zip_url=url_for(".notices_zip", version_id=version_id),
+                               page_url=lambda n: url_for(".notices", version_id=version_id, page=n))
+
+
+@bp.get("/versions/<int:version_id>/notices.zip")
+@login_required
+def notices_zip(version_id: int):
+    """One PDF per enterprise in a ZIP, streamed: each member is sent as soon as it is rendered."""
+    version, items = _all_notices(version_id)
+    root = request.url_root
+
+    def render(item: dict):
+        return lambda: render_pdf(notice_page.render_html("schedules/notice.html", [item], pdf=True), root)
+
+    members = ((f"{i + 1:04d}-{safe_filename(item['addressee']['name'])}.pdf", render(item)) for i, item in enumerate(items))
+    return zip_response(stream_with_context(zip_stream(members)), _notice_file(version) + ".zip")

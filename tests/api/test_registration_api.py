@@ -79,6 +79,9 @@ def test_enterprise_registers_and_county_approves_after_a_return_and_fix(api_cli
     for action in ("enterprise.register", "line.add", "permit.add", "enterprise.submit", "enterprise.return",
                    "enterprise.update", "line.update"):
         assert action in actions, action
+    # issue 16 item 1: label siblings beside the codes
+    first = r.get_json()["items"][0]
+    assert first["action_label"] and first["action_label"] != first["action"] and first["object_type_label"]
 
 
 def test_approved_registration_is_reopened_amended_and_resubmitted(api_client, make_user, make_enterprise, token_for):

@@ -37,3 +37,24 @@ def test_generate_publish_refile_and_diff_through_the_api(api_client, token_for,
     assert v2["number"] == 2 and v2["supersedes_id"] == vid
     diff = api_client.get(f"/api/v1/schedule-versions/{v2['id']}/diff", headers=h).get_json()
     assert diff == {"old": vid, "new": v2["id"], "changes": []}
+
+
+def test_entries_carry_label_siblings_of_their_codes(api_client, token_for, make_user, make_enterprise):
+    """Issue 16 item 1: the API keeps its codes and adds `*_label` siblings in the reader's language: measure, basis,
+    sector, the version's status, each reason's source in words and each flag's title, explanation and choices."""
+    city = make_user("city", "131000")
+    make_enterprise(approved_by=make_user("county", "131002"))
+    h = {**token_for(city), "Accept-Language": "zh-CN"}
+    made = api_client.post("/api/v1/schedules", json={"region_code": "131000", "pack_id": "langfang-2017-18",
+                                                      "season_year": 2017}, headers=h).get_json()
+    entries = api_client.get(f"/api/v1/schedule-versions/{made['latest']['id']}/entries", headers=h).get_json()
+    assert entries["version"]["status"] == "draft" and entries["version"]["status_label"]
+    item = entries["items"][0]
+    assert item["measure"] and item["measure_label"] and item["measure_label"] != item["measure"]
+    assert item["sector_label"] and item["region_label"]
+    reason = next(r for r in item["reasons"] if r["source"][:3].isdigit())
+    assert reason["source_label"].startswith("《") and reason["rule"]  # the code stays, the words beside it
+    flags = [f for i in entries["items"] for f in i.get("flags", [])]
+    for f in flags:
+        assert f["code"] and f["title_label"] and f["detail_label"]
+        assert all(o["label"] and o["effect"] for o in f["options_labels"])

@@ -93,6 +93,8 @@ E = "/enterprises/{enterprise_id}"
 ROUTES: list[Route] = [
     # ---- start page, language, health ----
     Route("GET", "/", everyone(302, anonymous=200), note="signed-in users go to their work list"),
+    Route("GET", "/dashboard/", everyone(200, anonymous=302, admin=302, security_admin=302, audit_admin=302),
+          note="issue 16: each official's and enterprise's dashboard; the administrators go to their own page"),
     Route("GET", "/lang/{owner_username}?next=/login", everyone(302), note="an unknown code is ignored; back to `next`"),
     Route("GET", "/healthz", everyone(200)),
 

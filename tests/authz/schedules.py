@@ -108,4 +108,11 @@ ROUTES += [
           everyone(404, anonymous=302, owner=200, county_in=200, city_in=200, province_in=200),
           state="approved",  # a schedule holds approved registrations only (issue 14 point 10)
           note="the enterprise's own notice; another enterprise and the other county see no such line → 404"),
+    # issue 16 item 4: the whole list's notices (page, one PDF, a ZIP) for officials; an enterprise has only its own
+    Route("GET", "/schedules/versions/{version_id}/notices",
+          everyone(404, anonymous=302, county_in=200, county_out=200, city_in=200, province_in=200),
+          note="officials reading the schedule (a county: its own lines' enterprises); enterprises 404"),
+    Route("GET", "/schedules/versions/{version_id}/notices.zip",
+          everyone(404, anonymous=302, county_in=200, county_out=200, city_in=200, province_in=200),
+          note="as the page: one PDF per enterprise in scope, streamed"),
 ]

@@ -166,7 +166,8 @@ def test_official_reviews_return_needs_a_reason(client, make_user, make_enterpri
     resp = client.post(f"/enterprises/{ent.id}/return", data={"csrf_token": csrf_from(html), "version": ent.version, "reason": ""})
     assert resp.status_code == 422
     assert _errors_for(resp.get_data(as_text=True), "reason")
-    resp = client.post(f"/enterprises/{ent.id}/return", data={"csrf_token": csrf_from(html), "version": ent.version, "reason": "缺少许可证"})
+    resp = client.post(f"/enterprises/{ent.id}/return", data={"csrf_token": csrf_from(html), "version": ent.version, "reason": "缺少许可证",
+                                                              "confirmed": "1"})
     assert resp.status_code == 302
     history = _page(client, f"/enterprises/{ent.id}/history")
     assert "缺少许可证" in history

@@ -38,7 +38,9 @@ def test_city_official_runs_the_listing_page_for_their_region_only(counties, cli
     assert f'data-county="{ANCI}" data-listed="yes"' in page and f'data-county="{GUANGYANG}" data-listed="no"' in page
     assert ZHENGDING not in page  # another city: not in scope
     assert "安次区" in page and counties[ANCI].name in page  # labels and names, not codes only
-    assert "county_rate_reading" in page and "000:71" in page  # the declared readings cited
+    # the declared readings cited: the clause in words (issue 16), the rule id on hover; one title, not "(挂牌督办)" twice
+    assert "《廊坊市2017-2018年秋冬季大气污染综合治理攻坚行动方案》" in page and 'title="R-V-05"' in page
+    assert "county_rate_reading" not in page and "(挂牌督办)" not in page
 
     csv = client.get(f"/supervision/export.csv?pack={PACK}")
     assert csv.status_code == 200 and csv.mimetype == "text/csv"

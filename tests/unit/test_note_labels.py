@@ -2,7 +2,7 @@
 
 Every note code the engine (grading/) or the registry emits — each `note_reason(rule, source, CODE, …)` and
 `note_parts(CODE, …)` call in the sources — is listed in grading/notes.py, has a label
-(registry/grades/labels.py or registry/policy/supervision.py, NOTE_LABELS) and renders in Chinese for a zh reader, with its parameters as labels.
+(registry/grades/labels.py or registry/policy/supervision.py NOTE_LABELS, or registry/policy/labels.py NOTES) and renders in Chinese for a zh reader, with its parameters as labels.
 (New msgids wait in registry/translations/pending/<branch>.tsv until the integrator merges them: before that, their
 zh case fails here as test_translations does.)
 """
@@ -33,6 +33,45 @@ SAMPLES = {
     "supervision.low_transmission": {"min_rate": 90, "reading": "any_enterprise", "mean": 85.5},
     "supervision.exceeding": {"count": 3, "several": 2},
     "supervision.reading": {"setting": "county_rate_reading", "value": "any_enterprise"},
+    # issue 16 item 1: the rules' other notes (registry/policy/labels.py, vocabulary engine.note)
+    "setting.reading": {"setting": "alert_period_levels", "value": ["orange", "red"]},
+    "season.reading": {"start": "2017-11-15", "end": "2018-03-15", "on": "2017-12-01", "inside": True},
+    "alert.level": {"level": "orange"},
+    "emergency.ratios": {},
+    "emergency.ratios_in_principle": {"pollutants": ["so2", "nox"]},
+    "emergency.response_level": {"level": "orange", "response": "II"},
+    "emergency.resplit_accepted": {"so2": 12, "nox": 10, "need": 20},
+    "emergency.resplit_rejected": {"got": 15, "need": 20},
+    "emergency.baseline": {"baseline_class": "industrial", "days": 330},
+    "emergency_list.retrofit_incomplete": {},
+    "emergency_list.residual": {},
+    "exemption.status_reached": {"status": "special_limits", "deadline": "2018-10-31", "enterprise": True},
+    "exemption.window_closed": {},
+    "exemption.blocked": {"exemption": "X-09"},
+    "exemption.may_be_exempt": {"exemption": "X-01", "enterprise": False},
+    "exemption.overridden": {},
+    "livelihood_project.missing": {"missing": ["city_government_approval"]},
+    "livelihood_project.on_record": {},
+    "heating.verified_by": {"method": "electricity"},
+    "heating.excluded": {"measure": "LF-brick"},
+    "heating.clean_energy": {},
+    "grade.graded_industry": {"sector": "steel"},
+    "grade.ultra_low_incentive": {},
+    "grade.no_grade": {},
+    "eligibility.fails": {"conditions": ["stably_compliant"]},
+    "eligibility.gate_not_passed": {"conditions": ["lawful_permit", "cems_data_valid"]},
+    "eligibility.fails_gate": {},
+    "eligibility.permit_met": {},
+    "transport.key_vehicle_user": {},
+    "transport.declared_key_vehicle_user": {},
+    "transport.city_logistics": {},
+    "triggers.penalty": {},
+    "triggers.monitoring_prosecuted": {},
+    "livelihood.not_filed": {"deadline": "2017-10-31"},
+    "livelihood.filed": {"load": 60, "filed_on": "2017-10-20"},
+    "tiers.official_decision": {"by": "王科长", "reason": "核实后按中档执行"},
+    "tiers.adjustable": {},
+    "tiers.benchmark": {},
 }
 OPTIONS = [("national_leading", "国内领先")]  # an indicator's (code, label) pairs, as the application page passes
 
@@ -49,11 +88,13 @@ def emitted_codes() -> dict[str, list[str]]:
             if not isinstance(node, ast.Call):
                 continue
             name = node.func.attr if isinstance(node.func, ast.Attribute) else getattr(node.func, "id", "")
-            index = {"note_reason": 2, "note_parts": 0}.get(name)
+            index = {"note_reason": 2, "note_parts": 0, "coded": 1}.get(name)
             if index is None or len(node.args) <= index:
                 continue
             arg = node.args[index]
             where = f"{path.relative_to(ROOT)}:{node.lineno}"
+            if path == ROOT / "grading" / "rules" / "base.py" and isinstance(arg, ast.Name) and arg.id == "code":
+                continue  # coded() itself passes its caller's code on
             assert isinstance(arg, ast.Constant) and isinstance(arg.value, str), f"computed note code at {where}"
             found.setdefault(arg.value, []).append(where)
     return found
@@ -62,18 +103,23 @@ def emitted_codes() -> dict[str, list[str]]:
 def labels() -> dict:
     """Every note label of the registry: the grade pages' and the supervision listing's."""
     from registry.grades.labels import NOTE_LABELS as GRADES
+    from registry.policy.labels import NOTES as ENGINE
     from registry.policy.supervision import NOTE_LABELS as SUPERVISION
 
-    return {**GRADES, **SUPERVISION}
+    return {**GRADES, **SUPERVISION, **ENGINE}
 
 
 def render(reason, stored):
     """The ways the pages render a coded note: grade_note (reason or stored dict) or the listing's note_text."""
+    from registry.grades.labels import NOTE_LABELS as GRADES
     from registry.grades.labels import grade_note
+    from registry.policy import labels as engine
     from registry.policy.supervision import note_text
 
     if reason.code.startswith("supervision."):
         return [note_text(reason)]
+    if reason.code not in GRADES:  # the engine's other notes (registry/policy/labels.py "engine.note")
+        return [engine.note_text(item) for item in (reason, stored)]
     return [grade_note(item, OPTIONS) for item in (reason, stored)]
 
 

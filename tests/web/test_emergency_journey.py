@@ -25,6 +25,7 @@ def test_enterprise_files_plan_prefilled_from_the_pack_and_weaker_is_refused(dem
         page.goto(page.url.split("?")[0])
     page.click("#plan-form button[type=submit]")
     page.click("#file-plan-form button[type=submit]")
+    page.click("#confirm-submit")  # issue 16 item 3: asks first
     assert "1" in page.locator("#plan-status").inner_text()
 
 
@@ -46,6 +47,7 @@ def test_city_official_totals_optimizer_versions_orders_export(demo_city, new_pa
     while page.locator("#proposal-table tbody tr[data-status=proposed]").count():
         page.locator("#proposal-table tbody tr[data-status=proposed]").first.locator("button[value=reject]").click()
     page.click("#apply-form button[type=submit]")
+    page.click("#confirm-submit")  # issue 16 item 3: asks first
     page.wait_for_selector("#changes")
     assert "Version 2" in page.inner_text("h1") or "版本 2" in page.inner_text("h1") or "2" in page.inner_text("h1")
     assert page.locator("#changes tbody tr").count() == 1  # the one accepted proposal
@@ -64,6 +66,8 @@ def test_city_official_totals_optimizer_versions_orders_export(demo_city, new_pa
     page.wait_for_url("**/emergency/lists/**")
     assert "/emergency/lists/" in page.url and page.locator("#file-form").count() == 1  # back, nothing filed yet
     page.click("#file-form button[type=submit]")
+    assert page.locator("#confirm-consequences li").count() >= 2
+    page.click("#confirm-submit")  # issue 16 item 3: asks first, with the levels short of their targets
     page.wait_for_selector("#file-form", state="detached")
     assert page.locator("#file-form").count() == 0
     with page.expect_download() as dl:
@@ -71,12 +75,12 @@ def test_city_official_totals_optimizer_versions_orders_export(demo_city, new_pa
     assert dl.value.suggested_filename.endswith(".xlsx")
     page.select_option("#orders-form select[name=level]", "red")
     page.click("#orders-form button[type=submit]")
-    page.wait_for_selector("section.notice")  # count() does not wait for the page under load
-    assert page.locator("section.notice").count() > 0
+    page.wait_for_selector("article.notice")  # count() does not wait for the page under load
+    assert page.locator("article.notice").count() > 0
     with page.expect_download() as dl:
         page.click("#orders-download")
     assert dl.value.suggested_filename.endswith("-red.xlsx")
-    page.locator("section.notice a").first.click()
+    page.locator("article.notice .notice-own a").first.click()
     page.wait_for_url("**enterprise_id=*")
     page.wait_for_load_state()
-    assert page.locator("section.notice").count() == 1
+    assert page.locator("article.notice").count() == 1

@@ -89,7 +89,9 @@ def test_grading_journey_in_the_browser(new_page, world, tmp_path, monkeypatch):
     county.select_option("#v-steel\\.clean_transport_share", "returned")
     county.fill("#r-steel\\.clean_transport_share", "铁路运输合同不清晰")
     county.click("#review-submit")
-    county.wait_for_load_state()
+    county.click("#confirm-submit")  # issue 16 item 3: asks first
+    county.wait_for_url(re.compile(r"/dashboard/\?cleared=1$"))  # issue 16: the queue is empty
+    county.goto(app_url)
     assert status(county) == "returned"
 
     me.goto(app_url)
@@ -103,14 +105,18 @@ def test_grading_journey_in_the_browser(new_page, world, tmp_path, monkeypatch):
 
     county.goto(app_url)
     county.click("#review-submit")
-    county.wait_for_load_state()
+    county.click("#confirm-submit")  # issue 16 item 3: asks first
+    county.wait_for_url(re.compile(r"/dashboard/\?cleared=1$"))
+    county.goto(app_url)
     assert status(county) == "county_accepted"
 
     city = new_page()
     log_in(city, "web.city")
     city.goto(app_url)
     city.click("#approve-submit")
-    city.wait_for_load_state()
+    city.click("#confirm-submit")  # issue 16 item 3: asks first
+    city.wait_for_url(re.compile(r"/dashboard/\?cleared=1$"))
+    city.goto(app_url)
     assert status(city) == "publicity"
 
     public = new_page()
@@ -131,6 +137,7 @@ def test_grading_journey_in_the_browser(new_page, world, tmp_path, monkeypatch):
     log_in(publisher, "web.city2")
     publisher.goto(app_url)
     publisher.click("#effective-submit")
+    publisher.click("#confirm-submit")  # issue 16 item 3: asks first
     publisher.wait_for_load_state()
     assert status(publisher) == "effective"
 
@@ -138,6 +145,7 @@ def test_grading_journey_in_the_browser(new_page, world, tmp_path, monkeypatch):
     county.select_option("#finding-kind", "fraud")
     county.fill("#finding-reason", "超低排放评估数据造假")
     county.click("#finding-submit")
+    county.click("#confirm-submit")  # issue 16 item 3: asks first
     county.wait_for_load_state()
     assert county.locator("tr.decision.current").get_attribute("data-grade") == "C"
     assert county.locator("tr.decision[data-kind=approval]").get_attribute("data-grade") == "A"

@@ -117,7 +117,13 @@ def test_enterprise_registers_official_returns_enterprise_fixes_official_approve
     officer.click(f"table.table-list a[href='/enterprises/{eid}']")
     officer.fill("textarea[name=reason]", "请补充详细地址中的门牌号")
     officer.click(f"button[formaction='/enterprises/{eid}/return']")
-    officer.wait_for_url(re.compile(rf"/enterprises/{eid}$"))
+    # issue 16 item 3: the confirmation page states the consequences; nothing changed yet
+    assert "请补充详细地址中的门牌号" in officer.inner_text("#confirm-consequences")
+    assert officer.locator(".badge-submitted, .badge-returned").count() == 0
+    officer.click("#confirm-submit")
+    officer.wait_for_url(re.compile(r"/dashboard/\?cleared=1$"))  # issue 16: on to the queue's next item — none left
+    assert officer.locator("#queue-cleared").count() == 1
+    officer.goto(f"/enterprises/{eid}")
     assert officer.locator(".badge-returned").count() == 1
 
     firm.goto(f"/enterprises/{eid}")
@@ -130,7 +136,9 @@ def test_enterprise_registers_official_returns_enterprise_fixes_official_approve
 
     officer.goto(f"/enterprises/{eid}")
     officer.click(f"button[formaction='/enterprises/{eid}/approve']")
-    officer.wait_for_url(re.compile(rf"/enterprises/{eid}$"))
+    officer.click("#confirm-submit")
+    officer.wait_for_url(re.compile(r"/dashboard/\?cleared=1$"))
+    officer.goto(f"/enterprises/{eid}")
     assert officer.locator(".badge-approved").count() == 1
 
     officer.click(f"a[href='/enterprises/{eid}/history']")

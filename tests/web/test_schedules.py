@@ -67,6 +67,9 @@ def test_official_generates_decides_publishes_refiles_and_compares(new_page, jiy
     page.fill("#publish input[name=filed_on]", "2018-11-10")
     page.fill("#publish input[name=recipients]", "济源市工信委、济源市环保局")
     page.click("#publish button[type=submit]")
+    # issue 16 item 3: nothing is published before the confirmation page, which counts the enterprises
+    assert page.locator("#confirm-consequences li").count() >= 2
+    page.click("#confirm-submit")
     page.wait_for_load_state()
     assert page.locator("#version-status").get_attribute("data-status") == "published"
     assert page.locator("#publish").count() == 0
@@ -85,6 +88,7 @@ def test_official_generates_decides_publishes_refiles_and_compares(new_page, jiy
     page.fill("#publish input[name=recipients]", "济源市工信委、济源市环保局")
     page.fill("#publish input[name=filing_reason]", "复核后重新备案")
     page.click("#publish button[type=submit]")
+    page.click("#confirm-submit")
     page.wait_for_load_state()
     page.click("#diff-link")
     page.wait_for_load_state()

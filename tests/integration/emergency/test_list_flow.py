@@ -173,7 +173,8 @@ def test_export_round_trips_into_pandas_with_types(demo_city):
     assert list(sheets) == ["城市汇总", "蓝色预警", "黄色预警", "橙色预警", "红色预警"]
     summary = sheets["城市汇总"]
     assert len(summary) == 16 and summary["基准排放量kg (baseline, kg)"].dtype == "float64"
-    assert summary["是否达标 (met)"].dtype == bool
+    # 是/否 in words (— where the pack sets no target), not TRUE/FALSE (issue 16: Chinese labels in the cells)
+    assert set(summary["是否达标 (met)"]) <= {"是", "否", "—"}
     red = sheets["红色预警"]
     assert len(red) == len([e for e in lst.entries if e.level == "red"])
     assert red["NOX减排量kg (reduction nox, kg)"].dtype == "float64"

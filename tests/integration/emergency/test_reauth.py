@@ -52,7 +52,7 @@ def test_accept_and_file_need_a_recent_password(client, make_user, make_enterpri
     resp = client.post(f"/emergency/proposals/{proposal.id}/decide",
                        data={"csrf_token": token, "decision": "accept", "version": proposal.version})
     assert resp.status_code == 302 and "/reauth" not in resp.headers["Location"]
-    resp = client.post(f"/emergency/lists/{lst.id}/file", data={"csrf_token": token})
+    resp = client.post(f"/emergency/lists/{lst.id}/file", data={"csrf_token": token, "confirmed": "1"})
     assert resp.status_code == 302 and "/reauth" not in resp.headers["Location"]
     db.session.expire_all()
     assert db.session.get(Proposal, proposal.id).status == "accepted"

@@ -110,7 +110,10 @@ def test_officials_enter_sources_audited_and_a_list_freezes_them(langfang, make_
 
     sheets = pd.read_excel(io.BytesIO(to_xlsx(lst, pack)), sheet_name=None, engine="calamine")
     summary = sheets["城市汇总"]
-    assert set(summary["目标基数 (target base: industrial | society_wide)"]) == {"society_wide"}
+    from registry.core import codes
+
+    # a label (全社会口径 once the zh catalog has it), not the code (issue 16)
+    assert set(summary["目标基数 (target base)"]) == {codes.label("emergency.target_base", "society_wide")} != {"society_wide"}
     assert "全社会口径减排比例% (society-wide %)" in summary.columns and "工业口径减排比例% (industrial %)" in summary.columns
 
 
@@ -139,6 +142,7 @@ def test_api_and_pages_show_both_bases(langfang, client):
 
     login(client, city.username, DEMO_PASSWORD)
     page = client.get(f"/emergency/lists/{list_id}").get_data(as_text=True)
-    assert 'data-base="society_wide"' in page and "000:149" in page
+    # the clause in words, in the 依据 detail (issue 16: no bare source ids as the main text)
+    assert 'data-base="society_wide"' in page and "《廊坊市2017-2018年秋冬季大气污染综合治理攻坚行动方案》" in page
     page = client.get("/emergency/area-sources?region=131000").get_data(as_text=True)
     assert 'data-category="residential_burning"' in page and "民用散煤燃烧" in page

@@ -172,3 +172,18 @@ def test_page_upload_larger_than_the_apps_body_limit_is_read(client, make_user, 
     r = client.post("/exchange/import", data={"csrf_token": token, "file": (io.BytesIO(junk), "big.xlsx")},
                     content_type="multipart/form-data")
     assert r.status_code == 422 and "密码" in r.get_data(as_text=True)
+
+
+def test_english_header_template_leaves_the_pages_in_chinese(client, make_user):
+    """Issue 16 (found by the crawl): downloading the English-header template switched every later page and
+    export to English — a download's header language is its own choice (`?headers=en`), not the reader's."""
+    from python_calamine import CalamineWorkbook
+
+    make_user("county", ANCI, username="anci")
+    login(client, "anci")
+    english = client.get("/exchange/template?headers=en")
+    assert english.status_code == 200
+    assert "Enterprises" in CalamineWorkbook.from_filelike(io.BytesIO(english.data)).sheet_names
+    assert 'lang="zh-CN"' in client.get("/exchange/").get_data(as_text=True)
+    export = client.get("/exchange/export/enterprises?format=xlsx")
+    assert "企业" in CalamineWorkbook.from_filelike(io.BytesIO(export.data)).sheet_names

@@ -23,8 +23,14 @@ def _version(html: str) -> str:
 
 
 def _post(client, url: str, data: dict, page: str | None = None, **kw):
+    """Post a page form; an irreversible step answers its confirmation page first (issue 16 item 3), which is confirmed."""
     page_html = client.get(page or url.rsplit("/", 1)[0]).get_data(as_text=True)
-    return client.post(url, data={**data, "csrf_token": csrf_from(page_html)}, **kw)
+    r = client.post(url, data={**data, "csrf_token": csrf_from(page_html)}, **kw)
+    if r.status_code == 200 and 'id="confirm-form"' in r.get_data(as_text=True):
+        from tests.integration.confirm.helpers import confirm
+
+        r = confirm(client, r, url)
+    return r
 
 
 def test_full_grading_journey_through_the_pages(db_app, make_user, make_enterprise, later):
@@ -53,7 +59,8 @@ def test_full_grading_journey_through_the_pages(db_app, make_user, make_enterpri
     assert r.status_code == 302
     page = me.get(app_url).get_data(as_text=True)
     assert 'id="proposed-grade">B<' in page
-    assert "R-TR-04" in page and "003:34" in page  # the rail-share clause beside the indicator
+    # the rail-share clause beside the indicator, in words in its 依据 detail, the rule id on hover (issue 16)
+    assert 'title="R-TR-04"' in page and "《京津冀及周边地区2019-2020年秋冬季大气污染综合治理攻坚行动方案》" in page
 
     # 3. evidence: a real PDF is stored; an executable named .pdf is refused by its magic bytes
     r = _post(me, f"{app_url}/evidence", {"indicator": "steel.clean_transport_share",

@@ -82,7 +82,7 @@ def test_codes_are_shown_as_labels_and_publishing_asks_for_a_recent_password(cli
                                         "next": back})
     assert done.status_code == 302 and done.headers["Location"].endswith(back)
     response = client.post(f"/schedules/{schedule.id}/publish", data={"csrf_token": token, "filed_on": "2017-11-01",
-                                                                      "recipients": "市工信局"})
+                                                                      "recipients": "市工信局", "confirmed": "1"})
     assert response.status_code == 302 and "/reauth" not in response.headers["Location"]
     db.session.expire_all()
     assert ops.latest_version(schedule).published

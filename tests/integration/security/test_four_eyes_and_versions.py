@@ -123,7 +123,7 @@ def test_deleting_a_line_or_permit_from_the_page_needs_the_version_it_showed(cli
     assert client.post(f"/enterprises/lines/{line_id}/delete", data={"csrf_token": token}).status_code == 422
     m = re.search(rf'/enterprises/lines/{line_id}/delete".*?name="version" value="(\d+)"', page, re.S)
     assert m, "the delete form carries the line's version"
-    assert client.post(f"/enterprises/lines/{line_id}/delete", data={"csrf_token": token, "version": m.group(1)}).status_code == 302
+    assert client.post(f"/enterprises/lines/{line_id}/delete", data={"csrf_token": token, "version": m.group(1), "confirmed": "1"}).status_code == 302
     m = re.search(rf'/enterprises/permits/{permit_id}/delete".*?name="version" value="(\d+)"', page, re.S)
     assert m
     assert client.post(f"/enterprises/permits/{permit_id}/delete",

@@ -82,7 +82,8 @@ def test_an_open_objection_no_longer_holds_the_grade_hostage(client, make_user, 
     def effective(note: str = ""):
         page = client.get(f"/grades/{app.id}").get_data(as_text=True)
         return client.post(f"/grades/{app.id}/effective",
-                           data={"csrf_token": csrf_from(page), "version": str(app.version), "note": note})
+                           data={"csrf_token": csrf_from(page), "version": str(app.version), "note": note,
+                                 "confirmed": "1"})
 
     later(8)  # publicity over, answer period running
     assert ops.objection_answer_deadline(app) > app.publicity_until

@@ -140,7 +140,10 @@ INFORMATIONAL = {"grade_approval", "response_level_mapping", "exactly_fifteen_da
                  "county_rate_reading", "several_exceeding_enterprises",
                  # the 一厂一策 filing deadline (issue 17) dates a registry report (plans missing), not a decision:
                  # tests/integration/emergency/test_plans_missing.py reads it
-                 "plan_filing_deadline"}
+                 "plan_filing_deadline",
+                 # the alert episode rules (R-W-02/03, R-W-06; issue 17) decide episodes, not a line's measure:
+                 # tests/unit/test_alert_episodes.py and alert_episode_cases.yaml perturb them
+                 "alert_lift_hours", "alert_advance_notice_hours"}
 
 
 def _changes(pid: str, name: str, alt) -> int:
