@@ -174,7 +174,9 @@ def test_an_enterprise_with_a_filed_plan_gets_its_plan(demo_city):
     ep = _issue("orange")
     order = db.session.scalar(select(AlertOrder).where(AlertOrder.episode_id == ep.id, AlertOrder.enterprise_id == ent.id))
     db.session.expire_all()
-    assert order.content["lines"] and all(ln["source"] == "plan" for ln in order.content["lines"])
+    sources = {ln["source"] for ln in order.content["lines"]}
+    assert "plan" in sources  # a line whose plan entry is weaker than the day's decision takes the pack's (R-O-03)
+    assert all(ln["reasons"] for ln in order.content["lines"])
     assert order.content["decided_on"] == "2017-11-15"  # outside the pack's period: its first heating-season day
 
 
@@ -197,3 +199,30 @@ def test_dashboard_panels_and_history_labels(demo_city):
     assert official_panel(owner) is None and enterprise_panel(_user("langfang")) is None
     assert any(p["title"] == mine["title"] for p in dashboard_panels(owner))
     assert history_view({"action": "alert.acknowledge"})["action_label"] != "alert.acknowledge"
+
+
+def test_listed_counties_only_and_county_scope(demo_city, make_user):
+    """Issue 17: an alert over listed counties orders only their enterprises; a county outside it does not see it."""
+    ep = _issue(scope="counties", area_codes=["131002"])
+    regions = {o.region_code for o in db.session.scalars(select(AlertOrder).where(AlertOrder.episode_id == ep.id))}
+    assert regions <= {"131002"}
+    assert ep.id in {e.id for e in queries.episodes(_user("anci"))}  # 131002's own official
+    other = make_user("county", "131003")
+    assert ep.id not in {e.id for e in queries.episodes(other)}
+    with pytest.raises(ValidationFailed):
+        _issue(scope="counties", area_codes=["130102"])  # not a county of Langfang
+
+
+def test_short_notice_is_flagged_where_the_pack_asks_for_it(demo_city):
+    """R-W-06 (004:381): Shijiazhuang publishes alerts 1-2 days ahead; an alert starting now is issued and flagged."""
+    now = ops.issue(_user("shijiazhuang"), {"scope": "city", "region_code": "130100", "level": "yellow"})
+    db.session.commit()
+    first = db.session.scalars(select(LevelChange).where(LevelChange.episode_id == now.id)).first()
+    assert any(g["code"] == "episode.short_notice" and g["source"] == "004:381" for g in first.grounds)
+    ops.lift(_user("shijiazhuang"), now.id, {})
+    db.session.commit()
+    ahead = ops.issue(_user("shijiazhuang"), {"scope": "city", "region_code": "130100", "level": "yellow",
+                                              "starts_at": utcnow() + timedelta(hours=200)})
+    db.session.commit()
+    change = db.session.scalars(select(LevelChange).where(LevelChange.episode_id == ahead.id)).first()
+    assert not any(g["code"] == "episode.short_notice" for g in change.grounds)
