@@ -33,10 +33,10 @@ from registry.alerts.models import (
     Receipt,
 )
 from registry.alerts.sources import orders_for
-from registry.core import audit, codes
+from registry.core import audit, codes, timeutil
 from registry.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from registry.core.regions import get_region, region_prefix
-from registry.core.timeutil import beijing_now, utcnow
+from registry.core.timeutil import BEIJING, utcnow
 from registry.enterprises.models import Enterprise
 from registry.extensions import db
 from registry.policy.alerts import episode_rules, regional_ground
@@ -53,7 +53,7 @@ def _aware(value: datetime | None) -> datetime | None:
     if value is None:
         return None
     if value.tzinfo is None:  # a naive time typed by an official is Beijing time
-        value = value.replace(tzinfo=beijing_now().tzinfo)
+        value = value.replace(tzinfo=BEIJING)
     return value.astimezone(timezone.utc)  # stored as UTC (SQLite keeps no offset)
 
 
@@ -290,7 +290,7 @@ def _issue_orders(ep: AlertEpisode, change: LevelChange) -> int:
 
 
 def _issue_orders_now(ep: AlertEpisode, change: LevelChange) -> int:
-    day = change.at.astimezone(beijing_now().tzinfo).date()
+    day = change.at.astimezone(BEIJING).date()
     orders = orders_for(ep.pack_id, day, change.level, ep.area_codes)
     now = utcnow()
     for i in range(0, len(orders), BATCH):  # one executemany per batch (no RETURNING: SQLite would go row by row)
@@ -313,7 +313,7 @@ def _subject(ep: AlertEpisode, level: str) -> str:
 def _body(ep: AlertEpisode, order: dict[str, Any], at: datetime) -> str:
     lines = order.get("lines") or []
     parts = [_("%(name)s: from %(at)s (Beijing time) until the alert is lifted or changed:",
-               name=order.get("name", ""), at=at.astimezone(beijing_now().tzinfo).strftime("%Y-%m-%d %H:%M"))]
+               name=order.get("name", ""), at=at.astimezone(BEIJING).strftime("%Y-%m-%d %H:%M"))]
     for ln in lines:
         what = codes.label("alerts.measure", ln.get("measure"))
         if ln.get("measure") == "curtail" and ln.get("percent"):
@@ -474,5 +474,5 @@ def level_choices(pack_id: str) -> list[str]:
 
 
 def default_window(hours: int = 72) -> tuple[datetime, datetime]:
-    start = beijing_now().replace(second=0, microsecond=0)
+    start = timeutil.beijing_now().replace(second=0, microsecond=0)
     return start, start + timedelta(hours=hours)

@@ -7,6 +7,8 @@ import sys
 
 import click
 
+from registry.core import unit_of_work
+
 
 def _user(username: str):
     from sqlalchemy import select
@@ -77,11 +79,10 @@ def report_cmd(episode_id, month, region, output, username) -> None:
 @click.option("--season", type=int, default=None, help="The season's year; default the latest whose deadline passed.")
 @click.option("--pack", "pack_id", default=None, help="Default: the region's pack.")
 @click.option("--as-user", "username", required=True, help="The official sending (their scope applies).")
+@unit_of_work.command
 def remind_plans_cmd(region_code, season, pack_id, username) -> None:
     """Remind every enterprise whose 一厂一策 plan is missing or incomplete (inbox, and e-mail where configured)."""
     from registry.alerts.reminders import remind_plans
-    from registry.extensions import db
 
     out = _run(lambda: remind_plans(_user(username), region_code, season, pack_id))
-    db.session.commit()
     click.echo(json.dumps(out, ensure_ascii=False))
