@@ -21,7 +21,7 @@ from registry.schedules.queries import unfiled_note
 def headers() -> list[str]:
     return [_("Enterprise"), _("USCC"), _("Region"), _("Sector"), _("Line"), _("Line name"), _("Measure"),
             _("Ratio") + " (%)", _("Basis"), _("From"), _("Until (exclusive)"), _("Clauses"), _("Rule ids"), _("Exemption"),
-            _("Residual obligations"), _("Not implementing staggering: ratio changed without filing (001:101)")]
+            _("Residual obligations"), _("Not implementing staggering: ratio changed without filing")]
 
 
 def _ratio(row: dict[str, Any]) -> Any:

@@ -111,7 +111,7 @@ def _sheet_texts(body: bytes) -> list[tuple[str, str]]:
         if "hidden" in str(meta.visible).lower():  # the drop-downs' list sheet: its labels are read via the cells
             continue
         rows = book.get_sheet_by_name(meta.name).to_python()
-        header = rows[0] if rows else []
+        header = next((r for r in rows[:3] if any(isinstance(h, str) and h.strip() in CODE_COLUMNS for h in r)), [])
         # A column headed as a code column keeps the codes for tracing, as the page's 依据 detail does (the
         # schedule export's 规则编号 beside its 依据 in words).
         skip = {i for i, h in enumerate(header) if isinstance(h, str) and h.strip() in CODE_COLUMNS}
