@@ -84,3 +84,46 @@ def version_of(form_value) -> int:
     """The hidden optimistic-lock version; missing or garbled is MISSING_VERSION, which the operations refuse
     (issue 13 L11: it used to mean 'do not check')."""
     return form_version(form_value)
+
+
+class RegionFields:
+    """A form with region pickers (macros/forms.html region_picker): what a region box received becomes a code.
+
+    Without JavaScript the box takes a name or a code; `region_value` resolves it and remembers why a text
+    names no region (or several), and `explain` puts that reason beside the field in place of the operation's
+    'unknown code' — so the message names the field and what was typed (issue 16)."""
+
+    def region_value(self, name: str, level: str = "", within: str = "") -> str:
+        from registry.core.regions import resolve
+
+        code, problem = resolve(self[name].data, within=within, level=level)
+        problems = self.__dict__.setdefault("region_problems", {})
+        if problem:
+            problems[name] = problem
+        else:
+            problems.pop(name, None)
+        return code
+
+    def explain(self, errors: Mapping[str, list[str]]) -> dict[str, list[str]]:
+        return {**errors, **{name: [p] for name, p in self.__dict__.get("region_problems", {}).items()}}
+
+
+class PlainRegionField:
+    """The region box of a page form that is not a WTForms form (schedule generation, public filters), shaped
+    like a WTForms field so macros/forms.html region_picker renders both alike."""
+
+    def __init__(self, value, label, errors=None, name: str = "region_code", id: str | None = None):
+        from types import SimpleNamespace
+
+        self.name, self.id, self.data = name, id or name, value or ""
+        self.label = SimpleNamespace(text=label)
+        self.errors = list(errors or [])
+        self.description = ""
+        self.flags = SimpleNamespace(required=False)
+
+    def __call__(self, **kwargs):
+        from markupsafe import Markup
+        from wtforms.widgets import html_params
+
+        attrs = {"type": "text", "name": self.name, "id": self.id, **kwargs}
+        return Markup(f"<input {html_params(**attrs)}>")  # noqa: S704 — html_params escapes every value

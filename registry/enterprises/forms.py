@@ -14,7 +14,7 @@ from wtforms import BooleanField, Form, HiddenField, SelectField, StringField, T
 from wtforms.fields import FieldList, FormField
 
 from registry.core.dictionary import CAPACITY_UNITS
-from registry.core.forms import blank_to_none
+from registry.core.forms import RegionFields, blank_to_none
 from registry.core.templating import capacity_unit_label, vocab_choices
 
 
@@ -201,9 +201,8 @@ def _field(spec: Spec):
         return StringField(spec.label, render_kw={"inputmode": "decimal", "class": "num"}, **kw)
     if spec.kind == "int":
         return StringField(spec.label, render_kw={"inputmode": "numeric", "class": "num"}, **kw)
-    if spec.kind == "region":  # ~3,000 counties: app.js adds a filter box above the list
-        return SelectField(spec.label, choices=[], validate_choice=False,
-                           render_kw={"data-filterable": "1", "data-filter-placeholder": _l("Search")}, **kw)
+    if spec.kind == "region":  # the cascading picker (macros/forms.html region_picker); a name or code without JS
+        return StringField(spec.label, **kw)
     if spec.kind in ("vocab", "vocab_opt", "unit"):
         return SelectField(spec.label, choices=[], validate_choice=False, **kw)
     return StringField(spec.label, **kw)
@@ -231,7 +230,9 @@ def _payload(form, specs: list[Spec]) -> dict:
             if spec.name.endswith("email") and not (raw or "").strip():
                 continue
             data[spec.name] = raw or ""
-        elif spec.kind in ("vocab", "region"):
+        elif spec.kind == "region":
+            data[spec.name] = form.region_value(spec.name, level="enterprise")
+        elif spec.kind == "vocab":
             data[spec.name] = raw or ""
         elif spec.kind in ("vocab_opt", "unit"):
             value = blank_to_none(raw)
@@ -251,13 +252,12 @@ def _build(name: str, base, specs: list[Spec], extra: dict | None = None):
 _EnterpriseBase = _build("_EnterpriseBase", FlaskForm, all_specs(ENTERPRISE_GROUPS), {"version": HiddenField()})
 
 
-class EnterpriseForm(_EnterpriseBase):
+class EnterpriseForm(RegionFields, _EnterpriseBase):
     groups = ENTERPRISE_GROUPS
 
-    def __init__(self, *args, region_choices: list | None = None, **kwargs):
+    def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         _fill_choices(self, all_specs(ENTERPRISE_GROUPS))
-        self.region_code.choices = region_choices or []
 
     def payload(self) -> dict:
         return _payload(self, all_specs(ENTERPRISE_GROUPS))

@@ -421,19 +421,33 @@ def export_rows(actor, kind: str) -> list[dict]:
 # ---- public pages (no login) ----
 
 def _public_filters() -> dict[str, str]:
-    return {k: request.args.get(k, "").strip() for k in ("grade", "region", "industry")}
+    """The public list's filters; the region box takes a code or a name (安次区) and is applied as a code."""
+    from registry.core.regions import resolve
+
+    filters = {k: request.args.get(k, "").strip()[:60] for k in ("grade", "region", "industry")}
+    filters["region"], _problem = resolve(filters["region"])
+    return filters
+
+
+def _region_problem(filters: dict[str, str]) -> str | None:
+    from registry.core.regions import resolve
+
+    return resolve(filters["region"])[1] if filters["region"] else None
 
 
 @public_bp.get("/grades")
 def public_list():
     filters = _public_filters()
-    return render_template("grades/public.html", items=queries.public_grades(**filters), filters=filters,
+    problem = _region_problem(filters)
+    items = [] if problem else queries.public_grades(**filters)
+    return render_template("grades/public.html", items=items, filters=filters, region_errors=[problem] if problem else [],
                            industries=[(s.value, s.label_zh if is_zh() else s.value.replace("_", " ")) for s in GRADED_INDUSTRIES])
 
 
 @public_bp.get("/grades.xlsx")
 def public_xlsx():
-    return _xlsx("public", queries.public_grades(**_public_filters()))
+    filters = _public_filters()
+    return _xlsx("public", [] if _region_problem(filters) else queries.public_grades(**filters))
 
 
 @public_bp.route("/grades/<int:application_id>/objection", methods=["GET", "POST"])

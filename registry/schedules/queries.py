@@ -119,8 +119,12 @@ def applications(actor, schedule: Schedule) -> list[ExemptionApplication]:
 def published_versions(region_code: str = ""):
     """The public list: published versions only, newest first."""
     stmt = select(ScheduleVersion).where(ScheduleVersion.status == VersionStatus.PUBLISHED.value)
-    if region_code:
-        stmt = stmt.where(ScheduleVersion.region_code.startswith(region_code))
+    if region_code:  # a city's list is found from the province or the city; a county's from any of the three
+        from registry.core.regions import ancestry, region_prefix
+
+        above = ancestry(region_code)
+        stmt = stmt.where(ScheduleVersion.region_code.startswith(region_prefix(region_code))
+                          | ScheduleVersion.region_code.in_(above))
     return list(db.session.scalars(stmt.order_by(ScheduleVersion.published_at.desc(), ScheduleVersion.id.desc())))
 
 

@@ -40,21 +40,36 @@ def _labels() -> dict:
 
 @bp.get("/")
 @login_required
-def index():
+def index(typed: dict | None = None, errors: dict | None = None, status: int = 200):
     packs = [{"id": p["id"], "title": p["title"], "seasons": provenance.seasons(p["id"])} for p in list_packs()]
     drafting = current_user.is_official and current_user.role in auth.DRAFTING_ROLES
     # The form starts on the official's own pack and its first season (not the alphabetically first city's).
     own = pack_for_region(current_user.region_code) if current_user.region_code else ""
     seasons = next((p["seasons"] for p in packs if p["id"] == own), [])
+    typed = typed or {}
     return render_template("schedules/index.html", schedules=queries.list_schedules(current_user), packs=packs,
-                           drafting=drafting, region_code=current_user.region_code or "",
-                           default_pack=own, default_season=seasons[0] if seasons else "")
+                           drafting=drafting, region_code=typed.get("region_code", current_user.region_code or ""),
+                           default_pack=typed.get("pack_id", own),
+                           default_season=typed.get("season_year", seasons[0] if seasons else ""),
+                           title=typed.get("title", ""), errors=errors or {}), status
 
 
 @bp.post("/")
 @login_required
 def create():
-    schedule = ops.create_schedule(current_user, _form())
+    from registry.core.errors import ValidationFailed
+    from registry.core.regions import resolve
+
+    data = _form()
+    # the region picker posts a code; without JavaScript the box may hold a name (安次区) or 'name (code)'
+    data["region_code"], problem = resolve(data.get("region_code"))
+    try:
+        if problem:
+            raise ValidationFailed(problem, {"region_code": [problem]})
+        schedule = ops.create_schedule(current_user, data)
+    except ValidationFailed as err:  # the form comes back with what was typed, each message beside its field
+        db.session.rollback()
+        return index(typed=_form(), errors=err.errors, status=422)
     unit_of_work.flush()
     runner.start(current_user, schedule.id)  # returns at once; the page shows the progress
     return redirect(url_for(".detail", schedule_id=schedule.id))
@@ -215,9 +230,13 @@ def _published(version_id: int) -> ScheduleVersion:
 
 @public_bp.get("/")
 def public_list():
-    versions = [dict(queries.version_dict(v), title=v.schedule.title, season_year=v.schedule.season_year)
-                for v in queries.published_versions(request.args.get("region", ""))]
-    return render_template("schedules/public.html", versions=versions)
+    from registry.core.regions import resolve
+
+    region, problem = resolve(request.args.get("region", "")[:60])
+    versions = [] if problem else [dict(queries.version_dict(v), title=v.schedule.title, season_year=v.schedule.season_year)
+                                   for v in queries.published_versions(region)]
+    return render_template("schedules/public.html", versions=versions, region=region,
+                           region_errors=[problem] if problem else [])
 
 
 @public_bp.get("/<int:version_id>")

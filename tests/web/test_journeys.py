@@ -10,7 +10,7 @@ import re
 import pytest
 
 from tests.builders import ANCI, GUANGYANG, PASSWORD, valid_uscc
-from tests.builders.browser import log_in
+from tests.builders.browser import log_in, pick_region
 
 pytestmark = pytest.mark.web
 
@@ -38,7 +38,7 @@ def register_enterprise(page, uscc: str, name: str) -> int:
     page.click("a[href='/enterprises/new']")
     page.fill("input[name=uscc]", uscc)
     page.fill("input[name=name]", name)
-    page.select_option("select[name=region_code]", ANCI)
+    pick_region(page, "region_code", ANCI)
     page.fill("input[name=address]", "廊坊市安次区光明西道 8 号")
     page.select_option("select[name=sector]", "steel")
     page.check("input[name=in_key_area]")
@@ -219,12 +219,20 @@ def test_official_of_another_county_gets_not_found(new_page, make_account):
     assert insider.goto(f"/enterprises/{eid}").status == 200
 
 
-def test_county_list_filters_by_name_or_code(new_page):
-    """About 3,000 counties: typing part of a name or the code picks the county."""
+def test_region_picker_cascades_and_searches_on_the_server(new_page):
+    """Issue 16: the county is chosen province → city → county, or found by name or code through the server's
+    search; the form no longer carries ~3,000 counties."""
     page = new_page()
     sign_up(page, "filter.user")
     page.goto("/enterprises/new")
-    page.fill("input.select-filter", "安次")
-    assert page.input_value("select[name=region_code]") == ANCI
-    page.fill("input.select-filter", GUANGYANG)
-    assert page.input_value("select[name=region_code]") == GUANGYANG
+    assert len(page.content()) < 100_000
+    page.select_option("#region_code-0", "130000")
+    page.wait_for_selector("#region_code-1 option[value='131000']", state="attached")
+    page.select_option("#region_code-1", "131000")
+    page.wait_for_selector(f"#region_code-2 option[value='{ANCI}']", state="attached")
+    assert page.input_value("input[name=region_code]") == ""  # a city with counties is not a place for an enterprise
+    page.select_option("#region_code-2", ANCI)
+    assert page.input_value("input[name=region_code]") == ANCI
+    pick_region(page, "region_code", GUANGYANG)
+    assert page.input_value("input[name=region_code]") == GUANGYANG
+    assert page.input_value("#region_code-2") == GUANGYANG
