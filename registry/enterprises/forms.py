@@ -208,10 +208,29 @@ def _field(spec: Spec):
     return StringField(spec.label, **kw)
 
 
+def _subtype_choices(form, field) -> None:
+    """细分类型 offers the chosen sector's sub-types only (issue 16): the server renders those, and hands app.js
+    the sector → sub-types map so the select follows a change of sector without a round trip."""
+    import json
+
+    from registry.enterprises import subtypes
+
+    labels = dict(vocab_choices("SubType"))
+    sector = form["sector"].data if "sector" in form._fields else None
+    codes = list(subtypes.subtypes_for(sector))
+    if field.data and field.data not in codes and field.data in labels:
+        codes.append(field.data)  # a refused mismatch comes back as typed, its message beside the field
+    field.choices = [("", "—")] + [(c, labels[c]) for c in codes]
+    field.render_kw = {**(field.render_kw or {}), "data-depends-on": "sector", "data-options": json.dumps(
+        {"labels": labels, "by_sector": subtypes.BY_SECTOR, "always": [subtypes.NONE]}, ensure_ascii=False)}
+
+
 def _fill_choices(form, specs: list[Spec]) -> None:
     for spec in specs:
         field = form[spec.name]
-        if spec.kind == "vocab":
+        if spec.name == "sub_type":
+            _subtype_choices(form, field)
+        elif spec.kind == "vocab":
             field.choices = vocab_choices(spec.vocabulary, blank=True)
         elif spec.kind == "vocab_opt":
             field.choices = vocab_choices(spec.vocabulary, blank=True)
