@@ -1,6 +1,16 @@
 /* Small progressive enhancements; every page works without them. */
 (function () {
   "use strict";
+  /* The phone menu (base.html): the button folds the navigation and the user box open and shut. */
+  var toggle = document.querySelector(".menu-toggle");
+  if (toggle) {
+    toggle.addEventListener("click", function () {
+      var bar = toggle.closest(".topbar");
+      var open = !bar.classList.contains("open");
+      bar.classList.toggle("open", open);
+      toggle.setAttribute("aria-expanded", open ? "true" : "false");
+    });
+  }
   document.addEventListener("submit", function (event) {
     var form = event.target;
     var question = form.getAttribute && form.getAttribute("data-confirm");
