@@ -33,3 +33,14 @@ def can_manage_list(user, region_code: str) -> bool:
     if not is_authenticated(user):
         return False
     return user.role in _LIST_MAKERS and user.region_code == region_code
+
+
+def can_read_own_measures(user, lst) -> bool:
+    """An enterprise reads its own lines' measures and alert-day orders in a list its city filed (issue 16):
+    filed only (a draft is the city's working copy), and only a list that names the enterprise. The rows it
+    may read are its own (queries.own_entries); the rest of the list stays the officials'."""
+    if not is_authenticated(user) or user.role != Role.ENTERPRISE.value or not user.enterprise_id:
+        return False
+    if lst.status != "filed":
+        return False
+    return any(e.enterprise_id == user.enterprise_id for e in lst.entries)

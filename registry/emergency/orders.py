@@ -16,10 +16,13 @@ from registry.policy.engine import evaluate_enterprise
 from registry.policy.facts import enterprise_facts, reviewed_enterprises
 
 
-def alert_orders(lst: EmergencyList, on: date, level: str, grades: dict[int, str] | None = None) -> list[dict[str, Any]]:
-    """One order per enterprise in the list, enterprises with nothing to do included (they post 'no measure')."""
+def alert_orders(lst: EmergencyList, on: date, level: str, grades: dict[int, str] | None = None,
+                 only: int | set[int] | None = None) -> list[dict[str, Any]]:
+    """One order per enterprise in the list, enterprises with nothing to do included (they post 'no measure');
+    `only`: that enterprise's order alone (an enterprise reading its own), or those of a page (issue 16)."""
+    wanted = {only} if isinstance(only, int) else only
     by_ent: dict[int, dict[str, Any]] = {}
-    for row in entries_with_line(lst):
+    for row in entries_with_line(lst, wanted):
         entry, ent, line = row["entry"], row["enterprise"], row["line"]
         order = by_ent.get(ent.id)
         if order is None:

@@ -233,17 +233,54 @@ def _alert_args(lst):
     return on, level
 
 
+@bp.get("/mine")
+@login_required
+def mine():
+    """我的应急减排措施 (issue 16): an enterprise's measures in each list its city filed, per line and alert level,
+    and the way to its alert-day order. Its own rows only; officials use the lists themselves."""
+    me = _me()
+    if me.role != "enterprise" or not me.enterprise_id:
+        abort(404)
+    from registry.enterprises.models import Enterprise
+
+    ent = db.session.get(Enterprise, me.enterprise_id)
+    lists = []
+    for lst in queries.filed_lists_naming(me.enterprise_id):
+        pack = get_pack(lst.pack_id)
+        levels = emergency_levels(pack) if pack else []
+        lists.append({"id": lst.id, "region_code": lst.region_code, "number": lst.number, "filed_at": lst.filed_at,
+                      "pack_title": pack.title if pack else lst.pack_id, "levels": levels,
+                      "period_start": pack.period_start if pack else None, "period_end": pack.period_end if pack else None,
+                      "lines": queries.own_entries(lst, me.enterprise_id)})
+    return render_template("emergency/mine.html", ent=ent, lists=lists, today=timeutil.beijing_today())
+
+
 @bp.get("/lists/<int:list_id>/orders")
 @login_required
 def orders(list_id: int):
-    """Every enterprise's alert-day orders; each section prints as the notice posted at the gate."""
+    """Every enterprise's alert-day orders; each section prints as the notice posted at the gate. An enterprise
+    reads its own order of a filed list that names it (issue 16), nobody else's."""
+    me = _me()
+    if me.role == "enterprise":
+        lst = ops.get_list_naming_me(me, list_id)
+        on, level = _alert_args(lst)
+        rows = alert_orders(lst, on, level, only=me.enterprise_id)
+        return render_template("emergency/orders.html", lst=lst, on=on, level=level, orders=rows, single=True, own=True)
     lst = ops.get_list(_me(), list_id)
     on, level = _alert_args(lst)
     only = request.args.get("enterprise_id", type=int)
-    rows = [o for o in alert_orders(lst, on, level) if only is None or o["enterprise_id"] == only]
+    page = None
+    if only is None:  # issue 16: a city's list names thousands of enterprises; their orders come 50 a page
+        from registry.core.pagination import Page
+
+        ids = sorted({e.enterprise_id for e in lst.entries})
+        number = max(1, request.args.get("page", 1, type=int) or 1)
+        page = Page(items=ids[(number - 1) * 50:number * 50], page=number, per_page=50, total=len(ids))
+    rows = alert_orders(lst, on, level, only=only if only is not None else set(page.items))
     if only is not None and not rows:
         abort(404)
-    return render_template("emergency/orders.html", lst=lst, on=on, level=level, orders=rows, single=only is not None)
+    return render_template("emergency/orders.html", lst=lst, on=on, level=level, orders=rows, single=only is not None,
+                           page=page)
 
 
 @bp.get("/lists/<int:list_id>/orders.xlsx")

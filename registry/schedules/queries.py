@@ -34,10 +34,13 @@ def visible_schedules(actor):
 
 def list_schedules(actor) -> list[dict[str, Any]]:
     out = []
+    enterprise = getattr(actor, "role", None) == Role.ENTERPRISE.value
     for s in db.session.scalars(visible_schedules(actor).order_by(Schedule.season_year.desc(), Schedule.id.desc())):
-        latest = s.versions[-1] if s.versions else None
+        # an enterprise reads what is in force: the latest published version (issue 16), not the draft
+        versions = [v for v in s.versions if v.published] if enterprise else s.versions
+        latest = versions[-1] if versions else None
         out.append({"id": s.id, "title": s.title, "region_code": s.region_code, "pack_id": s.pack_id,
-                    "season_year": s.season_year, "versions": len(s.versions),
+                    "season_year": s.season_year, "versions": len(versions),
                     "latest": version_dict(latest) if latest else None})
     return out
 

@@ -79,7 +79,13 @@ def create():
 @login_required
 def detail(schedule_id: int):
     schedule = ops.get_schedule(current_user, schedule_id)
-    version = ops.latest_version(schedule)
+    chosen = request.args.get("version", type=int)
+    if chosen:  # a version picked from the list (an enterprise: published, or a draft sent to it)
+        version = ops.get_version(current_user, chosen)
+        if version.schedule_id != schedule.id:
+            abort(404)
+    else:
+        version = ops.shown_version(current_user, schedule)
     official = current_user.is_official
     drafting = auth.can_draft_schedule(current_user, schedule.region_code)
     rows = queries.entry_dicts(queries.entries(current_user, version)) if version else []
@@ -94,7 +100,9 @@ def detail(schedule_id: int):
         "schedules/detail.html", schedule={"id": schedule.id, "title": schedule.title, "region_code": schedule.region_code,
                                            "pack_id": schedule.pack_id, "season_year": schedule.season_year},
         version=queries.version_dict(version) if version else None,
-        versions=[queries.version_dict(v) for v in schedule.versions], rows=rows[:ENTRY_LIMIT], total=len(rows),
+        versions=[dict(queries.version_dict(v), sent=auth.draft_sent_to(current_user.enterprise_id, v))
+                  for v in ops.versions_for(current_user, schedule)],
+        rows=rows[:ENTRY_LIMIT], total=len(rows),
         flagged=queries.flagged(rows) if official else [], summary=queries.summary(rows), stale=stale, unfiled=unfiled,
         unfiled_notes={u: queries.unfiled_note(c) for u, c in unfiled.items()},
         filed_ratios=queries.filed_ratio_lines(rows) if official else [],
@@ -276,6 +284,8 @@ def calendar_page(version_id: int):
 def notice(version_id: int, enterprise_id: int):
     """A printable notice for one enterprise: its lines, measures, windows, clauses and the filing."""
     version = ops.get_version(current_user, version_id)
+    if current_user.role == "enterprise" and not version.published:
+        abort(404)  # a notice is handed over for a filed list, never for a draft (issue 16)
     rows = [r for r in queries.entry_dicts(queries.entries(current_user, version)) if r["enterprise_id"] == enterprise_id]
     if not rows:
         abort(404)

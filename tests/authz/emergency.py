@@ -95,6 +95,8 @@ ROUTES: list[Route] = [
     Route("GET", "/emergency/lists/{emergency_list_id}/export.xlsx", list_view()),
     Route("GET", "/emergency/lists/{emergency_list_id}/orders?date=2018-01-10&level=red", list_view()),
     Route("GET", "/emergency/lists/{emergency_list_id}/orders.xlsx?date=2018-01-10&level=red", list_view()),
+    Route("GET", "/emergency/mine", everyone(404, anonymous=302, owner=200, other_enterprise=200),
+          note="我的应急减排措施 (issue 16): an enterprise's own rows of the filed lists naming it"),
     Route("GET", "/emergency/enterprises/{enterprise_id}/plan", plan_view()),
     Route("POST", "/emergency/enterprises/{enterprise_id}/plan", plan_write(422), data={"pack_id": PACK},
           note="every line 'none' is below the pack's heating-season floor for the world's blast furnace"),

@@ -95,6 +95,8 @@ ROUTES: list[Route] = [
     Route("GET", "/", everyone(302, anonymous=200), note="signed-in users go to their work list"),
     Route("GET", "/lang/{owner_username}?next=/login", everyone(302), note="an unknown code is ignored; back to `next`"),
     Route("GET", "/healthz", everyone(200)),
+    Route("GET", "/regions/children?parent=131000", everyone(200), note="the public GB/T 2260 table, for the region picker"),
+    Route("GET", "/regions/search?q=131002", everyone(200), note="the public GB/T 2260 table, searched"),
 
     # ---- log in / out / sign up ----
     Route("GET", "/login", everyone(200)),
