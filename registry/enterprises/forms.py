@@ -379,7 +379,7 @@ class ReviewForm(FlaskForm):
     )
 
 
-class FilterForm(FlaskForm):
+class FilterForm(RegionFields, FlaskForm):
     """The list's search bar; a GET form, so no CSRF token."""
 
     class Meta:
@@ -388,5 +388,5 @@ class FilterForm(FlaskForm):
     q = StringField(_l("Search"), render_kw={"placeholder": _l("Name, credit code or address")})
     status = SelectField(_l("Status"), choices=[], validate_choice=False)
     sector = SelectField(_l("Sector"), choices=[], validate_choice=False)
-    region_code = SelectField(_l("County / district"), choices=[], validate_choice=False)
+    region_code = StringField(_l("Region"))  # the region picker, inside the official's own region (issue 16)
 

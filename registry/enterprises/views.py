@@ -21,7 +21,7 @@ from registry.core.audit_scope import register_visible_objects
 from registry.core.errors import Conflict, Forbidden, ValidationFailed
 from registry.core.forms import apply_errors, version_of
 from registry.core.labels import history_view
-from registry.core.regions import counties_under, get_region, region_label
+from registry.core.regions import get_region, region_label
 from registry.core.templating import registration_status_label, vocab_choices, vocab_label
 from registry.core.versions import MISSING_VERSION
 from registry.enterprises import approved, auth, queries
@@ -123,16 +123,6 @@ def _fresh_for_form(enterprise_id: int, err: Exception) -> Enterprise:
 
 # ---- list ----
 
-def _filter_region_choices() -> list[tuple[str, str]]:
-    prefix = scope_prefix(_me())
-    if prefix in (None, "-") or not current_user.region_code:
-        return []
-    region = get_region(current_user.region_code)
-    if region is None or region.level == "county":
-        return []
-    return [("", _("All"))] + [(c.code, c.name) for c in counties_under(region.code)]
-
-
 @bp.get("/")
 @login_required
 def index():
@@ -141,7 +131,12 @@ def index():
         (s, registration_status_label(s)) for s in ("draft", "submitted", "returned", "approved")
     ]
     form.sector.choices = [("", _("All"))] + vocab_choices("Sector")
-    form.region_code.choices = _filter_region_choices()
+    prefix = scope_prefix(_me())
+    within = prefix if prefix not in (None, "-") else ""
+    region_code = form.region_value("region_code", within=within) if form.region_code.data else ""
+    if region_code and within and not region_code.startswith(within):
+        region_code = ""  # outside the official's region: the scope already says nothing is there
+    form.region_code.errors = list(form.__dict__.get("region_problems", {}).values())
     try:
         page_number = max(1, int(request.args.get("page", 1)))
     except ValueError:
@@ -150,7 +145,7 @@ def index():
         q=(form.q.data or "").strip(),
         status=form.status.data or "",
         sector=form.sector.data or "",
-        region_code=form.region_code.data or "",
+        region_code=region_code if not form.__dict__.get("region_problems") else "-",
         page=page_number,
         per_page=current_app.config.get("PAGE_SIZE", 25),
     )
@@ -169,6 +164,9 @@ def index():
         form=form,
         rows=rows,
         page=page.meta(),
+        region_root=current_user.region_code if within else "",
+        picks_region=bool(within) and (get_region(current_user.region_code) or None) is not None
+        and get_region(current_user.region_code).level != "county",
         args=args,
         can_register=auth.can_create_enterprise(_me()),
         notices=_conflict_views.ops.notices(_me()) if current_user.role == "enterprise" else None,

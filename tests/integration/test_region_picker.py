@@ -141,3 +141,17 @@ def test_public_filters_take_a_region_name(client):
     assert _errors_for(page, "region")
     assert "data-region-picker" in _page(client, "/public/schedules/?region=廊坊市")
     assert _errors_for(_page(client, "/public/schedules/?region=火星市"), "region")
+
+
+def test_the_officials_enterprise_list_filters_by_a_region_inside_their_own(client, make_user, make_enterprise):
+    in_anci, _o = make_enterprise(ANCI, submitted=True)
+    in_guangyang, _o2 = make_enterprise(GUANGYANG, submitted=True)
+    city = make_user("city", LANGFANG)
+    login(client, city.username)
+    html = _page(client, "/enterprises/")
+    assert f'data-root="{LANGFANG}"' in html and "data-region-picker" in html
+    filtered = _page(client, "/enterprises/?region_code=安次区")
+    assert in_anci.name in filtered and in_guangyang.name not in filtered
+    assert in_guangyang.name in _page(client, f"/enterprises/?region_code={GUANGYANG}")
+    nowhere = _page(client, "/enterprises/?region_code=和平区")  # Tianjin's and Shenyang's, neither in Langfang
+    assert _errors_for(nowhere, "region_code") and in_anci.name not in nowhere
