@@ -72,6 +72,8 @@ def region_label(code: str | None) -> str:
     if not code:
         return ""
     label = _LABELS.get(code)
+    if label is None and code in _table():  # the bundled table answers without a query (issue 16: 183 counties
+        label = full_name(code)              # of a province listing cost 549 lookups)
     if label is None:
         label = " ".join(r.name for r in region_path(code) if r.name not in ("市辖区", "省直辖县级行政区划"))
         if label:  # an unknown code (or a table not loaded yet) is not remembered
@@ -143,6 +145,7 @@ def enterprise_region_problem(code: str | None) -> str | None:
 # so the picker's JSON and the no-JS name lookup cost microseconds even at province scale.
 
 _FILLER = ("市辖区", "省直辖县级行政区划", "县")  # GB/T 2260 placeholders, not names a person would type or read
+_UNSHOWN = ("市辖区", "省直辖县级行政区划")  # left out of full names, as region_label always did
 
 
 @lru_cache(maxsize=1)
@@ -173,7 +176,7 @@ def full_name(code: str) -> str:
     names = []
     row = _table().get(code)
     while row is not None:
-        if row["name"] not in _FILLER:
+        if row["name"] not in _UNSHOWN:
             names.append(row["name"])
         row = _table().get(row["parent_code"] or "")
     return " ".join(reversed(names))
