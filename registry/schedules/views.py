@@ -24,7 +24,15 @@ from registry.schedules.models import ScheduleVersion
 bp = Blueprint("schedules", __name__, url_prefix="/schedules")
 public_bp = Blueprint("public_schedules", __name__, url_prefix="/public/schedules")
 
-ENTRY_LIMIT = 2000  # the page shows the first lines; the Excel export has them all
+ENTRY_PAGE = 100  # entries a page (issue 16: a county's 1,750 lines were 1.3 MB of HTML); the Excel export has them all
+
+
+def _entry_page(rows: list) -> tuple[list, object]:
+    from registry.core.pagination import Page
+
+    number = max(1, request.args.get("page", 1, type=int) or 1)
+    page = Page(items=rows[(number - 1) * ENTRY_PAGE:number * ENTRY_PAGE], page=number, per_page=ENTRY_PAGE, total=len(rows))
+    return page.items, page
 for _name, _filter in labels.FILTERS.items():
     bp.add_app_template_filter(_filter, _name)
 
@@ -102,7 +110,7 @@ def detail(schedule_id: int):
         version=queries.version_dict(version) if version else None,
         versions=[dict(queries.version_dict(v), sent=auth.draft_sent_to(current_user.enterprise_id, v))
                   for v in ops.versions_for(current_user, schedule)],
-        rows=rows[:ENTRY_LIMIT], total=len(rows),
+        rows=_entry_page(rows)[0], entry_page=_entry_page(rows)[1], total=len(rows),
         flagged=queries.flagged(rows) if official else [], summary=queries.summary(rows), stale=stale, unfiled=unfiled,
         unfiled_notes={u: queries.unfiled_note(c) for u, c in unfiled.items()},
         filed_ratios=queries.filed_ratio_lines(rows) if official else [],
@@ -252,7 +260,8 @@ def public_detail(version_id: int):
     version = _published(version_id)
     rows = _public_rows(version)
     return render_template("schedules/public_detail.html", version=queries.version_dict(version),
-                           title=version.schedule.title, rows=rows[:ENTRY_LIMIT], total=len(rows))
+                           title=version.schedule.title, rows=_entry_page(rows)[0], entry_page=_entry_page(rows)[1],
+                           total=len(rows))
 
 
 @public_bp.get("/<int:version_id>/export.xlsx")
