@@ -104,6 +104,11 @@ def detail(schedule_id: int):
              "status": a.status, "decision_reason": a.decision_reason, "residual": a.residual, "row_version": a.row_version}
             for a in queries.applications(current_user, schedule)]
     own_lines = sorted({r["line_ref"] for r in rows}) if auth.can_apply(current_user, current_user.enterprise_id) else []
+    from registry.core.pagination import Page
+
+    flags = queries.flagged(rows) if official else []
+    flag_number = max(1, request.args.get("flags_page", 1, type=int) or 1)  # issue 16: 50 decisions a page
+    flagged_page = Page(items=flags[(flag_number - 1) * 50:flag_number * 50], page=flag_number, per_page=50, total=len(flags))
     return render_template(
         "schedules/detail.html", schedule={"id": schedule.id, "title": schedule.title, "region_code": schedule.region_code,
                                            "pack_id": schedule.pack_id, "season_year": schedule.season_year},
@@ -111,7 +116,7 @@ def detail(schedule_id: int):
         versions=[dict(queries.version_dict(v), sent=auth.draft_sent_to(current_user.enterprise_id, v))
                   for v in ops.versions_for(current_user, schedule)],
         rows=_entry_page(rows)[0], entry_page=_entry_page(rows)[1], total=len(rows),
-        flagged=queries.flagged(rows) if official else [], summary=queries.summary(rows), stale=stale, unfiled=unfiled,
+        flagged=flagged_page.items, flagged_page=flagged_page, summary=queries.summary(rows), stale=stale, unfiled=unfiled,
         unfiled_notes={u: queries.unfiled_note(c) for u, c in unfiled.items()},
         filed_ratios=queries.filed_ratio_lines(rows) if official else [],
         applications=apps, drafting=drafting, own_lines=own_lines, enterprise_id=current_user.enterprise_id,
