@@ -270,12 +270,12 @@ def orders(list_id: int):
     on, level = _alert_args(lst)
     only = request.args.get("enterprise_id", type=int)
     page = None
-    if only is None:  # issue 16: a city's list names thousands of enterprises; their orders come 50 a page
+    if only is None:  # issue 16: a city's list names thousands of enterprises; their orders come 20 a page
         from registry.core.pagination import Page
 
         ids = sorted({e.enterprise_id for e in lst.entries})
         number = max(1, request.args.get("page", 1, type=int) or 1)
-        page = Page(items=ids[(number - 1) * 50:number * 50], page=number, per_page=50, total=len(ids))
+        page = Page(items=ids[(number - 1) * 20:number * 20], page=number, per_page=20, total=len(ids))
     rows = alert_orders(lst, on, level, only=only if only is not None else set(page.items))
     if only is not None and not rows:
         abort(404)

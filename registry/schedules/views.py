@@ -24,7 +24,7 @@ from registry.schedules.models import ScheduleVersion
 bp = Blueprint("schedules", __name__, url_prefix="/schedules")
 public_bp = Blueprint("public_schedules", __name__, url_prefix="/public/schedules")
 
-ENTRY_PAGE = 100  # entries a page (issue 16: a county's 1,750 lines were 1.3 MB of HTML); the Excel export has them all
+ENTRY_PAGE = 50  # entries a page (issue 16: a county's 1,750 lines were 1.3 MB of HTML); the Excel export has them all
 
 
 def _entry_page(rows: list) -> tuple[list, object]:
@@ -107,8 +107,8 @@ def detail(schedule_id: int):
     from registry.core.pagination import Page
 
     flags = queries.flagged(rows) if official else []
-    flag_number = max(1, request.args.get("flags_page", 1, type=int) or 1)  # issue 16: 50 decisions a page
-    flagged_page = Page(items=flags[(flag_number - 1) * 50:flag_number * 50], page=flag_number, per_page=50, total=len(flags))
+    flag_number = max(1, request.args.get("flags_page", 1, type=int) or 1)  # issue 16: 25 decisions a page
+    flagged_page = Page(items=flags[(flag_number - 1) * 25:flag_number * 25], page=flag_number, per_page=25, total=len(flags))
     return render_template(
         "schedules/detail.html", schedule={"id": schedule.id, "title": schedule.title, "region_code": schedule.region_code,
                                            "pack_id": schedule.pack_id, "season_year": schedule.season_year},
