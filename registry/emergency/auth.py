@@ -43,4 +43,6 @@ def can_read_own_measures(user, lst) -> bool:
         return False
     if lst.status != "filed":
         return False
-    return any(e.enterprise_id == user.enterprise_id for e in lst.entries)
+    from registry.emergency.queries import names_enterprise
+
+    return names_enterprise(lst, user.enterprise_id)

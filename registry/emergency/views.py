@@ -273,7 +273,7 @@ def orders(list_id: int):
     if only is None:  # issue 16: a city's list names thousands of enterprises; their orders come 20 a page
         from registry.core.pagination import Page
 
-        ids = sorted({e.enterprise_id for e in lst.entries})
+        ids = queries.enterprise_ids_of(lst)
         number = max(1, request.args.get("page", 1, type=int) or 1)
         page = Page(items=ids[(number - 1) * 20:number * 20], page=number, per_page=20, total=len(ids))
     rows = alert_orders(lst, on, level, only=only if only is not None else set(page.items))
