@@ -108,22 +108,11 @@ class RegionFields:
         return {**errors, **{name: [p] for name, p in self.__dict__.get("region_problems", {}).items()}}
 
 
-class PlainRegionField:
-    """The region box of a page form that is not a WTForms form (schedule generation, public filters), shaped
-    like a WTForms field so macros/forms.html region_picker renders both alike."""
+def PlainRegionField(value, label, errors=None, name: str = "region_code", id: str | None = None):  # noqa: N802
+    """The region box of a page form that is not a WTForms form (schedule generation, public filters): a real
+    WTForms text field holding `value`, so macros/forms.html region_picker renders both alike."""
+    from wtforms import StringField
 
-    def __init__(self, value, label, errors=None, name: str = "region_code", id: str | None = None):
-        from types import SimpleNamespace
-
-        self.name, self.id, self.data = name, id or name, value or ""
-        self.label = SimpleNamespace(text=label)
-        self.errors = list(errors or [])
-        self.description = ""
-        self.flags = SimpleNamespace(required=False)
-
-    def __call__(self, **kwargs):
-        from markupsafe import Markup
-        from wtforms.widgets import html_params
-
-        attrs = {"type": "text", "name": self.name, "id": self.id, **kwargs}
-        return Markup(f"<input {html_params(**attrs)}>")  # noqa: S704 — html_params escapes every value
+    box = type("RegionBox", (Form,), {name: StringField(label, id=id or name)})(data={name: value or ""})[name]
+    box.errors = list(errors or [])
+    return box
