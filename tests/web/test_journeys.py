@@ -236,3 +236,17 @@ def test_region_picker_cascades_and_searches_on_the_server(new_page):
     pick_region(page, "region_code", GUANGYANG)
     assert page.input_value("input[name=region_code]") == GUANGYANG
     assert page.input_value("#region_code-2") == GUANGYANG
+
+
+def test_sub_type_select_follows_the_sector(new_page):
+    """Issue 16: 细分类型 offers only the chosen sector's sub-types, in the browser, from the server's map."""
+    page = new_page()
+    sign_up(page, "subtype.user")
+    page.goto("/enterprises/new")
+    page.select_option("select[name=sector]", "steel")
+    steel = page.eval_on_selector_all("select[name=sub_type] option", "os => os.map(o => o.value)")
+    assert steel == ["", "none", "steel_blast_furnace", "steel_sinter", "steel_converter", "steel_rolling"]
+    page.select_option("select[name=sub_type]", "steel_sinter")
+    page.select_option("select[name=sector]", "foundry")
+    assert page.eval_on_selector_all("select[name=sub_type] option", "os => os.map(o => o.value)") == ["", "none"]
+    assert page.input_value("select[name=sub_type]") == ""  # a steel sub-type does not survive the change
