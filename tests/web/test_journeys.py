@@ -157,6 +157,7 @@ def test_bad_credit_code_and_negative_capacity_are_explained_beside_the_fields(n
     page.fill("input[name=uscc]", "91131002MA0000000X")
     page.click("form.record-form button.btn-primary")
     uscc_error = page.locator(".field-errors[data-field=uscc]")
+    uscc_error.wait_for()  # the refused save's page, not the form it was sent from
     assert uscc_error.count() == 1
     assert "统一社会信用代码" in uscc_error.inner_text()
     assert page.locator("html").get_attribute("lang") == "zh-CN"
