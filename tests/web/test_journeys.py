@@ -171,6 +171,7 @@ def test_bad_credit_code_and_negative_capacity_are_explained_beside_the_fields(n
     page.fill("input[name=capacity]", "-5")
     page.click("form.record-form .form-actions button[name=save]")
     capacity_error = page.locator(".field-errors[data-field=capacity]")
+    capacity_error.wait_for()
     assert capacity_error.count() == 1
     zh_message = capacity_error.inner_text()
     assert CJK.search(zh_message), zh_message
