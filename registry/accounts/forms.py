@@ -6,6 +6,7 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, HiddenField, IntegerField, PasswordField, SelectField, StringField
 
 from registry.accounts.schemas import token_max_days
+from registry.core.forms import RegionFields
 
 ROLES = ("enterprise", "county", "city", "province", "admin")
 
@@ -78,15 +79,14 @@ class ActionForm(FlaskForm):
     """A button that changes something: only the CSRF token travels."""
 
 
-class UserForm(FlaskForm):
+class UserForm(RegionFields, FlaskForm):
     username = StringField(_l("Username"))
     full_name = StringField(_l("Full name"))
     email = EmailField(_l("Email"))
     role = SelectField(_l("Role"), choices=[])
     region_code = StringField(
-        _l("Region code"),
-        description=_l("6-digit GB/T 2260 code of the official's county, city or province; empty for enterprise users and administrators."),
-        render_kw={"inputmode": "numeric", "maxlength": 6},
+        _l("Region"),
+        description=_l("The official's province, city or county (GB/T 2260); empty for enterprise users and administrators."),
     )
     active = BooleanField(_l("Active"), default=True)
     password = PasswordField(
@@ -101,7 +101,7 @@ class UserForm(FlaskForm):
             "full_name": self.full_name.data or "",
             "email": (self.email.data or "").strip() or None,
             "role": self.role.data or "",
-            "region_code": (self.region_code.data or "").strip() or None,
+            "region_code": self.region_value("region_code") or None,
             "active": bool(self.active.data),
         }
         if self.password.data:

@@ -53,7 +53,7 @@ def safe_next(target: str | None) -> str | None:
 
 def _invalid(template: str, form, err: ValidationFailed, **context):
     db.session.rollback()  # nothing of a refused change is kept
-    leftovers = apply_errors(form, err.errors)
+    leftovers = apply_errors(form, form.explain(err.errors) if hasattr(form, "explain") else err.errors)
     return render_template(template, form=form, message=err.message, leftovers=leftovers, **context), 422
 
 

@@ -179,8 +179,8 @@ def export_csv(actor, f: AuditFilters, max_rows: int) -> tuple[bytes, int]:
         values = []
         for col in EXPORT_COLUMNS:
             value = row.get(col)
-            if isinstance(value, datetime):
-                value = value.isoformat()
+            if isinstance(value, datetime):  # one clock (issue 16): Beijing time, its +08:00 offset stated
+                value = value.astimezone(DISPLAY_TZ).isoformat()
             elif isinstance(value, (dict, list)):
                 value = json.dumps(value, ensure_ascii=False, sort_keys=True, default=str)
             values.append(neutralise(str(value)) if value is not None else "")

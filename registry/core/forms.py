@@ -84,3 +84,35 @@ def version_of(form_value) -> int:
     """The hidden optimistic-lock version; missing or garbled is MISSING_VERSION, which the operations refuse
     (issue 13 L11: it used to mean 'do not check')."""
     return form_version(form_value)
+
+
+class RegionFields:
+    """A form with region pickers (macros/forms.html region_picker): what a region box received becomes a code.
+
+    Without JavaScript the box takes a name or a code; `region_value` resolves it and remembers why a text
+    names no region (or several), and `explain` puts that reason beside the field in place of the operation's
+    'unknown code' — so the message names the field and what was typed (issue 16)."""
+
+    def region_value(self, name: str, level: str = "", within: str = "") -> str:
+        from registry.core.regions import resolve
+
+        code, problem = resolve(self[name].data, within=within, level=level)
+        problems = self.__dict__.setdefault("region_problems", {})
+        if problem:
+            problems[name] = problem
+        else:
+            problems.pop(name, None)
+        return code
+
+    def explain(self, errors: Mapping[str, list[str]]) -> dict[str, list[str]]:
+        return {**errors, **{name: [p] for name, p in self.__dict__.get("region_problems", {}).items()}}
+
+
+def PlainRegionField(value, label, errors=None, name: str = "region_code", id: str | None = None):  # noqa: N802
+    """The region box of a page form that is not a WTForms form (schedule generation, public filters): a real
+    WTForms text field holding `value`, so macros/forms.html region_picker renders both alike."""
+    from wtforms import StringField
+
+    box = type("RegionBox", (Form,), {name: StringField(label, id=id or name)})(data={name: value or ""})[name]
+    box.errors = list(errors or [])
+    return box

@@ -125,7 +125,12 @@ def register(app: Flask) -> None:
         num=number,
         label=lambda code, vocabulary, **params: codes.label(vocabulary, code, **params),
     )
-    app.jinja_env.globals.update(vocab_choices=vocab_choices, label_choices=codes.choices)
+    from registry.core.forms import PlainRegionField
+    from registry.core.regions import ancestry, enterprise_region_codes
+
+    app.jinja_env.globals.update(vocab_choices=vocab_choices, label_choices=codes.choices, region_ancestry=ancestry,
+                                 region_holds_enterprises=lambda code: code in enterprise_region_codes(),
+                                 region_field=PlainRegionField)
     from registry.core import citations  # the 依据 filters (|cite, |basis_items; templates/macros/basis.html)
 
     citations.register(app)

@@ -38,3 +38,45 @@ def set_language(code: str):
 def health():
     db.session.execute(text("SELECT 1"))
     return jsonify({"status": "ok"})
+
+
+# ---- region picker (issue 16): the public GB/T 2260 table, served a level or a search at a time ----
+
+def _region_args() -> tuple[str, str]:
+    """`within` is a code prefix (scope_prefix's form) or a region code; anything else is ignored."""
+    from registry.core.regions import region_prefix
+
+    within = (request.args.get("within") or "").strip()[:6]
+    if within.isdigit() and len(within) == 6:
+        within = region_prefix(within)
+    elif not within.isdigit():
+        within = ""
+    return within, (request.args.get("level") or "").strip()[:12]
+
+
+@bp.get("/regions/children")
+def region_children():
+    """The regions directly below ?parent= (none: the provinces), inside ?within= when given.
+
+    The national table is public (GB/T 2260): no login, no database query. A picker narrows itself to the
+    user's region with `within`; what a user may act on is still decided by the operation that receives it."""
+    from registry.core.regions import children
+
+    within, _level = _region_args()
+    parent = (request.args.get("parent") or "").strip()[:6]
+    response = jsonify({"items": children(parent, within)})
+    response.cache_control.public = True
+    response.cache_control.max_age = 86400
+    return response
+
+
+@bp.get("/regions/search")
+def region_search():
+    """Regions whose name, full name or code matches ?q= (at most 20), inside ?within=, of ?level=."""
+    from registry.core.regions import search
+
+    within, level = _region_args()
+    response = jsonify({"items": search((request.args.get("q") or "")[:40], within, level)})
+    response.cache_control.public = True
+    response.cache_control.max_age = 3600
+    return response

@@ -154,12 +154,14 @@ def area_orders(pack_id: str, on: date, level: str, region_codes: list[str] | No
 
 
 def alert_orders(lst: EmergencyList, on: date, level: str, grades: dict[int, str] | None = None,
-                 only: int | None = None) -> list[dict[str, Any]]:
+                 only: int | set[int] | None = None) -> list[dict[str, Any]]:
     """The orders of a city list version: every enterprise it lists, the grades it froze (per line industry;
     `grades` overrides an enterprise's), its entries at the level as the plan (a 'none' the list compiled for a
     line without a filed plan is no plan: the pack's minimum applies, R-O-02). `only`: that enterprise's order
-    alone (one notice evaluates one enterprise, not the city)."""
-    entries: list[ListEntry] = [e for e in lst.entries if only is None or e.enterprise_id == only]
+    alone (one notice evaluates one enterprise, not the city), or a set: those of a page."""
+    wanted = {only} if isinstance(only, int) else only  # an enterprise reading its own, or a page's (issue 16)
+    entries: list[ListEntry] = (list(lst.entries) if wanted is None
+                                else [row["entry"] for row in queries.entries_with_line(lst, wanted)])
     frozen: dict[int, dict[str, str]] = {}
     plans: dict[int, dict[tuple[int, str], Any]] = {}
     for e in entries:

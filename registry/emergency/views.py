@@ -311,6 +311,26 @@ def _notice_list(list_id: int, only: int | None):
 def _notice_file(lst, on: date, level: str, name: str = "") -> str:
     base = f"emergency-notice-{lst.region_code}-v{lst.number}-{on.isoformat()}-{level}"
     return f"{base}-{safe_filename(name)}" if name else base
+@bp.get("/mine")
+@login_required
+def mine():
+    """我的应急减排措施 (issue 16): an enterprise's measures in each list its city filed, per line and alert level,
+    and the way to its alert-day order. Its own rows only; officials use the lists themselves."""
+    me = _me()
+    if me.role != "enterprise" or not me.enterprise_id:
+        abort(404)
+    from registry.enterprises.models import Enterprise
+
+    ent = db.session.get(Enterprise, me.enterprise_id)
+    lists = []
+    for lst in queries.filed_lists_naming(me.enterprise_id):
+        pack = get_pack(lst.pack_id)
+        levels = emergency_levels(pack) if pack else []
+        lists.append({"id": lst.id, "region_code": lst.region_code, "number": lst.number, "filed_at": lst.filed_at,
+                      "pack_title": pack.title if pack else lst.pack_id, "levels": levels,
+                      "period_start": pack.period_start if pack else None, "period_end": pack.period_end if pack else None,
+                      "lines": queries.own_entries(lst, me.enterprise_id)})
+    return render_template("emergency/mine.html", ent=ent, lists=lists, today=timeutil.beijing_today())
 
 
 @bp.get("/lists/<int:list_id>/orders")
@@ -321,7 +341,11 @@ def orders(list_id: int):
     only = request.args.get("enterprise_id", type=int)
     lst = _notice_list(list_id, only)
     on, level = _alert_args(lst)
-    rows = alert_orders(lst, on, level, only=only)
+    page = max(request.args.get("page", 1, type=int), 1)
+    paged = only is None and not notice_page.wants_pdf()
+    ids = queries.enterprise_ids_of(lst) if paged else []  # a page evaluates its own enterprises only (issue 16)
+    wanted = only if only is not None else (set(ids[(page - 1) * NOTICES_PER_PAGE:page * NOTICES_PER_PAGE]) if paged else None)
+    rows = alert_orders(lst, on, level, only=wanted)
     if only is not None and not rows:
         abort(404)
     items = [emergency_notices.enterprise_notice(lst, o, on, level) for o in rows]
@@ -330,9 +354,9 @@ def orders(list_id: int):
         return notice_page.respond("emergency/orders.html", items, _notice_file(lst, on, level, name) + ".pdf", pdf=True,
                                    on=on, level=level)
     official = _me().is_official
-    page = max(request.args.get("page", 1, type=int), 1)
-    pages = max((len(items) + NOTICES_PER_PAGE - 1) // NOTICES_PER_PAGE, 1)
-    shown = items if only is not None else items[(page - 1) * NOTICES_PER_PAGE:page * NOTICES_PER_PAGE]
+    total = len(ids) if paged else len(items)
+    pages = max((total + NOTICES_PER_PAGE - 1) // NOTICES_PER_PAGE, 1)
+    shown = items
     if only is None:
         for item in shown:
             item["own_url"] = url_for(".orders", list_id=lst.id, date=on.isoformat(), level=level,
@@ -340,7 +364,7 @@ def orders(list_id: int):
     args = {"list_id": lst.id, "date": on.isoformat(), "level": level}
     return notice_page.respond(
         "emergency/orders.html", shown, "", pdf=False, lst=lst, on=on, level=level, single=only is not None,
-        official=official, page=page, pages=pages if only is None else 1, total=len(items),
+        official=official, page=page, pages=pages if only is None else 1, total=total,
         back_url=url_for(".detail", list_id=lst.id) if official else url_for("emergency.index"),
         pdf_url=url_for(".orders", **args, format="pdf", **({"enterprise_id": only} if only is not None else {})),
         zip_url=url_for(".orders_zip", **args) if official and only is None else None,

@@ -14,7 +14,7 @@ from wtforms import BooleanField, Form, HiddenField, SelectField, StringField, T
 from wtforms.fields import FieldList, FormField
 
 from registry.core.dictionary import CAPACITY_UNITS
-from registry.core.forms import blank_to_none
+from registry.core.forms import RegionFields, blank_to_none
 from registry.core.templating import capacity_unit_label, vocab_choices
 
 
@@ -201,18 +201,36 @@ def _field(spec: Spec):
         return StringField(spec.label, render_kw={"inputmode": "decimal", "class": "num"}, **kw)
     if spec.kind == "int":
         return StringField(spec.label, render_kw={"inputmode": "numeric", "class": "num"}, **kw)
-    if spec.kind == "region":  # ~3,000 counties: app.js adds a filter box above the list
-        return SelectField(spec.label, choices=[], validate_choice=False,
-                           render_kw={"data-filterable": "1", "data-filter-placeholder": _l("Search")}, **kw)
+    if spec.kind == "region":  # the cascading picker (macros/forms.html region_picker); a name or code without JS
+        return StringField(spec.label, **kw)
     if spec.kind in ("vocab", "vocab_opt", "unit"):
         return SelectField(spec.label, choices=[], validate_choice=False, **kw)
     return StringField(spec.label, **kw)
 
 
+def _subtype_choices(form, field) -> None:
+    """细分类型 offers the chosen sector's sub-types only (issue 16): the server renders those, and hands app.js
+    the sector → sub-types map so the select follows a change of sector without a round trip."""
+    import json
+
+    from registry.enterprises import subtypes
+
+    labels = dict(vocab_choices("SubType"))
+    sector = form["sector"].data if "sector" in form._fields else None
+    codes = list(subtypes.subtypes_for(sector))
+    if field.data and field.data not in codes and field.data in labels:
+        codes.append(field.data)  # a refused mismatch comes back as typed, its message beside the field
+    field.choices = [("", "—")] + [(c, labels[c]) for c in codes]
+    field.render_kw = {**(field.render_kw or {}), "data-depends-on": "sector", "data-options": json.dumps(
+        {"labels": labels, "by_sector": subtypes.BY_SECTOR, "always": [subtypes.NONE]}, ensure_ascii=False)}
+
+
 def _fill_choices(form, specs: list[Spec]) -> None:
     for spec in specs:
         field = form[spec.name]
-        if spec.kind == "vocab":
+        if spec.name == "sub_type":
+            _subtype_choices(form, field)
+        elif spec.kind == "vocab":
             field.choices = vocab_choices(spec.vocabulary, blank=True)
         elif spec.kind == "vocab_opt":
             field.choices = vocab_choices(spec.vocabulary, blank=True)
@@ -231,7 +249,9 @@ def _payload(form, specs: list[Spec]) -> dict:
             if spec.name.endswith("email") and not (raw or "").strip():
                 continue
             data[spec.name] = raw or ""
-        elif spec.kind in ("vocab", "region"):
+        elif spec.kind == "region":
+            data[spec.name] = form.region_value(spec.name, level="enterprise")
+        elif spec.kind == "vocab":
             data[spec.name] = raw or ""
         elif spec.kind in ("vocab_opt", "unit"):
             value = blank_to_none(raw)
@@ -251,13 +271,12 @@ def _build(name: str, base, specs: list[Spec], extra: dict | None = None):
 _EnterpriseBase = _build("_EnterpriseBase", FlaskForm, all_specs(ENTERPRISE_GROUPS), {"version": HiddenField()})
 
 
-class EnterpriseForm(_EnterpriseBase):
+class EnterpriseForm(RegionFields, _EnterpriseBase):
     groups = ENTERPRISE_GROUPS
 
-    def __init__(self, *args, region_choices: list | None = None, **kwargs):
+    def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         _fill_choices(self, all_specs(ENTERPRISE_GROUPS))
-        self.region_code.choices = region_choices or []
 
     def payload(self) -> dict:
         return _payload(self, all_specs(ENTERPRISE_GROUPS))
@@ -360,7 +379,7 @@ class ReviewForm(FlaskForm):
     )
 
 
-class FilterForm(FlaskForm):
+class FilterForm(RegionFields, FlaskForm):
     """The list's search bar; a GET form, so no CSRF token."""
 
     class Meta:
@@ -369,5 +388,5 @@ class FilterForm(FlaskForm):
     q = StringField(_l("Search"), render_kw={"placeholder": _l("Name, credit code or address")})
     status = SelectField(_l("Status"), choices=[], validate_choice=False)
     sector = SelectField(_l("Sector"), choices=[], validate_choice=False)
-    region_code = SelectField(_l("County / district"), choices=[], validate_choice=False)
+    region_code = StringField(_l("Region"))  # the region picker, inside the official's own region (issue 16)
 

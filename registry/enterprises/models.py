@@ -115,7 +115,7 @@ class Enterprise(db.Model):
     submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     approved_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
-    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow, index=True)  # list order
 
     # Location flags (004:382, 000:113, 002:669, 002:149, 004:99)
     in_built_up_area: Mapped[bool] = mapped_column(Boolean, default=False)

@@ -38,6 +38,7 @@ from registry.core.validation import (
     TrimmedString,
     USCCField,
 )
+from registry.enterprises import subtypes
 from registry.enterprises.models import Enterprise, Equipment, Permit, ProductionLine
 
 
@@ -90,7 +91,13 @@ class CrossFieldRule:
 
 
 # Per schema (keyed like the data dictionary's sheets: enterprises, lines, equipment, permits).
+_SUBTYPE_RULE = CrossFieldRule(("sector", "sub_type"), "sub_type",
+                               _l("This sub-type does not belong to the chosen sector: choose one of the sector's sub-types, or none."),
+                               subtypes.mismatch)
+
 CROSS_FIELD_RULES: dict[str, tuple[CrossFieldRule, ...]] = {
+    "enterprises": (_SUBTYPE_RULE,),  # issue 16: 细分类型 is the sector's (enterprises/subtypes.py)
+    "lines": (_SUBTYPE_RULE,),
     "permits": (
         CrossFieldRule(("issued_on", "valid_until"), "valid_until", _l("The end of validity is before the issue date."),
                        lambda issued_on, valid_until: valid_until < issued_on),
@@ -114,7 +121,9 @@ class _CrossChecked(Schema):
             raise ValidationError(errors)
 
 
-class EnterpriseInput(Schema):
+class EnterpriseInput(_CrossChecked):
+    sheet_key = "enterprises"
+
     class Meta:
         unknown = EXCLUDE
 
@@ -199,7 +208,9 @@ class EquipmentInput(Schema):
     quantity = WholeNumber(load_default=1, validate=validate.Range(min=1))  # its message is translated (core.validation)
 
 
-class LineInput(Schema):
+class LineInput(_CrossChecked):
+    sheet_key = "lines"
+
     class Meta:
         unknown = EXCLUDE
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
-from functools import lru_cache
 
 from flask import current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -24,7 +23,7 @@ from registry.core.dashboard import register_dashboard_panel
 from registry.core.errors import Conflict, Forbidden, ValidationFailed
 from registry.core.forms import apply_errors, version_of
 from registry.core.labels import history_view
-from registry.core.regions import counties_under, enterprise_region_codes, get_region, read_table, region_label
+from registry.core.regions import get_region, region_label
 from registry.core.templating import registration_status_label, vocab_choices, vocab_label
 from registry.core.versions import MISSING_VERSION
 from registry.enterprises import approved, auth, confirmations, dashboard, queries
@@ -80,30 +79,6 @@ def _form_data(dumped: dict) -> dict:
     return out
 
 
-@lru_cache(maxsize=1)
-def _all_county_groups() -> tuple[tuple[str, tuple[tuple[str, str], ...]], ...]:
-    """Every county (and city without counties), grouped by 'province city', from the bundled GB/T 2260 table."""
-    rows = read_table()
-    names = {r["code"]: r for r in rows}
-    groups: dict[str, list[tuple[str, str]]] = {}
-    allowed = enterprise_region_codes()
-    for r in rows:
-        if r["code"] not in allowed:
-            continue
-        if r["level"] == "city":  # a city without counties holds its enterprises itself: group it under its province
-            r = {**r, "parent_code": r["code"]}
-        parent = names.get(r["parent_code"] or "")
-        grand = names.get(parent["parent_code"]) if parent and parent.get("parent_code") else None
-        label = " ".join(n["name"] for n in (grand, parent) if n and n["name"] not in ("市辖区", "省直辖县级行政区划"))
-        groups.setdefault(label or "—", []).append((r["code"], f'{r["name"]} ({r["code"]})'))
-    return tuple((k, tuple(v)) for k, v in groups.items())
-
-
-def _region_choices() -> dict[str, list[tuple[str, str]]]:
-    """Counties grouped by province and city (<optgroup>), after an empty 'choose' option."""
-    return {"": [("", "—")], **{label: list(items) for label, items in _all_county_groups()}}
-
-
 def _enterprise_or_state_error(enterprise: Enterprise, allowed: bool) -> None:
     """For GET pages of a change: 409 to the member when the state forbids it, 403 to others."""
     if allowed:
@@ -151,16 +126,6 @@ def _fresh_for_form(enterprise_id: int, err: Exception) -> Enterprise:
 
 # ---- list ----
 
-def _filter_region_choices() -> list[tuple[str, str]]:
-    prefix = scope_prefix(_me())
-    if prefix in (None, "-") or not current_user.region_code:
-        return []
-    region = get_region(current_user.region_code)
-    if region is None or region.level == "county":
-        return []
-    return [("", _("All"))] + [(c.code, c.name) for c in counties_under(region.code)]
-
-
 @bp.get("/")
 @login_required
 def index():
@@ -169,7 +134,12 @@ def index():
         (s, registration_status_label(s)) for s in ("draft", "submitted", "returned", "approved")
     ]
     form.sector.choices = [("", _("All"))] + vocab_choices("Sector")
-    form.region_code.choices = _filter_region_choices()
+    prefix = scope_prefix(_me())
+    within = prefix if prefix not in (None, "-") else ""
+    region_code = form.region_value("region_code", within=within) if form.region_code.data else ""
+    if region_code and within and not region_code.startswith(within):
+        region_code = ""  # outside the official's region: the scope already says nothing is there
+    form.region_code.errors = list(form.__dict__.get("region_problems", {}).values())
     try:
         page_number = max(1, int(request.args.get("page", 1)))
     except ValueError:
@@ -178,7 +148,7 @@ def index():
         q=(form.q.data or "").strip(),
         status=form.status.data or "",
         sector=form.sector.data or "",
-        region_code=form.region_code.data or "",
+        region_code=region_code if not form.__dict__.get("region_problems") else "-",
         page=page_number,
         per_page=current_app.config.get("PAGE_SIZE", 25),
     )
@@ -197,6 +167,9 @@ def index():
         form=form,
         rows=rows,
         page=page.meta(),
+        region_root=current_user.region_code if within else "",
+        picks_region=bool(within) and (get_region(current_user.region_code) or None) is not None
+        and get_region(current_user.region_code).level != "county",
         args=args,
         can_register=auth.can_create_enterprise(_me()),
         notices=_conflict_views.ops.notices(_me()) if current_user.role == "enterprise" else None,
@@ -223,14 +196,14 @@ def new():
     if request.method == "GET":
         if not auth.can_create_enterprise(_me()):
             raise Forbidden(_("Only an enterprise account without an enterprise can register one."))
-        form = EnterpriseForm(data=_new_enterprise_defaults(), region_choices=_region_choices())
+        form = EnterpriseForm(data=_new_enterprise_defaults())
         return render_template("enterprises/form.html", form=form, enterprise=None)
-    form = EnterpriseForm(region_choices=_region_choices())
+    form = EnterpriseForm()
     try:
         enterprise = ops.register_enterprise(_me(), form.payload())
     except ValidationFailed as err:
         db.session.rollback()
-        leftovers = apply_errors(form, err.errors)
+        leftovers = apply_errors(form, form.explain(err.errors))
         return render_template("enterprises/form.html", form=form, enterprise=None, message=err.message, leftovers=leftovers), 422
     unit_of_work.flush()
     flash(_("The enterprise has been registered as a draft. Add its production lines and permits, then submit."), "success")
@@ -243,9 +216,9 @@ def edit(enterprise_id: int):
     if request.method == "GET":
         enterprise = ops.get_enterprise(_me(), enterprise_id)
         _enterprise_or_state_error(enterprise, auth.can_edit_enterprise(_me(), enterprise))
-        form = EnterpriseForm(data=_form_data(EnterpriseOut().dump(enterprise)), region_choices=_region_choices())
+        form = EnterpriseForm(data=_form_data(EnterpriseOut().dump(enterprise)))
         return render_template("enterprises/form.html", form=form, enterprise=_summary(enterprise))
-    form = EnterpriseForm(region_choices=_region_choices())
+    form = EnterpriseForm()
     try:
         enterprise = ops.update_enterprise(
             _me(), enterprise_id, form.payload(), expected_version=version_of(form.version.data)
@@ -254,7 +227,7 @@ def edit(enterprise_id: int):
         enterprise = _fresh_for_form(enterprise_id, err)
         if isinstance(err, Conflict):
             form.version.data = enterprise.version  # the next save is made knowing the record changed
-        leftovers = apply_errors(form, err.errors)
+        leftovers = apply_errors(form, form.explain(err.errors))
         return render_template(
             "enterprises/form.html", form=form, enterprise=_summary(enterprise), message=err.message,
             leftovers=leftovers, conflict=isinstance(err, Conflict),

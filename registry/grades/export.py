@@ -50,13 +50,24 @@ SHEETS: dict[str, Sheet] = {
 }
 
 
+def _beijing_day(value):
+    """An instant's calendar day in Beijing (one clock, issue 16): 23:30 UTC is already the next day there."""
+    from datetime import datetime
+
+    from registry.core.timeutil import BEIJING
+
+    if isinstance(value, datetime):
+        return (value.astimezone(BEIJING) if value.tzinfo else value).date()
+    return value
+
+
 def to_xlsx(kind: str, rows: list[dict[str, Any]], lang: str = "zh") -> bytes:
     spec = SHEETS[kind]
     frame = pd.DataFrame.from_records(rows, columns=[f.key for f in spec.fields]) if rows else \
         pd.DataFrame({f.key: pd.Series(dtype=object) for f in spec.fields})
     for f in spec.fields:
         if f.type is T.DATE:  # datetimes → their day (tz-aware values cannot go into Excel)
-            frame[f.key] = [v.date() if hasattr(v, "date") and callable(v.date) else v for v in frame[f.key]]
+            frame[f.key] = [_beijing_day(v) for v in frame[f.key]]
     out = io.BytesIO()
     wb = xlsxwriter.Workbook(out, {**WORKBOOK_OPTIONS, "in_memory": True})
     styles = Styles(wb)

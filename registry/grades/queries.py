@@ -5,7 +5,7 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import false, select
+from sqlalchemy import false, or_, select
 
 from grading.vocab import Sector
 from registry.accounts.models import Role
@@ -91,19 +91,27 @@ def ungraded(actor) -> list[dict[str, Any]]:
     They take the strictest treatment: shutdown or the strictest curtailment per line (R-E-01, 003:52)
     when excluded; the full emergency-list measures when they did not apply (R-G-05 default).
     """
-    ents = list(db.session.scalars(_scoped_enterprises(actor)))
+    # Issue 16 (province scale): plain columns, and the scope as a subquery instead of a list of ids (60,000 bound
+    # parameters break SQLite's limit); only enterprises with a graded industry, their own or a line's.
+    scoped = _scoped_enterprises(actor).with_only_columns(Enterprise.id).subquery()
+    graded_sectors = sorted(GRADED)
+    in_graded = or_(Enterprise.sector.in_(graded_sectors), Enterprise.id.in_(
+        select(ProductionLine.enterprise_id).where(ProductionLine.sector.in_(graded_sectors))))
+    ents = db.session.execute(
+        select(Enterprise.id, Enterprise.name, Enterprise.uscc, Enterprise.region_code, Enterprise.sector,
+               *(getattr(Enterprise, c) for c in EXCLUSION_CONDITIONS))
+        .where(Enterprise.id.in_(select(scoped.c.id)), in_graded).order_by(Enterprise.id)).all()
     if not ents:
         return []
-    ids = [e.id for e in ents]
     line_sectors: dict[int, set[str]] = {}
-    for eid, sector in db.session.execute(select(ProductionLine.enterprise_id, ProductionLine.sector)
-                                          .where(ProductionLine.enterprise_id.in_(ids))):
+    for eid, sector in db.session.execute(select(ProductionLine.enterprise_id, ProductionLine.sector).distinct()
+                                          .where(ProductionLine.enterprise_id.in_(select(scoped.c.id)))):
         line_sectors.setdefault(eid, set()).add(sector)
     graded_now = {eid for (eid,) in db.session.execute(
         _current(select(GradeDecision.enterprise_id).where(GradeDecision.system == EMERGENCY)
                  .outerjoin(GradeApplication, GradeApplication.id == GradeDecision.application_id)
                  .where((GradeApplication.status == S.EFFECTIVE.value) | GradeDecision.kind.in_(["fraud", "violation", "regrade"]))
-                 .where(GradeDecision.enterprise_id.in_(ids))))}
+                 .where(GradeDecision.enterprise_id.in_(select(scoped.c.id)))))}
     out = []
     for e in ents:
         industries = sorted(({e.sector} | line_sectors.get(e.id, set())) & GRADED)

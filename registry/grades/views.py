@@ -469,7 +469,13 @@ def _official():
 @bp.get("/ungraded")
 @login_required
 def ungraded():
-    return render_template("grades/ungraded.html", items=queries.ungraded(_official()))
+    from registry.core.pagination import Page
+
+    items = queries.ungraded(_official())  # issue 16: a page of 50 at a time (the province has thousands)
+    number = max(1, request.args.get("page", 1, type=int) or 1)
+    page = Page(items=items[(number - 1) * 50:number * 50], page=number, per_page=50, total=len(items))
+    counts = {"excluded": sum(1 for e in items if e["reason"] == "excluded"), "total": len(items)}
+    return render_template("grades/ungraded.html", items=page.items, page=page, counts=counts)
 
 
 @bp.get("/chart")
@@ -535,19 +541,33 @@ def export_rows(actor, kind: str) -> list[dict]:
 # ---- public pages (no login) ----
 
 def _public_filters() -> dict[str, str]:
-    return {k: request.args.get(k, "").strip() for k in ("grade", "region", "industry")}
+    """The public list's filters; the region box takes a code or a name (安次区) and is applied as a code."""
+    from registry.core.regions import resolve
+
+    filters = {k: request.args.get(k, "").strip()[:60] for k in ("grade", "region", "industry")}
+    filters["region"], _problem = resolve(filters["region"])
+    return filters
+
+
+def _region_problem(filters: dict[str, str]) -> str | None:
+    from registry.core.regions import resolve
+
+    return resolve(filters["region"])[1] if filters["region"] else None
 
 
 @public_bp.get("/grades")
 def public_list():
     filters = _public_filters()
-    return render_template("grades/public.html", items=queries.public_grades(**filters), filters=filters,
+    problem = _region_problem(filters)
+    items = [] if problem else queries.public_grades(**filters)
+    return render_template("grades/public.html", items=items, filters=filters, region_errors=[problem] if problem else [],
                            industries=[(s.value, s.label_zh if is_zh() else s.value.replace("_", " ")) for s in GRADED_INDUSTRIES])
 
 
 @public_bp.get("/grades.xlsx")
 def public_xlsx():
-    return _xlsx("public", queries.public_grades(**_public_filters()))
+    filters = _public_filters()
+    return _xlsx("public", [] if _region_problem(filters) else queries.public_grades(**filters))
 
 
 @public_bp.route("/grades/<int:application_id>/objection", methods=["GET", "POST"])

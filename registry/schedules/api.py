@@ -47,9 +47,9 @@ guard(blp)
 
 
 def _schedule(schedule) -> dict:
-    latest = ops.latest_version(schedule)
+    latest = ops.shown_version(actor(), schedule)  # an enterprise: the latest published version (issue 16)
     return {"id": schedule.id, "title": schedule.title, "region_code": schedule.region_code, "pack_id": schedule.pack_id,
-            "season_year": schedule.season_year, "versions": len(schedule.versions),
+            "season_year": schedule.season_year, "versions": len(ops.versions_for(actor(), schedule)),
             "latest": queries.version_dict(latest) if latest else None}
 
 

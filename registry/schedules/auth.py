@@ -45,3 +45,23 @@ def can_draft_schedule(user, region_code: str) -> bool:
 def can_apply(user, enterprise_id: int) -> bool:
     return (is_authenticated(user) and user.role == Role.ENTERPRISE.value
             and user.enterprise_id is not None and user.enterprise_id == enterprise_id)
+
+
+def draft_sent_to(enterprise_id: int | None, version) -> bool:
+    """A draft is *sent* to an enterprise when it carries the answer to that enterprise's own application: one of
+    its approved exemption or livelihood-load applications is applied in the draft (version.exemptions names it).
+    That is the only draft an enterprise is shown — to check the decision before it is filed (issue 16)."""
+    if version.published or not enterprise_id:
+        return False
+    return any(a.get("enterprise_id") == enterprise_id for a in (version.exemptions or []))
+
+
+def can_view_version(user, version) -> bool:
+    """Officials who see the schedule see every version. An enterprise of the region sees published versions, and
+    a draft only when it was sent to it (draft_sent_to): never a draft's measures or its printable notice as if
+    they were in force."""
+    if not can_view_schedule(user, version.schedule):
+        return False
+    if user.role != Role.ENTERPRISE.value:
+        return True
+    return version.published or draft_sent_to(user.enterprise_id, version)

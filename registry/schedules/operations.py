@@ -56,9 +56,21 @@ def get_schedule(actor, schedule_id: int) -> Schedule:
 
 def get_version(actor, version_id: int) -> ScheduleVersion:
     version = db.session.get(ScheduleVersion, version_id)
-    if version is None or not auth.can_view_schedule(actor, version.schedule):
+    if version is None or not auth.can_view_version(actor, version):
         raise NotFound(_("Not found."))
     return version
+
+
+def shown_version(actor, schedule: Schedule) -> ScheduleVersion | None:
+    """The version a reader lands on: officials the latest; an enterprise the latest published one (issue 16:
+    a draft only when it opens one sent to it, auth.draft_sent_to)."""
+    if getattr(actor, "role", None) != "enterprise":
+        return latest_version(schedule)
+    return next((v for v in reversed(schedule.versions) if v.published), None)
+
+
+def versions_for(actor, schedule: Schedule) -> list[ScheduleVersion]:
+    return [v for v in schedule.versions if auth.can_view_version(actor, v)]
 
 
 def _drafting(actor, schedule: Schedule) -> None:

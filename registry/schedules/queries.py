@@ -35,10 +35,13 @@ def visible_schedules(actor):
 
 def list_schedules(actor) -> list[dict[str, Any]]:
     out = []
+    enterprise = getattr(actor, "role", None) == Role.ENTERPRISE.value
     for s in db.session.scalars(visible_schedules(actor).order_by(Schedule.season_year.desc(), Schedule.id.desc())):
-        latest = s.versions[-1] if s.versions else None
+        # an enterprise reads what is in force: the latest published version (issue 16), not the draft
+        versions = [v for v in s.versions if v.published] if enterprise else s.versions
+        latest = versions[-1] if versions else None
         out.append({"id": s.id, "title": s.title, "region_code": s.region_code, "pack_id": s.pack_id,
-                    "season_year": s.season_year, "versions": len(s.versions),
+                    "season_year": s.season_year, "versions": len(versions),
                     "latest": version_dict(latest) if latest else None})
     return out
 
@@ -124,8 +127,12 @@ def applications(actor, schedule: Schedule) -> list[ExemptionApplication]:
 def published_versions(region_code: str = ""):
     """The public list: published versions only, newest first."""
     stmt = select(ScheduleVersion).where(ScheduleVersion.status == VersionStatus.PUBLISHED.value)
-    if region_code:
-        stmt = stmt.where(ScheduleVersion.region_code.startswith(region_code))
+    if region_code:  # a city's list is found from the province or the city; a county's from any of the three
+        from registry.core.regions import ancestry, region_prefix
+
+        above = ancestry(region_code)
+        stmt = stmt.where(ScheduleVersion.region_code.startswith(region_prefix(region_code))
+                          | ScheduleVersion.region_code.in_(above))
     return list(db.session.scalars(stmt.order_by(ScheduleVersion.published_at.desc(), ScheduleVersion.id.desc())))
 
 

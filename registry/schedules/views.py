@@ -30,7 +30,15 @@ bp = Blueprint("schedules", __name__, url_prefix="/schedules")
 public_bp = Blueprint("public_schedules", __name__, url_prefix="/public/schedules")
 bp.record_once(lambda state: register_dashboard_panel(state.app, "schedules", dashboard.panel))  # issue 16
 
-ENTRY_LIMIT = 2000  # the page shows the first lines; the Excel export has them all
+ENTRY_PAGE = 50  # entries a page (issue 16: a county's 1,750 lines were 1.3 MB of HTML); the Excel export has them all
+
+
+def _entry_page(rows: list) -> tuple[list, object]:
+    from registry.core.pagination import Page
+
+    number = max(1, request.args.get("page", 1, type=int) or 1)
+    page = Page(items=rows[(number - 1) * ENTRY_PAGE:number * ENTRY_PAGE], page=number, per_page=ENTRY_PAGE, total=len(rows))
+    return page.items, page
 for _name, _filter in labels.FILTERS.items():
     bp.add_app_template_filter(_filter, _name)
 
@@ -47,22 +55,37 @@ def _labels() -> dict:
 
 @bp.get("/")
 @login_required
-def index():
+def index(typed: dict | None = None, errors: dict | None = None, status: int = 200):
     packs = [{"id": p["id"], "title": p["title"], "seasons": provenance.seasons(p["id"])} for p in list_packs()]
     drafting = current_user.is_official and current_user.role in auth.DRAFTING_ROLES
     # The form starts on the official's own pack and its first season (not the alphabetically first city's).
     own = pack_for_region(current_user.region_code) if current_user.region_code else ""
     seasons = next((p["seasons"] for p in packs if p["id"] == own), [])
+    typed = typed or {}
     return render_template("schedules/index.html", schedules=queries.list_schedules(current_user), packs=packs,
-                           drafting=drafting, region_code=current_user.region_code or "",
-                           default_pack=own, default_season=seasons[0] if seasons else "")
+                           drafting=drafting, region_code=typed.get("region_code", current_user.region_code or ""),
+                           default_pack=typed.get("pack_id", own),
+                           default_season=typed.get("season_year", seasons[0] if seasons else ""),
+                           title=typed.get("title", ""), errors=errors or {}), status
 
 
 @bp.post("/")
 @login_required
 @keeps_input(lambda: index())
 def create():
-    schedule = ops.create_schedule(current_user, _form())
+    from registry.core.errors import ValidationFailed
+    from registry.core.regions import resolve
+
+    data = _form()
+    # the region picker posts a code; without JavaScript the box may hold a name (安次区) or 'name (code)'
+    data["region_code"], problem = resolve(data.get("region_code"))
+    try:
+        if problem:
+            raise ValidationFailed(problem, {"region_code": [problem]})
+        schedule = ops.create_schedule(current_user, data)
+    except ValidationFailed as err:  # the form comes back with what was typed, each message beside its field
+        db.session.rollback()
+        return index(typed=_form(), errors=err.errors, status=422)
     unit_of_work.flush()
     runner.start(current_user, schedule.id)  # returns at once; the page shows the progress
     return redirect(url_for(".detail", schedule_id=schedule.id))
@@ -83,7 +106,13 @@ def _pack_title(pack_id: str) -> str:
 @login_required
 def detail(schedule_id: int):
     schedule = ops.get_schedule(current_user, schedule_id)
-    version = ops.latest_version(schedule)
+    chosen = request.args.get("version", type=int)
+    if chosen:  # a version picked from the list (an enterprise: published, or a draft sent to it)
+        version = ops.get_version(current_user, chosen)
+        if version.schedule_id != schedule.id:
+            abort(404)
+    else:
+        version = ops.shown_version(current_user, schedule)
     official = current_user.is_official
     drafting = auth.can_draft_schedule(current_user, schedule.region_code)
     rows = queries.entry_dicts(queries.entries(current_user, version)) if version else []
@@ -94,13 +123,20 @@ def detail(schedule_id: int):
              "status": a.status, "decision_reason": a.decision_reason, "residual": a.residual, "row_version": a.row_version}
             for a in queries.applications(current_user, schedule)]
     own_lines = sorted({r["line_ref"] for r in rows}) if auth.can_apply(current_user, current_user.enterprise_id) else []
+    from registry.core.pagination import Page
+
+    flags = queries.flagged(rows) if official else []
+    flag_number = max(1, request.args.get("flags_page", 1, type=int) or 1)  # issue 16: 25 decisions a page
+    flagged_page = Page(items=flags[(flag_number - 1) * 25:flag_number * 25], page=flag_number, per_page=25, total=len(flags))
     return render_template(
         "schedules/detail.html", schedule={"id": schedule.id, "title": schedule.title, "region_code": schedule.region_code,
                                            "pack_id": schedule.pack_id, "season_year": schedule.season_year,
                                            "pack_title": _pack_title(schedule.pack_id)},
         version=queries.version_dict(version) if version else None,
-        versions=[queries.version_dict(v) for v in schedule.versions], rows=rows[:ENTRY_LIMIT], total=len(rows),
-        flagged=queries.flagged(rows) if official else [], summary=queries.summary(rows), stale=stale, unfiled=unfiled,
+        versions=[dict(queries.version_dict(v), sent=auth.draft_sent_to(current_user.enterprise_id, v))
+                  for v in ops.versions_for(current_user, schedule)],
+        rows=_entry_page(rows)[0], entry_page=_entry_page(rows)[1], total=len(rows),
+        flagged=flagged_page.items, flagged_page=flagged_page, summary=queries.summary(rows), stale=stale, unfiled=unfiled,
         unfiled_notes={u: queries.unfiled_note(c) for u, c in unfiled.items()},
         filed_ratios=queries.filed_ratio_lines(rows) if official else [],
         applications=apps, drafting=drafting, own_lines=own_lines, enterprise_id=current_user.enterprise_id,
@@ -241,9 +277,13 @@ def _published(version_id: int) -> ScheduleVersion:
 
 @public_bp.get("/")
 def public_list():
-    versions = [dict(queries.version_dict(v), title=v.schedule.title, season_year=v.schedule.season_year)
-                for v in queries.published_versions(request.args.get("region", ""))]
-    return render_template("schedules/public.html", versions=versions)
+    from registry.core.regions import resolve
+
+    region, problem = resolve(request.args.get("region", "")[:60])
+    versions = [] if problem else [dict(queries.version_dict(v), title=v.schedule.title, season_year=v.schedule.season_year)
+                                   for v in queries.published_versions(region)]
+    return render_template("schedules/public.html", versions=versions, region=region,
+                           region_errors=[problem] if problem else [])
 
 
 @public_bp.get("/<int:version_id>")
@@ -251,7 +291,8 @@ def public_detail(version_id: int):
     version = _published(version_id)
     rows = _public_rows(version)
     return render_template("schedules/public_detail.html", version=queries.version_dict(version),
-                           title=version.schedule.title, rows=rows[:ENTRY_LIMIT], total=len(rows))
+                           title=version.schedule.title, rows=_entry_page(rows)[0], entry_page=_entry_page(rows)[1],
+                           total=len(rows))
 
 
 @public_bp.get("/<int:version_id>/export.xlsx")
@@ -284,6 +325,8 @@ def notice(version_id: int, enterprise_id: int):
     """One enterprise's staggered-production notice, to print or as PDF (`?format=pdf`); an enterprise gets only
     its own (its entries are the only ones it can read: another id finds no line → 404)."""
     version = ops.get_version(current_user, version_id)
+    if current_user.role == "enterprise" and not version.published:
+        abort(404)  # a notice is handed over for a filed list, never for a draft (issue 16)
     rows = queries.entry_dicts(queries.entries(current_user, version, enterprise_id))
     if not rows:
         abort(404)

@@ -100,6 +100,8 @@ ROUTES: list[Route] = [
     Route("GET", "/emergency/lists/{emergency_list_id}/orders?date=2018-01-10&level=red&enterprise_id={enterprise_id}",
           list_view(), state="approved",  # a list covers approved registrations only (issue 14 point 10)
           note="one enterprise's notice: the world's list is a draft, so its owner gets 404 too"),
+    Route("GET", "/emergency/mine", everyone(404, anonymous=302, owner=200, other_enterprise=200),
+          note="我的应急减排措施 (issue 16): an enterprise's own rows of the filed lists naming it"),
     Route("GET", "/emergency/enterprises/{enterprise_id}/plan", plan_view()),
     Route("POST", "/emergency/enterprises/{enterprise_id}/plan", plan_write(302), data={"pack_id": PACK},
           note="every line 'none' is the alert's own minimum for the world's blast furnace (issue 17: the plan's floor "

@@ -97,6 +97,8 @@ ROUTES: list[Route] = [
           note="issue 16: each official's and enterprise's dashboard; the administrators go to their own page"),
     Route("GET", "/lang/{owner_username}?next=/login", everyone(302), note="an unknown code is ignored; back to `next`"),
     Route("GET", "/healthz", everyone(200)),
+    Route("GET", "/regions/children?parent=131000", everyone(200), note="the public GB/T 2260 table, for the region picker"),
+    Route("GET", "/regions/search?q=131002", everyone(200), note="the public GB/T 2260 table, searched"),
 
     # ---- log in / out / sign up ----
     Route("GET", "/login", everyone(200)),

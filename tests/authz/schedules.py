@@ -20,6 +20,12 @@ def view(ok: int = 200) -> dict[str, int]:
     return everyone(404, anonymous=302, **{a: ok for a in READERS})
 
 
+def draft_view(ok: int = 200) -> dict[str, int]:
+    """A draft version is the officials' (issue 16): enterprises read published versions, and a draft only when it
+    was sent to them (it applies their approved application, schedules/auth.py draft_sent_to) — not this one."""
+    return everyone(404, anonymous=302, **{a: ok for a in READERS if a not in ("owner", "other_enterprise")})
+
+
 def city_drafts(ok: int) -> dict[str, int]:
     """Only the city official of the region drafts; those who can see the schedule get 403."""
     return everyone(404, anonymous=302, **{**{a: 403 for a in READERS}, "city_in": ok})
@@ -64,8 +70,8 @@ ROUTES: list[Route] = [
     Route("POST", "/schedules/applications/{application_id}/decide",
           everyone(404, anonymous=302, owner=403, county_in=403, province_in=403, city_in=422),
           note="another enterprise, and another county's official (issue 13 L6), cannot even see the owner's application"),
-    Route("GET", "/schedules/versions/{version_id}/diff?against={version_id}", view()),
-    Route("GET", "/schedules/versions/{version_id}/export.xlsx", view()),
+    Route("GET", "/schedules/versions/{version_id}/diff?against={version_id}", draft_view()),
+    Route("GET", "/schedules/versions/{version_id}/export.xlsx", draft_view()),
     Route("GET", "/public/schedules/", everyone(200)),
     Route("GET", "/public/schedules/{published_id}", everyone(200)),
     Route("GET", "/public/schedules/{published_id}/export.xlsx", everyone(200)),
@@ -77,6 +83,10 @@ V = "/api/v1"
 
 def api_view(ok: int = 200) -> dict[str, int]:
     return everyone(404, anonymous=401, **{a: ok for a in READERS})
+
+
+def api_draft_view(ok: int = 200) -> dict[str, int]:
+    return everyone(404, anonymous=401, **{a: ok for a in READERS if a not in ("owner", "other_enterprise")})
 
 
 def api_city_drafts(ok: int) -> dict[str, int]:
@@ -95,19 +105,19 @@ ROUTES += [
           everyone(404, anonymous=401, owner=422, other_enterprise=422, **{a: 403 for a in READERS[2:]}), data={}),
     Route("POST", f"{V}/schedule-applications/{{application_id}}/decision",
           everyone(404, anonymous=401, owner=403, county_in=403, province_in=403, city_in=422), data={}),
-    Route("GET", f"{V}/schedule-versions/{{version_id}}/entries", api_view()),
-    Route("GET", f"{V}/schedule-versions/{{version_id}}/diff?against={{version_id}}", api_view()),
+    Route("GET", f"{V}/schedule-versions/{{version_id}}/entries", api_draft_view()),
+    Route("GET", f"{V}/schedule-versions/{{version_id}}/diff?against={{version_id}}", api_draft_view()),
     Route("GET", f"{V}/public/schedules", everyone(200)),
     Route("GET", f"{V}/public/schedules/{{published_id}}", everyone(200)),
     Route("GET", f"{V}/public/schedules/{{version_id}}", everyone(404), note="a draft is not public"),
 ]
 
 ROUTES += [
-    Route("GET", "/schedules/versions/{version_id}/calendar", view()),
+    Route("GET", "/schedules/versions/{version_id}/calendar", draft_view()),
     Route("GET", "/schedules/versions/{version_id}/notice/{enterprise_id}",
-          everyone(404, anonymous=302, owner=200, county_in=200, city_in=200, province_in=200),
+          everyone(404, anonymous=302, county_in=200, city_in=200, province_in=200),
           state="approved",  # a schedule holds approved registrations only (issue 14 point 10)
-          note="the enterprise's own notice; another enterprise and the other county see no such line → 404"),
+          note="officials read any notice of the draft; an enterprise never a draft's (issue 16); another county → 404"),
     # issue 16 item 4: the whole list's notices (page, one PDF, a ZIP) for officials; an enterprise has only its own
     Route("GET", "/schedules/versions/{version_id}/notices",
           everyone(404, anonymous=302, county_in=200, county_out=200, city_in=200, province_in=200),

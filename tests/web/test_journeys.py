@@ -10,7 +10,7 @@ import re
 import pytest
 
 from tests.builders import ANCI, GUANGYANG, PASSWORD, valid_uscc
-from tests.builders.browser import log_in
+from tests.builders.browser import log_in, pick_region
 
 pytestmark = pytest.mark.web
 
@@ -38,7 +38,7 @@ def register_enterprise(page, uscc: str, name: str) -> int:
     page.click("a[href='/enterprises/new']")
     page.fill("input[name=uscc]", uscc)
     page.fill("input[name=name]", name)
-    page.select_option("select[name=region_code]", ANCI)
+    pick_region(page, "region_code", ANCI)
     page.fill("input[name=address]", "廊坊市安次区光明西道 8 号")
     page.select_option("select[name=sector]", "steel")
     page.check("input[name=in_key_area]")
@@ -165,6 +165,7 @@ def test_bad_credit_code_and_negative_capacity_are_explained_beside_the_fields(n
     page.fill("input[name=uscc]", "91131002MA0000000X")
     page.click("form.record-form button.btn-primary")
     uscc_error = page.locator(".field-errors[data-field=uscc]")
+    uscc_error.wait_for()  # the refused save's page, not the form it was sent from
     assert uscc_error.count() == 1
     assert "统一社会信用代码" in uscc_error.inner_text()
     assert page.locator("html").get_attribute("lang") == "zh-CN"
@@ -178,6 +179,7 @@ def test_bad_credit_code_and_negative_capacity_are_explained_beside_the_fields(n
     page.fill("input[name=capacity]", "-5")
     page.click("form.record-form .form-actions button[name=save]")
     capacity_error = page.locator(".field-errors[data-field=capacity]")
+    capacity_error.wait_for()
     assert capacity_error.count() == 1
     zh_message = capacity_error.inner_text()
     assert CJK.search(zh_message), zh_message
@@ -227,12 +229,34 @@ def test_official_of_another_county_gets_not_found(new_page, make_account):
     assert insider.goto(f"/enterprises/{eid}").status == 200
 
 
-def test_county_list_filters_by_name_or_code(new_page):
-    """About 3,000 counties: typing part of a name or the code picks the county."""
+def test_region_picker_cascades_and_searches_on_the_server(new_page):
+    """Issue 16: the county is chosen province → city → county, or found by name or code through the server's
+    search; the form no longer carries ~3,000 counties."""
     page = new_page()
     sign_up(page, "filter.user")
     page.goto("/enterprises/new")
-    page.fill("input.select-filter", "安次")
-    assert page.input_value("select[name=region_code]") == ANCI
-    page.fill("input.select-filter", GUANGYANG)
-    assert page.input_value("select[name=region_code]") == GUANGYANG
+    assert len(page.content()) < 100_000
+    page.select_option("#region_code-0", "130000")
+    page.wait_for_selector("#region_code-1 option[value='131000']", state="attached")
+    page.select_option("#region_code-1", "131000")
+    page.wait_for_selector(f"#region_code-2 option[value='{ANCI}']", state="attached")
+    assert page.input_value("input[name=region_code]") == ""  # a city with counties is not a place for an enterprise
+    page.select_option("#region_code-2", ANCI)
+    assert page.input_value("input[name=region_code]") == ANCI
+    pick_region(page, "region_code", GUANGYANG)
+    assert page.input_value("input[name=region_code]") == GUANGYANG
+    assert page.input_value("#region_code-2") == GUANGYANG
+
+
+def test_sub_type_select_follows_the_sector(new_page):
+    """Issue 16: 细分类型 offers only the chosen sector's sub-types, in the browser, from the server's map."""
+    page = new_page()
+    sign_up(page, "subtype.user")
+    page.goto("/enterprises/new")
+    page.select_option("select[name=sector]", "steel")
+    steel = page.eval_on_selector_all("select[name=sub_type] option", "os => os.map(o => o.value)")
+    assert steel == ["", "none", "steel_blast_furnace", "steel_sinter", "steel_converter", "steel_rolling"]
+    page.select_option("select[name=sub_type]", "steel_sinter")
+    page.select_option("select[name=sector]", "foundry")
+    assert page.eval_on_selector_all("select[name=sub_type] option", "os => os.map(o => o.value)") == ["", "none"]
+    assert page.input_value("select[name=sub_type]") == ""  # a steel sub-type does not survive the change

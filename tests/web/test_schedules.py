@@ -10,7 +10,7 @@ import re
 import pytest
 
 from tests.builders import JIYUAN, line_payload
-from tests.builders.browser import log_in
+from tests.builders.browser import log_in, pick_region
 
 pytestmark = pytest.mark.web
 
@@ -44,7 +44,7 @@ def test_official_generates_decides_publishes_refiles_and_compares(new_page, jiy
     page = new_page()
     log_in(page, "jy.official")
     page.goto("/schedules/")
-    page.fill("#new-schedule input[name=region_code]", JIYUAN)
+    pick_region(page, "region_code", JIYUAN)
     page.select_option("#new-schedule select[name=pack_id]", "jiyuan-2018-19")
     page.fill("#new-schedule input[name=season_year]", "2018")
     page.fill("#new-schedule input[name=title]", "济源市2018-2019年采暖季错峰生产清单")
@@ -115,7 +115,7 @@ def test_large_city_generation_runs_in_the_background_with_a_progress_bar(app, n
         page = new_page()
         log_in(page, "jy.official")
         page.goto("/schedules/")
-        page.fill("#new-schedule input[name=region_code]", JIYUAN)
+        pick_region(page, "region_code", JIYUAN)
         page.select_option("#new-schedule select[name=pack_id]", "jiyuan-2018-19")
         page.fill("#new-schedule input[name=season_year]", "2018")
         page.click("#new-schedule button[type=submit]")

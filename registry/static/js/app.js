@@ -1,6 +1,16 @@
 /* Small progressive enhancements; every page works without them. */
 (function () {
   "use strict";
+  /* The phone menu (base.html): the button folds the navigation and the user box open and shut. */
+  var toggle = document.querySelector(".menu-toggle");
+  if (toggle) {
+    toggle.addEventListener("click", function () {
+      var bar = toggle.closest(".topbar");
+      var open = !bar.classList.contains("open");
+      bar.classList.toggle("open", open);
+      toggle.setAttribute("aria-expanded", open ? "true" : "false");
+    });
+  }
   document.addEventListener("submit", function (event) {
     var form = event.target;
     var question = form.getAttribute && form.getAttribute("data-confirm");
@@ -44,6 +54,32 @@
       });
       if (query && first) { select.value = first.value; }
     });
+  });
+
+  /* A select whose options depend on another field (细分类型 on 行业, issue 16): data-options holds
+     {labels: {code: label}, by_sector: {value: [codes]}, always: [codes]} from the server. */
+  Array.prototype.forEach.call(document.querySelectorAll("select[data-depends-on]"), function (select) {
+    var map;
+    try { map = JSON.parse(select.getAttribute("data-options")); } catch (e) { return; }
+    var form = select.form;
+    var master = form && form.querySelector("[name='" + select.getAttribute("data-depends-on") + "']");
+    if (!master) return;
+    function rebuild() {
+      var keep = select.value;
+      var codes = map.always.concat(master.value ? (map.by_sector[master.value] || [])
+                                                  : Object.keys(map.labels).filter(function (c) { return map.always.indexOf(c) < 0; }));
+      select.innerHTML = "";
+      var blank = document.createElement("option");
+      blank.value = ""; blank.textContent = "—";
+      select.appendChild(blank);
+      codes.forEach(function (code) {
+        var o = document.createElement("option");
+        o.value = code; o.textContent = map.labels[code] || code;
+        select.appendChild(o);
+      });
+      select.value = codes.indexOf(keep) >= 0 ? keep : "";
+    }
+    master.addEventListener("change", rebuild);
   });
 
   /* Put the cursor in the first field that has an error. */
