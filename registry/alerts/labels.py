@@ -3,10 +3,12 @@ level-change kinds, delivery channels and statuses, inbox kinds, the episode rul
 Alert levels themselves are the engine's `AlertLevel` (known to the registry without registering)."""
 from __future__ import annotations
 
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_babel import lazy_pgettext
 
 from registry.core import codes
+from registry.core.citations import LOCAL_SOURCES
 
 STATUS = {"active": lazy_pgettext("alert episode", "In force"), "lifted": lazy_pgettext("alert episode", "Lifted")}
 SCOPE = {"city": _l("Whole city"), "counties": _l("Listed counties"), "regional": _l("Regional alert (several cities)")}
@@ -66,20 +68,75 @@ register()
 
 
 def ground_text(g: dict) -> str:
-    """A ground's sentence in the reader's language, with its rule and clause."""
+    """A ground's sentence in the reader's language (its rule and clause go into the 依据 detail: ground_reasons)."""
     params = {k: v for k, v in g.items() if k not in ("code", "rule", "source", "setting")}
     if isinstance(params.get("value"), list):
         params["value"] = "–".join(str(v) for v in params["value"])
-    text = codes.label("alerts.ground", g.get("code"), **params)
-    return f"{text} ({g.get('rule')}, {g.get('source')})"
+    return codes.label("alerts.ground", g.get("code"), **params)
+
+
+def ground_reasons(g: dict) -> list[dict]:
+    """A ground as the 依据 detail's reasons (templates/macros/basis.html): its clause in words, a local setting as
+    地方设定：… (the pack setting it reads, coded `setting.reading`), the rule id on hover."""
+    source = str(g.get("source") or "").strip()
+    if g.get("setting") and source in LOCAL_SOURCES:
+        return [{"rule": g.get("rule"), "source": source, "code": "setting.reading",
+                 "params": {"setting": g["setting"], "value": g.get("value")}}]
+    return [{"rule": g.get("rule"), "source": source}] if source else []
 
 
 def transport_text(t: dict) -> str:
-    """A transport restriction in plain words, with its exceptions and clause."""
+    """A transport restriction in plain words, with its exceptions (its clause goes into the 依据 detail)."""
     standard = t.get("minimum_standard") or ""
     text = codes.label("alerts.transport", t.get("restriction"), standard=codes.label("VehicleStandard", standard) if standard else "")
     if t.get("exceptions"):
         text += " (" + str(_l("except")) + " " + "、".join(codes.label("alerts.exception", e) for e in t["exceptions"]) + ")"
     if t.get("in_principle"):
         text += " — " + str(_l("in principle"))
-    return f"{text} ({t.get('rule')}, {t.get('source')})"
+    return text
+
+
+# ---- the audit log's summary of an alert step, from the entry's action and its before/after (no English) ----
+
+def _level(code) -> str:
+    return codes.label("AlertLevel", code) if code else "—"
+
+
+def _areas(codes_: list | None) -> str:
+    from registry.core.regions import region_label
+
+    return "、".join(region_label(c).split(" ")[-1] for c in codes_ or []) or "—"
+
+
+def _count(value) -> int:
+    return len(value) if isinstance(value, (list, tuple)) else int(value or 0)
+
+
+SUMMARIES = {
+    "alert.merge": lambda before, after: _("Continued as one episode at %(level)s", level=_level(after.get("level"))),
+    "alert.issue": lambda before, after: _("%(level)s alert over %(areas)s", level=_level(after.get("level")),
+                                           areas=_areas(after.get("areas"))),
+    "alert.orders": lambda before, after: (
+        _("%(n)s orders at %(level)s", n=_count(after.get("orders")), level=_level(after.get("level")))
+        if after.get("level") else _("%(n)s orders issued", n=_count(after.get("orders")))),
+    "alert.change": lambda before, after: _("Alert level %(old)s → %(new)s", old=_level(before.get("level")),
+                                            new=_level(after.get("level"))),
+    "alert.lift": lambda before, after: _("Alert lifted, %(n)s orders ended", n=_count(after.get("orders_ended"))),
+    "alert.resend": lambda before, after: _("%(n)s orders re-sent", n=_count(after.get("count", after.get("orders")))),
+    # the action's label says it all; the receipt's note is the enterprise's own words
+    "alert.acknowledge": lambda before, after: str(after.get("note") or ""),
+    "alert.read": lambda before, after: "",
+}
+
+
+def summary_text(entry: dict) -> str | None:
+    """An alert step's audit summary in the reader's language (the audit page, the enterprise history); None for an
+    entry that is not an alert step. The stored summary stays as written (the log is not rewritten)."""
+    shown = SUMMARIES.get(str(entry.get("action") or ""))
+    if shown is None:
+        return None
+    before, after = entry.get("before"), entry.get("after")
+    try:
+        return shown(before if isinstance(before, dict) else {}, after if isinstance(after, dict) else {})
+    except (TypeError, ValueError):
+        return codes.label("audit.action", entry.get("action"))

@@ -190,7 +190,7 @@ def issue(actor, data: dict[str, Any]) -> AlertEpisode:
                                                        "doc_number": ep.doc_number, "grounds": grounds},
                      summary=f"alert {level} over {','.join(areas)}")
     issued = _issue_orders(ep, change)
-    audit.record(actor, "alert.orders", ep, after={"change": change.id, "orders": issued},
+    audit.record(actor, "alert.orders", ep, after={"change": change.id, "orders": issued, "level": ep.level},
                  summary=f"{issued} orders at {ep.level}")
     return ep
 

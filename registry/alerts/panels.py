@@ -48,7 +48,9 @@ def history_view(entry: dict) -> dict[str, Any] | None:
     """The alert steps in an enterprise's history (its receipts and readings are rooted at it), labelled."""
     action = str(entry.get("action", ""))
     if action.startswith("alert."):
-        return {"action_label": codes.label("audit.action", action), "diff": []}
+        from registry.alerts.labels import summary_text
+
+        return {"action_label": codes.label("audit.action", action), "diff": [], "summary": summary_text(entry) or ""}
     return None
 
 

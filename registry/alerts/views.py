@@ -34,6 +34,11 @@ def _ground(g: dict) -> str:
     return labels.ground_text(g)
 
 
+@bp.app_template_filter("alert_ground_reasons")
+def _ground_reasons(g: dict) -> list[dict]:
+    return labels.ground_reasons(g)
+
+
 @bp.app_template_filter("alert_transport")
 def _transport(t: dict) -> str:
     return labels.transport_text(t)

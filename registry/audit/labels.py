@@ -285,10 +285,17 @@ FILTER_FIELDS = {"user": _l("User"), "action": _l("Action"), "object_type": _l("
 
 
 def summary_text(row: dict) -> str:
-    """An entry's summary for the reader: an audit export's filters (stored as JSON) in words, else as written."""
+    """An entry's summary for the reader: an audit export's filters (stored as JSON) in words, an alert step's from
+    its before/after (registry/alerts/labels.py), else as written."""
     import json
 
     summary = row.get("summary") or ""
+    if str(row.get("action") or "").startswith("alert."):  # alert steps: a label with parameters (alerts domain)
+        from registry.alerts.labels import summary_text as alert_summary
+
+        shown = alert_summary(row)
+        if shown is not None:
+            return shown
     if row.get("action") != "audit.export" or not summary.startswith("{"):
         return summary
     try:

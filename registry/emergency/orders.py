@@ -62,7 +62,9 @@ class _Converted:
         key = id(line.reasons)
         hit = self.reasons.get(key)
         if hit is None:
-            hit = self.reasons[key] = [{"rule": r.rule, "source": r.source} | ({"note": r.note} if r.note else {})
+            # code + params kept where the note has a code (a local setting's 地方设定：…, the heating season), so
+            # the order's 依据 detail says it in the reader's language (issue 16 item 2)
+            hit = self.reasons[key] = [{k: v for k, v in r.as_dict().items() if k != "note" or v}
                                        for r in line.reasons]
             self.keep.append(line.reasons)  # kept alive so its id is not reused
         return hit

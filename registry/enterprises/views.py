@@ -515,6 +515,9 @@ _LABEL_BY_FIELD = {
     for object_type, groups in (("enterprise", ENTERPRISE_GROUPS), ("production_line", LINE_GROUPS), ("permit", PERMIT_GROUPS))
 }
 _LABEL_BY_FIELD["production_line"]["kind"] = _l("Line type")
+# An approval's "facts": which approved copy the schedules and lists now read (issue 14 point 10), in words.
+_LABEL_BY_FIELD["enterprise"]["facts"] = _l("Approved facts kept")
+_FACTS_ORIGIN = {"registration": _l("from the registration"), "amendment": _l("from the amendment")}
 
 
 def _field_label(object_type: str, key: str) -> str:
@@ -531,6 +534,8 @@ def _show(object_type: str, key: str, value) -> str:
         return "—"
     if object_type == "enterprise" and key == "status":
         return registration_status_label(value)
+    if object_type == "enterprise" and key == "facts" and value in _FACTS_ORIGIN:
+        return str(_FACTS_ORIGIN[value])
     if isinstance(value, bool):
         return yes_no(value)
     if isinstance(value, list):
