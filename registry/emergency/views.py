@@ -339,6 +339,8 @@ def orders(list_id: int):
     """Every enterprise's alert-day notice to post at the gate (NOTICES_PER_PAGE a page), one enterprise's
     (`enterprise_id`), or either as PDF (`format=pdf`, one notice a page)."""
     only = request.args.get("enterprise_id", type=int)
+    if only is None and _me().role == "enterprise":
+        only = _me().enterprise_id  # an enterprise reads its own order (issue 16), never the city's
     lst = _notice_list(list_id, only)
     on, level = _alert_args(lst)
     page = max(request.args.get("page", 1, type=int), 1)

@@ -225,7 +225,7 @@ def test_enterprise_sees_todays_measures_and_what_its_applications_lack(demo_cit
 
 def _post_from(c, page_url: str, action: str, data: dict):
     html = c.get(page_url).get_data(as_text=True)
-    return c.post(action, data={**data, "csrf_token": csrf_from(html)})
+    return c.post(action, data={**data, "csrf_token": csrf_from(html), "confirmed": "1"})  # past the confirmation (issue 16 item 3)
 
 
 def test_after_approve_or_return_the_county_goes_to_the_next_registration_then_to_an_empty_queue(

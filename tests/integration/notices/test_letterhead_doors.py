@@ -29,7 +29,7 @@ def test_publish_form_records_the_letterhead_and_the_notice_prints_it(client, ma
     assert 'name="issuing_authority"' in page and 'name="document_number"' in page and 'name="issued_on"' in page
     response = client.post(f"/schedules/{schedule.id}/publish", data={
         "csrf_token": csrf_from(page), "filed_on": "2017-11-01", "recipients": "市工信局", "issuing_authority": "廊坊市大气办",
-        "document_number": "廊气办〔2017〕8号", "issued_on": ""})
+        "document_number": "廊气办〔2017〕8号", "issued_on": "", "confirmed": "1"})  # past the confirmation (issue 16 item 3)
     assert response.status_code == 302
     version = ops.latest_version(schedule)
     assert (version.issuing_authority, version.document_number) == ("廊坊市大气办", "廊气办〔2017〕8号")
