@@ -39,6 +39,7 @@ def test_city_official_totals_optimizer_versions_orders_export(demo_city, new_pa
     assert page.locator("#level-blue").count() == 1  # Langfang has a blue level (000:149)
     assert page.locator("#level-red tr.short").count() > 0
     page.click("#optimize-red")
+    page.wait_for_selector("#proposal-table tbody tr")  # the page after the optimizer's redirect, not the one before
     rows = page.locator("#proposal-table tbody tr")
     assert rows.count() > 0
     why = rows.first.locator("td.small").inner_text()
