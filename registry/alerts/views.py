@@ -21,8 +21,9 @@ from registry.core import codes, timeutil, unit_of_work
 from registry.core.errors import ValidationFailed
 from registry.core.pagination import Page
 from registry.core.regions import counties_under, get_region
+from registry.emergency.presenting import pack_title
 from registry.extensions import db
-from registry.policy.packs import pack_for_region
+from registry.policy.packs import get_pack, pack_for_region
 
 bp = Blueprint("alerts", __name__, url_prefix="/alerts")
 PER_PAGE = 200  # enterprises per page of an episode (a city has thousands)
@@ -141,6 +142,7 @@ def episode(episode_id: int):
     number = max(1, request.args.get("page", 1, type=int) or 1)
     page = Page(items=rows[(number - 1) * PER_PAGE:number * PER_PAGE], page=number, per_page=PER_PAGE, total=len(rows))
     return render_template("alerts/episode.html", ep=ep, changes=queries.changes(ep), page=page,
+                           pack_name=pack_title(get_pack(ep.pack_id)) or ep.pack_id,
                            page_args={"episode_id": ep.id, **({"filter": "unacknowledged"} if unack else {})},
                            rows=page.items, counts=queries.counts(ep),
                            unack=unack, manage=manage, level_form=level_form, lift_form=lift_form,
