@@ -10,9 +10,7 @@ and the output folder is touched.
 """
 from __future__ import annotations
 
-import argparse
 import sys
-import tempfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -92,20 +90,7 @@ def shoot(base: str, out: Path, lang: str, day=None) -> list[Path]:
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--out", default=str(ROOT / "docs" / "screenshots"))
-    parser.add_argument("--lang", default="zh", choices=("zh", "en"))
-    args = parser.parse_args()
-    with tempfile.TemporaryDirectory() as tmp:
-        app = screenshots.build_app(Path(tmp) / "shots.sqlite3")
-        day = seed(app)
-        server, base = screenshots.serve(app)
-        try:
-            for path in shoot(base, Path(args.out), args.lang, day):
-                print(f"{path} ({path.stat().st_size // 1024} KB)")
-        finally:
-            server.shutdown()
-    return 0
+    return screenshots.run(__doc__, seed, shoot)
 
 
 if __name__ == "__main__":

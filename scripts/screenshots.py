@@ -176,6 +176,25 @@ def shrink(path: Path) -> None:
         img.convert("RGB").quantize(colors=256, method=Image.Quantize.MEDIANCUT).save(path, optimize=True)
 
 
+def run(doc: str, seed_fn, shoot_fn) -> int:
+    """The other screenshot scripts' main: --out and --lang, a throwaway demo database seeded by `seed_fn(app)`, the
+    app served while `shoot_fn(base, out, lang, seeded)` saves its pictures."""
+    parser = argparse.ArgumentParser(description=doc.splitlines()[0])
+    parser.add_argument("--out", default=str(ROOT / "docs" / "screenshots"))
+    parser.add_argument("--lang", default="zh", choices=("zh", "en"))
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory(prefix="lantian-shots-") as tmp:
+        app = build_app(Path(tmp) / "shots.sqlite3")
+        seeded = seed_fn(app)
+        server, base = serve(app)
+        try:
+            for path in shoot_fn(base, Path(args.out), args.lang, seeded):
+                print(f"{path} ({path.stat().st_size // 1024} KB)")
+        finally:
+            server.shutdown()
+    return 0
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", default=str(ROOT / "docs" / "screenshots"))
