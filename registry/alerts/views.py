@@ -23,6 +23,8 @@ from registry.core.pagination import Page
 from registry.core.regions import counties_under, get_region
 from registry.emergency.presenting import pack_title
 from registry.extensions import db
+from registry.notices import page as notice_page
+from registry.notices.pdf import pdf_response, render_pdf, safe_filename
 from registry.policy.packs import get_pack, pack_for_region
 
 bp = Blueprint("alerts", __name__, url_prefix="/alerts")
@@ -205,7 +207,12 @@ def print_orders(episode_id: int):
     rows = queries.status_rows(ep)
     wanted = request.args.get("enterprise_id", type=int)
     orders = [r["order"] for r in rows if wanted is None or r["enterprise_id"] == wanted]
-    return render_template("alerts/print.html", ep=ep, orders=orders, single=wanted is not None)
+    html = render_template("alerts/print.html", ep=ep, orders=orders, single=wanted is not None)
+    if notice_page.wants_pdf():  # the same orders as a PDF to hand over or archive (registry/notices)
+        name = orders[0].content.get("name", "") if wanted is not None and orders else ""
+        filename = f"alert-orders-{ep.id}" + (f"-{safe_filename(name)}" if name else "") + ".pdf"
+        return pdf_response(render_pdf(html, request.url_root), filename)
+    return html
 
 
 # ---- the enterprise's side ----

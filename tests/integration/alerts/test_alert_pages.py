@@ -59,6 +59,15 @@ def test_city_issues_enterprise_acknowledges_official_sees_receipt(demo_city, cl
     resp = client.post(ep_url + "/resend", data={"csrf_token": csrf_from(html)})
     assert resp.status_code == 302
     assert client.get(ep_url + "/print").status_code == 200
+    # the order as a PDF to hand over (registry/notices): the enterprise's name and the level in its text
+    pdf = client.get(f"{ep_url}/print?format=pdf&enterprise_id={order.enterprise_id}")
+    assert pdf.status_code == 200 and pdf.mimetype == "application/pdf"
+    import io
+
+    from pypdf import PdfReader
+
+    text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf.data)).pages)
+    assert order.content["name"] in text and "橙色预警" in text
     ep_id = int(ep_url.rstrip("/").split("/")[-1])
     resp = client.post(f"{ep_url}/level", data={"csrf_token": csrf_from(html), "level": "red", "version": "",
                                                  "doc_number": "升级"})
