@@ -90,7 +90,8 @@ def test_emergency_notice_pdf_text_and_one_page_per_enterprise(client, filed):
 
 
 def test_enterprise_reads_only_its_own_notice_of_a_filed_list(client, filed, demo_city):
-    """An enterprise user: its own notice 200 (HTML and PDF); another enterprise's, the whole list's and the ZIP 404."""
+    """An enterprise user: its own notice 200 (HTML and PDF, also without naming itself); another enterprise's and the
+    ZIP 404; never the whole list's."""
     lst, orders = filed
     mine, other = orders[0], orders[1]
     login(client, _owner(mine["enterprise_id"]).username, DEMO_PASSWORD)
@@ -99,7 +100,9 @@ def test_enterprise_reads_only_its_own_notice_of_a_filed_list(client, filed, dem
     assert own.status_code == 200 and mine["name"] in own.get_data(as_text=True)
     assert client.get(f"{base}&enterprise_id={mine['enterprise_id']}&format=pdf").status_code == 200
     assert client.get(f"{base}&enterprise_id={other['enterprise_id']}").status_code == 404
-    assert client.get(base).status_code == 404
+    whole = client.get(base)  # not the whole list's: without naming itself an enterprise gets its own notice (issue 16)
+    assert whole.status_code == 200 and mine["name"] in whole.get_data(as_text=True)
+    assert other["name"] not in whole.get_data(as_text=True)
     assert client.get(f"/emergency/lists/{lst.id}/orders.zip?{QUERY}").status_code == 404
 
 
