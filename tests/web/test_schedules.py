@@ -78,6 +78,7 @@ def test_official_generates_decides_publishes_refiles_and_compares(new_page, jiy
     public = new_page()
     public.goto("/public/schedules/")
     public.click("#published a >> nth=0")
+    public.wait_for_selector("#entries tr.entry")  # the schedule's page, not the list it was clicked on
     assert public.locator("#entries tr.entry[data-line=CO1]").count() == 2
 
     # a change needs a new version with a filing reason; the comparison shows no line changed
