@@ -30,6 +30,7 @@ import os
 import resource
 import tempfile
 import time
+from contextlib import contextmanager
 from pathlib import Path
 
 from bench.evaluate import machine
@@ -148,6 +149,33 @@ def _issue(actor, data: dict, subjects=None, round_no: int = 0) -> tuple[float, 
     return took, n
 
 
+@contextmanager
+def demo_database(database_url: str = ""):
+    """A fresh migrated database (a THROWAWAY PostgreSQL one when given, else a SQLite file in a temporary folder) with
+    the regions and the demo (8 enterprises a city), inside a request context: the ground both alert benches stand on."""
+    os.environ["DATABASE_URL"] = database_url or f"sqlite:///{tempfile.mkdtemp()}/bench.sqlite3"
+    from flask_migrate import upgrade
+
+    from registry import create_app
+    from registry.core.regions import load_regions
+    from registry.demo import build_demo
+    from registry.extensions import db
+
+    app = create_app("default")
+    assert app.config["SQLALCHEMY_DATABASE_URI"] == os.environ["DATABASE_URL"], "refusing to write outside the given DB"
+    with app.test_request_context():
+        if database_url:
+            with db.engine.begin() as conn:
+                conn.exec_driver_sql("DROP SCHEMA public CASCADE")
+                conn.exec_driver_sql("CREATE SCHEMA public")
+        upgrade()
+        load_regions()
+        db.session.commit()
+        build_demo(per_city=8)
+        db.session.commit()
+        yield app
+
+
 def main() -> dict:
     ap = argparse.ArgumentParser()
     ap.add_argument("--enterprises", type=int, default=5000)
@@ -157,34 +185,14 @@ def main() -> dict:
     ap.add_argument("--database-url", default="", help="a THROWAWAY PostgreSQL database (scripts/pg_throwaway.sh); "
                                                         "default: a fresh SQLite file")
     args = ap.parse_args()
-    tmp = tempfile.mkdtemp()
-    os.environ["DATABASE_URL"] = args.database_url or f"sqlite:///{tmp}/bench.sqlite3"
 
-    from flask_migrate import upgrade
-
-    from registry import create_app
-    from registry.accounts.auth import SYSTEM
-    from registry.alerts.sources import pack_day
-    from registry.core.timeutil import beijing_today
-    from registry.demo import build_demo
-    from registry.extensions import db
-    from registry.policy.packs import pack_for_region
-
-    app = create_app("default")
-    assert app.config["SQLALCHEMY_DATABASE_URI"] == os.environ["DATABASE_URL"], "refusing to write outside the given DB"
     out: dict = {"machine": machine()}
-    with app.test_request_context():
-        if args.database_url:
-            with db.engine.begin() as conn:
-                conn.exec_driver_sql("DROP SCHEMA public CASCADE")
-                conn.exec_driver_sql("CREATE SCHEMA public")
-        upgrade()
-        from registry.core.regions import load_regions
-
-        load_regions()
-        db.session.commit()
-        build_demo(per_city=8)
-        db.session.commit()
+    with demo_database(args.database_url):  # sets DATABASE_URL before the registry is imported
+        from registry.accounts.auth import SYSTEM
+        from registry.alerts.sources import pack_day
+        from registry.core.timeutil import beijing_today
+        from registry.extensions import db
+        from registry.policy.packs import pack_for_region
         t = time.perf_counter()
         _clone(args.enterprises, [CITY], 0)
         out["clone_city_s"] = round(time.perf_counter() - t, 1)

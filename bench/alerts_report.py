@@ -17,14 +17,12 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import resource
-import tempfile
 import time
 from datetime import timedelta
 from pathlib import Path
 
-from bench.alerts import CITY, _clone
+from bench.alerts import CITY, _clone, demo_database
 from bench.evaluate import machine
 
 
@@ -44,39 +42,21 @@ def main() -> dict:
     ap.add_argument("--database-url", default="", help="a THROWAWAY PostgreSQL database (scripts/pg_throwaway.sh); "
                                                         "default: a fresh SQLite file")
     args = ap.parse_args()
-    tmp = tempfile.mkdtemp()
-    os.environ["DATABASE_URL"] = args.database_url or f"sqlite:///{tmp}/bench.sqlite3"
 
-    from flask_migrate import upgrade
-    from sqlalchemy import insert, select, update
-
-    from registry import create_app
-    from registry.accounts.auth import SYSTEM
-    from registry.accounts.models import User
-    from registry.alerts import operations as ops
-    from registry.alerts import report
-    from registry.alerts.models import AlertOrder, InboxMessage, Receipt
-    from registry.alerts.report_export import episode_xlsx
-    from registry.core.regions import load_regions
-    from registry.core.timeutil import utcnow
-    from registry.demo import build_demo
-    from registry.emergency import operations as eops
-    from registry.extensions import db
-    from registry.policy.packs import pack_for_region
-
-    app = create_app("default")
-    assert app.config["SQLALCHEMY_DATABASE_URI"] == os.environ["DATABASE_URL"], "refusing to write outside the given DB"
     out: dict = {"machine": machine()}
-    with app.test_request_context():
-        if args.database_url:
-            with db.engine.begin() as conn:
-                conn.exec_driver_sql("DROP SCHEMA public CASCADE")
-                conn.exec_driver_sql("CREATE SCHEMA public")
-        upgrade()
-        load_regions()
-        db.session.commit()
-        build_demo(per_city=8)
-        db.session.commit()
+    with demo_database(args.database_url):  # sets DATABASE_URL before the registry is imported
+        from sqlalchemy import insert, select, update
+
+        from registry.accounts.auth import SYSTEM
+        from registry.accounts.models import User
+        from registry.alerts import operations as ops
+        from registry.alerts import report
+        from registry.alerts.models import AlertOrder, InboxMessage, Receipt
+        from registry.alerts.report_export import episode_xlsx
+        from registry.core.timeutil import utcnow
+        from registry.emergency import operations as eops
+        from registry.extensions import db
+        from registry.policy.packs import pack_for_region
         official = db.session.scalar(select(User).where(User.username == "langfang"))
         province = db.session.scalar(select(User).where(User.username == "hebei"))
         # the list is compiled before cloning: clones share their template's line rows (bench/alerts.py clones
