@@ -162,8 +162,7 @@ def alert_orders(lst: EmergencyList, on: date, level: str, grades: dict[int, str
     line without a filed plan is no plan: the pack's minimum applies, R-O-02). `only`: that enterprise's order
     alone (one notice evaluates one enterprise, not the city), or a set: those of a page."""
     wanted = {only} if isinstance(only, int) else only  # an enterprise reading its own, or a page's (issue 16)
-    entries: list[ListEntry] = (list(lst.entries) if wanted is None
-                                else [row["entry"] for row in queries.entries_with_line(lst, wanted)])
+    entries: list[ListEntry] = queries.list_entries(lst, wanted)  # the entries alone: _enterprises reads the rest
     frozen: dict[int, dict[str, str]] = {}
     plans: dict[int, dict[tuple[int, str], Any]] = {}
     for e in entries:
