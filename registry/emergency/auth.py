@@ -46,14 +46,3 @@ def can_view_own_notice(user, lst, enterprise_id: int) -> bool:
     enterprise = db.session.get(Enterprise, enterprise_id)
     return (enterprise is not None and lst.status == "filed" and is_member(user, enterprise)
             and enterprise.region_code.startswith(region_prefix(lst.region_code)))
-def can_read_own_measures(user, lst) -> bool:
-    """An enterprise reads its own lines' measures and alert-day orders in a list its city filed (issue 16):
-    filed only (a draft is the city's working copy), and only a list that names the enterprise. The rows it
-    may read are its own (queries.own_entries); the rest of the list stays the officials'."""
-    if not is_authenticated(user) or user.role != Role.ENTERPRISE.value or not user.enterprise_id:
-        return False
-    if lst.status != "filed":
-        return False
-    from registry.emergency.queries import names_enterprise
-
-    return names_enterprise(lst, user.enterprise_id)

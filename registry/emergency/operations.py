@@ -189,14 +189,6 @@ def get_list(actor, list_id: int) -> EmergencyList:
     return lst
 
 
-def get_list_naming_me(actor, list_id: int) -> EmergencyList:
-    """A filed list as its enterprise reads it (its own rows only, auth.can_read_own_measures); 404 otherwise."""
-    lst = db.session.get(EmergencyList, list_id)
-    if lst is None or not auth.can_read_own_measures(actor, lst):
-        raise NotFound(_("Not found."))
-    return lst
-
-
 def _managed(actor, list_id: int) -> EmergencyList:
     lst = get_list(actor, list_id)
     if not auth.can_manage_list(actor, lst.region_code):

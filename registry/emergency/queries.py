@@ -246,10 +246,3 @@ def enterprise_ids_of(lst: EmergencyList) -> list[int]:
 
     return list(db.session.scalars(select(ListEntry.enterprise_id).where(ListEntry.list_id == lst.id).distinct()
                                    .order_by(ListEntry.enterprise_id)))
-
-
-def names_enterprise(lst: EmergencyList, enterprise_id: int) -> bool:
-    from registry.emergency.models import ListEntry
-
-    return db.session.scalar(select(ListEntry.id).where(ListEntry.list_id == lst.id, ListEntry.enterprise_id == enterprise_id)
-                             .limit(1)) is not None
