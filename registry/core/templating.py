@@ -8,12 +8,10 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from decimal import Decimal
-from functools import lru_cache
 
 from flask import Flask
 from flask_babel import gettext as _
 
-import grading.vocab as vocab_module
 from registry.core import codes, timeutil
 from registry.core.codes import ACRONYMS, humanise, is_zh  # noqa: F401  (re-exported: templates' users import them here)
 from registry.core.dictionary import CAPACITY_UNITS
@@ -23,26 +21,15 @@ from registry.core.regions import region_label
 DISPLAY_TZ = timeutil.BEIJING  # the one clock's zone (core/timeutil.py)
 
 
-@lru_cache(maxsize=None)
-def _vocabulary(name: str):
-    return getattr(vocab_module, name)
-
-
 def vocab_label(code, vocabulary: str) -> str:
-    """The label of `code` in the named grading.vocab vocabulary; unknown codes are shown as is."""
-    if code is None or code == "":
-        return ""
-    try:
-        member = _vocabulary(vocabulary)(str(code))
-    except (AttributeError, ValueError):
-        return str(code)
-    return member.label_zh if is_zh() else humanise(member.value)
+    """The label of `code` in the named grading.vocab vocabulary (the one label registry, core/codes.py); unknown
+    codes are shown as is."""
+    return codes.label(vocabulary, code)
 
 
 def vocab_choices(vocabulary: str, *, blank: bool = False) -> list[tuple[str, str]]:
     """(code, label) pairs for a select, in the current language; `blank` adds a '—' option."""
-    members = list(_vocabulary(vocabulary))
-    out = [(m.value, m.label_zh if is_zh() else humanise(m.value)) for m in members]
+    out = codes.choices(vocabulary)
     return ([("", "—")] + out) if blank else out
 
 
