@@ -5,7 +5,7 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import false, or_, select
+from sqlalchemy import case, false, func, or_, select
 
 from grading.vocab import Sector
 from registry.accounts.models import Role
@@ -127,6 +127,41 @@ def ungraded(actor) -> list[dict[str, Any]]:
         out.append({"enterprise_id": e.id, "name": e.name, "uscc": e.uscc, "region_code": e.region_code,
                     "industries": industries, "reason": reason, "rule": rule, "failed": failed})
     return out
+
+
+def ungraded_page(actor, page: int = 1, per_page: int = 50) -> tuple[list[dict[str, Any]], dict[str, int]]:
+    """One page of `ungraded(actor)` (same rows, same order) and its counts ({"total", "excluded"}), with the
+    filtering and the counting in SQL: the province's page read every enterprise of the 15 industries into Python
+    to show 50 of them (issue 18 item 4, 0.9 s at 60,000 enterprises)."""
+    scoped = _scoped_enterprises(actor).with_only_columns(Enterprise.id)
+    graded_sectors = sorted(GRADED)
+    in_graded = or_(Enterprise.sector.in_(graded_sectors), Enterprise.id.in_(
+        select(ProductionLine.enterprise_id).where(ProductionLine.sector.in_(graded_sectors))))
+    graded_now = _current(select(GradeDecision.enterprise_id).where(GradeDecision.system == EMERGENCY)
+                          .outerjoin(GradeApplication, GradeApplication.id == GradeDecision.application_id)
+                          .where((GradeApplication.status == S.EFFECTIVE.value)
+                                 | GradeDecision.kind.in_(["fraud", "violation", "regrade"])))
+    excluded = or_(*(func.coalesce(getattr(Enterprise, c), False).is_(False) for c in EXCLUSION_CONDITIONS))
+    where = (Enterprise.id.in_(scoped), in_graded, or_(excluded, Enterprise.id.not_in(graded_now)))
+    total, n_excluded = db.session.execute(select(func.count(), func.coalesce(func.sum(case((excluded, 1), else_=0)), 0))
+                                           .select_from(Enterprise).where(*where)).one()
+    ents = db.session.execute(
+        select(Enterprise.id, Enterprise.name, Enterprise.uscc, Enterprise.region_code, Enterprise.sector,
+               *(getattr(Enterprise, c) for c in EXCLUSION_CONDITIONS))
+        .where(*where).order_by(Enterprise.id).limit(per_page).offset((max(1, page) - 1) * per_page)).all()
+    line_sectors: dict[int, set[str]] = {}
+    if ents:
+        for eid, sector in db.session.execute(select(ProductionLine.enterprise_id, ProductionLine.sector).distinct()
+                                              .where(ProductionLine.enterprise_id.in_([e.id for e in ents]))):
+            line_sectors.setdefault(eid, set()).add(sector)
+    out = []
+    for e in ents:
+        failed = [c for c in EXCLUSION_CONDITIONS if not getattr(e, c)]
+        reason, rule = ("excluded", "R-E-01") if failed else ("not_applied", "R-G-05")
+        out.append({"enterprise_id": e.id, "name": e.name, "uscc": e.uscc, "region_code": e.region_code,
+                    "industries": sorted(({e.sector} | line_sectors.get(e.id, set())) & GRADED), "reason": reason,
+                    "rule": rule, "failed": failed})
+    return out, {"total": int(total), "excluded": int(n_excluded)}
 
 
 def distribution(actor) -> dict[str, Any]:

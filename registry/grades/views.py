@@ -471,10 +471,10 @@ def _official():
 def ungraded():
     from registry.core.pagination import Page
 
-    items = queries.ungraded(_official())  # issue 16: a page of 50 at a time (the province has thousands)
+    # issue 16: a page of 50 at a time (the province has thousands); issue 18: filtered and counted in SQL
     number = max(1, request.args.get("page", 1, type=int) or 1)
-    page = Page(items=items[(number - 1) * 50:number * 50], page=number, per_page=50, total=len(items))
-    counts = {"excluded": sum(1 for e in items if e["reason"] == "excluded"), "total": len(items)}
+    items, counts = queries.ungraded_page(_official(), number, 50)
+    page = Page(items=items, page=number, per_page=50, total=counts["total"])
     return render_template("grades/ungraded.html", items=page.items, page=page, counts=counts)
 
 

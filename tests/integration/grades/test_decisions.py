@@ -146,3 +146,24 @@ def test_multi_industry_enterprise_takes_its_worst_industry(db_app, make_user, m
     result = ops.proposal(app)
     assert dict((i, g.value) for i, g in result.by_industry) == {"steel": "A", "coking": "B"}
     assert result.grade.value == "B"
+
+
+def test_ungraded_page_is_the_list_counted_in_sql(db_app, client, make_user, make_enterprise):
+    """Issue 18 item 4: the ungraded page (R-E-01 003:52, R-G-05 003:51) reads one page and counts in SQL — the same
+    rows, order and counts as the whole list, page by page."""
+    from registry.extensions import db
+    from registry.grades import queries
+    from tests.builders import login
+
+    county, city = make_user("county", ANCI), make_user("city", "131000")
+    for i in range(5):
+        make_enterprise(ANCI, approved_by=county, stably_compliant=(i % 2 == 0))
+    db.session.commit()
+    whole = queries.ungraded(city)
+    assert len(whole) == 5
+    pages = [queries.ungraded_page(city, n, 2) for n in (1, 2, 3)]
+    assert [r for items, _c in pages for r in items] == whole
+    assert pages[0][1] == {"total": 5, "excluded": sum(1 for r in whole if r["reason"] == "excluded")} == pages[2][1]
+    login(client, city.username)
+    page = client.get("/grades/ungraded").get_data(as_text=True)
+    assert page.count('data-reason="') == 5
