@@ -108,3 +108,27 @@ def test_api_listing_scoped_and_in_openapi(counties, client, make_user):
     if spec.status_code == 404:
         spec = client.get("/api/v1/openapi.json")
     assert "/api/v1/supervision-listing" in spec.get_json()["paths"]
+
+
+def test_a_large_region_chooses_a_county_first(counties, client, make_user, monkeypatch):
+    """Issue 18 item 4 (pages at province scale): a region of more enterprises than the page runs the engine for
+    (a city of thousands, the province) first chooses a county (选择区县), then gets that county's listing; the
+    exports still list every county; a county outside the region is not found."""
+    from registry.policy import supervision
+
+    monkeypatch.setattr(supervision, "PAGE_LIMIT", 1)
+    city = make_user("city", "131000")
+    login(client, city.username)
+    page = client.get(f"/supervision/?pack={PACK}").get_data(as_text=True)
+    assert 'id="supervision-choose"' in page and 'id="supervision-listing"' not in page
+    assert f'<tr data-county="{ANCI}">' in page and f'<tr data-county="{GUANGYANG}">' in page and ZHENGDING not in page
+    assert "安次区" in page and counties[ANCI].name not in page  # counties by name, no engine run yet
+    one = client.get(f"/supervision/?pack={PACK}&county={ANCI}")
+    assert one.status_code == 200
+    page = one.get_data(as_text=True)
+    assert f'data-county="{ANCI}" data-listed="yes"' in page and f'data-county="{GUANGYANG}" data-listed=' not in page
+    assert counties[ANCI].name in page
+    text = client.get(f"/supervision/export.csv?pack={PACK}").get_data(as_text=True)
+    assert "安次区" in text and "广阳区" in text
+    assert client.get(f"/supervision/?pack={PACK}&county={ZHENGDING}").status_code == 404
+    assert client.get(f"/supervision/?pack={PACK}&county=13'--").status_code == 400
