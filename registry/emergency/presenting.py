@@ -10,7 +10,7 @@ from sqlalchemy import select
 from registry.core import codes
 from registry.core.citations import cite
 from registry.emergency.models import EmergencyList
-from registry.emergency.queries import totals
+from registry.emergency.queries import totals_by_level
 from registry.enterprises.models import Enterprise
 from registry.extensions import db
 from registry.policy.emergency import emergency_levels
@@ -19,8 +19,10 @@ from registry.policy.packs import Pack
 
 def level_totals(lst: EmergencyList, pack: Pack) -> list[dict[str, Any]]:
     out = []
-    for level in emergency_levels(pack):
-        t = totals(lst, pack, level)
+    levels = emergency_levels(pack)
+    by_level = totals_by_level(lst, pack, levels)
+    for level in levels:
+        t = by_level[level]
         out.append({"level": level, "met": t.met, "annualised": t.days.annualised,
                     "has_targets": any(p.target_percent is not None for p in t.pollutants),
                     "resplit_applied": t.targets.resplit_applied,

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import statistics
-from collections import defaultdict
+from collections import OrderedDict, defaultdict
 from typing import Any
 
 from flask_babel import gettext as _
@@ -81,7 +81,17 @@ def list_baselines(lst: EmergencyList) -> tuple[list[LineBaseline], dict[str, di
     """The list's frozen lines and, per level, each line's action (keys are str ids for the pure layer)."""
     seen: dict[int, LineBaseline] = {}
     actions: dict[str, dict[tuple[str, str], Action]] = defaultdict(dict)
-    for e in lst.entries:
+    if "entries" in lst.__dict__ or lst.id is None:  # loaded (an operation working on the list): those objects
+        rows = lst.entries
+    else:  # issue 18: plain columns, not 100,000 ORM objects for a city's list of 5,000 enterprises
+        from registry.emergency.models import ListEntry
+
+        rows = db.session.execute(select(
+            ListEntry.enterprise_id, ListEntry.line_id, ListEntry.level, ListEntry.measure, ListEntry.percent,
+            ListEntry.daily_so2_kg, ListEntry.daily_nox_kg, ListEntry.daily_pm_kg, ListEntry.daily_vocs_kg,
+            ListEntry.baseline_class, ListEntry.grade, ListEntry.capacity_weight)
+            .where(ListEntry.list_id == lst.id).order_by(ListEntry.id)).all()
+    for e in rows:
         key = (str(e.enterprise_id), str(e.line_id))
         if e.line_id not in seen:
             seen[e.line_id] = LineBaseline(key[0], key[1], {
@@ -125,6 +135,29 @@ def area_snapshot(region_code: str) -> list[dict[str, Any]]:
 def totals(lst: EmergencyList, pack: Pack, level: str) -> LevelTotals:
     lines, actions = list_baselines(lst)
     return city_totals(pack, level, lines, actions.get(level, {}), (lst.resplit or {}).get(level), area_of(lst))
+
+
+_TOTALS: OrderedDict[tuple, dict[str, LevelTotals]] = OrderedDict()  # (list id, compiled at, pack) → level → totals
+
+
+def totals_by_level(lst: EmergencyList, pack: Pack, levels: list[str]) -> dict[str, LevelTotals]:
+    """`totals` of each level, the list's lines read once. A list version's entries, resplit and inventory are fixed
+    when it is compiled (a change is a new version; filing only stamps its status: emergency/dashboard.py), so the
+    totals are remembered per process by (id, compiled at, pack) — the list page of a city of 5,000 enterprises
+    (issue 18 item 4: 5 s) adds its lines once, not on every visit."""
+    key = (lst.id, lst.created_at.isoformat() if lst.created_at else "", lst.pack_sha256, pack.id, tuple(levels))
+    if lst.id is not None and key in _TOTALS:
+        _TOTALS.move_to_end(key)
+        return _TOTALS[key]
+    lines, actions = list_baselines(lst)
+    area = area_of(lst)
+    out = {level: city_totals(pack, level, lines, actions.get(level, {}), (lst.resplit or {}).get(level), area)
+           for level in levels}
+    if lst.id is not None:
+        _TOTALS[key] = out
+        while len(_TOTALS) > 64:
+            _TOTALS.popitem(last=False)
+    return out
 
 
 def lists_in_scope(region_prefixes: str | None) -> list[EmergencyList]:
