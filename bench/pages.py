@@ -165,7 +165,8 @@ def pages(world: dict) -> dict[str, list[tuple[str, str]]]:
         ("grade chart", "/grades/chart"), ("ungraded enterprises", "/grades/ungraded"), ("schedules", "/schedules/"),
         ("schedule (latest version)", f"/schedules/{s}"), ("schedule calendar", f"/schedules/versions/{draft}/calendar"),
         ("schedule diff", f"/schedules/versions/{draft}/diff"), ("emergency lists", "/emergency/"),
-        ("county supervision", "/supervision/"), ("Excel exchange", "/exchange/"), ("API tokens", "/account/tokens"),
+        ("county supervision", "/supervision/"), ("county supervision, one county", f"/supervision/?county={world['county']}"),
+        ("dashboard", "/dashboard/"), ("Excel exchange", "/exchange/"), ("API tokens", "/account/tokens"),
         ("account", "/account"),
     ]
     if app:
@@ -180,7 +181,7 @@ def pages(world: dict) -> dict[str, list[tuple[str, str]]]:
         ("enterprise history", f"/enterprises/{e}/history"), ("grades", "/grades/"), ("schedules", "/schedules/"),
         ("schedule (published)", f"/schedules/{s}"), ("schedule notice", f"/schedules/versions/{pub}/notice/{e}"),
         ("emergency plan", f"/emergency/enterprises/{e}/plan"), ("my emergency measures", "/emergency/mine"),
-        ("account", "/account"),
+        ("account", "/account"), ("dashboard", "/dashboard/"),
     ]
     if lst:
         enterprise.append(("my alert-day order", f"/emergency/lists/{lst}/orders?date=2017-12-10&level=red"))
@@ -235,12 +236,15 @@ class Browser:
                 raise RuntimeError(f"login {username}: {err.code}") from err
 
 
-def measure(base: str, world: dict, repeat: int, skip: tuple[str, ...] = ()) -> tuple[list[dict], list[float]]:
+def measure(base: str, world: dict, repeat: int, skip: tuple[str, ...] = (), only: tuple[str, ...] = ()
+            ) -> tuple[list[dict], list[float]]:
     usernames = {"province": world["users"]["province"], "city": world["users"]["city"], "county": world["users"]["county"],
                  "enterprise": world["users"]["enterprise"], "admin": "bench-admin", "security_admin": "bench-security_admin",
                  "audit_admin": "bench-audit_admin"}
     rows, trivial = [], []
     for role, items in pages(world).items():
+        if only and role not in only:
+            continue
         person = Browser(base)
         if role != "anonymous":
             person.login(usernames[role])
@@ -314,6 +318,9 @@ def main() -> int:
                    help="a page not to time, e.g. 'county supervision@province' (repeatable)")
     p.add_argument("--prepare-only", action="store_true", help="build the database and the world (with --keep), time nothing")
     p.add_argument("--out", default=str(ROOT / "bench" / "results"))
+    p.add_argument("--url", help="with --reuse: a database already running (e.g. bench/load/run.py --reuse's), not started "
+                   "or stopped here")
+    p.add_argument("--only", action="append", default=[], metavar="ROLE", help="time only these roles' pages (repeatable)")
     args = p.parse_args()
 
     from bench.import_export import _machine, _run_step
@@ -325,7 +332,9 @@ def main() -> int:
     meta = {"scale": args.scale, "db": "SQLite" if args.db == "sqlite" else "PostgreSQL", "machine": _machine(),
             "repeat": args.repeat}
     try:
-        if args.db == "sqlite":
+        if args.url:
+            url = args.url
+        elif args.db == "sqlite":
             url = f"sqlite:///{tmp}/pages.sqlite3"
         else:
             url = subprocess.run([str(ROOT / "scripts/pg_throwaway.sh"), "start", str(cluster)], check=True, capture_output=True,
@@ -357,7 +366,7 @@ def main() -> int:
                                    "wsgi:app"], cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         _wait_ready(base)
         meta["load"] = " ".join(f"{x:.1f}" for x in os.getloadavg())
-        rows, trivial = measure(base, world, args.repeat, tuple(args.skip))
+        rows, trivial = measure(base, world, args.repeat, tuple(args.skip), tuple(args.only))
         meta["load"] += " → " + " ".join(f"{x:.1f}" for x in os.getloadavg())
     finally:
         if server is not None:
@@ -366,7 +375,7 @@ def main() -> int:
                 server.wait(30)
             except subprocess.TimeoutExpired:
                 server.kill()
-        if args.db == "postgresql":
+        if args.db == "postgresql" and not args.url:
             subprocess.run([str(ROOT / "scripts/pg_throwaway.sh"), "stop", str(cluster)], check=False)
         if not (args.keep or args.reuse):
             shutil.rmtree(tmp, ignore_errors=True)

@@ -21,6 +21,15 @@ from locust import HttpUser, between, task
 
 with open(os.environ["LOAD_PEOPLE"], encoding="utf-8") as f:
     PEOPLE = json.load(f)
+WORLD: dict = {}
+if os.environ.get("LOAD_WORLD") and os.path.exists(os.environ["LOAD_WORLD"]):
+    with open(os.environ["LOAD_WORLD"], encoding="utf-8") as f:
+        WORLD = json.load(f)
+# bench/pages.py's world accounts (province, Langfang city, its busiest county, an enterprise there): every tenth
+# simulated person is one of them, so the pages of the world (a schedule, its notices, the city's emergency list,
+# the province's dashboard) are measured as often as the others (issue 18).
+WORLD_PEOPLE = [p for p in PEOPLE if p.get("world")]
+OTHERS = [p for p in PEOPLE if not p.get("world")]
 _next = itertools.count()
 
 # A copy of tests/builders/answers.py's STEEL_ANSWERS: locust loads this file alone in its own process,
@@ -38,7 +47,8 @@ class Person(HttpUser):
     wait_time = between(1, 4)
 
     def on_start(self) -> None:
-        self.me = PEOPLE[next(_next) % len(PEOPLE)]
+        n = next(_next)
+        self.me = WORLD_PEOPLE[(n // 10) % len(WORLD_PEOPLE)] if WORLD_PEOPLE and n % 10 == 9 else OTHERS[n % len(OTHERS)]
         self.client.headers.update({"Authorization": f"Bearer {self.me['token']}", "Accept-Language": "zh"})
         self.to_approve = list(self.me.get("approve", []))
         self.filed = False
@@ -51,7 +61,63 @@ class Person(HttpUser):
 
     # ---- officials ----
     def _official(self) -> bool:
-        return self.me["role"] in ("county", "city")
+        return self.me["role"] in ("county", "city", "province")
+
+    def _world(self) -> bool:
+        return bool(self.me.get("world")) and bool(WORLD)
+
+    # ---- everyone: the dashboard (issue 16), by role ----
+    @task(2)
+    def dashboard(self) -> None:
+        self.client.get("/dashboard/", name=f"open: GET /dashboard/ ({self.me['role']})")
+
+    # ---- officials: the reports over their whole scope (issue 18 item 4) ----
+    @task(1)
+    def ungraded(self) -> None:
+        if self._official():
+            self.client.get("/grades/ungraded", name="list: GET /grades/ungraded (page)")
+
+    @task(1)
+    def audit_log(self) -> None:
+        if self._official():
+            self.client.get("/audit/", name="list: GET /audit/ (page)")
+
+    @task(1)
+    def supervision(self) -> None:
+        if self._official():
+            self.client.get("/supervision/", name="list: GET /supervision/ (page)")
+
+    @task(1)
+    def schedules_and_lists(self) -> None:
+        if self._official():
+            self.client.get("/schedules/", name="list: GET /schedules/ (page)")
+            self.client.get("/emergency/", name="list: GET /emergency/ (page)")
+
+    # ---- the world's officials: its schedule, notices and emergency list ----
+    @task(2)
+    def world_schedule(self) -> None:
+        if self._world() and self._official():
+            self.client.get(f"/schedules/{WORLD['schedule_id']}", name="open: GET /schedules/[id] (page)")
+            self.client.get(f"/schedules/versions/{WORLD['published_id']}/notice/{WORLD['enterprise_id']}",
+                            name="notice: GET /schedules/versions/[id]/notice/[id]")
+
+    @task(2)
+    def world_emergency_list(self) -> None:
+        if self._world() and self.me["role"] in ("city", "province") and WORLD.get("list_id"):
+            self.client.get(f"/emergency/lists/{WORLD['list_id']}", name="open: GET /emergency/lists/[id] (page)")
+            self.client.get(f"/emergency/lists/{WORLD['list_id']}/orders?date=2017-12-10&level=red",
+                            name="list: GET /emergency/lists/[id]/orders (page)")
+
+    # ---- the world's enterprise: its notices ----
+    @task(2)
+    def world_enterprise_notices(self) -> None:
+        if self._world() and self.me["role"] == "enterprise":
+            self.client.get(f"/schedules/versions/{WORLD['published_id']}/notice/{WORLD['enterprise_id']}",
+                            name="notice: GET /schedules/versions/[id]/notice/[id]")
+            self.client.get("/emergency/mine", name="open: GET /emergency/mine (page)")
+            if WORLD.get("list_id"):
+                self.client.get(f"/emergency/lists/{WORLD['list_id']}/orders?date=2017-12-10&level=red",
+                                name="notice: GET /emergency/lists/[id]/orders (own order)")
 
     @task(4)
     def enterprise_list_page(self) -> None:
@@ -103,7 +169,7 @@ class Person(HttpUser):
 
     @task(1)
     def file_application(self) -> None:
-        if self.me["role"] != "enterprise" or self.filed:
+        if self.me["role"] != "enterprise" or self.filed or self.me.get("world"):  # the world's enterprise is reopened
             return
         self.filed = True
         r = self.client.post("/api/v1/grade-applications", name="file: POST /api/v1/grade-applications",

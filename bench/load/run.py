@@ -128,6 +128,32 @@ def step_people(url: str, out: str, n_people: str, per_city: str) -> dict:
     return {"people": len(people), "applications_to_approve": prepared, "counties": counties}
 
 
+def step_world_people(url: str, world_file: str, out: str) -> dict:
+    """API tokens for bench/pages.py's world accounts (the province, Langfang city, its busiest county and an
+    enterprise of it, issue 18): the people who open the world's schedule, notices and emergency list."""
+    from sqlalchemy import select
+
+    from bench.import_export import _app
+    from registry.accounts.models import User
+    from registry.accounts.operations import create_token
+    from registry.extensions import db
+
+    world = json.loads(Path(world_file).read_text(encoding="utf-8"))
+    app = _app(url)
+    people = []
+    with app.app_context(), app.test_request_context():
+        for role, username in world["users"].items():
+            user = db.session.scalar(select(User).where(User.username == username))
+            _t, secret = create_token(user, {"name": "load"})
+            person = {"role": role, "region": user.region_code, "token": secret, "world": True}
+            if role == "enterprise":
+                person.update(enterprise_id=world["enterprise_id"], line_id=world["line_id"])
+            people.append(person)
+        db.session.commit()
+    Path(out).write_text(json.dumps(people), encoding="utf-8")
+    return {"world_people": len(people)}
+
+
 # ---- the run ----
 
 def _free_port() -> int:
@@ -187,7 +213,7 @@ def _markdown(result: dict) -> str:
                      f"{r['p99_ms']:g} | {'' if ratio is None else f'{ratio:.2f}×'} |")
     s = result["summary"]
     lines += ["", f"Throughput {s['rps']} req/s; error rate {s['error_rate']:.4%} ({s['failures']} of {s['requests']}); "
-                  f"worst list page p95 ÷ trivial p95 = {s['worst_list_ratio']:.2f}× (target ≤ {RATIO_TARGET:g}×).", ""]
+                  f"worst list/detail page p95 ÷ trivial p95 = {s['worst_list_ratio']:.2f}× (target ≤ {RATIO_TARGET:g}×).", ""]
     return "\n".join(lines)
 
 
@@ -202,30 +228,55 @@ def main() -> int:
     p.add_argument("--threads", type=int, default=4)
     p.add_argument("--approvals-per-city", type=int, default=3)
     p.add_argument("--out", default=str(ROOT / "bench" / "results"))
+    p.add_argument("--reuse", metavar="DIR", help="a database prepared earlier: DIR/url (its running cluster), DIR/meta.json, "
+                   "DIR/people.json (step people), DIR/world.json (bench/pages.py's step world), DIR/world-people.json "
+                   "(step world_people); see docs/performance.md")
     args = p.parse_args()
 
     from bench.import_export import _machine, _run_step
 
+    reuse = Path(args.reuse) if args.reuse else None
     tmp = Path(tempfile.mkdtemp(prefix="lantian-load-"))
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     cluster = tmp / "pg"
-    env = dict(os.environ, LOAD_EVIDENCE_DIR=str(tmp / "evidence"))
+    env = dict(os.environ, LOAD_EVIDENCE_DIR=str((reuse or tmp) / "evidence"))
     gunicorn = None
     t_start = time.perf_counter()
     try:
-        url = subprocess.run([str(ROOT / "scripts/pg_throwaway.sh"), "start", str(cluster)], check=True, capture_output=True,
-                             text=True).stdout.strip()
-        print(f"# machine: {_machine()}\n# database {url}", flush=True)
-        book = tmp / f"province-{args.scale:g}.xlsx"
-        data = _run_step("generate", str(book), str(args.scale), str(args.seed))
-        _run_step("migrate", url)
-        imported = _run_step("import", url, str(book))
-        print(f"# province loaded: {data} in {time.perf_counter() - t_start:.0f} s (import {imported['seconds']:.0f} s)", flush=True)
-        os.environ["LOAD_EVIDENCE_DIR"] = env["LOAD_EVIDENCE_DIR"]
-        people_file = tmp / "people.json"
-        people = _run_own_step("people", url, str(people_file), str(args.users), str(args.approvals_per_city))
-        print(f"# people: {people}", flush=True)
+        if reuse is not None:  # a database prepared earlier (see --reuse): nothing to build, the people are there
+            url = (reuse / "url").read_text(encoding="utf-8").strip()
+            data = json.loads((reuse / "meta.json").read_text(encoding="utf-8"))
+            people = json.loads((reuse / "people-summary.json").read_text(encoding="utf-8")) \
+                if (reuse / "people-summary.json").exists() else {}
+            people_file = tmp / "people.json"
+            everyone = json.loads((reuse / "people.json").read_text(encoding="utf-8"))
+            if (reuse / "world-people.json").exists():
+                everyone += json.loads((reuse / "world-people.json").read_text(encoding="utf-8"))
+            people_file.write_text(json.dumps(everyone), encoding="utf-8")
+            world_file = reuse / "world.json"
+            print(f"# machine: {_machine()}\n# database {url} (reused: {data})", flush=True)
+        else:
+            url = subprocess.run([str(ROOT / "scripts/pg_throwaway.sh"), "start", str(cluster)], check=True,
+                                 capture_output=True, text=True).stdout.strip()
+            print(f"# machine: {_machine()}\n# database {url}", flush=True)
+            book = tmp / f"province-{args.scale:g}.xlsx"
+            data = _run_step("generate", str(book), str(args.scale), str(args.seed))
+            _run_step("migrate", url)
+            imported = _run_step("import", url, str(book))
+            print(f"# province loaded: {data} in {time.perf_counter() - t_start:.0f} s (import {imported['seconds']:.0f} s)",
+                  flush=True)
+            os.environ["LOAD_EVIDENCE_DIR"] = env["LOAD_EVIDENCE_DIR"]
+            people_file = tmp / "people.json"
+            people = _run_own_step("people", url, str(people_file), str(args.users), str(args.approvals_per_city))
+            print(f"# people: {people}", flush=True)
+            # the pages' world (bench/pages.py): a county's schedule, Langfang's emergency list, the notices (issue 18)
+            world_file = tmp / "world.json"
+            _run_pages_step("world", url, str(world_file), "1")
+            _run_own_step("world_people", url, str(world_file), str(tmp / "world-people.json"))
+            people_file.write_text(json.dumps(json.loads(people_file.read_text(encoding="utf-8"))
+                                              + json.loads((tmp / "world-people.json").read_text(encoding="utf-8"))),
+                                   encoding="utf-8")
 
         port = _free_port()
         base = f"http://127.0.0.1:{port}"
@@ -240,7 +291,7 @@ def main() -> int:
         _wait_ready(base)
         load_before = " ".join(f"{x:.2f}" for x in os.getloadavg())
         prefix = str(tmp / "locust")
-        lenv = dict(env, LOAD_PEOPLE=str(people_file))
+        lenv = dict(env, LOAD_PEOPLE=str(people_file), LOAD_WORLD=str(world_file))
         started = time.perf_counter()
         locust = subprocess.run([str(ROOT / ".venv/bin/locust"), "-f", str(ROOT / "bench/load/locustfile.py"), "--headless",
                                  "--users", str(args.users), "--spawn-rate", str(args.spawn_rate), "--run-time", f"{args.duration}s",
@@ -259,7 +310,8 @@ def main() -> int:
                 gunicorn.wait(30)
             except subprocess.TimeoutExpired:
                 gunicorn.kill()
-        subprocess.run([str(ROOT / "scripts/pg_throwaway.sh"), "stop", str(cluster)], check=False)
+        if reuse is None:
+            subprocess.run([str(ROOT / "scripts/pg_throwaway.sh"), "stop", str(cluster)], check=False)
         shutil.rmtree(tmp, ignore_errors=True)  # the workbook alone is 46 MiB at scale 1
 
     per_request = [r for r in rows if r["name"] != "Aggregated"]
@@ -268,7 +320,8 @@ def main() -> int:
     ratios = {}
     if trivial and trivial["p95_ms"]:
         ratios = {r["name"]: round(r["p95_ms"] / trivial["p95_ms"], 2) for r in per_request if r["name"] != TRIVIAL}
-    list_ratios = [v for k, v in ratios.items() if k.startswith("list:")]
+    # every list and detail page (issue 18 item 4): lists, records, dashboards, notices — not the writes
+    list_ratios = [v for k, v in ratios.items() if k.startswith(("list:", "open:", "notice:"))]
     stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
     result = {
         "finished": stamp, "machine": _machine(), "loadavg_before": load_before, "loadavg_after": load_after,
@@ -290,6 +343,14 @@ def main() -> int:
     return 1 if total["failures"] or not total["requests"] else 0
 
 
+def _run_pages_step(name: str, *args: str) -> dict:
+    proc = subprocess.run([sys.executable, str(ROOT / "bench/pages.py"), "_step", name, *args], capture_output=True, text=True,
+                          cwd=ROOT)
+    if proc.returncode != 0:
+        raise RuntimeError(f"step {name} failed:\n{proc.stderr[-3000:]}")
+    return json.loads(proc.stdout.strip().splitlines()[-1])
+
+
 def _run_own_step(name: str, *args: str) -> dict:
     proc = subprocess.run([sys.executable, __file__, "_step", name, *args], capture_output=True, text=True, cwd=ROOT)
     if proc.returncode != 0:
@@ -299,6 +360,6 @@ def _run_own_step(name: str, *args: str) -> dict:
 
 if __name__ == "__main__":
     if len(sys.argv) > 2 and sys.argv[1] == "_step":
-        print(json.dumps({"people": step_people}[sys.argv[2]](*sys.argv[3:])))
+        print(json.dumps({"people": step_people, "world_people": step_world_people}[sys.argv[2]](*sys.argv[3:])))
     else:
         sys.exit(main())
