@@ -33,6 +33,7 @@ class AuditEntry(db.Model):
     __table_args__ = (
         Index("ix_audit_entry_object", "object_type", "object_id"),
         Index("ix_audit_entry_root", "root_type", "root_id"),
+        Index("ix_audit_entry_region_root", "region_code", "root_type", "id"),  # a county's newest change (issue 18)
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)

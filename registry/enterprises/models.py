@@ -16,6 +16,7 @@ from sqlalchemy import (
     CheckConstraint,
     Date,
     ForeignKey,
+    Index,
     Integer,
     Numeric,
     String,
@@ -70,6 +71,7 @@ def _nonneg(column: str) -> CheckConstraint:
 class Enterprise(db.Model):
     __tablename__ = "enterprise"
     __table_args__ = (
+        Index("ix_enterprise_updated_at_id", "updated_at", "id"),  # the officials' list order (issue 18)
         CheckConstraint(in_vocabulary("sector", Sector), name="sector"),
         CheckConstraint(in_vocabulary("sub_type", SubType), name="sub_type"),
         CheckConstraint(in_vocabulary("scattered_class", ScatteredClass), name="scattered_class"),
@@ -115,7 +117,8 @@ class Enterprise(db.Model):
     submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     approved_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
-    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow, index=True)  # list order
+    # the list's order: (updated_at, id) indexed together (ix_enterprise_updated_at_id, issue 18)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
 
     # Location flags (004:382, 000:113, 002:669, 002:149, 004:99)
     in_built_up_area: Mapped[bool] = mapped_column(Boolean, default=False)
@@ -199,6 +202,7 @@ class ProductionLine(db.Model):
 
     __tablename__ = "production_line"
     __table_args__ = (
+        Index("ix_production_line_sector_enterprise", "sector", "enterprise_id"),  # the ungraded page (issue 18)
         CheckConstraint(in_vocabulary("sector", Sector), name="sector"),
         CheckConstraint(in_vocabulary("sub_type", SubType), name="sub_type"),
         CheckConstraint(in_vocabulary("kind", LineKind), name="kind"),

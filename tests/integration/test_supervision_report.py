@@ -132,3 +132,31 @@ def test_a_large_region_chooses_a_county_first(counties, client, make_user, monk
     assert "安次区" in text and "广阳区" in text
     assert client.get(f"/supervision/?pack={PACK}&county={ZHENGDING}").status_code == 404
     assert client.get(f"/supervision/?pack={PACK}&county=13'--").status_code == 400
+
+
+def test_a_remembered_county_listing_follows_the_records(counties, client, make_user):
+    """Issue 18 item 4: a county's listing is remembered while its records stay the same — a line's transmission
+    rate raised to 98 % (R-V-05, 000:71) unlists the county at once; another city's official gets no remembered
+    rows of a county outside their region, not even through the exports."""
+    from sqlalchemy import select
+
+    from registry.accounts.models import User
+    from registry.enterprises.models import ProductionLine
+
+    county = make_user("county", ANCI)
+    login(client, county.username)
+    assert f'data-county="{ANCI}" data-listed="yes"' in client.get(f"/supervision/?pack={PACK}").get_data(as_text=True)
+    ent = counties[ANCI]
+    db.session.refresh(ent)
+    owner = db.session.scalar(select(User).where(User.enterprise_id == ent.id))
+    line = db.session.scalar(select(ProductionLine).where(ProductionLine.enterprise_id == ent.id, ProductionLine.code == "B1"))
+    ops.return_registration(county, ent.id, {"version": ent.version, "reason": "传输率复核"})
+    ops.update_line(owner, line.id, line_payload("B1", kind="boiler", fuel="coal", has_cems=True,
+                                                           cems_transmission_rate="98"), expected_version=line.version)
+    db.session.commit()
+    assert f'data-county="{ANCI}" data-listed="no"' in client.get(f"/supervision/?pack={PACK}").get_data(as_text=True)
+    client.post("/logout")
+    other = make_user("city", "130100")
+    login(client, other.username)
+    assert client.get(f"/supervision/export.csv?pack={PACK}&county={ANCI}").status_code == 404
+    assert client.get(f"/supervision/?pack={PACK}&county={ANCI}").status_code == 404
