@@ -46,8 +46,10 @@ def attainment(lst: EmergencyList) -> list[dict[str, Any]]:
     pack = get_pack(lst.pack_id)
     out: list[dict[str, Any]] = []
     if pack is not None:
-        for level in emergency_levels(pack):
-            t = queries.totals(lst, pack, level)
+        levels = emergency_levels(pack)
+        by_level = queries.totals_by_level(lst, pack, levels)  # shared with the list page (issue 18)
+        for level in levels:
+            t = by_level[level]
             by = t.by_pollutant()
             out.append({"level": level, "met": t.met,
                         "has_targets": any(p.target_percent is not None for p in t.pollutants),
