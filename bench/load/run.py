@@ -15,6 +15,14 @@ Steps, each in its own process:
    ratio of each list page's p95 to the trivial endpoint's (/healthz) p95 in the same run (target
    ≤ 5×), the error rate (target 0) and the machine.
 
+With --reuse DIR the steps 1–3 are skipped: DIR holds a database prepared once (issue 18: the province at
+scale 1.0 takes ~10 minutes to import) — DIR/url (its running cluster, left running), DIR/meta.json (the data's
+size), DIR/people.json (step `people`), DIR/world.json (bench/pages.py's step `world`: a county's schedule, the
+city's emergency list, an enterprise's plan) and DIR/world-people.json (step `world_people`). The page mix
+(bench/load/locustfile.py) then also opens the world's schedule, notices and emergency list, as one simulated person
+in ten. A run writes (approvals, applications): copy the database first (CREATE DATABASE … TEMPLATE …) to run
+again on the same state. docs/performance.md, "Pages under load", has the commands.
+
 Exit status 1 when any request failed (the CI smoke test's only criterion; timings never fail it).
 """
 from __future__ import annotations
