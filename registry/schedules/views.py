@@ -115,7 +115,7 @@ def detail(schedule_id: int):
         version = ops.shown_version(current_user, schedule)
     official = current_user.is_official
     drafting = auth.can_draft_schedule(current_user, schedule.region_code)
-    rows = queries.entry_dicts(queries.entries(current_user, version)) if version else []
+    rows = queries.entry_rows(current_user, version) if version else []
     stale = ops.out_of_date(version) if version is not None and version.published and official else None
     unfiled = queries.unfiled_for_rows(rows)
     apps = [{"id": a.id, "enterprise_id": a.enterprise_id, "line_ref": a.line_ref, "kind": a.kind, "clause": a.clause,
