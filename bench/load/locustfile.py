@@ -25,11 +25,12 @@ WORLD: dict = {}
 if os.environ.get("LOAD_WORLD") and os.path.exists(os.environ["LOAD_WORLD"]):
     with open(os.environ["LOAD_WORLD"], encoding="utf-8") as f:
         WORLD = json.load(f)
-# bench/pages.py's world accounts (province, Langfang city, its busiest county, an enterprise there): every tenth
+# bench/pages.py's world accounts (province, Langfang city, its busiest county, an enterprise there): every fifth
 # simulated person is one of them, so the pages of the world (a schedule, its notices, the city's emergency list,
 # the province's dashboard) are measured as often as the others (issue 18).
 WORLD_PEOPLE = [p for p in PEOPLE if p.get("world")]
 OTHERS = [p for p in PEOPLE if not p.get("world")]
+random.Random(8).shuffle(OTHERS)  # the file lists county officials, then city officials, then enterprises: a small run mixes them
 _next = itertools.count()
 
 # A copy of tests/builders/answers.py's STEEL_ANSWERS: locust loads this file alone in its own process,
@@ -48,7 +49,7 @@ class Person(HttpUser):
 
     def on_start(self) -> None:
         n = next(_next)
-        self.me = WORLD_PEOPLE[(n // 10) % len(WORLD_PEOPLE)] if WORLD_PEOPLE and n % 10 == 9 else OTHERS[n % len(OTHERS)]
+        self.me = WORLD_PEOPLE[(n // 5) % len(WORLD_PEOPLE)] if WORLD_PEOPLE and n % 5 == 4 else OTHERS[n % len(OTHERS)]
         self.client.headers.update({"Authorization": f"Bearer {self.me['token']}", "Accept-Language": "zh"})
         self.to_approve = list(self.me.get("approve", []))
         self.filed = False

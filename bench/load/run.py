@@ -20,7 +20,7 @@ scale 1.0 takes ~10 minutes to import) — DIR/url (its running cluster, left ru
 size), DIR/people.json (step `people`), DIR/world.json (bench/pages.py's step `world`: a county's schedule, the
 city's emergency list, an enterprise's plan) and DIR/world-people.json (step `world_people`). The page mix
 (bench/load/locustfile.py) then also opens the world's schedule, notices and emergency list, as one simulated person
-in ten. A run writes (approvals, applications): copy the database first (CREATE DATABASE … TEMPLATE …) to run
+in five. A run writes (approvals, applications): copy the database first (CREATE DATABASE … TEMPLATE …) to run
 again on the same state. docs/performance.md, "Pages under load", has the commands.
 
 Exit status 1 when any request failed (the CI smoke test's only criterion; timings never fail it).
