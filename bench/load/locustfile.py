@@ -7,6 +7,13 @@ their registration and lines and file a grade application (create it, then save 
 self-assessment). Every person also polls /healthz now and then, the trivial endpoint the list
 pages are compared with in the same run. Think time 1–4 s, as a person between clicks.
 
+Issue 18 item 4 adds every page type that grows with the province: everyone opens their dashboard;
+officials the ungraded enterprises, the audit log, county supervision (a city or the province first
+gets the county choice), the schedule and emergency-list indexes. With LOAD_WORLD (bench/pages.py's
+world) every fifth person is one of the world's accounts and also opens its county schedule and that
+schedule's notice to an enterprise, Langfang's emergency list and alert-day orders page, and — the
+world's enterprise — its own alert-day order and "my emergency measures".
+
 Pages are fetched as HTML with the same token (Flask-Login's request loader), so the list pages
 are measured with their templates, as a browser would get them.
 """
