@@ -706,28 +706,38 @@ def evaluate_frame(df: pd.DataFrame, pack_id: str, on: date, alert_level: AlertL
 
 
 def _residuals(decisions: list[LineDecision], pcodes: np.ndarray, ecode: np.ndarray, n_ent: int) -> np.ndarray:
-    """Per enterprise, the union of its lines' residual obligations in line order (as engine.summarise does),
-    computed once per distinct sequence of the profiles carrying any."""
+    """Per enterprise, the union of its lines' residual obligations in line order (as engine.summarise does).
+
+    Profiles are first coded by their residual tuple (many profiles carry the same obligations), rows deduplicated
+    per enterprise on that code with numpy, and the union computed once per distinct sequence of codes."""
     residual = np.empty(n_ent, dtype=object)
     residual[:] = [()] * n_ent
-    has = np.array([bool(d.residual_obligations) for d in decisions], dtype=bool)
-    if not has.any():
+    ids: dict[tuple, int] = {(): 0}
+    rc = np.array([ids.setdefault(d.residual_obligations, len(ids)) for d in decisions], dtype=np.int64)
+    if len(ids) == 1:
         return residual
-    rows = np.flatnonzero(has[pcodes])
+    tuples = list(ids)
+    row_rc = rc[pcodes]
+    rows = np.flatnonzero(row_rc)
     rows = rows[np.argsort(ecode[rows], kind="stable")]  # by enterprise, lines in their order
-    es, ps = ecode[rows].tolist(), pcodes[rows].tolist()
-    seqs: dict[int, list[int]] = {}
-    for e, p in zip(es, ps):
-        seq = seqs.setdefault(e, [])
-        if p not in seq:
-            seq.append(p)
+    e, r = ecode[rows], row_rc[rows]
+    key = e * len(ids) + r
+    _, first = np.unique(key, return_index=True)
+    keep = np.zeros(len(rows), dtype=bool)
+    keep[first] = True  # the first line of each (enterprise, obligations) pair, order kept
+    e, r = e[keep], r[keep]
+    starts = np.flatnonzero(np.concatenate(([True], e[1:] != e[:-1]))) if len(e) else np.zeros(0, np.int64)
+    ends = np.append(starts[1:], len(e))
+    single = ends - starts == 1
+    residual[e[starts[single]]] = [tuples[k] for k in r[starts[single]].tolist()]
     memo: dict[tuple, tuple] = {}
-    for e, seq in seqs.items():
-        key = tuple(seq)
-        got = memo.get(key)
+    r_list = r.tolist()
+    for ent, lo, hi in zip(e[starts[~single]].tolist(), starts[~single].tolist(), ends[~single].tolist()):
+        seq = tuple(r_list[lo:hi])
+        got = memo.get(seq)
         if got is None:
-            got = memo[key] = tuple(dict.fromkeys(r for p in key for r in decisions[p].residual_obligations))
-        residual[e] = got
+            got = memo[seq] = tuple(dict.fromkeys(x for k in seq for x in tuples[k]))
+        residual[ent] = got
     return residual
 
 

@@ -200,6 +200,9 @@ class Pack:
     period_end: date  # exclusive
     alert_levels: tuple[AlertLevel, ...]
     data: dict = field(repr=False, compare=False, hash=False)
+    # Citations of settings and of the season, memoised per pack instance (they depend on the pack and the date
+    # only); thousands of line decisions of one batch run cite the same few (issue 18).
+    _memo: dict = field(default_factory=dict, init=False, repr=False, compare=False, hash=False)
 
     def section(self, name: str, default: Any = None) -> Any:
         return self.data.get(name, default)
@@ -220,17 +223,25 @@ class Pack:
         render the local reading in the reader's language (registry/policy/labels.py)."""
         from grading.notes import freeze
 
-        return Reason(*self.setting_reason(name), "setting.reading",
-                      freeze({"setting": name, "value": self.setting(name)}))
+        key = ("setting_cite", name)
+        hit = self._memo.get(key)
+        if hit is None:
+            hit = self._memo[key] = Reason(*self.setting_reason(name), "setting.reading",
+                                           freeze({"setting": name, "value": self.setting(name)}))
+        return hit
 
     def season_cite(self, on: date) -> "Reason":
         """The season_reason as a Reason coded `season.reading` (params start, end, on, inside)."""
         from grading.notes import freeze
 
-        w = self.heating_season_window(on)
-        return Reason(*self.season_reason(on), "season.reading",
-                      freeze({"start": w.start.isoformat(), "end": w.end.isoformat(), "on": on.isoformat(),
-                              "inside": w.contains(on)}))
+        key = ("season_cite", on)
+        hit = self._memo.get(key)
+        if hit is None:
+            w = self.heating_season_window(on)
+            hit = self._memo[key] = Reason(*self.season_reason(on), "season.reading",
+                                           freeze({"start": w.start.isoformat(), "end": w.end.isoformat(),
+                                                   "on": on.isoformat(), "inside": w.contains(on)}))
+        return hit
 
     def season_reason(self, on: date) -> tuple[str, str, str]:
         """(rule, source, note) citing the heating-season dates, a local setting (R-T-05), as they decide `on`."""
@@ -249,7 +260,12 @@ class Pack:
 
     def heating_season_window(self, on: date) -> Window:
         """The heating-season window containing or nearest after `on` (local setting, R-T-05)."""
-        return _season_window(self.data["heating_season"]["start_month_day"], self.data["heating_season"]["end_month_day"], on)
+        key = ("season_window", on)
+        hit = self._memo.get(key)
+        if hit is None:
+            hs = self.data["heating_season"]
+            hit = self._memo[key] = _season_window(hs["start_month_day"], hs["end_month_day"], on)
+        return hit
 
     def in_heating_season(self, on: date) -> bool:
         return self.heating_season_window(on).contains(on)
