@@ -566,8 +566,15 @@ def _profile_facts(cols: _Cols, pfirst: np.ndarray, ecols: list[str], lcols: lis
 def _decide_chunk(job, lo: int, hi: int) -> list[LineDecision]:
     """decide_line for profiles lo..hi (the only place the batch path runs rules on lines)."""
     pack, on, level, ents, lines, decs, aggs = job
-    return [decide_line(Context(pack, on, level, ent, agg, dec), line)
-            for ent, line, dec, agg in zip(ents[lo:hi], lines[lo:hi], decs[lo:hi], aggs[lo:hi])]
+    contexts: dict = {}  # one Context (and its shared work, engine.decide_line) per distinct enterprise part
+    out = []
+    for ent, line, dec, agg in zip(ents[lo:hi], lines[lo:hi], decs[lo:hi], aggs[lo:hi]):
+        key = (id(ent), id(agg), id(dec))
+        hit = contexts.get(key)
+        if hit is None:
+            hit = contexts[key] = (Context(pack, on, level, ent, agg, dec), {})
+        out.append(decide_line(hit[0], line, hit[1]))
+    return out
 
 
 _JOB = None  # set just before forking workers, read by _worker (fork shares it copy-on-write)
@@ -593,6 +600,19 @@ def _decide_all(job, workers: Optional[int]) -> list[LineDecision]:
     finally:
         _JOB = None
     return [d for part in parts for d in part]
+
+
+def _aggregates(any_nc: np.ndarray, blocked: np.ndarray, ents: np.ndarray) -> list[Aggregates]:
+    """The cross-line aggregates of the enterprises `ents`, one shared object per distinct value."""
+    memo: dict = {}
+    out = []
+    for e in ents.tolist():
+        key = (bool(any_nc[e]), blocked[e])
+        agg = memo.get(key)
+        if agg is None:
+            agg = memo[key] = Aggregates(*key)
+        out.append(agg)
+    return out
 
 
 def _enterprise_codes(cols: _Cols) -> tuple[np.ndarray, int]:
@@ -644,7 +664,7 @@ def evaluate_frame(df: pd.DataFrame, pack_id: str, on: date, alert_level: AlertL
                     _relevance_masks(pack, cols))
     pfirst = _first_rows(pcodes)
     ents, lfacts, decs = _profile_facts(cols, pfirst, ecols, lcols)
-    job = (pack, on, level, ents, lfacts, decs, [Aggregates(bool(any_nc[e]), blocked[e]) for e in ecode[pfirst]])
+    job = (pack, on, level, ents, lfacts, decs, _aggregates(any_nc, blocked, ecode[pfirst]))
     decisions = _decide_all(job, workers)
     keys = np.array([_strict_key(d) for d in decisions], dtype=float)
     dec_arr = np.empty(len(decisions), dtype=object)
@@ -772,7 +792,7 @@ def line_decisions_over(df: pd.DataFrame, pack_id: str, dates: list[date], alert
     pcodes = _group(cols, [c for c in pcols if c not in replaced], extra, _relevance_masks(pack, cols))
     pfirst = _first_rows(pcodes)
     ents, lfacts, decs = _profile_facts(cols, pfirst, ecols, lcols)
-    aggs = [Aggregates(bool(any_nc[e]), blocked[e]) for e in ecode[pfirst]]
+    aggs = _aggregates(any_nc, blocked, ecode[pfirst])
     return pcodes, [_decide_all((pack, on, level, ents, lfacts, decs, aggs), workers) for on in dates]
 
 

@@ -77,39 +77,65 @@ def decisions_by_line(decisions: Iterable[OfficialDecision]) -> dict[Optional[st
 # ------------------------------------------------------------------ one line
 
 def _merge(chosen: Proposal, others: list[Proposal]) -> tuple:
-    reasons, flags, applied, residual = [], {}, [], []
+    """Reasons, flags (first per code), applied decisions and residual obligations of all proposals, the chosen
+    one's first, each kept once in order of first appearance (dicts as ordered sets: value equality, as `in` was)."""
+    reasons: dict = {}
+    flags: dict = {}
+    applied: dict = {}
+    residual: dict = {}
     for p in [chosen] + [o for o in others if o is not chosen]:
-        for r in p.reasons:
-            if r not in reasons:
-                reasons.append(r)
+        reasons.update(dict.fromkeys(p.reasons))
         for f in p.flags:
             flags.setdefault(f.code, f)
-        for a in p.applied:
-            if a not in applied:
-                applied.append(a)
-        for r in p.residual:
-            if r not in residual:
-                residual.append(r)
+        applied.update(dict.fromkeys(p.applied))
+        residual.update(dict.fromkeys(p.residual))
     resolved = {a.flag for a in applied}
     return tuple(reasons), tuple(f for c, f in flags.items() if c not in resolved), tuple(applied), tuple(residual)
 
 
-def seasonal(ctx: Context, line: LineFacts) -> bool:
-    """Whether a heating-season rule of the pack would reach this line (so the season's dates decide for it)."""
+_UNSET: dict = {}
+
+
+def _shared(shared: Optional[dict], key: str, compute):
+    """compute() once per `shared` dict (one Context, see decide_line); without one, every time."""
+    if shared is None:
+        return compute()
+    if key not in shared:
+        shared[key] = compute()
+    return shared[key]
+
+
+def _enterprise_level_exemptions(pack: Pack) -> list:
+    """exemptions.enterprise_level_exemptions(pack), once per pack instance (it reads the pack only)."""
+    memo = getattr(pack, "_memo", None)
+    if memo is None:
+        return exemptions.enterprise_level_exemptions(pack)
+    if "enterprise_level_exemptions" not in memo:
+        memo["enterprise_level_exemptions"] = exemptions.enterprise_level_exemptions(pack)
+    return memo["enterprise_level_exemptions"]
+
+
+def seasonal(ctx: Context, line: LineFacts, entry: Optional[dict] = _UNSET, shared: Optional[dict] = None) -> bool:
+    """Whether a heating-season rule of the pack would reach this line (so the season's dates decide for it).
+    `entry`: heating.matching_entry(ctx, line) when the caller already has it."""
     gate = ctx.pack.section("eligibility")
     tier_spec = ctx.pack.section("tiers")
-    return (heating.matching_entry(ctx, line) is not None
+    if entry is _UNSET:
+        entry = heating.matching_entry(ctx, line)
+    return (entry is not None
             or bool(tier_spec and line_sector(ctx, line).value in tier_spec["sectors"]["value"])
-            or bool(gate and gate["scope"]["value"] == "heating_season" and eligibility.failed_conditions(ctx))
+            or bool(gate and gate["scope"]["value"] == "heating_season"
+                    and _shared(shared, "failed", lambda: eligibility.failed_conditions(ctx)))
             or any(t.get("heating_season_only") for t in triggers.fired_any_season(ctx, line)))
 
 
-def readings_for_line(ctx: Context, line: LineFacts) -> tuple[Reason, ...]:
+def readings_for_line(ctx: Context, line: LineFacts, entry: Optional[dict] = _UNSET,
+                      shared: Optional[dict] = None) -> tuple[Reason, ...]:
     """Issue 14 point 1: the pack's local readings (DOMAIN.md §5 settings, the heating-season dates) that can
     decide this line today, cited whether or not they change the measure - a 'no measure' or 'not covered'
-    that rests on a reading says so."""
+    that rests on a reading says so. `entry` and `shared` as in seasonal / decide_line (work done once)."""
     pack, out = ctx.pack, []
-    if seasonal(ctx, line):
+    if seasonal(ctx, line, entry, shared):
         out.append(pack.season_cite(ctx.on))
     ex = exemptions.emergency_exemption(ctx, line) if pack.section("emergency_exemptions") else None
     candidates = [e for e in pack.section("emergency_exemptions", []) if "max_percent_of_limit" in e
@@ -120,7 +146,7 @@ def readings_for_line(ctx: Context, line: LineFacts) -> tuple[Reason, ...]:
         for name in ("emergency_exemption_scope", "foundry_alert_precedence"):
             if pack.setting(name) is not None:
                 out.append(pack.setting_cite(name))
-    for _i, node, kind in exemptions.enterprise_level_exemptions(pack):
+    for _i, node, kind in _enterprise_level_exemptions(pack):
         if kind != "exclusion" and exemptions.blocked_by_others(ctx, kind, node, line):
             out.append(exemptions.blocked_reason(ctx, node))
     if ctx.alert:
@@ -140,19 +166,24 @@ def monitoring_duty(ctx: Context, line: LineFacts, measure: Measure) -> tuple[Re
             Reason(str(node["consequence_rule"]), str(node["consequence_source"]), node["consequence"]))
 
 
-def decide_line(ctx: Context, line: LineFacts) -> LineDecision:
-    """All rules for one line on ctx.on at ctx.alert_level; the strictest proposal wins, all reasons kept."""
+def decide_line(ctx: Context, line: LineFacts, shared: Optional[dict] = None) -> LineDecision:
+    """All rules for one line on ctx.on at ctx.alert_level; the strictest proposal wins, all reasons kept.
+
+    `shared`: a dict the caller keeps for THIS ctx across its lines (the batch path: one per distinct enterprise
+    part); the gate's outcome (eligibility.excluded_line_measure, restricted_category_measure - they read the
+    context, not the line) is then computed once per context instead of once per line. The per-enterprise path
+    passes none, so the property test compares the memoised batch path with the plain rules."""
     props: list[Proposal] = list(triggers.trigger_proposals(ctx, line))
-    gate = eligibility.excluded_line_measure(ctx, line)
+    gate = _shared(shared, "gate", lambda: eligibility.excluded_line_measure(ctx, line))
     if gate is not None:
         props.append(gate)
-    restricted = eligibility.restricted_category_measure(ctx, line)
+    restricted = _shared(shared, "restricted", lambda: eligibility.restricted_category_measure(ctx, line))
     if restricted is not None and gate is None:
         props.append(restricted)
+    entry = heating.matching_entry(ctx, line) if ctx.pack.section("sector_measures") else None
     if gate is None or gate.measure == Measure.NONE:
         heat = heating.sector_measure(ctx, line)
         if heat is not None:
-            entry = heating.matching_entry(ctx, line)
             heat = livelihood.livelihood_measure(ctx, line, heat)
             heat = exemptions.heating_exemption(ctx, line, entry["id"] if entry else None, heat)
             heat = tiers.benchmark_exemption(ctx, line, heat)
@@ -171,7 +202,7 @@ def decide_line(ctx: Context, line: LineFacts) -> LineDecision:
         if alert is not NO_MEASURE:
             props.append(alert)
     flags_only = thresholds.status_check_flags(ctx.pack, line_sector(ctx, line), line)
-    readings = readings_for_line(ctx, line)
+    readings = readings_for_line(ctx, line, entry, shared)
     if readings:
         props.append(Proposal(Measure.NONE, reasons=readings))
     if not props:
