@@ -63,26 +63,47 @@ def _enc(v: Any) -> Any:
 
 
 def frame_from_documents(documents: Iterable[dict]) -> pd.DataFrame:
-    """Evaluate documents → one row per line (enterprise facts repeated, nested facts as JSON)."""
-    rows = []
+    """Evaluate documents → one row per line (enterprise facts repeated, nested facts as JSON).
+
+    Built column by column: each enterprise's facts are read and encoded ONCE and its column holds integer codes
+    repeated over its lines (pandas categoricals), so evaluate_frame reads codes instead of factorizing objects
+    (issue 18); line facts are plain columns. Values are those of the row-by-row layout it replaces."""
+    ent_cols = ENTERPRISE_COLUMNS + ["decisions.enterprise"]
+    ent_vals: dict[str, list] = {c: [] for c in ent_cols}
+    line_vals: dict[str, list] = {"decisions.line": []}
+    counts: list[int] = []
+    line_keys = [c[5:] for c in LINE_COLUMNS]
+    line_rows: list[tuple] = []
+    empty_nested = {c: "{}" if c == "normal_daily_emissions" else "[]" for c in NESTED}
     for doc in documents:
         ent = doc["enterprise"]
+        lines = ent["lines"]
+        if not lines:
+            continue
         decs = doc.get("official_decisions") or []
-        base = {}
         for c in ENTERPRISE_COLUMNS:
             v = ent.get(c)
-            base[c] = _enc(v if v is not None else ([] if c in NESTED and c != "normal_daily_emissions" else {})) if c in NESTED else v
-        ent_decs = [d for d in decs if d.get("line") is None]
-        base["decisions.enterprise"] = _enc(ent_decs)
-        for line in ent["lines"]:
-            row = dict(base)
-            for c in LINE_COLUMNS:
-                k = c[5:]
-                v = line.get(k)
-                row[c] = _enc(v or {}) if c in NESTED else v
-            row["decisions.line"] = _enc([dict(d, line=None) for d in decs if d.get("line") == line["line_id"]])
-            rows.append(row)
-    return pd.DataFrame(rows, columns=ENTERPRISE_COLUMNS + LINE_COLUMNS + DECISION_COLUMNS)
+            if c in NESTED:
+                v = empty_nested[c] if v is None else _enc(v)
+            ent_vals[c].append(v)
+        ent_vals["decisions.enterprise"].append(_enc([d for d in decs if d.get("line") is None]) if decs else "[]")
+        counts.append(len(lines))
+        line_rows.extend(tuple(map(line.get, line_keys)) for line in lines)
+        if decs:
+            line_vals["decisions.line"].extend(_enc([dict(d, line=None) for d in decs if d.get("line") == line["line_id"]])
+                                               for line in lines)
+        else:
+            line_vals["decisions.line"].extend(["[]"] * len(lines))
+    reps = np.asarray(counts, dtype=np.int64)
+    data: dict[str, Any] = {}
+    for c in ent_cols:
+        codes, uniq = pd.factorize(np.asarray(ent_vals[c] + [None], dtype=object)[:-1], use_na_sentinel=True)
+        data[c] = pd.Categorical.from_codes(np.repeat(codes, reps), categories=pd.Index(uniq, dtype=object))
+    columns = list(zip(*line_rows)) if line_rows else [()] * len(LINE_COLUMNS)
+    for c, vals in zip(LINE_COLUMNS, columns):
+        data[c] = [_enc(v) if v else "{}" for v in vals] if c in NESTED else vals
+    data["decisions.line"] = line_vals["decisions.line"]
+    return pd.DataFrame(data, columns=ENTERPRISE_COLUMNS + LINE_COLUMNS + DECISION_COLUMNS)
 
 
 def _clean(v: Any) -> Any:
@@ -254,8 +275,14 @@ class _Cols:
                 hit = (codes[self.rows], uniq)
             else:
                 s = self.df[c]
-                if isinstance(s.dtype, pd.CategoricalDtype):
-                    codes, uniq = s.cat.codes.to_numpy(), s.cat.categories
+                if isinstance(s.dtype, pd.CategoricalDtype):  # renumbered in order of first appearance
+                    raw = s.cat.codes.to_numpy().astype(np.int64)
+                    codes, order = pd.factorize(raw)
+                    if (order < 0).any():  # the missing value keeps -1
+                        k = int(np.flatnonzero(order < 0)[0])
+                        codes = np.where(codes == k, -1, codes - (codes > k))
+                        order = order[order >= 0]
+                    uniq = np.asarray(s.cat.categories, dtype=object)[order]
                 elif self._ent is not None and c in _ENTERPRISE_SET:
                     ecode, first = self._ent
                     codes, uniq = pd.factorize(s.to_numpy()[first], use_na_sentinel=True)
