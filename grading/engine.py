@@ -77,18 +77,21 @@ def decisions_by_line(decisions: Iterable[OfficialDecision]) -> dict[Optional[st
 # ------------------------------------------------------------------ one line
 
 def _merge(chosen: Proposal, others: list[Proposal]) -> tuple:
-    """Reasons, flags (first per code), applied decisions and residual obligations of all proposals, the chosen
-    one's first, each kept once in order of first appearance (dicts as ordered sets: value equality, as `in` was)."""
-    reasons: dict = {}
-    flags: dict = {}
-    applied: dict = {}
-    residual: dict = {}
+    # lists, not dicts: most reasons are the very same (memoised) objects, which `in` finds by identity without
+    # hashing or comparing the dataclasses
+    reasons, flags, applied, residual = [], {}, [], []
     for p in [chosen] + [o for o in others if o is not chosen]:
-        reasons.update(dict.fromkeys(p.reasons))
+        for r in p.reasons:
+            if r not in reasons:
+                reasons.append(r)
         for f in p.flags:
             flags.setdefault(f.code, f)
-        applied.update(dict.fromkeys(p.applied))
-        residual.update(dict.fromkeys(p.residual))
+        for a in p.applied:
+            if a not in applied:
+                applied.append(a)
+        for r in p.residual:
+            if r not in residual:
+                residual.append(r)
     resolved = {a.flag for a in applied}
     return tuple(reasons), tuple(f for c, f in flags.items() if c not in resolved), tuple(applied), tuple(residual)
 
@@ -171,7 +174,8 @@ def decide_line(ctx: Context, line: LineFacts, shared: Optional[dict] = None) ->
 
     `shared`: a dict the caller keeps for THIS ctx across its lines (the batch path: one per distinct enterprise
     part); the gate's outcome (eligibility.excluded_line_measure, restricted_category_measure - they read the
-    context, not the line) is then computed once per context instead of once per line. The per-enterprise path
+    context, not the line) and the tier's measure (per line sector) are then computed once per context instead of
+    once per line. The per-enterprise path
     passes none, so the property test compares the memoised batch path with the plain rules."""
     props: list[Proposal] = list(triggers.trigger_proposals(ctx, line))
     gate = _shared(shared, "gate", lambda: eligibility.excluded_line_measure(ctx, line))
@@ -193,7 +197,9 @@ def decide_line(ctx: Context, line: LineFacts, shared: Optional[dict] = None) ->
                                               "000:143 exemption (pack scope includes the heating season).",
                                               Proposal(Measure.NONE, reasons=heat.reasons), heat)
             props.append(heat)
-        for p in (tiers.tier_measure(ctx, line), exemptions.livelihood_project(ctx, line)):
+        # tiers.tier_measure reads the context and the line's sector only (004:389 tiers are the enterprise's)
+        tier = _shared(shared, "tier:" + line_sector(ctx, line).value, lambda: tiers.tier_measure(ctx, line))
+        for p in (tier, exemptions.livelihood_project(ctx, line)):
             if p is not None:
                 props.append(p)
     if ctx.alert:
