@@ -108,14 +108,19 @@ def _shared(shared: Optional[dict], key: str, compute):
     return shared[key]
 
 
-def _enterprise_level_exemptions(pack: Pack) -> list:
-    """exemptions.enterprise_level_exemptions(pack), once per pack instance (it reads the pack only)."""
+def _per_pack(pack: Pack, key, compute):
+    """compute() once per pack instance (for what reads the pack only), kept in the pack's own memo."""
     memo = getattr(pack, "_memo", None)
     if memo is None:
-        return exemptions.enterprise_level_exemptions(pack)
-    if "enterprise_level_exemptions" not in memo:
-        memo["enterprise_level_exemptions"] = exemptions.enterprise_level_exemptions(pack)
-    return memo["enterprise_level_exemptions"]
+        return compute()
+    if key not in memo:
+        memo[key] = compute()
+    return memo[key]
+
+
+def _enterprise_level_exemptions(pack: Pack) -> list:
+    """exemptions.enterprise_level_exemptions(pack), once per pack instance (it reads the pack only)."""
+    return _per_pack(pack, "enterprise_level_exemptions", lambda: exemptions.enterprise_level_exemptions(pack))
 
 
 def seasonal(ctx: Context, line: LineFacts, entry: Optional[dict] = _UNSET, shared: Optional[dict] = None) -> bool:
@@ -149,9 +154,10 @@ def readings_for_line(ctx: Context, line: LineFacts, entry: Optional[dict] = _UN
         for name in ("emergency_exemption_scope", "foundry_alert_precedence"):
             if pack.setting(name) is not None:
                 out.append(pack.setting_cite(name))
-    for _i, node, kind in _enterprise_level_exemptions(pack):
+    for ex_id, node, kind in _enterprise_level_exemptions(pack):
         if kind != "exclusion" and exemptions.blocked_by_others(ctx, kind, node, line):
-            out.append(exemptions.blocked_reason(ctx, node))
+            # the reason cites the exemption only: once per pack
+            out.append(_per_pack(pack, ("blocked_reason", ex_id), lambda n=node: exemptions.blocked_reason(ctx, n)))
     if ctx.alert:
         for node in pack.section("alert_measures", []):
             if "levels_setting" in node and matches(node, ctx, line):
