@@ -22,12 +22,14 @@ from grading.decisions import EnterpriseDecision, EnterpriseSummary, LineDecisio
 from grading.engine import (
     compose,
     decide_line,
+    decide_line_core,
     emergency_list_piece,
     emergency_piece,
     grades_piece,
     line_retrofit_done,
     staggering_list_piece,
     transport_piece,
+    with_monitoring_duty,
 )
 from grading.errors import ContractError, FieldError
 from grading.facts import (
@@ -592,7 +594,8 @@ def _profile_facts(cols: _Cols, pfirst: np.ndarray, ecols: list[str], lcols: lis
 
 def _decide_chunk(job, lo: int, hi: int) -> list[LineDecision]:
     """decide_line for profiles lo..hi (the only place the batch path runs rules on lines)."""
-    pack, on, level, ents, lines, decs, aggs = job
+    pack, on, level, ents, lines, decs, aggs = job[:7]
+    decide = decide_line_core if len(job) > 7 and job[7] else decide_line
     contexts: dict = {}  # one Context (and its shared work, engine.decide_line) per distinct enterprise part
     out = []
     for ent, line, dec, agg in zip(ents[lo:hi], lines[lo:hi], decs[lo:hi], aggs[lo:hi]):
@@ -600,7 +603,7 @@ def _decide_chunk(job, lo: int, hi: int) -> list[LineDecision]:
         hit = contexts.get(key)
         if hit is None:
             hit = contexts[key] = (Context(pack, on, level, ent, agg, dec), {})
-        out.append(decide_line(hit[0], line, hit[1]))
+        out.append(decide(hit[0], line, hit[1]))
     return out
 
 
@@ -640,6 +643,52 @@ def _aggregates(any_nc: np.ndarray, blocked: np.ndarray, ents: np.ndarray) -> li
             agg = memo[key] = Aggregates(*key)
         out.append(agg)
     return out
+
+
+_CEMS_TRIGGERS = {"elevated_source_without_cems", "cems_transmission_below"}
+
+
+def _cems_beyond_monitoring(pack: Pack, cols: _Cols, lcols: list[str], tcols: set[str]) -> Optional[np.ndarray]:
+    """Rows where `line.has_cems` can matter to a decision other than through R-V-07's monitoring duty
+    (engine.with_monitoring_duty), or None when the split does not apply. Its other readers: the CEMS triggers
+    (grouped by which triggers fire, _trigger_keys, when those keys are built) and the foundry benchmark, which
+    requires CEMS on melting equipment of its sectors (tiers.benchmark_qualifies, exemptions._line_fails)."""
+    if "line.has_cems" not in lcols or not pack.section("monitoring_duty"):
+        return None
+    if {t["predicate"] for t in pack.section("triggers", [])} & _CEMS_TRIGGERS and not tcols:
+        return None
+    mask = np.zeros(cols.n, dtype=bool)
+    foundry = (pack.section("benchmark") or {}).get("foundry")
+    if foundry:
+        from grading.rules.exemptions import MELTING_KINDS
+        own = cols.get("line.sector")[0] >= 0
+        in_sectors = np.where(own, cols.isin("line.sector", foundry["sectors"]), cols.isin("sector", foundry["sectors"]))
+        mask = in_sectors & cols.isin("line.kind", MELTING_KINDS)
+    return mask
+
+
+def _profiles(pack: Pack, cols: _Cols, names: list[str], extra: list, masks: dict, cems: Optional[np.ndarray]):
+    """(profile code per row, core code per profile or None, core codes per row or None). With `cems`, a core
+    profile ignores has_cems where only the monitoring duty reads it; a profile is (core profile, has_cems)."""
+    if cems is None:
+        return _group(cols, names, extra, masks), None
+    ccodes = _group(cols, names, extra, dict(masks, **{"line.has_cems": cems}))
+    pcodes = _group(cols, ["line.has_cems"], [ccodes])  # = the grouping by `names` without the mask
+    return pcodes, ccodes
+
+
+def _decide_profiles(pack: Pack, on: date, level: AlertLevel, cols: _Cols, pcodes: np.ndarray,
+                     ccodes: Optional[np.ndarray], facts: tuple, core_facts: Optional[tuple], aggs: list,
+                     core_aggs: Optional[list], workers: Optional[int]) -> list[LineDecision]:
+    """decide_line per profile; with core codes, decide_line_core once per core profile and the monitoring duty
+    added per profile (engine.with_monitoring_duty, the same composition as decide_line)."""
+    ents, lfacts, decs = facts
+    if ccodes is None:
+        return _decide_all((pack, on, level, ents, lfacts, decs, aggs), workers)
+    core = _decide_all((pack, on, level, *core_facts, core_aggs, True), workers)
+    core_of = ccodes[_first_rows(pcodes)]
+    return [with_monitoring_duty(Context(pack, on, level, ent, agg, dec), line, core[c])
+            for ent, line, dec, agg, c in zip(ents, lfacts, decs, aggs, core_of.tolist())]
 
 
 def _enterprise_codes(cols: _Cols) -> tuple[np.ndarray, int]:
@@ -686,13 +735,17 @@ def evaluate_frame(df: pd.DataFrame, pack_id: str, on: date, alert_level: AlertL
     tcols, tderived = _trigger_keys(pack, cols, on, level, ecols, lcols)
     ecols_gate, gderived = _gate_keys(pack, cols, on, level, ecols, any_nc[ecode])
     blocked, blocked_bits = _blocked_per_enterprise(pack, cols, ecode, n_ent)
-    pcodes = _group(cols, [c for c in pcols if c not in gcols | tcols | ecols_gate],
-                    [any_nc[ecode], blocked_bits[ecode]] + derived + tderived + gderived,
-                    _relevance_masks(pack, cols))
+    pcodes, ccodes = _profiles(pack, cols, [c for c in pcols if c not in gcols | tcols | ecols_gate],
+                               [any_nc[ecode], blocked_bits[ecode]] + derived + tderived + gderived,
+                               _relevance_masks(pack, cols), _cems_beyond_monitoring(pack, cols, lcols, tcols))
     pfirst = _first_rows(pcodes)
-    ents, lfacts, decs = _profile_facts(cols, pfirst, ecols, lcols)
-    job = (pack, on, level, ents, lfacts, decs, _aggregates(any_nc, blocked, ecode[pfirst]))
-    decisions = _decide_all(job, workers)
+    facts = _profile_facts(cols, pfirst, ecols, lcols)
+    cfirst = _first_rows(ccodes) if ccodes is not None else None
+    decisions = _decide_profiles(
+        pack, on, level, cols, pcodes, ccodes, facts,
+        _profile_facts(cols, cfirst, ecols, lcols) if cfirst is not None else None,
+        _aggregates(any_nc, blocked, ecode[pfirst]),
+        _aggregates(any_nc, blocked, ecode[cfirst]) if cfirst is not None else None, workers)
     keys = np.array([_strict_key(d) for d in decisions], dtype=float)
     dec_arr = np.empty(len(decisions), dtype=object)
     dec_arr[:] = decisions
@@ -811,16 +864,23 @@ def line_decisions_over(df: pd.DataFrame, pack_id: str, dates: list[date], alert
     replaced, extra = _derived_keys(pack, cols, ecols)
     blocked, blocked_bits = _blocked_per_enterprise(pack, cols, ecode, n_ent)
     extra = [any_nc[ecode], blocked_bits[ecode]] + extra
+    keyed_triggers = True
     for on in dates:
         tcols, tderived = _trigger_keys(pack, cols, on, level, ecols, lcols)
         gcols, gderived = _gate_keys(pack, cols, on, level, ecols, any_nc[ecode])
+        keyed_triggers = keyed_triggers and bool(tcols)
         replaced = replaced | tcols | gcols
         extra += tderived + gderived
-    pcodes = _group(cols, [c for c in pcols if c not in replaced], extra, _relevance_masks(pack, cols))
+    cems = _cems_beyond_monitoring(pack, cols, lcols, {"keyed"} if keyed_triggers else set())
+    pcodes, ccodes = _profiles(pack, cols, [c for c in pcols if c not in replaced], extra, _relevance_masks(pack, cols), cems)
     pfirst = _first_rows(pcodes)
-    ents, lfacts, decs = _profile_facts(cols, pfirst, ecols, lcols)
+    facts = _profile_facts(cols, pfirst, ecols, lcols)
     aggs = _aggregates(any_nc, blocked, ecode[pfirst])
-    return pcodes, [_decide_all((pack, on, level, ents, lfacts, decs, aggs), workers) for on in dates]
+    cfirst = _first_rows(ccodes) if ccodes is not None else None
+    core_facts = _profile_facts(cols, cfirst, ecols, lcols) if cfirst is not None else None
+    core_aggs = _aggregates(any_nc, blocked, ecode[cfirst]) if cfirst is not None else None
+    return pcodes, [_decide_profiles(pack, on, level, cols, pcodes, ccodes, facts, core_facts, aggs, core_aggs, workers)
+                    for on in dates]
 
 
 def enterprise_summary(row) -> EnterpriseSummary:

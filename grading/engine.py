@@ -177,6 +177,19 @@ def monitoring_duty(ctx: Context, line: LineFacts, measure: Measure) -> tuple[Re
 
 def decide_line(ctx: Context, line: LineFacts, shared: Optional[dict] = None) -> LineDecision:
     """All rules for one line on ctx.on at ctx.alert_level; the strictest proposal wins, all reasons kept.
+    = with_monitoring_duty(decide_line_core(...)): see decide_line_core for `shared`."""
+    return with_monitoring_duty(ctx, line, decide_line_core(ctx, line, shared))
+
+
+def with_monitoring_duty(ctx: Context, line: LineFacts, decision: LineDecision) -> LineDecision:
+    """The decision with R-V-07's monitoring duty added to its residual obligations (it reads the chosen measure
+    and whether the line has CEMS only, so the batch path can add it per CEMS value to a shared core decision)."""
+    extra = monitoring_duty(ctx, line, decision.measure)
+    return replace(decision, residual_obligations=decision.residual_obligations + extra) if extra else decision
+
+
+def decide_line_core(ctx: Context, line: LineFacts, shared: Optional[dict] = None) -> LineDecision:
+    """decide_line without the monitoring duty (with_monitoring_duty adds it).
 
     `shared`: a dict the caller keeps for THIS ctx across its lines (the batch path: one per distinct enterprise
     part); the gate's outcome (eligibility.excluded_line_measure, restricted_category_measure - they read the
@@ -221,7 +234,6 @@ def decide_line(ctx: Context, line: LineFacts, shared: Optional[dict] = None) ->
         props = [NO_MEASURE]
     chosen = max(props, key=strictness)  # max keeps the first of equals
     reasons, flags, applied, residual = _merge(chosen, props)
-    residual = residual + monitoring_duty(ctx, line, chosen.measure)
     return LineDecision(
         line_id=line.line_id, measure=chosen.measure, percentage_min=chosen.percentage_min,
         percentage_max=chosen.percentage_max, basis=chosen.basis, coking_time_hours=chosen.coking_time_hours,
