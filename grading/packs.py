@@ -8,6 +8,7 @@ say `why` instead of a source (e.g. the heating season, R-T-05).
 from __future__ import annotations
 
 import re
+import weakref
 from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
@@ -186,6 +187,9 @@ class GradeWorkflow:
         return frozenset(lv for levels in self.approve.values() for lv in levels)
 
 
+_MEMOS: dict[int, dict] = {}  # id(pack) → Pack._memo, dropped when the pack is
+
+
 @dataclass(frozen=True)
 class Pack:
     """A validated policy pack. Rules read its sections; the code never branches on its id."""
@@ -200,9 +204,17 @@ class Pack:
     period_end: date  # exclusive
     alert_levels: tuple[AlertLevel, ...]
     data: dict = field(repr=False, compare=False, hash=False)
-    # Citations of settings and of the season, memoised per pack instance (they depend on the pack and the date
-    # only); thousands of line decisions of one batch run cite the same few (issue 18).
-    _memo: dict = field(default_factory=dict, init=False, repr=False, compare=False, hash=False)
+
+    @property
+    def _memo(self) -> dict:
+        """Citations of settings and of the season, memoised per pack INSTANCE (they depend on the pack and the date
+        only; thousands of line decisions of one batch run cite the same few, issue 18). Kept outside the instance
+        (no field, nothing in __dict__) and keyed by identity: packs compare equal without their data."""
+        memo = _MEMOS.get(id(self))
+        if memo is None:
+            memo = _MEMOS[id(self)] = {}
+            weakref.finalize(self, _MEMOS.pop, id(self), None)
+        return memo
 
     def section(self, name: str, default: Any = None) -> Any:
         return self.data.get(name, default)
