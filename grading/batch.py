@@ -23,9 +23,11 @@ from grading.engine import (
     compose,
     decide_line,
     decide_line_core,
+    emergency_grade_piece,
     emergency_list_piece,
     emergency_piece,
-    grades_piece,
+    gate_grades_piece,
+    join_grades,
     line_retrofit_done,
     staggering_list_piece,
     transport_piece,
@@ -782,8 +784,14 @@ def evaluate_frame(df: pd.DataFrame, pack_id: str, on: date, alert_level: AlertL
 
     grade_cols = ["emergency_grades", "ultra_low_evaluation_fraud", "staggering_tier", "benchmark_enterprise", "voc_class",
                   *_GATE[:-1], *_TIER_ATTRS, "decisions.enterprise"]
+    own_grades = ["emergency_grades", "ultra_low_evaluation_fraud"]
+    eg_codes, eg = piece(own_grades, [], lambda j, ent: emergency_grade_piece(ent))
+    gg_codes, gg = piece([c for c in grade_cols if c not in own_grades], [any_nc],
+                         lambda j, ent: gate_grades_piece(pack, q_for(j), ent, Aggregates(bool(any_nc[j]))))
+    g_codes = _group(E, [], [eg_codes, gg_codes])  # engine.grades_piece = join_grades of the two parts
+    grades = (g_codes, [join_grades(eg[eg_codes[j]], gg[gg_codes[j]]) for j in _first_rows(g_codes)])
     pieces = [
-        piece(grade_cols, [any_nc], lambda j, ent: grades_piece(pack, q_for(j), ent, Aggregates(bool(any_nc[j])))),
+        grades,
         piece(["sector", "key_vehicle_user", "heavy_diesel_vehicles", "vehicles", "city_logistics"], [],
               lambda j, ent: transport_piece(pack, query, ent)),
         piece(["staggering_list_filed", "staggering_list_changed_without_filing"], [], lambda j, ent: staggering_list_piece(pack, query, ent)),

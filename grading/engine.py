@@ -267,18 +267,37 @@ def _ctx(pack: Pack, query: Query, ent: EnterpriseFacts, agg: Aggregates) -> Con
 
 
 def grades_piece(pack: Pack, query: Query, ent: EnterpriseFacts, agg: Aggregates) -> SummaryPiece:
-    """Grades kept apart by system; gate eligibility and its failures (R-E-*, R-G-*, R-S-*)."""
-    ctx = _ctx(pack, query, ent, agg)
+    """Grades kept apart by system; gate eligibility and its failures (R-E-*, R-G-*, R-S-*).
+    = join_grades(emergency_grade_piece, gate_grades_piece): the batch path computes each part once per distinct
+    set of the facts it reads."""
+    return join_grades(emergency_grade_piece(ent), gate_grades_piece(pack, query, ent, agg))
+
+
+def emergency_grade_piece(ent: EnterpriseFacts) -> SummaryPiece:
+    """The emergency grade, overall and by industry (short board; fraud → C): reads the grades and the fraud finding."""
     g, g_reasons = grade.enterprise_grade(ent)
+    return SummaryPiece(grades=Grades(emergency=g.value if g else None, emergency_by_industry=grade.grades_by_industry(ent)),
+                        reasons=g_reasons)
+
+
+def gate_grades_piece(pack: Pack, query: Query, ent: EnterpriseFacts, agg: Aggregates) -> SummaryPiece:
+    """The staggering tier, benchmark, VOC class and the gate's eligibility with its failures."""
+    ctx = _ctx(pack, query, ent, agg)
     tier = ent.staggering_tier.value if ent.staggering_tier else None
     if pack.section("tiers") and eligibility.is_eligible(ctx) and tier is None:
         tier = tiers.staggering_tier(ctx)[0]
     elif pack.section("tiers") and eligibility.failed_conditions(ctx):
         tier = "stop"
-    grades = Grades(emergency=g.value if g else None, emergency_by_industry=grade.grades_by_industry(ent),
-                    staggering_tier=tier, benchmark=ent.benchmark_enterprise,
+    grades = Grades(staggering_tier=tier, benchmark=ent.benchmark_enterprise,
                     voc_class=ent.voc_class.value if ent.voc_class else None, eligible=eligibility.is_eligible(ctx))
-    return SummaryPiece(grades=grades, reasons=g_reasons, eligibility_reasons=eligibility.gate_reasons(ctx))
+    return SummaryPiece(grades=grades, eligibility_reasons=eligibility.gate_reasons(ctx))
+
+
+def join_grades(emergency_: SummaryPiece, gate: SummaryPiece) -> SummaryPiece:
+    """The grades piece from its two parts."""
+    return SummaryPiece(grades=replace(gate.grades, emergency=emergency_.grades.emergency,
+                                       emergency_by_industry=emergency_.grades.emergency_by_industry),
+                        reasons=emergency_.reasons, eligibility_reasons=gate.eligibility_reasons)
 
 
 def transport_piece(pack: Pack, query: Query, ent: EnterpriseFacts) -> SummaryPiece:
