@@ -22,12 +22,16 @@ from grading.decisions import EnterpriseDecision, EnterpriseSummary, LineDecisio
 from grading.engine import (
     compose,
     decide_line,
+    decide_line_core,
+    emergency_grade_piece,
     emergency_list_piece,
     emergency_piece,
-    grades_piece,
+    gate_grades_piece,
+    join_grades,
     line_retrofit_done,
     staggering_list_piece,
     transport_piece,
+    with_monitoring_duty,
 )
 from grading.errors import ContractError, FieldError
 from grading.facts import (
@@ -46,13 +50,15 @@ from grading.rules.thresholds import status_check_flags
 from grading.rules.tiers import staggering_tier
 from grading.rules.transport import key_vehicle_user
 from grading.rules.triggers import fired
-from grading.vocab import AlertLevel, EmissionStatus, LineKind, Measure, Pollutant, Sector, SubType
+from grading.vocab import AlertLevel, EmissionStatus, LineKind, Measure, Pollutant, Sector
 
 ENTERPRISE_COLUMNS = [f.name for f in fields(EnterpriseFacts) if f.name != "lines"]
 LINE_COLUMNS = ["line." + f.name for f in fields(LineFacts)]
 NESTED = {"emergency_grades", "vehicles", "approvals", "location_flags", "normal_daily_emissions",
           "line.concentrations", "line.percent_of_limit"}
 DECISION_COLUMNS = ["decisions.enterprise", "decisions.line"]
+_ENTERPRISE_SET = frozenset(ENTERPRISE_COLUMNS + ["decisions.enterprise"])
+_ENT_FACT_SET = frozenset(ENTERPRISE_COLUMNS)
 
 
 def _enc(v: Any) -> Any:
@@ -61,26 +67,47 @@ def _enc(v: Any) -> Any:
 
 
 def frame_from_documents(documents: Iterable[dict]) -> pd.DataFrame:
-    """Evaluate documents → one row per line (enterprise facts repeated, nested facts as JSON)."""
-    rows = []
+    """Evaluate documents → one row per line (enterprise facts repeated, nested facts as JSON).
+
+    Built column by column: each enterprise's facts are read and encoded ONCE and its column holds integer codes
+    repeated over its lines (pandas categoricals), so evaluate_frame reads codes instead of factorizing objects
+    (issue 18); line facts are plain columns. Values are those of the row-by-row layout it replaces."""
+    ent_cols = ENTERPRISE_COLUMNS + ["decisions.enterprise"]
+    ent_vals: dict[str, list] = {c: [] for c in ent_cols}
+    line_vals: dict[str, list] = {"decisions.line": []}
+    counts: list[int] = []
+    line_keys = [c[5:] for c in LINE_COLUMNS]
+    line_rows: list[tuple] = []
+    empty_nested = {c: "{}" if c == "normal_daily_emissions" else "[]" for c in NESTED}
     for doc in documents:
         ent = doc["enterprise"]
+        lines = ent["lines"]
+        if not lines:
+            continue
         decs = doc.get("official_decisions") or []
-        base = {}
         for c in ENTERPRISE_COLUMNS:
             v = ent.get(c)
-            base[c] = _enc(v if v is not None else ([] if c in NESTED and c != "normal_daily_emissions" else {})) if c in NESTED else v
-        ent_decs = [d for d in decs if d.get("line") is None]
-        base["decisions.enterprise"] = _enc(ent_decs)
-        for line in ent["lines"]:
-            row = dict(base)
-            for c in LINE_COLUMNS:
-                k = c[5:]
-                v = line.get(k)
-                row[c] = _enc(v or {}) if c in NESTED else v
-            row["decisions.line"] = _enc([dict(d, line=None) for d in decs if d.get("line") == line["line_id"]])
-            rows.append(row)
-    return pd.DataFrame(rows, columns=ENTERPRISE_COLUMNS + LINE_COLUMNS + DECISION_COLUMNS)
+            if c in NESTED:
+                v = empty_nested[c] if v is None else _enc(v)
+            ent_vals[c].append(v)
+        ent_vals["decisions.enterprise"].append(_enc([d for d in decs if d.get("line") is None]) if decs else "[]")
+        counts.append(len(lines))
+        line_rows.extend(tuple(map(line.get, line_keys)) for line in lines)
+        if decs:
+            line_vals["decisions.line"].extend(_enc([dict(d, line=None) for d in decs if d.get("line") == line["line_id"]])
+                                               for line in lines)
+        else:
+            line_vals["decisions.line"].extend(["[]"] * len(lines))
+    reps = np.asarray(counts, dtype=np.int64)
+    data: dict[str, Any] = {}
+    for c in ent_cols:
+        codes, uniq = pd.factorize(np.asarray(ent_vals[c] + [None], dtype=object)[:-1], use_na_sentinel=True)
+        data[c] = pd.Categorical.from_codes(np.repeat(codes, reps), categories=pd.Index(uniq, dtype=object))
+    columns = list(zip(*line_rows)) if line_rows else [()] * len(LINE_COLUMNS)
+    for c, vals in zip(LINE_COLUMNS, columns):
+        data[c] = [_enc(v) if v else "{}" for v in vals] if c in NESTED else vals
+    data["decisions.line"] = line_vals["decisions.line"]
+    return pd.DataFrame(data, columns=ENTERPRISE_COLUMNS + LINE_COLUMNS + DECISION_COLUMNS)
 
 
 def _clean(v: Any) -> Any:
@@ -102,6 +129,19 @@ def _row_dict(row: dict, cols: list[str], prefix: str = "") -> dict:
         if v is not None:
             out[c[len(prefix):]] = v
     return out
+
+
+def _field_value(c: str, v: Any) -> Any:
+    """The typed value of one fact (column c, plain value v, None = missing) exactly as facts.*_from_dict makes it."""
+    if c.startswith("line."):
+        d: dict = {"line_id": "", "kind": "other"}
+        if v is not None:
+            d[c[5:]] = json.loads(v) if c in NESTED and isinstance(v, str) else v
+        return getattr(line_from_dict(d), c[5:])
+    d = {"enterprise_id": "", "sector": "other"}
+    if v is not None:
+        d[c] = json.loads(v) if c in NESTED and isinstance(v, str) else v
+    return getattr(enterprise_from_dict(d), c)
 
 
 def _enterprise(row: dict, cols: list[str] = ENTERPRISE_COLUMNS) -> EnterpriseFacts:
@@ -209,57 +249,162 @@ def summary_profile_columns(pack: Pack) -> list[str]:
     return [c for c in ENTERPRISE_COLUMNS if c in cols]
 
 
-def _relevance_masks(pack: Pack, df: pd.DataFrame) -> dict[str, np.ndarray]:
+class _Cols:
+    """The frame's columns as dense integer codes (-1 = missing) and their distinct values, each column coded ONCE
+    per evaluation and shared by every grouping of the run (issue 18: no repeated object-column factorize).
+
+    A categorical column (what a caller that already holds codes passes) costs nothing; `sub(rows)` is the same
+    view restricted to some rows (e.g. one row per enterprise) sharing the parent's codes."""
+
+    def __init__(self, df: pd.DataFrame, parent: Optional["_Cols"] = None, rows: Optional[np.ndarray] = None):
+        self.df, self.parent, self.rows = df, parent, rows
+        self.n = len(df) if rows is None else len(rows)
+        self._c: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+        self._ent: Optional[tuple[np.ndarray, np.ndarray]] = None
+        self._v: dict[str, np.ndarray] = {}
+
+    def per_enterprise(self, ecode: np.ndarray, first_of_ent: np.ndarray) -> None:
+        """Enterprise columns repeat the enterprise's facts on each of its lines (the frame's layout): from now on
+        they are coded on one row per enterprise and broadcast, a fifth of the work at five lines per enterprise."""
+        self._ent = (ecode, first_of_ent)
+
+    def sub(self, rows: np.ndarray) -> "_Cols":
+        return _Cols(self.df, self, rows)
+
+    def get(self, c: str) -> tuple[np.ndarray, np.ndarray]:
+        hit = self._c.get(c)
+        if hit is None:
+            if self.parent is not None:
+                codes, uniq = self.parent.get(c)
+                hit = (codes[self.rows], uniq)
+            else:
+                s = self.df[c]
+                if isinstance(s.dtype, pd.CategoricalDtype):  # renumbered in order of first appearance
+                    raw = s.cat.codes.to_numpy().astype(np.int64)
+                    codes, order = pd.factorize(raw)
+                    if (order < 0).any():  # the missing value keeps -1
+                        k = int(np.flatnonzero(order < 0)[0])
+                        codes = np.where(codes == k, -1, codes - (codes > k))
+                        order = order[order >= 0]
+                    uniq = np.asarray(s.cat.categories, dtype=object)[order]
+                elif self._ent is not None and c in _ENTERPRISE_SET:
+                    ecode, first = self._ent
+                    codes, uniq = pd.factorize(s.to_numpy()[first], use_na_sentinel=True)
+                    codes = codes[ecode]
+                else:
+                    codes, uniq = pd.factorize(s.to_numpy(), use_na_sentinel=True)
+                vals = np.empty(len(uniq) + 1, dtype=object)  # vals[-1]: a missing value
+                vals[:-1] = [_clean(v) for v in np.asarray(uniq, dtype=object)]
+                vals[-1] = None
+                hit = (codes.astype(np.int64, copy=False), vals)
+            self._c[c] = hit
+        return hit
+
+    def isin(self, c: str, values) -> np.ndarray:
+        """Rows whose value of c is one of `values` (decided once per distinct value)."""
+        codes, vals = self.get(c)
+        values = set(values)
+        return np.fromiter((v in values for v in vals), dtype=bool, count=len(vals))[codes]
+
+    def converted(self, c: str) -> np.ndarray:
+        """Each distinct value of fact column c as the engine's typed field value (enum, tuple, date…), converted once
+        by facts.enterprise_from_dict / line_from_dict themselves; [-1] is the field's default (a missing fact)."""
+        hit = self._v.get(c)
+        if hit is None:
+            if self.parent is not None:
+                hit = self.parent.converted(c)
+            else:
+                vals = self.get(c)[1]
+                hit = np.empty(len(vals), dtype=object)
+                hit[:] = [_field_value(c, v) for v in vals]
+            self._v[c] = hit
+        return hit
+
+    def enterprises(self, names: list[str], at: np.ndarray) -> list[EnterpriseFacts]:
+        """Enterprise facts (identity blanked, sector 'other' unless given) from the columns `names` of rows `at`."""
+        keep = [c for c in names if c in _ENT_FACT_SET and c not in IDENTITY_FIELDS]
+        base = {} if "sector" in keep else {"sector": Sector.OTHER}
+        arrays = [self.converted(c)[self.get(c)[0][at]] for c in keep]
+        if not arrays:
+            return [EnterpriseFacts(enterprise_id="", **base)] * len(at)
+        return [EnterpriseFacts(enterprise_id="", **base, **dict(zip(keep, vs))) for vs in zip(*arrays)]
+
+    def lines(self, names: list[str], at: np.ndarray) -> list[LineFacts]:
+        """Line facts (identity blanked) from the `line.` columns `names` of rows `at`."""
+        keep = [c for c in names if c.startswith("line.") and c[5:] not in IDENTITY_FIELDS]
+        fields_ = [c[5:] for c in keep]
+        arrays = [self.converted(c)[self.get(c)[0][at]] for c in keep]
+        return [LineFacts(line_id="", **dict(zip(fields_, vs))) for vs in zip(*arrays)]
+
+    def rows_of(self, cols: list[str], at: np.ndarray) -> list[dict]:
+        """Plain {column: value} of the rows `at` (representatives only, never every row)."""
+        if not len(at):
+            return []
+        got = [self.get(c) for c in cols]
+        per_col = [vals[codes[at]] for codes, vals in got]
+        return [dict(zip(cols, vs)) for vs in zip(*per_col)]
+
+
+def _relevance_masks(pack: Pack, cols: _Cols) -> dict[str, np.ndarray]:
     """Per-row masks of facts that matter only for some sectors, declared from the pack's own data.
 
     A fact outside its mask cannot change a decision (e.g. 入棚入仓 matters only where an exclusion requires it,
     002:602), so it is blanked for grouping; the rules themselves still read the real value of the representative.
     """
-    eff = df["line.sector"].where(df["line.sector"].notna(), df["sector"]).to_numpy()
+    own = cols.get("line.sector")[0] >= 0
+
+    def in_sectors(values) -> np.ndarray:  # the line's own sector, else the enterprise's
+        values = list(values)
+        return np.where(own, cols.isin("line.sector", values), cols.isin("sector", values))
     measures = pack.section("sector_measures", [])
 
     def sectors_where(pred) -> set:
         return {sec for m in measures if pred(m) for sec in m.get("sectors", [])}
 
     masks: dict[str, np.ndarray] = {}
-    masks["line.enclosed"] = np.isin(eff, list(sectors_where(lambda m: any(x.get("requires_enclosed") for x in m.get("excluded", [])))))
-    masks["line.firing_process"] = np.isin(eff, list(sectors_where(lambda m: any(x.get("requires_no_firing") for x in m.get("excluded", [])))))
+    masks["line.enclosed"] = in_sectors(sectors_where(lambda m: any(x.get("requires_enclosed") for x in m.get("excluded", []))))
+    masks["line.firing_process"] = in_sectors(sectors_where(lambda m: any(x.get("requires_no_firing") for x in m.get("excluded", []))))
     exempted = {i for x in pack.section("exemptions", []) for i in x["measure_ids"]}
-    masks["line.status_reached_on"] = np.isin(eff, list(sectors_where(lambda m: m["id"] in exempted)))
-    conc = np.zeros(len(df), dtype=bool)
+    masks["line.status_reached_on"] = in_sectors(sectors_where(lambda m: m["id"] in exempted))
+    conc = np.zeros(cols.n, dtype=bool)
     bench = (pack.section("benchmark") or {}).get("foundry")
     if bench:
-        conc |= np.isin(eff, bench["sectors"])
+        conc |= in_sectors(bench["sectors"])
     ths = [t for t in pack.section("thresholds", []) if t["status"] == "ultra_low"]
     if ths:
-        ul = (df["line.emission_status"] == "ultra_low").to_numpy()
+        ul = cols.isin("line.emission_status", ["ultra_low"])
         if any("sectors" not in t for t in ths):
             conc |= ul
         else:
-            conc |= ul & np.isin(eff, [sec for t in ths for sec in t["sectors"]])
+            conc |= ul & in_sectors([sec for t in ths for sec in t["sectors"]])
     masks["line.concentrations"] = conc
     tiers = pack.section("tiers")
     if tiers:
-        in_tiers = np.isin(eff, tiers["sectors"]["value"])
+        in_tiers = in_sectors(tiers["sectors"]["value"])
         for c in ("ultra_low_retrofit", "technology_level", "transport_structure", "product_level", "staggering_tier"):
             masks[c] = in_tiers
     return masks
 
 
-def _derive(df: pd.DataFrame, cols: list[str], rule) -> np.ndarray:
-    """rule(enterprise facts built from `cols`) evaluated once per distinct combination, broadcast to rows."""
-    codes = group_codes(df, cols)
+def _dense(results: list, codes: np.ndarray) -> np.ndarray:
+    """Per-combination results → a dense integer code per row (equal results, equal code)."""
+    small = pd.factorize(np.asarray([repr(r) for r in results], dtype=object))[0] if results else np.zeros(0, np.int64)
+    return small.astype(np.int64)[codes]
+
+
+def _derive(cols: _Cols, names: list[str], rule) -> np.ndarray:
+    """rule(enterprise facts built from `names`) evaluated once per distinct combination, broadcast to rows."""
+    codes = _group(cols, names)
     first = _first_rows(codes)
-    ecols = cols if "sector" in cols else cols + ["sector"]
-    results = [repr(rule(_enterprise({"sector": "other", **{c: df[c].iat[i] for c in cols}}, ecols))) for i in first]
-    return np.asarray(results, dtype=object)[codes]
+    results = [rule(ent) for ent in cols.enterprises(names, first)]
+    return _dense(results, codes)
 
 
 _TIER_ATTRS = ["ultra_low_retrofit", "technology_level", "transport_structure", "product_level"]
 _FLEET = ["sector", "key_vehicle_user", "heavy_diesel_vehicles", "vehicles"]
 
 
-def _derived_keys(pack: Pack, df: pd.DataFrame, cols: list[str]) -> tuple[set[str], list[np.ndarray]]:
+def _derived_keys(pack: Pack, cols: _Cols, names: list[str]) -> tuple[set[str], list[np.ndarray]]:
     """Columns replaced in a grouping key by what the rule itself makes of them.
 
     The tier attributes of 004:389 reach decisions only through tiers.staggering_tier; the fleet size reaches
@@ -269,14 +414,14 @@ def _derived_keys(pack: Pack, df: pd.DataFrame, cols: list[str]) -> tuple[set[st
     replaced: set[str] = set()
     keys: list[np.ndarray] = []
     spec = pack.section("tiers")
-    if spec and all(c in cols for c in _TIER_ATTRS + ["staggering_tier"]):
+    if spec and all(c in names for c in _TIER_ATTRS + ["staggering_tier"]):
         replaced |= set(_TIER_ATTRS) | {"staggering_tier"}
         any_day = pack.period_start  # staggering_tier reads no date, level or aggregate
-        keys.append(_derive(df, _TIER_ATTRS + ["staggering_tier"],
+        keys.append(_derive(cols, _TIER_ATTRS + ["staggering_tier"],
                             lambda ent: staggering_tier(Context(pack, any_day, AlertLevel.NONE, ent, Aggregates(), ()))))
-    if all(c in cols for c in _FLEET):
+    if all(c in names for c in _FLEET):
         replaced.add("heavy_diesel_vehicles")
-        keys.append(_derive(df, _FLEET, lambda ent: key_vehicle_user(pack, ent)))
+        keys.append(_derive(cols, _FLEET, lambda ent: key_vehicle_user(pack, ent)))
     return replaced, keys
 
 
@@ -286,7 +431,7 @@ _TRIGGER_ONLY_LINE_FACTS = ["line.stack_height_m", "line.cems_transmission_rate"
 _STATUS_READERS = ("sector_measures", "exemptions", "emergency_exemptions", "benchmark", "emergency_grading")
 
 
-def _trigger_keys(pack: Pack, df: pd.DataFrame, on: date, level: AlertLevel, ecols: list[str],
+def _trigger_keys(pack: Pack, cols: _Cols, on: date, level: AlertLevel, ecols: list[str],
                   lcols: list[str]) -> tuple[set[str], list[np.ndarray]]:
     """Line facts read only by trigger predicates are grouped by which triggers fire (triggers.fired, the rule
     itself, once per distinct combination) instead of by their raw values (stack 60 m vs 70 m, CEMS 95 vs 99 %).
@@ -302,21 +447,19 @@ def _trigger_keys(pack: Pack, df: pd.DataFrame, on: date, level: AlertLevel, eco
     lt = [c for c in lcols if c in only or c[5:] in ("kind", "has_cems", "emission_status")
           or (status_too and c[5:] in ("sector", "concentrations"))]
     ecs = efacts + (["sector"] if status_too and "sector" not in efacts else [])
-    codes = group_codes(df, ecs + lt)
+    codes = _group(cols, ecs + lt)
     first = _first_rows(codes)
     results = []
-    for row in df.iloc[first][ecs + lt].to_dict("records"):
-        ent = _enterprise({"sector": "other", **row}, ecs + ["sector"])
-        line = _line(row, lt)
+    for ent, line in zip(cols.enterprises(ecs, first), cols.lines(lt, first)):
         ctx = Context(pack, on, level, ent, Aggregates(), ())
         key = tuple(t["id"] for t in fired(ctx, line))
         if status_too:
             key = (key, status_check_flags(pack, line.sector or ent.sector, line))
-        results.append(repr(key))
-    return set(only), [np.asarray(results, dtype=object)[codes]]
+        results.append(key)
+    return set(only), [_dense(results, codes)]
 
 
-def _gate_keys(pack: Pack, df: pd.DataFrame, on: date, level: AlertLevel, ecols: list[str],
+def _gate_keys(pack: Pack, cols: _Cols, on: date, level: AlertLevel, ecols: list[str],
                any_nc: np.ndarray, summary: bool = False) -> tuple[set[str], list[np.ndarray]]:
     """Gate facts (R-E-01/02/03) reach a line only through whether eligibility.failed_conditions is empty and
     through failed_without_outcome (the list of failed conditions is in the summary),
@@ -335,38 +478,61 @@ def _gate_keys(pack: Pack, df: pd.DataFrame, on: date, level: AlertLevel, ecols:
     replaced = set(gate) - keep
     if not replaced:
         return set(), []
-    codes = group_codes(df, gate, [any_nc])
+    codes = _group(cols, gate, [any_nc])
     first = _first_rows(codes)
     results = []
-    for i, row in zip(first, df.iloc[first][gate + ["sector"]].to_dict("records")):
-        ctx = Context(pack, on, level, _enterprise(row, gate + ["sector"]), Aggregates(bool(any_nc[i])), ())
+    for i, ent in zip(first, cols.enterprises(gate + ["sector"], first)):
+        ctx = Context(pack, on, level, ent, Aggregates(bool(any_nc[i])), ())
         failed = failed_conditions(ctx)
-        results.append(repr((failed if summary else bool(failed), failed_without_outcome(ctx))))
-    return replaced, [np.asarray(results, dtype=object)[codes]]
+        results.append((failed if summary else bool(failed), failed_without_outcome(ctx)))
+    return replaced, [_dense(results, codes)]
+
+
+def _group(cols: _Cols, names: list[str], extra: Iterable[np.ndarray] = (),
+           masks: Optional[dict[str, np.ndarray]] = None) -> np.ndarray:
+    """Dense integer code per row (in order of first appearance) for the combination of the columns `names` and the
+    `extra` per-row arrays; a missing value counts as a value; where masks[col] is False the column is ignored.
+    Column codes are combined arithmetically and re-coded only when the product of cardinalities nears 2^62."""
+    masks = masks or {}
+    parts: list[tuple[np.ndarray, int]] = []
+    for c in names:
+        codes, vals = cols.get(c)
+        if c in masks:
+            codes = np.where(masks[c], codes, -1)
+        parts.append((codes + 1, len(vals)))
+    for a in extra:
+        a = np.asarray(a)
+        if a.dtype == bool:
+            parts.append((a.astype(np.int64), 2))
+        elif a.dtype.kind in "iu" and len(a) and a.min() >= 0 and a.max() < (1 << 20):
+            parts.append((a.astype(np.int64, copy=False), int(a.max()) + 1))
+        else:
+            cs, uniq = pd.factorize(a)
+            parts.append((cs.astype(np.int64) + 1, len(uniq) + 1))
+    key = np.zeros(cols.n, dtype=np.int64)
+    radix = 1
+    for codes, card in parts:
+        if radix * card >= (1 << 62):
+            key = pd.factorize(key)[0].astype(np.int64)
+            radix = int(key.max()) + 1 if len(key) else 1
+        key = key * card + codes
+        radix *= card
+    return pd.factorize(key)[0].astype(np.int64)
 
 
 def group_codes(df: pd.DataFrame, cols: list[str], extra: Iterable[np.ndarray] = (),
                 masks: Optional[dict[str, np.ndarray]] = None) -> np.ndarray:
     """Dense integer code per row for the combination of `cols` (+ extra arrays); NaN/None count as a value.
     Where masks[col] is False the column's value is ignored."""
-    key = np.zeros(len(df), dtype=np.int64)
-    masks = masks or {}
-
-    def codes(c):
-        cs, uniq = pd.factorize(df[c], use_na_sentinel=True)
-        if c in masks:
-            cs = np.where(masks[c], cs, -1)
-        return cs, uniq
-    arrays = [codes(c) for c in cols] + [pd.factorize(a) for a in extra]
-    for codes, uniq in arrays:
-        key = key * (len(uniq) + 1) + (codes + 1)
-        key = pd.factorize(key)[0].astype(np.int64)
-    return key
+    return _group(_Cols(df), cols, extra, masks)
 
 
 def _first_rows(codes: np.ndarray) -> np.ndarray:
-    _, first = np.unique(codes, return_index=True)
-    return first  # first row of each code, ordered by code
+    """First row of each code, ordered by code (codes numbered in order of first appearance, as _group makes them)."""
+    if not len(codes):
+        return np.zeros(0, dtype=np.int64)
+    seen = np.maximum.accumulate(codes)
+    return np.flatnonzero(np.concatenate(([True], seen[1:] > seen[:-1])))
 
 
 _BLOCK_COLS = ["sector", "sub_type", "line.sector", "line.sub_type", "line.kind", "line.fuel", "line.emission_status",
@@ -374,51 +540,72 @@ _BLOCK_COLS = ["sector", "sub_type", "line.sector", "line.sub_type", "line.kind"
                "line.firing_process"]
 
 
-def _blocked_per_enterprise(pack: Pack, df: pd.DataFrame, ecode: np.ndarray, n_ent: int) -> np.ndarray:
+def _blocked_per_enterprise(pack: Pack, cols: _Cols, ecode: np.ndarray, n_ent: int) -> tuple[np.ndarray, np.ndarray]:
     """Per enterprise, the enterprise-level exemptions some line fails (exemptions.line_blocks, the rule itself,
-    once per distinct line profile; union over the enterprise's lines) - as engine.aggregates computes it."""
+    once per distinct line profile; union over the enterprise's lines) - as engine.aggregates computes it.
+    Returns (frozenset per enterprise, the same as an integer bit set per enterprise for grouping)."""
     from grading.rules.exemptions import enterprise_level_exemptions, line_blocks
     ids = [i for i, _, _ in enterprise_level_exemptions(pack)]
     out = np.empty(n_ent, dtype=object)
     out[:] = [frozenset()] * n_ent
-    if not ids or not len(df):
-        return out
-    codes = group_codes(df, _BLOCK_COLS)
+    acc = np.zeros(n_ent, dtype=np.int64)
+    if not ids or not cols.n:
+        return out, acc
+    codes = _group(cols, _BLOCK_COLS)
     first = _first_rows(codes)
     bits = np.zeros(len(first), dtype=np.int64)
-    for k, row in enumerate(df.iloc[first][_BLOCK_COLS].to_dict("records")):
-        line = _line(row, [c for c in _BLOCK_COLS if c.startswith("line.")])
-        blocked = line_blocks(pack, Sector(_clean(row["sector"])), SubType(_clean(row["sub_type"]) or "none"), line)
+    for k, (ent, line) in enumerate(zip(cols.enterprises(["sector", "sub_type"], first), cols.lines(_BLOCK_COLS, first))):
+        blocked = line_blocks(pack, ent.sector, ent.sub_type, line)
         bits[k] = sum(1 << n for n, i in enumerate(ids) if i in blocked)
-    acc = np.zeros(n_ent, dtype=np.int64)
-    np.bitwise_or.at(acc, ecode, bits[codes])
-    cache: dict = {}
-    for e, b in enumerate(acc):
-        if b not in cache:
-            cache[b] = frozenset(i for n, i in enumerate(ids) if b >> n & 1)
-        out[e] = cache[b]
-    return out
+    row_bits = bits[codes]
+    for n in range(len(ids)):  # union over the enterprise's lines, one bit at a time
+        acc |= (np.bincount(ecode, weights=(row_bits >> n) & 1, minlength=n_ent) > 0).astype(np.int64) << n
+    sets = {int(b): frozenset(i for n, i in enumerate(ids) if b >> n & 1) for b in np.unique(acc)}
+    out[:] = [sets[b] for b in acc.tolist()]
+    return out, acc
+
+
+def _profile_facts(cols: _Cols, pfirst: np.ndarray, ecols: list[str], lcols: list[str]) -> tuple[list, list, list]:
+    """(enterprise facts, line facts, official decisions) of each profile's representative row, each built once per
+    distinct value of its own columns (no row dictionaries for the province, only for distinct parts)."""
+    def build(names: list[str], make) -> list:
+        if not names:
+            return make(pfirst[:1]) * len(pfirst) if len(pfirst) else []
+        memo: dict[tuple, int] = {}
+        firsts: list[int] = []
+        idx: list[int] = []
+        for k, key in enumerate(zip(*(cols.get(c)[0][pfirst].tolist() for c in names))):
+            got = memo.get(key)
+            if got is None:
+                got = memo[key] = len(firsts)
+                firsts.append(k)
+            idx.append(got)
+        made = make(pfirst[np.asarray(firsts, dtype=np.int64)])
+        return [made[i] for i in idx]
+
+    ents = build(ecols, lambda at: cols.enterprises(ecols, at))
+    lines = build(lcols, lambda at: cols.lines(lcols, at))
+
+    def decisions(row: dict) -> tuple:
+        raw = row["decisions.enterprise"] or "[]", row["decisions.line"] or "[]"
+        # The line's own choices first: the same precedence as engine.decisions_for.
+        return decisions_from_list(json.loads(raw[1]) + json.loads(raw[0])) if raw != ("[]", "[]") else ()
+    decs = build(DECISION_COLUMNS, lambda at: [decisions(row) for row in cols.rows_of(DECISION_COLUMNS, at)])
+    return ents, lines, decs
 
 
 def _decide_chunk(job, lo: int, hi: int) -> list[LineDecision]:
-    """decide_line for representative rows lo..hi (the only place the batch path runs rules on lines)."""
-    pack, on, level, ecols, lcols, reps, aggs = job
-    ent_cache: dict = {}
-    line_cache: dict = {}
+    """decide_line for profiles lo..hi (the only place the batch path runs rules on lines)."""
+    pack, on, level, ents, lines, decs, aggs = job[:7]
+    decide = decide_line_core if len(job) > 7 and job[7] else decide_line
+    contexts: dict = {}  # one Context (and its shared work, engine.decide_line) per distinct enterprise part
     out = []
-    for row, agg in zip(reps[lo:hi], aggs[lo:hi]):
-        ekey = tuple(_clean(row[c]) for c in ecols)
-        ent = ent_cache.get(ekey)
-        if ent is None:
-            ent = ent_cache[ekey] = _enterprise(row, ecols)
-        lkey = tuple(_clean(row[c]) for c in lcols)
-        line = line_cache.get(lkey)
-        if line is None:
-            line = line_cache[lkey] = _line(row, lcols)
-        raw = row["decisions.enterprise"], row["decisions.line"]
-        # The line's own choices first: the same precedence as engine.decisions_for.
-        decs = decisions_from_list(json.loads(raw[1]) + json.loads(raw[0])) if raw != ("[]", "[]") else ()
-        out.append(decide_line(Context(pack, on, level, ent, agg, decs), line))
+    for ent, line, dec, agg in zip(ents[lo:hi], lines[lo:hi], decs[lo:hi], aggs[lo:hi]):
+        key = (id(ent), id(agg), id(dec))
+        hit = contexts.get(key)
+        if hit is None:
+            hit = contexts[key] = (Context(pack, on, level, ent, agg, dec), {})
+        out.append(decide(hit[0], line, hit[1]))
     return out
 
 
@@ -432,7 +619,7 @@ def _worker(bounds: tuple[int, int]) -> list[LineDecision]:
 def _decide_all(job, workers: Optional[int]) -> list[LineDecision]:
     """Split the distinct profiles over `workers` forked processes (Linux), else run them here."""
     global _JOB
-    n = len(job[5])
+    n = len(job[3])
     workers = workers or 1  # forking a province-sized process costs more than it saves on 2 cores (docs/performance.md)
     if workers <= 1 or n < 4000 or "fork" not in mp.get_all_start_methods():
         return _decide_chunk(job, 0, n)
@@ -445,6 +632,76 @@ def _decide_all(job, workers: Optional[int]) -> list[LineDecision]:
     finally:
         _JOB = None
     return [d for part in parts for d in part]
+
+
+def _aggregates(any_nc: np.ndarray, blocked: np.ndarray, ents: np.ndarray) -> list[Aggregates]:
+    """The cross-line aggregates of the enterprises `ents`, one shared object per distinct value."""
+    memo: dict = {}
+    out = []
+    for e in ents.tolist():
+        key = (bool(any_nc[e]), blocked[e])
+        agg = memo.get(key)
+        if agg is None:
+            agg = memo[key] = Aggregates(*key)
+        out.append(agg)
+    return out
+
+
+_CEMS_TRIGGERS = {"elevated_source_without_cems", "cems_transmission_below"}
+
+
+def _cems_beyond_monitoring(pack: Pack, cols: _Cols, lcols: list[str], tcols: set[str]) -> Optional[np.ndarray]:
+    """Rows where `line.has_cems` can matter to a decision other than through R-V-07's monitoring duty
+    (engine.with_monitoring_duty), or None when the split does not apply. Its other readers: the CEMS triggers
+    (grouped by which triggers fire, _trigger_keys, when those keys are built) and the foundry benchmark, which
+    requires CEMS on melting equipment of its sectors (tiers.benchmark_qualifies, exemptions._line_fails)."""
+    if "line.has_cems" not in lcols or not pack.section("monitoring_duty"):
+        return None
+    if {t["predicate"] for t in pack.section("triggers", [])} & _CEMS_TRIGGERS and not tcols:
+        return None
+    mask = np.zeros(cols.n, dtype=bool)
+    foundry = (pack.section("benchmark") or {}).get("foundry")
+    if foundry:
+        from grading.rules.exemptions import MELTING_KINDS
+        own = cols.get("line.sector")[0] >= 0
+        in_sectors = np.where(own, cols.isin("line.sector", foundry["sectors"]), cols.isin("sector", foundry["sectors"]))
+        mask = in_sectors & cols.isin("line.kind", MELTING_KINDS)
+    return mask
+
+
+def _profiles(pack: Pack, cols: _Cols, names: list[str], extra: list, masks: dict, cems: Optional[np.ndarray]):
+    """(profile code per row, core code per profile or None, core codes per row or None). With `cems`, a core
+    profile ignores has_cems where only the monitoring duty reads it; a profile is (core profile, has_cems)."""
+    if cems is None:
+        return _group(cols, names, extra, masks), None
+    ccodes = _group(cols, names, extra, dict(masks, **{"line.has_cems": cems}))
+    pcodes = _group(cols, ["line.has_cems"], [ccodes])  # = the grouping by `names` without the mask
+    return pcodes, ccodes
+
+
+def _decide_profiles(pack: Pack, on: date, level: AlertLevel, cols: _Cols, pcodes: np.ndarray,
+                     ccodes: Optional[np.ndarray], facts: tuple, core_facts: Optional[tuple], aggs: list,
+                     core_aggs: Optional[list], workers: Optional[int]) -> list[LineDecision]:
+    """decide_line per profile; with core codes, decide_line_core once per core profile and the monitoring duty
+    added per profile (engine.with_monitoring_duty, the same composition as decide_line)."""
+    ents, lfacts, decs = facts
+    if ccodes is None:
+        return _decide_all((pack, on, level, ents, lfacts, decs, aggs), workers)
+    core = _decide_all((pack, on, level, *core_facts, core_aggs, True), workers)
+    core_of = ccodes[_first_rows(pcodes)]
+    return [with_monitoring_duty(Context(pack, on, level, ent, agg, dec), line, core[c])
+            for ent, line, dec, agg, c in zip(ents, lfacts, decs, aggs, core_of.tolist())]
+
+
+def _enterprise_codes(cols: _Cols) -> tuple[np.ndarray, int]:
+    ecode = cols.get("enterprise_id")[0]
+    cols.per_enterprise(ecode, _first_rows(ecode))
+    return ecode, int(ecode.max()) + 1 if len(ecode) else 0
+
+
+def _any_non_compliant(cols: _Cols, ecode: np.ndarray, n_ent: int) -> np.ndarray:
+    nc = cols.isin("line.emission_status", ["non_compliant"])
+    return np.bincount(ecode, weights=nc, minlength=n_ent) > 0
 
 
 def evaluate_frame(df: pd.DataFrame, pack_id: str, on: date, alert_level: AlertLevel | str,
@@ -461,38 +718,36 @@ def evaluate_frame(df: pd.DataFrame, pack_id: str, on: date, alert_level: AlertL
     query = Query(pack.id, on, level, (), resplit)
     if not df.index.equals(pd.RangeIndex(len(df))):
         df = df.reset_index(drop=True)
-    n = len(df)
-    ecode = pd.factorize(df["enterprise_id"])[0]
-    n_ent = int(ecode.max()) + 1 if n else 0
+    cols = _Cols(df)
+    ecode, n_ent = _enterprise_codes(cols)
 
     # cross-line aggregates per enterprise (vectorised): any non-compliant line; all lines retrofitted (X-12)
-    nc = (df["line.emission_status"] == "non_compliant").to_numpy()
-    any_nc = np.zeros(n_ent, dtype=bool)
-    np.logical_or.at(any_nc, ecode, nc)
-    rcodes = group_codes(df, ["sector", "line.sector", "line.emission_status"])
+    any_nc = _any_non_compliant(cols, ecode, n_ent)
+    rnames = ["sector", "line.sector", "line.emission_status"]
+    rcodes = _group(cols, rnames)
     rfirst = _first_rows(rcodes)
-    rvals = np.zeros(len(rfirst), dtype=bool)
-    for code, i in enumerate(rfirst):
-        rvals[code] = _retrofit(pack, (df["sector"].iat[i], df["line.sector"].iat[i], df["line.emission_status"].iat[i]))
-    retro = np.ones(n_ent, dtype=bool)
-    np.logical_and.at(retro, ecode, rvals[rcodes])
+    rvals = np.array([_retrofit(pack, (r["sector"], r["line.sector"], r["line.emission_status"]))
+                      for r in cols.rows_of(rnames, rfirst)], dtype=bool)
+    retro = np.bincount(ecode, weights=~rvals[rcodes], minlength=n_ent) == 0 if len(rvals) else np.ones(n_ent, bool)
 
     # one decide_line per distinct line profile
     ecols, lcols = line_profile_columns(pack)
     pcols = ecols + lcols + DECISION_COLUMNS
-    gcols, derived = _derived_keys(pack, df, ecols)
-    tcols, tderived = _trigger_keys(pack, df, on, level, ecols, lcols)
-    ecols_gate, gderived = _gate_keys(pack, df, on, level, ecols, any_nc[ecode])
-    blocked = _blocked_per_enterprise(pack, df, ecode, n_ent)
-    pcodes = group_codes(df, [c for c in pcols if c not in gcols | tcols | ecols_gate],
-                         [any_nc[ecode], np.asarray([repr(sorted(b)) for b in blocked], dtype=object)[ecode]]
-                         + derived + tderived + gderived,
-                         _relevance_masks(pack, df))
+    gcols, derived = _derived_keys(pack, cols, ecols)
+    tcols, tderived = _trigger_keys(pack, cols, on, level, ecols, lcols)
+    ecols_gate, gderived = _gate_keys(pack, cols, on, level, ecols, any_nc[ecode])
+    blocked, blocked_bits = _blocked_per_enterprise(pack, cols, ecode, n_ent)
+    pcodes, ccodes = _profiles(pack, cols, [c for c in pcols if c not in gcols | tcols | ecols_gate],
+                               [any_nc[ecode], blocked_bits[ecode]] + derived + tderived + gderived,
+                               _relevance_masks(pack, cols), _cems_beyond_monitoring(pack, cols, lcols, tcols))
     pfirst = _first_rows(pcodes)
-    reps = df.iloc[pfirst][pcols].to_dict("records")
-    job = (pack, on, level, ecols, lcols, reps,
-           [Aggregates(bool(any_nc[e]), blocked[e]) for e in ecode[pfirst]])
-    decisions = _decide_all(job, workers)
+    facts = _profile_facts(cols, pfirst, ecols, lcols)
+    cfirst = _first_rows(ccodes) if ccodes is not None else None
+    decisions = _decide_profiles(
+        pack, on, level, cols, pcodes, ccodes, facts,
+        _profile_facts(cols, cfirst, ecols, lcols) if cfirst is not None else None,
+        _aggregates(any_nc, blocked, ecode[pfirst]),
+        _aggregates(any_nc, blocked, ecode[cfirst]) if cfirst is not None else None, workers)
     keys = np.array([_strict_key(d) for d in decisions], dtype=float)
     dec_arr = np.empty(len(decisions), dtype=object)
     dec_arr[:] = decisions
@@ -505,59 +760,93 @@ def evaluate_frame(df: pd.DataFrame, pack_id: str, on: date, alert_level: AlertL
     # enterprise summaries: each engine.*_piece once per distinct set of the facts it reads, composed once per
     # distinct combination of pieces; strictest line vectorised
     first_of_ent = _first_rows(ecode)
-    E = df.iloc[first_of_ent].reset_index(drop=True)
+    E = cols.sub(first_of_ent)  # one row per enterprise, in enterprise-code order
     scols = summary_profile_columns(pack) + ["decisions.enterprise"]
-    ent_decisions = E["decisions.enterprise"].to_numpy()
+    ent_decisions = E.get("decisions.enterprise")
+    dq: dict = {}
 
     def q_for(j: int) -> Query:
-        raw = ent_decisions[j]
-        return query if raw == "[]" else replace(query, official_decisions=decisions_from_list(json.loads(raw)))
+        raw = ent_decisions[1][ent_decisions[0][j]]
+        if raw is None or raw == "[]":
+            return query
+        if raw not in dq:
+            dq[raw] = replace(query, official_decisions=decisions_from_list(json.loads(raw)))
+        return dq[raw]
 
-    def piece(cols: list[str], extra: list, fn) -> np.ndarray:
-        cols = [c for c in cols if c in scols]
-        gcols, gder = _derived_keys(pack, E, cols)
-        gate, gateder = _gate_keys(pack, E, on, level, cols, any_nc, summary=True) if "stably_compliant" in cols else (set(), [])
-        codes = group_codes(E, [c for c in cols if c not in gcols | gate], extra + gder + gateder)
+    def piece(names: list[str], extra: list, fn) -> tuple[np.ndarray, list]:
+        names = [c for c in names if c in scols]
+        gnames, gder = _derived_keys(pack, E, names)
+        gate, gateder = _gate_keys(pack, E, on, level, names, any_nc, summary=True) if "stably_compliant" in names else (set(), [])
+        codes = _group(E, [c for c in names if c not in gnames | gate], extra + gder + gateder)
         first = _first_rows(codes)
-        results = np.empty(len(first), dtype=object)
-        rows = E.iloc[first][cols + (["sector"] if "sector" not in cols else [])].to_dict("records")
-        results[:] = [fn(int(j), _enterprise(row, list(row))) for j, row in zip(first, rows)]
-        return results[codes]
+        real = names + (["sector"] if "sector" not in names else [])  # the representative's own sector
+        return codes, [fn(int(j), ent) for j, ent in zip(first, E.enterprises(real, first))]
 
     grade_cols = ["emergency_grades", "ultra_low_evaluation_fraud", "staggering_tier", "benchmark_enterprise", "voc_class",
                   *_GATE[:-1], *_TIER_ATTRS, "decisions.enterprise"]
+    own_grades = ["emergency_grades", "ultra_low_evaluation_fraud"]
+    eg_codes, eg = piece(own_grades, [], lambda j, ent: emergency_grade_piece(ent))
+    gg_codes, gg = piece([c for c in grade_cols if c not in own_grades], [any_nc],
+                         lambda j, ent: gate_grades_piece(pack, q_for(j), ent, Aggregates(bool(any_nc[j]))))
+    g_codes = _group(E, [], [eg_codes, gg_codes])  # engine.grades_piece = join_grades of the two parts
+    grades = (g_codes, [join_grades(eg[eg_codes[j]], gg[gg_codes[j]]) for j in _first_rows(g_codes)])
     pieces = [
-        piece(grade_cols, [any_nc], lambda j, ent: grades_piece(pack, q_for(j), ent, Aggregates(bool(any_nc[j])))),
+        grades,
         piece(["sector", "key_vehicle_user", "heavy_diesel_vehicles", "vehicles", "city_logistics"], [],
               lambda j, ent: transport_piece(pack, query, ent)),
         piece(["staggering_list_filed", "staggering_list_changed_without_filing"], [], lambda j, ent: staggering_list_piece(pack, query, ent)),
         piece(["baseline_class", "normal_daily_emissions"], [], lambda j, ent: emergency_piece(pack, query, ent)),
         piece(["decisions.enterprise"], [retro], lambda j, ent: emergency_list_piece(pack, q_for(j), bool(retro[j]))),
     ]
-    pcs = group_codes(pd.DataFrame({f"p{k}": np.asarray([id(x) for x in arr]) for k, arr in enumerate(pieces)}),
-                      [f"p{k}" for k in range(len(pieces))])
-    cfirst = _first_rows(pcs)
-    parts = [compose(*(arr[j] for arr in pieces)) for j in cfirst]
-    scodes = pcs
+    scodes = _group(E, [], [codes for codes, _ in pieces])
+    cfirst = _first_rows(scodes)
+    parts = [compose(*(results[codes[j]] for codes, results in pieces)) for j in cfirst]
     best = pd.Series(line_keys).groupby(ecode, sort=True).idxmax().to_numpy()  # first max, like engine.summarise
     part_arr = np.empty(len(parts), dtype=object)
     part_arr[:] = parts
-    residual = np.empty(n_ent, dtype=object)
-    residual[:] = [()] * n_ent
-    has_res = np.array([bool(d.residual_obligations) for d in decisions], dtype=bool)[pcodes]
-    rows = np.flatnonzero(has_res)
-    rows = rows[np.argsort(ecode[rows], kind="stable")]  # by enterprise, lines in their order
-    for e, i in zip(ecode[rows], rows):  # union in line order, as engine.summarise does
-        for r in decisions[pcodes[i]].residual_obligations:
-            if r not in residual[e]:
-                residual[e] = residual[e] + (r,)
     enterprises = pd.DataFrame({
         "enterprise_id": df["enterprise_id"].to_numpy()[first_of_ent],
         "strictest_line": df["line.line_id"].to_numpy()[best],
         "strictest_measure": lines["measure"].to_numpy()[best],
-        "residual": residual, "part": part_arr[scodes],
+        "residual": _residuals(decisions, pcodes, ecode, n_ent), "part": part_arr[scodes],
     })
     return lines, enterprises
+
+
+def _residuals(decisions: list[LineDecision], pcodes: np.ndarray, ecode: np.ndarray, n_ent: int) -> np.ndarray:
+    """Per enterprise, the union of its lines' residual obligations in line order (as engine.summarise does).
+
+    Profiles are first coded by their residual tuple (many profiles carry the same obligations), rows deduplicated
+    per enterprise on that code with numpy, and the union computed once per distinct sequence of codes."""
+    residual = np.empty(n_ent, dtype=object)
+    residual[:] = [()] * n_ent
+    ids: dict[tuple, int] = {(): 0}
+    rc = np.array([ids.setdefault(d.residual_obligations, len(ids)) for d in decisions], dtype=np.int64)
+    if len(ids) == 1:
+        return residual
+    tuples = list(ids)
+    row_rc = rc[pcodes]
+    rows = np.flatnonzero(row_rc)
+    rows = rows[np.argsort(ecode[rows], kind="stable")]  # by enterprise, lines in their order
+    e, r = ecode[rows], row_rc[rows]
+    key = e * len(ids) + r
+    _, first = np.unique(key, return_index=True)
+    keep = np.zeros(len(rows), dtype=bool)
+    keep[first] = True  # the first line of each (enterprise, obligations) pair, order kept
+    e, r = e[keep], r[keep]
+    starts = np.flatnonzero(np.concatenate(([True], e[1:] != e[:-1]))) if len(e) else np.zeros(0, np.int64)
+    ends = np.append(starts[1:], len(e))
+    single = ends - starts == 1
+    residual[e[starts[single]]] = [tuples[k] for k in r[starts[single]].tolist()]
+    memo: dict[tuple, tuple] = {}
+    r_list = r.tolist()
+    for ent, lo, hi in zip(e[starts[~single]].tolist(), starts[~single].tolist(), ends[~single].tolist()):
+        seq = tuple(r_list[lo:hi])
+        got = memo.get(seq)
+        if got is None:
+            got = memo[seq] = tuple(dict.fromkeys(x for k in seq for x in tuples[k]))
+        residual[ent] = got
+    return residual
 
 
 def line_decisions_over(df: pd.DataFrame, pack_id: str, dates: list[date], alert_level: AlertLevel | str = "none",
@@ -575,26 +864,31 @@ def line_decisions_over(df: pd.DataFrame, pack_id: str, dates: list[date], alert
     pack = [_check(pack_id, on, level) for on in dates][0]
     if not df.index.equals(pd.RangeIndex(len(df))):
         df = df.reset_index(drop=True)
-    ecode = pd.factorize(df["enterprise_id"])[0]
-    n_ent = int(ecode.max()) + 1 if len(df) else 0
-    nc = (df["line.emission_status"] == "non_compliant").to_numpy()
-    any_nc = np.zeros(n_ent, dtype=bool)
-    np.logical_or.at(any_nc, ecode, nc)
+    cols = _Cols(df)
+    ecode, n_ent = _enterprise_codes(cols)
+    any_nc = _any_non_compliant(cols, ecode, n_ent)
     ecols, lcols = line_profile_columns(pack)
     pcols = ecols + lcols + DECISION_COLUMNS
-    replaced, extra = _derived_keys(pack, df, ecols)
-    blocked = _blocked_per_enterprise(pack, df, ecode, n_ent)
-    extra = [any_nc[ecode], np.asarray([repr(sorted(b)) for b in blocked], dtype=object)[ecode]] + extra
+    replaced, extra = _derived_keys(pack, cols, ecols)
+    blocked, blocked_bits = _blocked_per_enterprise(pack, cols, ecode, n_ent)
+    extra = [any_nc[ecode], blocked_bits[ecode]] + extra
+    keyed_triggers = True
     for on in dates:
-        tcols, tderived = _trigger_keys(pack, df, on, level, ecols, lcols)
-        gcols, gderived = _gate_keys(pack, df, on, level, ecols, any_nc[ecode])
+        tcols, tderived = _trigger_keys(pack, cols, on, level, ecols, lcols)
+        gcols, gderived = _gate_keys(pack, cols, on, level, ecols, any_nc[ecode])
+        keyed_triggers = keyed_triggers and bool(tcols)
         replaced = replaced | tcols | gcols
         extra += tderived + gderived
-    pcodes = group_codes(df, [c for c in pcols if c not in replaced], extra, _relevance_masks(pack, df))
+    cems = _cems_beyond_monitoring(pack, cols, lcols, {"keyed"} if keyed_triggers else set())
+    pcodes, ccodes = _profiles(pack, cols, [c for c in pcols if c not in replaced], extra, _relevance_masks(pack, cols), cems)
     pfirst = _first_rows(pcodes)
-    reps = df.iloc[pfirst][pcols].to_dict("records")
-    aggs = [Aggregates(bool(any_nc[e]), blocked[e]) for e in ecode[pfirst]]
-    return pcodes, [_decide_all((pack, on, level, ecols, lcols, reps, aggs), workers) for on in dates]
+    facts = _profile_facts(cols, pfirst, ecols, lcols)
+    aggs = _aggregates(any_nc, blocked, ecode[pfirst])
+    cfirst = _first_rows(ccodes) if ccodes is not None else None
+    core_facts = _profile_facts(cols, cfirst, ecols, lcols) if cfirst is not None else None
+    core_aggs = _aggregates(any_nc, blocked, ecode[cfirst]) if cfirst is not None else None
+    return pcodes, [_decide_profiles(pack, on, level, cols, pcodes, ccodes, facts, core_facts, aggs, core_aggs, workers)
+                    for on in dates]
 
 
 def enterprise_summary(row) -> EnterpriseSummary:

@@ -77,6 +77,8 @@ def decisions_by_line(decisions: Iterable[OfficialDecision]) -> dict[Optional[st
 # ------------------------------------------------------------------ one line
 
 def _merge(chosen: Proposal, others: list[Proposal]) -> tuple:
+    # lists, not dicts: most reasons are the very same (memoised) objects, which `in` finds by identity without
+    # hashing or comparing the dataclasses
     reasons, flags, applied, residual = [], {}, [], []
     for p in [chosen] + [o for o in others if o is not chosen]:
         for r in p.reasons:
@@ -94,22 +96,54 @@ def _merge(chosen: Proposal, others: list[Proposal]) -> tuple:
     return tuple(reasons), tuple(f for c, f in flags.items() if c not in resolved), tuple(applied), tuple(residual)
 
 
-def seasonal(ctx: Context, line: LineFacts) -> bool:
-    """Whether a heating-season rule of the pack would reach this line (so the season's dates decide for it)."""
+_UNSET: dict = {}
+
+
+def _shared(shared: Optional[dict], key: str, compute):
+    """compute() once per `shared` dict (one Context, see decide_line); without one, every time."""
+    if shared is None:
+        return compute()
+    if key not in shared:
+        shared[key] = compute()
+    return shared[key]
+
+
+def _per_pack(pack: Pack, key, compute):
+    """compute() once per pack instance (for what reads the pack only), kept in the pack's own memo."""
+    memo = getattr(pack, "_memo", None)
+    if memo is None:
+        return compute()
+    if key not in memo:
+        memo[key] = compute()
+    return memo[key]
+
+
+def _enterprise_level_exemptions(pack: Pack) -> list:
+    """exemptions.enterprise_level_exemptions(pack), once per pack instance (it reads the pack only)."""
+    return _per_pack(pack, "enterprise_level_exemptions", lambda: exemptions.enterprise_level_exemptions(pack))
+
+
+def seasonal(ctx: Context, line: LineFacts, entry: Optional[dict] = _UNSET, shared: Optional[dict] = None) -> bool:
+    """Whether a heating-season rule of the pack would reach this line (so the season's dates decide for it).
+    `entry`: heating.matching_entry(ctx, line) when the caller already has it."""
     gate = ctx.pack.section("eligibility")
     tier_spec = ctx.pack.section("tiers")
-    return (heating.matching_entry(ctx, line) is not None
+    if entry is _UNSET:
+        entry = heating.matching_entry(ctx, line)
+    return (entry is not None
             or bool(tier_spec and line_sector(ctx, line).value in tier_spec["sectors"]["value"])
-            or bool(gate and gate["scope"]["value"] == "heating_season" and eligibility.failed_conditions(ctx))
+            or bool(gate and gate["scope"]["value"] == "heating_season"
+                    and _shared(shared, "failed", lambda: eligibility.failed_conditions(ctx)))
             or any(t.get("heating_season_only") for t in triggers.fired_any_season(ctx, line)))
 
 
-def readings_for_line(ctx: Context, line: LineFacts) -> tuple[Reason, ...]:
+def readings_for_line(ctx: Context, line: LineFacts, entry: Optional[dict] = _UNSET,
+                      shared: Optional[dict] = None) -> tuple[Reason, ...]:
     """Issue 14 point 1: the pack's local readings (DOMAIN.md §5 settings, the heating-season dates) that can
     decide this line today, cited whether or not they change the measure - a 'no measure' or 'not covered'
-    that rests on a reading says so."""
+    that rests on a reading says so. `entry` and `shared` as in seasonal / decide_line (work done once)."""
     pack, out = ctx.pack, []
-    if seasonal(ctx, line):
+    if seasonal(ctx, line, entry, shared):
         out.append(pack.season_cite(ctx.on))
     ex = exemptions.emergency_exemption(ctx, line) if pack.section("emergency_exemptions") else None
     candidates = [e for e in pack.section("emergency_exemptions", []) if "max_percent_of_limit" in e
@@ -120,9 +154,10 @@ def readings_for_line(ctx: Context, line: LineFacts) -> tuple[Reason, ...]:
         for name in ("emergency_exemption_scope", "foundry_alert_precedence"):
             if pack.setting(name) is not None:
                 out.append(pack.setting_cite(name))
-    for _i, node, kind in exemptions.enterprise_level_exemptions(pack):
+    for ex_id, node, kind in _enterprise_level_exemptions(pack):
         if kind != "exclusion" and exemptions.blocked_by_others(ctx, kind, node, line):
-            out.append(exemptions.blocked_reason(ctx, node))
+            # the reason cites the exemption only: once per pack
+            out.append(_per_pack(pack, ("blocked_reason", ex_id), lambda n=node: exemptions.blocked_reason(ctx, n)))
     if ctx.alert:
         for node in pack.section("alert_measures", []):
             if "levels_setting" in node and matches(node, ctx, line):
@@ -140,19 +175,38 @@ def monitoring_duty(ctx: Context, line: LineFacts, measure: Measure) -> tuple[Re
             Reason(str(node["consequence_rule"]), str(node["consequence_source"]), node["consequence"]))
 
 
-def decide_line(ctx: Context, line: LineFacts) -> LineDecision:
-    """All rules for one line on ctx.on at ctx.alert_level; the strictest proposal wins, all reasons kept."""
+def decide_line(ctx: Context, line: LineFacts, shared: Optional[dict] = None) -> LineDecision:
+    """All rules for one line on ctx.on at ctx.alert_level; the strictest proposal wins, all reasons kept.
+    = with_monitoring_duty(decide_line_core(...)): see decide_line_core for `shared`."""
+    return with_monitoring_duty(ctx, line, decide_line_core(ctx, line, shared))
+
+
+def with_monitoring_duty(ctx: Context, line: LineFacts, decision: LineDecision) -> LineDecision:
+    """The decision with R-V-07's monitoring duty added to its residual obligations (it reads the chosen measure
+    and whether the line has CEMS only, so the batch path can add it per CEMS value to a shared core decision)."""
+    extra = monitoring_duty(ctx, line, decision.measure)
+    return replace(decision, residual_obligations=decision.residual_obligations + extra) if extra else decision
+
+
+def decide_line_core(ctx: Context, line: LineFacts, shared: Optional[dict] = None) -> LineDecision:
+    """decide_line without the monitoring duty (with_monitoring_duty adds it).
+
+    `shared`: a dict the caller keeps for THIS ctx across its lines (the batch path: one per distinct enterprise
+    part); the gate's outcome (eligibility.excluded_line_measure, restricted_category_measure - they read the
+    context, not the line) and the tier's measure (per line sector) are then computed once per context instead of
+    once per line. The per-enterprise path
+    passes none, so the property test compares the memoised batch path with the plain rules."""
     props: list[Proposal] = list(triggers.trigger_proposals(ctx, line))
-    gate = eligibility.excluded_line_measure(ctx, line)
+    gate = _shared(shared, "gate", lambda: eligibility.excluded_line_measure(ctx, line))
     if gate is not None:
         props.append(gate)
-    restricted = eligibility.restricted_category_measure(ctx, line)
+    restricted = _shared(shared, "restricted", lambda: eligibility.restricted_category_measure(ctx, line))
     if restricted is not None and gate is None:
         props.append(restricted)
+    entry = heating.matching_entry(ctx, line) if ctx.pack.section("sector_measures") else None
     if gate is None or gate.measure == Measure.NONE:
         heat = heating.sector_measure(ctx, line)
         if heat is not None:
-            entry = heating.matching_entry(ctx, line)
             heat = livelihood.livelihood_measure(ctx, line, heat)
             heat = exemptions.heating_exemption(ctx, line, entry["id"] if entry else None, heat)
             heat = tiers.benchmark_exemption(ctx, line, heat)
@@ -162,7 +216,9 @@ def decide_line(ctx: Context, line: LineFacts) -> LineDecision:
                                               "000:143 exemption (pack scope includes the heating season).",
                                               Proposal(Measure.NONE, reasons=heat.reasons), heat)
             props.append(heat)
-        for p in (tiers.tier_measure(ctx, line), exemptions.livelihood_project(ctx, line)):
+        # tiers.tier_measure reads the context and the line's sector only (004:389 tiers are the enterprise's)
+        tier = _shared(shared, "tier:" + line_sector(ctx, line).value, lambda: tiers.tier_measure(ctx, line))
+        for p in (tier, exemptions.livelihood_project(ctx, line)):
             if p is not None:
                 props.append(p)
     if ctx.alert:
@@ -171,14 +227,13 @@ def decide_line(ctx: Context, line: LineFacts) -> LineDecision:
         if alert is not NO_MEASURE:
             props.append(alert)
     flags_only = thresholds.status_check_flags(ctx.pack, line_sector(ctx, line), line)
-    readings = readings_for_line(ctx, line)
+    readings = readings_for_line(ctx, line, entry, shared)
     if readings:
         props.append(Proposal(Measure.NONE, reasons=readings))
     if not props:
         props = [NO_MEASURE]
     chosen = max(props, key=strictness)  # max keeps the first of equals
     reasons, flags, applied, residual = _merge(chosen, props)
-    residual = residual + monitoring_duty(ctx, line, chosen.measure)
     return LineDecision(
         line_id=line.line_id, measure=chosen.measure, percentage_min=chosen.percentage_min,
         percentage_max=chosen.percentage_max, basis=chosen.basis, coking_time_hours=chosen.coking_time_hours,
@@ -212,18 +267,37 @@ def _ctx(pack: Pack, query: Query, ent: EnterpriseFacts, agg: Aggregates) -> Con
 
 
 def grades_piece(pack: Pack, query: Query, ent: EnterpriseFacts, agg: Aggregates) -> SummaryPiece:
-    """Grades kept apart by system; gate eligibility and its failures (R-E-*, R-G-*, R-S-*)."""
-    ctx = _ctx(pack, query, ent, agg)
+    """Grades kept apart by system; gate eligibility and its failures (R-E-*, R-G-*, R-S-*).
+    = join_grades(emergency_grade_piece, gate_grades_piece): the batch path computes each part once per distinct
+    set of the facts it reads."""
+    return join_grades(emergency_grade_piece(ent), gate_grades_piece(pack, query, ent, agg))
+
+
+def emergency_grade_piece(ent: EnterpriseFacts) -> SummaryPiece:
+    """The emergency grade, overall and by industry (short board; fraud → C): reads the grades and the fraud finding."""
     g, g_reasons = grade.enterprise_grade(ent)
+    return SummaryPiece(grades=Grades(emergency=g.value if g else None, emergency_by_industry=grade.grades_by_industry(ent)),
+                        reasons=g_reasons)
+
+
+def gate_grades_piece(pack: Pack, query: Query, ent: EnterpriseFacts, agg: Aggregates) -> SummaryPiece:
+    """The staggering tier, benchmark, VOC class and the gate's eligibility with its failures."""
+    ctx = _ctx(pack, query, ent, agg)
     tier = ent.staggering_tier.value if ent.staggering_tier else None
     if pack.section("tiers") and eligibility.is_eligible(ctx) and tier is None:
         tier = tiers.staggering_tier(ctx)[0]
     elif pack.section("tiers") and eligibility.failed_conditions(ctx):
         tier = "stop"
-    grades = Grades(emergency=g.value if g else None, emergency_by_industry=grade.grades_by_industry(ent),
-                    staggering_tier=tier, benchmark=ent.benchmark_enterprise,
+    grades = Grades(staggering_tier=tier, benchmark=ent.benchmark_enterprise,
                     voc_class=ent.voc_class.value if ent.voc_class else None, eligible=eligibility.is_eligible(ctx))
-    return SummaryPiece(grades=grades, reasons=g_reasons, eligibility_reasons=eligibility.gate_reasons(ctx))
+    return SummaryPiece(grades=grades, eligibility_reasons=eligibility.gate_reasons(ctx))
+
+
+def join_grades(emergency_: SummaryPiece, gate: SummaryPiece) -> SummaryPiece:
+    """The grades piece from its two parts."""
+    return SummaryPiece(grades=replace(gate.grades, emergency=emergency_.grades.emergency,
+                                       emergency_by_industry=emergency_.grades.emergency_by_industry),
+                        reasons=emergency_.reasons, eligibility_reasons=gate.eligibility_reasons)
 
 
 def transport_piece(pack: Pack, query: Query, ent: EnterpriseFacts) -> SummaryPiece:

@@ -8,6 +8,7 @@ say `why` instead of a source (e.g. the heating season, R-T-05).
 from __future__ import annotations
 
 import re
+import weakref
 from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
@@ -186,6 +187,9 @@ class GradeWorkflow:
         return frozenset(lv for levels in self.approve.values() for lv in levels)
 
 
+_MEMOS: dict[int, dict] = {}  # id(pack) → Pack._memo, dropped when the pack is
+
+
 @dataclass(frozen=True)
 class Pack:
     """A validated policy pack. Rules read its sections; the code never branches on its id."""
@@ -200,6 +204,17 @@ class Pack:
     period_end: date  # exclusive
     alert_levels: tuple[AlertLevel, ...]
     data: dict = field(repr=False, compare=False, hash=False)
+
+    @property
+    def _memo(self) -> dict:
+        """Citations of settings and of the season, memoised per pack INSTANCE (they depend on the pack and the date
+        only; thousands of line decisions of one batch run cite the same few, issue 18). Kept outside the instance
+        (no field, nothing in __dict__) and keyed by identity: packs compare equal without their data."""
+        memo = _MEMOS.get(id(self))
+        if memo is None:
+            memo = _MEMOS[id(self)] = {}
+            weakref.finalize(self, _MEMOS.pop, id(self), None)
+        return memo
 
     def section(self, name: str, default: Any = None) -> Any:
         return self.data.get(name, default)
@@ -220,17 +235,25 @@ class Pack:
         render the local reading in the reader's language (registry/policy/labels.py)."""
         from grading.notes import freeze
 
-        return Reason(*self.setting_reason(name), "setting.reading",
-                      freeze({"setting": name, "value": self.setting(name)}))
+        key = ("setting_cite", name)
+        hit = self._memo.get(key)
+        if hit is None:
+            hit = self._memo[key] = Reason(*self.setting_reason(name), "setting.reading",
+                                           freeze({"setting": name, "value": self.setting(name)}))
+        return hit
 
     def season_cite(self, on: date) -> "Reason":
         """The season_reason as a Reason coded `season.reading` (params start, end, on, inside)."""
         from grading.notes import freeze
 
-        w = self.heating_season_window(on)
-        return Reason(*self.season_reason(on), "season.reading",
-                      freeze({"start": w.start.isoformat(), "end": w.end.isoformat(), "on": on.isoformat(),
-                              "inside": w.contains(on)}))
+        key = ("season_cite", on)
+        hit = self._memo.get(key)
+        if hit is None:
+            w = self.heating_season_window(on)
+            hit = self._memo[key] = Reason(*self.season_reason(on), "season.reading",
+                                           freeze({"start": w.start.isoformat(), "end": w.end.isoformat(),
+                                                   "on": on.isoformat(), "inside": w.contains(on)}))
+        return hit
 
     def season_reason(self, on: date) -> tuple[str, str, str]:
         """(rule, source, note) citing the heating-season dates, a local setting (R-T-05), as they decide `on`."""
@@ -249,7 +272,12 @@ class Pack:
 
     def heating_season_window(self, on: date) -> Window:
         """The heating-season window containing or nearest after `on` (local setting, R-T-05)."""
-        return _season_window(self.data["heating_season"]["start_month_day"], self.data["heating_season"]["end_month_day"], on)
+        key = ("season_window", on)
+        hit = self._memo.get(key)
+        if hit is None:
+            hs = self.data["heating_season"]
+            hit = self._memo[key] = _season_window(hs["start_month_day"], hs["end_month_day"], on)
+        return hit
 
     def in_heating_season(self, on: date) -> bool:
         return self.heating_season_window(on).contains(on)
