@@ -383,7 +383,12 @@ def _quote(text: str) -> str:
 def store_for(app) -> ReadingsStore:
     """The app's store: READINGS_DIR (default <instance>/readings), one per app."""
     store = app.extensions.get("readings_store")
-    root = Path(app.config.get("READINGS_DIR") or Path(app.instance_path) / "readings")
+    configured = app.config.get("READINGS_DIR")
+    if not configured and app.config.get("TESTING"):  # tests never write into the instance directory
+        import tempfile
+
+        configured = Path(tempfile.gettempdir()) / f"lantian-readings-test-{os.getpid()}"
+    root = Path(configured or Path(app.instance_path) / "readings")
     if store is None or store.root != root:
         store = app.extensions["readings_store"] = ReadingsStore(
             root, threads=app.config.get("READINGS_DUCKDB_THREADS"), memory_limit=app.config.get("READINGS_DUCKDB_MEMORY"))
