@@ -69,12 +69,6 @@ def partitions(conn: Connection, table: str) -> list[Partition]:
             for name, bound in names]
 
 
-def partition_of_row(conn: Connection, table: str, row_id: int) -> str | None:
-    """Which partition holds the row with this id (tableoid), or None."""
-    return conn.execute(text(f"SELECT tableoid::regclass::text FROM {_check_table(table)} WHERE id = :id"),  # noqa: S608  # nosec B608  # table from SEASON_TABLES
-                        {"id": row_id}).scalar_one_or_none()
-
-
 def ensure(conn: Connection, table: str = "schedule_entry", *, through: int | None = None,
            since: int | None = None) -> list[str]:
     """Create the season partitions of `table` from `since` (default: the current season) through `through`
