@@ -14,6 +14,7 @@ import pytest
 from sqlalchemy import select, text
 
 from registry.core import partitions
+from registry.core.timeutil import beijing_today
 from registry.extensions import db
 from registry.schedules import operations as ops
 from registry.schedules.models import ScheduleEntry
@@ -54,7 +55,7 @@ def test_schedule_entry_is_partitioned_by_range_of_phase_start_with_seasons_and_
     assert (strategy, key) == ("r", "phase_start")
     names = set(db.session.scalars(text(
         "SELECT inhrelid::regclass::text FROM pg_inherits WHERE inhparent = 'schedule_entry'::regclass")))
-    current = partitions.season_of(date.today())
+    current = partitions.season_of(beijing_today())
     assert {f"schedule_entry_s{y}" for y in range(2017, current + 3)} | {"schedule_entry_default"} <= names
     pk = db.session.scalar(text("SELECT pg_get_constraintdef(oid) FROM pg_constraint "
                                 "WHERE conrelid = 'schedule_entry'::regclass AND contype = 'p'"))
@@ -166,3 +167,15 @@ def test_partitions_cli_on_either_database(app):
         assert ensured.output.startswith("schedule_entry: ")
     else:
         assert "SQLite" in listed.output and "SQLite" in ensured.output
+
+
+def test_autogenerate_filter_leaves_out_only_the_season_partitions():
+    """include_object (migrations/env.py): schedule_entry_s2019 and schedule_entry_default are the migration's, not
+    the models'; schedule_entry itself and every other table are compared as before."""
+    assert partitions.is_partition_name("schedule_entry_s2019") and partitions.is_partition_name("schedule_entry_default")
+    assert not partitions.is_partition_name("schedule_entry") and not partitions.is_partition_name("schedule_input")
+    assert not partitions.is_partition_name("audit_entry_default") and not partitions.is_partition_name(None)
+    assert partitions.include_object(None, "schedule_entry", "table", True, None)
+    assert not partitions.include_object(None, "schedule_entry_s2019", "table", True, None)
+    assert partitions.season_of(date(2019, 6, 30)) == 2018 and partitions.season_of(date(2019, 7, 1)) == 2019
+    assert partitions.season_bounds(2019) == (date(2019, 7, 1), date(2020, 7, 1))
