@@ -19,7 +19,7 @@ from datetime import date
 from sqlalchemy import text
 from sqlalchemy.engine import Connection
 
-from registry.core.timeutil import beijing_today
+from registry.core import timeutil
 
 SEASON_TABLES = {"schedule_entry": "phase_start"}  # table → its partition key (a date column)
 AHEAD = 2  # seasons after the current one that `ensure` prepares
@@ -79,7 +79,7 @@ def ensure(conn: Connection, table: str = "schedule_entry", *, through: int | No
     if not is_partitioned(conn, table):
         return []
     key = SEASON_TABLES[table]
-    current = season_of(beijing_today())
+    current = season_of(timeutil.beijing_today())
     created = []
     for year in range(current if since is None else since, (current + AHEAD if through is None else through) + 1):
         name = partition_name(table, year)

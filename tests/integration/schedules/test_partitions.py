@@ -13,8 +13,7 @@ from datetime import date
 import pytest
 from sqlalchemy import select, text
 
-from registry.core import partitions
-from registry.core.timeutil import beijing_today
+from registry.core import partitions, timeutil
 from registry.extensions import db
 from registry.schedules import operations as ops
 from registry.schedules.models import ScheduleEntry
@@ -55,7 +54,7 @@ def test_schedule_entry_is_partitioned_by_range_of_phase_start_with_seasons_and_
     assert (strategy, key) == ("r", "phase_start")
     names = set(db.session.scalars(text(
         "SELECT inhrelid::regclass::text FROM pg_inherits WHERE inhparent = 'schedule_entry'::regclass")))
-    current = partitions.season_of(beijing_today())
+    current = partitions.season_of(timeutil.beijing_today())
     assert {f"schedule_entry_s{y}" for y in range(2017, current + 3)} | {"schedule_entry_default"} <= names
     pk = db.session.scalar(text("SELECT pg_get_constraintdef(oid) FROM pg_constraint "
                                 "WHERE conrelid = 'schedule_entry'::regclass AND contype = 'p'"))
