@@ -1,5 +1,5 @@
-"""Core CLI: `flask load-regions`, `flask demo-data` and `flask seed` (the audit and backup commands:
-registry/audit/cli.py).
+"""Core CLI: `flask load-regions`, `flask demo-data`, `flask seed` and `flask partitions ensure|list` (the audit
+and backup commands: registry/audit/cli.py).
 
 The demo data is built by the domains: each registers its builder (core/demo_builders.py, from its CLI's
 `register(app)`), and these commands run them in order, so `core` imports none of them (issue 15 item 3).
@@ -9,9 +9,10 @@ from __future__ import annotations
 import click
 from flask import Flask
 
-from registry.core import unit_of_work
+from registry.core import partitions, unit_of_work
 from registry.core.demo_builders import builders
 from registry.core.regions import load_regions
+from registry.extensions import db
 
 
 def _build_demo(app: Flask, force: bool) -> bool:
@@ -64,3 +65,32 @@ def register(app: Flask) -> None:
             return
         _build_demo(app, False)
         _print_logins(app)
+
+    @app.cli.group("partitions")
+    def partitions_group():
+        """PostgreSQL partitions of the season tables (registry/core/partitions.py, docs/scale.md)."""
+
+    @partitions_group.command("ensure")
+    @click.option("--since", type=int, default=None, help="First season year (default: the current season).")
+    @click.option("--through", type=int, default=None,
+                  help=f"Last season year (default: {partitions.AHEAD} seasons after the current one).")
+    def partitions_ensure_cmd(since: int | None, through: int | None):
+        """Create the coming seasons' partitions (idempotent); rows waiting in the default partition move in."""
+        with db.engine.begin() as conn:
+            if conn.dialect.name != "postgresql":
+                click.echo("SQLite: no partitions (nothing to do)")
+                return
+            for table in partitions.SEASON_TABLES:
+                created = partitions.ensure(conn, table, since=since, through=through)
+                click.echo(f"{table}: " + (", ".join(created) if created else "every partition exists"))
+
+    @partitions_group.command("list")
+    def partitions_list_cmd():
+        """Each season table's partitions, bounds and rows."""
+        with db.engine.connect() as conn:
+            if conn.dialect.name != "postgresql":
+                click.echo("SQLite: no partitions")
+                return
+            for table in partitions.SEASON_TABLES:
+                for p in partitions.partitions(conn, table):
+                    click.echo(f"{p.name}\t{p.bound}\t{p.rows}")

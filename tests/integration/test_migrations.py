@@ -8,9 +8,13 @@ from registry.extensions import db
 
 
 def test_autogenerate_finds_no_difference_between_models_and_migrations(db_app):
-    """`flask db upgrade` from nothing (the session fixture) then autogenerate: nothing to add."""
+    """`flask db upgrade` from nothing (the session fixture) then autogenerate: nothing to add. The season
+    partitions of schedule_entry on PostgreSQL (issue 18 item 5) are left out as migrations/env.py leaves them out."""
+    from registry.core.partitions import include_object
+
     with db.engine.connect() as conn:
-        context = MigrationContext.configure(conn, opts={"compare_type": True, "render_as_batch": True})
+        context = MigrationContext.configure(conn, opts={"compare_type": True, "render_as_batch": True,
+                                                         "include_object": include_object})
         diff = compare_metadata(context, db.metadata)
     assert diff == []
 

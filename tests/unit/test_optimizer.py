@@ -90,3 +90,29 @@ def test_matches_brute_force_on_random_small_cities():
             assert report.status == "infeasible"
         else:
             assert report.reaches_targets and abs(report.capacity_lost - expected) < 1e-6, (expected, report)
+
+
+def test_lp_rounding_path_within_the_requested_gap_of_the_exact_optimum():
+    """Issue 18 item 3: the LP relaxation (one column per line) + rounding answers within mip_rel_gap of the
+    exact MIP optimum (mip_rel_gap=0 goes through HiGHS's MIP), on 120-line cities with 1-3 options per line
+    and with lines whose options are not proportional (priced option by option, with their at-most-one row)."""
+    import random
+
+    rng = random.Random(18)
+    for trial in range(4):
+        cands = []
+        for i in range(120):
+            base = {"so2": rng.lognormvariate(0, 1), "nox": rng.lognormvariate(0, 1), "pm": rng.lognormvariate(0, 1)}
+            if trial % 2 and i % 10 == 0:  # two unrelated options: not fractions of one another
+                opts = (_stop(rng.uniform(0.5, 2), so2=base["so2"]), _stop(rng.uniform(2, 4), nox=base["nox"], pm=base["pm"]))
+            else:
+                opts = options_for(base, rng.choice([0.0, 0.3]), rng.lognormvariate(0, 0.5),
+                                   [("curtail", 30), ("curtail", 50), ("stop", 100)][: rng.choice([1, 2, 3])])
+            cands.append(Candidate(f"e{i}", f"L{i}", rng.choice(["B", "C", None]), opts))
+        need = {"so2": 30.0, "nox": 25.0, "pm": 20.0}
+        exact = optimize(cands, need, mip_rel_gap=0.0)
+        fast = optimize(cands, need, mip_rel_gap=1e-3)
+        assert exact.reaches_targets and fast.reaches_targets
+        assert fast.gap is not None and fast.gap <= 1e-3
+        assert exact.capacity_lost <= fast.capacity_lost <= exact.capacity_lost * (1 + 1e-3) + 1e-9
+        assert len({p.line_id for p in fast.proposals}) == len(fast.proposals)  # one option per line
