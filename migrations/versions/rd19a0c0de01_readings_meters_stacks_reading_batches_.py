@@ -1,7 +1,7 @@
 """readings: meters, stacks, reading batches (issue 19)
 
 Revision ID: rd19a0c0de01
-Revises: reg16a0e1f2a3
+Revises: sc18a5e1b0c7
 Create Date: 2026-12-05 05:55:31.647090
 
 """
@@ -12,7 +12,7 @@ import registry.core.types
 
 # revision identifiers, used by Alembic.
 revision = 'rd19a0c0de01'
-down_revision = 'reg16a0e1f2a3'
+down_revision = 'sc18a5e1b0c7'
 branch_labels = None
 depends_on = None
 

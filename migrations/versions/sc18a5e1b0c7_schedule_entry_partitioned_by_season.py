@@ -18,7 +18,7 @@ triggers, including the statement trigger with its transition table, which Postg
 partitioned parent). Downgrade swaps back to a plain table the same way. SQLite: unchanged (a no-op).
 
 Revision ID: sc18a5e1b0c7
-Revises: reg16a0e1f2a3
+Revises: ld18a1e0c0de
 Create Date: 2026-12-05 06:30:00
 
 """
@@ -28,7 +28,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = 'sc18a5e1b0c7'
-down_revision = 'reg16a0e1f2a3'
+down_revision = 'ld18a1e0c0de'
 branch_labels = None
 depends_on = None
 
