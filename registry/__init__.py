@@ -89,6 +89,7 @@ def _import_models() -> None:
     from registry.emergency import models as _em  # noqa: F401
     from registry.enterprises import models as _e  # noqa: F401
     from registry.grades import models as _g  # noqa: F401
+    from registry.readings import models as _rd  # noqa: F401
     from registry.schedules import models as _s  # noqa: F401
 
 
