@@ -1,7 +1,7 @@
 """compliance: anomalies, explanations, inspection tasks, records and photos (issue 19)
 
 Revision ID: co19a1c0de01
-Revises: reg16a0e1f2a3
+Revises: rd19a0c0de01
 Create Date: 2026-12-05 05:56:35.880387
 
 """
@@ -12,7 +12,7 @@ import registry.core.types
 
 # revision identifiers, used by Alembic.
 revision = 'co19a1c0de01'
-down_revision = 'reg16a0e1f2a3'
+down_revision = 'rd19a0c0de01'
 branch_labels = None
 depends_on = None
 
