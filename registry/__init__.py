@@ -126,6 +126,8 @@ def _register_blueprints(app: Flask) -> None:
     from registry.alerts import report_api as alert_report_api
     from registry.alerts import views as alerts_views
     from registry.audit import views as audit_views
+    from registry.compliance import api as compliance_api
+    from registry.compliance import views as compliance_views
     from registry.core import api as core_api
     from registry.core import views as core_views
     from registry.dashboard import views as dashboard_views
@@ -159,8 +161,9 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(schedules_views.bp)
     app.register_blueprint(schedules_views.public_bp)
     app.register_blueprint(supervision_views.bp)
+    app.register_blueprint(compliance_views.bp)
     for blp in (accounts_api.blp, enterprises_api.blp, exchange_api.blp, policy_api.blp, grades_api.blp, emergency_api.blp, schedules_api.blp, core_api.blp, supervision_api.blp, alerts_api.blp,
-                alert_report_api.blp):
+                alert_report_api.blp, compliance_api.blp):
         api.register_blueprint(blp)
         csrf.exempt(blp)  # token clients carry no CSRF token; session writes are guarded in api_auth
 

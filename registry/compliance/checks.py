@@ -21,6 +21,7 @@ from registry.core.timeutil import BEIJING
 from registry.policy import compliance as policy
 
 BASELINE_DAYS = 7  # the default N of the baseline (median of the same hour over the previous N days)
+CONTEXT_HOURS = 6  # hours before the window drawn on the evidence chart (the window itself is shaded)
 
 
 @dataclass(frozen=True)
@@ -198,25 +199,26 @@ def evaluate(store, windows: Iterable[Window], meters: Iterable[MeterInfo], stac
     for (start, end), group in sorted(by_span.items()):
         ents = sorted({w.enterprise_id for w in group})
         meter_ids = [m.id for e in ents for m in meters_by_ent.get(e, [])]
-        actual = hourly_kwh(store, meter_ids, start, end)
+        actual = hourly_kwh(store, meter_ids, start - timedelta(hours=CONTEXT_HOURS), end)
         base = baseline_by_hour(store, meter_ids, start, baseline_days)
         stack_ids = [s.id for e in ents for s in stacks_by_ent.get(e, [])]
         flags = cems_flags(store, stack_ids, start, end)
         gate_ents = [w.enterprise_id for w in group if w.transport_ban]
         gates = gate_entries(store, gate_ents, start, end)
-        hours = _hours(start, end)
+        hours = _hours(start - timedelta(hours=CONTEXT_HOURS), end)
         for w in group:
             ms, ss = meters_by_ent.get(w.enterprise_id, []), stacks_by_ent.get(w.enterprise_id, [])
             out.extend(_power_checks(w, ms, actual, base, hours))
             out.extend(_control_check(w, ms, actual, base, hours))
-            out.extend(_cems_checks(w, ss, flags, len(hours)))
+            out.extend(_cems_checks(w, ss, flags, len(_hours(start, end))))
             if w.transport_ban:
                 out.extend(_gate_check(w, gates.get(w.enterprise_id, [])))
     return out
 
 
-def _series(meter_ids: list[int], actual, base, hours) -> list[dict[str, Any]]:
-    return [{"h": h.strftime("%Y-%m-%d %H:%M"),
+def _series(meter_ids: list[int], actual, base, hours, start: datetime) -> list[dict[str, Any]]:
+    """Per hour: actual and baseline energy; `w` marks the hours inside the window (the rest is context)."""
+    return [{"h": h.strftime("%Y-%m-%d %H:%M"), "w": h >= start,
              "actual": round(sum(actual.get((m, h), 0.0) for m in meter_ids), 3),
              "baseline": round(sum(base.get((m, h.hour), 0.0) for m in meter_ids), 3)} for h in hours]
 
@@ -229,8 +231,9 @@ def _power_checks(w: Window, meters: list[MeterInfo], actual, base, hours) -> li
         ids = [m.id for m in meters if m.role == "production" and m.line_id == line.line_id]
         if not ids:
             continue
-        series = _series(ids, actual, base, hours)
-        b, a = sum(p["baseline"] for p in series), sum(p["actual"] for p in series)
+        series = _series(ids, actual, base, hours, w.start)
+        b = sum(p["baseline"] for p in series if p["w"])
+        a = sum(p["actual"] for p in series if p["w"])
         if line.measure == "stop":
             check, data = "stopped_line_power", {"baseline_kwh": b, "actual_kwh": a}
         else:
@@ -258,8 +261,10 @@ def _control_check(w: Window, meters: list[MeterInfo], actual, base, hours) -> l
             p = sum(actual.get((m, h), 0.0) for m in ids)
             pb = sum(base.get((m, h.hour), 0.0) for m in ids)
             c, cb = actual.get((ctl.id, h), 0.0), base.get((ctl.id, h.hour), 0.0)
-            rows.append((p, pb, c, cb))
-            series.append({"h": h.strftime("%Y-%m-%d %H:%M"), "actual": round(c, 3), "baseline": round(cb, 3),
+            if h >= w.start:
+                rows.append((p, pb, c, cb))
+            series.append({"h": h.strftime("%Y-%m-%d %H:%M"), "w": h >= w.start, "actual": round(c, 3),
+                           "baseline": round(cb, 3),
                            "production": round(p, 3), "production_baseline": round(pb, 3)})
         outcome = policy.run(w.pack_id, "control_off", {"hours": rows})
         outcome["params"]["baseline_method"] = dict(BASELINE_METHOD)

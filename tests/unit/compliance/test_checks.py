@@ -43,7 +43,7 @@ def test_stopped_line_drawing_power_is_found(tmp_path):
     bad, good = results[7], results[8]
     assert bad.check == "stopped_line_power" and bad.anomaly and bad.outcome["params"]["share"] == 60.0
     assert not good.anomaly and good.outcome["params"]["share"] == 5.0
-    assert len(bad.series) == 24 and bad.series[0]["baseline"] == 100.0
+    assert len(bad.series) == 30 and sum(p["w"] for p in bad.series) == 24 and bad.series[0]["baseline"] == 100.0
 
 
 def test_curtailment_and_control_meter(tmp_path):
