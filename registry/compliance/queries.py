@@ -57,7 +57,7 @@ def enterprise_names(ids) -> dict[int, str]:
     ids = sorted(set(ids))
     if not ids:
         return {}
-    return dict(db.session.execute(select(Enterprise.id, Enterprise.name).where(Enterprise.id.in_(ids))).all())
+    return {eid: name for eid, name in db.session.execute(select(Enterprise.id, Enterprise.name).where(Enterprise.id.in_(ids)))}
 
 
 def chart(a: Anomaly) -> dict[str, Any]:
@@ -101,8 +101,8 @@ def summary(actor, episode_id: Optional[int] = None, season: Optional[tuple[date
         for oid, status in db.session.execute(select(Anomaly.order_id, Anomaly.status).where(
                 Anomaly.order_id.in_(ids[i:i + 500]))):
             anomalous[oid].add(status)
-    sectors = dict(db.session.execute(select(Enterprise.id, Enterprise.sector).where(
-        Enterprise.id.in_({o.enterprise_id for o in orders})))) if orders else {}
+    sectors = {eid: sector for eid, sector in db.session.execute(select(Enterprise.id, Enterprise.sector).where(
+        Enterprise.id.in_({o.enterprise_id for o in orders})))} if orders else {}
 
     def blank():
         return {"orders": 0, "with_anomaly": 0, "violations": 0, "compliant": 0}
