@@ -142,6 +142,8 @@ def _register_blueprints(app: Flask) -> None:
     from registry.policy import api as policy_api
     from registry.policy import supervision_api
     from registry.policy import views as supervision_views
+    from registry.readings import api as readings_api
+    from registry.readings import views as readings_views
     from registry.schedules import api as schedules_api
     from registry.schedules import views as schedules_views
 
@@ -161,9 +163,10 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(schedules_views.bp)
     app.register_blueprint(schedules_views.public_bp)
     app.register_blueprint(supervision_views.bp)
+    app.register_blueprint(readings_views.bp)
     app.register_blueprint(compliance_views.bp)
     for blp in (accounts_api.blp, enterprises_api.blp, exchange_api.blp, policy_api.blp, grades_api.blp, emergency_api.blp, schedules_api.blp, core_api.blp, supervision_api.blp, alerts_api.blp,
-                alert_report_api.blp, compliance_api.blp):
+                alert_report_api.blp, readings_api.blp, compliance_api.blp):
         api.register_blueprint(blp)
         csrf.exempt(blp)  # token clients carry no CSRF token; session writes are guarded in api_auth
 
@@ -180,10 +183,11 @@ def _register_cli(app: Flask) -> None:
     from registry.exchange import cli as exchange_cli
     from registry.grades import cli as grades_cli
     from registry.policy import cli as policy_cli
+    from registry.readings import cli as readings_cli
     from registry.schedules import cli as schedules_cli
 
     for mod in (core_cli, audit_cli, accounts_cli, enterprises_cli, exchange_cli, policy_cli, grades_cli, schedules_cli,
-                emergency_cli, alerts_cli):
+                emergency_cli, alerts_cli, readings_cli):
         mod.register(app)
     alert_report_cli.register(alerts_cli.alert, emergency_cli.emergency)  # flask alert report, flask emergency remind-plans
     demo.register_cli(app)  # the demo city, first of the demo builders (the schedules' follow it)

@@ -12,8 +12,11 @@ Layout (hive partitioning)::
 Canonical columns (`SCHEMAS`; `city_code` and `day` are the partition keys, kept in the directory names, not in the
 files; `ts` is Beijing time without a zone, as the meters and the gate ledgers write it):
 
-- electricity: city_code, day, enterprise_id, meter_id, ts, kwh (energy in the interval ending at ts)
-- cems: city_code, day, enterprise_id, stack_id, ts, so2, nox, pm (mg/m³), o2 (%), flow (m³/h), status (HJ 212 flag)
+- electricity: city_code, day, enterprise_id, meter_id, ts, kwh (energy used in the meter's interval that STARTS at
+  ts: 15 or 60 minutes, `Meter.interval_minutes`; loaders convert end-stamped exports)
+- cems: city_code, day, enterprise_id, stack_id, ts (start of the hour), so2, nox, pm (mg/m³), o2 (%), flow (m³/h),
+  status (HJ 212 data flag: N normal, F stopped, M maintenance, S set, D fault, C calibration, T over range,
+  B transmission failure)
 - gate: city_code, day, enterprise_id, ts, plate, emission_standard, fuel, cargo, direction ("in" | "out")
 
 `append` is idempotent: a row whose natural key (`KEYS`) is already stored, or repeated in the same table, is counted
@@ -199,12 +202,20 @@ class ReadingsStore:
             sql += " WHERE " + " AND ".join(where)
         return con.sql(sql, params=params or None)
 
-    def sql(self, query: str, params: list[Any] | dict[str, Any] | None = None) -> pa.Table:
+    def sql(self, query: str, params: list[Any] | dict[str, Any] | None = None, *,
+            tables: dict[str, pa.Table] | None = None) -> pa.Table:
         """Any DuckDB query over the views `electricity`, `cems` and `gate` (the whole store; filter on
-        `city_code` and `day` to prune partitions). Returns an Arrow table."""
+        `city_code` and `day` to prune partitions), and over the Arrow `tables` given (registered under their names
+        for this query only: windows, meters, excluded days…). Returns an Arrow table."""
         con = self._con()
         self._refresh(con)
-        return con.sql(query, params=params).to_arrow_table()
+        for name, table in (tables or {}).items():
+            con.register(name, table)
+        try:
+            return con.sql(query, params=params).to_arrow_table()
+        finally:
+            for name in tables or {}:
+                con.unregister(name)
 
     def relation(self, query: str, params: list[Any] | dict[str, Any] | None = None) -> duckdb.DuckDBPyRelation:
         """As `sql`, but the DuckDB relation (lazy; for more SQL on top)."""
@@ -219,8 +230,10 @@ class ReadingsStore:
         return self.root / kind
 
     def partitions(self, kind: str, city_codes: Iterable[str] | None = None, first_day: date | None = None,
-                   last_day: date | None = None) -> Iterator[tuple[str, date, Path]]:
-        """(city_code, day, directory) of every stored partition within the cities and days (inclusive)."""
+                   last_day: date | None = None, days: Iterable[date] | None = None) -> Iterator[tuple[str, date, Path]]:
+        """(city_code, day, directory) of every stored partition within the cities and days (inclusive; or exactly
+        the `days` listed)."""
+        wanted = None if days is None else set(days)
         base = self.kind_dir(kind)
         if not base.is_dir():
             return
@@ -240,12 +253,20 @@ class ReadingsStore:
                     continue
                 if (first_day and day < first_day) or (last_day and day > last_day):
                     continue
+                if wanted is not None and day not in wanted:
+                    continue
                 yield city, day, ddir
 
     def files(self, kind: str, city_codes: Iterable[str] | None = None, first_day: date | None = None,
-              last_day: date | None = None) -> list[str]:
-        return [str(p) for _c, _d, ddir in self.partitions(kind, city_codes, first_day, last_day)
+              last_day: date | None = None, days: Iterable[date] | None = None) -> list[str]:
+        return [str(p) for _c, _d, ddir in self.partitions(kind, city_codes, first_day, last_day, days)
                 for p in sorted(ddir.glob("*.parquet"))]
+
+    def source(self, kind: str, city_codes: Iterable[str] | None = None, first_day: date | None = None,
+               last_day: date | None = None, days: Iterable[date] | None = None) -> str:
+        """SQL text of a subquery over exactly the partitions of those cities and days (for `sql(...)`: the
+        partition pruning is done here, from the directory names, whatever the query's shape)."""
+        return "(" + self._source_sql(kind, self.files(kind, city_codes, first_day, last_day, days)) + ")"
 
     def count(self, kind: str) -> int:
         files = self.files(kind)
