@@ -59,9 +59,9 @@ DEFAULTS: dict[str, dict[str, Any]] = {
         "value": 1.0, "local_setting": True, "rule": "R-CK-01",
         "why": "LOCAL SETTING: a baseline below 1 kWh over the window cannot tell production from standby; no check."},
     "compliance_production_running_share": {
-        "value": 50, "local_setting": True, "rule": "R-CK-03",
-        "why": "LOCAL SETTING: an hour counts as producing when the production meters draw at least 50 % of their "
-               "baseline for that hour."},
+        "value": 25, "local_setting": True, "rule": "R-CK-03",
+        "why": "LOCAL SETTING: an hour counts as producing when the production meters draw more than a stopped line "
+               "may (25 % of their baseline for that hour, compliance_stop_max_share): a curtailed line still runs."},
     "compliance_control_off_share": {
         "value": 20, "local_setting": True, "rule": "R-CK-03",
         "why": "LOCAL SETTING: a pollution-control facility counts as off in an hour when its separate meter "

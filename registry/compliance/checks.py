@@ -7,8 +7,8 @@ synthetic generator's violators can be checked on files in a temporary directory
 persistence (anomalies, idempotence) is `operations.run_checks`.
 
 Times: orders are stored in UTC; readings are Beijing wall-clock times without a zone (registry/readings/store.py).
-A window here is [start, end) in Beijing wall-clock time. Electricity `kwh` is the energy of the interval ending at
-`ts`, so it belongs to the hour of `ts - 1 s`.
+A window here is [start, end) in Beijing wall-clock time; a reading belongs to the hour of its `ts` (as the baseline
+of registry/readings/baseline.py counts it).
 """
 from __future__ import annotations
 
@@ -19,8 +19,9 @@ from typing import Any, Iterable, Optional
 
 from registry.core.timeutil import BEIJING
 from registry.policy import compliance as policy
+from registry.readings import baseline as readings_baseline
 
-BASELINE_DAYS = 7  # the default N of the baseline (median of the same hour over the previous N days)
+BASELINE_DAYS = readings_baseline.DEFAULT_DAYS  # N working days of the baseline (READINGS_BASELINE_DAYS)
 CONTEXT_HOURS = 6  # hours before the window drawn on the evidence chart (the window itself is shaded)
 
 
@@ -113,43 +114,31 @@ def _hours(start: datetime, end: datetime) -> list[datetime]:
 # ---------------------------------------------------------------- DuckDB aggregation
 
 def hourly_kwh(store, meter_ids: list[int], start: datetime, end: datetime) -> dict[tuple[int, datetime], float]:
-    """Energy per meter per hour in [start, end) (the interval ending at ts belongs to the hour of ts - 1 s)."""
+    """Energy per meter per hour in [start, end) (a reading's `ts` starts its interval, as in baseline.py)."""
     if not meter_ids:
         return {}
-    rel = store.scan("electricity", None, start, end + timedelta(seconds=1), columns=["meter_id", "ts", "kwh"])
-    return {(int(m), h): float(k or 0.0) for m, h, k in _hourly(rel, meter_ids, start, end)}
-
-
-def _hourly(rel, meter_ids: list[int], start: datetime, end: datetime) -> list[tuple]:
+    rel = store.scan("electricity", None, start, end, columns=["meter_id", "ts", "kwh"])
     ids = ", ".join(str(int(m)) for m in meter_ids)  # integers only
-    lo, hi = start.strftime("%Y-%m-%d %H:%M:%S"), end.strftime("%Y-%m-%d %H:%M:%S")
-    sql = ("SELECT meter_id, date_trunc('hour', ts - INTERVAL 1 SECOND) AS h, sum(kwh) AS kwh FROM r "  # noqa: S608  # nosec B608
-           f"WHERE meter_id IN ({ids}) AND ts > TIMESTAMP '{lo}' AND ts <= TIMESTAMP '{hi}' GROUP BY ALL")
-    return rel.query("r", sql).fetchall()
+    sql = ("SELECT meter_id, date_trunc('hour', ts) AS h, sum(kwh) AS kwh FROM r "  # noqa: S608  # nosec B608
+           f"WHERE meter_id IN ({ids}) GROUP BY ALL")
+    return {(int(m), h): float(k or 0.0) for m, h, k in rel.query("r", sql).fetchall()}
 
 
 def baseline_by_hour(store, meter_ids: list[int], before: datetime,
                      days: int = BASELINE_DAYS) -> dict[tuple[int, int], float]:
-    """Per meter and hour of day: the median of that hour's energy over the previous `days` days before `before`'s
-    day (method declared on the anomaly: BASELINE_METHOD). Days without readings do not count."""
+    """Per meter and hour of day: the readings domain's baseline (registry/readings/baseline.py: the median of that
+    hour over the previous `days` working days before the window), the method declared on every anomaly."""
     if not meter_ids:
         return {}
-    first_day = before.date() - timedelta(days=days)
-    lo = datetime.combine(first_day, time())
-    hi = datetime.combine(before.date(), time())
-    hourly = hourly_kwh(store, meter_ids, lo, hi)
-    per: dict[tuple[int, int], list[float]] = defaultdict(list)
-    for (m, h), kwh in hourly.items():
-        per[(m, h.hour)].append(kwh)
-    out = {}
-    for key, values in per.items():
-        values.sort()
-        n = len(values)
-        out[key] = values[n // 2] if n % 2 else (values[n // 2 - 1] + values[n // 2]) / 2
-    return out
+    table = readings_baseline.baseline(store, before, days=days, meter_ids=meter_ids)
+    return {(int(m), int(h)): float(k or 0.0) for m, h, k in zip(
+        table.column("meter_id").to_pylist(), table.column("hour").to_pylist(),
+        table.column("baseline_kwh").to_pylist())}
 
 
-BASELINE_METHOD = {"method": "median_same_hour", "days": BASELINE_DAYS}
+def baseline_method(days: int = BASELINE_DAYS) -> dict[str, Any]:
+    d = readings_baseline.describe(days)
+    return {"method": d["method"], "days": days}
 
 
 def cems_flags(store, stack_ids: list[int], start: datetime, end: datetime) -> dict[int, dict[str, int]]:
@@ -208,8 +197,8 @@ def evaluate(store, windows: Iterable[Window], meters: Iterable[MeterInfo], stac
         hours = _hours(start - timedelta(hours=CONTEXT_HOURS), end)
         for w in group:
             ms, ss = meters_by_ent.get(w.enterprise_id, []), stacks_by_ent.get(w.enterprise_id, [])
-            out.extend(_power_checks(w, ms, actual, base, hours))
-            out.extend(_control_check(w, ms, actual, base, hours))
+            out.extend(_power_checks(w, ms, actual, base, hours, baseline_days))
+            out.extend(_control_check(w, ms, actual, base, hours, baseline_days))
             out.extend(_cems_checks(w, ss, flags, len(_hours(start, end))))
             if w.transport_ban:
                 out.extend(_gate_check(w, gates.get(w.enterprise_id, [])))
@@ -223,7 +212,7 @@ def _series(meter_ids: list[int], actual, base, hours, start: datetime) -> list[
              "baseline": round(sum(base.get((m, h.hour), 0.0) for m in meter_ids), 3)} for h in hours]
 
 
-def _power_checks(w: Window, meters: list[MeterInfo], actual, base, hours) -> list[Result]:
+def _power_checks(w: Window, meters: list[MeterInfo], actual, base, hours, days: int) -> list[Result]:
     out = []
     for line in w.lines:
         if line.measure not in ("stop", "curtail") or line.line_id is None:
@@ -241,14 +230,14 @@ def _power_checks(w: Window, meters: list[MeterInfo], actual, base, hours) -> li
                                                     "percentage": float(line.percentage or 0)}
         subject = f"line:{line.line_id}"
         outcome = policy.run(w.pack_id, check, data)
-        outcome["params"]["baseline_method"] = dict(BASELINE_METHOD)
+        outcome["params"]["baseline_method"] = baseline_method(days)
         out.append(Result(w, check, line.name, run_key(check, w, subject), outcome, line_id=line.line_id,
                           meter_id=ids[0] if len(ids) == 1 else None, series=series, measure=line.measure,
                           percentage=line.percentage))
     return out
 
 
-def _control_check(w: Window, meters: list[MeterInfo], actual, base, hours) -> list[Result]:
+def _control_check(w: Window, meters: list[MeterInfo], actual, base, hours, days: int) -> list[Result]:
     prod = [m.id for m in meters if m.role == "production"]
     out = []
     for ctl in (m for m in meters if m.role == "control"):
@@ -267,7 +256,7 @@ def _control_check(w: Window, meters: list[MeterInfo], actual, base, hours) -> l
                            "baseline": round(cb, 3),
                            "production": round(p, 3), "production_baseline": round(pb, 3)})
         outcome = policy.run(w.pack_id, "control_off", {"hours": rows})
-        outcome["params"]["baseline_method"] = dict(BASELINE_METHOD)
+        outcome["params"]["baseline_method"] = baseline_method(days)
         line = next((ln for ln in w.lines if ln.line_id == ctl.line_id), None)
         out.append(Result(w, "control_off", ctl.name, run_key("control_off", w, f"meter:{ctl.id}"), outcome,
                           line_id=ctl.line_id, meter_id=ctl.id, series=series,

@@ -53,7 +53,8 @@ SETTING_REASON = {
                                     "fell by more than 75 % in a studied control period"),
     "compliance_curtail_tolerance": _l("Electricity falls roughly, not exactly, in proportion to a curtailment"),
     "compliance_min_baseline_kwh": _l("A smaller baseline cannot tell production from standby"),
-    "compliance_production_running_share": _l("An hour counts as producing at half the usual load or more"),
+    "compliance_production_running_share": _l("An hour counts as producing above the share a stopped line may draw: "
+                                              "a curtailed line still runs"),
     "compliance_control_off_share": _l("A control facility drawing less than a fifth of its usual power is off"),
     "compliance_control_off_min_hours": _l("One hour may be a meter gap or a short stop"),
     "compliance_cems_valid_flags": _l("Normal, stopped, maintenance, set, over-range and calibration values count; "

@@ -63,13 +63,13 @@ def window_start(order: AlertOrder) -> datetime:
 
 
 def write_power(store, meter_id: int, enterprise_id: int, start: datetime, kw: float, factor: float,
-                hours: int = 24, baseline_days: int = 7) -> None:
-    """`baseline_days` of `kw` before `start`, then `hours` at kw × factor (15-minute energy, interval ending at ts)."""
+                hours: int = 24, baseline_days: int = 15) -> None:
+    """`baseline_days` of `kw` before `start`, then `hours` at kw × factor (15-minute energy, ts starting it)."""
     rows = {"city_code": [], "enterprise_id": [], "meter_id": [], "ts": [], "kwh": []}
-    t = start - timedelta(days=baseline_days) + timedelta(minutes=15)
+    t = start - timedelta(days=baseline_days)
     end = start + timedelta(hours=hours)
-    while t <= end:
-        f = factor if t > start else 1.0
+    while t < end:
+        f = factor if t >= start else 1.0
         rows["city_code"].append("131000")
         rows["enterprise_id"].append(enterprise_id)
         rows["meter_id"].append(meter_id)

@@ -15,10 +15,10 @@ END = START + timedelta(days=1)
 
 def _electricity(store, meter_id: int, ent: int, first: datetime, days: int, kw: float, factor_on_last=None):
     rows = {"city_code": [], "enterprise_id": [], "meter_id": [], "ts": [], "kwh": []}
-    t = first + timedelta(minutes=15)
+    t = first
     stop = first + timedelta(days=days)
-    while t <= stop:
-        f = factor_on_last if (factor_on_last is not None and t > stop - timedelta(days=1)) else 1.0
+    while t < stop:  # a reading's ts starts its quarter hour (registry/readings/baseline.py)
+        f = factor_on_last if (factor_on_last is not None and t >= stop - timedelta(days=1)) else 1.0
         rows["city_code"].append("131000")
         rows["enterprise_id"].append(ent)
         rows["meter_id"].append(meter_id)
