@@ -190,6 +190,9 @@ def _register_cli(app: Flask) -> None:
                 emergency_cli, alerts_cli, readings_cli):
         mod.register(app)
     alert_report_cli.register(alerts_cli.alert, emergency_cli.emergency)  # flask alert report, flask emergency remind-plans
+    from registry.compliance import cli as compliance_cli
+
+    compliance_cli.register(app, readings_cli.readings)  # flask readings check, flask inspections list|record
     demo.register_cli(app)  # the demo city, first of the demo builders (the schedules' follow it)
 
 
