@@ -43,6 +43,7 @@ HEADERS: dict[str, dict[str, tuple[str, ...]]] = {
              "emission_standard": ("排放标准", "emission_standard"), "fuel": ("燃料类型", "燃料", "fuel"),
              "cargo": ("货物", "运输货物", "cargo"), "direction": ("进出方向", "方向", "direction")},
 }
+TYPED = {"electricity": {"ts": pa.timestamp("us"), "kwh": pa.float64()}}  # read as such when every cell allows
 REQUIRED = {"electricity": ("meter", "ts", "kwh"), "cems": ("mn", "ts"),
             "gate": ("ts", "plate", "emission_standard", "fuel", "direction")}
 OPTIONAL_NUMBERS = {"cems": ("so2", "nox", "pm", "o2", "flow")}
@@ -143,7 +144,16 @@ class _Problems:
         self.total = 0
 
     def mask(self, column: str, mask, values, reason: str, *, row_offset: int = 2) -> None:
-        m = np.asarray(pc.fill_null(mask, False) if isinstance(mask, (pa.Array, pa.ChunkedArray)) else mask, bool)
+        if isinstance(mask, pa.Scalar):
+            if not mask.as_py():
+                return
+            mask = pa.array(np.ones(len(values), bool))
+        if isinstance(mask, (pa.Array, pa.ChunkedArray)):
+            if len(mask) == 0 or not pc.any(pc.fill_null(mask, False)).as_py():
+                return
+            m = np.asarray(pc.fill_null(mask, False), bool)
+        else:
+            m = np.asarray(mask, bool)
         if not m.any():
             return
         self.bad = m if self.bad is None else (self.bad | m)
@@ -220,13 +230,22 @@ def read_csv(kind: str, data: bytes, *, max_rows: int | None = None) -> tuple[pa
     missing = [HEADERS[kind][c][0] for c in REQUIRED[kind] if c not in found]
     if missing:
         raise FileRejected(_("Columns missing: %(columns)s", columns="、".join(missing)))
+    read_options = pacsv.ReadOptions(encoding="utf8" if encoding == "utf-8" else encoding, block_size=8 << 20)
+    types = {n: pa.string() for n in names}
+    table = None
+    typed = {h: TYPED[kind][c] for c, h in found.items() if c in TYPED.get(kind, {})}
+    if typed:  # the usual file: times and numbers parsed while reading (no text columns built for them)
+        try:
+            table = pacsv.read_csv(io.BytesIO(data), read_options=read_options, convert_options=pacsv.ConvertOptions(
+                column_types={**types, **typed}, include_columns=list(found.values()), strings_can_be_null=False,
+                quoted_strings_can_be_null=False, timestamp_parsers=["%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M"]))
+        except pa.ArrowInvalid:
+            table = None  # some cell is not a time or a number: read everything as text and report each one
     try:
-        table = pacsv.read_csv(
-            io.BytesIO(data),
-            read_options=pacsv.ReadOptions(encoding=encoding, block_size=8 << 20),
-            convert_options=pacsv.ConvertOptions(
-                column_types={n: pa.string() for n in names}, include_columns=list(found.values()),
-                strings_can_be_null=False, quoted_strings_can_be_null=False))
+        if table is None:
+            table = pacsv.read_csv(io.BytesIO(data), read_options=read_options, convert_options=pacsv.ConvertOptions(
+                column_types=types, include_columns=list(found.values()), strings_can_be_null=False,
+                quoted_strings_can_be_null=False))
     except pa.ArrowInvalid as err:
         raise FileRejected(_("The CSV file cannot be read: %(reason)s", reason=str(err)[:200])) from err
     if max_rows is not None and table.num_rows > max_rows:
@@ -274,12 +293,44 @@ def _cell_text(value: Any) -> str:
 
 
 # ----------------------------------------------------------------------------------------------- conversions
-def _blank(col: pa.Array) -> pa.Array:
-    return pc.equal(pc.utf8_length(pc.utf8_trim_whitespace(col)), 0)
+def _blank(col):
+    """Empty cells: a mask, or the scalar False when there is none (the common case costs one pass over the
+    offsets, and no mask is built). Typed columns (read as numbers or times) hold NULL for an empty cell."""
+    if not (pa.types.is_string(col.type) or pa.types.is_large_string(col.type)):
+        return pc.is_null(col) if col.null_count else pa.scalar(False)
+    lengths = pc.binary_length(col)
+    if len(col) == 0 or pc.min(lengths).as_py() > 0:
+        return pa.scalar(False)
+    return pc.equal(lengths, 0)
+
+
+def _bad_values(col, fn):
+    """Rows whose value fails `fn`, judged on the distinct values: the scalar False when none does."""
+    uniq = pc.unique(col)
+    bad = pc.fill_null(fn(uniq), False)
+    if not pc.any(bad).as_py():
+        return pa.scalar(False)
+    return pc.is_in(col, value_set=pc.filter(uniq, bad))
+
+
+def _per_value(col, fn):
+    """`fn` applied to the distinct values only, mapped back onto the column (readings repeat a few keys
+    millions of times: work on the keys, not the rows)."""
+    uniq = pc.unique(col)
+    out = fn(uniq)
+    if out.type == uniq.type and pc.all(pc.equal(out, uniq)).as_py() is not False and not out.null_count:
+        return col  # nothing to change: keep the column as it is (no copy)
+    return pc.take(out, pc.index_in(col, value_set=uniq))
 
 
 def parse_times(col: pa.ChunkedArray | pa.Array) -> pa.Array:
-    """Text → timestamp[us]; NULL where no accepted format matches."""
+    """Text → timestamp[us]; NULL where no accepted format matches. ISO text (the usual case) is cast directly."""
+    if pa.types.is_timestamp(col.type):
+        return pc.cast(col, pa.timestamp("us"))
+    try:
+        return pc.cast(col, pa.timestamp("us"))
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+        pass
     col = pc.utf8_trim_whitespace(col)
     out = pc.strptime(col, format=TIME_FORMATS[0], unit="us", error_is_null=True)
     for fmt in TIME_FORMATS[1:]:
@@ -292,6 +343,12 @@ def parse_times(col: pa.ChunkedArray | pa.Array) -> pa.Array:
 
 def parse_numbers(col) -> tuple[pa.Array, pa.Array]:
     """Text → float64 and a mask of the texts that are not numbers (blank is not flagged: NULL)."""
+    if pa.types.is_floating(col.type) or pa.types.is_integer(col.type):
+        return pc.cast(col, pa.float64()), pa.scalar(False)
+    try:
+        return pc.cast(col, pa.float64()), pa.scalar(False)
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+        pass
     ok = pc.match_substring_regex(col, NUMBER)
     blank = _blank(col)
     bad = pc.and_(pc.invert(ok), pc.invert(blank))
@@ -306,10 +363,6 @@ def _normalise(col, mapping: dict[str, str]) -> tuple[pa.Array, pa.Array]:
     idx = pc.index_in(trimmed, value_set=keys)
     out = pc.take(pa.array(list(mapping.values()), pa.string()), idx)
     return out, pc.is_null(idx)
-
-
-def _concat(*cols) -> pa.Array:
-    return pc.binary_join_element_wise(*[pc.utf8_trim_whitespace(c) for c in cols], "|")
 
 
 # ----------------------------------------------------------------------------------------------- per kind
@@ -348,12 +401,13 @@ def check(kind: str, raw: pa.Table, headers: dict[str, str], resolve: Resolver, 
 
     if kind in ("electricity", "gate"):
         if "uscc" in raw.column_names:
-            uscc = pc.utf8_upper(pc.utf8_trim_whitespace(raw.column("uscc")))
+            uscc = _per_value(raw.column("uscc"), lambda u: pc.utf8_upper(pc.utf8_trim_whitespace(u)))
             if own_uscc:
                 uscc = pc.if_else(_blank(uscc), pa.scalar(own_uscc), uscc)
             else:
                 probs.mask("uscc", _blank(uscc), uscc, _("This field is required."), row_offset=row_offset)
-            bad = pc.and_(pc.invert(pc.match_substring_regex(uscc, _USCC.pattern)), pc.invert(_blank(uscc)))
+            bad = _bad_values(uscc, lambda u: pc.and_(pc.invert(pc.match_substring_regex(u, _USCC.pattern)),
+                                                      pc.invert(_blank(u))))
             probs.mask("uscc", bad, uscc, _("Not a unified social credit code (18 characters)."), row_offset=row_offset)
         elif own_uscc:
             uscc = pa.array([own_uscc] * n, pa.string())
@@ -361,10 +415,8 @@ def check(kind: str, raw: pa.Table, headers: dict[str, str], resolve: Resolver, 
             raise FileRejected(_("Columns missing: %(columns)s", columns=HEADERS[kind]["uscc"][0]))
 
     if kind == "electricity":
-        meter = required_text("meter")
-        keys = _concat(uscc, meter)
-        look = resolve("electricity", pc.unique(keys).to_pylist())
-        idx = look.index(keys)
+        meter = _per_value(required_text("meter"), pc.utf8_trim_whitespace)
+        idx, look = _meter_index(uscc, meter, resolve)
         known = pc.invert(pc.is_null(idx))
         unknown = pc.and_(pc.is_null(idx), pc.invert(pc.or_(_blank(meter), _blank(uscc))))
         probs.mask("meter", unknown, meter, _("No such meter is registered for this enterprise."), row_offset=row_offset)
@@ -380,12 +432,11 @@ def check(kind: str, raw: pa.Table, headers: dict[str, str], resolve: Resolver, 
                    _("More than %(max)s kWh in one interval: check the unit (kWh).", max=f"{MAX_KWH:,.0f}"),
                    row_offset=row_offset)
         if look.values:
-            interval = pc.take(look.values["interval_minutes"], idx)
-            minute = pc.add(pc.multiply(pc.hour(ts), 60), pc.minute(ts))
-            off = pc.or_(pc.not_equal(pc.if_else(pc.equal(interval, 60), pc.minute(ts),
-                                                 pc.subtract(minute, pc.multiply(pc.divide(minute, 15), 15))), 0),
-                         pc.not_equal(pc.second(ts), 0))
-            probs.mask("ts", pc.and_(known, off), ts_text,
+            step = np.where(np.asarray(pc.fill_null(pc.take(look.values["interval_minutes"], idx), 15)) == 60,
+                            3_600_000_000, 900_000_000)
+            micros = np.asarray(pc.fill_null(pc.cast(ts, pa.int64()), 0))
+            off = (micros % step) != 0
+            probs.mask("ts", pc.and_(known, pa.array(off)), ts_text,
                        _("The time is not on the meter's interval (every 15 minutes, or on the hour for hourly meters)."),
                        row_offset=row_offset)
         cols = {"city_code": _take(look, "city_code", idx, pa.string(), n),
@@ -467,6 +518,32 @@ def check(kind: str, raw: pa.Table, headers: dict[str, str], resolve: Resolver, 
         report.first_ts = pc.min(table.column("ts")).as_py()
         report.last_ts = pc.max(table.column("ts")).as_py()
     return Checked(table, report)
+
+
+def _meter_index(uscc, meter, resolve: Resolver) -> tuple[pa.Array, Lookup]:
+    """Row → position in the lookup of (USCC, meter code), through integer codes: each text column is matched against
+    its distinct values once, and the pair becomes one int64 (no per-row string joining)."""
+    us, ms = pc.unique(uscc), pc.unique(meter)
+    width = max(len(ms), 1)
+    r_key = pc.add(pc.multiply(pc.cast(pc.index_in(uscc, value_set=us), pa.int64()), width),
+                   pc.cast(pc.index_in(meter, value_set=ms), pa.int64()))
+    pairs = pc.unique(r_key).to_numpy(zero_copy_only=False)
+    u_list, m_list = us.to_pylist(), ms.to_pylist()
+    look = resolve("electricity", [f"{u_list[int(k) // width]}|{m_list[int(k) % width]}" for k in pairs])
+    if not len(look.keys):
+        return pa.nulls(len(uscc), pa.int32()), look
+    parts = pc.split_pattern(look.keys, "|", max_splits=1)
+    l_u = pc.index_in(pc.list_element(parts, 0), value_set=us)
+    l_m = pc.index_in(pc.list_element(parts, 1), value_set=ms)
+    l_key = pc.add(pc.multiply(pc.cast(l_u, pa.int64()), width), pc.cast(l_m, pa.int64()))  # NULL: not in the file
+    return pc.index_in(r_key, value_set=pc.drop_null(l_key)), _subset(look, pc.invert(pc.is_null(l_key)))
+
+
+def _subset(look: Lookup, keep) -> Lookup:
+    if pc.all(keep).as_py():
+        return look
+    return Lookup(pc.filter(look.keys, keep), {k: pc.filter(v, keep) for k, v in look.values.items()},
+                  pc.filter(look.allowed, keep))
 
 
 def look_take_bool(look: Lookup, idx: pa.Array) -> pa.Array:

@@ -272,7 +272,7 @@ class ReadingsStore:
         files = self.files(kind)
         if not files:
             return 0
-        return int(self._con().execute(f"SELECT count(*) FROM ({self._source_sql(kind, files)})").fetchone()[0])  # noqa: S608  # nosec B608
+        return int(self._con().execute(f"SELECT count(*) FROM ({self._source_sql(kind, files)})").fetchall()[0][0])  # noqa: S608  # nosec B608
 
     # ---------------------------------------------------------------- writing
     @contextmanager
