@@ -16,9 +16,24 @@ from registry.alerts.models import AlertEpisode, AlertOrder
 from registry.compliance.labels import detail
 from registry.compliance.models import Anomaly, InspectionTask
 from registry.core import codes
+from registry.core.errors import Forbidden
 from registry.core.timeutil import BEIJING
 from registry.enterprises.models import Enterprise
 from registry.extensions import db
+
+
+def _official(actor) -> None:
+    if not (getattr(actor, "is_system", False) or (getattr(actor, "is_authenticated", False) and actor.is_official)):
+        raise Forbidden(_("You do not have permission to do this."))
+
+
+def _reader(actor) -> None:
+    """Officials (their region) and enterprise users (their own); the administrators have no business here."""
+    if getattr(actor, "is_system", False):
+        return
+    if not getattr(actor, "is_authenticated", False) or not (
+            actor.is_official or (actor.role == Role.ENTERPRISE.value and actor.enterprise_id)):
+        raise Forbidden(_("You do not have permission to do this."))
 
 
 def _scoped(stmt, actor, region_col, enterprise_col):
@@ -32,6 +47,7 @@ def _scoped(stmt, actor, region_col, enterprise_col):
 
 def anomalies(actor, status: str = "", check: str = "", severity: str = "", region: str = "",
               episode_id: Optional[int] = None, limit: int = 500) -> list[Anomaly]:
+    _reader(actor)
     stmt = _scoped(select(Anomaly), actor, Anomaly.region_code, Anomaly.enterprise_id)
     if status:
         stmt = stmt.where(Anomaly.status == status)
@@ -47,6 +63,7 @@ def anomalies(actor, status: str = "", check: str = "", severity: str = "", regi
 
 
 def tasks(actor, status: str = "open") -> list[InspectionTask]:
+    _official(actor)
     stmt = _scoped(select(InspectionTask).join(Anomaly), actor, InspectionTask.region_code, Anomaly.enterprise_id)
     if status:
         stmt = stmt.where(InspectionTask.status == status)
@@ -86,6 +103,7 @@ def evidence_text(a: Anomaly) -> str:
 def summary(actor, episode_id: Optional[int] = None, season: Optional[tuple[date, date]] = None) -> dict[str, Any]:
     """Per episode (or season [first, last]): orders in scope, orders with an anomaly, orders verified compliant
     (checked, no anomaly or cleared); by sector and by county, with the roll-up (the province's, for a province)."""
+    _official(actor)
     stmt = _scoped(select(AlertOrder), actor, AlertOrder.region_code, AlertOrder.enterprise_id)
     if episode_id:
         stmt = stmt.where(AlertOrder.episode_id == episode_id)
