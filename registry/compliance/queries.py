@@ -102,7 +102,8 @@ def evidence_text(a: Anomaly) -> str:
 
 def summary(actor, episode_id: Optional[int] = None, season: Optional[tuple[date, date]] = None) -> dict[str, Any]:
     """Per episode (or season [first, last]): orders in scope, orders with an anomaly, orders verified compliant
-    (checked, no anomaly or cleared); by sector and by county, with the roll-up (the province's, for a province)."""
+    (no anomaly, or every anomaly cleared on inspection); by sector, by county and by city (the province's roll-up),
+    with the total of the official's region."""
     _official(actor)
     stmt = _scoped(select(AlertOrder), actor, AlertOrder.region_code, AlertOrder.enterprise_id)
     if episode_id:
@@ -125,11 +126,12 @@ def summary(actor, episode_id: Optional[int] = None, season: Optional[tuple[date
     def blank():
         return {"orders": 0, "with_anomaly": 0, "violations": 0, "compliant": 0}
 
-    total, by_sector, by_county = blank(), defaultdict(blank), defaultdict(blank)
+    total, by_sector, by_county, by_city = blank(), defaultdict(blank), defaultdict(blank), defaultdict(blank)
     for o in orders:
         st = anomalous.get(o.id, set())
         bad = bool(st - {"cleared"})
-        for bucket in (total, by_sector[sectors.get(o.enterprise_id, "")], by_county[o.region_code]):
+        city = o.region_code[:4] + "00"
+        for bucket in (total, by_sector[sectors.get(o.enterprise_id, "")], by_county[o.region_code], by_city[city]):
             bucket["orders"] += 1
             bucket["with_anomaly"] += 1 if st else 0
             bucket["violations"] += 1 if st & {"violation", "falsified"} else 0
@@ -142,4 +144,5 @@ def summary(actor, episode_id: Optional[int] = None, season: Optional[tuple[date
                                  key=lambda r: r["key"])
     return {"total": {**total, "share": share(total)},
             "by_sector": rows(by_sector, lambda k: codes.label("Sector", k) if k else "—"),
-            "by_county": rows(by_county, lambda k: k)}
+            "by_county": rows(by_county, lambda k: k),
+            "by_city": rows(by_city, lambda k: k)}  # the province's roll-up: one row per city

@@ -132,3 +132,21 @@ def test_summary_and_api(world, client):
     assert "/api/v1/compliance/anomalies" in spec["paths"] and "/api/v1/compliance/checks" in spec["paths"]
     summary = client.get(f"/api/v1/compliance/summary?episode={order.episode_id}").get_json()
     assert summary["total"]["orders"] >= 1 and summary["total"]["with_anomaly"] >= 1
+
+
+def test_dashboard_panels(world, client):
+    """The dashboard (registry/core/dashboard.py): the official's open anomalies by check and the tasks to do; the
+    enterprise's anomalies to explain, with their due date."""
+    order, start = world
+    login(client, "langfang", DEMO_PASSWORD)
+    token = csrf_from(client.get("/compliance/").get_data(as_text=True))
+    client.post("/compliance/run", data={"csrf_token": token, "first": start.date().isoformat(),
+                                         "last": start.date().isoformat()})
+    html = client.get("/dashboard/").get_data(as_text=True)
+    assert "/compliance/?check=stopped_line_power" in html
+    a = db.session.scalars(select(Anomaly).where(Anomaly.check_code == "stopped_line_power")).first()
+    client.post(f"/compliance/anomalies/{a.id}/ask", data={"csrf_token": token, "hours": "24"})
+    client.post("/logout", data={"csrf_token": token})
+    owner = db.session.scalar(select(User).where(User.enterprise_id == a.enterprise_id))
+    login(client, owner.username, DEMO_PASSWORD)
+    assert f"/compliance/anomalies/{a.id}" in client.get("/dashboard/").get_data(as_text=True)
