@@ -124,13 +124,13 @@ def hourly_kwh(store, meter_ids: list[int], start: datetime, end: datetime) -> d
     return {(int(m), h): float(k or 0.0) for m, h, k in rel.query("r", sql).fetchall()}
 
 
-def baseline_by_hour(store, meter_ids: list[int], before: datetime,
-                     days: int = BASELINE_DAYS) -> dict[tuple[int, int], float]:
+def baseline_by_hour(store, meter_ids: list[int], before: datetime, days: int = BASELINE_DAYS,
+                     excluded_days: Iterable[date] = ()) -> dict[tuple[int, int], float]:
     """Per meter and hour of day: the readings domain's baseline (registry/readings/baseline.py: the median of that
     hour over the previous `days` working days before the window), the method declared on every anomaly."""
     if not meter_ids:
         return {}
-    table = readings_baseline.baseline(store, before, days=days, meter_ids=meter_ids)
+    table = readings_baseline.baseline(store, before, days=days, meter_ids=meter_ids, excluded_days=excluded_days)
     return {(int(m), int(h)): float(k or 0.0) for m, h, k in zip(
         table.column("meter_id").to_pylist(), table.column("hour").to_pylist(),
         table.column("baseline_kwh").to_pylist())}
@@ -172,8 +172,10 @@ def gate_entries(store, enterprise_ids: list[int], start: datetime, end: datetim
 # ---------------------------------------------------------------- the checks
 
 def evaluate(store, windows: Iterable[Window], meters: Iterable[MeterInfo], stacks: Iterable[StackInfo],
-             baseline_days: int = BASELINE_DAYS) -> list[Result]:
-    """Every applicable check of every window. Windows of the same span share their DuckDB queries."""
+             baseline_days: int = BASELINE_DAYS, excluded_days: Iterable[date] = ()) -> list[Result]:
+    """Every applicable check of every window. Windows of the same span share their DuckDB queries. The baseline
+    leaves out `excluded_days` (days of alert episodes: not normal days)."""
+    excluded = sorted(set(excluded_days))
     meters_by_ent: dict[int, list[MeterInfo]] = defaultdict(list)
     for m in meters:
         meters_by_ent[m.enterprise_id].append(m)
@@ -189,7 +191,7 @@ def evaluate(store, windows: Iterable[Window], meters: Iterable[MeterInfo], stac
         ents = sorted({w.enterprise_id for w in group})
         meter_ids = [m.id for e in ents for m in meters_by_ent.get(e, [])]
         actual = hourly_kwh(store, meter_ids, start - timedelta(hours=CONTEXT_HOURS), end)
-        base = baseline_by_hour(store, meter_ids, start, baseline_days)
+        base = baseline_by_hour(store, meter_ids, start, baseline_days, excluded)
         stack_ids = [s.id for e in ents for s in stacks_by_ent.get(e, [])]
         flags = cems_flags(store, stack_ids, start, end)
         gate_ents = [w.enterprise_id for w in group if w.transport_ban]
