@@ -191,7 +191,7 @@ STREAM_DOC = {
     "requestBody": {"required": True, "content": {
         "text/csv": {"schema": {"type": "string"}, "example": "uscc,meter,ts,kwh\n..."},
         "application/x-ndjson": {"schema": {"type": "string"}, "example": '{"uscc": "...", "meter": "M1", "ts": "2026-12-01 08:00", "kwh": 12.5}'},
-        "text/plain": {"schema": {"type": "string"}, "description": "CEMS: HJ 212-2017 messages, one per line"}}},
+        "text/plain": {"schema": {"type": "string", "description": "CEMS: HJ 212-2017 messages, one per line"}}}},
 }
 KIND_PARAM = {"in": "path", "name": "kind", "required": True, "schema": {"type": "string", "enum": ["electricity", "cems", "gate"]}}
 

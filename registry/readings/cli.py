@@ -100,5 +100,16 @@ def baseline_cmd(window_start: str, cities: tuple[str, ...], meters: tuple[int, 
         click.echo(json.dumps(row, ensure_ascii=False))
 
 
+def _build_demo(_force: bool) -> str:
+    from registry.readings.demo import build_readings_demo
+
+    made = build_readings_demo()
+    return (f"demo readings: {made['meters']} meters, {made['stacks']} stacks, {made['readings']} readings, "
+            f"{made['violations']} planted violations (demo-truth.json beside the store)")
+
+
 def register(app: Flask) -> None:
+    from registry.core.demo_builders import DemoBuilder, register_demo_builder
+
+    register_demo_builder(app, "readings", DemoBuilder(order=40, build=_build_demo))  # after the alerts (their orders)
     app.cli.add_command(readings)
