@@ -102,6 +102,20 @@ def record(task_id, inspectors, visited_at, found, outcome, signatures, photos, 
                            "findings": rec.task.anomaly.finding_decision_ids}, ensure_ascii=False))
 
 
+def _build_demo(_force: bool) -> str | None:
+    from registry.compliance.demo import build_compliance_demo, found_vs_truth
+
+    counts = build_compliance_demo()
+    if counts is None:
+        return "demo compliance: no demo readings, no checks run"
+    found, planted = found_vs_truth()
+    return (f"demo compliance: {counts['windows']} order windows checked, {counts['anomalies']} anomalies; "
+            f"{len(found & planted)} of {len(planted)} planted violators found, {len(found - planted)} others")
+
+
 def register(app: Flask, readings_group: AppGroup) -> None:
+    from registry.core.demo_builders import DemoBuilder, register_demo_builder
+
     readings_group.add_command(check)
     app.cli.add_command(inspections)
+    register_demo_builder(app, "compliance", DemoBuilder(order=50, build=_build_demo))  # after the demo readings
