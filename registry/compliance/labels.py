@@ -68,7 +68,10 @@ AUDIT = {
     "compliance.task": _l("Inspection task assigned"),
     "compliance.record": _l("Inspection recorded"),
 }
-HISTORY = {"compliance_anomaly": _l("Anomaly"), "compliance_inspection_record": _l("Inspection record")}
+# object_type of audit entries (a table's name) → what the audit page calls it
+OBJECTS = {"compliance_anomaly": _l("Anomaly"), "compliance_explanation": _l("Explanation"),
+           "compliance_inspection_task": _l("Inspection task"), "compliance_inspection_record": _l("Inspection record"),
+           "compliance_inspection_photo": _l("Photo of the visit")}
 
 
 def register() -> None:
@@ -82,6 +85,7 @@ def register() -> None:
     codes.register("engine.setting", SETTING)
     codes.register("engine.setting_reason", SETTING_REASON)
     codes.register("audit.action", AUDIT)
+    codes.register("audit.object", OBJECTS)
 
 
 register()
