@@ -49,7 +49,7 @@ def upgrade():
     sa.Column('updated_at', registry.core.types.UTCDateTime(timezone=True), nullable=False),
     sa.CheckConstraint("check_code IN ('stopped_line_power', 'curtailment_shortfall', 'control_off', 'cems_transmission', 'banned_vehicle')", name=op.f('ck_compliance_anomaly_check_code')),
     sa.CheckConstraint("severity IN ('low', 'medium', 'high')", name=op.f('ck_compliance_anomaly_severity')),
-    sa.CheckConstraint("source_kind IN ('order', 'schedule')", name=op.f('ck_compliance_anomaly_source_kind')),
+    sa.CheckConstraint("source_kind IN ('order', 'schedule', 'monitoring')", name=op.f('ck_compliance_anomaly_source_kind')),
     sa.CheckConstraint("status IN ('open', 'explained', 'inspecting', 'cleared', 'violation', 'falsified')", name=op.f('ck_compliance_anomaly_status')),
     sa.ForeignKeyConstraint(['enterprise_id'], ['enterprise.id'], name=op.f('fk_compliance_anomaly_enterprise_id_enterprise'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['order_id'], ['alert_order.id'], name=op.f('fk_compliance_anomaly_order_id_alert_order'), ondelete='SET NULL'),

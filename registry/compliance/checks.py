@@ -37,7 +37,7 @@ class LineOrder:
 class Window:
     """One order (or schedule entry) of one enterprise over [start, end) in Beijing wall-clock time."""
 
-    source_kind: str  # order | schedule
+    source_kind: str  # order | schedule | monitoring (no order: only the always-on duties are checked)
     source_id: int
     enterprise_id: int
     region_code: str
@@ -100,7 +100,9 @@ def day_bounds(first: date, last: date) -> tuple[datetime, datetime]:
 
 
 def run_key(check: str, w: Window, subject: str) -> str:
-    return f"{check}:{w.source_kind}:{w.source_id}:{subject}:{w.start:%Y%m%d%H%M}-{w.end:%Y%m%d%H%M}"
+    """Check, source, subject and window start: not the end, which moves while an order is in force (a window is
+    clipped to now), so a later run replaces the open anomaly of the same window instead of adding one."""
+    return f"{check}:{w.source_kind}:{w.source_id}:{subject}:{w.start:%Y%m%d%H%M}"
 
 
 def _hours(start: datetime, end: datetime) -> list[datetime]:
@@ -199,7 +201,8 @@ def evaluate(store, windows: Iterable[Window], meters: Iterable[MeterInfo], stac
         hours = _hours(start - timedelta(hours=CONTEXT_HOURS), end)
         for w in group:
             ms, ss = meters_by_ent.get(w.enterprise_id, []), stacks_by_ent.get(w.enterprise_id, [])
-            out.extend(_power_checks(w, ms, actual, base, hours, baseline_days))
+            if w.source_kind != "monitoring":
+                out.extend(_power_checks(w, ms, actual, base, hours, baseline_days))
             out.extend(_control_check(w, ms, actual, base, hours, baseline_days))
             out.extend(_cems_checks(w, ss, flags, len(_hours(start, end))))
             if w.transport_ban:

@@ -36,7 +36,8 @@ STATUS = {"open": lazy_pgettext("anomaly", "Open"), "explained": lazy_pgettext("
 OUTCOME = {"cleared": _l("Cleared: no violation"), "violation": _l("Violation: grade one step down"),
            "falsified": _l("Falsified data: grade C")}
 TASK = {"open": lazy_pgettext("inspection task", "To do"), "done": lazy_pgettext("inspection task", "Done")}
-SOURCE = {"order": _l("Alert order"), "schedule": _l("Staggered-production schedule")}
+SOURCE = {"order": _l("Alert order"), "schedule": _l("Staggered-production schedule"),
+          "monitoring": _l("Continuous monitoring duty")}
 SETTING = {
     "compliance_stop_max_share": _l("Share of the baseline a stopped line may draw (%)"),
     "compliance_curtail_tolerance": _l("Tolerance on a curtailment's reduction (percentage points)"),

@@ -25,7 +25,7 @@ SEVERITIES = ("low", "medium", "high")
 STATUSES = ("open", "explained", "inspecting", "cleared", "violation", "falsified")
 OPEN_STATUSES = ("open", "explained", "inspecting")
 OUTCOMES = ("cleared", "violation", "falsified")
-SOURCES = ("order", "schedule")
+SOURCES = ("order", "schedule", "monitoring")  # monitoring: a period without any order (R-V-07)
 TASK_STATUSES = ("open", "done")
 
 
@@ -52,7 +52,7 @@ class Anomaly(db.Model):
     check_code: Mapped[str] = mapped_column(String(30))
     rule: Mapped[str] = mapped_column(String(12))
     pack_id: Mapped[str] = mapped_column(String(40), default="")
-    source_kind: Mapped[str] = mapped_column(String(10))  # order | schedule
+    source_kind: Mapped[str] = mapped_column(String(10))  # order | schedule | monitoring
     order_id: Mapped[int | None] = mapped_column(ForeignKey("alert_order.id", ondelete="SET NULL"), index=True)
     episode_id: Mapped[int | None] = mapped_column(Integer, index=True)
     schedule_entry_id: Mapped[int | None] = mapped_column(Integer, index=True)

@@ -137,6 +137,27 @@ def schedule_windows(prefix: Optional[str], start: datetime, end: datetime) -> l
     return out
 
 
+def monitoring_windows(prefix: Optional[str], start: datetime, end: datetime, ordered: set[int]) -> list[checks.Window]:
+    """The whole period for every enterprise with meters or stacks and no order or schedule window in it: the duties
+    that hold at all times are checked there — the control facility runs while production runs (004:335) and CEMS
+    transmits ≥ 90 % in normal production too (001:107, 003:55, R-V-07; 002:424 over a month)."""
+    from registry.enterprises.models import Enterprise
+    from registry.policy.packs import pack_for_region
+
+    ids = set(db.session.scalars(select(Meter.enterprise_id).where(Meter.active.is_(True))))
+    ids |= set(db.session.scalars(select(Stack.enterprise_id).where(Stack.active.is_(True))))
+    ids -= ordered
+    if not ids or end <= start:
+        return []
+    stmt = select(Enterprise.id, Enterprise.region_code).where(Enterprise.id.in_(sorted(ids)))
+    if prefix:
+        stmt = stmt.where(Enterprise.region_code.startswith(prefix))
+    out = []
+    for eid, region in db.session.execute(stmt):
+        out.append(checks.Window("monitoring", eid, eid, region, pack_for_region(region), start, end))
+    return out
+
+
 def alert_days(prefix: Optional[str], before: datetime, days: int) -> set[date]:
     """Days of alert episodes in the region in the baseline's reach before `before` (not normal days: the baseline
     leaves them out, registry/readings/baseline.py)."""
@@ -189,6 +210,7 @@ def run_checks(actor, first: date, last: date, store=None, region_code: Optional
 
         store = current_store()
     windows = order_windows(prefix, start, end) + schedule_windows(prefix, start, end)
+    windows += monitoring_windows(prefix, start, end, {w.enterprise_id for w in windows})
     meters, stacks = _subjects(w.enterprise_id for w in windows)
     days = int(_cfg("READINGS_BASELINE_DAYS", checks.BASELINE_DAYS))
     results = checks.evaluate(store, windows, meters, stacks, days, alert_days(prefix, start, days))

@@ -76,3 +76,13 @@ def test_cems_and_gate(tmp_path):
     assert partial.anomaly and partial.outcome["params"]["rate"] == round(10 / 24 * 100, 1)
     gate = results[("banned_vehicle", 7)]
     assert gate.anomaly and gate.outcome["params"]["plates"] == ["冀R12345"]
+
+
+def test_run_key_does_not_move_with_the_window_end():
+    """Idempotence while an order is in force: the window end moves with the clock, the run key does not."""
+    from registry.compliance.checks import run_key
+
+    a = _window()
+    b = Window(a.source_kind, a.source_id, a.enterprise_id, a.region_code, a.pack_id, a.start, a.end + timedelta(hours=5),
+               a.lines, a.level, a.transport_ban)
+    assert run_key("stopped_line_power", a, "line:11") == run_key("stopped_line_power", b, "line:11")
