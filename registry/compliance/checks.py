@@ -287,4 +287,4 @@ def _gate_check(w: Window, entries: list[dict[str, Any]]) -> list[Result]:
     banned = set(outcome["params"].get("plates") or [])
     shown = [e for e in entries if e.get("plate") in banned][:50]
     outcome["params"]["shown_entries"] = shown
-    return [Result(w, "banned_vehicle", "gate", run_key("banned_vehicle", w, "gate"), outcome)]
+    return [Result(w, "banned_vehicle", "", run_key("banned_vehicle", w, "gate"), outcome)]  # the page names the gate

@@ -51,7 +51,7 @@ SETTING = {
 }
 SETTING_REASON = {
     "compliance_stop_max_share": _l("A stopped line keeps only standby load; fully stopped enterprises' electricity "
-                                    "fell by more than 75 % in a studied control period"),
+                                    "fell by more than three quarters in a studied control period"),
     "compliance_curtail_tolerance": _l("Electricity falls roughly, not exactly, in proportion to a curtailment"),
     "compliance_min_baseline_kwh": _l("A smaller baseline cannot tell production from standby"),
     "compliance_production_running_share": _l("An hour counts as producing above the share a stopped line may draw: "
