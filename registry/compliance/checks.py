@@ -199,35 +199,51 @@ def evaluate(store, windows: Iterable[Window], meters: Iterable[MeterInfo], stac
         gate_ents = [w.enterprise_id for w in group if w.transport_ban]
         gates = gate_entries(store, gate_ents, start, end)
         hours = _hours(start - timedelta(hours=CONTEXT_HOURS), end)
+        expected = len(_hours(start, end))
         for w in group:
             ms, ss = meters_by_ent.get(w.enterprise_id, []), stacks_by_ent.get(w.enterprise_id, [])
             if w.source_kind != "monitoring":
                 out.extend(_power_checks(w, ms, actual, base, hours, baseline_days))
             out.extend(_control_check(w, ms, actual, base, hours, baseline_days))
-            out.extend(_cems_checks(w, ss, flags, len(_hours(start, end))))
+            out.extend(_cems_checks(w, ss, flags, expected))
             if w.transport_ban:
                 out.extend(_gate_check(w, gates.get(w.enterprise_id, [])))
     return out
 
 
-def _series(meter_ids: list[int], actual, base, hours, start: datetime) -> list[dict[str, Any]]:
-    """Per hour: actual and baseline energy; `w` marks the hours inside the window (the rest is context)."""
-    return [{"h": h.strftime("%Y-%m-%d %H:%M"), "w": h >= start,
-             "actual": round(sum(actual.get((m, h), 0.0) for m in meter_ids), 3),
-             "baseline": round(sum(base.get((m, h.hour), 0.0) for m in meter_ids), 3)} for h in hours]
+def _sums(meter_ids: list[int], actual, base, hours) -> tuple[list[float], list[float]]:
+    """Per hour of `hours`: the meters' actual and baseline energy (plain floats: the series is drawn only for
+    anomalies, `_series`)."""
+    if len(meter_ids) == 1:
+        m = meter_ids[0]
+        return [actual.get((m, h), 0.0) for h in hours], [base.get((m, h.hour), 0.0) for h in hours]
+    return ([sum(actual.get((m, h), 0.0) for m in meter_ids) for h in hours],
+            [sum(base.get((m, h.hour), 0.0) for m in meter_ids) for h in hours])
+
+
+def _series(hours, start: datetime, **columns: list[float]) -> list[dict[str, Any]]:
+    """Per hour: the columns (actual, baseline, …) rounded; `w` marks the hours inside the window (the rest is
+    context, drawn unshaded)."""
+    out = []
+    for i, h in enumerate(hours):
+        row: dict[str, Any] = {"h": h.strftime("%Y-%m-%d %H:%M"), "w": h >= start}
+        for name, values in columns.items():
+            row[name] = round(values[i], 3)
+        out.append(row)
+    return out
 
 
 def _power_checks(w: Window, meters: list[MeterInfo], actual, base, hours, days: int) -> list[Result]:
     out = []
+    first = next((i for i, h in enumerate(hours) if h >= w.start), len(hours))
     for line in w.lines:
         if line.measure not in ("stop", "curtail") or line.line_id is None:
             continue
         ids = [m.id for m in meters if m.role == "production" and m.line_id == line.line_id]
         if not ids:
             continue
-        series = _series(ids, actual, base, hours, w.start)
-        b = sum(p["baseline"] for p in series if p["w"])
-        a = sum(p["actual"] for p in series if p["w"])
+        act, bas = _sums(ids, actual, base, hours)
+        b, a = sum(bas[first:]), sum(act[first:])
         if line.measure == "stop":
             check, data = "stopped_line_power", {"baseline_kwh": b, "actual_kwh": a}
         else:
@@ -236,6 +252,7 @@ def _power_checks(w: Window, meters: list[MeterInfo], actual, base, hours, days:
         subject = f"line:{line.line_id}"
         outcome = policy.run(w.pack_id, check, data)
         outcome["params"]["baseline_method"] = baseline_method(days)
+        series = _series(hours, w.start, actual=act, baseline=bas) if outcome["anomaly"] else []
         out.append(Result(w, check, line.name, run_key(check, w, subject), outcome, line_id=line.line_id,
                           meter_id=ids[0] if len(ids) == 1 else None, series=series, measure=line.measure,
                           percentage=line.percentage))
@@ -245,23 +262,19 @@ def _power_checks(w: Window, meters: list[MeterInfo], actual, base, hours, days:
 def _control_check(w: Window, meters: list[MeterInfo], actual, base, hours, days: int) -> list[Result]:
     prod = [m.id for m in meters if m.role == "production"]
     out = []
+    first = next((i for i, h in enumerate(hours) if h >= w.start), len(hours))
     for ctl in (m for m in meters if m.role == "control"):
         # a control meter of a line is compared with that line's production; one of the site with all production
         ids = [m.id for m in meters if m.role == "production" and (ctl.line_id is None or m.line_id == ctl.line_id)] or prod
         if not ids:
             continue
-        rows, series = [], []
-        for h in hours:
-            p = sum(actual.get((m, h), 0.0) for m in ids)
-            pb = sum(base.get((m, h.hour), 0.0) for m in ids)
-            c, cb = actual.get((ctl.id, h), 0.0), base.get((ctl.id, h.hour), 0.0)
-            if h >= w.start:
-                rows.append((p, pb, c, cb))
-            series.append({"h": h.strftime("%Y-%m-%d %H:%M"), "w": h >= w.start, "actual": round(c, 3),
-                           "baseline": round(cb, 3),
-                           "production": round(p, 3), "production_baseline": round(pb, 3)})
+        p, pb = _sums(ids, actual, base, hours)
+        c, cb = _sums([ctl.id], actual, base, hours)
+        rows = list(zip(p[first:], pb[first:], c[first:], cb[first:]))
         outcome = policy.run(w.pack_id, "control_off", {"hours": rows})
         outcome["params"]["baseline_method"] = baseline_method(days)
+        series = (_series(hours, w.start, actual=c, baseline=cb, production=p, production_baseline=pb)
+                  if outcome["anomaly"] else [])
         line = next((ln for ln in w.lines if ln.line_id == ctl.line_id), None)
         out.append(Result(w, "control_off", ctl.name, run_key("control_off", w, f"meter:{ctl.id}"), outcome,
                           line_id=ctl.line_id, meter_id=ctl.id, series=series,
