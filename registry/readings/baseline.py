@@ -16,6 +16,7 @@ from collections.abc import Iterable
 from datetime import date, datetime, time, timedelta
 
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from registry.readings.store import ReadingsStore
 
@@ -58,12 +59,12 @@ def baseline(store: ReadingsStore, window_start: date | datetime, *, days: int =
         meter_filter = "WHERE meter_id IN (SELECT meter_id FROM wanted_meters)"
     query = f"""
         WITH hourly AS (
-            SELECT meter_id, day, hour(ts) AS hour, sum(kwh) AS kwh
+            SELECT meter_id, epoch_us(ts) // 3600000000 AS hb, sum(kwh) AS kwh
             FROM {source} {meter_filter}
-            GROUP BY meter_id, day, hour(ts))
-        SELECT meter_id, CAST(hour AS INTEGER) AS hour, median(kwh) AS baseline_kwh, ? AS method,
+            GROUP BY meter_id, epoch_us(ts) // 3600000000)
+        SELECT meter_id, CAST(hb % 24 AS INTEGER) AS hour, median(kwh) AS baseline_kwh, ? AS method,
                CAST(count(*) AS INTEGER) AS days_used
-        FROM hourly GROUP BY meter_id, hour ORDER BY meter_id, hour"""  # noqa: S608  # nosec B608  # store.source(): quoted paths
+        FROM hourly GROUP BY meter_id, hb % 24 ORDER BY meter_id, hour"""  # noqa: S608  # nosec B608  # store.source(): quoted paths
     return store.sql(query, [METHOD], tables=tables)
 
 
@@ -90,25 +91,33 @@ def compare(store: ReadingsStore, windows: pa.Table, *, days: int = DEFAULT_DAYS
     base_days = baseline_days(first.date(), days, excluded_days)
     window_days = [first.date() + timedelta(days=i) for i in range(((last - timedelta(microseconds=1)).date() - first.date()).days + 1)]
     base_src = store.source("electricity", city_codes, days=base_days)
+    # a few meters: filter the readings first; many (a city or a province): aggregate everything read, the joins
+    # with the windows keep the meters asked for (a semi-join per reading costs more than the extra groups)
+    few = len(pc.unique(windows.column("meter_id"))) <= 5000
+    meter_filter = "WHERE meter_id IN (SELECT meter_id FROM w)" if few else ""
     win_src = store.source("electricity", city_codes, days=window_days)
     query = f"""
         WITH w AS (SELECT * FROM windows),
-        base AS (
-            SELECT meter_id, hour, median(kwh) AS baseline_kwh, count(*) AS days_used FROM (
-                SELECT meter_id, day, hour(ts) AS hour, sum(kwh) AS kwh FROM {base_src}
-                WHERE meter_id IN (SELECT meter_id FROM w) GROUP BY meter_id, day, hour(ts))
-            GROUP BY meter_id, hour),
+        base AS (  -- hour buckets as integers (hours since the epoch of the wall clock): bucket % 24 is the hour
+            SELECT meter_id, CAST(hb % 24 AS INTEGER) AS hour, median(kwh) AS baseline_kwh, count(*) AS days_used
+            FROM (SELECT meter_id, epoch_us(ts) // 3600000000 AS hb, sum(kwh) AS kwh FROM {base_src}
+                  {meter_filter} GROUP BY meter_id, epoch_us(ts) // 3600000000)
+            GROUP BY meter_id, hb % 24),
         actual AS (
             SELECT w.key, w.meter_id, sum(e.kwh) AS actual_kwh, count(*) AS readings
             FROM w JOIN {win_src} e ON e.meter_id = w.meter_id AND e.ts >= w.start AND e.ts < w."end"
             GROUP BY w.key, w.meter_id),
-        hours AS (
-            SELECT key, meter_id, unnest(range(date_trunc('hour', start), "end", INTERVAL 1 HOUR)) AS h FROM w),
+        spans AS (SELECT DISTINCT start, "end" FROM w),
+        span_hours AS (  -- per distinct window: how many times each hour of the day occurs in it (windows share spans)
+            SELECT start, "end", hour(h) AS hour, count(*) AS n FROM (
+                SELECT start, "end", unnest(range(date_trunc('hour', start), "end", INTERVAL 1 HOUR)) AS h FROM spans)
+            GROUP BY start, "end", hour(h)),
         expected AS (
-            SELECT hours.key, hours.meter_id, sum(base.baseline_kwh) AS baseline_kwh, count(*) AS hours,
+            SELECT w.key, w.meter_id, sum(base.baseline_kwh * sh.n) AS baseline_kwh, sum(sh.n) AS hours,
                    CAST(min(base.days_used) AS INTEGER) AS days_used
-            FROM hours JOIN base ON base.meter_id = hours.meter_id AND base.hour = hour(hours.h)
-            GROUP BY hours.key, hours.meter_id)
+            FROM w JOIN span_hours sh ON sh.start = w.start AND sh."end" = w."end"
+            JOIN base ON base.meter_id = w.meter_id AND base.hour = sh.hour
+            GROUP BY w.key, w.meter_id)
         SELECT w.key, w.meter_id, coalesce(actual.actual_kwh, 0.0) AS actual_kwh,
                coalesce(actual.readings, 0) AS readings, expected.baseline_kwh, coalesce(expected.hours, 0) AS hours,
                CASE WHEN expected.baseline_kwh > 0 THEN coalesce(actual.actual_kwh, 0.0) / expected.baseline_kwh END

@@ -26,7 +26,7 @@ import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 from flask_babel import gettext as _
 
-from registry.core import codes
+from registry.core import codes, timeutil
 from registry.exchange.report import FileRejected, ImportReport, Problem, SheetSummary
 from registry.readings import hj212
 from registry.readings.store import SCHEMAS, AppendResult
@@ -385,7 +385,7 @@ def check(kind: str, raw: pa.Table, headers: dict[str, str], resolve: Resolver, 
     if n == 0:
         probs.finish()
         return Checked(SCHEMAS[kind].empty_table(), report)
-    latest = (now or datetime.now()) + timedelta(days=1)  # Beijing wall clock of the caller; a day's grace
+    latest = (now or timeutil.beijing_now().replace(tzinfo=None)) + timedelta(days=1)  # Beijing wall clock; a day's grace
 
     def required_text(name: str) -> pa.Array:
         col = raw.column(name)

@@ -23,6 +23,7 @@ from flask_babel import gettext as _
 from registry.core import audit, timeutil
 from registry.core.errors import Forbidden, NotFound, TooLarge, Unauthenticated, ValidationFailed
 from registry.enterprises.models import Enterprise, ProductionLine
+from registry.exchange.operations import import_slot
 from registry.exchange.report import FileRejected
 from registry.extensions import db
 from registry.readings import auth, ingest, queries
@@ -100,8 +101,16 @@ def format_of(filename: str, data: bytes, kind: str) -> str:
 # ------------------------------------------------------------------------------------------------ loading
 def load_file(actor, kind: str, data: bytes, filename: str, *, source: str = "upload", dry_run: bool = False,
               store: ReadingsStore | None = None) -> ingest.ReadingsReport:
-    """Check a whole file and, when it has no error and this is not a dry run, store it and record the batch."""
+    """Check a whole file and, when it has no error and this is not a dry run, store it and record the batch.
+    Loads share the imports' concurrency bound (one per account, two in all per process: a large file's check
+    holds about ten times its size in memory), so a second one at the same moment is answered 429."""
     _require(auth.can_use_readings(actor), actor)
+    with import_slot(actor):
+        return _load_file(actor, kind, data, filename, source=source, dry_run=dry_run, store=store)
+
+
+def _load_file(actor, kind: str, data: bytes, filename: str, *, source: str, dry_run: bool,
+               store: ReadingsStore | None) -> ingest.ReadingsReport:
     kind = _kind(kind)
     max_bytes, max_rows = limits(actor)
     if len(data) > max_bytes:

@@ -111,3 +111,16 @@ def test_compact_keeps_rows(tmp_path):
     assert len(store.files("electricity")) == 1
     assert store.count("electricity") == 40
     assert store.append("electricity", _electricity("131000", [11], datetime(2026, 12, 1, 3), 4)).duplicates == 4
+
+
+def test_keys_unique_proof_in_and_out_of_order(tmp_path):
+    """The fast path (no DISTINCT ON) is taken only when numpy proves no key repeats, in order or not."""
+    from registry.readings.store import _keys_unique, conform
+
+    t = conform("electricity", _electricity("131000", [12, 11], datetime(2026, 12, 1), 4))
+    assert _keys_unique("electricity", t)
+    shuffled = t.take([5, 0, 7, 2, 1, 6, 3, 4])
+    assert _keys_unique("electricity", shuffled)
+    assert not _keys_unique("electricity", pa.concat_tables([t, t.slice(3, 1)]))
+    store = ReadingsStore(tmp_path)
+    assert store.append("electricity", pa.concat_tables([shuffled, t.slice(3, 1)])).duplicates == 1
