@@ -84,6 +84,7 @@ def _import_models() -> None:
     """Every model must be known to the metadata before migrations or create_all run."""
     from registry.accounts import models as _a  # noqa: F401
     from registry.alerts import models as _al  # noqa: F401
+    from registry.compliance import models as _co  # noqa: F401
     from registry.core import models as _c  # noqa: F401
     from registry.emergency import models as _em  # noqa: F401
     from registry.enterprises import models as _e  # noqa: F401
@@ -125,6 +126,8 @@ def _register_blueprints(app: Flask) -> None:
     from registry.alerts import report_api as alert_report_api
     from registry.alerts import views as alerts_views
     from registry.audit import views as audit_views
+    from registry.compliance import api as compliance_api
+    from registry.compliance import views as compliance_views
     from registry.core import api as core_api
     from registry.core import views as core_views
     from registry.dashboard import views as dashboard_views
@@ -161,8 +164,9 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(schedules_views.public_bp)
     app.register_blueprint(supervision_views.bp)
     app.register_blueprint(readings_views.bp)
+    app.register_blueprint(compliance_views.bp)
     for blp in (accounts_api.blp, enterprises_api.blp, exchange_api.blp, policy_api.blp, grades_api.blp, emergency_api.blp, schedules_api.blp, core_api.blp, supervision_api.blp, alerts_api.blp,
-                alert_report_api.blp, readings_api.blp):
+                alert_report_api.blp, readings_api.blp, compliance_api.blp):
         api.register_blueprint(blp)
         csrf.exempt(blp)  # token clients carry no CSRF token; session writes are guarded in api_auth
 
@@ -186,6 +190,9 @@ def _register_cli(app: Flask) -> None:
                 emergency_cli, alerts_cli, readings_cli):
         mod.register(app)
     alert_report_cli.register(alerts_cli.alert, emergency_cli.emergency)  # flask alert report, flask emergency remind-plans
+    from registry.compliance import cli as compliance_cli
+
+    compliance_cli.register(app, readings_cli.readings)  # flask readings check, flask inspections list|record
     demo.register_cli(app)  # the demo city, first of the demo builders (the schedules' follow it)
 
 
