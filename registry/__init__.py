@@ -84,6 +84,7 @@ def _import_models() -> None:
     """Every model must be known to the metadata before migrations or create_all run."""
     from registry.accounts import models as _a  # noqa: F401
     from registry.alerts import models as _al  # noqa: F401
+    from registry.authoring import models as _au  # noqa: F401
     from registry.core import models as _c  # noqa: F401
     from registry.emergency import models as _em  # noqa: F401
     from registry.enterprises import models as _e  # noqa: F401
