@@ -587,5 +587,24 @@ def load_packs(directory: str = str(PACK_DIR)) -> dict[str, Pack]:
     return {p.stem: load_pack_file(p) for p in sorted(Path(directory).glob("*.yaml"))}
 
 
+# Packs from outside the shipped directory (issue 20: officials' packs, activated in the registry). A resolver is
+# a callable pack id -> Pack | None; the registry adds one through registry/policy/packs.register_pack_source, so
+# the engine's own lookups (the batch path, the evaluate contract) find an activated pack like a shipped one.
+# The shipped packs always win: a resolver can never replace one.
+_RESOLVERS: list = []
+
+
+def add_pack_resolver(resolver) -> None:
+    """Consult `resolver(pack_id) -> Pack | None` for ids that are not shipped packs (idempotent)."""
+    if resolver not in _RESOLVERS:
+        _RESOLVERS.append(resolver)
+
+
 def get_pack(pack_id: str) -> Optional[Pack]:
-    return load_packs().get(pack_id)
+    pack = load_packs().get(pack_id)
+    if pack is None and isinstance(pack_id, str):
+        for resolver in _RESOLVERS:
+            pack = resolver(pack_id)
+            if pack is not None:
+                break
+    return pack
