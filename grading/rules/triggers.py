@@ -47,6 +47,12 @@ PREDICATES: dict[str, Callable[[Context, LineFacts, dict], bool]] = {
 }
 
 
+# What a trigger may do to a line (trigger_proposals); the loader refuses a pack naming another (grading/packs.py).
+CONSEQUENCES = ("stop", "staggering_plan", "flag_correct_or_stop", "penalty_only", "prosecute_abnormal_monitoring",
+                "flag_no_permit",
+                "flag_not_implementing")  # staggering_list_not_filed: decided per enterprise (staggering_list_flags)
+
+
 def fired(ctx: Context, line: LineFacts) -> list[dict]:
     out = []
     for t in ctx.pack.section("triggers", []):
