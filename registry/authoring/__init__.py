@@ -1,0 +1,1 @@
+"""Authored policy packs (issue 20)."""
