@@ -50,21 +50,21 @@ def _sha(text: str) -> str:
 
 def load_data(text: str) -> dict:
     """The pack as plain data (dates as dates), for reading values; refuses what is not a mapping."""
+    from registry.policy.drafts import read_yaml
+
     try:
-        data = yaml.safe_load(text)
+        data = read_yaml(text)
     except yaml.YAMLError as exc:
         raise _invalid("yaml", _("The file is not valid YAML: %(error)s", error=str(exc).splitlines()[0])) from None
-    if not isinstance(data, dict):
-        raise _invalid("yaml", _("A policy pack is a YAML mapping."))
+    except ValueError:
+        raise _invalid("yaml", _("A policy pack is a YAML mapping.")) from None
     return data
 
 
 def dump(data: dict) -> str:
     """The pack's YAML in the shipped packs' format (drafts' dump_yaml when present)."""
-    try:
-        from registry.policy.drafts import dump_yaml
-    except ImportError:  # pragma: no cover - until the drafts helper's module is merged
-        return yaml.safe_dump(data, allow_unicode=True, sort_keys=False, width=120)
+    from registry.policy.drafts import dump_yaml
+
     return dump_yaml(data)
 
 
@@ -560,7 +560,8 @@ def active_records(pack_id: str | None = None) -> list[policy_packs.PackRecord]:
         AuthoredPack.status == "active")
     if pack_id is not None:
         q = q.where(AuthoredPack.pack_id == pack_id)
-    rows = db.session.execute(q).all()
+    with db.session.no_autoflush:  # a lookup inside another operation must not flush its half-built rows
+        rows = db.session.execute(q).all()
     return [policy_packs.PackRecord(r.pack_id, r.region_code, r.yaml_text, r.sha256 or _sha(r.yaml_text)) for r in rows]
 
 
@@ -573,7 +574,8 @@ def document_title(prefix: str) -> str | None:
 
     if not has_app_context():
         return None
-    doc = db.session.get(PolicyDocument, int(m.group(1)))
+    with db.session.no_autoflush:
+        doc = db.session.get(PolicyDocument, int(m.group(1)))
     return doc.filename.rsplit(".", 1)[0] if doc is not None else None
 
 
@@ -584,3 +586,23 @@ def region_label(code: str) -> str:
 
 def within(actor, pack: AuthoredPack) -> bool:
     return region_prefix(pack.region_code).startswith(region_prefix(actor.region_code or "-"))
+
+
+def impact_preview(actor, pack: AuthoredPack, draft, dates: list[date], levels: list[str], *, offset: int = 0,
+                   limit: int = 50):
+    """(Impact, error text): the draft against its parent on the region's registered enterprises (drafts.impact,
+    through the engine's batch path). Dates outside the draft's period are refused in words."""
+    from registry.policy.drafts import impact, load_draft
+
+    if not auth.can_view(actor, pack) or not getattr(actor, "is_official", False):
+        raise Forbidden(_("You do not have permission to do this."))
+    outside = [d for d in dates if not draft.period_start <= d < draft.period_end]
+    if outside:
+        return None, _("%(dates)s is outside the pack's period %(start)s – %(end)s.",
+                       dates="、".join(d.isoformat() for d in outside), start=draft.period_start.isoformat(),
+                       end=draft.period_end.isoformat())
+    try:
+        parent = load_draft(parent_text(pack), f"{pack.parent_pack_id}.yaml")
+    except ValueError:
+        return None, _("The parent pack cannot be loaded.")
+    return impact(parent, draft, pack.region_code, dates, levels, limit=limit, offset=offset), None
