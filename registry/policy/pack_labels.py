@@ -234,6 +234,12 @@ PROBLEMS: dict[str, Any] = {
     "invalid": _l("Invalid value"),
 }
 
+OFFICIAL_LEVELS: dict[str, Any] = {"county": _l("County level"), "city": _l("City level"), "province": _l("Province level")}
+SEPARATIONS: dict[str, Any] = {
+    "successive": _l("No one performs two successive steps"),
+    "all": _l("Reviewer, approver and publisher are three different people"),
+}
+
 _INDEX = re.compile(r"^(.*)\[(\d+)\]$")
 
 
@@ -276,6 +282,8 @@ def problem_message(code: str, params: dict[str, Any] | None = None) -> str:
 def register() -> None:
     codes.register("policy.pack_field", FIELDS)
     codes.register("policy.pack_problem", PROBLEMS)
+    codes.register("policy.official_level", OFFICIAL_LEVELS)
+    codes.register("policy.separation", SEPARATIONS)
 
 
 register()
