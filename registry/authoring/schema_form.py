@@ -42,7 +42,7 @@ CHOICE_VOCABULARIES: dict[str, str] = {
     "sectors": "Sector", "open_list_sectors": "Sector", "special_limit_sectors": "Sector", "ultra_low_sectors": "Sector",
     "sub_types": "SubType", "sub_types_listed": "SubType", "kinds": "LineKind", "fuels": "Fuel",
     "open_list_fuels": "Fuel", "levels": "AlertLevel", "measure": "Measure", "effect": "Measure",
-    "min_status": "EmissionStatus", "status": "EmissionStatus", "basis": "Basis",
+    "min_status": "EmissionStatus", "basis": "Basis",
     "heating_season_min_standard": "VehicleStandard", "exception_min_standard": "VehicleStandard",
 }
 MULTIPLE = {"sectors", "open_list_sectors", "special_limit_sectors", "ultra_low_sectors", "sub_types",
@@ -97,8 +97,21 @@ def _vocab_choices(vocabulary: str) -> tuple:
 
 
 def _choices_for(key: str, parent_path: str, node: Mapping[str, Any]) -> tuple[tuple, bool]:
-    if key == "value" and isinstance(node.get("options"), list):
-        return tuple((str(o), codes.label("engine.setting_value", o, default=str(o))) for o in node["options"]), False
+    """(choices, multiple) for a key, or ((), False) for a field typed in. A vocabulary's choices are offered only
+    where the current value is among them (a pack's own words, e.g. threshold statuses, stay text)."""
+    choices, multiple = _vocabulary_choices(key, parent_path, node)
+    value = node.get(key)
+    if choices and value is not None:
+        allowed = {c for c, _label in choices}
+        if (multiple and not (isinstance(value, list) and set(map(str, value)) <= allowed)) or \
+                (not multiple and str(value) not in allowed):
+            return (), False
+    return choices, multiple
+
+
+def _vocabulary_choices(key: str, parent_path: str, node: Mapping[str, Any]) -> tuple[tuple, bool]:
+    if key in ("value", "default") and isinstance(node.get("options"), list):
+        return tuple((str(o), pack_labels.option_label(o)) for o in node["options"]), False
     if parent_path.startswith("grade_workflow."):
         if parent_path == "grade_workflow.separation":
             return tuple((s, codes.label("policy.separation", s)) for s in SEPARATIONS), False
@@ -237,8 +250,8 @@ def _convert(f: Field, raw: Any) -> tuple[Any, Optional[str]]:
         return values, None
     text = "" if raw is None else str(raw).strip()
     if text == "":
-        if f.value in (None, ""):
-            return None, None  # left empty, as it was
+        if f.value in (None, "", []):
+            return f.value, None  # left empty, as it was
         if f.role == "note":
             return "", None
         return None, _("Required")
@@ -264,7 +277,13 @@ def _convert(f: Field, raw: Any) -> tuple[Any, Optional[str]]:
     if f.type == "source":
         return (text, None) if SOURCE_RE.match(text) else (None, _("A clause as document and line, e.g. 000:129"))
     if f.type == "list":
-        return [v.strip() for v in _SPLIT.split(text) if v.strip()], None
+        items = [v.strip() for v in _SPLIT.split(text) if v.strip()]
+        if f.value and all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in f.value):
+            try:
+                return [_number(v) for v in items], None
+            except ValueError:
+                return None, _("Not a number")
+        return items, None
     return text, None
 
 
@@ -294,8 +313,6 @@ def parse_form(pack: Mapping[str, Any], section: str, form: Any, *, check: bool 
         value, error = _convert(f, _posted(form, f.path, f.multiple))
         if error:
             out.errors.setdefault(f.path, []).append(error)
-            continue
-        if value is None and f.value is None:
             continue
         if value != f.value:
             _set(new, f.path, _typed(f, value))
