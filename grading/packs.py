@@ -168,6 +168,17 @@ _UniqueKeyLoader.yaml_implicit_resolvers = {
 }
 
 
+# Every problem the loader reports, as a code (PackError.code); registry/policy/pack_labels.py words each one.
+PROBLEM_CODES = (
+    "yaml_syntax", "not_a_mapping", "required_missing", "unknown_key", "duplicate_key", "missing_citation",
+    "bad_citation", "bad_rule_id", "unknown_rule", "local_setting_without_why", "bad_date", "percent_out_of_range",
+    "bad_month_day", "bad_windows", "empty_window", "window_outside_period", "overlapping_windows",
+    "deadline_after_period", "period_reversed", "bad_alert_levels", "unknown_alert_level", "not_among_options",
+    "bad_official_levels", "unknown_official_level", "official_level_twice", "grades_abc", "separation_weaker",
+    "unknown_setting", "unknown_predicate", "unknown_consequence", "unknown_measure", "id_mismatch",
+)
+
+
 class _Report:
     """Where the checks send a problem: raised at once (parse_pack, the shipped packs' behaviour), or collected
     with every other one (check_pack, the authoring pages list them all)."""
@@ -176,7 +187,9 @@ class _Report:
         self.file = file
         self.errors: Optional[list[PackError]] = [] if collect else None
 
-    def __call__(self, key: str, problem: str, code: str = "invalid", **params: Any) -> None:
+    def __call__(self, key: str, problem: str, code: str, **params: Any) -> None:
+        if code not in PROBLEM_CODES:
+            raise ValueError(f"unregistered pack problem code {code!r}")
         self.add(PackError(self.file, key, problem, code, params))
 
     def add(self, err: PackError) -> None:
@@ -578,7 +591,7 @@ def check_pack(text: str, file: str = "<pack>") -> list[PackError]:
 def load_pack_file(path: Path) -> Pack:
     pack = parse_pack(Path(path).read_text(encoding="utf-8"), Path(path).name)
     if pack.id != Path(path).stem:
-        raise PackError(Path(path).name, "id", f"id {pack.id!r} must equal the file name")
+        raise PackError(Path(path).name, "id", f"id {pack.id!r} must equal the file name", "id_mismatch")
     return pack
 
 

@@ -28,11 +28,30 @@ import yaml
 from grading.batch import evaluate_frame, frame_from_documents
 from grading.decisions import LineDecision, to_jsonable
 from grading.errors import PackError
-from grading.packs import CITE, Pack, check_pack, parse_pack
+from grading.packs import (
+    CITE,
+    DATE_KEYS,
+    FREE,
+    MATCH,
+    MONTH_DAY_RE,
+    OFFICIAL_LEVELS,
+    PERCENT_KEYS,
+    SEPARATIONS,
+    SOURCE_RE,
+    SPEC,
+    Pack,
+    check_pack,
+    known_rule_ids,
+    parse_pack,
+)
+from grading.packs import _spec_for as spec_for  # the loader's one definition of the pack structure
 from grading.vocab import AlertLevel
 from registry.policy import pack_labels
 
 __all__ = [
+    # the loader's schema, for registry/authoring/schema_form.py (registry/policy is the one door to grading/)
+    "CITE", "DATE_KEYS", "FREE", "MATCH", "MONTH_DAY_RE", "OFFICIAL_LEVELS", "PERCENT_KEYS", "SEPARATIONS", "SOURCE_RE",
+    "SPEC", "known_rule_ids", "spec_for",
     "Change", "CutCount", "Impact", "LineChange", "PackError", "Problem", "TargetCheck", "citation_of", "diff",
     "dump_yaml", "field_label", "impact", "impact_of_documents", "load_draft", "parent_date", "problems", "read_yaml",
 ]

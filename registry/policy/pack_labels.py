@@ -234,6 +234,60 @@ PROBLEMS: dict[str, Any] = {
     "invalid": _l("Invalid value"),
 }
 
+SETTING_OPTIONS: dict[str, Any] = {  # a pack setting's or flag's options (`options:`), in words
+    "all_categories": _l("All exception categories"),
+    "all_measured": _l("Every pollutant measured"),
+    "all_refractories": _l("All refractories"),
+    "any_enterprise": _l("Any one enterprise below the rate"),
+    "applicable_to_sector": _l("The retrofit applicable to the sector"),
+    "both": _l("Both retrofits"),
+    "by": _l("Extended by the hours"),
+    "city_allocation": _l("Allocated by the city's filed plan"),
+    "clean_energy_excluded": _l("Clean energy excluded"),
+    "county_average": _l("The county's mean rate"),
+    "covered_stop": _l("Covered: stop"),
+    "emergency_and_heating_season": _l("The emergency list and the heating season"),
+    "emergency_exemption": _l("The emergency exemption prevails"),
+    "emergency_only": _l("The emergency list only"),
+    "enter_ratio_from_filed_plan": _l("Enter the ratio of the filed plan"),
+    "enterprise": _l("Per enterprise"),
+    "heating_season": _l("The heating season"),
+    "industrial": _l("Industrial emissions"),
+    "main_pollutants": _l("The main pollutants"),
+    "no_measure": _l("No measure"),
+    "not_covered": _l("Not covered"),
+    "official_choice": _l("An official chooses"),
+    "official_exception": _l("An official's exception"),
+    "official_measure": _l("An official sets the measure"),
+    "per_enterprise": _l("Per enterprise"),
+    "per_line": _l("Per production line"),
+    "port_service_only": _l("Port-service vehicles only"),
+    "pressed_only": _l("Pressed refractories only"),
+    "raise_ratio": _l("Raise the ratio"),
+    "report_to_province": _l("Report to the province"),
+    "sector_rule": _l("The sector rule prevails"),
+    "society_wide": _l("Society-wide emissions"),
+    "steel_coking_cement_window": _l("The steel, coking and cement window"),
+    "stop": _l("Stop"),
+    "strictest": _l("The strictest"),
+    "sum_not_below_twice_level_ratio": _l("The two ratios together not below twice the level's ratio"),
+    "to": _l("Extended to the hours"),
+    "traffic_police_alone": _l("The traffic police alone"),
+}
+
+TIER_REQUIREMENTS: dict[str, Any] = {  # tiers.*.requires keys: the enterprise's attributes a tier asks for (004:389)
+    "ultra_low_retrofit": _l("Ultra-low emission retrofit"),
+    "technology_level": _l("Technology level"),
+    "transport_structure": _l("Transport structure"),
+    "product_level": _l("Product level"),
+}
+
+OFFICIAL_LEVELS: dict[str, Any] = {"county": _l("County level"), "city": _l("City level"), "province": _l("Province level")}
+SEPARATIONS: dict[str, Any] = {
+    "successive": _l("No one performs two successive steps"),
+    "all": _l("Reviewer, approver and publisher are three different people"),
+}
+
 _INDEX = re.compile(r"^(.*)\[(\d+)\]$")
 
 
@@ -241,9 +295,13 @@ def _part(parent: str, part: str) -> str:
     """One path component's label; keys of data mappings are alert levels, pollutants, grades or settings."""
     if parent == "settings":
         return codes.label("engine.setting", part)
+    if parent == "replacement_windows":
+        return option_label(part)
     if codes.known("policy.pack_field", part) and parent not in ("value",):
         return codes.label("policy.pack_field", part)
-    for vocabulary in ("AlertLevel", "Pollutant", "EmergencyGrade", "Sector"):
+    if parent == "requires" and codes.known("policy.tier_requirement", part):
+        return codes.label("policy.tier_requirement", part)
+    for vocabulary in ("AlertLevel", "Pollutant", "EmergencyGrade", "Sector", "engine.baseline_class"):
         if codes.known(vocabulary, part):
             return codes.label(vocabulary, part)
     if codes.known("policy.pack_field", part):
@@ -268,6 +326,15 @@ def field_label(path: str) -> str:
     return " › ".join(words)
 
 
+def option_label(code: Any) -> str:
+    """A setting's or flag's option in words: the engine's setting values, then the options registered here, then
+    the engine's bases and measures."""
+    for vocabulary in ("engine.setting_value", "policy.setting_option", "Basis", "Measure"):
+        if codes.known(vocabulary, code):
+            return codes.label(vocabulary, code)
+    return str(code)
+
+
 def problem_message(code: str, params: dict[str, Any] | None = None) -> str:
     """A loader problem in the reader's language."""
     return codes.label("policy.pack_problem", code, default=str(PROBLEMS["invalid"]), **(params or {}))
@@ -276,6 +343,10 @@ def problem_message(code: str, params: dict[str, Any] | None = None) -> str:
 def register() -> None:
     codes.register("policy.pack_field", FIELDS)
     codes.register("policy.pack_problem", PROBLEMS)
+    codes.register("policy.official_level", OFFICIAL_LEVELS)
+    codes.register("policy.setting_option", SETTING_OPTIONS)
+    codes.register("policy.tier_requirement", TIER_REQUIREMENTS)
+    codes.register("policy.separation", SEPARATIONS)
 
 
 register()
