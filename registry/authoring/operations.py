@@ -390,8 +390,9 @@ def edit_values(actor, authored_id: int, changes: dict[str, Any], *, document_id
         if doc is not None:
             node["source"] = f"{doc.code}:{line}"
             node.pop("local_setting", None)
-            node.pop("why", None)
             node["note"] = doc.line(line).strip()[:300]
+            if "why" in node:  # readers of a former local setting (the heating season's summary) still find its why
+                node["why"] = node["note"]
         else:
             node.pop("source", None)
             node["local_setting"] = True
