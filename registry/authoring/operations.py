@@ -334,7 +334,7 @@ def upload_document(actor, authored_id: int, filename: str, data: bytes) -> Poli
     name = (filename or "").replace("\\", "/").rsplit("/", 1)[-1].strip()[:200]
     ext = ("." + name.rsplit(".", 1)[-1].lower()) if "." in name else ""
     if ext not in DOCUMENT_TYPES:
-        raise _invalid("file", _("Upload a PDF, DOCX or text (.txt) file."))
+        raise _invalid("file", _("Upload a PDF, .docx or .txt file."))
     if not data:
         raise _invalid("file", _("The file is empty."))
     if len(data) > MAX_DOCUMENT_BYTES:
