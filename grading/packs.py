@@ -337,7 +337,9 @@ def _is_cited(node: dict) -> bool:
     return ("source" in node and "rule" in node) or (node.get("local_setting") is True and "why" in node and "rule" in node)
 
 
-def _check_citation_format(report: _Report, path: str, node: dict) -> None:
+def _check_citation_format(report: "_Report | str", path: str, node: dict) -> None:
+    if isinstance(report, str):  # grading/criteria.py passes its file name: raise at the first problem
+        report = _Report(report)
     if "source" in node:
         if not isinstance(node["source"], str) or not SOURCE_RE.match(node["source"]):
             report(f"{path}.source".lstrip("."), f"bad citation {node['source']!r} (want NNN:line)", "bad_citation",
@@ -452,11 +454,12 @@ def _check_grade_workflow(report: _Report, node: Any) -> None:
 
 @lru_cache(maxsize=1)
 def known_rule_ids() -> frozenset[str]:
-    """The rule ids the engine has: those its code names (grading/**/*.py) and those the shipped packs cite. A pack
+    """The rule ids the engine has: those its code names (grading/**/*.py) and those the shipped packs and grading
+    criteria cite (grading/**/*.yaml). A pack
     citing any other id asks for a rule the engine does not have (a new kind of rule is new code, docs/packs.md)."""
     root = Path(__file__).parent
     ids: set[str] = set()
-    for p in sorted([*root.rglob("*.py"), *PACK_DIR.glob("*.yaml")]):
+    for p in sorted([*root.rglob("*.py"), *root.rglob("*.yaml")]):
         ids |= set(_RULE_ID_IN_TEXT.findall(p.read_text(encoding="utf-8")))
     return frozenset(ids)
 
