@@ -22,7 +22,8 @@ from grading.vocab import AlertLevel, Measure
 
 PACK_DIR = Path(__file__).parent / "packs"
 
-SOURCE_RE = re.compile(r"^\d{3}:\d+([–-]\d+)?( / annex \d+)?$")
+# NNN:line — a shipped source; D<id>:line — a policy document uploaded with an official's pack (issue 20)
+SOURCE_RE = re.compile(r"^(\d{3}|D\d+):\d+([–-]\d+)?( / annex \d+)?$")
 RULE_RE = re.compile(r"^(R-[A-Z]+-\d+|X-\d{2}|F-\d{2}b?|D-\d{2})$")
 MONTH_DAY_RE = re.compile(r"^(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$")
 
