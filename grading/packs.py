@@ -175,7 +175,7 @@ PROBLEM_CODES = (
     "bad_month_day", "bad_windows", "empty_window", "window_outside_period", "overlapping_windows",
     "deadline_after_period", "period_reversed", "bad_alert_levels", "unknown_alert_level", "not_among_options",
     "bad_official_levels", "unknown_official_level", "official_level_twice", "grades_abc", "separation_weaker",
-    "unknown_setting", "unknown_predicate", "unknown_consequence", "unknown_measure", "id_mismatch",
+    "unknown_setting", "unknown_setting_name", "unknown_option", "unknown_predicate", "unknown_consequence", "unknown_measure", "id_mismatch",
 )
 
 
@@ -491,6 +491,36 @@ def _check_engine_rules(report: _Report, data: dict) -> None:
             report(f"exemptions[{i}].effect", f"unknown measure {ex['effect']!r}", "unknown_measure", value=str(ex["effect"]))
 
 
+@lru_cache(maxsize=1)
+def known_settings() -> dict[str, frozenset]:
+    """The local settings the engine and the registry read, by name, each with the options their code knows (empty:
+    a free value): those the shipped packs set. A pack setting another name is read by nothing; a pack offering
+    another option asks the code for a reading it does not have — both need new code (docs/packs.md)."""
+    out: dict[str, set] = {}
+    for p in sorted(PACK_DIR.glob("*.yaml")):
+        data = yaml.load(p.read_text(encoding="utf-8"), Loader=_UniqueKeyLoader)  # noqa: S506 - a SafeLoader subclass
+        for name, node in ((data or {}).get("settings") or {}).items():
+            options = out.setdefault(str(name), set())
+            if isinstance(node, dict) and isinstance(node.get("options"), list):
+                options.update(str(o) for o in node["options"])
+    return {name: frozenset(options) for name, options in out.items()}
+
+
+def _check_settings_known(report: _Report, settings: dict) -> None:
+    known = known_settings()
+    for name, node in settings.items():
+        if str(name) not in known:
+            report(f"settings.{name}", f"unknown setting {name!r}: nothing in the engine or the registry reads it",
+                   "unknown_setting_name", value=str(name))
+            continue
+        allowed = known[str(name)]
+        options = node.get("options") if isinstance(node, dict) else None
+        for option in options if isinstance(options, list) and allowed else ():
+            if str(option) not in allowed:
+                report(f"settings.{name}.options", f"unknown option {option!r} of setting {name!r}: the engine has no "
+                       "such reading", "unknown_option", value=str(option), options="、".join(sorted(allowed)))
+
+
 def _records(node: Any) -> list[dict]:
     return [x for x in node if isinstance(x, dict)] if isinstance(node, list) else []
 
@@ -567,6 +597,7 @@ def _check(text: str, report: _Report) -> Optional[dict]:
         for key in ("setting", "basis_setting"):
             if key in m and m[key] not in settings:
                 report(f"sector_measures[{i}].{key}", f"unknown setting {m[key]!r}", "unknown_setting", value=str(m[key]))
+    _check_settings_known(report, settings)
     _check_engine_rules(report, data)
     return data
 

@@ -225,6 +225,8 @@ PROBLEMS: dict[str, Any] = {
     "grades_abc": _l("Want one entry for each grade A, B and C"),
     "separation_weaker": _l("Separation of duties can only be made stricter"),
     "unknown_setting": _l("Unknown local setting %(value)s"),
+    "unknown_setting_name": _l("Nothing in the engine or the registry reads a local setting %(value)s: a new setting needs new code"),
+    "unknown_option": _l("The engine has no reading %(value)s of this setting (it knows: %(options)s): a new reading needs new code"),
     "unknown_predicate": _l("The engine has no trigger %(value)s: a new kind of trigger needs new code"),
     "unknown_consequence": _l("The engine has no consequence %(value)s: a new kind of consequence needs new code"),
     "unknown_measure": _l("Unknown measure %(value)s"),

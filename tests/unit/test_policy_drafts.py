@@ -169,3 +169,16 @@ def test_dump_yaml_round_trips_every_shipped_pack(path):
     again, original = parse_pack(dumped, path.name), parse_pack(text, path.name)
     assert again == original and again.data == original.data
     assert re.search(r"^\s*start: \d{4}-\d{2}-\d{2}$", dumped, re.M)  # dates unquoted, as in the shipped files
+
+
+def test_a_setting_nothing_reads_or_a_reading_the_engine_lacks_is_refused():
+    """Local settings are read by name by the engine and the registry; a new name, or a new option of a known one
+    (000:129 read a third way), asks for code that does not exist."""
+    text = _sub(LANGFANG, "  steel_allocation:\n", "  steel_magic:\n    value: 3\n    source: \"000:129\"\n    rule: R-LF-01\n"
+                "  steel_allocation:\n")
+    text = _sub(text, "options: [per_enterprise, city_allocation]", "options: [per_enterprise, city_allocation, by_lottery]")
+    found = {p.code: p for p in drafts.problems(text)}
+    assert set(found) == {"unknown_setting_name", "unknown_option"}
+    assert found["unknown_setting_name"].path == "settings.steel_magic"
+    assert found["unknown_option"].path == "settings.steel_allocation.options"
+    assert found["unknown_option"].params["value"] == "by_lottery"
