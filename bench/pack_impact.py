@@ -2,8 +2,8 @@
 
     .venv/bin/python -m bench.pack_impact [--pack langfang-2017-18] [--level orange] [--enterprises 5000] [--repeat 3]
 
-The draft is the pack copied for the season nine years later with the steel and one other sector measure's
-percentages changed (a realistic edit: some lines change, most do not). Each of --repeat rounds times, one after
+The draft is the pack copied for the season nine years later with its first two sector measures' percentages
+(and, where the pack staggers by tiers, its tiers' percentages) raised by 10 points (a realistic edit: some lines change, most do not). Each of --repeat rounds times, one after
 the other (so both meet the same load; the best of each is kept), in CPU seconds (time.process_time):
 - the FLOOR: one batch evaluation of the same lines under the parent — grading.batch.frame_from_documents +
   evaluate_frame, what schedules and orders pay;
@@ -56,6 +56,10 @@ def _draft(pack_id: str, years: int):
             if isinstance(m.get("percentage_max"), (int, float)):
                 m["percentage_max"] = max(m["percentage_max"], m["percentage_min"])
             changed += 1
+    for tier in (raw.get("tiers") or {}).values():  # a pack staggering by tiers (004:389): its middle and low tiers
+        if isinstance(tier, dict) and isinstance(tier.get("percentage_min"), (int, float)) and tier["percentage_min"] <= 80:
+            tier["percentage_min"] += 10
+            tier["percentage_max"] = max(tier.get("percentage_max") or 0, tier["percentage_min"])
     return drafts.load_draft(drafts.dump_yaml(raw))
 
 

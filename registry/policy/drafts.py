@@ -376,16 +376,17 @@ def impact_of_documents(parent: Pack, draft: Pack, docs: list[dict], dates: Iter
             nkeys = {p: _key(new_dec[i]) for p, i in _first(new_lines["profile"].to_numpy()).items()}
             op, np_ = old_lines["profile"].to_numpy(), new_lines["profile"].to_numpy()
             # compare per (old profile, new profile) pair, not per line
-            pair = op.astype(np.int64) * (int(np_.max()) + 1 if len(np_) else 1) + np_
-            uniq, inverse = np.unique(pair, return_inverse=True)
             width = int(np_.max()) + 1 if len(np_) else 1
+            pair = op.astype(np.int64) * width + np_
+            uniq, inverse = np.unique(pair, return_inverse=True)
             differs = np.array([okeys[int(u // width)] != nkeys[int(u % width)] for u in uniq], dtype=bool)
             rows = np.flatnonzero(differs[inverse])
             cuts.append(CutCount(on, level, pon, n_lines, int(len(rows))))
             changed_rows.append(rows)
-            for u in uniq[differs]:
-                a, b = okeys[int(u // width)][0].value, nkeys[int(u % width)][0].value
-                by_measure[(a, b)] = by_measure.get((a, b), 0) + int(np.count_nonzero(pair == u))
+            counts = np.bincount(inverse, minlength=len(uniq))
+            for u, n in zip(uniq[differs].tolist(), counts[differs].tolist()):
+                a, b = okeys[u // width][0].value, nkeys[u % width][0].value
+                by_measure[(a, b)] = by_measure.get((a, b), 0) + int(n)
             # the page of the listing that falls in this cut
             lo, hi = max(0, offset - total), max(0, offset + limit - total)
             if hi > 0 and lo < len(rows):
