@@ -16,6 +16,7 @@ from typing import Any, Optional
 
 import yaml
 
+from grading.catalogue import TRIGGER_CONSEQUENCES, TRIGGER_PREDICATES
 from grading.decisions import Reason, Window
 from grading.errors import PackError
 from grading.vocab import AlertLevel, Measure
@@ -469,16 +470,14 @@ _RULE_ID_IN_TEXT = re.compile(r"\b(R-[A-Z]+-\d+|X-\d{2}|F-\d{2}b?|D-\d{2})\b")
 
 
 def _check_engine_rules(report: _Report, data: dict) -> None:
-    """What a pack asks the engine's CODE to do must exist: a trigger's predicate and consequence, a measure, an
-    exemption's effect. A pack naming anything else asks for a rule the engine does not have and is refused."""
-    from grading.rules.triggers import CONSEQUENCES, PREDICATES  # the rules import this module
-
+    """What a pack asks the engine's CODE to do must exist (grading/catalogue.py): a trigger's predicate and
+    consequence, a measure, an exemption's effect. A pack naming anything else asks for a rule the engine does not have and is refused."""
     measures = {m.value for m in Measure}
     for i, t in enumerate(_records(data.get("triggers"))):
-        if t.get("predicate") not in PREDICATES:
+        if t.get("predicate") not in TRIGGER_PREDICATES:
             report(f"triggers[{i}].predicate", f"unknown trigger {t.get('predicate')!r}: the engine has no such rule",
                    "unknown_predicate", value=str(t.get("predicate")))
-        if t.get("consequence") not in CONSEQUENCES:
+        if t.get("consequence") not in TRIGGER_CONSEQUENCES:
             report(f"triggers[{i}].consequence", f"unknown consequence {t.get('consequence')!r}: the engine has no such rule",
                    "unknown_consequence", value=str(t.get("consequence")))
     for section in ("sector_measures", "alert_measures"):

@@ -108,6 +108,15 @@ def test_unknown_trigger_predicate_and_consequence_are_refused():
     assert codes == {"unknown_predicate": "triggers[0].predicate", "unknown_consequence": "triggers[0].consequence"}
 
 
+def test_the_catalogue_names_exactly_the_triggers_the_code_implements():
+    """grading/catalogue.py (what the loader accepts) and grading/rules/triggers.py (the code) agree."""
+    from grading.catalogue import TRIGGER_CONSEQUENCES, TRIGGER_PREDICATES
+    from grading.rules import triggers
+
+    assert set(triggers.PREDICATES) == TRIGGER_PREDICATES
+    assert triggers.CONSEQUENCES == TRIGGER_CONSEQUENCES
+
+
 def test_known_rule_ids_cover_the_catalogue_the_packs_cite():
     """The engine's rule ids are those its code and the shipped packs name: R-T-05 (heating season), F-01, X-01 …"""
     ids = known_rule_ids()
