@@ -108,7 +108,11 @@ _Loader.yaml_implicit_resolvers = {
 
 def read_yaml(yaml_text: str) -> dict:
     """The draft's raw structure (no validation; dates as 'YYYY-MM-DD' text), for forms and diffs."""
-    data = yaml.load(yaml_text, Loader=_Loader)  # noqa: S506 - a SafeLoader subclass
+    loader = _Loader(yaml_text)
+    try:
+        data = loader.get_single_data()
+    finally:
+        loader.dispose()
     if not isinstance(data, dict):
         raise PackError("<draft>", "<root>", "a pack is a mapping", "not_a_mapping")
     return data
