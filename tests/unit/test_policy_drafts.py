@@ -191,3 +191,25 @@ def test_a_setting_nothing_reads_or_a_reading_the_engine_lacks_is_refused():
     assert found["unknown_setting_name"].path == "settings.steel_magic"
     assert found["unknown_option"].path == "settings.steel_allocation.options"
     assert found["unknown_option"].params["value"] == "by_lottery"
+
+
+@pytest.mark.parametrize("path", SHIPPED, ids=lambda p: p.stem)
+def test_dump_yaml_of_a_loaded_pack_writes_its_dates_back(path):
+    """A loaded pack's data holds date objects; dumped, they are YYYY-MM-DD again and the pack loads equal."""
+    pack = parse_pack(path.read_text(encoding="utf-8"), path.name)
+    again = parse_pack(drafts.dump_yaml(pack.data), path.name)
+    assert again == pack and again.data == pack.data
+
+
+def test_the_parent_is_compared_on_the_same_day_of_its_own_season():
+    """The impact preview's day mapping: whole years between the periods' starts; 29 February falls back to the
+    28th; a day outside the parent's period has no counterpart."""
+    from datetime import date
+
+    parent = parse_pack(LANGFANG, "langfang-2017-18.yaml")
+    raw = drafts.read_yaml(LANGFANG)
+    raw["period"].update(start="2027-10-01", end="2028-04-01")
+    draft = drafts.load_draft(drafts.dump_yaml(raw))
+    assert drafts.parent_date(parent, draft, date(2027, 12, 1)) == date(2017, 12, 1)
+    assert drafts.parent_date(parent, draft, date(2028, 2, 29)) == date(2018, 2, 28)
+    assert drafts.parent_date(parent, draft, date(2028, 4, 15)) is None
