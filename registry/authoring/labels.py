@@ -39,6 +39,9 @@ AUDIT = {
     "pack.import": _l("Policy pack imported from a file"),
 }
 
+OBJECTS = {"authored_pack": _l("Authored policy pack"), "policy_document": _l("Policy document"),
+           "pack_edit": _l("Pack value change"), "pack_review": _l("Policy pack review")}
+
 
 def register() -> None:
     codes.register("authoring.status", STATUS)
@@ -46,6 +49,7 @@ def register() -> None:
     codes.register("authoring.change", CHANGE_KIND)
     codes.register("authoring.impact_skip", IMPACT_SKIP)
     codes.register("audit.action", AUDIT)
+    codes.register("audit.object", OBJECTS)
 
 
 register()

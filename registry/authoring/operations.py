@@ -334,7 +334,7 @@ def upload_document(actor, authored_id: int, filename: str, data: bytes) -> Poli
     name = (filename or "").replace("\\", "/").rsplit("/", 1)[-1].strip()[:200]
     ext = ("." + name.rsplit(".", 1)[-1].lower()) if "." in name else ""
     if ext not in DOCUMENT_TYPES:
-        raise _invalid("file", _("Upload a PDF, DOCX or text (.txt) file."))
+        raise _invalid("file", _("Upload a PDF, .docx or .txt file."))
     if not data:
         raise _invalid("file", _("The file is empty."))
     if len(data) > MAX_DOCUMENT_BYTES:
@@ -390,8 +390,9 @@ def edit_values(actor, authored_id: int, changes: dict[str, Any], *, document_id
         if doc is not None:
             node["source"] = f"{doc.code}:{line}"
             node.pop("local_setting", None)
-            node.pop("why", None)
             node["note"] = doc.line(line).strip()[:300]
+            if "why" in node:  # readers of a former local setting (the heating season's summary) still find its why
+                node["why"] = node["note"]
         else:
             node.pop("source", None)
             node["local_setting"] = True

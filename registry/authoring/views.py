@@ -200,7 +200,7 @@ def upload(authored_id: int):
     me = _official()
     f = request.files.get("file")
     if f is None or not f.filename:
-        raise ValidationFailed(_("Some fields are invalid."), {"file": [_("Choose a PDF, DOCX or text file.")]})
+        raise ValidationFailed(_("Some fields are invalid."), {"file": [_("Choose a PDF, .docx or .txt file.")]})
     doc = unit_of_work.run(ops.upload_document, me, authored_id, f.filename, f.read(ops.MAX_DOCUMENT_BYTES + 1))
     flash(_("%(name)s uploaded: %(n)s lines of text.", name=doc.filename, n=len(doc.lines)), "success")
     return redirect(url_for("authoring.document", authored_id=authored_id, document_id=doc.id))

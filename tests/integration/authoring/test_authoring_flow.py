@@ -35,6 +35,10 @@ def _cited_draft() -> AuthoredPack:
     row = _draft()
     doc = ops.upload_document(_user("langfang"), row.id, "廊坊市2026-2027年方案.txt", PLAN)
     ops.edit_values(_user("langfang"), row.id, {"emergency.ratios.value.orange.pm": 25}, document_id=doc.id, line=3)
+    # the heating season, a local setting in the shipped pack, now cited from the plan
+    ops.edit_values(_user("langfang"), row.id, {"heating_season.start_month_day": "11-15"}, document_id=doc.id, line=2)
+    ops.edit_values(_user("langfang"), row.id, {"heating_season.start_month_day": "11-10",
+                                                "heating_season.end_month_day": "03-21"}, document_id=doc.id, line=2)
     db.session.commit()
     return row
 
@@ -165,7 +169,7 @@ def test_activated_pack_is_known_like_a_shipped_one_and_schedules_generate(demo_
     version = sched.generate(_user("langfang"), schedule.id)
     db.session.commit()
     assert version.pack_sha256 == row.sha256 and version.engine_version == policy_packs.ENGINE_VERSION
-    assert version.season_start.isoformat() == "2026-11-15"
+    assert version.season_start.isoformat() == "2026-11-10"
     assert version.entries, "the new season's schedule has entries"
 
 
