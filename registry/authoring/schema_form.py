@@ -49,6 +49,9 @@ MULTIPLE = {"sectors", "open_list_sectors", "special_limit_sectors", "ultra_low_
             "sub_types_listed", "kinds", "fuels", "open_list_fuels", "levels"}
 CITATION_ROLES = ("source", "rule", "note", "why")
 _SPLIT = re.compile(r"[\n,，、;；]+")
+# A page posts `<path>:present` (hidden) beside a multiple-choice field's boxes, so unticking every box empties the
+# list instead of leaving it unchanged (a browser posts nothing for unticked boxes).
+PRESENT = ":present"
 TYPES = ("date", "month_day", "percent", "number", "bool", "text", "list", "choice", "source", "rule")
 
 
@@ -308,7 +311,7 @@ def parse_form(pack: Mapping[str, Any], section: str, form: Any, *, check: bool 
     new = copy.deepcopy(dict(pack))
     out = Parsed(new)
     for f in fields_:
-        if f.path not in form:
+        if f.path not in form and not (f.multiple and f"{f.path}{PRESENT}" in form):
             continue  # not posted: unchanged (a yes/no field is a select or radio pair, never a lone checkbox)
         value, error = _convert(f, _posted(form, f.path, f.multiple))
         if error:
