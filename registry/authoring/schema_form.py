@@ -44,7 +44,12 @@ CHOICE_VOCABULARIES: dict[str, str] = {
     "open_list_fuels": "Fuel", "levels": "AlertLevel", "measure": "Measure", "effect": "Measure",
     "min_status": "EmissionStatus", "basis": "Basis",
     "heating_season_min_standard": "VehicleStandard", "exception_min_standard": "VehicleStandard",
+    "predicate": "policy.trigger_predicate", "consequence": "policy.trigger_consequence", "force": "policy.force",
+    "applies_to": "policy.applies_to", "method": "engine.verification",
 }
+# keys naming one of the pack's local settings (which setting a measure or a restriction follows)
+SETTING_KEYS = {"setting", "basis_setting", "levels_setting", "window_setting", "exception_standard_setting",
+                "rate_setting", "several_setting", "ratio_pollutants_setting", "default_setting", "cycle_setting"}
 MULTIPLE = {"sectors", "open_list_sectors", "special_limit_sectors", "ultra_low_sectors", "sub_types",
             "sub_types_listed", "kinds", "fuels", "open_list_fuels", "levels"}
 CITATION_ROLES = ("source", "rule", "note", "why")
@@ -121,6 +126,8 @@ def _vocabulary_choices(key: str, parent_path: str, node: Mapping[str, Any]) -> 
         return tuple((lv, codes.label("policy.official_level", lv)) for lv in OFFICIAL_LEVELS), True
     if key == "value" and parent_path == "alert_levels":
         return _vocab_choices("AlertLevel"), True
+    if key in SETTING_KEYS:
+        return tuple((name, codes.label("engine.setting", name)) for name in sorted(drafts.known_settings())), False
     vocabulary = CHOICE_VOCABULARIES.get(key)
     if vocabulary:
         return _vocab_choices(vocabulary), key in MULTIPLE

@@ -42,6 +42,7 @@ from grading.packs import (
     Pack,
     check_pack,
     known_rule_ids,
+    known_settings,
     parse_pack,
 )
 from grading.packs import _spec_for as spec_for  # the loader's one definition of the pack structure
@@ -51,7 +52,7 @@ from registry.policy import pack_labels
 __all__ = [
     # the loader's schema, for registry/authoring/schema_form.py (registry/policy is the one door to grading/)
     "CITE", "DATE_KEYS", "FREE", "MATCH", "MONTH_DAY_RE", "OFFICIAL_LEVELS", "PERCENT_KEYS", "SEPARATIONS", "SOURCE_RE",
-    "SPEC", "known_rule_ids", "spec_for",
+    "SPEC", "known_rule_ids", "known_settings", "spec_for",
     "Change", "CutCount", "Impact", "LineChange", "PackError", "Problem", "TargetCheck", "citation_of", "diff",
     "dump_yaml", "field_label", "impact", "impact_of_documents", "load_draft", "parent_date", "problems", "read_yaml",
 ]
