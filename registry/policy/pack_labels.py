@@ -355,7 +355,11 @@ def field_label(path: str) -> str:
         return _("The whole pack")
     words: list[str] = []
     parent = ""
-    for part in path.split("."):
+    parts = path.split(".")
+    for n, part in enumerate(parts):
+        if part == "value" and n < len(parts) - 1:
+            parent = part  # a cited value's inner keys (levels, pollutants) name it well enough
+            continue
         m = _INDEX.match(part)
         name, index = (m.group(1), int(m.group(2))) if m else (part, None)
         word = _part(parent, name)
