@@ -132,8 +132,29 @@ def _str_repr(dumper: yaml.SafeDumper, value: str) -> yaml.Node:
     return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
 
 
+def _short(node: Any) -> bool:
+    """A record of scalars (or short lists of scalars) that reads well on one line, as the shipped packs write
+    windows, ratios and small citations: {start: 2019-01-01, end: 2019-03-16}."""
+    if isinstance(node, dict):
+        return all(_short(v) and not isinstance(v, dict) for v in node.values()) and len(repr(node)) <= 100
+    if isinstance(node, list):
+        return all(not isinstance(v, (dict, list)) for v in node) and len(repr(node)) <= 100
+    return not (isinstance(node, str) and "\n" in node)
+
+
+def _dict_repr(dumper: yaml.SafeDumper, value: dict) -> yaml.Node:
+    return dumper.represent_mapping("tag:yaml.org,2002:map", value.items(), flow_style=_short(value) or None)
+
+
+def _list_repr(dumper: yaml.SafeDumper, value: list) -> yaml.Node:
+    flow = all(not isinstance(v, (dict, list)) for v in value) or (all(_short(v) for v in value) and len(repr(value)) <= 100)
+    return dumper.represent_sequence("tag:yaml.org,2002:seq", value, flow_style=flow or None)
+
+
 _Dumper.add_representer(date, _date_repr)
 _Dumper.add_representer(str, _str_repr)
+_Dumper.add_representer(dict, _dict_repr)
+_Dumper.add_representer(list, _list_repr)
 
 
 def _plain(node: Any) -> Any:
@@ -155,7 +176,7 @@ def dump_yaml(pack_dict: dict, header: str = "") -> str:
     grading.packs.parse_pack reads back to the same structure. `header` becomes leading # comment lines."""
     text = yaml.dump(_plain(pack_dict), Dumper=_Dumper, allow_unicode=True, sort_keys=False, width=120,
                      default_flow_style=False)
-    text = re.sub(r"(:\s|-\s)'(\d{4}-\d{2}-\d{2})'$", r"\1\2", text, flags=re.M)  # dates unquoted, as in the packs
+    text = re.sub(r"([:,\[{-]\s?)'(\d{4}-\d{2}-\d{2})'(?=[,}\]\s]|$)", r"\1\2", text, flags=re.M)  # dates unquoted
     lines = "".join(f"# {h}\n" if h else "#\n" for h in header.splitlines())
     return lines + text
 
