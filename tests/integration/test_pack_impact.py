@@ -134,3 +134,30 @@ def test_the_emergency_list_is_checked_against_the_drafts_targets(city):
     assert {c.level for c in checks} == {"blue", "yellow", "orange", "red"}
     # without a list, no check (the page says the region has none)
     assert drafts.emergency_targets(parent, draft, "130100") == (None, [])
+
+
+def test_the_packs_own_decisions_are_totalled_against_their_targets(city):
+    """Without an emergency list (the demo has none), the preview still says whether the packs' own decisions at a
+    level — every registered line doing just what the pack requires — reach each pack's target (city_totals on the
+    lines' daily emissions, the list's base): an unchanged copy reduces exactly what the parent does; a draft that
+    stops steel at orange reduces more, and a draft raising the orange SO₂ target to 95 % does not meet it."""
+    parent = get_pack("langfang-2017-18")
+    same = drafts.impact(parent, drafts.load_draft(_new_season()), "131000", [DAY], ["none", "orange"])
+    assert {c.level for c in same.floor_targets} == {"orange"}  # no target at level none
+    assert {c.pollutant for c in same.floor_targets} == {"so2", "nox", "pm", "vocs"}
+    assert all(c.parent_percent == c.draft_percent for c in same.floor_targets)
+    assert any(c.parent_percent > 0 for c in same.floor_targets)
+
+    raw = drafts.read_yaml(_new_season())
+    raw["emergency"]["ratios"]["value"]["orange"]["so2"] = 95
+    raw["sector_measures"] = [dict(m, measure="stop", percentage_min=None, percentage_max=None) if m["id"] == "lf-steel"
+                              else m for m in raw["sector_measures"]]
+    for m in raw["sector_measures"]:
+        if m["id"] == "lf-steel":
+            for k in ("percentage_min", "percentage_max", "basis", "verification", "setting"):
+                m.pop(k, None)
+    draft = drafts.load_draft(drafts.dump_yaml(raw))
+    result = drafts.impact(parent, draft, "131000", [DAY], ["orange"])
+    so2 = next(c for c in result.floor_targets if c.pollutant == "so2")
+    assert (so2.parent_target, so2.draft_target) == (20, 95) and not so2.met_draft
+    assert so2.draft_percent > so2.parent_percent  # the steel lines now stop
