@@ -16,6 +16,7 @@ from typing import Any, Optional
 
 import yaml
 
+from grading.catalogue import TRIGGER_CONSEQUENCES, TRIGGER_PREDICATES
 from grading.decisions import Reason, Window
 from grading.errors import PackError
 from grading.vocab import AlertLevel, Measure
@@ -175,7 +176,7 @@ PROBLEM_CODES = (
     "bad_month_day", "bad_windows", "empty_window", "window_outside_period", "overlapping_windows",
     "deadline_after_period", "period_reversed", "bad_alert_levels", "unknown_alert_level", "not_among_options",
     "bad_official_levels", "unknown_official_level", "official_level_twice", "grades_abc", "separation_weaker",
-    "unknown_setting", "unknown_predicate", "unknown_consequence", "unknown_measure", "id_mismatch",
+    "unknown_setting", "unknown_setting_name", "unknown_option", "unknown_predicate", "unknown_consequence", "unknown_measure", "id_mismatch",
 )
 
 
@@ -338,7 +339,9 @@ def _is_cited(node: dict) -> bool:
     return ("source" in node and "rule" in node) or (node.get("local_setting") is True and "why" in node and "rule" in node)
 
 
-def _check_citation_format(report: _Report, path: str, node: dict) -> None:
+def _check_citation_format(report: "_Report | str", path: str, node: dict) -> None:
+    if isinstance(report, str):  # grading/criteria.py passes its file name: raise at the first problem
+        report = _Report(report)
     if "source" in node:
         if not isinstance(node["source"], str) or not SOURCE_RE.match(node["source"]):
             report(f"{path}.source".lstrip("."), f"bad citation {node['source']!r} (want NNN:line)", "bad_citation",
@@ -453,11 +456,12 @@ def _check_grade_workflow(report: _Report, node: Any) -> None:
 
 @lru_cache(maxsize=1)
 def known_rule_ids() -> frozenset[str]:
-    """The rule ids the engine has: those its code names (grading/**/*.py) and those the shipped packs cite. A pack
+    """The rule ids the engine has: those its code names (grading/**/*.py) and those the shipped packs and grading
+    criteria cite (grading/**/*.yaml). A pack
     citing any other id asks for a rule the engine does not have (a new kind of rule is new code, docs/packs.md)."""
     root = Path(__file__).parent
     ids: set[str] = set()
-    for p in sorted([*root.rglob("*.py"), *PACK_DIR.glob("*.yaml")]):
+    for p in sorted([*root.rglob("*.py"), *root.rglob("*.yaml")]):
         ids |= set(_RULE_ID_IN_TEXT.findall(p.read_text(encoding="utf-8")))
     return frozenset(ids)
 
@@ -466,16 +470,14 @@ _RULE_ID_IN_TEXT = re.compile(r"\b(R-[A-Z]+-\d+|X-\d{2}|F-\d{2}b?|D-\d{2})\b")
 
 
 def _check_engine_rules(report: _Report, data: dict) -> None:
-    """What a pack asks the engine's CODE to do must exist: a trigger's predicate and consequence, a measure, an
-    exemption's effect. A pack naming anything else asks for a rule the engine does not have and is refused."""
-    from grading.rules.triggers import CONSEQUENCES, PREDICATES  # the rules import this module
-
+    """What a pack asks the engine's CODE to do must exist (grading/catalogue.py): a trigger's predicate and
+    consequence, a measure, an exemption's effect. A pack naming anything else asks for a rule the engine does not have and is refused."""
     measures = {m.value for m in Measure}
     for i, t in enumerate(_records(data.get("triggers"))):
-        if t.get("predicate") not in PREDICATES:
+        if t.get("predicate") not in TRIGGER_PREDICATES:
             report(f"triggers[{i}].predicate", f"unknown trigger {t.get('predicate')!r}: the engine has no such rule",
                    "unknown_predicate", value=str(t.get("predicate")))
-        if t.get("consequence") not in CONSEQUENCES:
+        if t.get("consequence") not in TRIGGER_CONSEQUENCES:
             report(f"triggers[{i}].consequence", f"unknown consequence {t.get('consequence')!r}: the engine has no such rule",
                    "unknown_consequence", value=str(t.get("consequence")))
     for section in ("sector_measures", "alert_measures"):
@@ -486,6 +488,36 @@ def _check_engine_rules(report: _Report, data: dict) -> None:
     for i, ex in enumerate(_records(data.get("exemptions"))):
         if "effect" in ex and ex["effect"] not in measures:
             report(f"exemptions[{i}].effect", f"unknown measure {ex['effect']!r}", "unknown_measure", value=str(ex["effect"]))
+
+
+@lru_cache(maxsize=1)
+def known_settings() -> dict[str, frozenset]:
+    """The local settings the engine and the registry read, by name, each with the options their code knows (empty:
+    a free value): those the shipped packs set. A pack setting another name is read by nothing; a pack offering
+    another option asks the code for a reading it does not have — both need new code (docs/packs.md)."""
+    out: dict[str, set] = {}
+    for p in sorted(PACK_DIR.glob("*.yaml")):
+        data = yaml.safe_load(p.read_text(encoding="utf-8"))
+        for name, node in ((data or {}).get("settings") or {}).items():
+            options = out.setdefault(str(name), set())
+            if isinstance(node, dict) and isinstance(node.get("options"), list):
+                options.update(str(o) for o in node["options"])
+    return {name: frozenset(options) for name, options in out.items()}
+
+
+def _check_settings_known(report: _Report, settings: dict) -> None:
+    known = known_settings()
+    for name, node in settings.items():
+        if str(name) not in known:
+            report(f"settings.{name}", f"unknown setting {name!r}: nothing in the engine or the registry reads it",
+                   "unknown_setting_name", value=str(name))
+            continue
+        allowed = known[str(name)]
+        options = node.get("options") if isinstance(node, dict) else None
+        for option in options if isinstance(options, list) and allowed else ():
+            if str(option) not in allowed:
+                report(f"settings.{name}.options", f"unknown option {option!r} of setting {name!r}: the engine has no "
+                       "such reading", "unknown_option", value=str(option), options="、".join(sorted(allowed)))
 
 
 def _records(node: Any) -> list[dict]:
@@ -564,6 +596,7 @@ def _check(text: str, report: _Report) -> Optional[dict]:
         for key in ("setting", "basis_setting"):
             if key in m and m[key] not in settings:
                 report(f"sector_measures[{i}].{key}", f"unknown setting {m[key]!r}", "unknown_setting", value=str(m[key]))
+    _check_settings_known(report, settings)
     _check_engine_rules(report, data)
     return data
 

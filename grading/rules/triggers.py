@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from typing import Callable
 
+from grading.catalogue import TRIGGER_CONSEQUENCES
 from grading.decisions import Reason
 from grading.facts import LineFacts
 from grading.rules.base import Context, Proposal, coded, flag, reason, status_at_least
@@ -47,10 +48,8 @@ PREDICATES: dict[str, Callable[[Context, LineFacts, dict], bool]] = {
 }
 
 
-# What a trigger may do to a line (trigger_proposals); the loader refuses a pack naming another (grading/packs.py).
-CONSEQUENCES = ("stop", "staggering_plan", "flag_correct_or_stop", "penalty_only", "prosecute_abnormal_monitoring",
-                "flag_no_permit",
-                "flag_not_implementing")  # staggering_list_not_filed: decided per enterprise (staggering_list_flags)
+# What a trigger may do to a line (trigger_proposals); the loader refuses a pack naming another (grading/catalogue.py).
+CONSEQUENCES = TRIGGER_CONSEQUENCES
 
 
 def fired(ctx: Context, line: LineFacts) -> list[dict]:

@@ -18,6 +18,8 @@ from flask_babel import gettext as _
 
 MAX_BYTES = 20 * 1024 * 1024  # a policy document is text; a scan of hundreds of pages is refused earlier
 MAX_LINES = 50_000
+MAX_PAGES = 2_000
+MAX_UNZIPPED = 200 * 1024 * 1024  # a DOCX is a zip: its parts together, uncompressed (a zip bomb is refused unread)
 KINDS = {".pdf": "pdf", ".docx": "docx", ".txt": "text", ".text": "text", ".md": "text"}
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
@@ -78,6 +80,8 @@ def _pdf_text(data: bytes) -> str:
                 raise
             except Exception:  # noqa: BLE001 - pypdf raises several kinds for unsupported encryption
                 raise DocumentError("encrypted", _("The PDF is protected by a password: upload an unprotected copy.")) from None
+        if len(reader.pages) > MAX_PAGES:
+            raise DocumentError("too_long", _("The document has more than %(n)s pages.", n=MAX_PAGES))
         pages = [page.extract_text() or "" for page in reader.pages]
     except DocumentError:
         raise
@@ -92,7 +96,13 @@ def _docx_text(data: bytes) -> str:
     from docx.opc.exceptions import PackageNotFoundError
 
     try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            if sum(info.file_size for info in archive.infolist()) > MAX_UNZIPPED:
+                raise DocumentError("too_large", _("The DOCX unpacks to more than %(mb)s MB.",
+                                                   mb=MAX_UNZIPPED // (1024 * 1024)))
         document = docx.Document(io.BytesIO(data))
+    except DocumentError:
+        raise
     except (PackageNotFoundError, zipfile.BadZipFile, KeyError, ValueError) as exc:
         raise DocumentError("broken", _("The DOCX cannot be read (%(reason)s): upload the original file.",
                                         reason=type(exc).__name__)) from None

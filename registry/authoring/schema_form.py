@@ -44,11 +44,19 @@ CHOICE_VOCABULARIES: dict[str, str] = {
     "open_list_fuels": "Fuel", "levels": "AlertLevel", "measure": "Measure", "effect": "Measure",
     "min_status": "EmissionStatus", "basis": "Basis",
     "heating_season_min_standard": "VehicleStandard", "exception_min_standard": "VehicleStandard",
+    "predicate": "policy.trigger_predicate", "consequence": "policy.trigger_consequence", "force": "policy.force",
+    "applies_to": "policy.applies_to", "method": "engine.verification",
 }
+# keys naming one of the pack's local settings (which setting a measure or a restriction follows)
+SETTING_KEYS = {"setting", "basis_setting", "levels_setting", "window_setting", "exception_standard_setting",
+                "rate_setting", "several_setting", "ratio_pollutants_setting", "default_setting", "cycle_setting"}
 MULTIPLE = {"sectors", "open_list_sectors", "special_limit_sectors", "ultra_low_sectors", "sub_types",
             "sub_types_listed", "kinds", "fuels", "open_list_fuels", "levels"}
 CITATION_ROLES = ("source", "rule", "note", "why")
 _SPLIT = re.compile(r"[\n,，、;；]+")
+# A page posts `<path>:present` (hidden) beside a multiple-choice field's boxes, so unticking every box empties the
+# list instead of leaving it unchanged (a browser posts nothing for unticked boxes).
+PRESENT = ":present"
 TYPES = ("date", "month_day", "percent", "number", "bool", "text", "list", "choice", "source", "rule")
 
 
@@ -118,6 +126,8 @@ def _vocabulary_choices(key: str, parent_path: str, node: Mapping[str, Any]) -> 
         return tuple((lv, codes.label("policy.official_level", lv)) for lv in OFFICIAL_LEVELS), True
     if key == "value" and parent_path == "alert_levels":
         return _vocab_choices("AlertLevel"), True
+    if key in SETTING_KEYS:
+        return tuple((name, codes.label("engine.setting", name)) for name in sorted(drafts.known_settings())), False
     vocabulary = CHOICE_VOCABULARIES.get(key)
     if vocabulary:
         return _vocab_choices(vocabulary), key in MULTIPLE
@@ -308,7 +318,7 @@ def parse_form(pack: Mapping[str, Any], section: str, form: Any, *, check: bool 
     new = copy.deepcopy(dict(pack))
     out = Parsed(new)
     for f in fields_:
-        if f.path not in form:
+        if f.path not in form and not (f.multiple and f"{f.path}{PRESENT}" in form):
             continue  # not posted: unchanged (a yes/no field is a select or radio pair, never a lone checkbox)
         value, error = _convert(f, _posted(form, f.path, f.multiple))
         if error:

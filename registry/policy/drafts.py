@@ -42,6 +42,7 @@ from grading.packs import (
     Pack,
     check_pack,
     known_rule_ids,
+    known_settings,
     parse_pack,
 )
 from grading.packs import _spec_for as spec_for  # the loader's one definition of the pack structure
@@ -51,8 +52,8 @@ from registry.policy import pack_labels
 __all__ = [
     # the loader's schema, for registry/authoring/schema_form.py (registry/policy is the one door to grading/)
     "CITE", "DATE_KEYS", "FREE", "MATCH", "MONTH_DAY_RE", "OFFICIAL_LEVELS", "PERCENT_KEYS", "SEPARATIONS", "SOURCE_RE",
-    "SPEC", "known_rule_ids", "spec_for",
-    "Change", "CutCount", "Impact", "LineChange", "PackError", "Problem", "TargetCheck", "citation_of", "diff",
+    "SPEC", "known_rule_ids", "known_settings", "spec_for",
+    "Change", "CutCount", "FloorCheck", "Impact", "LineChange", "PackError", "Problem", "TargetCheck", "citation_of", "diff",
     "dump_yaml", "field_label", "impact", "impact_of_documents", "load_draft", "parent_date", "problems", "read_yaml",
 ]
 
@@ -108,7 +109,11 @@ _Loader.yaml_implicit_resolvers = {
 
 def read_yaml(yaml_text: str) -> dict:
     """The draft's raw structure (no validation; dates as 'YYYY-MM-DD' text), for forms and diffs."""
-    data = yaml.load(yaml_text, Loader=_Loader)  # noqa: S506 - a SafeLoader subclass
+    loader = _Loader(yaml_text)
+    try:
+        data = loader.get_single_data()
+    finally:
+        loader.dispose()
     if not isinstance(data, dict):
         raise PackError("<draft>", "<root>", "a pack is a mapping", "not_a_mapping")
     return data
@@ -127,8 +132,29 @@ def _str_repr(dumper: yaml.SafeDumper, value: str) -> yaml.Node:
     return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
 
 
+def _short(node: Any) -> bool:
+    """A record of scalars (or short lists of scalars) that reads well on one line, as the shipped packs write
+    windows, ratios and small citations: {start: 2019-01-01, end: 2019-03-16}."""
+    if isinstance(node, dict):
+        return all(_short(v) and not isinstance(v, dict) for v in node.values()) and len(repr(node)) <= 100
+    if isinstance(node, list):
+        return all(not isinstance(v, (dict, list)) for v in node) and len(repr(node)) <= 100
+    return not (isinstance(node, str) and "\n" in node)
+
+
+def _dict_repr(dumper: yaml.SafeDumper, value: dict) -> yaml.Node:
+    return dumper.represent_mapping("tag:yaml.org,2002:map", value.items(), flow_style=_short(value) or None)
+
+
+def _list_repr(dumper: yaml.SafeDumper, value: list) -> yaml.Node:
+    flow = all(not isinstance(v, (dict, list)) for v in value) or (all(_short(v) for v in value) and len(repr(value)) <= 100)
+    return dumper.represent_sequence("tag:yaml.org,2002:seq", value, flow_style=flow or None)
+
+
 _Dumper.add_representer(date, _date_repr)
 _Dumper.add_representer(str, _str_repr)
+_Dumper.add_representer(dict, _dict_repr)
+_Dumper.add_representer(list, _list_repr)
 
 
 def _plain(node: Any) -> Any:
@@ -150,7 +176,7 @@ def dump_yaml(pack_dict: dict, header: str = "") -> str:
     grading.packs.parse_pack reads back to the same structure. `header` becomes leading # comment lines."""
     text = yaml.dump(_plain(pack_dict), Dumper=_Dumper, allow_unicode=True, sort_keys=False, width=120,
                      default_flow_style=False)
-    text = re.sub(r"(:\s|-\s)'(\d{4}-\d{2}-\d{2})'$", r"\1\2", text, flags=re.M)  # dates unquoted, as in the packs
+    text = re.sub(r"([:,\[{-]\s?)'(\d{4}-\d{2}-\d{2})'(?=[,}\]\s]|$)", r"\1\2", text, flags=re.M)  # dates unquoted
     lines = "".join(f"# {h}\n" if h else "#\n" for h in header.splitlines())
     return lines + text
 
@@ -306,6 +332,23 @@ class TargetCheck:
     met_draft: bool
 
 
+@dataclass(frozen=True)
+class FloorCheck:
+    """On one evaluated (day, level): what the engine's own decisions reduce in the region — every line doing just
+    what the pack requires — under the parent and under the draft, against each pack's target (city_totals on the
+    registered lines' daily emissions). Shown when the region has no emergency list, and beside it when it has."""
+
+    on: date
+    level: str
+    pollutant: str
+    parent_percent: float
+    draft_percent: float
+    parent_target: Optional[float]
+    draft_target: Optional[float]
+    met_parent: bool
+    met_draft: bool
+
+
 @dataclass
 class Impact:
     """What the draft changes for the region's registered enterprises. Counts cover every line; `changes` is the
@@ -325,6 +368,7 @@ class Impact:
     limit: int = 100
     targets: list[TargetCheck] = field(default_factory=list)
     list_id: Optional[int] = None  # the emergency list the targets were checked on (None: the region has none)
+    floor_targets: list[FloorCheck] = field(default_factory=list)  # the packs' own decisions against their targets
 
 
 _COMPARED = ("measure", "percentage_min", "percentage_max", "basis", "coking_time_hours")
@@ -351,6 +395,8 @@ def impact_of_documents(parent: Pack, draft: Pack, docs: list[dict], dates: Iter
     meta = {str(d["enterprise"]["enterprise_id"]): d for d in docs}
     frame = frame_from_documents([{"enterprise": d["enterprise"]} for d in docs]) if docs else None
     n_lines = 0 if frame is None else len(frame)
+    baselines = _baselines(docs)
+    floors: list[FloorCheck] = []
     cuts: list[CutCount] = []
     changed_rows: list[np.ndarray] = []
     listing: list[LineChange] = []
@@ -376,16 +422,19 @@ def impact_of_documents(parent: Pack, draft: Pack, docs: list[dict], dates: Iter
             nkeys = {p: _key(new_dec[i]) for p, i in _first(new_lines["profile"].to_numpy()).items()}
             op, np_ = old_lines["profile"].to_numpy(), new_lines["profile"].to_numpy()
             # compare per (old profile, new profile) pair, not per line
-            pair = op.astype(np.int64) * (int(np_.max()) + 1 if len(np_) else 1) + np_
-            uniq, inverse = np.unique(pair, return_inverse=True)
             width = int(np_.max()) + 1 if len(np_) else 1
+            pair = op.astype(np.int64) * width + np_
+            uniq, inverse = np.unique(pair, return_inverse=True)
             differs = np.array([okeys[int(u // width)] != nkeys[int(u % width)] for u in uniq], dtype=bool)
             rows = np.flatnonzero(differs[inverse])
             cuts.append(CutCount(on, level, pon, n_lines, int(len(rows))))
+            if baselines and level != "none":
+                floors.extend(_floor_checks(parent, draft, on, level, baselines, eids, lids, old_dec, new_dec))
             changed_rows.append(rows)
-            for u in uniq[differs]:
-                a, b = okeys[int(u // width)][0].value, nkeys[int(u % width)][0].value
-                by_measure[(a, b)] = by_measure.get((a, b), 0) + int(np.count_nonzero(pair == u))
+            counts = np.bincount(inverse, minlength=len(uniq))
+            for u, n in zip(uniq[differs].tolist(), counts[differs].tolist()):
+                a, b = okeys[u // width][0].value, nkeys[u % width][0].value
+                by_measure[(a, b)] = by_measure.get((a, b), 0) + int(n)
             # the page of the listing that falls in this cut
             lo, hi = max(0, offset - total), max(0, offset + limit - total)
             if hi > 0 and lo < len(rows):
@@ -410,7 +459,57 @@ def impact_of_documents(parent: Pack, draft: Pack, docs: list[dict], dates: Iter
             c = str(meta[str(eids[r])].get("county_code", ""))
             by_county[c] = by_county.get(c, 0) + 1
     return Impact(region_code, len(docs), n_lines, cuts, total, int(len(every)), by_sector, by_county, by_measure,
-                  listing, offset, limit)
+                  listing, offset, limit, floor_targets=floors)
+
+
+def _baselines(docs: list[dict]) -> list:
+    """The lines' normal daily emissions where the documents carry them (region_documents: "baselines", line id →
+    {"daily": {so2, nox, pm, vocs}, "baseline_class"}), as the emergency totals read them."""
+    from registry.policy.emergency import LineBaseline
+
+    out = []
+    for d in docs:
+        for line_id, b in (d.get("baselines") or {}).items():
+            out.append(LineBaseline(str(d["enterprise"]["enterprise_id"]), str(line_id), b["daily"],
+                                    b.get("baseline_class", "industrial")))
+    return out
+
+
+def _action(d: LineDecision) -> Any:
+    """The share of a line's emissions a decision removes, as the emergency totals count it (the floor of
+    registry/emergency/minimum.py: max load x % = curtail 100 - x; extend coking and unpriced max load count 0)."""
+    from registry.policy.emergency import Action
+
+    m = d.measure.value
+    if m == "stop":
+        return Action("stop")
+    if m == "curtail":
+        return Action("curtail", float(d.percentage_min or 0.0))
+    if m == "max_load" and d.percentage_max is not None:
+        return Action("curtail", 100.0 - float(d.percentage_max))
+    return Action("none")
+
+
+def _floor_checks(parent: Pack, draft: Pack, on: date, level: str, baselines: list, rows_eid: np.ndarray,
+                  rows_lid: np.ndarray, old_dec: np.ndarray, new_dec: np.ndarray) -> list[FloorCheck]:
+    from registry.policy.emergency import city_totals
+
+    keys = list(zip(rows_eid.tolist(), rows_lid.tolist()))
+    cache: dict[int, Any] = {}
+
+    def actions(decisions: np.ndarray) -> dict:
+        out = {}
+        for key, d in zip(keys, decisions):
+            a = cache.get(id(d))
+            if a is None:
+                a = cache[id(d)] = _action(d)
+            out[(str(key[0]), str(key[1]))] = a
+        return out
+
+    old = city_totals(parent, level, baselines, actions(old_dec)).by_pollutant()
+    new = city_totals(draft, level, baselines, actions(new_dec))
+    return [FloorCheck(on, level, p.pollutant, old[p.pollutant].percent, p.percent, old[p.pollutant].target_percent,
+                       p.target_percent, old[p.pollutant].met, p.met) for p in new.pollutants]
 
 
 def _num(value: Any) -> int:
@@ -428,13 +527,19 @@ def _first(codes: np.ndarray) -> dict[int, int]:
 
 def region_documents(region_code: str, on: date) -> list[dict]:
     """The region's registrations as last approved, as the engine's facts on `on` with their standing grades
-    (the same facts schedules are generated from), each with its county code."""
+    (the same facts schedules are generated from), each with its county code and its lines' normal daily
+    emissions (the emergency list's base)."""
+    from registry.emergency.queries import baseline_class
     from registry.grades.current import grade_facts
     from registry.policy.facts import enterprise_facts, reviewed_enterprises
 
     enterprises = reviewed_enterprises(region_prefix=_prefix(region_code))
     grades = grade_facts([e.id for e in enterprises], on)
-    return [{"enterprise": enterprise_facts(e, on=on, extra=grades.get(e.id)), "county_code": e.region_code}
+    return [{"enterprise": enterprise_facts(e, on=on, extra=grades.get(e.id)), "county_code": e.region_code,
+             "baselines": {line.code or str(line.id): {"daily": {
+                 "so2": float(line.daily_emission_so2_kg or 0), "nox": float(line.daily_emission_nox_kg or 0),
+                 "pm": float(line.daily_emission_pm_kg or 0), "vocs": float(line.daily_emission_vocs_kg or 0)},
+                 "baseline_class": baseline_class(line, e)} for line in e.lines}}
             for e in enterprises]
 
 

@@ -225,6 +225,8 @@ PROBLEMS: dict[str, Any] = {
     "grades_abc": _l("Want one entry for each grade A, B and C"),
     "separation_weaker": _l("Separation of duties can only be made stricter"),
     "unknown_setting": _l("Unknown local setting %(value)s"),
+    "unknown_setting_name": _l("Nothing in the engine or the registry reads a local setting %(value)s: a new setting needs new code"),
+    "unknown_option": _l("The engine has no reading %(value)s of this setting (it knows: %(options)s): a new reading needs new code"),
     "unknown_predicate": _l("The engine has no trigger %(value)s: a new kind of trigger needs new code"),
     "unknown_consequence": _l("The engine has no consequence %(value)s: a new kind of consequence needs new code"),
     "unknown_measure": _l("Unknown measure %(value)s"),
@@ -282,6 +284,44 @@ TIER_REQUIREMENTS: dict[str, Any] = {  # tiers.*.requires keys: the enterprise's
     "product_level": _l("Product level"),
 }
 
+CHOICES: dict[str, dict[str, Any]] = {  # the engine's words a pack field chooses among (schema forms)
+    "policy.trigger_predicate": {
+        "fugitive_controls_not_done": _l("Fugitive-emission controls not done"),
+        "voc_remediation_not_done": _l("VOC remediation not done"),
+        "coal_project_without_replacement": _l("Coal project without coal replacement"),
+        "coal_unit_or_boiler_below_required_status": _l("Coal unit or boiler below the required emission level"),
+        "exceeds_standard": _l("Exceeds the emission standard"),
+        "no_permit": _l("No discharge permit"),
+        "not_per_permit": _l("Not discharging as the permit requires"),
+        "scattered_rectify": _l("Scattered polluting enterprise to rectify"),
+        "unlisted_furnace": _l("Furnace found off the management list"),
+        "furnace_non_compliant": _l("Furnace not compliant"),
+        "elevated_source_without_cems": _l("Elevated source without online monitoring"),
+        "cems_transmission_below": _l("Online monitoring transmission below the rate"),
+        "key_area_exceeder": _l("Exceeds in a key area"),
+        "relocation_overdue": _l("Relocation overdue"),
+        "staggering_list_not_filed": _l("Staggering list not filed"),
+    },
+    "policy.trigger_consequence": {
+        "stop": _l("Stop"),
+        "staggering_plan": _l("Into the staggering plan"),
+        "flag_correct_or_stop": _l("Correct at once or stop (an official decides)"),
+        "penalty_only": _l("Penalty only"),
+        "prosecute_abnormal_monitoring": _l("Prosecute abnormal monitoring"),
+        "flag_no_permit": _l("No permit: an official decides"),
+        "flag_not_implementing": _l("Treated as not implementing staggering"),
+    },
+    "policy.force": {
+        "plain": _l("Applies"),
+        "may": _l("May (an official decides)"),
+        "in_principle": _l("In principle (an official may allow a case)"),
+    },
+    "policy.applies_to": {
+        "enterprise": _l("The whole enterprise"),
+        "line": _l("Each production line"),
+    },
+}
+
 OFFICIAL_LEVELS: dict[str, Any] = {"county": _l("County level"), "city": _l("City level"), "province": _l("Province level")}
 SEPARATIONS: dict[str, Any] = {
     "successive": _l("No one performs two successive steps"),
@@ -315,7 +355,11 @@ def field_label(path: str) -> str:
         return _("The whole pack")
     words: list[str] = []
     parent = ""
-    for part in path.split("."):
+    parts = path.split(".")
+    for n, part in enumerate(parts):
+        if part == "value" and n < len(parts) - 1:
+            parent = part  # a cited value's inner keys (levels, pollutants) name it well enough
+            continue
         m = _INDEX.match(part)
         name, index = (m.group(1), int(m.group(2))) if m else (part, None)
         word = _part(parent, name)
@@ -346,6 +390,8 @@ def register() -> None:
     codes.register("policy.official_level", OFFICIAL_LEVELS)
     codes.register("policy.setting_option", SETTING_OPTIONS)
     codes.register("policy.tier_requirement", TIER_REQUIREMENTS)
+    for vocabulary, labels in CHOICES.items():
+        codes.register(vocabulary, labels)
     codes.register("policy.separation", SEPARATIONS)
 
 

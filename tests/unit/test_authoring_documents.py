@@ -115,3 +115,19 @@ def test_a_pdf_without_text_is_refused(zh):
     with pytest.raises(DocumentError) as info:
         extract_lines("扫描件.pdf", data)
     assert info.value.code == "no_text"
+
+
+def test_a_docx_that_unpacks_to_hundreds_of_megabytes_is_refused_unread(zh):
+    """docs/security.md (policy documents): a zip bomb posing as a DOCX is refused from its directory, before any
+    part is decompressed."""
+    import zipfile
+
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("[Content_Types].xml", "<Types/>")
+        archive.writestr("word/document.xml", b"\0" * (210 * 1024 * 1024))
+    data = out.getvalue()
+    assert len(data) < 1024 * 1024
+    with pytest.raises(DocumentError) as info:
+        extract_lines("炸弹.docx", data)
+    assert info.value.code == "too_large"

@@ -108,6 +108,15 @@ def test_unknown_trigger_predicate_and_consequence_are_refused():
     assert codes == {"unknown_predicate": "triggers[0].predicate", "unknown_consequence": "triggers[0].consequence"}
 
 
+def test_the_catalogue_names_exactly_the_triggers_the_code_implements():
+    """grading/catalogue.py (what the loader accepts) and grading/rules/triggers.py (the code) agree."""
+    from grading.catalogue import TRIGGER_CONSEQUENCES, TRIGGER_PREDICATES
+    from grading.rules import triggers
+
+    assert set(triggers.PREDICATES) == TRIGGER_PREDICATES
+    assert triggers.CONSEQUENCES == TRIGGER_CONSEQUENCES
+
+
 def test_known_rule_ids_cover_the_catalogue_the_packs_cite():
     """The engine's rule ids are those its code and the shipped packs name: R-T-05 (heating season), F-01, X-01 …"""
     ids = known_rule_ids()
@@ -169,3 +178,38 @@ def test_dump_yaml_round_trips_every_shipped_pack(path):
     again, original = parse_pack(dumped, path.name), parse_pack(text, path.name)
     assert again == original and again.data == original.data
     assert re.search(r"^\s*start: \d{4}-\d{2}-\d{2}$", dumped, re.M)  # dates unquoted, as in the shipped files
+
+
+def test_a_setting_nothing_reads_or_a_reading_the_engine_lacks_is_refused():
+    """Local settings are read by name by the engine and the registry; a new name, or a new option of a known one
+    (000:129 read a third way), asks for code that does not exist."""
+    text = _sub(LANGFANG, "  steel_allocation:\n", "  steel_magic:\n    value: 3\n    source: \"000:129\"\n    rule: R-LF-01\n"
+                "  steel_allocation:\n")
+    text = _sub(text, "options: [per_enterprise, city_allocation]", "options: [per_enterprise, city_allocation, by_lottery]")
+    found = {p.code: p for p in drafts.problems(text)}
+    assert set(found) == {"unknown_setting_name", "unknown_option"}
+    assert found["unknown_setting_name"].path == "settings.steel_magic"
+    assert found["unknown_option"].path == "settings.steel_allocation.options"
+    assert found["unknown_option"].params["value"] == "by_lottery"
+
+
+@pytest.mark.parametrize("path", SHIPPED, ids=lambda p: p.stem)
+def test_dump_yaml_of_a_loaded_pack_writes_its_dates_back(path):
+    """A loaded pack's data holds date objects; dumped, they are YYYY-MM-DD again and the pack loads equal."""
+    pack = parse_pack(path.read_text(encoding="utf-8"), path.name)
+    again = parse_pack(drafts.dump_yaml(pack.data), path.name)
+    assert again == pack and again.data == pack.data
+
+
+def test_the_parent_is_compared_on_the_same_day_of_its_own_season():
+    """The impact preview's day mapping: whole years between the periods' starts; 29 February falls back to the
+    28th; a day outside the parent's period has no counterpart."""
+    from datetime import date
+
+    parent = parse_pack(LANGFANG, "langfang-2017-18.yaml")
+    raw = drafts.read_yaml(LANGFANG)
+    raw["period"].update(start="2027-10-01", end="2028-04-01")
+    draft = drafts.load_draft(drafts.dump_yaml(raw))
+    assert drafts.parent_date(parent, draft, date(2027, 12, 1)) == date(2017, 12, 1)
+    assert drafts.parent_date(parent, draft, date(2028, 2, 29)) == date(2018, 2, 28)
+    assert drafts.parent_date(parent, draft, date(2028, 4, 15)) is None

@@ -157,3 +157,13 @@ def test_changing_dates_and_a_ratio_gives_a_valid_new_season(zh):
     assert loaded.section("sector_measures")[0]["percentage_min"] == 60
     changes = {c.path: c for c in drafts.diff(drafts.dump_yaml(pack), drafts.dump_yaml(body.pack))}
     assert changes["sector_measures[0].percentage_min"].new_citation["source"] == "100:12"
+
+
+def test_unticking_every_box_of_a_multiple_choice_empties_it_only_when_the_page_says_so(zh):
+    """A browser posts nothing for unticked boxes: without the hidden `<path>:present` the list is unchanged, with
+    it the list becomes empty (and the loader then says what that means)."""
+    pack = drafts.read_yaml((PACK_DIR / "langfang-2017-18.yaml").read_text(encoding="utf-8"))
+    path = "sector_measures[0].kinds"
+    assert sf.parse_form(pack, "sector_measures", MultiDict(), check=False).changed == []
+    emptied = sf.parse_form(pack, "sector_measures", MultiDict([(path + sf.PRESENT, "1")]), check=False)
+    assert emptied.changed == [path] and emptied.pack["sector_measures"][0]["kinds"] == []
