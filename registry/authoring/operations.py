@@ -557,13 +557,23 @@ def active_records(pack_id: str | None = None) -> list[policy_packs.PackRecord]:
 
     if not has_app_context():
         return []
-    q = select(AuthoredPack.pack_id, AuthoredPack.region_code, AuthoredPack.yaml_text, AuthoredPack.sha256).where(
+    q = select(AuthoredPack.id, AuthoredPack.pack_id, AuthoredPack.region_code, AuthoredPack.sha256).where(
         AuthoredPack.status == "active")
     if pack_id is not None:
         q = q.where(AuthoredPack.pack_id == pack_id)
+    out = []
     with db.session.no_autoflush:  # a lookup inside another operation must not flush its half-built rows
-        rows = db.session.execute(q).all()
-    return [policy_packs.PackRecord(r.pack_id, r.region_code, r.yaml_text, r.sha256 or _sha(r.yaml_text)) for r in rows]
+        for r in db.session.execute(q).all():
+            text = _TEXTS.get(r.sha256 or "")
+            if text is None:  # the text once per hash (an active text never changes): lookups stay one small query
+                text = db.session.scalar(select(AuthoredPack.yaml_text).where(AuthoredPack.id == r.id)) or ""
+                if r.sha256 == _sha(text):
+                    _TEXTS[r.sha256] = text
+            out.append(policy_packs.PackRecord(r.pack_id, r.region_code, text, r.sha256 or _sha(text)))
+    return out
+
+
+_TEXTS: dict[str, str] = {}  # sha256 → frozen pack text (content-addressed, so never stale)
 
 
 def document_title(prefix: str) -> str | None:

@@ -233,3 +233,21 @@ def test_demo_builder_adds_one_marked_example(demo_city):
     rows = db.session.scalars(select(AuthoredPack)).all()
     assert len(rows) == 1 and rows[0].example and rows[0].status == "draft" and "未经审核的示例" in rows[0].title
     assert db.session.scalar(select(PackEdit.id)) is not None
+
+
+def test_emergency_list_compiles_and_files_with_an_active_pack(demo_city):
+    """From activation on, the emergency list works for the new season unchanged: it records the pack's hash and
+    the engine version; filed, it makes that version count as used (immutable; a correction is a new version)."""
+    row = _cited_draft()
+    ops.submit(_user("langfang"), row.id)
+    ops.review(_user("hebei"), row.id, "approve")
+    ops.activate(_user("langfang"), row.id)
+    db.session.commit()
+    from registry.emergency import operations as em
+
+    lst = em.compile_list(_user("langfang"), {"region_code": "131000", "pack_id": "langfang-2026-27"})
+    db.session.commit()
+    assert lst.pack_sha256 == row.sha256 and lst.engine_version == policy_packs.ENGINE_VERSION and lst.entries
+    em.file_list(_user("langfang"), lst.id, {})
+    db.session.commit()
+    assert ops.used_by(row) == {"schedules": 0, "lists": 1}
