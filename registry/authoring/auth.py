@@ -55,6 +55,17 @@ def _reviewing_body(user, pack) -> bool:
     return pack.region_code.startswith(region_prefix(user.region_code))
 
 
+def reviews_for(user, pack) -> bool:
+    """The body that reviews (and may activate) this pack: the province above a city's pack, or its own."""
+    return _reviewing_body(user, pack)
+
+
+def may_activate(user, pack) -> bool:
+    """Who puts an approved pack in force: the reviewing body or the region's own authors (the approval was the four
+    eyes)."""
+    return _reviewing_body(user, pack) or can_author(user, pack.region_code)
+
+
 def four_eyes(user, pack) -> bool:
     """Never the author, nor anyone who changed a value of this version."""
     uid = getattr(user, "id", None)

@@ -41,11 +41,12 @@ def submit(authored_id: int) -> Confirmation:
 def review(authored_id: int) -> Confirmation:
     me = _me()
     pack = ops.get_pack(me, authored_id)
+    if not auth.reviews_for(me, pack):
+        raise Forbidden(_("You do not have permission to do this."))
     if pack.status != "submitted":
         raise Conflict(_("Only a submitted pack is reviewed."))
-    if not auth.can_review(me, pack):
-        raise Forbidden(_("Four eyes: the author or an editor of a pack cannot review it.") if not auth.four_eyes(me, pack)
-                        else _("You do not have permission to do this."))
+    if not auth.four_eyes(me, pack):
+        raise Forbidden(_("Four eyes: the author or an editor of a pack cannot review it."))
     if request.form.get("decision") == "return":
         return Confirmation(title=_("Return for changes · %(name)s", name=pack.name),
                             consequences=[_("The author can change the values again and submit anew.")],
@@ -59,10 +60,10 @@ def review(authored_id: int) -> Confirmation:
 def activate(authored_id: int) -> Confirmation:
     me = _me()
     pack = ops.get_pack(me, authored_id)
+    if not auth.may_activate(me, pack):
+        raise Forbidden(_("You do not have permission to do this."))
     if pack.status != "approved":
         raise Conflict(_("Only an approved pack can be activated."))
-    if not (auth.can_activate(me, pack) or auth.can_author(me, pack.region_code)):
-        raise Forbidden(_("You do not have permission to do this."))
     consequences = [_("From now on schedule generation and the emergency list can use %(title)s for the heating season "
                       "starting in %(year)s.", title=pack.title, year=pack.season_year),
                     _("Every schedule and list decided with it records this text's hash; the text can never change again "

@@ -452,17 +452,17 @@ def review(actor, authored_id: int, decision: str, note: str = "") -> AuthoredPa
     """A second official approves or returns a submitted version (the province for a city's pack; never its author
     nor anyone who edited it). Returning needs the reasons."""
     pack = get_pack(actor, authored_id)
+    if not auth.reviews_for(actor, pack):
+        raise Forbidden(_("You do not have permission to do this."))
+    if pack.status != "submitted":
+        raise Conflict(_("Only a submitted pack is reviewed."))
+    if not auth.four_eyes(actor, pack) and not getattr(actor, "is_system", False):
+        raise Forbidden(_("Four eyes: the author or an editor of a pack cannot review it."))
     if decision not in ("approve", "return"):
         raise _invalid("decision", _("Approve or return."))
     note = (note or "").strip()
     if decision == "return" and not note:
         raise _invalid("note", _("Say what must change before the pack can be approved."))
-    if pack.status != "submitted":
-        raise Conflict(_("Only a submitted pack is reviewed."))
-    if not auth.four_eyes(actor, pack) and not getattr(actor, "is_system", False):
-        raise Forbidden(_("Four eyes: the author or an editor of a pack cannot review it."))
-    if not auth.can_review(actor, pack):
-        raise Forbidden(_("You do not have permission to do this."))
     if _sha(pack.yaml_text) != pack.sha256:
         raise Conflict(_("The pack changed after it was submitted."))
     db.session.add(PackReview(authored_pack_id=pack.id, reviewer_id=getattr(actor, "id", None), decision=decision,
@@ -481,10 +481,10 @@ def activate(actor, authored_id: int) -> AuthoredPack:
     """An approved version takes effect for its region and season: schedules and emergency lists can use it; the
     version it corrects (same pack id) is superseded."""
     pack = get_pack(actor, authored_id)
+    if not auth.may_activate(actor, pack):
+        raise Forbidden(_("You do not have permission to do this."))
     if pack.status != "approved":
         raise Conflict(_("Only an approved pack can be activated."))
-    if not (auth.can_activate(actor, pack) or auth.can_author(actor, pack.region_code)):
-        raise Forbidden(_("You do not have permission to do this."))
     if _sha(pack.yaml_text) != pack.sha256:
         raise Conflict(_("The pack changed after it was approved."))
     from registry.policy.drafts import load_draft

@@ -18,7 +18,7 @@ from registry.authoring import auth, confirmations, editor, labels  # noqa: F401
 from registry.authoring import operations as ops
 from registry.authoring.models import PolicyDocument
 from registry.core import codes, confirm, unit_of_work
-from registry.core.errors import ValidationFailed
+from registry.core.errors import Forbidden, ValidationFailed
 from registry.core.regions import get_region
 from registry.extensions import db
 from registry.policy import packs as policy_packs
@@ -140,7 +140,7 @@ def import_file():
 def _context(pack) -> dict:
     me = _me()
     return {"pack": pack, "me": me, "can_edit": auth.can_edit(me, pack), "can_review": auth.can_review(me, pack),
-            "can_activate": pack.status == "approved" and (auth.can_activate(me, pack) or auth.can_author(me, pack.region_code)),
+            "can_activate": pack.status == "approved" and auth.may_activate(me, pack),
             "can_new_version": not pack.editable and pack.status != "rejected" and auth.can_author(me, pack.region_code),
             "four_eyes": auth.four_eyes(me, pack), "used": ops.used_by(pack)}
 
@@ -180,8 +180,11 @@ def edit(authored_id: int, section: str):
 @login_required
 @confirm.keeps_input(lambda authored_id, section: edit(authored_id, section))
 def save(authored_id: int, section: str):
-    me = _official()
+    me = _me()
     pack = ops.get_pack(me, authored_id)
+    if not auth.can_edit(me, pack):
+        raise Forbidden(_("You do not have permission to do this.") if pack.editable else
+                        _("This version can no longer be changed: start a new version."))
     changes = editor.parse(pack.yaml_text, section, request.form)
     made = unit_of_work.run(ops.edit_values, me, authored_id, changes,
                             document_id=request.form.get("document_id", type=int) or None,
@@ -197,7 +200,10 @@ def save(authored_id: int, section: str):
 @login_required
 @confirm.keeps_input(lambda authored_id: overview(authored_id))
 def upload(authored_id: int):
-    me = _official()
+    me = _me()
+    pack = ops.get_pack(me, authored_id)
+    if not auth.can_edit(me, pack):
+        raise Forbidden(_("You do not have permission to do this."))
     f = request.files.get("file")
     if f is None or not f.filename:
         raise ValidationFailed(_("Some fields are invalid."), {"file": [_("Choose a PDF, .docx or .txt file.")]})
@@ -239,8 +245,10 @@ def diff(authored_id: int):
 @bp.get("/<int:authored_id>/impact")
 @login_required
 def impact(authored_id: int):
-    me = _official()
+    me = _me()
     pack = ops.get_pack(me, authored_id)
+    if not me.is_official:
+        abort(403)
     result, error, dates, levels = None, None, [], []
     from registry.policy.drafts import load_draft
 
@@ -272,7 +280,7 @@ def impact(authored_id: int):
 @login_required
 @confirm.required(confirmations.submit)
 def submit(authored_id: int):
-    pack = unit_of_work.run(ops.submit, _official(), authored_id)
+    pack = unit_of_work.run(ops.submit, _me(), authored_id)
     flash(_("%(name)s submitted for review.", name=pack.name), "success")
     return redirect(url_for("authoring.overview", authored_id=authored_id))
 
@@ -280,7 +288,7 @@ def submit(authored_id: int):
 @bp.get("/<int:authored_id>/review")
 @login_required
 def review_page(authored_id: int):
-    me = _official()
+    me = _me()
     pack = ops.get_pack(me, authored_id)
     from registry.policy.drafts import diff as compare
 
@@ -295,7 +303,7 @@ def review_page(authored_id: int):
 @confirm.required(confirmations.review)
 def review(authored_id: int):
     decision = request.form.get("decision", "")
-    pack = unit_of_work.run(ops.review, _official(), authored_id, decision, request.form.get("note", ""))
+    pack = unit_of_work.run(ops.review, _me(), authored_id, decision, request.form.get("note", ""))
     flash(_("%(name)s: %(decision)s.", name=pack.name, decision=codes.label("authoring.decision", decision)), "success")
     return redirect(url_for("authoring.overview", authored_id=authored_id))
 
@@ -304,7 +312,7 @@ def review(authored_id: int):
 @login_required
 @confirm.required(confirmations.activate)
 def activate(authored_id: int):
-    pack = unit_of_work.run(ops.activate, _official(), authored_id)
+    pack = unit_of_work.run(ops.activate, _me(), authored_id)
     flash(_("%(name)s is in force: schedules and emergency lists can now use it.", name=pack.name), "success")
     return redirect(url_for("authoring.overview", authored_id=authored_id))
 
@@ -312,7 +320,7 @@ def activate(authored_id: int):
 @bp.post("/<int:authored_id>/new-version")
 @login_required
 def new_version(authored_id: int):
-    pack = unit_of_work.run(ops.new_version, _official(), authored_id)
+    pack = unit_of_work.run(ops.new_version, _me(), authored_id)
     flash(_("Version %(n)s started as a draft.", n=pack.version), "success")
     return redirect(url_for("authoring.overview", authored_id=pack.id))
 
@@ -321,7 +329,7 @@ def new_version(authored_id: int):
 @login_required
 @confirm.required(confirmations.withdraw)
 def withdraw(authored_id: int):
-    pack = unit_of_work.run(ops.withdraw, _official(), authored_id)
+    pack = unit_of_work.run(ops.withdraw, _me(), authored_id)
     flash(_("%(name)s withdrawn.", name=pack.name), "success")
     return redirect(url_for("authoring.index"))
 
