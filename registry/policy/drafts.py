@@ -396,6 +396,7 @@ def impact_of_documents(parent: Pack, draft: Pack, docs: list[dict], dates: Iter
     frame = frame_from_documents([{"enterprise": d["enterprise"]} for d in docs]) if docs else None
     n_lines = 0 if frame is None else len(frame)
     baselines = _baselines(docs)
+    keys: Optional[list[tuple[str, str]]] = None  # (enterprise id, line id) per frame row, for the floor totals
     floors: list[FloorCheck] = []
     cuts: list[CutCount] = []
     changed_rows: list[np.ndarray] = []
@@ -429,7 +430,9 @@ def impact_of_documents(parent: Pack, draft: Pack, docs: list[dict], dates: Iter
             rows = np.flatnonzero(differs[inverse])
             cuts.append(CutCount(on, level, pon, n_lines, int(len(rows))))
             if baselines and level != "none":
-                floors.extend(_floor_checks(parent, draft, on, level, baselines, eids, lids, old_dec, new_dec))
+                if keys is None:
+                    keys = list(zip(map(str, eids.tolist()), map(str, lids.tolist())))
+                floors.extend(_floor_checks(parent, draft, on, level, baselines, keys, old_dec, new_dec))
             changed_rows.append(rows)
             counts = np.bincount(inverse, minlength=len(uniq))
             for u, n in zip(uniq[differs].tolist(), counts[differs].tolist()):
@@ -490,20 +493,20 @@ def _action(d: LineDecision) -> Any:
     return Action("none")
 
 
-def _floor_checks(parent: Pack, draft: Pack, on: date, level: str, baselines: list, rows_eid: np.ndarray,
-                  rows_lid: np.ndarray, old_dec: np.ndarray, new_dec: np.ndarray) -> list[FloorCheck]:
+def _floor_checks(parent: Pack, draft: Pack, on: date, level: str, baselines: list, keys: list[tuple[str, str]],
+                  old_dec: np.ndarray, new_dec: np.ndarray) -> list[FloorCheck]:
+    """The two packs' decisions of one cut as the emergency totals' actions, totalled by city_totals."""
     from registry.policy.emergency import city_totals
 
-    keys = list(zip(rows_eid.tolist(), rows_lid.tolist()))
     cache: dict[int, Any] = {}
 
     def actions(decisions: np.ndarray) -> dict:
         out = {}
-        for key, d in zip(keys, decisions):
+        for key, d in zip(keys, decisions):  # decisions are shared per profile: one Action each
             a = cache.get(id(d))
             if a is None:
                 a = cache[id(d)] = _action(d)
-            out[(str(key[0]), str(key[1]))] = a
+            out[key] = a
         return out
 
     old = city_totals(parent, level, baselines, actions(old_dec)).by_pollutant()
