@@ -335,6 +335,9 @@ def _spec_for(path: str) -> Any:
     return None
 
 
+spec_for = _spec_for  # public name: the loader's one definition of the pack structure (schema forms read it)
+
+
 def _is_cited(node: dict) -> bool:
     return ("source" in node and "rule" in node) or (node.get("local_setting") is True and "why" in node and "rule" in node)
 
