@@ -53,7 +53,18 @@ def test_copy_gives_a_draft_for_the_new_season_that_passes_the_loader(demo_city)
     pack = __import__("registry.policy.drafts", fromlist=["load_draft"]).load_draft(row.yaml_text)
     assert (pack.period_start.isoformat(), pack.period_end.isoformat()) == ("2026-10-01", "2027-04-01")
     assert ops.problems(row) == []
-    assert {e.path for e in row.edits} == {"period.start", "period.end"}
+    paths = {e.path for e in row.edits}
+    assert {"period.start", "period.end", "livelihood.filing_deadline"} <= paths and all(e.reason for e in row.edits)
+    assert next(e for e in row.edits if e.path == "livelihood.filing_deadline").new_value == "2026-09-30"
+
+
+@pytest.mark.parametrize("parent", ["langfang-2017-18", "shijiazhuang-2018-20", "jizhou-2018-19", "jiyuan-2018-19",
+                                    "jjj-2019-20"])
+def test_every_shipped_pack_copies_for_a_new_season_without_problems(demo_city, parent):
+    """A copy moves every date by whole years (windows stay inside the moved period, deadlines before its end), so
+    the draft loads with no problem before any edit."""
+    row = ops.copy_pack(_user("hebei"), parent=parent, region_code="130000", season_year=2026, pack_id="copy-2026-27")
+    assert ops.problems(row) == [], [p.as_dict() for p in ops.problems(row)]
     assert "pack.copy" in set(db.session.scalars(select(AuditEntry.action)))
 
 
