@@ -43,7 +43,7 @@ from grading.facts import (
     enterprise_from_dict,
     line_from_dict,
 )
-from grading.packs import Pack, load_packs
+from grading.packs import Pack, get_pack, load_packs
 from grading.rules.base import Aggregates, Context, Proposal, strictness
 from grading.rules.eligibility import failed_conditions, failed_without_outcome
 from grading.rules.thresholds import status_check_flags
@@ -158,11 +158,12 @@ def _line(row: dict, cols: list[str] = LINE_COLUMNS) -> LineFacts:
     return line_from_dict(d)
 
 
-def _check(pack_id: str, on: date, level: AlertLevel) -> Pack:
-    packs = load_packs()
-    pack = packs.get(pack_id)
+def _check(pack_id: "str | Pack", on: date, level: AlertLevel) -> Pack:
+    """The pack (an id, shipped or resolved through grading.packs' resolvers, or a Pack itself: a draft's impact
+    preview evaluates an unactivated pack) if `on` and `level` are inside it."""
+    pack = pack_id if isinstance(pack_id, Pack) else get_pack(pack_id)
     if pack is None:
-        raise ContractError([FieldError("pack", "unknown_pack", pack_id, tuple(sorted(packs)))])
+        raise ContractError([FieldError("pack", "unknown_pack", pack_id, tuple(sorted(load_packs())))])
     errs = []
     if not pack.period_start <= on < pack.period_end:
         errs.append(FieldError("date", "date_outside_period", on.isoformat(), (), f"{pack.period_start} – {pack.period_end}"))
@@ -704,7 +705,7 @@ def _any_non_compliant(cols: _Cols, ecode: np.ndarray, n_ent: int) -> np.ndarray
     return np.bincount(ecode, weights=nc, minlength=n_ent) > 0
 
 
-def evaluate_frame(df: pd.DataFrame, pack_id: str, on: date, alert_level: AlertLevel | str,
+def evaluate_frame(df: pd.DataFrame, pack_id: "str | Pack", on: date, alert_level: AlertLevel | str,
                    emergency_resplit: Optional[dict] = None, workers: Optional[int] = None) -> tuple[pd.DataFrame, pd.DataFrame]:
     """(lines, enterprises) for a whole frame.
 
@@ -849,7 +850,7 @@ def _residuals(decisions: list[LineDecision], pcodes: np.ndarray, ecode: np.ndar
     return residual
 
 
-def line_decisions_over(df: pd.DataFrame, pack_id: str, dates: list[date], alert_level: AlertLevel | str = "none",
+def line_decisions_over(df: pd.DataFrame, pack_id: "str | Pack", dates: list[date], alert_level: AlertLevel | str = "none",
                         workers: Optional[int] = None) -> tuple[np.ndarray, list[list[LineDecision]]]:
     """Line decisions of one frame at several dates of one pack (a schedule's cuts of a season), no summaries.
 
@@ -930,7 +931,7 @@ def evaluate_documents(documents: list[dict]) -> list[dict]:
         keyed = [dict(d, enterprise=dict(d["enterprise"], enterprise_id=f"{n}\x1f{d['enterprise']['enterprise_id']}")) for n, d in enumerate(docs)]
         lines, ents = evaluate_frame(frame_from_documents(keyed), pid, on, level, dict(resplit))
         by_ent = lines.groupby("enterprise_id", sort=False).indices
-        pack = load_packs()[pid]
+        pack = get_pack(pid)
         erows = ents.to_dict("records")
         for i, erow in zip(idxs, erows):
             eid = erow["enterprise_id"]

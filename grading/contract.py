@@ -19,7 +19,7 @@ from grading.decisions import EnterpriseDecision, to_jsonable
 from grading.engine import evaluate_enterprise
 from grading.errors import ContractError, FieldError
 from grading.facts import Query, decisions_from_list, enterprise_from_dict
-from grading.packs import Pack, load_packs
+from grading.packs import Pack, get_pack, load_packs
 from grading.vocab import AlertLevel, Pollutant
 
 CONTRACT_VERSION = "1.0"
@@ -109,7 +109,7 @@ def validate(document: Any) -> tuple[Pack, Query, dict]:
         raise ContractError([FieldError("$", "wrong_type", type(doc).__name__, (), "object")])
     errors = _schema_errors(doc) + _date_errors(doc)
     packs = load_packs()
-    pack = packs.get(doc.get("pack")) if isinstance(doc.get("pack"), str) else None
+    pack = get_pack(doc["pack"]) if isinstance(doc.get("pack"), str) else None
     if "pack" in doc and isinstance(doc["pack"], str) and pack is None:
         errors.append(FieldError("pack", "unknown_pack", doc["pack"], tuple(sorted(packs))))
     if pack and not any(e.path == "date" for e in errors) and isinstance(doc.get("date"), str):

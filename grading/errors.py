@@ -12,8 +12,10 @@ from typing import Any
 class PackError(ValueError):
     """A policy pack failed to load; the message names the file and the key."""
 
-    def __init__(self, file: str, key: str, problem: str):
+    def __init__(self, file: str, key: str, problem: str, code: str = "invalid", params: dict | None = None):
+        # code + params: the problem as data (grading.packs.PROBLEM_CODES), for readers in other languages
         self.file, self.key, self.problem = file, key, problem
+        self.code, self.params = code, dict(params or {})
         super().__init__(f"{file}: {key}: {problem}")
 
 

@@ -17,13 +17,15 @@ from typing import Any, Optional
 
 import yaml
 
+from grading.catalogue import TRIGGER_CONSEQUENCES, TRIGGER_PREDICATES
 from grading.decisions import Reason, Window
 from grading.errors import PackError
-from grading.vocab import AlertLevel
+from grading.vocab import AlertLevel, Measure
 
 PACK_DIR = Path(__file__).parent / "packs"
 
-SOURCE_RE = re.compile(r"^\d{3}:\d+([–-]\d+)?( / annex \d+)?$")
+# NNN:line — a shipped source; D<id>:line — a policy document uploaded with an official's pack (issue 20)
+SOURCE_RE = re.compile(r"^(\d{3}|D\d+):\d+([–-]\d+)?( / annex \d+)?$")
 RULE_RE = re.compile(r"^(R-[A-Z]+-\d+|X-\d{2}|F-\d{2}b?|D-\d{2})$")
 MONTH_DAY_RE = re.compile(r"^(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$")
 
@@ -139,7 +141,11 @@ REQUIRED_TOP = {"id", "title", "jurisdiction", "source_file", "period", "alert_l
 
 
 class _UniqueKeyLoader(yaml.SafeLoader):
-    """SafeLoader that refuses duplicate mapping keys (YAML would silently keep the last)."""
+    """SafeLoader that refuses duplicate mapping keys (YAML would silently keep the last).
+
+    With `report` set (a _Report collecting every problem), a duplicate is reported and loading goes on."""
+
+    report: Optional["_Report"] = None
 
 
 def _construct_mapping(loader, node, deep=False):
@@ -147,7 +153,11 @@ def _construct_mapping(loader, node, deep=False):
     for key_node, _ in node.value:
         key = loader.construct_object(key_node, deep=deep)
         if key in seen:
-            raise PackError(loader.name, str(key), f"duplicate key (line {key_node.start_mark.line + 1})")
+            err = PackError(loader.name, str(key), f"duplicate key (line {key_node.start_mark.line + 1})",
+                            "duplicate_key", {"line": key_node.start_mark.line + 1})
+            if loader.report is None:
+                raise err
+            loader.report.add(err)
         seen[key] = True
     return yaml.SafeLoader.construct_mapping(loader, node, deep)
 
@@ -158,6 +168,37 @@ _UniqueKeyLoader.yaml_implicit_resolvers = {
     k: [(tag, rx) for tag, rx in v if tag != "tag:yaml.org,2002:timestamp"]
     for k, v in yaml.SafeLoader.yaml_implicit_resolvers.items()
 }
+
+
+# Every problem the loader reports, as a code (PackError.code); registry/policy/pack_labels.py words each one.
+PROBLEM_CODES = (
+    "yaml_syntax", "not_a_mapping", "required_missing", "unknown_key", "duplicate_key", "missing_citation",
+    "bad_citation", "bad_rule_id", "unknown_rule", "local_setting_without_why", "bad_date", "percent_out_of_range",
+    "bad_month_day", "bad_windows", "empty_window", "window_outside_period", "overlapping_windows",
+    "deadline_after_period", "period_reversed", "bad_alert_levels", "unknown_alert_level", "not_among_options",
+    "bad_official_levels", "unknown_official_level", "official_level_twice", "grades_abc", "separation_weaker",
+    "unknown_setting", "unknown_setting_name", "unknown_option", "unknown_predicate", "unknown_consequence", "unknown_measure", "id_mismatch",
+)
+
+
+class _Report:
+    """Where the checks send a problem: raised at once (parse_pack, the shipped packs' behaviour), or collected
+    with every other one (check_pack, the authoring pages list them all)."""
+
+    def __init__(self, file: str, collect: bool = False):
+        self.file = file
+        self.errors: Optional[list[PackError]] = [] if collect else None
+
+    def __call__(self, key: str, problem: str, code: str, **params: Any) -> None:
+        if code not in PROBLEM_CODES:
+            raise ValueError(f"unregistered pack problem code {code!r}")
+        self.add(PackError(self.file, key, problem, code, params))
+
+    def add(self, err: PackError) -> None:
+        if self.errors is None:
+            raise err
+        if not any((e.key, e.code) == (err.key, err.code) for e in self.errors):
+            self.errors.append(err)
 
 
 @dataclass(frozen=True)
@@ -322,30 +363,39 @@ def _spec_for(path: str) -> Any:
     return None
 
 
+spec_for = _spec_for  # public name: the loader's one definition of the pack structure (schema forms read it)
+
+
 def _is_cited(node: dict) -> bool:
     return ("source" in node and "rule" in node) or (node.get("local_setting") is True and "why" in node and "rule" in node)
 
 
-def _check_citation_format(file: str, path: str, node: dict) -> None:
+def _check_citation_format(report: "_Report | str", path: str, node: dict) -> None:
+    if isinstance(report, str):  # grading/criteria.py passes its file name: raise at the first problem
+        report = _Report(report)
     if "source" in node:
         if not isinstance(node["source"], str) or not SOURCE_RE.match(node["source"]):
-            raise PackError(file, f"{path}.source", f"bad citation {node['source']!r} (want NNN:line)")
+            report(f"{path}.source".lstrip("."), f"bad citation {node['source']!r} (want NNN:line)", "bad_citation",
+                   value=str(node["source"]))
     if "rule" in node:
         for r in str(node["rule"]).split(","):
             if not RULE_RE.match(r.strip()):
-                raise PackError(file, f"{path}.rule", f"bad rule id {node['rule']!r}")
+                report(f"{path}.rule".lstrip("."), f"bad rule id {node['rule']!r}", "bad_rule_id", value=str(node["rule"]))
+            elif r.strip() not in known_rule_ids():
+                report(f"{path}.rule".lstrip("."), f"unknown rule {r.strip()!r}: the engine has no such rule",
+                       "unknown_rule", value=r.strip())
     if node.get("local_setting") is True and "why" not in node:
-        raise PackError(file, path, "local_setting without `why`")
+        report(path, "local_setting without `why`", "local_setting_without_why")
 
 
-def _walk(file: str, node: Any, path: str, cited: bool, free: bool) -> None:
+def _walk(report: _Report, node: Any, path: str, cited: bool, free: bool) -> None:
     if isinstance(node, dict):
         spec = None if free else _spec_for(path)
         if spec is not None and spec is not FREE:
             for k in node:
                 if k not in spec:
-                    raise PackError(file, f"{path}.{k}".lstrip("."), "unknown key")
-        _check_citation_format(file, path, node)
+                    report(f"{path}.{k}".lstrip("."), "unknown key", "unknown_key", name=str(k))
+        _check_citation_format(report, path, node)
         here_cited = cited or _is_cited(node)
         for k, v in list(node.items()):
             sub = f"{path}.{k}".lstrip(".")
@@ -353,71 +403,156 @@ def _walk(file: str, node: Any, path: str, cited: bool, free: bool) -> None:
                 try:
                     v = node[k] = date.fromisoformat(str(v))
                 except ValueError:
-                    raise PackError(file, sub, f"bad date {v!r} (want YYYY-MM-DD)") from None
+                    report(sub, f"bad date {v!r} (want YYYY-MM-DD)", "bad_date", value=str(v))
             if k in PERCENT_KEYS and v is not None and not (isinstance(v, (int, float)) and 0 <= v <= 100):
-                raise PackError(file, sub, f"percentage {v!r} outside 0-100")
+                report(sub, f"percentage {v!r} outside 0-100", "percent_out_of_range", value=str(v))
             if k in {"start_month_day", "end_month_day"} and not MONTH_DAY_RE.match(str(v)):
-                raise PackError(file, sub, f"bad month-day {v!r} (want MM-DD)")
-            _walk(file, v, sub, here_cited, free or spec is FREE)
+                report(sub, f"bad month-day {v!r} (want MM-DD)", "bad_month_day", value=str(v))
+            _walk(report, v, sub, here_cited, free or spec is FREE)
         return
     if isinstance(node, list):
         if not cited and not all(isinstance(v, dict) for v in node):  # a list of records: each record cites
-            raise PackError(file, path, "missing citation (source file:line and rule id) for a list")
+            report(path, "missing citation (source file:line and rule id) for a list", "missing_citation")
         for i, v in enumerate(node):
-            _walk(file, v, f"{path}[{i}]", cited, free)
+            _walk(report, v, f"{path}[{i}]", cited, free)
         return
     if isinstance(node, (bool, int, float, date)) and not cited:
-        raise PackError(file, path, "missing citation (source file:line and rule id)")
+        report(path, "missing citation (source file:line and rule id)", "missing_citation")
 
 
-def _check_windows(file: str, key: str, windows: list, period: tuple[date, date]) -> None:
-    ws = sorted((w["start"], w["end"]) for w in windows)
+def _is_date(v: Any) -> bool:
+    return isinstance(v, date)
+
+
+def _check_windows(report: _Report, key: str, windows: Any, period: tuple[date, date]) -> None:
+    if not isinstance(windows, list) or not all(isinstance(w, dict) for w in windows):
+        report(key, "want a list of windows {start, end}", "bad_windows")
+        return
+    ws = sorted((w.get("start"), w.get("end")) for w in windows if _is_date(w.get("start")) and _is_date(w.get("end")))
     for s, e in ws:
         if not s < e:
-            raise PackError(file, key, f"window {s}..{e} is empty or reversed")
+            report(key, f"window {s}..{e} is empty or reversed", "empty_window", start=s.isoformat(), end=e.isoformat())
         if s < period[0] or e > period[1]:
-            raise PackError(file, key, f"window {s}..{e} outside the pack period {period[0]}..{period[1]}")
+            report(key, f"window {s}..{e} outside the pack period {period[0]}..{period[1]}", "window_outside_period",
+                   start=s.isoformat(), end=e.isoformat(), period_start=period[0].isoformat(), period_end=period[1].isoformat())
     for (s1, e1), (s2, e2) in zip(ws, ws[1:]):
         if s2 < e1:
-            raise PackError(file, key, f"overlapping windows {s1}..{e1} and {s2}..{e2}")
+            report(key, f"overlapping windows {s1}..{e1} and {s2}..{e2}", "overlapping_windows",
+                   first=f"{s1.isoformat()}..{e1.isoformat()}", second=f"{s2.isoformat()}..{e2.isoformat()}")
 
 
-def _check_percent_values(file: str, path: str, node: Any) -> None:
-    for lvl, ratios in (node or {}).items():
-        for pol, v in (ratios or {}).items():
+def _check_percent_values(report: _Report, path: str, node: Any) -> None:
+    if not isinstance(node, dict):
+        return
+    for lvl, ratios in node.items():
+        for pol, v in (ratios or {}).items() if isinstance(ratios, dict) else ():
             if not isinstance(v, (int, float)) or not 0 <= v <= 100:
-                raise PackError(file, f"{path}.{lvl}.{pol}", f"percentage {v!r} outside 0-100")
+                report(f"{path}.{lvl}.{pol}", f"percentage {v!r} outside 0-100", "percent_out_of_range", value=str(v))
 
 
-def _levels(file: str, path: str, value: Any) -> tuple[str, ...]:
+def _levels(report: _Report, path: str, value: Any) -> tuple[str, ...]:
     if not isinstance(value, list) or not value:
-        raise PackError(file, path, f"want a non-empty list of official levels {list(OFFICIAL_LEVELS)}")
+        report(path, f"want a non-empty list of official levels {list(OFFICIAL_LEVELS)}", "bad_official_levels")
+        return ()
     for lv in value:
         if lv not in OFFICIAL_LEVELS:
-            raise PackError(file, path, f"unknown official level {lv!r} (want one of {list(OFFICIAL_LEVELS)})")
-    if len(set(value)) != len(value):
-        raise PackError(file, path, "a level is listed twice")
+            report(path, f"unknown official level {lv!r} (want one of {list(OFFICIAL_LEVELS)})", "unknown_official_level",
+                   value=str(lv))
+    if len(set(map(str, value))) != len(value):
+        report(path, "a level is listed twice", "official_level_twice")
     return tuple(value)
 
 
-def _check_grade_workflow(file: str, node: Any) -> None:
+def _check_grade_workflow(report: _Report, node: Any) -> None:
     """Every step present, with known levels; `approve` names exactly the grades A, B and C."""
     if node is None:
         return
     for step in WORKFLOW_STEPS:
-        if step not in node:
-            raise PackError(file, f"grade_workflow.{step}", "required key missing")
+        if not isinstance(node.get(step), dict):
+            report(f"grade_workflow.{step}", "required key missing", "required_missing")
+            continue
         value = node[step].get("value")
         if step == "approve":
             if not isinstance(value, dict) or set(value) != set(GRADES):
-                raise PackError(file, "grade_workflow.approve.value", f"want one entry per grade {list(GRADES)}")
+                report("grade_workflow.approve.value", f"want one entry per grade {list(GRADES)}", "grades_abc")
+                continue
             for grade in GRADES:
-                _levels(file, f"grade_workflow.approve.value.{grade}", value[grade])
+                _levels(report, f"grade_workflow.approve.value.{grade}", value[grade])
         else:
-            _levels(file, f"grade_workflow.{step}.value", value)
-    if "separation" in node and node["separation"].get("value") not in SEPARATIONS:
-        raise PackError(file, "grade_workflow.separation.value",
-                        f"want one of {list(SEPARATIONS)} (four eyes can only be made stricter)")
+            _levels(report, f"grade_workflow.{step}.value", value)
+    if "separation" in node and (node["separation"] or {}).get("value") not in SEPARATIONS:
+        report("grade_workflow.separation.value", f"want one of {list(SEPARATIONS)} (four eyes can only be made stricter)",
+               "separation_weaker")
+
+
+@lru_cache(maxsize=1)
+def known_rule_ids() -> frozenset[str]:
+    """The rule ids the engine has: those its code names (grading/**/*.py) and those the shipped packs and grading
+    criteria cite (grading/**/*.yaml). A pack
+    citing any other id asks for a rule the engine does not have (a new kind of rule is new code, docs/packs.md)."""
+    root = Path(__file__).parent
+    ids: set[str] = set()
+    for p in sorted([*root.rglob("*.py"), *root.rglob("*.yaml")]):
+        ids |= set(_RULE_ID_IN_TEXT.findall(p.read_text(encoding="utf-8")))
+    return frozenset(ids)
+
+
+_RULE_ID_IN_TEXT = re.compile(r"\b(R-[A-Z]+-\d+|X-\d{2}|F-\d{2}b?|D-\d{2})\b")
+
+
+def _check_engine_rules(report: _Report, data: dict) -> None:
+    """What a pack asks the engine's CODE to do must exist (grading/catalogue.py): a trigger's predicate and
+    consequence, a measure, an exemption's effect. A pack naming anything else asks for a rule the engine does not have and is refused."""
+    measures = {m.value for m in Measure}
+    for i, t in enumerate(_records(data.get("triggers"))):
+        if t.get("predicate") not in TRIGGER_PREDICATES:
+            report(f"triggers[{i}].predicate", f"unknown trigger {t.get('predicate')!r}: the engine has no such rule",
+                   "unknown_predicate", value=str(t.get("predicate")))
+        if t.get("consequence") not in TRIGGER_CONSEQUENCES:
+            report(f"triggers[{i}].consequence", f"unknown consequence {t.get('consequence')!r}: the engine has no such rule",
+                   "unknown_consequence", value=str(t.get("consequence")))
+    for section in ("sector_measures", "alert_measures"):
+        for i, m in enumerate(_records(data.get(section))):
+            if m.get("measure") not in measures:
+                report(f"{section}[{i}].measure", f"unknown measure {m.get('measure')!r}", "unknown_measure",
+                       value=str(m.get("measure")))
+    for i, ex in enumerate(_records(data.get("exemptions"))):
+        if "effect" in ex and ex["effect"] not in measures:
+            report(f"exemptions[{i}].effect", f"unknown measure {ex['effect']!r}", "unknown_measure", value=str(ex["effect"]))
+
+
+@lru_cache(maxsize=1)
+def known_settings() -> dict[str, frozenset]:
+    """The local settings the engine and the registry read, by name, each with the options their code knows (empty:
+    a free value): those the shipped packs set. A pack setting another name is read by nothing; a pack offering
+    another option asks the code for a reading it does not have — both need new code (docs/packs.md)."""
+    out: dict[str, set] = {}
+    for p in sorted(PACK_DIR.glob("*.yaml")):
+        data = yaml.safe_load(p.read_text(encoding="utf-8"))
+        for name, node in ((data or {}).get("settings") or {}).items():
+            options = out.setdefault(str(name), set())
+            if isinstance(node, dict) and isinstance(node.get("options"), list):
+                options.update(str(o) for o in node["options"])
+    return {name: frozenset(options) for name, options in out.items()}
+
+
+def _check_settings_known(report: _Report, settings: dict) -> None:
+    known = known_settings()
+    for name, node in settings.items():
+        if str(name) not in known:
+            report(f"settings.{name}", f"unknown setting {name!r}: nothing in the engine or the registry reads it",
+                   "unknown_setting_name", value=str(name))
+            continue
+        allowed = known[str(name)]
+        options = node.get("options") if isinstance(node, dict) else None
+        for option in options if isinstance(options, list) and allowed else ():
+            if str(option) not in allowed:
+                report(f"settings.{name}.options", f"unknown option {option!r} of setting {name!r}: the engine has no "
+                       "such reading", "unknown_option", value=str(option), options="、".join(sorted(allowed)))
+
+
+def _records(node: Any) -> list[dict]:
+    return [x for x in node if isinstance(x, dict)] if isinstance(node, list) else []
 
 
 def _grade_workflow(node: Any) -> Optional[GradeWorkflow]:
@@ -433,57 +568,94 @@ def _grade_workflow(node: Any) -> Optional[GradeWorkflow]:
         separation=str((node.get("separation") or {}).get("value", "successive")))
 
 
-def parse_pack(text: str, file: str = "<pack>") -> Pack:
-    """Validate pack YAML text and build a Pack; raises PackError naming file and key."""
+def _check(text: str, report: _Report) -> Optional[dict]:
+    """Every check of a pack's text, each problem sent to `report`; the validated data (dates as dates), or None
+    when the text is not a mapping at all."""
     loader = _UniqueKeyLoader(text)
-    loader.name = file
+    loader.name = report.file
+    loader.report = report
     try:
         data = loader.get_single_data()
     except yaml.YAMLError as exc:
-        raise PackError(file, "<yaml>", str(exc)) from None
+        mark = getattr(exc, "problem_mark", None)
+        report("<yaml>", str(exc), "yaml_syntax", line=(mark.line + 1) if mark is not None else 0)
+        return None
     finally:
         loader.dispose()
     if not isinstance(data, dict):
-        raise PackError(file, "<root>", "a pack is a mapping")
+        report("<root>", "a pack is a mapping", "not_a_mapping")
+        return None
     for k in sorted(REQUIRED_TOP - set(data)):
-        raise PackError(file, k, "required key missing")
-    _walk(file, data, "", False, False)
-    period = (data["period"]["start"], data["period"]["end"])
-    if not period[0] < period[1]:
-        raise PackError(file, "period", "start must be before end")
-    for i, ex in enumerate(data.get("exemptions", [])):
+        report(k, "required key missing", "required_missing")
+    _walk(report, data, "", False, False)
+    period_node = data.get("period") if isinstance(data.get("period"), dict) else {}
+    period = (period_node.get("start"), period_node.get("end"))
+    if not (_is_date(period[0]) and _is_date(period[1])):
+        period = None
+    elif not period[0] < period[1]:
+        report("period", "start must be before end", "period_reversed")
+        period = None
+    for i, ex in enumerate(_records(data.get("exemptions"))):
+        if period is None:
+            break
         if "windows" in ex:
-            _check_windows(file, f"exemptions[{i}].windows", ex["windows"], period)
-        if "deadline" in ex and not ex["deadline"] < period[1]:
-            raise PackError(file, f"exemptions[{i}].deadline", "deadline after the pack period")
-    for name, rw in (data.get("replacement_windows") or {}).items():
-        _check_windows(file, f"replacement_windows.{name}.windows", rw["windows"], period)
-    _check_percent_values(file, "emergency.ratios.value", data.get("emergency", {}).get("ratios", {}).get("value"))
-    levels = data["alert_levels"]["value"]
-    try:
-        alert_levels = tuple(AlertLevel(x) for x in levels)
-    except ValueError as exc:
-        raise PackError(file, "alert_levels.value", str(exc)) from None
-    settings = data.get("settings", {})
+            _check_windows(report, f"exemptions[{i}].windows", ex["windows"], period)
+        if _is_date(ex.get("deadline")) and not ex["deadline"] < period[1]:
+            report(f"exemptions[{i}].deadline", "deadline after the pack period", "deadline_after_period",
+                   value=ex["deadline"].isoformat(), period_end=period[1].isoformat())
+    rws = data.get("replacement_windows")
+    for name, rw in (rws.items() if isinstance(rws, dict) and period is not None else ()):
+        _check_windows(report, f"replacement_windows.{name}.windows", (rw or {}).get("windows"), period)
+    emergency = data.get("emergency") if isinstance(data.get("emergency"), dict) else {}
+    _check_percent_values(report, "emergency.ratios.value", (emergency.get("ratios") or {}).get("value"))
+    levels = (data.get("alert_levels") or {}).get("value") if isinstance(data.get("alert_levels"), dict) else None
+    if "alert_levels" in data:
+        if not isinstance(levels, list) or not levels:
+            report("alert_levels.value", "want a non-empty list of alert levels", "bad_alert_levels")
+        else:
+            for lv in levels:
+                if lv not in AlertLevel.codes():
+                    report("alert_levels.value", f"{lv!r} is not a valid AlertLevel", "unknown_alert_level", value=str(lv))
+    settings = data.get("settings") if isinstance(data.get("settings"), dict) else {}
     for name, node in settings.items():
-        if "options" in node and isinstance(node.get("value"), str) and node["value"] not in node["options"]:
-            raise PackError(file, f"settings.{name}.value", f"{node['value']!r} not among options {node['options']}")
-    _check_grade_workflow(file, data.get("grade_workflow"))
-    for i, m in enumerate(data.get("sector_measures", [])):
+        if isinstance(node, dict) and "options" in node and isinstance(node.get("value"), str) and node["value"] not in node["options"]:
+            report(f"settings.{name}.value", f"{node['value']!r} not among options {node['options']}", "not_among_options",
+                   value=node["value"], options="、".join(map(str, node["options"] or [])))
+    gw = data.get("grade_workflow")
+    _check_grade_workflow(report, gw if isinstance(gw, dict) or gw is None else {})
+    for i, m in enumerate(_records(data.get("sector_measures"))):
         for key in ("setting", "basis_setting"):
             if key in m and m[key] not in settings:
-                raise PackError(file, f"sector_measures[{i}].{key}", f"unknown setting {m[key]!r}")
+                report(f"sector_measures[{i}].{key}", f"unknown setting {m[key]!r}", "unknown_setting", value=str(m[key]))
+    _check_settings_known(report, settings)
+    _check_engine_rules(report, data)
+    return data
+
+
+def parse_pack(text: str, file: str = "<pack>") -> Pack:
+    """Validate pack YAML text and build a Pack; raises PackError (the first problem) naming file and key."""
+    data = _check(text, _Report(file))
+    assert data is not None  # noqa: S101 - _check raised otherwise
     return Pack(
         id=data["id"], title=data["title"], title_en=data.get("title_en", data["title"]),
         jurisdiction=data["jurisdiction"], province=data.get("province", ""), source_file=data["source_file"],
-        period_start=period[0], period_end=period[1], alert_levels=alert_levels, data=data,
+        period_start=data["period"]["start"], period_end=data["period"]["end"],
+        alert_levels=tuple(AlertLevel(x) for x in data["alert_levels"]["value"]), data=data,
     )
+
+
+def check_pack(text: str, file: str = "<pack>") -> list[PackError]:
+    """EVERY problem of a pack's text (the same checks as parse_pack, which stops at the first), in the order
+    found; an empty list means parse_pack accepts it."""
+    report = _Report(file, collect=True)
+    _check(text, report)
+    return list(report.errors or [])
 
 
 def load_pack_file(path: Path) -> Pack:
     pack = parse_pack(Path(path).read_text(encoding="utf-8"), Path(path).name)
     if pack.id != Path(path).stem:
-        raise PackError(Path(path).name, "id", f"id {pack.id!r} must equal the file name")
+        raise PackError(Path(path).name, "id", f"id {pack.id!r} must equal the file name", "id_mismatch")
     return pack
 
 
@@ -493,5 +665,24 @@ def load_packs(directory: str = str(PACK_DIR)) -> dict[str, Pack]:
     return {p.stem: load_pack_file(p) for p in sorted(Path(directory).glob("*.yaml"))}
 
 
+# Packs from outside the shipped directory (issue 20: officials' packs, activated in the registry). A resolver is
+# a callable pack id -> Pack | None; the registry adds one through registry/policy/packs.register_pack_source, so
+# the engine's own lookups (the batch path, the evaluate contract) find an activated pack like a shipped one.
+# The shipped packs always win: a resolver can never replace one.
+_RESOLVERS: list = []
+
+
+def add_pack_resolver(resolver) -> None:
+    """Consult `resolver(pack_id) -> Pack | None` for ids that are not shipped packs (idempotent)."""
+    if resolver not in _RESOLVERS:
+        _RESOLVERS.append(resolver)
+
+
 def get_pack(pack_id: str) -> Optional[Pack]:
-    return load_packs().get(pack_id)
+    pack = load_packs().get(pack_id)
+    if pack is None and isinstance(pack_id, str):
+        for resolver in _RESOLVERS:
+            pack = resolver(pack_id)
+            if pack is not None:
+                break
+    return pack

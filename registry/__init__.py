@@ -84,6 +84,7 @@ def _import_models() -> None:
     """Every model must be known to the metadata before migrations or create_all run."""
     from registry.accounts import models as _a  # noqa: F401
     from registry.alerts import models as _al  # noqa: F401
+    from registry.authoring import models as _au  # noqa: F401
     from registry.compliance import models as _co  # noqa: F401
     from registry.core import models as _c  # noqa: F401
     from registry.emergency import models as _em  # noqa: F401
@@ -126,6 +127,8 @@ def _register_blueprints(app: Flask) -> None:
     from registry.alerts import report_api as alert_report_api
     from registry.alerts import views as alerts_views
     from registry.audit import views as audit_views
+    from registry.authoring import api as authoring_api
+    from registry.authoring import views as authoring_views
     from registry.compliance import api as compliance_api
     from registry.compliance import views as compliance_views
     from registry.core import api as core_api
@@ -165,8 +168,10 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(supervision_views.bp)
     app.register_blueprint(readings_views.bp)
     app.register_blueprint(compliance_views.bp)
+    app.register_blueprint(authoring_views.bp)
+    app.register_blueprint(authoring_views.public_bp)
     for blp in (accounts_api.blp, enterprises_api.blp, exchange_api.blp, policy_api.blp, grades_api.blp, emergency_api.blp, schedules_api.blp, core_api.blp, supervision_api.blp, alerts_api.blp,
-                alert_report_api.blp, readings_api.blp, compliance_api.blp):
+                alert_report_api.blp, readings_api.blp, compliance_api.blp, authoring_api.blp):
         api.register_blueprint(blp)
         csrf.exempt(blp)  # token clients carry no CSRF token; session writes are guarded in api_auth
 
@@ -177,6 +182,7 @@ def _register_cli(app: Flask) -> None:
     from registry.alerts import cli as alerts_cli
     from registry.alerts import report_cli as alert_report_cli
     from registry.audit import cli as audit_cli
+    from registry.authoring import cli as authoring_cli
     from registry.core import cli as core_cli
     from registry.emergency import cli as emergency_cli
     from registry.enterprises import cli as enterprises_cli
@@ -187,7 +193,7 @@ def _register_cli(app: Flask) -> None:
     from registry.schedules import cli as schedules_cli
 
     for mod in (core_cli, audit_cli, accounts_cli, enterprises_cli, exchange_cli, policy_cli, grades_cli, schedules_cli,
-                emergency_cli, alerts_cli, readings_cli):
+                emergency_cli, alerts_cli, readings_cli, authoring_cli):
         mod.register(app)
     alert_report_cli.register(alerts_cli.alert, emergency_cli.emergency)  # flask alert report, flask emergency remind-plans
     from registry.compliance import cli as compliance_cli

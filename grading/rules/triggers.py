@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from typing import Callable
 
+from grading.catalogue import TRIGGER_CONSEQUENCES
 from grading.decisions import Reason
 from grading.facts import LineFacts
 from grading.rules.base import Context, Proposal, coded, flag, reason, status_at_least
@@ -45,6 +46,10 @@ PREDICATES: dict[str, Callable[[Context, LineFacts, dict], bool]] = {
     "relocation_overdue": lambda c, l, t: c.enterprise.relocation_overdue,
     "staggering_list_not_filed": lambda c, l, t: False,  # enterprise-level: see staggering_list_flags
 }
+
+
+# What a trigger may do to a line (trigger_proposals); the loader refuses a pack naming another (grading/catalogue.py).
+CONSEQUENCES = TRIGGER_CONSEQUENCES
 
 
 def fired(ctx: Context, line: LineFacts) -> list[dict]:

@@ -35,11 +35,29 @@ DOCUMENTS = {
 }
 
 
+# Documents outside the shipped sources (issue 20: a policy document an official uploaded, cited "D<id>:<line>"):
+# resolvers prefix -> title or None, registered by the domain that keeps them (registry/authoring).
+_DOCUMENT_RESOLVERS: list = []
+
+
+def register_document_resolver(resolver) -> None:
+    if resolver not in _DOCUMENT_RESOLVERS:
+        _DOCUMENT_RESOLVERS.append(resolver)
+
+
+def _resolved_title(prefix: str) -> str | None:
+    for resolver in _DOCUMENT_RESOLVERS:
+        title = resolver(prefix)
+        if title:
+            return title
+    return None
+
+
 def document_title(prefix: str) -> str:
     """The document's title in the reader's language; an unknown prefix is returned as is."""
     zh_en = DOCUMENTS.get(prefix)
     if zh_en is None:
-        return prefix
+        return _resolved_title(prefix) or prefix
     return zh_en[0] if is_zh() else zh_en[1]
 
 
@@ -95,8 +113,11 @@ def cite(source: str | None) -> str:
         return str(_l("local setting (not from the sources)"))
     prefix, _sep, rest = text.partition(":")
     digits = "".join(c for c in rest.split("/")[0].replace("–", "-").split("-")[0] if c.isdigit())
-    if prefix not in DOCUMENTS or not digits:
+    if not digits:
         return text
+    if prefix not in DOCUMENTS:
+        uploaded = _resolved_title(prefix)
+        return f"《{uploaded}》{_l('line %(line)s', line=digits)}" if uploaded else text
     title = document_title(prefix)
     where = clause_words(prefix, int(digits)) or str(_l("line %(line)s", line=digits))
     return f"《{title}》{where}" if is_zh() else f"{title}, {where}"

@@ -74,7 +74,7 @@ def decide_many(facts: list[dict[str, Any]], pack: str | Pack, on: date, level: 
     docs = [{"enterprise": dict(f, enterprise_id=str(n))} for n, f in enumerate(facts) if f.get("lines")]
     out: list[Any] = [None] * len(facts)
     if docs:
-        lines, ents = evaluate_frame(frame_from_documents(docs), chosen.id, on, level)
+        lines, ents = evaluate_frame(frame_from_documents(docs), chosen, on, level)
         by_ent = lines.groupby("enterprise_id", sort=False).indices
         line_ids, decisions = lines["line_id"].tolist(), lines["decision"].tolist()
         for row in ents.to_dict("records"):
