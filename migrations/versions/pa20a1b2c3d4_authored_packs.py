@@ -1,7 +1,7 @@
 """authored packs (issue 20): officials' pack versions, their policy documents, cited edits and reviews
 
 Revision ID: pa20a1b2c3d4
-Revises: reg16a0e1f2a3
+Revises: co19a1c0de01
 Create Date: 2026-12-05 05:56:33.780415
 
 """
@@ -12,7 +12,7 @@ import registry.core.types
 
 # revision identifiers, used by Alembic.
 revision = 'pa20a1b2c3d4'
-down_revision = 'reg16a0e1f2a3'
+down_revision = 'co19a1c0de01'
 branch_labels = None
 depends_on = None
 
