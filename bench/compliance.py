@@ -25,7 +25,7 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--enterprises", type=int, default=2000)
     ap.add_argument("--episode-days", type=int, default=5)
-    ap.add_argument("--work", default="/tmp/bench-compliance")
+    ap.add_argument("--work", default="/tmp/bench-compliance")  # noqa: S108  # nosec B108  # a scratch directory, removed first
     args = ap.parse_args()
 
     from registry import create_app
