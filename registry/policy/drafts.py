@@ -44,8 +44,8 @@ from grading.packs import (
     known_rule_ids,
     known_settings,
     parse_pack,
+    spec_for,
 )
-from grading.packs import _spec_for as spec_for  # the loader's one definition of the pack structure
 from grading.vocab import AlertLevel
 from registry.policy import pack_labels
 
