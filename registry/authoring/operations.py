@@ -232,11 +232,47 @@ def _shift_year(d: Any, years: int) -> Any:
         return d.replace(year=d.year + years, day=28)
 
 
+def _shift_dates(data: dict, years: int, reason: str) -> list[tuple[str, Any, Any]]:
+    """Move every date VALUE of the pack (period, deadlines, windows, effective-from dates: the loader's date keys) by
+    whole years, each node that cites one becoming a local setting with `reason` until the official cites the new
+    document. Returns (path, old, new) per date moved."""
+    from registry.policy.drafts import DATE_KEYS
+
+    out: list[tuple[str, Any, Any]] = []
+
+    def walk(node: Any, path: str, cited: dict | None) -> None:
+        if isinstance(node, dict):
+            here = node if "rule" in node else cited
+            for key, value in list(node.items()):
+                sub = f"{path}.{key}" if path else str(key)
+                if key in DATE_KEYS and value is not None and not isinstance(value, (dict, list)):
+                    try:
+                        new = _shift_year(value, years)
+                    except ValueError:
+                        continue  # a bad date: the loader names it
+                    node[key] = new.isoformat()
+                    out.append((sub, _plain(value), new.isoformat()))
+                    target = here if here is not None else node
+                    target.pop("source", None)
+                    target.pop("note", None)
+                    target["local_setting"] = True
+                    target["why"] = reason
+                else:
+                    walk(value, sub, here)
+        elif isinstance(node, list):
+            for i, item in enumerate(node):
+                walk(item, f"{path}[{i}]", cited)
+
+    walk(data, "", None)
+    return out
+
+
 def copy_pack(actor, *, parent: str, region_code: str, season_year: int, pack_id: str | None = None,
               title: str | None = None, example: bool = False) -> AuthoredPack:
     """A draft for `region_code` and the heating season starting in `season_year`, copied from `parent` (a shipped
-    pack id, an activated pack id, or 'authored:<id>'). The period moves to the new season (a local setting until
-    the official cites the new document); every other value stays as the parent had it, with its citation."""
+    pack id, an activated pack id, or 'authored:<id>'). Every date moves to the new season by whole years (a local
+    setting until the official cites the new document); every other value stays as the parent had it, with its
+    citation."""
     region = get_region(region_code or "")
     if region is None:
         raise _invalid("region_code", _("Unknown region code."))
@@ -261,25 +297,18 @@ def copy_pack(actor, *, parent: str, region_code: str, season_year: int, pack_id
     data["id"] = pack_id
     data["title"] = title
     data["title_en"] = f"{data.get('title_en', pack_id)} (copied for {season_year}-{(season_year + 1) % 100:02d})"
-    reason = _("Copied for the heating season starting in %(year)s: the period moved by %(n)s years; cite the new "
-               "document's period.", year=season_year, n=years)
-    old_period = _plain({"start": period.get("start"), "end": period.get("end")})
-    if years:
-        period["start"], period["end"] = _shift_year(period["start"], years), _shift_year(period["end"], years)
-        period.pop("source", None)
-        period.pop("note", None)
-        period["local_setting"] = True
-        period["why"] = reason
+    reason = _("Copied for the heating season starting in %(year)s: the dates moved by %(n)s years; cite the new "
+               "document's dates.", year=season_year, n=years)
+    shifted = _shift_dates(data, years, reason) if years else []
     row = AuthoredPack(pack_id=pack_id, version=1, region_code=region.code, season_year=season_year, title=title,
                        parent_pack_id=parent_pack_id, parent_sha256=parent_sha,
                        parent_id=parent_row.id if parent_row is not None else None, status="draft", example=example,
                        yaml_text=dump(data), author_id=getattr(actor, "id", None))
     db.session.add(row)
     db.session.flush()
-    if years:
-        for key in ("start", "end"):
-            db.session.add(PackEdit(authored_pack_id=row.id, path=f"period.{key}", old_value=old_period[key],
-                                    new_value=_plain(period[key]), reason=reason, actor_id=getattr(actor, "id", None)))
+    for path, old, new in shifted:
+        db.session.add(PackEdit(authored_pack_id=row.id, path=path, old_value=old, new_value=new, reason=reason,
+                                actor_id=getattr(actor, "id", None)))
     audit.record(actor, "pack.copy", row, summary=row.name,
                  after={"pack_id": pack_id, "parent": parent_pack_id, "parent_sha256": parent_sha,
                         "season_year": season_year, "region_code": region.code})
@@ -557,13 +586,23 @@ def active_records(pack_id: str | None = None) -> list[policy_packs.PackRecord]:
 
     if not has_app_context():
         return []
-    q = select(AuthoredPack.pack_id, AuthoredPack.region_code, AuthoredPack.yaml_text, AuthoredPack.sha256).where(
+    q = select(AuthoredPack.id, AuthoredPack.pack_id, AuthoredPack.region_code, AuthoredPack.sha256).where(
         AuthoredPack.status == "active")
     if pack_id is not None:
         q = q.where(AuthoredPack.pack_id == pack_id)
+    out = []
     with db.session.no_autoflush:  # a lookup inside another operation must not flush its half-built rows
-        rows = db.session.execute(q).all()
-    return [policy_packs.PackRecord(r.pack_id, r.region_code, r.yaml_text, r.sha256 or _sha(r.yaml_text)) for r in rows]
+        for r in db.session.execute(q).all():
+            text = _TEXTS.get(r.sha256 or "")
+            if text is None:  # the text once per hash (an active text never changes): lookups stay one small query
+                text = db.session.scalar(select(AuthoredPack.yaml_text).where(AuthoredPack.id == r.id)) or ""
+                if r.sha256 == _sha(text):
+                    _TEXTS[r.sha256] = text
+            out.append(policy_packs.PackRecord(r.pack_id, r.region_code, text, r.sha256 or _sha(text)))
+    return out
+
+
+_TEXTS: dict[str, str] = {}  # sha256 → frozen pack text (content-addressed, so never stale)
 
 
 def document_title(prefix: str) -> str | None:

@@ -17,7 +17,7 @@ from markupsafe import Markup, escape
 from registry.authoring import auth, confirmations, editor, labels  # noqa: F401  (labels registers the vocabularies)
 from registry.authoring import operations as ops
 from registry.authoring.models import PolicyDocument
-from registry.core import codes, confirm, unit_of_work
+from registry.core import codes, confirm, timeutil, unit_of_work
 from registry.core.errors import Forbidden, ValidationFailed
 from registry.core.regions import get_region
 from registry.extensions import db
@@ -93,9 +93,10 @@ def index():
     authored = ops.list_visible(me)
     can_author = bool(me.region_code) and auth.can_author(me, me.region_code)
     region = get_region(me.region_code) if me.region_code else None
-    year = date.today().year
+    today = timeutil.beijing_today()
     return render_template("authoring/index.html", shipped=ops.shipped_packs(), authored=authored,
-                           can_author=can_author, region=region, default_year=year if date.today().month >= 7 else year - 1,
+                           can_author=can_author, region=region,
+                           default_year=today.year if today.month >= 7 else today.year - 1,
                            default_parent=policy_packs.pack_for_region(me.region_code) if me.region_code else "")
 
 

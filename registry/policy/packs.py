@@ -139,10 +139,10 @@ def _authored_for_region(region_code: str) -> Optional[str]:
     sets grade_workflow (what a region's pack must answer), else None."""
     if not _SOURCES or not region_code:
         return None
+    from registry.core import timeutil
     from registry.core.regions import region_prefix
-    from registry.core.timeutil import beijing_today
 
-    today = beijing_today()
+    today = timeutil.beijing_today()
     best: tuple[int, str] | None = None
     for rec in _records(None):
         prefix = region_prefix(rec.region_code)

@@ -53,7 +53,18 @@ def test_copy_gives_a_draft_for_the_new_season_that_passes_the_loader(demo_city)
     pack = __import__("registry.policy.drafts", fromlist=["load_draft"]).load_draft(row.yaml_text)
     assert (pack.period_start.isoformat(), pack.period_end.isoformat()) == ("2026-10-01", "2027-04-01")
     assert ops.problems(row) == []
-    assert {e.path for e in row.edits} == {"period.start", "period.end"}
+    paths = {e.path for e in row.edits}
+    assert {"period.start", "period.end", "livelihood.filing_deadline"} <= paths and all(e.reason for e in row.edits)
+    assert next(e for e in row.edits if e.path == "livelihood.filing_deadline").new_value == "2026-09-30"
+
+
+@pytest.mark.parametrize("parent", ["langfang-2017-18", "shijiazhuang-2018-20", "jizhou-2018-19", "jiyuan-2018-19",
+                                    "jjj-2019-20"])
+def test_every_shipped_pack_copies_for_a_new_season_without_problems(demo_city, parent):
+    """A copy moves every date by whole years (windows stay inside the moved period, deadlines before its end), so
+    the draft loads with no problem before any edit."""
+    row = ops.copy_pack(_user("hebei"), parent=parent, region_code="130000", season_year=2026, pack_id="copy-2026-27")
+    assert ops.problems(row) == [], [p.as_dict() for p in ops.problems(row)]
     assert "pack.copy" in set(db.session.scalars(select(AuditEntry.action)))
 
 
@@ -233,3 +244,21 @@ def test_demo_builder_adds_one_marked_example(demo_city):
     rows = db.session.scalars(select(AuthoredPack)).all()
     assert len(rows) == 1 and rows[0].example and rows[0].status == "draft" and "未经审核的示例" in rows[0].title
     assert db.session.scalar(select(PackEdit.id)) is not None
+
+
+def test_emergency_list_compiles_and_files_with_an_active_pack(demo_city):
+    """From activation on, the emergency list works for the new season unchanged: it records the pack's hash and
+    the engine version; filed, it makes that version count as used (immutable; a correction is a new version)."""
+    row = _cited_draft()
+    ops.submit(_user("langfang"), row.id)
+    ops.review(_user("hebei"), row.id, "approve")
+    ops.activate(_user("langfang"), row.id)
+    db.session.commit()
+    from registry.emergency import operations as em
+
+    lst = em.compile_list(_user("langfang"), {"region_code": "131000", "pack_id": "langfang-2026-27"})
+    db.session.commit()
+    assert lst.pack_sha256 == row.sha256 and lst.engine_version == policy_packs.ENGINE_VERSION and lst.entries
+    em.file_list(_user("langfang"), lst.id, {})
+    db.session.commit()
+    assert ops.used_by(row) == {"schedules": 0, "lists": 1}
