@@ -363,7 +363,10 @@ def _spec_for(path: str) -> Any:
     return None
 
 
-spec_for = _spec_for  # public name: the loader's one definition of the pack structure (schema forms read it)
+def spec_for(path: str) -> Any:
+    """The allowed keys at a dotted pack path (SPEC: a set, FREE, or None), `[n]` and data keys matched as `[]`/`*`:
+    the loader's one definition of the pack structure, which the authoring forms are generated from."""
+    return _spec_for(path)
 
 
 def _is_cited(node: dict) -> bool:
@@ -480,7 +483,8 @@ def _check_grade_workflow(report: _Report, node: Any) -> None:
                 _levels(report, f"grade_workflow.approve.value.{grade}", value[grade])
         else:
             _levels(report, f"grade_workflow.{step}.value", value)
-    if "separation" in node and (node["separation"] or {}).get("value") not in SEPARATIONS:
+    separation = node.get("separation")
+    if "separation" in node and (separation.get("value") if isinstance(separation, dict) else None) not in SEPARATIONS:
         report("grade_workflow.separation.value", f"want one of {list(SEPARATIONS)} (four eyes can only be made stricter)",
                "separation_weaker")
 
@@ -505,19 +509,19 @@ def _check_engine_rules(report: _Report, data: dict) -> None:
     consequence, a measure, an exemption's effect. A pack naming anything else asks for a rule the engine does not have and is refused."""
     measures = {m.value for m in Measure}
     for i, t in enumerate(_records(data.get("triggers"))):
-        if t.get("predicate") not in TRIGGER_PREDICATES:
+        if not _among(t.get("predicate"), TRIGGER_PREDICATES):
             report(f"triggers[{i}].predicate", f"unknown trigger {t.get('predicate')!r}: the engine has no such rule",
                    "unknown_predicate", value=str(t.get("predicate")))
-        if t.get("consequence") not in TRIGGER_CONSEQUENCES:
+        if not _among(t.get("consequence"), TRIGGER_CONSEQUENCES):
             report(f"triggers[{i}].consequence", f"unknown consequence {t.get('consequence')!r}: the engine has no such rule",
                    "unknown_consequence", value=str(t.get("consequence")))
     for section in ("sector_measures", "alert_measures"):
         for i, m in enumerate(_records(data.get(section))):
-            if m.get("measure") not in measures:
+            if not _among(m.get("measure"), measures):
                 report(f"{section}[{i}].measure", f"unknown measure {m.get('measure')!r}", "unknown_measure",
                        value=str(m.get("measure")))
     for i, ex in enumerate(_records(data.get("exemptions"))):
-        if "effect" in ex and ex["effect"] not in measures:
+        if "effect" in ex and not _among(ex["effect"], measures):
             report(f"exemptions[{i}].effect", f"unknown measure {ex['effect']!r}", "unknown_measure", value=str(ex["effect"]))
 
 
@@ -549,6 +553,14 @@ def _check_settings_known(report: _Report, settings: dict) -> None:
             if str(option) not in allowed:
                 report(f"settings.{name}.options", f"unknown option {option!r} of setting {name!r}: the engine has no "
                        "such reading", "unknown_option", value=str(option), options="、".join(sorted(allowed)))
+
+
+def _among(value: Any, known: Any) -> bool:
+    """`value in known`, False for a value that cannot be a name (a mapping or list typed where a name belongs)."""
+    try:
+        return value in known
+    except TypeError:
+        return False
 
 
 def _records(node: Any) -> list[dict]:
@@ -588,6 +600,15 @@ def _check(text: str, report: _Report) -> Optional[dict]:
     for k in sorted(REQUIRED_TOP - set(data)):
         report(k, "required key missing", "required_missing")
     _walk(report, data, "", False, False)
+    for k in ("id", "title", "jurisdiction", "source_file"):
+        if k in data and not (isinstance(data[k], str) and data[k].strip()):
+            report(k, "required key missing", "required_missing")
+    for section, keys in (("period", ("start", "end")), ("heating_season", ("start_month_day", "end_month_day"))):
+        if section in data:
+            node = data[section] if isinstance(data[section], dict) else {}
+            for k in keys:
+                if node.get(k) is None:
+                    report(f"{section}.{k}", "required key missing", "required_missing")
     period_node = data.get("period") if isinstance(data.get("period"), dict) else {}
     period = (period_node.get("start"), period_node.get("end"))
     if not (_is_date(period[0]) and _is_date(period[1])):
@@ -605,7 +626,8 @@ def _check(text: str, report: _Report) -> Optional[dict]:
                    value=ex["deadline"].isoformat(), period_end=period[1].isoformat())
     rws = data.get("replacement_windows")
     for name, rw in (rws.items() if isinstance(rws, dict) and period is not None else ()):
-        _check_windows(report, f"replacement_windows.{name}.windows", (rw or {}).get("windows"), period)
+        _check_windows(report, f"replacement_windows.{name}.windows", rw.get("windows") if isinstance(rw, dict) else None,
+                       period)
     emergency = data.get("emergency") if isinstance(data.get("emergency"), dict) else {}
     _check_percent_values(report, "emergency.ratios.value", (emergency.get("ratios") or {}).get("value"))
     levels = (data.get("alert_levels") or {}).get("value") if isinstance(data.get("alert_levels"), dict) else None
@@ -618,14 +640,15 @@ def _check(text: str, report: _Report) -> Optional[dict]:
                     report("alert_levels.value", f"{lv!r} is not a valid AlertLevel", "unknown_alert_level", value=str(lv))
     settings = data.get("settings") if isinstance(data.get("settings"), dict) else {}
     for name, node in settings.items():
-        if isinstance(node, dict) and "options" in node and isinstance(node.get("value"), str) and node["value"] not in node["options"]:
+        if isinstance(node, dict) and isinstance(node.get("options"), list) and isinstance(node.get("value"), str) \
+                and node["value"] not in node["options"]:
             report(f"settings.{name}.value", f"{node['value']!r} not among options {node['options']}", "not_among_options",
                    value=node["value"], options="、".join(map(str, node["options"] or [])))
     gw = data.get("grade_workflow")
     _check_grade_workflow(report, gw if isinstance(gw, dict) or gw is None else {})
     for i, m in enumerate(_records(data.get("sector_measures"))):
         for key in ("setting", "basis_setting"):
-            if key in m and m[key] not in settings:
+            if key in m and not _among(m[key], settings):
                 report(f"sector_measures[{i}].{key}", f"unknown setting {m[key]!r}", "unknown_setting", value=str(m[key]))
     _check_settings_known(report, settings)
     _check_engine_rules(report, data)

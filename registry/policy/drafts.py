@@ -44,7 +44,7 @@ from grading.packs import (
     known_rule_ids,
     known_settings,
     parse_pack,
-    spec_for,  # the loader's one definition of the pack structure
+    spec_for,
 )
 from grading.vocab import AlertLevel
 from registry.policy import pack_labels
