@@ -117,11 +117,11 @@ def test_types_come_from_the_loader_spec(zh):
 
 
 @pytest.mark.parametrize("posted, path, words", [
-    ({"sector_measures[0].percentage_min": "abc"}, "sector_measures[0].percentage_min", "Not a number"),
-    ({"sector_measures[0].percentage_max": "150"}, "sector_measures[0].percentage_max", "0 and 100"),
-    ({"sector_measures[0].measure": "holiday"}, "sector_measures[0].measure", "Not among the choices"),
+    ({"sector_measures[0].percentage_min": "abc"}, "sector_measures[0].percentage_min", "不是数字"),
+    ({"sector_measures[0].percentage_max": "150"}, "sector_measures[0].percentage_max", "0至100"),
+    ({"sector_measures[0].measure": "holiday"}, "sector_measures[0].measure", "不在可选项之内"),
     ({"sector_measures[0].source": "第129行"}, "sector_measures[0].source", "000:129"),
-    ({"sector_measures[0].percentage_min": ""}, "sector_measures[0].percentage_min", "Required"),
+    ({"sector_measures[0].percentage_min": ""}, "sector_measures[0].percentage_min", "必填"),
 ])
 def test_bad_values_come_back_by_field(zh, posted, path, words):
     """A typed value that is not its type is refused beside its field; nothing else changes."""
