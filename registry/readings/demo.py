@@ -22,6 +22,7 @@ from registry.accounts.auth import SYSTEM
 from registry.core import timeutil
 from registry.enterprises.models import Enterprise, ProductionLine
 from registry.extensions import db
+from registry.policy import packs as policy_packs
 from registry.readings import operations as ops
 from registry.readings import synthetic
 from registry.readings.models import Meter, ReadingBatch, Stack
@@ -38,8 +39,9 @@ def _beijing(at: datetime) -> datetime:
 
 
 def episode_orders() -> tuple[datetime, datetime, dict[int, dict[str, Any]]] | None:
-    """(window start, window end, {enterprise_id: {"measure", "pct", "transport"}}) of the finished Langfang demo
-    episode, read through the metadata; None when there is none."""
+    """(window start, window end, {enterprise_id: {"measure", "pct", "transport", "line_id"}}) of the finished
+    Langfang demo episode, read through the metadata; None when there is none. `line_id` is the line the strictest
+    measure is ordered on: the production meter goes on it, so what the checks compare is the ordered line's power."""
     tables = db.metadata.tables
     if "alert_order" not in tables or "alert_episode" not in tables:
         return None
@@ -58,16 +60,17 @@ def episode_orders() -> tuple[datetime, datetime, dict[int, dict[str, Any]]] | N
     out: dict[int, dict[str, Any]] = {}
     for r in rows:
         content = r.content if isinstance(r.content, dict) else json.loads(r.content or "{}")
-        measure, pct = "none", 0.0
+        measure, pct, line_id = "none", 0.0, None
         for ln in content.get("lines") or []:
             if ln.get("measure") == "stop":
-                measure, pct = "stop", 0.0
+                measure, pct, line_id = "stop", 0.0, ln.get("line_id")
                 break
-            if ln.get("measure") == "curtail":
-                measure, pct = "curtail", max(pct, float(ln.get("percent") or 0))
+            if ln.get("measure") == "curtail" and float(ln.get("percent") or 0) >= pct:
+                measure, pct, line_id = "curtail", float(ln.get("percent") or 0), ln.get("line_id")
         prev = out.get(r.enterprise_id)
         if prev is None or (measure == "stop") or (measure == "curtail" and prev["measure"] == "none"):
-            out[r.enterprise_id] = {"measure": measure, "pct": pct, "transport": bool(content.get("transport"))}
+            out[r.enterprise_id] = {"measure": measure, "pct": pct, "transport": bool(content.get("transport")),
+                                    "line_id": line_id}
     return _beijing(start), _beijing(end), out
 
 
@@ -87,10 +90,14 @@ def build_readings_demo(store: ReadingsStore | None = None, *, seed: int = 19) -
         start = datetime.combine(today - timedelta(days=3), time(8))
         found = (start, start + timedelta(days=2), {})
     window_start, window_end, orders = found
+    ban_all = _bans_every_vehicle(enterprises[0].region_code)
     plans = []
     for i, ent in enumerate(enterprises):
-        line = db.session.scalar(select(ProductionLine).where(ProductionLine.enterprise_id == ent.id)
-                                 .order_by(ProductionLine.id).limit(1))
+        ordered = (orders.get(ent.id) or {}).get("line_id")
+        line = db.session.get(ProductionLine, ordered) if ordered else None
+        if line is None or line.enterprise_id != ent.id:
+            line = db.session.scalar(select(ProductionLine).where(ProductionLine.enterprise_id == ent.id)
+                                     .order_by(ProductionLine.id).limit(1))
         prod = ops.register_meter(SYSTEM, ent.id, {"code": "P1", "facility": line.name if line else "生产线",
                                                    "role": "production", "line_id": line.id if line else None})
         ctrl = ops.register_meter(SYSTEM, ent.id, {"code": "C1", "facility": "污染治理设施", "role": "control",
@@ -106,7 +113,7 @@ def build_readings_demo(store: ReadingsStore | None = None, *, seed: int = 19) -
         plans.append(synthetic.EnterprisePlan(
             enterprise_id=ent.id, city_code=city_of(ent.region_code), production_meter=prod.id, control_meter=ctrl.id,
             stack=stack.id if stack else None, measure=order["measure"], curtail_pct=order["pct"],
-            transport_ban=order["transport"]))
+            transport_ban=order["transport"], ban_all_vehicles=ban_all))
     first_day = window_start.date() - timedelta(days=14)
     plan = synthetic.Plan(plans, first_day, (window_start.date() - first_day).days, window_start, window_end,
                           after_days=1, seed=seed)
@@ -131,6 +138,14 @@ def build_readings_demo(store: ReadingsStore | None = None, *, seed: int = 19) -
     made["violations"] = len(plan.truth)
     db.session.flush()
     return made
+
+
+def _bans_every_vehicle(region_code: str) -> bool:
+    """Whether the region's pack bans every transport vehicle during an alert (Langfang, 000:139: no exception
+    standard), so that a compliant demo enterprise moves no truck in the window rather than its 国六 fleet."""
+    pack = policy_packs.get_pack(policy_packs.pack_for_region(region_code))
+    ban = ((pack.section("transport") or {}).get("alert_ban") or {}) if pack else {}
+    return bool(ban) and not ban.get("exception_min_standard")
 
 
 def demo_truth(store: ReadingsStore | None = None) -> dict[str, Any] | None:

@@ -24,7 +24,7 @@ any sensible threshold so the truth is unambiguous):
   stack sends only 60 % of the window's hours.
 - Gate: 6 trucks in and out per working day (国5/国6 diesel, natural gas, electric). During a transport ban
   (`transport_ban`, 001:103 / 004:394 / 000:139) compliant enterprises move only 国6, natural gas or electric
-  vehicles. Violation `banned_truck`: one 国4 diesel truck enters (and leaves) during the window.
+  vehicles, or none at all where the ban has no exception standard (`ban_all_vehicles`, 000:139). Violation `banned_truck`: one 国4 diesel truck enters (and leaves) during the window.
 """
 from __future__ import annotations
 
@@ -53,6 +53,7 @@ class EnterprisePlan:
     measure: str = "none"                 # none | stop | curtail (the order in force during the window)
     curtail_pct: float = 0.0              # 0–100, for "curtail"
     transport_ban: bool = False
+    ban_all_vehicles: bool = False        # the ban has no exception standard (000:139): compliant means no truck
     plate_prefix: str = "冀R"
     violations: tuple[str, ...] = ()      # planted, from VIOLATIONS
 
@@ -215,6 +216,7 @@ class _Arrays:
         self.window_factor = f
         self.stopped = measure == "stop"
         self.ban = np.array([e.transport_ban for e in es], bool)
+        self.ban_all = np.array([e.ban_all_vehicles for e in es], bool)
         self.plate_prefix = [e.plate_prefix for e in es]
 
 
@@ -344,6 +346,8 @@ def _gate(plan: Plan, a: _Arrays, idx: np.ndarray, city: str, day: date) -> pa.T
             at_in = day0 + timedelta(hours=7 + 2 * k, minutes=(eid * 7 + k * 11) % 50)
             at_out = at_in + timedelta(minutes=45)
             banned_now = bool(a.ban[i]) and plan.window_start <= at_in < plan.window_end
+            if banned_now and a.ban_all[i]:
+                continue  # every vehicle banned (000:139): a compliant enterprise moves none
             fleet = _BAN_FLEET if banned_now else _NORMAL_FLEET
             standard, fuel = fleet[(eid + k) % len(fleet)]
             truck(eid, f"{a.plate_prefix[i]}{chr((75 if banned_now else 65) + k)}{eid % 100000:05d}", standard, fuel,

@@ -29,3 +29,22 @@ def test_demo_readings_around_the_demo_alert(demo_city, readings_store):
     before = db.session.scalar(select(func.count()).select_from(Meter))
     assert build_readings_demo(readings_store)["meters"] == 0
     assert db.session.scalar(select(func.count()).select_from(Meter)) == before
+
+
+@pytest.mark.demo_city(per_city=6)
+def test_the_demo_episodes_violators_are_found_exactly(demo_city, readings_store):
+    """Issue 19 "Done when": the checks run over the demo episode find the planted violators, no more, no less —
+    the meter sits on the line the order names (a curtailed second line is what the check compares), and under
+    Langfang's ban of every transport vehicle (000:139) a compliant enterprise moves no truck."""
+    from registry.alerts.demo import build_alert_demo
+    from registry.compliance.demo import build_compliance_demo, found_vs_truth
+    from registry.extensions import db
+    from registry.readings.demo import build_readings_demo
+
+    build_alert_demo()
+    build_readings_demo(readings_store)
+    db.session.commit()
+    build_compliance_demo()
+    db.session.commit()
+    found, planted = found_vs_truth()
+    assert planted and found == planted
