@@ -307,6 +307,117 @@ def _write_body_rows(ws, spec: dd.Sheet, frame: pd.DataFrame, lang: str, start: 
     ws.table.clear()
 
 
+# ---- the streamed export: stored rows → cells' XML, each distinct value converted once ----
+
+CACHE_LIMIT = 50_000  # distinct values remembered per column (a column of unique names is not kept whole)
+
+
+class _ColumnCells:
+    """What follows `<c r="A2` for each stored value of one column: `"` plus the cell's type, style and value XML,
+    or None for a blank cell. The value goes through the same canonical() and display_column() as a frame's
+    column (once per distinct value, in blocks) and then through the same XML as _write_body_rows."""
+
+    def __init__(self, ws, f: Field, lang: str):
+        from registry.exchange.validator import canonical
+
+        self.ws, self.f, self.lang, self.canonical = ws, f, lang, canonical
+        self.cache: dict[Any, str | None] = {}
+        self.distinct = False
+        self.any = False
+
+    def rests(self, values) -> list[str | None] | None:
+        """The cells' XML after their references, or None when every value is blank."""
+        if values.count(None) == len(values):
+            return None
+        if self.distinct:  # mostly distinct values (names, measurements): converted as they come
+            return self._convert(list(values))
+        cache = self.cache
+        missing = [v for v in dict.fromkeys(values) if v not in cache]
+        if missing:
+            if len(missing) > len(values) // 2:
+                self.distinct = True
+                cache.clear()
+                return self._convert(list(values))
+            if len(cache) + len(missing) > CACHE_LIMIT:
+                cache.clear()
+            cache.update(zip(missing, self._convert(missing)))
+        return list(map(cache.__getitem__, values))
+
+    def _convert(self, raw: list[Any]) -> list[str | None]:
+        f = self.f
+        shown = display_column(f, self.canonical(f, pd.Series(raw, dtype=object)), self.lang)
+        if f.type is FieldType.DATE:
+            out = _number_cells([""] * len(shown), _date_serials(shown), self._date_style() if any(
+                v is not None for v in shown) else "")
+        elif f.type in (FieldType.DECIMAL, FieldType.INTEGER):
+            out = _number_cells([""] * len(shown), shown, "")
+        else:
+            out = _text_cells(self.ws, [""] * len(shown), shown)
+        rests = [None if c is None else c[len('<c r="'):] for c in out]
+        self.any = self.any or any(c is not None for c in rests)
+        return rests
+
+    def _date_style(self) -> str:
+        # the default date format gets its style index at the first date written, as XlsxWriter gives it
+        ws = self.ws
+        return f' s="{ws.default_date_format._get_xf_index()}"' if ws.default_date_format else ""
+
+
+def write_xlsx_rows(out: BinaryIO, sources: dict[str, tuple[list[str], Any]], lang: str = "zh") -> None:
+    """The export: like write_xlsx without a template, but each sheet's rows come from `sources` — sheet key →
+    (field keys of the row tuples, iterator of row chunks of stored values) — and go into the sheet XML chunk by
+    chunk, so no sheet is ever held whole (tests/integration/exchange/test_export_stream.py checks that the
+    bytes are those of write_xlsx cell by cell on the canonical frames)."""
+    wb = xlsxwriter.Workbook(out, {**WORKBOOK_OPTIONS, "constant_memory": True, "in_memory": False})
+    styles = Styles(wb)
+    sheets = [s for s in dd.SHEETS if s.key in sources]
+    worksheets = {s.key: wb.add_worksheet(s.title(lang)) for s in sheets}
+    refs = _lists_sheet(wb, lang)
+    for s in sheets:
+        ws = worksheets[s.key]
+        write_header(ws, styles, s, lang, refs)
+        names, chunks = sources[s.key]
+        _write_rows_stream(ws, s, names, chunks, lang, 1)
+    wb.close()
+
+
+def _write_rows_stream(ws, spec: dd.Sheet, names: list[str], chunks, lang: str, start: int) -> None:
+    from xlsxwriter.utility import xl_col_to_name
+
+    position = {k: i for i, k in enumerate(names)}
+    columns = [(col, position[f.key], _ColumnCells(ws, f, lang), f'<c r="{xl_col_to_name(col)}')
+               for col, f in enumerate(spec.fields) if f.key in position]
+    fh = None
+    row = start
+    last = None
+    for rows in chunks:
+        if not rows:
+            continue
+        if fh is None:  # the header row goes out through XlsxWriter itself, as in _write_body_rows
+            ws._write_single_row(start)
+            fh = ws.fh
+        numbers = [str(r) for r in range(row + 1, row + 1 + len(rows))]
+        values = list(zip(*rows))
+        cells = []
+        for _col, i, conv, prefix in columns:
+            rests = conv.rests(values[i])
+            if rests is not None:
+                cells.append([prefix + r + x if x is not None else "" for r, x in zip(numbers, rests)])
+        kept = [(r, body) for r, body in zip(numbers, map("".join, zip(*cells))) if body]
+        if kept:
+            fh.write("".join([f'<row r="{r}">{body}</row>' for r, body in kept]))
+            last = int(kept[-1][0]) - 1
+        row += len(rows)
+    if last is not None:
+        used = [col for col, _i, conv, _p in columns if conv.any]
+        ws.dim_rowmax = max(ws.dim_rowmax if ws.dim_rowmax is not None else last, last)
+        ws.dim_colmin = min(used) if ws.dim_colmin is None else min(ws.dim_colmin, min(used))
+        ws.dim_colmax = max(used) if ws.dim_colmax is None else max(ws.dim_colmax, max(used))
+        ws.previous_row = last
+    if fh is not None:
+        ws.table.clear()
+
+
 def _canonical_example(spec: dd.Sheet, example: pd.DataFrame) -> pd.DataFrame:
     for f in spec.fields:
         if f.type is FieldType.DATE:
