@@ -9,7 +9,10 @@ constant-memory mode, row by row.
 from __future__ import annotations
 
 import io
+import os
 import re
+import shutil
+import types
 from datetime import date
 from typing import Any, BinaryIO
 
@@ -321,12 +324,12 @@ class _ColumnCells:
         from registry.exchange.validator import canonical
 
         self.ws, self.f, self.lang, self.canonical = ws, f, lang, canonical
-        self.cache: dict[Any, str | None] = {}
+        self.cache: dict[Any, bytes | None] = {}
         self.distinct = False
         self.any = False
 
-    def rests(self, values) -> list[str | None] | None:
-        """The cells' XML after their references, or None when every value is blank."""
+    def rests(self, values) -> list[bytes | None] | None:
+        """The cells' XML (UTF-8) after their references, or None when every value is blank."""
         if values.count(None) == len(values):
             return None
         if self.distinct:  # mostly distinct values (names, measurements): converted as they come
@@ -343,8 +346,13 @@ class _ColumnCells:
             cache.update(zip(missing, self._convert(missing)))
         return list(map(cache.__getitem__, values))
 
-    def _convert(self, raw: list[Any]) -> list[str | None]:
+    def _convert(self, raw: list[Any]) -> list[bytes | None]:
         f = self.f
+        if f.type in (FieldType.DECIMAL, FieldType.INTEGER):
+            fast = _number_rests(f, raw)
+            if fast is not None:
+                self.any = self.any or any(c is not None for c in fast)
+                return fast
         shown = display_column(f, self.canonical(f, pd.Series(raw, dtype=object)), self.lang)
         if f.type is FieldType.DATE:
             out = _number_cells([""] * len(shown), _date_serials(shown), self._date_style() if any(
@@ -353,7 +361,7 @@ class _ColumnCells:
             out = _number_cells([""] * len(shown), shown, "")
         else:
             out = _text_cells(self.ws, [""] * len(shown), shown)
-        rests = [None if c is None else c[len('<c r="'):] for c in out]
+        rests = [None if c is None else c[len('<c r="'):].encode("utf-8") for c in out]
         self.any = self.any or any(c is not None for c in rests)
         return rests
 
@@ -361,6 +369,21 @@ class _ColumnCells:
         # the default date format gets its style index at the first date written, as XlsxWriter gives it
         ws = self.ws
         return f' s="{ws.default_date_format._get_xf_index()}"' if ws.default_date_format else ""
+
+
+def _number_rests(f: Field, raw: list[Any]) -> list[bytes | None] | None:
+    """Numbers straight from the stored values, as canonical() + display_column() + _number_cells() make them:
+    rounded to the column's places (decimals), None for blank, `%.16G`, an integer-valued float like its int
+    (so -0.0 is 0). None when a value is not a plain number (then the general path decides)."""
+    try:
+        values = np.array(raw, dtype=float)
+    except (TypeError, ValueError):
+        return None
+    if f.type is FieldType.DECIMAL:
+        values = np.round(values, dd.decimal_places(f))
+    if np.isinf(values).any():
+        raise TypeError("NAN/INF not supported in write_number() without 'nan_inf_to_errors' Workbook() option")
+    return [None if v != v else b'"><v>%s</v></c>' % f"{v + 0.0:.16G}".encode("ascii") for v in values.tolist()]
 
 
 def write_xlsx_rows(out: BinaryIO, sources: dict[str, tuple[list[str], Any]], lang: str = "zh") -> None:
@@ -378,14 +401,31 @@ def write_xlsx_rows(out: BinaryIO, sources: dict[str, tuple[list[str], Any]], la
         write_header(ws, styles, s, lang, refs)
         names, chunks = sources[s.key]
         _write_rows_stream(ws, s, names, chunks, lang, 1)
+        ws._write_optimized_sheet_data = types.MethodType(_copy_sheet_data, ws)
     wb.close()
+
+
+def _copy_sheet_data(ws) -> None:
+    """XlsxWriter's Worksheet._write_optimized_sheet_data (3.2.9), copying the rows' UTF-8 as bytes instead of
+    decoding and encoding them again in 64 KiB pieces of text (the same bytes: the XML holds no raw \\r)."""
+    if ws.dim_rowmin is None:
+        ws._xml_empty_tag("sheetData")
+        return
+    ws._xml_start_tag("sheetData")
+    ws.fh.flush()
+    ws.row_data_fh.flush()
+    ws.row_data_fh.seek(0)
+    shutil.copyfileobj(ws.row_data_fh.buffer, ws.fh.buffer, 1 << 20)
+    ws.row_data_fh.close()
+    os.unlink(ws.row_data_filename)
+    ws._xml_end_tag("sheetData")
 
 
 def _write_rows_stream(ws, spec: dd.Sheet, names: list[str], chunks, lang: str, start: int) -> None:
     from xlsxwriter.utility import xl_col_to_name
 
     position = {k: i for i, k in enumerate(names)}
-    columns = [(col, position[f.key], _ColumnCells(ws, f, lang), f'<c r="{xl_col_to_name(col)}')
+    columns = [(col, position[f.key], _ColumnCells(ws, f, lang), f'<c r="{xl_col_to_name(col)}'.encode("ascii"))
                for col, f in enumerate(spec.fields) if f.key in position]
     fh = None
     row = start
@@ -395,17 +435,18 @@ def _write_rows_stream(ws, spec: dd.Sheet, names: list[str], chunks, lang: str, 
             continue
         if fh is None:  # the header row goes out through XlsxWriter itself, as in _write_body_rows
             ws._write_single_row(start)
-            fh = ws.fh
-        numbers = [str(r) for r in range(row + 1, row + 1 + len(rows))]
+            ws.fh.flush()
+            fh = ws.fh.buffer  # then the rows' XML as UTF-8 bytes, under the text layer (flushed: same order)
+        numbers = [b"%d" % r for r in range(row + 1, row + 1 + len(rows))]
         values = list(zip(*rows))
         cells = []
         for _col, i, conv, prefix in columns:
             rests = conv.rests(values[i])
             if rests is not None:
-                cells.append([prefix + r + x if x is not None else "" for r, x in zip(numbers, rests)])
-        kept = [(r, body) for r, body in zip(numbers, map("".join, zip(*cells))) if body]
+                cells.append([prefix + r + x if x is not None else b"" for r, x in zip(numbers, rests)])
+        kept = [(r, body) for r, body in zip(numbers, map(b"".join, zip(*cells))) if body]
         if kept:
-            fh.write("".join([f'<row r="{r}">{body}</row>' for r, body in kept]))
+            fh.write(b"".join([b"".join((b'<row r="', r, b'">', body, b"</row>")) for r, body in kept]))
             last = int(kept[-1][0]) - 1
         row += len(rows)
     if last is not None:
