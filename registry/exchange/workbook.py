@@ -341,8 +341,9 @@ class _ColumnCells:
                 self.distinct = True
                 cache.clear()
                 return self._convert(list(values))
-            if len(cache) + len(missing) > CACHE_LIMIT:
+            if len(cache) + len(missing) > CACHE_LIMIT:  # start again with this chunk's values alone
                 cache.clear()
+                missing = list(dict.fromkeys(values))
             cache.update(zip(missing, self._convert(missing)))
         return list(map(cache.__getitem__, values))
 

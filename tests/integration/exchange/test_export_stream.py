@@ -69,7 +69,7 @@ def awkward_registry(do_import, admin):
     db.session.commit()
 
 
-@pytest.mark.parametrize("lang,chunk,cache", [("zh", 10_000, 50_000), ("zh", 2, 3), ("en", 3, 1)])
+@pytest.mark.parametrize("lang,chunk,cache", [("zh", 10_000, 50_000), ("zh", 2, 3), ("zh", 9, 2), ("en", 3, 1)])
 def test_streamed_export_is_byte_identical_to_the_former_export(awkward_registry, admin, monkeypatch, lang, chunk, cache):
     from registry.exchange import exporter
     from registry.exchange import operations as ops
@@ -110,3 +110,20 @@ def test_streamed_export_of_one_kind_and_of_a_scoped_official(awkward_registry, 
             assert _parts(data) == _parts(buf.getvalue())
     lines = b"".join(v for k, v in _parts(ops.export(county, "lines", "xlsx", "zh").data).items() if k.startswith("xl/worksheets/"))
     assert enterprise_row(1)["uscc"].encode() in lines and enterprise_row(20, ZHENGDING)["uscc"].encode() not in lines
+
+
+def test_value_cache_starts_again_when_full(db_app, monkeypatch):
+    """A chunk whose values were partly cached, arriving when the cache is full, is converted whole (not a KeyError
+    for the values the emptied cache forgot)."""
+    import xlsxwriter
+
+    from registry.core import dictionary as dd
+    from registry.exchange import workbook as wbmod
+
+    monkeypatch.setattr(wbmod, "CACHE_LIMIT", 2)
+    ws = xlsxwriter.Workbook(io.BytesIO()).add_worksheet()
+    cells = wbmod._ColumnCells(ws, dd.ENTERPRISES.field("name"), "zh")
+    first = cells.rests(("甲", "乙", "甲", "乙"))
+    second = cells.rests(("丙", "甲", "甲", "甲"))
+    assert first[0] == second[1] == b'" t="inlineStr"><is><t>\xe7\x94\xb2</t></is></c>'
+    assert second[0].endswith("<t>丙</t></is></c>".encode())
