@@ -1,4 +1,4 @@
-"""The upload reader's own calamine frames equal what pandas' calamine reader gave (issue 18 item 2).
+"""The upload reader's own calamine frames equal what pandas' calamine reader gave (issue 18 item 2); approved facts in chunks.
 
 reader._read_sheets replaced `pd.read_excel(engine="calamine", header=None, dtype=object, nrows=…,
 keep_default_na=False, na_values=[""])` to hold less memory; every later check depends on the exact values it
@@ -82,3 +82,22 @@ def test_frames_equal_pandas_calamine(db_app, make, nrows):
         for col in b.columns:
             for x, y in zip(a[col].tolist(), b[col].tolist()):
                 assert _same(x, y), (title, col, x, y)
+
+
+def test_an_import_captures_approved_facts_in_chunks(do_import, admin, monkeypatch):
+    """approved.capture works CAPTURE_CHUNK enterprises at a time (issue 18 item 2: memory); the copies are those of
+    one pass — one per enterprise, numbered per enterprise, in id order — and a second import numbers them 2."""
+    from sqlalchemy import select
+
+    from registry.enterprises import approved
+    from registry.extensions import db
+    from tests.builders.files import enterprise_row, workbook
+
+    monkeypatch.setattr(approved, "CAPTURE_CHUNK", 2)
+    assert do_import(admin, full_book((1, 2, 3, 4, 5))).written
+    t = db.metadata.tables["approved_facts"]
+    rows = db.session.execute(select(t.c.enterprise_id, t.c.number).order_by(t.c.id)).all()
+    assert [n for _e, n in rows] == [1] * 5 and [e for e, _n in rows] == sorted(e for e, _n in rows)
+    assert do_import(admin, workbook({"enterprises": [enterprise_row(s, address="新地址1号") for s in (1, 2, 3)]})).written
+    again = db.session.execute(select(t.c.enterprise_id, t.c.number).order_by(t.c.id)).all()[5:]
+    assert [n for _e, n in again] == [2, 2, 2] and [e for e, _n in again] == [e for e, _n in rows[:3]]
