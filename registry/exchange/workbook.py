@@ -335,6 +335,10 @@ class _ColumnCells:
         if self.distinct:  # mostly distinct values (names, measurements): converted as they come
             return self._convert(list(values))
         cache = self.cache
+        try:  # usually every value of a repeating column is known already: one pass
+            return list(map(cache.__getitem__, values))
+        except (KeyError, TypeError):
+            pass
         missing = [v for v in dict.fromkeys(values) if v not in cache]
         if missing:
             if len(missing) > len(values) // 2:
@@ -443,8 +447,12 @@ def _write_rows_stream(ws, spec: dd.Sheet, names: list[str], chunks, lang: str, 
         cells = []
         for _col, i, conv, prefix in columns:
             rests = conv.rests(values[i])
-            if rests is not None:
+            if rests is None:
+                continue
+            if None in rests:
                 cells.append([prefix + r + x if x is not None else b"" for r, x in zip(numbers, rests)])
+            else:
+                cells.append([prefix + r + x for r, x in zip(numbers, rests)])
         kept = [(r, body) for r, body in zip(numbers, map(b"".join, zip(*cells))) if body]
         if kept:
             fh.write(b"".join([b"".join((b'<row r="', r, b'">', body, b"</row>")) for r, body in kept]))
