@@ -330,7 +330,10 @@ class _ColumnCells:
 
     def rests(self, values) -> list[bytes | None] | None:
         """The cells' XML (UTF-8) after their references, or None when every value is blank."""
-        if values.count(None) == len(values):
+        for v in values:  # identity checks only (count(None) would call __eq__ on every value)
+            if v is not None:
+                break
+        else:
             return None
         if self.distinct:  # mostly distinct values (names, measurements): converted as they come
             return self._convert(list(values))
@@ -388,7 +391,7 @@ def _number_rests(f: Field, raw: list[Any]) -> list[bytes | None] | None:
         values = np.round(values, dd.decimal_places(f))
     if np.isinf(values).any():
         raise TypeError("NAN/INF not supported in write_number() without 'nan_inf_to_errors' Workbook() option")
-    return [None if v != v else b'"><v>%s</v></c>' % f"{v + 0.0:.16G}".encode("ascii") for v in values.tolist()]
+    return [None if v != v else b'"><v>%.16G</v></c>' % (v + 0.0) for v in values.tolist()]
 
 
 def write_xlsx_rows(out: BinaryIO, sources: dict[str, tuple[list[str], Any]], lang: str = "zh") -> None:
@@ -447,12 +450,8 @@ def _write_rows_stream(ws, spec: dd.Sheet, names: list[str], chunks, lang: str, 
         cells = []
         for _col, i, conv, prefix in columns:
             rests = conv.rests(values[i])
-            if rests is None:
-                continue
-            if None in rests:
+            if rests is not None:
                 cells.append([prefix + r + x if x is not None else b"" for r, x in zip(numbers, rests)])
-            else:
-                cells.append([prefix + r + x for r, x in zip(numbers, rests)])
         kept = [(r, body) for r, body in zip(numbers, map(b"".join, zip(*cells))) if body]
         if kept:
             fh.write(b"".join([b"".join((b'<row r="', r, b'">', body, b"</row>")) for r, body in kept]))
