@@ -83,13 +83,14 @@ def export(actor, kind: str, fmt: str = "xlsx", lang: str | None = "zh") -> Down
     if fmt == "csv" and kind == "all":
         raise ValidationFailed(_("Some fields are invalid."), {"kind": [_("A CSV file holds one sheet: choose enterprises, lines, equipment or permits.")]})
     kinds = exporter.KINDS if kind == "all" else (kind,)
-    frames = exporter.export_frames(actor, kinds)
     stamp = timeutil.beijing_today().strftime("%Y%m%d")
     if fmt == "csv":
         spec = dd.sheet(kind)
+        frames = exporter.export_frames(actor, kinds)
         return Download(workbook.write_csv(frames[kind], spec, lang), f"lantian-{kind}-{stamp}.csv", CSV_MIME)
     buf = io.BytesIO()
-    workbook.write_xlsx(buf, frames, lang)
+    # streamed: a chunk of rows at a time from the database into the sheet XML (issue 18 item 2)
+    workbook.write_xlsx_rows(buf, exporter.export_sources(actor, kinds), lang)
     return Download(buf.getvalue(), f"lantian-{kind}-{stamp}.xlsx", XLSX_MIME)
 
 

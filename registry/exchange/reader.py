@@ -21,8 +21,10 @@ import io
 import re
 import zipfile
 from dataclasses import dataclass, field
+from datetime import date, timedelta
 from typing import Any
 
+import numpy as np
 import pandas as pd
 from flask import current_app, has_app_context
 from flask_babel import gettext as _
@@ -168,14 +170,7 @@ def _read_xlsx(data: bytes, filename: str, limits: ReadLimits) -> RawBook:
         raise FileRejected(_("No sheet of this workbook is named like a template sheet (%(names)s).",
                              names="、".join(f"{s.zh}/{s.en}" for s in dd.SHEETS)))
     max_rows = limits.max_rows
-    try:  # only the template sheets, each already known to fit the bounds
-        frames = pd.read_excel(io.BytesIO(data), sheet_name=list(dict.fromkeys(wanted.values())), header=None,
-                               engine="calamine", dtype=object, nrows=limits.last_row,
-                               keep_default_na=False, na_values=[""])  # a cell "NA", "NaN", "null" is text, not blank
-    except Exception as err:  # calamine raises its own errors for damaged parts and bad XML
-        raise FileRejected(_("The workbook could not be read (%(reason)s). Open it in Excel, save it again as .xlsx, "
-                             "and upload it again.", reason=type(err).__name__)) from err
-    for title, frame in frames.items():
+    for title, frame in _read_sheets(data, list(dict.fromkeys(wanted.values())), limits.last_row):
         key = dd.sheet_lookup().get(dd.normalise_header(title))
         if key is None or key in book.sheets:
             book.ignored_sheets.append(str(title))
@@ -187,6 +182,95 @@ def _read_xlsx(data: bytes, filename: str, limits: ReadLimits) -> RawBook:
         raise FileRejected(_("No sheet of this workbook is named like a template sheet (%(names)s).",
                              names="、".join(f"{s.zh}/{s.en}" for s in dd.SHEETS)))
     return book
+
+
+def _read_sheets(data: bytes, titles: list[str], nrows: int):
+    """(title, frame) of each template sheet, read with python-calamine one sheet at a time (issue 18 item 2).
+
+    The frames are what `pd.read_excel(engine="calamine", header=None, dtype=object, nrows=…,
+    keep_default_na=False, na_values=[""])` gave (tests/integration/exchange/test_reader_frames.py compares
+    them): every cell from A1, an integer-valued float as an int, a date or time as a Timestamp, a blank
+    cell (or "") as NaN, text as it is ("NA" and "null" too). But the rows are taken one by one from the
+    sheet, each column kept as a list in which equal texts and dates are one object, and the next sheet is read
+    only when this one is a frame: a province's Lines sheet holds ~13 million cells whose labels, codes and
+    dates repeat, and pandas held each of them as its own object, twice, while reading."""
+    from python_calamine import CalamineWorkbook
+
+    try:
+        book = CalamineWorkbook.from_filelike(io.BytesIO(data))
+        for title in titles:
+            sheet = book.get_sheet_by_name(title)
+            frame = _sheet_frame(sheet, nrows)
+            del sheet
+            yield title, frame
+    except FileRejected:
+        raise
+    except Exception as err:  # calamine raises its own errors for damaged parts and bad XML
+        raise FileRejected(_("The workbook could not be read (%(reason)s). Open it in Excel, save it again as .xlsx, "
+                             "and upload it again.", reason=type(err).__name__)) from err
+
+
+def _sheet_frame(sheet, nrows: int) -> pd.DataFrame:
+    start = sheet.start
+    if start is None or nrows <= 0:
+        return pd.DataFrame()
+    pad = start[1]  # iter_rows() starts at the first used column; the frame starts at A
+    width = pad + sheet.width
+    columns: list[list[Any]] = [[] for _ in range(width)]
+    memos: list[dict[Any, Any]] = [{} for _ in range(width)]
+    stamps: dict[Any, Any] = {}
+    block: list[list[Any]] = []
+    count = 0
+    for row in sheet.iter_rows():
+        block.append(row)
+        count += 1
+        if len(block) == 4096 or count >= nrows:
+            _add_block(columns, memos, stamps, block, pad)
+            block = []
+        if count >= nrows:
+            break
+    if block:
+        _add_block(columns, memos, stamps, block, pad)
+    if not count:
+        return pd.DataFrame()
+    arrays = {}
+    for j in range(width):
+        arrays[j] = np.array(columns[j], dtype=object)
+        columns[j] = []
+    return pd.DataFrame(arrays, index=pd.RangeIndex(count), copy=False)
+
+
+_NAN = float("nan")
+
+
+def _cell(value: Any, memo: dict[Any, Any], stamps: dict[Any, Any]) -> Any:
+    """One calamine value as pandas' reader gave it. `memo` is the column's: equal texts become one object, and —
+    as pandas did — equal numbers and booleans become the first one seen in the column (1.0, then TRUE: both 1)."""
+    kind = type(value)
+    if kind is str:
+        return _NAN if value == "" else memo.setdefault(value, value)
+    if kind is float:
+        whole = int(value)
+        return memo.setdefault(whole, whole) if whole == value else value
+    if kind is int or kind is bool:
+        return memo.setdefault(value, value)
+    if isinstance(value, date):  # date and datetime: a Timestamp, one per distinct value
+        stamp = stamps.get(value)
+        if stamp is None:
+            stamp = stamps[value] = pd.Timestamp(value)
+        return stamp
+    if isinstance(value, timedelta):
+        return pd.Timedelta(value)
+    return value  # time, and anything else, as it is
+
+
+def _add_block(columns: list[list[Any]], memos: list[dict[Any, Any]], stamps: dict[Any, Any],
+               block: list[list[Any]], pad: int) -> None:
+    for j, values in enumerate(zip(*block)):
+        memo = memos[pad + j]
+        columns[pad + j].extend([_cell(v, memo, stamps) for v in values])
+    for j in range(pad):
+        columns[j].extend([_NAN] * len(block))
 
 
 _CELL_REF = re.compile(rb'<c r="([A-Z]{1,3})([0-9]+)"[^>]*>(?:<v>[^<]*</v>)?<f[ >/]')

@@ -9,7 +9,10 @@ constant-memory mode, row by row.
 from __future__ import annotations
 
 import io
+import os
 import re
+import shutil
+import types
 from datetime import date
 from typing import Any, BinaryIO
 
@@ -305,6 +308,163 @@ def _write_body_rows(ws, spec: dd.Sheet, frame: pd.DataFrame, lang: str, start: 
         ws.dim_colmax = max(c for c, *_ in writers) if ws.dim_colmax is None else max(ws.dim_colmax, max(c for c, *_ in writers))
         ws.previous_row = last
     ws.table.clear()
+
+
+# ---- the streamed export: stored rows → cells' XML, each distinct value converted once ----
+
+CACHE_LIMIT = 50_000  # distinct values remembered per column (a column of unique names is not kept whole)
+
+
+class _ColumnCells:
+    """What follows `<c r="A2` for each stored value of one column: `"` plus the cell's type, style and value XML,
+    or None for a blank cell. The value goes through the same canonical() and display_column() as a frame's
+    column (once per distinct value, in blocks) and then through the same XML as _write_body_rows."""
+
+    def __init__(self, ws, f: Field, lang: str):
+        from registry.exchange.validator import canonical
+
+        self.ws, self.f, self.lang, self.canonical = ws, f, lang, canonical
+        self.cache: dict[Any, bytes | None] = {}
+        self.distinct = False
+        self.any = False
+
+    def rests(self, values) -> list[bytes | None] | None:
+        """The cells' XML (UTF-8) after their references, or None when every value is blank."""
+        for v in values:  # identity checks only (count(None) would call __eq__ on every value)
+            if v is not None:
+                break
+        else:
+            return None
+        if self.distinct:  # mostly distinct values (names, measurements): converted as they come
+            return self._convert(list(values))
+        cache = self.cache
+        try:  # usually every value of a repeating column is known already: one pass
+            return list(map(cache.__getitem__, values))
+        except (KeyError, TypeError):
+            pass
+        missing = [v for v in dict.fromkeys(values) if v not in cache]
+        if missing:
+            if len(missing) > len(values) // 2:
+                self.distinct = True
+                cache.clear()
+                return self._convert(list(values))
+            if len(cache) + len(missing) > CACHE_LIMIT:  # start again with this chunk's values alone
+                cache.clear()
+                missing = list(dict.fromkeys(values))
+            cache.update(zip(missing, self._convert(missing)))
+        return list(map(cache.__getitem__, values))
+
+    def _convert(self, raw: list[Any]) -> list[bytes | None]:
+        f = self.f
+        if f.type in (FieldType.DECIMAL, FieldType.INTEGER):
+            fast = _number_rests(f, raw)
+            if fast is not None:
+                self.any = self.any or any(c is not None for c in fast)
+                return fast
+        shown = display_column(f, self.canonical(f, pd.Series(raw, dtype=object)), self.lang)
+        if f.type is FieldType.DATE:
+            out = _number_cells([""] * len(shown), _date_serials(shown), self._date_style() if any(
+                v is not None for v in shown) else "")
+        elif f.type in (FieldType.DECIMAL, FieldType.INTEGER):
+            out = _number_cells([""] * len(shown), shown, "")
+        else:
+            out = _text_cells(self.ws, [""] * len(shown), shown)
+        rests = [None if c is None else c[len('<c r="'):].encode("utf-8") for c in out]
+        self.any = self.any or any(c is not None for c in rests)
+        return rests
+
+    def _date_style(self) -> str:
+        # the default date format gets its style index at the first date written, as XlsxWriter gives it
+        ws = self.ws
+        return f' s="{ws.default_date_format._get_xf_index()}"' if ws.default_date_format else ""
+
+
+def _number_rests(f: Field, raw: list[Any]) -> list[bytes | None] | None:
+    """Numbers straight from the stored values, as canonical() + display_column() + _number_cells() make them:
+    rounded to the column's places (decimals), None for blank, `%.16G`, an integer-valued float like its int
+    (so -0.0 is 0). None when a value is not a plain number (then the general path decides)."""
+    try:
+        values = np.array(raw, dtype=float)
+    except (TypeError, ValueError):
+        return None
+    if f.type is FieldType.DECIMAL:
+        values = np.round(values, dd.decimal_places(f))
+    if np.isinf(values).any():
+        raise TypeError("NAN/INF not supported in write_number() without 'nan_inf_to_errors' Workbook() option")
+    return [None if v != v else b'"><v>%.16G</v></c>' % (v + 0.0) for v in values.tolist()]
+
+
+def write_xlsx_rows(out: BinaryIO, sources: dict[str, tuple[list[str], Any]], lang: str = "zh") -> None:
+    """The export: like write_xlsx without a template, but each sheet's rows come from `sources` — sheet key →
+    (field keys of the row tuples, iterator of row chunks of stored values) — and go into the sheet XML chunk by
+    chunk, so no sheet is ever held whole (tests/integration/exchange/test_export_stream.py checks that the
+    bytes are those of write_xlsx cell by cell on the canonical frames)."""
+    wb = xlsxwriter.Workbook(out, {**WORKBOOK_OPTIONS, "constant_memory": True, "in_memory": False})
+    styles = Styles(wb)
+    sheets = [s for s in dd.SHEETS if s.key in sources]
+    worksheets = {s.key: wb.add_worksheet(s.title(lang)) for s in sheets}
+    refs = _lists_sheet(wb, lang)
+    for s in sheets:
+        ws = worksheets[s.key]
+        write_header(ws, styles, s, lang, refs)
+        names, chunks = sources[s.key]
+        _write_rows_stream(ws, s, names, chunks, lang, 1)
+        ws._write_optimized_sheet_data = types.MethodType(_copy_sheet_data, ws)
+    wb.close()
+
+
+def _copy_sheet_data(ws) -> None:
+    """XlsxWriter's Worksheet._write_optimized_sheet_data (3.2.9), copying the rows' UTF-8 as bytes instead of
+    decoding and encoding them again in 64 KiB pieces of text (the same bytes: the XML holds no raw \\r)."""
+    if ws.dim_rowmin is None:
+        ws._xml_empty_tag("sheetData")
+        return
+    ws._xml_start_tag("sheetData")
+    ws.fh.flush()
+    ws.row_data_fh.flush()
+    ws.row_data_fh.seek(0)
+    shutil.copyfileobj(ws.row_data_fh.buffer, ws.fh.buffer, 1 << 20)
+    ws.row_data_fh.close()
+    os.unlink(ws.row_data_filename)
+    ws._xml_end_tag("sheetData")
+
+
+def _write_rows_stream(ws, spec: dd.Sheet, names: list[str], chunks, lang: str, start: int) -> None:
+    from xlsxwriter.utility import xl_col_to_name
+
+    position = {k: i for i, k in enumerate(names)}
+    columns = [(col, position[f.key], _ColumnCells(ws, f, lang), f'<c r="{xl_col_to_name(col)}'.encode("ascii"))
+               for col, f in enumerate(spec.fields) if f.key in position]
+    fh = None
+    row = start
+    last = None
+    for rows in chunks:
+        if not rows:
+            continue
+        if fh is None:  # the header row goes out through XlsxWriter itself, as in _write_body_rows
+            ws._write_single_row(start)
+            ws.fh.flush()
+            fh = ws.fh.buffer  # then the rows' XML as UTF-8 bytes, under the text layer (flushed: same order)
+        numbers = [b"%d" % r for r in range(row + 1, row + 1 + len(rows))]
+        values = list(zip(*rows))
+        cells = []
+        for _col, i, conv, prefix in columns:
+            rests = conv.rests(values[i])
+            if rests is not None:
+                cells.append([prefix + r + x if x is not None else b"" for r, x in zip(numbers, rests)])
+        kept = [(r, body) for r, body in zip(numbers, map(b"".join, zip(*cells))) if body]
+        if kept:
+            fh.write(b"".join([b"".join((b'<row r="', r, b'">', body, b"</row>")) for r, body in kept]))
+            last = int(kept[-1][0]) - 1
+        row += len(rows)
+    if last is not None:
+        used = [col for col, _i, conv, _p in columns if conv.any]
+        ws.dim_rowmax = max(ws.dim_rowmax if ws.dim_rowmax is not None else last, last)
+        ws.dim_colmin = min(used) if ws.dim_colmin is None else min(ws.dim_colmin, min(used))
+        ws.dim_colmax = max(used) if ws.dim_colmax is None else max(ws.dim_colmax, max(used))
+        ws.previous_row = last
+    if fh is not None:
+        ws.table.clear()
 
 
 def _canonical_example(spec: dd.Sheet, example: pd.DataFrame) -> pd.DataFrame:
