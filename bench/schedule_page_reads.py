@@ -4,7 +4,7 @@
     .venv/bin/python bench/schedule_page_reads.py [--url sqlite:///… | postgresql+psycopg://…] [--per-city 200] [--repeat 5]
 
 A fresh migrated database (a SQLite file unless --url) gets the demo data (registry.demo, --per-city
-enterprises per demo city), Langfang's schedule (langfang-2017-18) generated and a second version opened; then,
+enterprises per demo city), Langfang's schedule (langfang-2017-18) generated and its entries copied --copies times (a busy county's size); then,
 as the city official, each page's reads are timed --repeat times both ways (CPU time, time.process_time, best of
 the rounds), alongside a floor: one `SELECT 1` round trip. Prints one JSON object.
 """
@@ -26,6 +26,7 @@ def main() -> dict:
     p.add_argument("--url")
     p.add_argument("--per-city", type=int, default=200)
     p.add_argument("--repeat", type=int, default=5)
+    p.add_argument("--copies", type=int, default=20, help="the draft's entries copied this many times (a county's size)")
     args = p.parse_args()
     url = args.url or f"sqlite:///{tempfile.mkdtemp(prefix='lantian-sched-reads-')}/bench.sqlite3"
     from bench.import_export import _app, step_migrate
@@ -39,17 +40,28 @@ def main() -> dict:
     from registry.extensions import db
     from registry.schedules import calendar, diffing, queries
     from registry.schedules import operations as ops
+    from registry.schedules.models import ScheduleEntry
 
     with app.app_context(), app.test_request_context():
         build_demo(per_city=args.per_city)
         db.session.commit()
         city = db.session.scalar(select(User).where(User.username == "langfang"))
         schedule = ops.create_schedule(city, {"region_code": "131000", "pack_id": "langfang-2017-18", "season_year": 2017})
-        old = ops.generate(city, schedule.id)
-        ops.publish(city, schedule.id, {"filed_on": "2017-11-01", "recipients": "市工信局"})
-        new = ops.new_version(city, schedule.id)
+        v = ops.generate(city, schedule.id)
         db.session.commit()
-        v = new
+        # the demo city has ~100 entries; a busy county ~1,800 (bench/pages.py at scale 1.0): the draft's entries are
+        # copied --copies times under other enterprise ids (the reads do not look the enterprises up)
+        table = ScheduleEntry.__table__
+        rows = [dict(r._mapping) for r in db.session.execute(select(table).where(table.c.version_id == v.id))]
+        top = max(r["position"] for r in rows)
+        copies = [dict(r, id=None, enterprise_id=r["enterprise_id"] + 1_000_000 * k, position=r["position"] + (top + 1) * k)
+                  for k in range(1, args.copies) for r in rows]
+        for c in copies:
+            c.pop("id")
+        if copies:
+            db.session.execute(table.insert(), copies)
+        db.session.commit()
+        old = v  # the diff compares the draft with itself: every line read and compared, none shown
 
         def before_detail():
             rows = queries.entry_rows(city, v)
