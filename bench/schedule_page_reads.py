@@ -70,7 +70,7 @@ def main() -> dict:
 
         def after_detail():
             return (queries.entry_rows(city, v, limit=50), queries.entry_count(city, v), queries.summary_of(city, v),
-                    queries.flagged_of(city, v), queries.filed_ratio_lines_of(city, v), queries.unfiled_of(city, v))
+                    queries.flagged_page_of(city, v, 1, 25), queries.filed_ratio_lines_of(city, v), queries.unfiled_of(city, v))
 
         def before_calendar():
             rows = queries.entry_dicts(queries.entries(city, v))

@@ -190,6 +190,20 @@ def flagged_of(actor, version: ScheduleVersion) -> list[dict[str, Any]]:
     return flagged([{key: row[name] for key, name in keys} for row in db.session.execute(stmt).mappings()])
 
 
+def flagged_page_of(actor, version: ScheduleVersion, number: int, size: int) -> tuple[list[dict[str, Any]], int]:
+    """One page of `flagged(entry_rows(...))` and the number of (entry, flag) rows: the flagged entries' ids and
+    flags read (narrow), the page's entries read whole."""
+    table = ScheduleEntry.__table__
+    pairs = [(entry_id, flag) for entry_id, flags in db.session.execute(
+        _entries_stmt(select(_E.id, _E.flags), actor, version, None).where(_json_text(_E.flags).notin_(["null", "[]"])))
+        for flag in flags or []]
+    shown = pairs[(number - 1) * size:number * size]
+    keys = [(c.key, c.name) for c in table.columns]
+    whole = {row["id"]: {key: row[name] for key, name in keys} for row in db.session.execute(
+        select(table).where(table.c.id.in_({entry_id for entry_id, _flag in shown}))).mappings()} if shown else {}
+    return [dict(whole[entry_id], flag=flag) for entry_id, flag in shown], len(pairs)
+
+
 def filed_ratio_lines_of(actor, version: ScheduleVersion) -> list[dict[str, Any]]:
     """`filed_ratio_lines(entry_rows(...))`: only entries with a ratio and the filed-plan decision are read."""
     stmt = _entries_stmt(select(_E.enterprise_id, _E.enterprise_name, _E.line_ref, _E.percentage_min, _E.applied_decisions),

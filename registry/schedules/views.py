@@ -130,9 +130,9 @@ def detail(schedule_id: int):
             for a in queries.applications(current_user, schedule)]
     own_lines = (queries.own_line_refs(current_user, version) if version and auth.can_apply(current_user, current_user.enterprise_id)
                  else [])
-    flags = queries.flagged_of(current_user, version) if official and version else []
     flag_number = max(1, request.args.get("flags_page", 1, type=int) or 1)  # issue 16: 25 decisions a page
-    flagged_page = Page(items=flags[(flag_number - 1) * 25:flag_number * 25], page=flag_number, per_page=25, total=len(flags))
+    flags, flag_total = queries.flagged_page_of(current_user, version, flag_number, 25) if official and version else ([], 0)
+    flagged_page = Page(items=flags, page=flag_number, per_page=25, total=flag_total)
     return render_template(
         "schedules/detail.html", schedule={"id": schedule.id, "title": schedule.title, "region_code": schedule.region_code,
                                            "pack_id": schedule.pack_id, "season_year": schedule.season_year,

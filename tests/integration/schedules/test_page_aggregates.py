@@ -42,6 +42,11 @@ def test_aggregates_equal_the_python_over_every_entry(demo_city, region):
         assert rows, "the demo city has lines"
         assert queries.summary_of(actor, version) == _approx(queries.summary(rows))
         assert queries.flagged_of(actor, version) == queries.flagged(rows)
+        everyone_flagged = queries.flagged(rows)
+        for size in (1, 2, 25):  # the decision list's pages joined = every (entry, flag) row
+            pages = [queries.flagged_page_of(actor, version, n, size) for n in range(1, len(everyone_flagged) // size + 3)]
+            assert [r for items, _total in pages for r in items] == everyone_flagged
+            assert {total for _items, total in pages} == {len(everyone_flagged)}
         assert queries.filed_ratio_lines_of(actor, version) == queries.filed_ratio_lines(rows)
         assert queries.unfiled_of(actor, version) == queries.unfiled_for_rows(rows)
         assert queries.entry_count(actor, version) == len(rows)
