@@ -33,12 +33,6 @@ bp.record_once(lambda state: register_dashboard_panel(state.app, "schedules", da
 ENTRY_PAGE = 50  # entries a page (issue 16: a county's 1,750 lines were 1.3 MB of HTML); the Excel export has them all
 
 
-def _entry_page(rows: list) -> tuple[list, object]:
-    from registry.core.pagination import Page
-
-    number = max(1, request.args.get("page", 1, type=int) or 1)
-    page = Page(items=rows[(number - 1) * ENTRY_PAGE:number * ENTRY_PAGE], page=number, per_page=ENTRY_PAGE, total=len(rows))
-    return page.items, page
 for _name, _filter in labels.FILTERS.items():
     bp.add_app_template_filter(_filter, _name)
 
@@ -261,9 +255,10 @@ PUBLIC_FIELDS = ("enterprise_name", "uscc", "region_code", "sector", "line_ref",
                  "residual_obligations", "exemption")
 
 
-def _public_rows(version: ScheduleVersion) -> list[dict]:
-    """A published list without what the public need not see (flags, recorded choices, internal ids)."""
-    rows = queries.entry_dicts(list(version.entries))
+def _public_rows(version: ScheduleVersion, rows: list[dict] | None = None) -> list[dict]:
+    """A published list (or the given rows of it) without what the public need not see (flags, recorded choices,
+    internal ids)."""
+    rows = queries.entry_dicts(list(version.entries)) if rows is None else rows
     out = []
     for r in rows:
         row = {k: r[k] for k in PUBLIC_FIELDS}
@@ -293,11 +288,16 @@ def public_list():
 
 @public_bp.get("/<int:version_id>")
 def public_detail(version_id: int):
+    from registry.core.pagination import Page
+
     version = _published(version_id)
-    rows = _public_rows(version)
+    # issue 18 item 4: one page of entries read, the total counted in the database
+    number = max(1, request.args.get("page", 1, type=int) or 1)
+    total = queries.entry_count(None, version)
+    rows = _public_rows(version, queries.entry_rows(None, version, offset=(number - 1) * ENTRY_PAGE, limit=ENTRY_PAGE))
     return render_template("schedules/public_detail.html", version=queries.version_dict(version),
-                           title=version.schedule.title, rows=_entry_page(rows)[0], entry_page=_entry_page(rows)[1],
-                           total=len(rows))
+                           title=version.schedule.title, rows=rows,
+                           entry_page=Page(items=rows, page=number, per_page=ENTRY_PAGE, total=total), total=total)
 
 
 @public_bp.get("/<int:version_id>/export.xlsx")

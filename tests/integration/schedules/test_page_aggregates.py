@@ -77,3 +77,15 @@ def test_schedule_page_shows_the_count_and_the_second_page(client, demo_city):
         assert rows[ENTRY_PAGE]["line_ref"] in second
     calendar_page = client.get(f"/schedules/versions/{version.id}/calendar")
     assert calendar_page.status_code == 200
+
+
+def test_the_public_page_reads_one_page_of_a_published_list(client, demo_city):
+    """The public page of a published version: the count from the database, the page's rows (issue 18 item 4)."""
+    city = _user("langfang")
+    schedule = ops.create_schedule(city, {"region_code": "131000", "pack_id": "langfang-2017-18", "season_year": 2017})
+    version = ops.generate(city, schedule.id)
+    ops.publish(city, schedule.id, {"filed_on": "2017-11-01", "recipients": "市工信局"})
+    db.session.commit()
+    rows = queries.entry_rows(None, version)
+    html = client.get(f"/public/schedules/{version.id}").get_data(as_text=True)
+    assert rows and all(r["uscc"] in html for r in rows[:50]) and html.count("<tr") == min(len(rows), 50) + 1
