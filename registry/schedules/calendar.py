@@ -8,6 +8,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
+GANTT_LINES = 250  # lines drawn (issue 16); the calendar page reads only their entries (issue 18)
 COLOURS = {"stop": "#c0392b", "curtail": "#e67e22", "extend_coking": "#8e44ad", "max_load": "#2980b9", "none": "#bdc3c7"}
 
 
@@ -15,7 +16,7 @@ def _pct(d: date, start: date, days: int) -> float:
     return round(max(0, min(days, (d - start).days)) * 100 / days, 3)
 
 
-def gantt(rows: list[dict[str, Any]], start: date, end: date, limit: int = 250) -> dict[str, Any]:
+def gantt(rows: list[dict[str, Any]], start: date, end: date, limit: int = GANTT_LINES) -> dict[str, Any]:
     """{sectors: [{sector, lines: [{label, bars: [{x, w, measure, colour, start, end}]}]}], months: [{x, label}]}.
 
     The first `limit` lines are drawn (issue 16: 400 lines were 130 KB of SVG; the Excel download has all)."""
@@ -24,10 +25,11 @@ def gantt(rows: list[dict[str, Any]], start: date, end: date, limit: int = 250) 
     shown = 0
     for r in rows:
         key = (r["enterprise_id"], r["line_ref"])
-        lines = sectors.setdefault(r["sector"], {})
+        lines = sectors.get(r["sector"], {})
         if key not in lines:
             if shown >= limit:
-                continue
+                continue  # a line not drawn: its sector gets no empty heading either
+            lines = sectors.setdefault(r["sector"], lines)
             shown += 1
             lines[key] = {"label": f"{r['enterprise_name']} · {r['line_ref']}", "bars": []}
         x0, x1 = _pct(r["phase_start"], start, days), _pct(r["phase_end"], start, days)

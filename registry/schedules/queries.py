@@ -5,7 +5,7 @@ from collections import Counter
 from typing import Any
 
 from flask_babel import gettext as _
-from sqlalchemy import false, or_, select
+from sqlalchemy import Text, case, cast, distinct, false, func, or_, select
 
 from registry.accounts.models import Role
 from registry.accounts.scopes import scope_prefix
@@ -65,17 +65,27 @@ def entries(actor, version: ScheduleVersion, enterprise_id: int | None = None) -
     return list(db.session.scalars(_entries_stmt(select(ScheduleEntry), actor, version, enterprise_id)))
 
 
-def entry_rows(actor, version: ScheduleVersion, enterprise_id: int | None = None) -> list[dict[str, Any]]:
+def entry_rows(actor, version: ScheduleVersion, enterprise_id: int | None = None, *, offset: int | None = None,
+               limit: int | None = None) -> list[dict[str, Any]]:
     """`entry_dicts(entries(...))` read as plain rows, without building an ORM object per entry first (issue 18: a
-    county's schedule page reads its ~1,800 entries on every visit)."""
+    county's schedule page reads its ~1,800 entries on every visit). `offset`/`limit`: one page of them."""
     table = ScheduleEntry.__table__
     keys = [(c.key, c.name) for c in table.columns]
     stmt = _entries_stmt(select(table), actor, version, enterprise_id)
+    if offset:
+        stmt = stmt.offset(offset)
+    if limit is not None:
+        stmt = stmt.limit(limit)
     return [{key: row[name] for key, name in keys} for row in db.session.execute(stmt).mappings()]
 
 
 def _entries_stmt(stmt, actor, version: ScheduleVersion, enterprise_id: int | None):
-    stmt = stmt.where(ScheduleEntry.version_id == version.id).order_by(ScheduleEntry.position)
+    return _scoped(stmt, actor, version, enterprise_id).order_by(ScheduleEntry.position)
+
+
+def _scoped(stmt, actor, version: ScheduleVersion, enterprise_id: int | None = None):
+    """The entries of `version` the actor may read (see `entries`), without an order (aggregates)."""
+    stmt = stmt.where(ScheduleEntry.version_id == version.id)
     if enterprise_id is not None:
         stmt = stmt.where(ScheduleEntry.enterprise_id == enterprise_id)
     if actor is not None and getattr(actor, "role", None) == Role.ENTERPRISE.value:
@@ -122,6 +132,125 @@ def summary(rows: list[dict[str, Any]]) -> dict[str, Any]:
     return {"lines": len(lines), "enterprises": len({k[0] for k in lines}), "by_measure": dict(by_measure),
             "exempt": len(exempt), "by_sector": {k: dict(v) for k, v in sorted(by_sector.items())},
             "capacity_affected": cap}
+
+
+# ---- issue 18 item 4: the schedule page, calendar and diff read aggregates and one page, not every entry ----
+
+_MEASURE_RANK = {"none": 0, "max_load": 1, "extend_coking": 2, "curtail": 3, "stop": 4}  # as `summary`'s order
+_RANK_MEASURE = {v: k for k, v in _MEASURE_RANK.items()}
+_E = ScheduleEntry
+
+
+def _json_text(column):
+    return func.coalesce(cast(column, Text), "null")
+
+
+def entry_count(actor, version: ScheduleVersion) -> int:
+    """How many entries the actor reads in this version (COUNT in the database)."""
+    return db.session.scalar(_scoped(select(func.count()).select_from(_E), actor, version)) or 0
+
+
+def summary_of(actor, version: ScheduleVersion) -> dict[str, Any]:
+    """`summary(entry_rows(actor, version))` computed by the database (issue 18 item 4): each line's strongest
+    measure, sector, capacity and unit by one GROUP BY per line, then counted and summed per (sector, measure,
+    unit) by a second; exemption is decided in Python on the few candidate entries only."""
+    rank = case(*((_E.measure == m, r) for m, r in _MEASURE_RANK.items()), else_=0)
+    lines = _scoped(select(_E.enterprise_id, _E.line_ref, func.max(rank).label("rank"), func.max(_E.sector).label("sector"),
+                           func.max(_E.capacity).label("capacity"), func.max(_E.capacity_unit).label("unit")),
+                    actor, version).group_by(_E.enterprise_id, _E.line_ref).subquery()
+    groups = db.session.execute(select(lines.c.sector, lines.c.rank, lines.c.unit, func.count(),
+                                       func.sum(func.coalesce(lines.c.capacity, 0)))
+                                .group_by(lines.c.sector, lines.c.rank, lines.c.unit)).all()
+    by_measure: Counter = Counter()
+    by_sector: dict[str, Counter] = {}
+    cap: dict[str, dict[str, float]] = {}
+    for sector, r, unit, n, amount in groups:
+        measure = _RANK_MEASURE[int(r)]
+        by_measure[measure] += n
+        by_sector.setdefault(sector, Counter())[measure] += n
+        if measure != "none":
+            cap.setdefault(measure, {}).setdefault(unit, 0.0)
+            cap[measure][unit] += float(amount or 0)
+    enterprises = db.session.scalar(_scoped(select(func.count(distinct(_E.enterprise_id))), actor, version)) or 0
+    # exempt: an exemption, or an X- rule among the reasons of a 'none' entry (`summary`'s test, on candidates only)
+    candidates = _scoped(select(_E.enterprise_id, _E.line_ref, _E.measure, _E.reasons, _E.exemption), actor, version).where(
+        _json_text(_E.exemption).notin_(["null", "{}"]) | ((_E.measure == "none") & (cast(_E.reasons, Text).like('%X-%'))))
+    exempt = {(e, line) for e, line, measure, reasons, exemption in db.session.execute(candidates)
+              if exemption or any(x["rule"].startswith("X-") for x in reasons or []) and measure == "none"}
+    return {"lines": sum(by_measure.values()), "enterprises": enterprises, "by_measure": dict(by_measure),
+            "exempt": len(exempt), "by_sector": {k: dict(v) for k, v in sorted(by_sector.items())},
+            "capacity_affected": cap}
+
+
+def flagged_of(actor, version: ScheduleVersion) -> list[dict[str, Any]]:
+    """`flagged(entry_rows(...))`: only the entries carrying a flag are read."""
+    table = ScheduleEntry.__table__
+    keys = [(c.key, c.name) for c in table.columns]
+    stmt = _entries_stmt(select(table), actor, version, None).where(_json_text(_E.flags).notin_(["null", "[]"]))
+    return flagged([{key: row[name] for key, name in keys} for row in db.session.execute(stmt).mappings()])
+
+
+def flagged_page_of(actor, version: ScheduleVersion, number: int, size: int) -> tuple[list[dict[str, Any]], int]:
+    """One page of `flagged(entry_rows(...))` and the number of (entry, flag) rows: the flagged entries' ids and
+    flags read (narrow), the page's entries read whole."""
+    table = ScheduleEntry.__table__
+    pairs = [(entry_id, flag) for entry_id, flags in db.session.execute(
+        _entries_stmt(select(_E.id, _E.flags), actor, version, None).where(_json_text(_E.flags).notin_(["null", "[]"])))
+        for flag in flags or []]
+    shown = pairs[(number - 1) * size:number * size]
+    keys = [(c.key, c.name) for c in table.columns]
+    whole = {row["id"]: {key: row[name] for key, name in keys} for row in db.session.execute(
+        select(table).where(table.c.id.in_({entry_id for entry_id, _flag in shown}))).mappings()} if shown else {}
+    return [dict(whole[entry_id], flag=flag) for entry_id, flag in shown], len(pairs)
+
+
+def filed_ratio_lines_of(actor, version: ScheduleVersion) -> list[dict[str, Any]]:
+    """`filed_ratio_lines(entry_rows(...))`: only entries with a ratio and the filed-plan decision are read."""
+    stmt = _entries_stmt(select(_E.enterprise_id, _E.enterprise_name, _E.line_ref, _E.percentage_min, _E.applied_decisions),
+                         actor, version, None).where(_E.percentage_min.is_not(None),
+                                                     cast(_E.applied_decisions, Text).like(f"%{RATIO_FLAG}%"))
+    return filed_ratio_lines([dict(row) for row in db.session.execute(stmt).mappings()])
+
+
+def unfiled_of(actor, version: ScheduleVersion) -> dict[str, list[dict[str, Any]]]:
+    """`unfiled_for_rows(entry_rows(...))`: the entries' USCCs are looked up only for enterprises with a recorded
+    ratio (a few)."""
+    with_ratio = set(db.session.scalars(select(FlagChoice.enterprise_id).where(FlagChoice.flag == RATIO_FLAG).distinct()))
+    if not with_ratio:
+        return {}
+    ids = dict(db.session.execute(select(Enterprise.id, Enterprise.uscc).where(Enterprise.id.in_(with_ratio))).all())
+    usccs = set(db.session.scalars(_scoped(select(_E.uscc).distinct(), actor, version).where(_E.uscc.in_(set(ids.values())))))
+    ids = {eid: uscc for eid, uscc in ids.items() if uscc in usccs}
+    changes = unfiled_ratio_changes(list(ids))
+    return {ids[eid]: c for eid, c in changes.items()}
+
+
+def own_line_refs(actor, version: ScheduleVersion) -> list[str]:
+    """The line references among the actor's entries (an enterprise's own lines), sorted."""
+    return sorted(set(db.session.scalars(_scoped(select(_E.line_ref).distinct(), actor, version))))
+
+
+GANTT_COLUMNS = ("enterprise_id", "enterprise_name", "line_ref", "sector", "phase_start", "phase_end", "measure")
+
+
+def gantt_rows(actor, version: ScheduleVersion, limit: int) -> list[dict[str, Any]]:
+    """The entries of the first `limit` lines (in entry order) with the columns the calendar draws: the lines
+    ordered by their first position in the database, then only their entries read."""
+    first = _scoped(select(_E.enterprise_id, _E.line_ref, func.min(_E.position).label("first")), actor, version) \
+        .group_by(_E.enterprise_id, _E.line_ref).order_by(func.min(_E.position)).limit(limit).subquery()
+    stmt = _scoped(select(*(getattr(_E, c) for c in GANTT_COLUMNS)), actor, version).join(
+        first, (first.c.enterprise_id == _E.enterprise_id) & (first.c.line_ref == _E.line_ref)).order_by(_E.position)
+    return [dict(row) for row in db.session.execute(stmt).mappings()]
+
+
+DIFF_COLUMNS = ("enterprise_id", "enterprise_name", "uscc", "line_ref", "line_name", "phase_start", "phase_end", "measure",
+                "percentage_min", "percentage_max", "basis", "coking_time_hours", "windows")
+
+
+def diff_rows(actor, version: ScheduleVersion) -> list[dict[str, Any]]:
+    """The entries with only the columns diffing.diff compares (no reasons, flags, decisions: the heavy JSON)."""
+    stmt = _entries_stmt(select(*(getattr(_E, c) for c in DIFF_COLUMNS)), actor, version, None)
+    return [dict(row) for row in db.session.execute(stmt).mappings()]
 
 
 def applications(actor, schedule: Schedule) -> list[ExemptionApplication]:

@@ -33,12 +33,6 @@ bp.record_once(lambda state: register_dashboard_panel(state.app, "schedules", da
 ENTRY_PAGE = 50  # entries a page (issue 16: a county's 1,750 lines were 1.3 MB of HTML); the Excel export has them all
 
 
-def _entry_page(rows: list) -> tuple[list, object]:
-    from registry.core.pagination import Page
-
-    number = max(1, request.args.get("page", 1, type=int) or 1)
-    page = Page(items=rows[(number - 1) * ENTRY_PAGE:number * ENTRY_PAGE], page=number, per_page=ENTRY_PAGE, total=len(rows))
-    return page.items, page
 for _name, _filter in labels.FILTERS.items():
     bp.add_app_template_filter(_filter, _name)
 
@@ -115,19 +109,24 @@ def detail(schedule_id: int):
         version = ops.shown_version(current_user, schedule)
     official = current_user.is_official
     drafting = auth.can_draft_schedule(current_user, schedule.region_code)
-    rows = queries.entry_rows(current_user, version) if version else []
+    # issue 18 item 4: one page of entries read; the count, summary, flags and ratios asked of the database
+    from registry.core.pagination import Page
+
+    number = max(1, request.args.get("page", 1, type=int) or 1)
+    total = queries.entry_count(current_user, version) if version else 0
+    rows = queries.entry_rows(current_user, version, offset=(number - 1) * ENTRY_PAGE, limit=ENTRY_PAGE) if version else []
+    entry_page = Page(items=rows, page=number, per_page=ENTRY_PAGE, total=total)
     stale = ops.out_of_date(version) if version is not None and version.published and official else None
-    unfiled = queries.unfiled_for_rows(rows)
+    unfiled = queries.unfiled_of(current_user, version) if version else {}
     apps = [{"id": a.id, "enterprise_id": a.enterprise_id, "line_ref": a.line_ref, "kind": a.kind, "clause": a.clause,
              "evidence": a.evidence, "start": a.requested_start, "end": a.requested_end, "max_load": a.max_load,
              "status": a.status, "decision_reason": a.decision_reason, "residual": a.residual, "row_version": a.row_version}
             for a in queries.applications(current_user, schedule)]
-    own_lines = sorted({r["line_ref"] for r in rows}) if auth.can_apply(current_user, current_user.enterprise_id) else []
-    from registry.core.pagination import Page
-
-    flags = queries.flagged(rows) if official else []
+    own_lines = (queries.own_line_refs(current_user, version) if version and auth.can_apply(current_user, current_user.enterprise_id)
+                 else [])
     flag_number = max(1, request.args.get("flags_page", 1, type=int) or 1)  # issue 16: 25 decisions a page
-    flagged_page = Page(items=flags[(flag_number - 1) * 25:flag_number * 25], page=flag_number, per_page=25, total=len(flags))
+    flags, flag_total = queries.flagged_page_of(current_user, version, flag_number, 25) if official and version else ([], 0)
+    flagged_page = Page(items=flags, page=flag_number, per_page=25, total=flag_total)
     return render_template(
         "schedules/detail.html", schedule={"id": schedule.id, "title": schedule.title, "region_code": schedule.region_code,
                                            "pack_id": schedule.pack_id, "season_year": schedule.season_year,
@@ -135,10 +134,11 @@ def detail(schedule_id: int):
         version=queries.version_dict(version) if version else None,
         versions=[dict(queries.version_dict(v), sent=auth.draft_sent_to(current_user.enterprise_id, v))
                   for v in ops.versions_for(current_user, schedule)],
-        rows=_entry_page(rows)[0], entry_page=_entry_page(rows)[1], total=len(rows),
-        flagged=flagged_page.items, flagged_page=flagged_page, summary=queries.summary(rows), stale=stale, unfiled=unfiled,
+        rows=rows, entry_page=entry_page, total=total,
+        flagged=flagged_page.items, flagged_page=flagged_page,
+        summary=queries.summary_of(current_user, version) if version else queries.summary([]), stale=stale, unfiled=unfiled,
         unfiled_notes={u: queries.unfiled_note(c) for u, c in unfiled.items()},
-        filed_ratios=queries.filed_ratio_lines(rows) if official else [],
+        filed_ratios=queries.filed_ratio_lines_of(current_user, version) if official and version else [],
         applications=apps, drafting=drafting, own_lines=own_lines, enterprise_id=current_user.enterprise_id,
         generation=runner.status(version) if version else None)
 
@@ -228,8 +228,7 @@ def diff(version_id: int):
     old = ops.get_version(current_user, against)
     if old.schedule_id != new.schedule_id:
         abort(404)
-    changes = diffing.diff(queries.entry_dicts(queries.entries(current_user, old)),
-                           queries.entry_dicts(queries.entries(current_user, new)))
+    changes = diffing.diff(queries.diff_rows(current_user, old), queries.diff_rows(current_user, new))
     return render_template("schedules/diff.html", old=queries.version_dict(old), new=queries.version_dict(new),
                            schedule_id=new.schedule_id, changes=[asdict(c) for c in changes])
 
@@ -256,9 +255,10 @@ PUBLIC_FIELDS = ("enterprise_name", "uscc", "region_code", "sector", "line_ref",
                  "residual_obligations", "exemption")
 
 
-def _public_rows(version: ScheduleVersion) -> list[dict]:
-    """A published list without what the public need not see (flags, recorded choices, internal ids)."""
-    rows = queries.entry_dicts(list(version.entries))
+def _public_rows(version: ScheduleVersion, rows: list[dict] | None = None) -> list[dict]:
+    """A published list (or the given rows of it) without what the public need not see (flags, recorded choices,
+    internal ids)."""
+    rows = queries.entry_dicts(list(version.entries)) if rows is None else rows
     out = []
     for r in rows:
         row = {k: r[k] for k in PUBLIC_FIELDS}
@@ -288,11 +288,16 @@ def public_list():
 
 @public_bp.get("/<int:version_id>")
 def public_detail(version_id: int):
+    from registry.core.pagination import Page
+
     version = _published(version_id)
-    rows = _public_rows(version)
+    # issue 18 item 4: one page of entries read, the total counted in the database
+    number = max(1, request.args.get("page", 1, type=int) or 1)
+    total = queries.entry_count(None, version)
+    rows = _public_rows(version, queries.entry_rows(None, version, offset=(number - 1) * ENTRY_PAGE, limit=ENTRY_PAGE))
     return render_template("schedules/public_detail.html", version=queries.version_dict(version),
-                           title=version.schedule.title, rows=_entry_page(rows)[0], entry_page=_entry_page(rows)[1],
-                           total=len(rows))
+                           title=version.schedule.title, rows=rows,
+                           entry_page=Page(items=rows, page=number, per_page=ENTRY_PAGE, total=total), total=total)
 
 
 @public_bp.get("/<int:version_id>/export.xlsx")
@@ -310,10 +315,12 @@ def calendar_page(version_id: int):
     from registry.schedules import calendar
 
     version = ops.get_version(current_user, version_id)
-    rows = queries.entry_dicts(queries.entries(current_user, version))
-    summary = queries.summary(rows)
+    # issue 18 item 4: the summary by aggregate SQL; only the drawn lines' entries read, with the drawn columns
+    summary = queries.summary_of(current_user, version)
+    rows = queries.gantt_rows(current_user, version, calendar.GANTT_LINES)
     return render_template("schedules/calendar.html", version=queries.version_dict(version), schedule_id=version.schedule_id,
-                           gantt=calendar.gantt(rows, version.season_start, version.season_end), summary=summary,
+                           gantt=calendar.gantt(rows, version.season_start, version.season_end, calendar.GANTT_LINES),
+                           summary=summary,
                            measure_bars=calendar.bars(summary["by_measure"]), colours=calendar.COLOURS,
                            sector_bars=calendar.bars({s: sum(c.get(m, 0) for m in ("stop", "curtail", "extend_coking", "max_load"))
                                                       for s, c in summary["by_sector"].items()}))
