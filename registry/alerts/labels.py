@@ -35,6 +35,7 @@ AUDIT = {
     "alert.resend": _l("Alert orders re-sent"),
     "alert.acknowledge": _l("Alert order acknowledged"),
     "alert.read": _l("Alert order read"),
+    "alert.remind_plans": _l("Plan reminders sent"),  # registry/alerts/reminders.py
 }
 MEASURE = {"none": _l("No measure"), "stop": _l("Stop production"), "curtail": _l("Curtail production"),
            "max_load": _l("Run at most at the filed load"), "extend_coking": _l("Extend the coking time")}

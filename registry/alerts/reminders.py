@@ -13,13 +13,12 @@ from typing import Any
 
 from flask import current_app, has_app_context
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import insert, select
 
 from registry.accounts.models import Role, User
 from registry.alerts import delivery
 from registry.alerts.models import InboxMessage
-from registry.core import audit, codes
+from registry.core import audit
 from registry.core.errors import Forbidden
 from registry.core.timeutil import utcnow
 from registry.emergency.completeness import missing_for
@@ -27,7 +26,6 @@ from registry.extensions import db
 
 BATCH = 2000
 SENDERS = (Role.COUNTY.value, Role.CITY.value, Role.PROVINCE.value)
-codes.register("audit.action", {"alert.remind_plans": _l("Plan reminders sent")})
 
 
 def _text(row: dict[str, Any], season: int, deadline: dict[str, Any] | None) -> tuple[str, str]:

@@ -502,7 +502,7 @@ def review(actor, authored_id: int, decision: str, note: str = "") -> AuthoredPa
     else:
         pack.status, pack.sha256 = "returned", None
     db.session.flush()
-    audit.record(actor, f"pack.{decision}", pack, summary=pack.name, after={"status": pack.status, "note": note})
+    audit.record(actor, "pack.approve" if decision == "approve" else "pack.return", pack, summary=pack.name, after={"status": pack.status, "note": note})
     return pack
 
 

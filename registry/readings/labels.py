@@ -35,6 +35,45 @@ AUDIT = {
     "readings.stack.create": _l("Stack registered"),
     "readings.stack.update": _l("Stack changed"),
 }
+OBJECTS = {"reading_meter": _l("Meter"), "reading_stack": _l("Stack"), "reading_batch": _l("Readings load")}
+# the fields of a meter or stack as an enterprise's history shows them (registry/core/labels.py history views)
+FIELDS = {"code": _l("Meter code"), "facility": _l("Facility"), "role": _l("Role"),
+          "interval_minutes": _l("Reading interval"), "line_id": _l("Production line"), "active": _l("In use"),
+          "name": _l("Stack name"), "mn": _l("MN code (HJ 212)")}
+
+
+def history_view(entry: dict) -> dict | None:
+    """A meter's or stack's registration and changes in its enterprise's history: labelled fields and values."""
+    action = str(entry.get("action", ""))
+    if not action.startswith("readings."):
+        return None
+    from registry.core.templating import yes_no
+
+    def show(key: str, value) -> str | None:
+        if value is None or value == "":
+            return None
+        if key == "role":
+            return str(codes.label("readings.role", value))
+        if key == "interval_minutes":
+            return str(codes.label("readings.interval", str(value)))
+        if key == "active":
+            return yes_no(bool(value))
+        if key == "line_id":
+            from registry.enterprises.models import ProductionLine
+            from registry.extensions import db
+
+            line = db.session.get(ProductionLine, value)
+            return line.name if line else None
+        return str(value)
+
+    before, after = entry.get("before") or {}, entry.get("after") or {}
+    rows = []
+    for key in dict.fromkeys([*before, *after]):
+        b, a = show(key, before.get(key)), show(key, after.get(key))
+        if b == a and "update" in action or (b is None and a is None):
+            continue
+        rows.append({"field": str(FIELDS.get(key, key)), "before": b, "after": a})
+    return {"action_label": str(codes.label("audit.action", action)), "diff": rows}
 
 
 def register() -> None:
@@ -49,6 +88,7 @@ def register() -> None:
     codes.register("readings.pollutant", POLLUTANT)
     codes.register("readings.baseline", BASELINE)
     codes.register("audit.action", AUDIT)
+    codes.register("audit.object", OBJECTS)
 
 
 register()

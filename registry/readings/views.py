@@ -8,13 +8,15 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from registry.core.errors import DomainError
+from registry.core.labels import register_history_labels
 from registry.extensions import db
-from registry.readings import labels as _labels  # noqa: F401  (registers the vocabularies)
+from registry.readings import labels, queries  # labels: registers the vocabularies; the history view
 from registry.readings import operations as ops
-from registry.readings import queries
 from registry.readings.forms import MeterForm, StackForm, UploadForm
 
 bp = Blueprint("readings", __name__, url_prefix="/readings")
+# a meter's and a stack's registration and changes in the enterprise's history, labelled (registry/core/labels.py)
+bp.record_once(lambda state: register_history_labels(state.app, "readings", labels.history_view))
 
 
 @bp.url_value_preprocessor
