@@ -309,7 +309,7 @@ def run(pack: Optional[Pack], check: str, data: Mapping[str, Any]) -> Check:
         return curtailment_shortfall(pack, float(data["baseline_kwh"]), float(data["actual_kwh"]),
                                      float(data["percentage"]))
     if check == "control_off":
-        return control_off(pack, [tuple(float(x) for x in h) for h in data["hours"]])
+        return control_off(pack, [tuple(map(float, h)) for h in data["hours"]])
     if check == "cems_transmission":
         return cems_transmission(pack, int(data["expected"]), dict(data.get("flags", {})),
                                  str(data.get("measure", "none")))
