@@ -18,6 +18,7 @@ from datetime import date, datetime, time, timedelta
 from typing import Any, Iterable, Optional
 
 import numpy as np
+import pyarrow as pa
 import pyarrow.compute as pc
 
 from registry.core.timeutil import BEIJING
@@ -118,6 +119,18 @@ def _hours(start: datetime, end: datetime) -> list[datetime]:
 
 # ---------------------------------------------------------------- DuckDB aggregation
 
+def _select(store, kind: str, key: str, ids: Iterable[int], start: datetime, end: datetime, select: str,
+            tail: str = ""):
+    """`SELECT <select> FROM <kind> WHERE ts in [start, end) AND <key> among ids <tail>` as an Arrow table: the
+    partitions of those days only (as store.scan), the ids an Arrow table joined in (not a literal IN list of
+    thousands of numbers, which DuckDB would tokenise and bind for every span)."""
+    source = store.source(kind, None, start.date(), (end - timedelta(microseconds=1)).date())
+    wanted = pa.table({"id": pa.array(sorted({int(i) for i in ids}), pa.int64())})
+    sql = (f"SELECT {select} FROM {source} WHERE ts >= ? AND ts < ? "  # noqa: S608  # nosec B608  # our own SQL text, quoted paths
+           f"AND {key} IN (SELECT id FROM wanted_ids) {tail}")
+    return store.sql(sql, [start, end], tables={"wanted_ids": wanted})
+
+
 def hourly_kwh(store, meter_ids: list[int], start: datetime, end: datetime) -> dict[tuple[int, datetime], float]:
     """Energy per meter per hour in [start, end) (a reading's `ts` starts its interval, as in baseline.py)."""
     if not meter_ids:
@@ -175,11 +188,8 @@ def energy(store, meter_ids: list[int], start: datetime, end: datetime, before: 
     out = Energy(meter_ids, hours)
     if not out.row or not hours:
         return out
-    rel = store.scan("electricity", None, start, end, columns=["meter_id", "ts", "kwh"])
-    ids = ", ".join(str(m) for m in out.row)  # integers only
-    sql = ("SELECT meter_id, date_trunc('hour', ts) AS h, coalesce(sum(kwh), 0.0) AS kwh FROM r "  # noqa: S608  # nosec B608
-           f"WHERE meter_id IN ({ids}) GROUP BY ALL")
-    t = rel.query("r", sql).to_arrow_table()
+    t = _select(store, "electricity", "meter_id", out.row, start, end,
+                "meter_id, date_trunc('hour', ts) AS h, coalesce(sum(kwh), 0.0) AS kwh", "GROUP BY ALL")
     if t.num_rows:
         order = np.array(list(out.row), dtype=np.int64)
         pos = np.argsort(order)
@@ -210,12 +220,10 @@ def cems_flags(store, stack_ids: list[int], start: datetime, end: datetime) -> d
     """Per stack: hourly values received in [start, end) by HJ 212 flag (one value per stack and hour counted)."""
     if not stack_ids:
         return {}
-    rel = store.scan("cems", None, start, end, columns=["stack_id", "ts", "status"])
-    ids = ", ".join(str(int(s)) for s in stack_ids)
-    sql = ("SELECT stack_id, coalesce(status, 'N') AS flag, count(DISTINCT date_trunc('hour', ts)) AS n FROM r "  # noqa: S608  # nosec B608
-           f"WHERE stack_id IN ({ids}) GROUP BY ALL")
+    t = _select(store, "cems", "stack_id", stack_ids, start, end,
+                "stack_id, coalesce(status, 'N') AS flag, count(DISTINCT date_trunc('hour', ts)) AS n", "GROUP BY ALL")
     out: dict[int, dict[str, int]] = defaultdict(dict)
-    for sid, flag, n in rel.query("r", sql).fetchall():
+    for sid, flag, n in zip(*(t.column(c).to_pylist() for c in ("stack_id", "flag", "n"))):
         out[int(sid)][str(flag)] = int(n)
     return out
 
@@ -223,12 +231,11 @@ def cems_flags(store, stack_ids: list[int], start: datetime, end: datetime) -> d
 def gate_entries(store, enterprise_ids: list[int], start: datetime, end: datetime) -> dict[int, list[dict[str, Any]]]:
     if not enterprise_ids:
         return {}
-    rel = store.scan("gate", None, start, end,
-                     columns=["enterprise_id", "ts", "plate", "emission_standard", "fuel", "direction"])
-    ids = ", ".join(str(int(e)) for e in enterprise_ids)
-    sql = f"SELECT enterprise_id, ts, plate, emission_standard, fuel, direction FROM r WHERE enterprise_id IN ({ids}) ORDER BY ts"  # noqa: S608  # nosec B608
+    t = _select(store, "gate", "enterprise_id", enterprise_ids, start, end,
+                "enterprise_id, ts, plate, emission_standard, fuel, direction", "ORDER BY ts")
     out: dict[int, list[dict[str, Any]]] = defaultdict(list)
-    for eid, ts, plate, std, fuel, direction in rel.query("r", sql).fetchall():
+    columns = ("enterprise_id", "ts", "plate", "emission_standard", "fuel", "direction")
+    for eid, ts, plate, std, fuel, direction in zip(*(t.column(c).to_pylist() for c in columns)):
         out[int(eid)].append({"ts": ts.isoformat(sep=" ") if ts else "", "plate": plate, "emission_standard": std,
                               "fuel": fuel, "direction": direction})
     return out
