@@ -46,3 +46,24 @@ def test_energy_matrix_matches_a_python_sum_of_the_rows(tmp_path):
     actual, baseline = en.sums(pair)  # summed meter by meter, as the Python sum the checks used
     assert actual == [sum(en.sums([m])[0][i] for m in pair) for i in range(len(en.hours))]
     assert baseline == [sum(en.sums([m])[1][i] for m in pair) for i in range(len(en.hours))]
+
+
+def test_gate_entry_times_read_as_before(tmp_path):
+    """The gate entries R-CK-05 reads (and shows as evidence) carry the time as `datetime.isoformat(sep=" ")` wrote
+    it before the change — with and without a fraction of a second — in time order, only the enterprises asked."""
+    from datetime import datetime
+
+    import pyarrow as pa
+
+    from registry.compliance.checks import gate_entries
+
+    times = [datetime(2026, 11, 20, 8, 5, 3), datetime(2026, 11, 20, 8, 5, 3, 120), datetime(2026, 11, 20, 9, 0, 0, 500000)]
+    store = ReadingsStore(tmp_path / "readings")
+    store.append("gate", pa.table({"city_code": ["130100"] * 4, "day": [date(2026, 11, 20)] * 4,
+                                   "enterprise_id": [7, 7, 7, 8], "ts": [times[2], times[0], times[1], times[0]],
+                                   "plate": ["冀A1", "冀A2", "冀A3", "冀A4"], "emission_standard": ["国四"] * 4,
+                                   "fuel": ["diesel"] * 4, "cargo": [""] * 4, "direction": ["in"] * 4}))
+    got = gate_entries(store, [7], datetime(2026, 11, 20), datetime(2026, 11, 21))
+    assert list(got) == [7]
+    assert [e["ts"] for e in got[7]] == [t.isoformat(sep=" ") for t in times]
+    assert [e["plate"] for e in got[7]] == ["冀A2", "冀A3", "冀A1"]
