@@ -23,6 +23,7 @@ True/False, the evidence numbers (`params`), a severity and the reasons. No regi
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any, Iterable, Mapping, Optional, Sequence
 
 from grading.decisions import Reason
@@ -233,6 +234,7 @@ def cems_transmission(pack: Optional[Pack], expected: int, flags: Mapping[str, i
     return Check("cems_transmission", True, severity, params, _reasons("cems_transmission"), (rate_s, valid_s))
 
 
+@lru_cache(maxsize=4096)  # pure, on a few distinct strings: memoised (issue 19 speed, a gate logs thousands of entries)
 def standard_rank(value: str) -> Optional[int]:
     """国五 / 国5 / china_5 / 电动 → a rank (electric above every China standard); None if unknown."""
     v = (value or "").strip()
@@ -251,6 +253,7 @@ def standard_rank(value: str) -> Optional[int]:
     return None
 
 
+@lru_cache(maxsize=4096)  # pure, per distinct (class, fuel, standard)
 def _vehicle_in_class(vehicles: str, fuel: str, standard: str) -> bool:
     """Whether a gate entry is of the class a ban names (the pack's transport.alert_ban.vehicles)."""
     if (fuel or "").strip().lower() in _ELECTRIC or standard_rank(standard) == 9:
@@ -309,7 +312,7 @@ def run(pack: Optional[Pack], check: str, data: Mapping[str, Any]) -> Check:
         return curtailment_shortfall(pack, float(data["baseline_kwh"]), float(data["actual_kwh"]),
                                      float(data["percentage"]))
     if check == "control_off":
-        return control_off(pack, [tuple(float(x) for x in h) for h in data["hours"]])
+        return control_off(pack, [tuple(map(float, h)) for h in data["hours"]])
     if check == "cems_transmission":
         return cems_transmission(pack, int(data["expected"]), dict(data.get("flags", {})),
                                  str(data.get("measure", "none")))
