@@ -131,29 +131,6 @@ def _select(store, kind: str, key: str, ids: Iterable[int], start: datetime, end
     return store.sql(sql, [start, end], tables={"wanted_ids": wanted})
 
 
-def hourly_kwh(store, meter_ids: list[int], start: datetime, end: datetime) -> dict[tuple[int, datetime], float]:
-    """Energy per meter per hour in [start, end) (a reading's `ts` starts its interval, as in baseline.py)."""
-    if not meter_ids:
-        return {}
-    rel = store.scan("electricity", None, start, end, columns=["meter_id", "ts", "kwh"])
-    ids = ", ".join(str(int(m)) for m in meter_ids)  # integers only
-    sql = ("SELECT meter_id, date_trunc('hour', ts) AS h, sum(kwh) AS kwh FROM r "  # noqa: S608  # nosec B608
-           f"WHERE meter_id IN ({ids}) GROUP BY ALL")
-    return {(int(m), h): float(k or 0.0) for m, h, k in rel.query("r", sql).fetchall()}
-
-
-def baseline_by_hour(store, meter_ids: list[int], before: datetime, days: int = BASELINE_DAYS,
-                     excluded_days: Iterable[date] = ()) -> dict[tuple[int, int], float]:
-    """Per meter and hour of day: the readings domain's baseline (registry/readings/baseline.py: the median of that
-    hour over the previous `days` working days before the window), the method declared on every anomaly."""
-    if not meter_ids:
-        return {}
-    table = readings_baseline.baseline(store, before, days=days, meter_ids=meter_ids, excluded_days=excluded_days)
-    return {(int(m), int(h)): float(k or 0.0) for m, h, k in zip(
-        table.column("meter_id").to_pylist(), table.column("hour").to_pylist(),
-        table.column("baseline_kwh").to_pylist())}
-
-
 class Energy:
     """The energy of a group of meters over `hours` (hour-aligned Beijing times), as two matrices (meter × hour):
     `actual` the readings summed per hour in DuckDB, `base` the baseline of each hour's hour of day. One grouped
