@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import json
-import sys
 from datetime import datetime
 
 import click
@@ -10,6 +9,7 @@ from flask import Flask
 from flask.cli import AppGroup
 
 from registry.core import unit_of_work
+from registry.core.shell import run_or_exit as _run
 
 alert = AppGroup("alert", help="Heavy-pollution alerts (重污染天气预警): episodes, orders, delivery, receipts.")
 
@@ -26,17 +26,6 @@ def _user(username: str):
     return user
 
 
-def _run(fn):
-    """Domain errors exit 2 with their message and field errors (the command's unit of work commits on success)."""
-    from registry.core.errors import DomainError
-    from registry.extensions import db
-
-    try:
-        return fn()
-    except DomainError as err:
-        db.session.rollback()
-        click.echo(json.dumps(err.as_dict(), ensure_ascii=False), err=True)
-        sys.exit(2)
 
 
 def _when(text: str | None) -> datetime | None:

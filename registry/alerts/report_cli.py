@@ -3,11 +3,11 @@ report or the monthly report (D-20, 001:121) as JSON on stdout, or as the Excel 
 from __future__ import annotations
 
 import json
-import sys
 
 import click
 
 from registry.core import unit_of_work
+from registry.core.shell import run_or_exit as _run
 
 
 def _user(username: str):
@@ -22,17 +22,6 @@ def _user(username: str):
     return user
 
 
-def _run(fn):
-    """Domain errors exit 2 with their message (as registry/alerts/cli.py does)."""
-    from registry.core.errors import DomainError
-    from registry.extensions import db
-
-    try:
-        return fn()
-    except DomainError as err:
-        db.session.rollback()
-        click.echo(json.dumps(err.as_dict(), ensure_ascii=False), err=True)
-        sys.exit(2)
 
 
 def register(alert_group: click.Group, emergency_group: click.Group) -> None:

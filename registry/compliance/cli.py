@@ -3,43 +3,21 @@
 from __future__ import annotations
 
 import json
-import sys
 from datetime import date, timedelta
 
 import click
 from flask import Flask
 from flask.cli import AppGroup
 
+from registry.accounts.shell import actor as _actor
 from registry.core import unit_of_work
+from registry.core.shell import run_or_exit as _run
 
 inspections = AppGroup("inspections", help="Inspection tasks and records of anomalies (issue 19).")
 
 
-def _actor(username: str | None):
-    from sqlalchemy import select
-
-    from registry.accounts.auth import SYSTEM
-    from registry.accounts.models import User
-    from registry.extensions import db
-
-    if not username:
-        return SYSTEM
-    user = db.session.scalar(select(User).where(User.username == username))
-    if user is None:
-        raise click.ClickException(f"no user {username!r}")
-    return user
 
 
-def _run(fn):
-    from registry.core.errors import DomainError
-    from registry.extensions import db
-
-    try:
-        return fn()
-    except DomainError as err:
-        db.session.rollback()
-        click.echo(json.dumps(err.as_dict(), ensure_ascii=False), err=True)
-        sys.exit(2)
 
 
 @click.command("check")

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import json
-import sys
 from datetime import date
 
 import click
@@ -10,6 +9,7 @@ from flask import Flask
 from flask.cli import AppGroup
 
 from registry.core import unit_of_work
+from registry.core.shell import run_or_exit as _run
 
 emergency = AppGroup("emergency", help="Heavy-pollution emergency reduction lists (应急减排清单).")
 
@@ -36,18 +36,6 @@ def _list(list_id: int):
     return lst
 
 
-def _run(fn):
-    """Domain errors exit 2 with their message and field errors (the command's unit of work commits on success)."""
-    from registry.core.errors import DomainError
-    from registry.extensions import db
-
-    try:
-        out = fn()
-    except DomainError as err:
-        db.session.rollback()
-        click.echo(json.dumps(err.as_dict(), ensure_ascii=False), err=True)
-        sys.exit(2)
-    return out
 
 
 @emergency.command("compile")
