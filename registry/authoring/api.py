@@ -36,24 +36,6 @@ blp = Blueprint("authoring_api", __name__, url_prefix="/api/v1", description=DES
 guard(blp)
 
 
-class AuthoredPackOut(Schema):
-    id = fields.Integer()
-    pack_id = fields.String()
-    version = fields.Integer()
-    region_code = fields.String()
-    season_year = fields.Integer()
-    title = fields.String()
-    parent_pack_id = fields.String()
-    parent_sha256 = fields.String()
-    status = fields.String()
-    status_label = fields.String()
-    example = fields.Boolean()
-    sha256 = fields.String(allow_none=True)
-    review_note = fields.String()
-    documents = fields.List(fields.Dict())
-    yaml = fields.String(metadata={"description": "the pack text, the shipped packs' YAML format"})
-
-
 class AuthoredPackSummaryOut(Schema):
     id = fields.Integer()
     pack_id = fields.String()
@@ -68,6 +50,12 @@ class AuthoredPackSummaryOut(Schema):
     example = fields.Boolean()
     sha256 = fields.String(allow_none=True)
     review_note = fields.String()
+
+
+class AuthoredPackOut(AuthoredPackSummaryOut):
+    """The summary with the pack's documents and its text."""
+    documents = fields.List(fields.Dict())
+    yaml = fields.String(metadata={"description": "the pack text, the shipped packs' YAML format"})
 
 
 class AuthoredPackListOut(Schema):

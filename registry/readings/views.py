@@ -100,16 +100,14 @@ def devices(enterprise_id: int):
     return _devices(enterprise_id)
 
 
-@bp.post("/enterprises/<int:enterprise_id>/meters")
-@login_required
-def add_meter(enterprise_id: int):
-    form = MeterForm(prefix="meter")
+def _register_device(enterprise_id: int, form, slot: str, register, keys: tuple[str, ...]):
+    """A meter or stack form posted on the enterprise's devices page: registered, or the page again with each
+    refusal beside its field (`slot` names the page's form: meter_form or stack_form)."""
     form.line_id.choices = _line_choices(enterprise_id)
     if not form.validate_on_submit():
-        return _devices(enterprise_id, 422, meter_form=form, message=_("Some fields are invalid."))
+        return _devices(enterprise_id, 422, message=_("Some fields are invalid."), **{slot: form})
     try:
-        ops.register_meter(_actor(), enterprise_id, {k: form[k].data for k in ("code", "facility", "role",
-                                                                                 "interval_minutes", "line_id")})
+        register(_actor(), enterprise_id, {k: form[k].data for k in keys})
     except DomainError as err:
         if err.status == 404:
             raise
@@ -117,28 +115,22 @@ def add_meter(enterprise_id: int):
         for name, msgs in err.errors.items():
             if name in form:
                 form[name].errors = list(msgs)
-        return _devices(enterprise_id, err.status, meter_form=form, message=err.message)
+        return _devices(enterprise_id, err.status, message=err.message, **{slot: form})
     return redirect(url_for("readings.devices", enterprise_id=enterprise_id))
+
+
+@bp.post("/enterprises/<int:enterprise_id>/meters")
+@login_required
+def add_meter(enterprise_id: int):
+    return _register_device(enterprise_id, MeterForm(prefix="meter"), "meter_form", ops.register_meter,
+                            ("code", "facility", "role", "interval_minutes", "line_id"))
 
 
 @bp.post("/enterprises/<int:enterprise_id>/stacks")
 @login_required
 def add_stack(enterprise_id: int):
-    form = StackForm(prefix="stack")
-    form.line_id.choices = _line_choices(enterprise_id)
-    if not form.validate_on_submit():
-        return _devices(enterprise_id, 422, stack_form=form, message=_("Some fields are invalid."))
-    try:
-        ops.register_stack(_actor(), enterprise_id, {k: form[k].data for k in ("name", "mn", "line_id")})
-    except DomainError as err:
-        if err.status == 404:
-            raise
-        db.session.rollback()
-        for name, msgs in err.errors.items():
-            if name in form:
-                form[name].errors = list(msgs)
-        return _devices(enterprise_id, err.status, stack_form=form, message=err.message)
-    return redirect(url_for("readings.devices", enterprise_id=enterprise_id))
+    return _register_device(enterprise_id, StackForm(prefix="stack"), "stack_form", ops.register_stack,
+                            ("name", "mn", "line_id"))
 
 
 @bp.post("/meters/<int:meter_id>/active")
