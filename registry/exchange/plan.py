@@ -71,8 +71,6 @@ def _share_texts(frame: pd.DataFrame, memo: dict[str, dict]) -> pd.DataFrame:
         if col.dtype != object or pd.api.types.infer_dtype(col, skipna=True) != "string":
             continue
         codes, uniques = pd.factorize(col.to_numpy(dtype=object))
-        if len(uniques) == len(col):
-            continue
         seen = memo.setdefault(name, {})
         table = np.empty(len(uniques) + 1, dtype=object)   # the last slot is None for code -1 (null)
         table[:-1] = [seen.setdefault(u, u) for u in uniques]
