@@ -21,6 +21,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
+import numpy as np
 import pandas as pd
 from flask_babel import gettext as _
 from sqlalchemy import select
@@ -59,14 +60,34 @@ class ImportPlan:
 
 # ---- reading what is stored ----
 
+def _share_texts(frame: pd.DataFrame, memo: dict[str, dict]) -> pd.DataFrame:
+    """Equal stored texts become one object (issue 18 item 2: re-import peak memory). The DBAPI gives every
+    text cell its own str — a province's 300,000 lines repeat the same codes, units, USCCs and vocabulary
+    codes — so each column of text (and None) is factorised and rebuilt from one object per distinct value;
+    `memo` (per column) carries the shared objects across the chunks of one query. Values are unchanged
+    (same text, None stays None); columns holding anything else are left as they are."""
+    for name in frame.columns:
+        col = frame[name]
+        if col.dtype != object or pd.api.types.infer_dtype(col, skipna=True) != "string":
+            continue
+        codes, uniques = pd.factorize(col.to_numpy(dtype=object))
+        seen = memo.setdefault(name, {})
+        table = np.empty(len(uniques) + 1, dtype=object)   # the last slot is None for code -1 (null)
+        table[:-1] = [seen.setdefault(u, u) for u in uniques]
+        frame[name] = pd.Series(table[codes], index=frame.index, dtype=object)
+    return frame
+
+
 def _select_in(columns, key_column, values) -> pd.DataFrame:
     values = [v for v in pd.unique(pd.Series(list(values), dtype=object)) if v is not None and v == v]
     names = [c.key for c in columns]
     frames = []
+    memo: dict[str, dict] = {}
     for i in range(0, len(values), CHUNK):
         rows = fetch_raw(select(*columns).where(key_column.in_(values[i:i + CHUNK])))
         if rows:
-            frames.append(pd.DataFrame.from_records(rows, columns=names))
+            frames.append(_share_texts(pd.DataFrame.from_records(rows, columns=names), memo))
+        del rows
     if not frames:
         return pd.DataFrame({n: pd.Series(dtype=object) for n in names})
     return pd.concat(frames, ignore_index=True)
@@ -345,21 +366,31 @@ def _diff(sheet: CleanSheet, stored: pd.DataFrame, keys: list[str], log: Problem
     existing_rows = frame[exists]
     if not len(existing_rows):
         return SheetPlan(sheet.key, creates, pd.DataFrame(columns=[f.key for f in spec.fields] + ["_id"]), 0)
-    ekeys = key_index[exists]
-    before = stored.loc[ekeys]
-    before.index = existing_rows.index
+    # column by column (issue 18 item 2): a re-import of a province compares 300,000 stored lines, and copies
+    # of the whole stored frame (before, merged) for every existing row peaked at ~450 MiB; only the rows that
+    # change are copied, after the comparison
+    pos = stored.index.get_indexer(key_index[exists])
+    rows = existing_rows.index
+    changed = pd.DataFrame(False, index=rows, columns=[f.key for f in spec.fields])
+    for f in spec.fields:
+        if f.key in sheet.present and f.key in stored.columns:
+            b = stored[f.key].take(pos)
+            b.index = rows
+            changed[f.key] = ~equal(f, existing_rows[f.key], b)
+            del b
+    any_change = changed.any(axis=1)
+    mask = any_change.to_numpy()
+    before = stored.take(pos[mask])
+    before.index = rows[mask]
     merged = before[[f.key for f in spec.fields if f.key in before.columns]].copy()
-    changed = pd.DataFrame(False, index=existing_rows.index, columns=[f.key for f in spec.fields])
     for f in spec.fields:
         if f.key in sheet.present and f.key in merged.columns:
-            merged[f.key] = existing_rows[f.key]
-            changed[f.key] = ~equal(f, existing_rows[f.key], before[f.key])
-    any_change = changed.any(axis=1)
-    updates = merged[any_change].copy()
-    updates["_id"] = before.loc[any_change, "id"].astype("int64") if len(updates) else pd.Series(dtype="int64")
+            merged[f.key] = existing_rows.loc[mask, f.key]
+    updates = merged
+    updates["_id"] = before["id"].astype("int64") if len(updates) else pd.Series(dtype="int64")
     if "line_id" in before.columns:
-        updates["_line_id"] = before.loc[any_change, "line_id"]
-    return SheetPlan(sheet.key, creates, updates, int((~any_change).sum()), changed[any_change], before[any_change])
+        updates["_line_id"] = before["line_id"]
+    return SheetPlan(sheet.key, creates, updates, int((~any_change).sum()), changed[mask], before)
 
 
 def _row_findings(book: CleanBook, log: ProblemLog, today: date) -> None:
