@@ -48,3 +48,16 @@ def test_the_demo_episodes_violators_are_found_exactly(demo_city, readings_store
     db.session.commit()
     found, planted = found_vs_truth()
     assert planted and found == planted
+    # the anomalies' windows are the episode's, the same instant in Beijing time whatever the database keeps
+    from datetime import datetime
+
+    from sqlalchemy import select
+
+    from registry.compliance.models import Anomaly
+    from registry.core.timeutil import BEIJING
+    from registry.readings.demo import demo_truth
+
+    starts = [a.window_start for a in db.session.scalars(select(Anomaly).where(Anomaly.check_code.in_(
+        ["stopped_line_power", "curtailment_shortfall"])))]
+    assert min(starts).astimezone(BEIJING).replace(tzinfo=None) == \
+        datetime.fromisoformat(demo_truth(readings_store)["window_start"])
