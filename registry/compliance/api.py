@@ -15,7 +15,7 @@ from registry.compliance.models import CHECKS, OUTCOMES, SEVERITIES, STATUSES
 from registry.core import codes, unit_of_work
 from registry.core.api_auth import actor, guard, login_required
 from registry.core.api_support import body, errors, json_body
-from registry.core.validation import load
+from registry.core.validation import MAX_INT, load
 
 DESCRIPTION = """Verification of orders (issue 19): the cited checks R-CK-01..05 (stopped line still drawing
 production power, 000:129; curtailment short of its percentage; pollution-control facility off while production runs,
@@ -139,7 +139,7 @@ class ExplanationOut(Schema):
 
 
 class SummaryQuery(Schema):
-    episode = fields.Integer(load_default=None)
+    episode = fields.Integer(load_default=None, validate=validate.Range(min=1, max=MAX_INT))
     first = fields.Date(load_default=None)
     last = fields.Date(load_default=None)
 

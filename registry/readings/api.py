@@ -7,12 +7,13 @@ from flask import jsonify, make_response, request
 from flask.views import MethodView
 from flask_babel import gettext as _
 from flask_smorest import Blueprint
-from marshmallow import Schema, fields
+from marshmallow import Schema, fields, validate
 
 from registry.core import codes, unit_of_work
 from registry.core.api_auth import actor, guard, login_required
 from registry.core.api_support import ErrorOut, body, errors, json_body
 from registry.core.errors import ValidationFailed
+from registry.core.validation import MAX_INT
 from registry.extensions import db
 from registry.readings import labels as _labels  # noqa: F401  (registers the vocabularies)
 from registry.readings import operations as ops
@@ -126,7 +127,7 @@ class MeterIn(Schema):
     facility = fields.String(load_default="")
     role = fields.String(load_default="production", metadata={"description": "production | control"})
     interval_minutes = fields.Integer(load_default=15, metadata={"description": "15 or 60"})
-    line_id = fields.Integer(allow_none=True, load_default=None)
+    line_id = fields.Integer(allow_none=True, load_default=None, validate=validate.Range(min=1, max=MAX_INT))
 
 
 class MeterOut(Schema):
@@ -144,7 +145,7 @@ class MeterOut(Schema):
 class StackIn(Schema):
     name = fields.String(required=True)
     mn = fields.String(required=True, metadata={"description": "HJ 212 MN code, 1–24 letters or digits"})
-    line_id = fields.Integer(allow_none=True, load_default=None)
+    line_id = fields.Integer(allow_none=True, load_default=None, validate=validate.Range(min=1, max=MAX_INT))
 
 
 class StackOut(Schema):

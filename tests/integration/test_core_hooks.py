@@ -16,7 +16,10 @@ def test_the_domains_register_their_hooks_with_core(db_app):
     assert set(registered(labels.KIND)) >= {"grades", "emergency"}
     assert set(registered(audit_scope.KIND)) >= set(audit_scope.SCOPED_OBJECT_TYPES)
     names = [b.build.__module__ for b in builders(db_app)]
-    assert names == ["registry.demo", "registry.schedules.cli", "registry.alerts.cli"]  # the city first: the others build on it
+    # the city first: the others build on it (readings' meters on its enterprises, the checks on the alert demo's
+    # episode and the readings, the draft pack on Langfang's pack)
+    assert names == ["registry.demo", "registry.schedules.cli", "registry.alerts.cli", "registry.readings.cli",
+                     "registry.authoring.cli", "registry.compliance.cli"]
 
 
 def test_other_domains_events_get_their_labels_in_the_history(db_app):

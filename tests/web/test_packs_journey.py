@@ -92,6 +92,7 @@ def test_copy_cite_review_activate_and_generate(demo_city, new_page, tmp_path):
 
     city.goto(overview)
     city.click("#activate-button")
+    city.wait_for_selector("#confirm-consequences li")  # the confirmation page is loaded before its items are counted
     assert city.locator("#confirm-consequences li").count() >= 2
     city.click("#confirm-submit")
     city.wait_for_selector("#in-force")
