@@ -50,41 +50,13 @@ def seed(app) -> dict:
 
 
 def shoot(base: str, out: Path, lang: str, ids: dict) -> list[Path]:
-    from playwright.sync_api import sync_playwright
-
-    from registry.demo import DEMO_PASSWORD
-
     shots = (
         ("langfang", f"/schedules/{ids['schedule']}#flags", "schedule-decisions", "#flagged"),
         ("langfang", f"/alerts/episodes/{ids['active']}", "alert-episode", None),
         ("qiye", "/alerts/today", "alert-today", None),
         ("langfang", f"/alerts/reports/episodes/{ids['finished']}", "alert-report", None),
     )
-    out.mkdir(parents=True, exist_ok=True)
-    saved = []
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=screenshots.CHROMIUM, headless=True, args=screenshots.CHROMIUM_ARGS)
-        for username, url, name, element in shots:
-            context = browser.new_context(viewport=VIEWPORT, base_url=base, color_scheme="light",
-                                          locale="zh-CN" if lang == "zh" else "en-GB")
-            page = context.new_page()
-            page.goto(f"/lang/{lang}")
-            page.goto("/login")
-            page.fill("input[name=username]", username)
-            page.fill("input[name=password]", DEMO_PASSWORD)
-            page.click("form[action='/login'] button[type=submit]")
-            page.wait_for_load_state()
-            page.goto(url)
-            page.wait_for_timeout(800)  # ECharts' entry animation
-            path = out / f"{name}.png"
-            if element and page.locator(element).count():
-                page.locator(element).first.screenshot(path=str(path))
-            else:
-                page.screenshot(path=str(path), full_page=False)
-            saved.append(path)
-            context.close()
-        browser.close()
-    return saved
+    return screenshots.shoot_pages(base, out, lang, shots, VIEWPORT)
 
 
 def main() -> int:

@@ -164,6 +164,40 @@ def shoot(base: str, ids: dict, out: Path, lang: str, extra: bool = False) -> li
     return saved
 
 
+def shoot_pages(base: str, out: Path, lang: str, shots, viewport: dict, wait_ms: int = 800) -> list[Path]:
+    """Each (username, url, name, element or None) signed in as that demo user in its own context, saved as
+    out/name.png: the element alone when given and present, else the window. One loop for the README's pages."""
+    from playwright.sync_api import sync_playwright
+
+    from registry.demo import DEMO_PASSWORD
+
+    out.mkdir(parents=True, exist_ok=True)
+    saved = []
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        for username, url, name, element in shots:
+            context = browser.new_context(viewport=viewport, base_url=base, color_scheme="light",
+                                          locale="zh-CN" if lang == "zh" else "en-GB")
+            page = context.new_page()
+            page.goto(f"/lang/{lang}")
+            page.goto("/login")
+            page.fill("input[name=username]", username)
+            page.fill("input[name=password]", DEMO_PASSWORD)
+            page.click("form[action='/login'] button[type=submit]")
+            page.wait_for_load_state()
+            page.goto(url)
+            page.wait_for_timeout(wait_ms)  # ECharts' entry animation
+            path = out / f"{name}.png"
+            if element and page.locator(element).count():
+                page.locator(element).first.screenshot(path=str(path))
+            else:
+                page.screenshot(path=str(path), full_page=False)
+            saved.append(path)
+            context.close()
+        browser.close()
+    return saved
+
+
 def shrink(path: Path) -> None:
     """Keep README images small: palette PNG when Pillow is available and the file is large."""
     if path.stat().st_size <= MAX_BYTES:
