@@ -152,10 +152,9 @@ def monitoring_windows(prefix: Optional[str], start: datetime, end: datetime, or
     stmt = select(Enterprise.id, Enterprise.region_code).where(Enterprise.id.in_(sorted(ids)))
     if prefix:
         stmt = stmt.where(Enterprise.region_code.startswith(prefix))
-    out = []
-    for eid, region in db.session.execute(stmt):
-        out.append(checks.Window("monitoring", eid, eid, region, pack_for_region(region), start, end))
-    return out
+    rows = db.session.execute(stmt).all()
+    packs = {region: pack_for_region(region) for region in {r for _e, r in rows}}  # one lookup per county, not per enterprise
+    return [checks.Window("monitoring", eid, eid, region, packs[region], start, end) for eid, region in rows]
 
 
 def alert_days(prefix: Optional[str], before: datetime, days: int) -> set[date]:
