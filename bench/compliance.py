@@ -32,9 +32,9 @@ def main() -> None:
 
     app = create_app()
     with app.app_context():
+        from registry.compliance.truth import found, plan_windows
         from registry.readings import synthetic
         from registry.readings.store import ReadingsStore
-        from tests.unit.compliance.test_synthetic_truth import found, plan_windows
 
         work = Path(args.work)
         shutil.rmtree(work, ignore_errors=True)

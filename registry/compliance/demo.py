@@ -11,18 +11,13 @@ from sqlalchemy import select
 
 from registry.accounts.auth import SYSTEM
 from registry.compliance import operations as ops
+from registry.compliance import truth
 from registry.compliance.models import Anomaly
 from registry.extensions import db
 
-# the check of an anomaly → the synthetic generator's kind of violation (registry/readings/synthetic.py)
-KINDS = {"stopped_line_power": "stopped_drawing_power", "curtailment_shortfall": "curtailment_short",
-         "control_off": "control_off", "banned_vehicle": "banned_truck"}
-
 
 def kind_of(a: Anomaly) -> str:
-    if a.check_code == "cems_transmission":
-        return "cems_missing_during_shutdown" if (a.evidence or {}).get("missing_during_order") else "cems_below_rate"
-    return KINDS[a.check_code]
+    return truth.kind(a.check_code, a.evidence or {})
 
 
 def _window() -> tuple[date, date] | None:

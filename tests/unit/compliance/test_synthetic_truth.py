@@ -7,40 +7,10 @@ from datetime import date
 
 import pytest
 
-from registry.compliance.checks import LineOrder, MeterInfo, StackInfo, Window, evaluate
+from registry.compliance.checks import evaluate
+from registry.compliance.truth import found, plan_windows
 from registry.readings import synthetic
 from registry.readings.store import ReadingsStore
-
-KIND = {"stopped_line_power": "stopped_drawing_power", "curtailment_shortfall": "curtailment_short",
-        "control_off": "control_off", "banned_vehicle": "banned_truck"}
-
-
-def found(results) -> set[tuple[str, int]]:
-    out = set()
-    for r in results:
-        if not r.anomaly:
-            continue
-        if r.check == "cems_transmission":
-            kind = "cems_missing_during_shutdown" if r.outcome["params"].get("missing_during_order") else "cems_below_rate"
-        else:
-            kind = KIND[r.check]
-        out.add((kind, r.window.enterprise_id))
-    return out
-
-
-def plan_windows(plan):
-    windows, meters, stacks = [], [], []
-    for e in plan.enterprises:
-        line = e.enterprise_id  # one line per enterprise, its id the enterprise's
-        windows.append(Window("order", e.enterprise_id, e.enterprise_id, e.city_code[:4] + "02", "shijiazhuang-2018-20",
-                              plan.window_start, plan.window_end,
-                              (LineOrder(line, "1号线", e.measure, e.curtail_pct or None),), "orange", e.transport_ban))
-        meters.append(MeterInfo(e.production_meter, e.enterprise_id, line, "production"))
-        if e.control_meter is not None:
-            meters.append(MeterInfo(e.control_meter, e.enterprise_id, line, "control"))
-        if e.stack is not None:
-            stacks.append(StackInfo(e.stack, e.enterprise_id, line))
-    return windows, meters, stacks
 
 
 @pytest.mark.parametrize("seed", [19, 7])
