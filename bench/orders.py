@@ -14,13 +14,14 @@ assertion: figures go to stdout and bench/results/orders-<pack>-<level>.json.
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import random
 import resource
 import time
 from datetime import date
 from types import SimpleNamespace
+
+from bench import report
 
 
 def main() -> dict:
@@ -75,11 +76,7 @@ def main() -> dict:
            "floor_runs": [round(x, 3) for x in floor_runs], "fan_out_runs": [round(x, 3) for x in fan_runs],
            "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
            "load_average": os.getloadavg(), "machine": machine()}
-    print(json.dumps(out, ensure_ascii=False, indent=2))
-    os.makedirs("bench/results", exist_ok=True)
-    with open(f"bench/results/orders-{args.pack}-{args.level}.json", "w", encoding="utf-8") as fh:
-        json.dump(out, fh, ensure_ascii=False, indent=2)
-    return out
+    return report(f"orders-{args.pack}-{args.level}", out)
 
 
 if __name__ == "__main__":

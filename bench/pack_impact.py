@@ -19,12 +19,13 @@ engine's. Never a timed assertion: figures go to stdout and bench/results/pack-i
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import random
 import resource
 import time
 from datetime import date
+
+from bench import report
 
 
 def _draft(pack_id: str, years: int):
@@ -115,11 +116,7 @@ def main() -> dict:
            "floor_cpu_runs": [round(x, 3) for x in floor_cpu], "preview_cpu_runs": [round(x, 3) for x in prev_cpu],
            "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
            "load_average": os.getloadavg(), "machine": machine()}
-    print(json.dumps(out, ensure_ascii=False, indent=2))
-    os.makedirs("bench/results", exist_ok=True)
-    with open(f"bench/results/pack-impact-{args.pack}-{args.level}.json", "w", encoding="utf-8") as fh:
-        json.dump(out, fh, ensure_ascii=False, indent=2)
-    return out
+    return report(f"pack-impact-{args.pack}-{args.level}", out)
 
 
 if __name__ == "__main__":

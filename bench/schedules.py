@@ -16,13 +16,13 @@ with like: the schedule's own work over the engine's.
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import resource
 import tempfile
 import time
 from datetime import date
 
+from bench import report
 from bench.evaluate import machine
 from bench.province import documents, province_frame
 
@@ -120,11 +120,8 @@ def main() -> dict:
            "runs": {"engine": [round(x, 3) for x in engine_runs], "generate": [round(x, 3) for x in generate_runs],
                     "generate_and_store": [round(x, 3) for x in store_runs]},
            "load_average": os.getloadavg(), "machine": machine(), "date": date.today().isoformat()}
-    print(json.dumps(out, ensure_ascii=False, indent=2))
-    os.makedirs("bench/results", exist_ok=True)
     suffix = "" if dialect == "sqlite" else f"-{dialect}"
-    with open(f"bench/results/schedules-{args.pack}{suffix}.json", "w", encoding="utf-8") as fh:
-        json.dump(out, fh, ensure_ascii=False, indent=2)
+    report(f"schedules-{args.pack}{suffix}", out)
     return out
 
 
