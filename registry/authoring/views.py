@@ -20,7 +20,7 @@ from registry.authoring.models import PolicyDocument
 from registry.core import codes, confirm, timeutil, unit_of_work
 from registry.core.errors import Forbidden, ValidationFailed
 from registry.core.regions import get_region
-from registry.core.validation import MAX_INT
+from registry.core.validation import stored_id
 from registry.extensions import db
 from registry.policy import packs as policy_packs
 
@@ -178,13 +178,6 @@ def edit(authored_id: int, section: str):
                            **_context(pack))
 
 
-def _form_id(name: str) -> int | None:
-    """A posted id or line number; one no table can hold (≤ 0, beyond PostgreSQL's integer) counts as none chosen,
-    so the edit is refused for its missing citation instead of failing in the database."""
-    value = request.form.get(name, type=int)
-    return value if value is not None and 0 < value <= MAX_INT else None
-
-
 @bp.post("/<int:authored_id>/edit/<section>")
 @login_required
 @confirm.keeps_input(lambda authored_id, section: edit(authored_id, section))
@@ -196,7 +189,8 @@ def save(authored_id: int, section: str):
                         _("This version can no longer be changed: start a new version."))
     changes = editor.parse(pack.yaml_text, section, request.form)
     made = unit_of_work.run(ops.edit_values, me, authored_id, changes,
-                            document_id=_form_id("document_id"), line=_form_id("line"),
+                            document_id=stored_id(request.form.get("document_id")),
+                            line=stored_id(request.form.get("line")),
                             reason=request.form.get("reason", ""))
     if made:
         flash(_("%(n)s values changed.", n=len(made)), "success")

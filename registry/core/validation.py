@@ -140,6 +140,16 @@ MAX_INT = 2**31 - 1
 MAX_DECIMAL = Decimal(10) ** 11
 
 
+def stored_id(value: Any) -> int | None:
+    """`value` as a row id, or None when no row can have it (not a whole number, ≤ 0, beyond PostgreSQL's integer):
+    a lookup with it would find nothing on SQLite and fail on PostgreSQL, so the caller refuses it as "none chosen"."""
+    try:
+        number = int(value)
+    except (TypeError, ValueError):
+        return None
+    return number if 0 < number <= MAX_INT else None
+
+
 def _too_large(value: Any, path: str, out: list[str]) -> None:
     if isinstance(value, bool):
         return

@@ -22,7 +22,7 @@ from flask_babel import gettext as _
 
 from registry.core import audit, timeutil
 from registry.core.errors import Forbidden, NotFound, TooLarge, Unauthenticated, ValidationFailed
-from registry.core.validation import MAX_INT
+from registry.core.validation import stored_id
 from registry.enterprises.models import Enterprise, ProductionLine
 from registry.exchange.operations import import_slot
 from registry.exchange.report import FileRejected
@@ -312,13 +312,8 @@ def _clean(data: dict[str, Any], ent: Enterprise, *, stack: bool = False) -> tup
     out: dict[str, Any] = {}
     line_id = data.get("line_id") or None
     if line_id is not None:
-        try:
-            line_id = int(line_id)
-        except (TypeError, ValueError):
-            line_id = -1
-        if not 0 < line_id <= MAX_INT:
-            line_id = -1  # no line can have it; PostgreSQL would refuse the lookup itself
-        line = db.session.get(ProductionLine, line_id)
+        line_id = stored_id(line_id)
+        line = db.session.get(ProductionLine, line_id) if line_id is not None else None
         if line is None or line.enterprise_id != ent.id:
             errors["line_id"] = [_("Choose one of this enterprise's lines.")]
     out["line_id"] = line_id
