@@ -22,6 +22,7 @@ from registry.accounts.auth import SYSTEM
 from registry.core import timeutil
 from registry.enterprises.models import Enterprise, ProductionLine
 from registry.extensions import db
+from registry.policy import compliance as policy_compliance
 from registry.policy import packs as policy_packs
 from registry.readings import operations as ops
 from registry.readings import synthetic
@@ -141,11 +142,16 @@ def build_readings_demo(store: ReadingsStore | None = None, *, seed: int = 19) -
 
 
 def _bans_every_vehicle(region_code: str) -> bool:
-    """Whether the region's pack bans every transport vehicle during an alert (Langfang, 000:139: no exception
-    standard), so that a compliant demo enterprise moves no truck in the window rather than its 国六 fleet."""
-    pack = policy_packs.get_pack(policy_packs.pack_for_region(region_code))
-    ban = ((pack.section("transport") or {}).get("alert_ban") or {}) if pack else {}
-    return bool(ban) and not ban.get("exception_min_standard")
+    """Whether the region's ban turns back even the fleet a compliant enterprise runs under a ban (国六 diesel, gas,
+    electric: synthetic.BAN_FLEET) — Langfang's ban of every transport vehicle, 000:139 — asked of the check itself
+    (R-CK-05), so that a compliant demo enterprise then moves no truck in the window."""
+    pack_id = policy_packs.pack_for_region(region_code)
+    levels = policy_compliance.ban_levels(pack_id)
+    if not levels:
+        return False
+    fleet = [{"plate": f"DEMO{i}", "emission_standard": standard, "fuel": fuel, "direction": "in"}
+             for i, (standard, fuel) in enumerate(synthetic.BAN_FLEET)]
+    return policy_compliance.run(pack_id, "banned_vehicle", {"level": levels[0], "entries": fleet})["params"]["banned"] > 0
 
 
 def demo_truth(store: ReadingsStore | None = None) -> dict[str, Any] | None:

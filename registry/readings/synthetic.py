@@ -319,7 +319,7 @@ def _cems(plan: Plan, a: _Arrays, idx: np.ndarray, city: str, day: date) -> pa.T
 
 
 _NORMAL_FLEET = (("国5", "柴油"), ("国6", "柴油"), ("国6", "天然气"), ("电动", "电"), ("国6", "柴油"), ("国5", "柴油"))
-_BAN_FLEET = (("国6", "柴油"), ("国6", "天然气"), ("电动", "电"))
+BAN_FLEET = (("国6", "柴油"), ("国6", "天然气"), ("电动", "电"))
 
 
 def _gate(plan: Plan, a: _Arrays, idx: np.ndarray, city: str, day: date) -> pa.Table:
@@ -348,7 +348,7 @@ def _gate(plan: Plan, a: _Arrays, idx: np.ndarray, city: str, day: date) -> pa.T
             banned_now = bool(a.ban[i]) and plan.window_start <= at_in < plan.window_end
             if banned_now and a.ban_all[i]:
                 continue  # every vehicle banned (000:139): a compliant enterprise moves none
-            fleet = _BAN_FLEET if banned_now else _NORMAL_FLEET
+            fleet = BAN_FLEET if banned_now else _NORMAL_FLEET
             standard, fuel = fleet[(eid + k) % len(fleet)]
             truck(eid, f"{a.plate_prefix[i]}{chr((75 if banned_now else 65) + k)}{eid % 100000:05d}", standard, fuel,
                   at_in, at_out)
